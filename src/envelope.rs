@@ -1,0 +1,527 @@
+//! Reading the De-Mail envelope of a raw message.
+//!
+//! [`Envelope::parse`] splits the header section once (see [`crate::header`]),
+//! picks out the fields of TR 01201-3.4 §3.1 by name, case-insensitively,
+//! and parses each into its typed value. It reads only the header section:
+//! the body is not MIME-parsed.
+//!
+//! Only a message that is not a mail at all (or breaks a size limit) is an
+//! error. A field whose value breaks its syntax is recorded as a
+//! [`FieldError`] and reported by [`Envelope::validate`], so that a gateway
+//! can still read, report and, where the TR allows it, deliver the message
+//! (PVD FU Schritt 41).
+//!
+//! When a field occurs more than once, the first from the top wins
+//! (§3.1.1) and each later one is reported as a [`Warning`].
+//!
+//! ```
+//! use demail::envelope::Envelope;
+//! use demail::fields::{FieldName, MessageKind};
+//!
+//! let raw = b"From: a@x.de-mail.de\r\nX-DE-MAIL-PRIVATE: no\r\nx-de-mail-private: yes\r\n\
+//!             x-de-mail-message-type: normal\r\n\r\nHallo";
+//! let envelope = Envelope::parse(raw)?;
+//! assert_eq!(envelope.metadata().private, Some(false));
+//! assert_eq!(envelope.kind(), Some(MessageKind::Normal));
+//! assert_eq!(envelope.warnings().len(), 1);
+//! assert_eq!(envelope.field(FieldName::Private).unwrap().raw, b"X-DE-MAIL-PRIVATE: no\r\n");
+//! assert_eq!(envelope.body(), b"Hallo");
+//! # Ok::<(), demail::header::HeaderError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::address::{AddressError, DeMailAddress, RecipientList, is_host_name};
+use crate::fields::{
+    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Version, decode_unstructured,
+    parse_yes_no,
+};
+use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
+use crate::metadata::Metadata;
+use crate::validate::{Mode, Report};
+
+/// Why a field's value could not be read into its typed form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldValueError {
+    /// A yes/no option is neither `yes` nor `no` (case-sensitive, §3.1.2–§3.1.6).
+    #[error("`{0}` is not `yes` or `no` (values are case-sensitive)")]
+    NotYesNo(String),
+    /// An address or recipient list breaks its syntax.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// The value is not one of the keywords the TR defines for this field.
+    #[error("`{0}` is not a value the TR defines for this field")]
+    UnknownKeyword(String),
+    /// `Date` or `Resent-Date` is not an RFC 5322 date-time.
+    #[error("`{0}` is not an RFC 5322 date-time")]
+    InvalidDate(String),
+    /// `Message-ID` is not `<id>`.
+    #[error("`{0}` is not an RFC 5322 msg-id `<...>`")]
+    InvalidMessageId(String),
+    /// `X-de-mail-originator-provider` is not a host name.
+    #[error("`{0}` is not a fully qualified domain name (§3.1.11)")]
+    InvalidHostName(String),
+    /// A field whose value must not be empty is empty.
+    #[error("empty value")]
+    Empty,
+}
+
+/// A field whose value could not be read, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field.
+    pub field: FieldName,
+    /// Offset of the field in the message.
+    pub offset: usize,
+    /// What is wrong with its value.
+    pub error: FieldValueError,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}: {}", self.field, self.offset, self.error)
+    }
+}
+
+/// Something noticed while parsing that does not make the message invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// A field occurs again; the first from the top was used (§3.1.1).
+    Duplicate {
+        /// The field.
+        field: FieldName,
+        /// Offset of the ignored occurrence.
+        offset: usize,
+        /// Offset of the occurrence that was used.
+        first_offset: usize,
+    },
+    /// A De-Mail field's value is not valid UTF-8 and was decoded lossily.
+    NotUtf8 {
+        /// The field.
+        field: FieldName,
+        /// Offset of the field.
+        offset: usize,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::Duplicate {
+                field,
+                offset,
+                first_offset,
+            } => write!(
+                f,
+                "{field} occurs again at byte {offset}; the first occurrence at byte {first_offset} is used (TR 01201-3.4 §3.1.1)"
+            ),
+            Warning::NotUtf8 { field, offset } => {
+                write!(f, "{field} at byte {offset} is not valid UTF-8; decoded lossily")
+            }
+        }
+    }
+}
+
+/// The De-Mail view of a raw message: its header fields, typed metadata,
+/// field errors and warnings, borrowing from the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    raw: &'a [u8],
+    section: HeaderSection<'a>,
+    /// Index into `section.fields` of each De-Mail field's first occurrence.
+    first: [Option<u32>; FieldName::ALL.len()],
+    metadata: Metadata<'a>,
+    field_errors: Vec<FieldError>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Envelope<'a> {
+    /// Parses the header section of `raw` with the default [`Limits`].
+    ///
+    /// # Errors
+    /// A [`HeaderError`] when the input is not a mail or breaks a limit.
+    pub fn parse(raw: &'a [u8]) -> Result<Self, HeaderError> {
+        Self::parse_with_limits(raw, &Limits::default())
+    }
+
+    /// Parses the header section of `raw` with the given limits.
+    ///
+    /// # Errors
+    /// A [`HeaderError`] when the input is not a mail or breaks a limit.
+    pub fn parse_with_limits(raw: &'a [u8], limits: &Limits) -> Result<Self, HeaderError> {
+        let section = split_header(raw, limits)?;
+        let mut envelope = Envelope {
+            raw,
+            section,
+            first: [None; FieldName::ALL.len()],
+            metadata: Metadata::default(),
+            field_errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for index in 0..envelope.section.fields.len() {
+            let field = envelope.section.fields[index];
+            if let Some(name) = FieldName::lookup(field.name) {
+                envelope.take_field(name, index, field);
+            }
+        }
+        Ok(envelope)
+    }
+
+    fn take_field(&mut self, name: FieldName, index: usize, field: RawField<'a>) {
+        let slot = &mut self.first[name as usize];
+        if let Some(first) = *slot {
+            let first_offset = self.section.fields[first as usize].offset;
+            self.warnings.push(Warning::Duplicate {
+                field: name,
+                offset: field.offset,
+                first_offset,
+            });
+            return;
+        }
+        // The field count is bounded by Limits::max_fields, far below u32::MAX.
+        *slot = u32::try_from(index).ok();
+        if !field.is_utf8() {
+            self.warnings.push(Warning::NotUtf8 {
+                field: name,
+                offset: field.offset,
+            });
+        }
+        if let Err(error) = read_value(&mut self.metadata, name, &field) {
+            self.field_errors.push(FieldError {
+                field: name,
+                offset: field.offset,
+                error,
+            });
+        }
+    }
+
+    /// The typed De-Mail metadata.
+    pub fn metadata(&self) -> &Metadata<'a> {
+        &self.metadata
+    }
+
+    /// Consumes the envelope and returns its metadata.
+    pub fn into_metadata(self) -> Metadata<'a> {
+        self.metadata
+    }
+
+    /// The first occurrence of a De-Mail field, exactly as received.
+    pub fn field(&self, name: FieldName) -> Option<&RawField<'a>> {
+        let index = self.first[name as usize]?;
+        self.section.fields.get(index as usize)
+    }
+
+    /// Every header field of the message, in order, De-Mail or not.
+    pub fn fields(&self) -> &[RawField<'a>] {
+        &self.section.fields
+    }
+
+    /// The whole message as given to [`Envelope::parse`].
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The body: everything after the empty line that ends the header.
+    pub fn body(&self) -> &'a [u8] {
+        self.raw.get(self.section.body_offset..).unwrap_or_default()
+    }
+
+    /// Offset of the body in the message.
+    pub fn body_offset(&self) -> usize {
+        self.section.body_offset
+    }
+
+    /// Fields whose value could not be read.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.field_errors
+    }
+
+    /// Duplicates and lossily decoded values.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The kind of message (the column of Table 1), from
+    /// `X-de-mail-message-type`; `None` when that field is absent or invalid.
+    pub fn kind(&self) -> Option<MessageKind> {
+        self.metadata.message_type.map(MessageType::kind)
+    }
+
+    /// Whether the message was forwarded or redirected (column W/F of
+    /// Table 1): it carries `Resent-*` fields (§3.2). See docs/decisions.md.
+    pub fn is_forwarded(&self) -> bool {
+        [
+            FieldName::ResentFrom,
+            FieldName::ResentTo,
+            FieldName::ResentDate,
+            FieldName::ResentMessageId,
+        ]
+        .into_iter()
+        .any(|name| self.first[name as usize].is_some())
+    }
+
+    /// Checks the message against the TR and returns every violation.
+    pub fn validate(&self) -> Report {
+        crate::validate::validate(self)
+    }
+
+    /// Parses and validates in [`Mode::Strict`]: any violation is an error.
+    ///
+    /// # Errors
+    /// [`StrictError::Parse`] when the input is not a mail, and
+    /// [`StrictError::Invalid`] with every violation otherwise.
+    pub fn parse_strict(raw: &'a [u8]) -> Result<Self, StrictError> {
+        let envelope = Self::parse(raw)?;
+        let report = envelope.validate();
+        if report.accepts(Mode::Strict) {
+            Ok(envelope)
+        } else {
+            Err(StrictError::Invalid(report))
+        }
+    }
+}
+
+/// Why [`Envelope::parse_strict`] rejected a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StrictError {
+    /// The input is not a mail or breaks a limit.
+    #[error(transparent)]
+    Parse(#[from] HeaderError),
+    /// The message parsed but breaks the TR.
+    #[error("the message violates TR 01201: {0}")]
+    Invalid(Report),
+}
+
+/// Reads one field's value into the metadata.
+fn read_value<'a>(
+    metadata: &mut Metadata<'a>,
+    name: FieldName,
+    field: &RawField<'a>,
+) -> Result<(), FieldValueError> {
+    let value = field.unfolded_value();
+    match name {
+        FieldName::ConfirmationOfDispatch => metadata.confirmation_of_dispatch = Some(yes_no(&value)?),
+        FieldName::ConfirmationOfReceipt => metadata.confirmation_of_receipt = Some(yes_no(&value)?),
+        FieldName::ConfirmationOfRetrieve => metadata.confirmation_of_retrieve = Some(yes_no(&value)?),
+        FieldName::Authoritative => metadata.authoritative = Some(yes_no(&value)?),
+        FieldName::Private => metadata.private = Some(yes_no(&value)?),
+        FieldName::Sender => metadata.sender = Some(addr_spec(value)?),
+        FieldName::From => metadata.from = Some(mailbox(value)?),
+        FieldName::ReplyTo => metadata.reply_to = Some(mailbox(value)?),
+        FieldName::ChosenRecipient => metadata.chosen_recipient = Some(recipients(value)?),
+        FieldName::ActualRecipient => metadata.actual_recipient = Some(recipients(value)?),
+        FieldName::Subject => metadata.subject = Some(unstructured(field, value)),
+        FieldName::AccountHolder => metadata.account_holder = Some(non_empty(unstructured(field, value))?),
+        FieldName::Date => {
+            metadata.date = Some(
+                DateTime::parse_rfc5322(&value).ok_or_else(|| FieldValueError::InvalidDate(value.into()))?,
+            );
+        }
+        FieldName::MessageId => metadata.message_id = Some(msg_id(value)?),
+        FieldName::AuthLevel => metadata.auth_level = Some(keyword(AuthLevel::parse, &value)?),
+        FieldName::MessageType => metadata.message_type = Some(keyword(MessageType::parse, &value)?),
+        FieldName::NotificationType => {
+            metadata.notification_type = Some(keyword(NotificationType::parse, &value)?)
+        }
+        FieldName::Version => metadata.version = Some(Version::parse(&non_empty(value)?)),
+        FieldName::OriginatorProvider => metadata.originator_provider = Some(host_name(value)?),
+        FieldName::AuthMechanism => metadata.auth_mechanism = Some(value),
+        FieldName::PrivateId => metadata.private_id = Some(value),
+        FieldName::DeMailMessageId => metadata.demail_message_id = Some(non_empty(value)?),
+        FieldName::Integrity => metadata.integrity = Some(non_empty(value)?),
+        FieldName::SignatureCertificate => {
+            metadata.signature_certificate = Some(non_empty(without_ws(value))?)
+        }
+        FieldName::ResentFrom => metadata.resent_from = Some(value),
+        FieldName::ResentTo => metadata.resent_to = Some(value),
+        FieldName::ResentDate => metadata.resent_date = Some(value),
+        FieldName::ResentMessageId => metadata.resent_message_id = Some(value),
+        FieldName::EnvelopeTo => metadata.envelope_to = Some(value),
+    }
+    Ok(())
+}
+
+fn yes_no(value: &str) -> Result<bool, FieldValueError> {
+    parse_yes_no(value).ok_or_else(|| FieldValueError::NotYesNo(value.to_owned()))
+}
+
+fn keyword<T>(parse: fn(&str) -> Option<T>, value: &str) -> Result<T, FieldValueError> {
+    parse(value).ok_or_else(|| FieldValueError::UnknownKeyword(value.to_owned()))
+}
+
+fn non_empty(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
+    if value.is_empty() {
+        Err(FieldValueError::Empty)
+    } else {
+        Ok(value)
+    }
+}
+
+fn without_ws(value: Cow<'_, str>) -> Cow<'_, str> {
+    if value.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(value.split_ascii_whitespace().collect())
+    } else {
+        value
+    }
+}
+
+/// Decodes RFC 2047 encoded words; borrows when there are none.
+fn unstructured<'a>(field: &RawField<'a>, value: Cow<'a, str>) -> Cow<'a, str> {
+    if value.contains("=?") {
+        Cow::Owned(decode_unstructured(field.value))
+    } else {
+        value
+    }
+}
+
+fn addr_spec(value: Cow<'_, str>) -> Result<DeMailAddress<'_>, AddressError> {
+    match value {
+        Cow::Borrowed(text) => DeMailAddress::parse_addr_spec(text),
+        Cow::Owned(text) => DeMailAddress::parse_addr_spec(&text).map(DeMailAddress::into_owned),
+    }
+}
+
+fn mailbox(value: Cow<'_, str>) -> Result<DeMailAddress<'_>, AddressError> {
+    match value {
+        Cow::Borrowed(text) => DeMailAddress::parse(text),
+        Cow::Owned(text) => DeMailAddress::parse(&text).map(DeMailAddress::into_owned),
+    }
+}
+
+fn recipients(value: Cow<'_, str>) -> Result<RecipientList<'_>, AddressError> {
+    match value {
+        Cow::Borrowed(text) => RecipientList::parse(text),
+        Cow::Owned(text) => RecipientList::parse(&text).map(RecipientList::into_owned),
+    }
+}
+
+fn msg_id(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
+    let valid = value.len() > 2
+        && value.starts_with('<')
+        && value.ends_with('>')
+        && value[1..value.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>');
+    if !valid {
+        return Err(FieldValueError::InvalidMessageId(value.into_owned()));
+    }
+    Ok(match value {
+        Cow::Borrowed(text) => Cow::Borrowed(&text[1..text.len() - 1]),
+        Cow::Owned(text) => Cow::Owned(text[1..text.len() - 1].to_owned()),
+    })
+}
+
+fn host_name(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
+    if is_host_name(&value) && value.contains('.') {
+        Ok(value)
+    } else {
+        Err(FieldValueError::InvalidHostName(value.into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &[u8] = b"From: a@x.de-mail.de\r\nSubject: Hallo\r\n\r\nBody\r\n";
+
+    #[test]
+    fn header_path_borrows_unfolded_values() {
+        let envelope = Envelope::parse(MINIMAL).unwrap();
+        assert!(matches!(
+            envelope.metadata().subject,
+            Some(Cow::Borrowed("Hallo"))
+        ));
+        assert!(matches!(
+            envelope.metadata().from.as_ref().map(|a| &a.local_part),
+            Some(Cow::Borrowed("a"))
+        ));
+        assert_eq!(envelope.body(), b"Body\r\n");
+    }
+
+    // TR 01201-3.4 §3.1.1: the first from the top wins
+    #[test]
+    fn duplicate_field_first_from_top_wins_and_warns() {
+        let raw = b"x-de-mail-private: no\r\nX-De-Mail-Private: yes\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        assert_eq!(envelope.metadata().private, Some(false));
+        assert_eq!(
+            envelope.warnings(),
+            &[Warning::Duplicate {
+                field: FieldName::Private,
+                offset: 23,
+                first_offset: 0
+            }]
+        );
+        assert_eq!(envelope.field(FieldName::Private).unwrap().offset, 0);
+    }
+
+    // TR 01201-3.4 §3.1.6
+    #[test]
+    fn private_rejects_capitalised_yes() {
+        let envelope = Envelope::parse(b"x-de-mail-private: Yes\r\n\r\n").unwrap();
+        assert_eq!(envelope.metadata().private, None);
+        assert_eq!(
+            envelope.field_errors()[0].error,
+            FieldValueError::NotYesNo("Yes".into())
+        );
+    }
+
+    #[test]
+    fn folded_recipient_list_is_owned_and_parsed() {
+        let raw = b"x-de-mail-chosen-recipient: to=a@x.de-mail.de,\r\n b@y.de-mail.de;\r\n\tcc=c@z.de-mail.de\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        let list = envelope.metadata().chosen_recipient.as_ref().unwrap();
+        assert_eq!(list.to.len(), 2);
+        assert_eq!(list.cc.len(), 1);
+    }
+
+    // TR 01201-3.4 §3.1.19: account holder is RFC 2822 unstructured, RFC 2047 decoded
+    #[test]
+    fn encoded_account_holder_is_decoded() {
+        let raw = b"x-de-mail-account-holder: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?=\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        assert_eq!(
+            envelope.metadata().account_holder.as_deref(),
+            Some("Jürgen Müller")
+        );
+    }
+
+    #[test]
+    fn non_utf8_value_is_decoded_lossily_with_warning() {
+        let raw = b"Subject: Gr\xfc\xdfe\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        assert_eq!(
+            envelope.metadata().subject.as_deref(),
+            Some("Gr\u{fffd}\u{fffd}e")
+        );
+        assert_eq!(
+            envelope.warnings(),
+            &[Warning::NotUtf8 {
+                field: FieldName::Subject,
+                offset: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn message_id_loses_its_brackets() {
+        let envelope = Envelope::parse(b"Message-ID: <1@x.de>\r\n\r\n").unwrap();
+        assert_eq!(envelope.metadata().message_id.as_deref(), Some("1@x.de"));
+        let envelope = Envelope::parse(b"Message-ID: 1@x.de\r\n\r\n").unwrap();
+        assert!(matches!(
+            envelope.field_errors()[0].error,
+            FieldValueError::InvalidMessageId(_)
+        ));
+    }
+
+    #[test]
+    fn certificate_value_loses_folding_white_space() {
+        let envelope = Envelope::parse(b"x-de-mail-signature-certificate: QUJD\r\n REVG\r\n\r\n").unwrap();
+        assert_eq!(
+            envelope.metadata().signature_certificate.as_deref(),
+            Some("QUJDREVG")
+        );
+    }
+}

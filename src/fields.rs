@@ -1,0 +1,682 @@
+//! The header fields of a De-Mail message and their typed values
+//! (TR 01201-3.4 §3.1, Table 1).
+//!
+//! [`FieldName`] lists every field the TR defines, with its canonical
+//! spelling and its row in Table 1. The value types parse the exact
+//! spellings of the TR and nothing else: `yes`/`no` are case-sensitive
+//! (§3.1.2–§3.1.6), and message types contain spaces (§3.1.12).
+//!
+//! ```
+//! use demail::fields::{FieldName, MessageType, parse_yes_no};
+//!
+//! assert_eq!(FieldName::lookup("x-DE-mail-PRIVATE"), Some(FieldName::Private));
+//! assert_eq!(MessageType::parse("confirmation of dispatch"), Some(MessageType::ConfirmationOfDispatch));
+//! assert_eq!(MessageType::parse("confirmation-of-dispatch"), None);
+//! assert_eq!(parse_yes_no("yes"), Some(true));
+//! assert_eq!(parse_yes_no("Yes"), None);
+//! ```
+
+use std::fmt;
+
+/// A header field defined by TR 01201-3.4 §3.1 (Table 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FieldName {
+    /// `X-de-mail-confirmation-of-dispatch` (Versandbestätigung, §3.1.2).
+    ConfirmationOfDispatch,
+    /// `X-de-mail-confirmation-of-receipt` (Eingangsbestätigung, §3.1.3).
+    ConfirmationOfReceipt,
+    /// `X-de-mail-confirmation-of-retrieve` (Abholbestätigung, §3.1.4).
+    ConfirmationOfRetrieve,
+    /// `X-de-mail-authoritative` (absenderbestätigt, §3.1.5).
+    Authoritative,
+    /// `X-de-mail-private` (persönlich, §3.1.6).
+    Private,
+    /// `X-de-mail-sender` (Absender-Adresse, §3.1.7).
+    Sender,
+    /// `X-de-mail-chosen-recipient` (Empfänger-Adressen, §3.1.8).
+    ChosenRecipient,
+    /// `Subject` (Betreff).
+    Subject,
+    /// `X-de-mail-private-id` (Nachrichten-Kennung des Absenders, §3.1.17).
+    PrivateId,
+    /// `Reply-To` (Antwort-Adresse).
+    ReplyTo,
+    /// `X-de-mail-auth-level` (Authentisierungsniveau, §3.1.9).
+    AuthLevel,
+    /// `X-de-mail-auth-mechanism` (Authentisierungsmechanismus, §3.1.10).
+    AuthMechanism,
+    /// `Date` (Versanddatum und -zeit).
+    Date,
+    /// `X-de-mail-message-id` (De-Mail-Message-ID, §3.1.18).
+    DeMailMessageId,
+    /// `X-de-mail-originator-provider` (De-Mail-Server, §3.1.11).
+    OriginatorProvider,
+    /// `X-de-mail-message-type` (Nachrichtentyp, §3.1.12).
+    MessageType,
+    /// `X-de-mail-integrity` (Hashwert / Signatur, §3.1.13).
+    Integrity,
+    /// `X-de-mail-signature-certificate` (Signaturzertifikat des DMDA, §3.1.14).
+    SignatureCertificate,
+    /// `X-de-mail-actual-recipient` (Empfänger-Adressen für den Transport, §3.1.15).
+    ActualRecipient,
+    /// `Resent-To` (Weiterleitungs-Absender, §3.2).
+    ResentTo,
+    /// `Resent-From` (§3.2).
+    ResentFrom,
+    /// `Resent-Date` (§3.2).
+    ResentDate,
+    /// `Resent-Message-ID` (§3.2).
+    ResentMessageId,
+    /// `Envelope-to` (Weiterleitungsnachrichten, §3.1.22).
+    EnvelopeTo,
+    /// `X-de-mail-version` (Version der X-Header, §3.1.16).
+    Version,
+    /// `X-de-mail-account-holder` (vollständiger Name, §3.1.19).
+    AccountHolder,
+    /// `X-de-mail-notification-type` (Meldungsnachrichtentyp, §3.1.20).
+    NotificationType,
+    /// `From` (Absender).
+    From,
+    /// `Message-ID`.
+    MessageId,
+}
+
+impl FieldName {
+    /// Every field, in the order of Table 1.
+    pub const ALL: [FieldName; 29] = [
+        FieldName::ConfirmationOfDispatch,
+        FieldName::ConfirmationOfReceipt,
+        FieldName::ConfirmationOfRetrieve,
+        FieldName::Authoritative,
+        FieldName::Private,
+        FieldName::Sender,
+        FieldName::ChosenRecipient,
+        FieldName::Subject,
+        FieldName::PrivateId,
+        FieldName::ReplyTo,
+        FieldName::AuthLevel,
+        FieldName::AuthMechanism,
+        FieldName::Date,
+        FieldName::DeMailMessageId,
+        FieldName::OriginatorProvider,
+        FieldName::MessageType,
+        FieldName::Integrity,
+        FieldName::SignatureCertificate,
+        FieldName::ActualRecipient,
+        FieldName::ResentTo,
+        FieldName::ResentFrom,
+        FieldName::ResentDate,
+        FieldName::ResentMessageId,
+        FieldName::EnvelopeTo,
+        FieldName::Version,
+        FieldName::AccountHolder,
+        FieldName::NotificationType,
+        FieldName::From,
+        FieldName::MessageId,
+    ];
+
+    /// The canonical spelling, as the TR writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FieldName::ConfirmationOfDispatch => "X-de-mail-confirmation-of-dispatch",
+            FieldName::ConfirmationOfReceipt => "X-de-mail-confirmation-of-receipt",
+            FieldName::ConfirmationOfRetrieve => "X-de-mail-confirmation-of-retrieve",
+            FieldName::Authoritative => "X-de-mail-authoritative",
+            FieldName::Private => "X-de-mail-private",
+            FieldName::Sender => "X-de-mail-sender",
+            FieldName::ChosenRecipient => "X-de-mail-chosen-recipient",
+            FieldName::Subject => "Subject",
+            FieldName::PrivateId => "X-de-mail-private-id",
+            FieldName::ReplyTo => "Reply-To",
+            FieldName::AuthLevel => "X-de-mail-auth-level",
+            FieldName::AuthMechanism => "X-de-mail-auth-mechanism",
+            FieldName::Date => "Date",
+            FieldName::DeMailMessageId => "X-de-mail-message-id",
+            FieldName::OriginatorProvider => "X-de-mail-originator-provider",
+            FieldName::MessageType => "X-de-mail-message-type",
+            FieldName::Integrity => "X-de-mail-integrity",
+            FieldName::SignatureCertificate => "X-de-mail-signature-certificate",
+            FieldName::ActualRecipient => "X-de-mail-actual-recipient",
+            FieldName::ResentTo => "Resent-To",
+            FieldName::ResentFrom => "Resent-From",
+            FieldName::ResentDate => "Resent-Date",
+            FieldName::ResentMessageId => "Resent-Message-ID",
+            FieldName::EnvelopeTo => "Envelope-to",
+            FieldName::Version => "X-de-mail-version",
+            FieldName::AccountHolder => "X-de-mail-account-holder",
+            FieldName::NotificationType => "X-de-mail-notification-type",
+            FieldName::From => "From",
+            FieldName::MessageId => "Message-ID",
+        }
+    }
+
+    /// The spelling written by this crate: lower case for the `X-de-mail-*`
+    /// fields, as §3.1 recommends; the RFC 5322 fields as usual.
+    pub fn written_name(self) -> &'static str {
+        match self {
+            FieldName::Subject
+            | FieldName::ReplyTo
+            | FieldName::Date
+            | FieldName::ResentTo
+            | FieldName::ResentFrom
+            | FieldName::ResentDate
+            | FieldName::ResentMessageId
+            | FieldName::EnvelopeTo
+            | FieldName::From
+            | FieldName::MessageId => self.as_str(),
+            // The lower-case spellings of the X-de-mail fields.
+            _ => LOWER_NAMES[self as usize],
+        }
+    }
+
+    /// Finds a field by name, case-insensitively (TR 01201-3.4 §3.1).
+    pub fn lookup(name: &str) -> Option<FieldName> {
+        // Most fields of a message are not De-Mail fields; the length check
+        // rejects them before any comparison.
+        let len = name.len();
+        FieldName::ALL
+            .into_iter()
+            .find(|field| field.as_str().len() == len && field.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The row of Table 1 (1 to 26; the four Resent-* fields share row 20).
+    pub fn table_row(self) -> u8 {
+        match self {
+            FieldName::ResentTo
+            | FieldName::ResentFrom
+            | FieldName::ResentDate
+            | FieldName::ResentMessageId => 20,
+            FieldName::EnvelopeTo => 21,
+            other => {
+                let index = other as u8;
+                if index < FieldName::ResentTo as u8 {
+                    index + 1
+                } else {
+                    index - 2
+                }
+            }
+        }
+    }
+
+    /// The TR section that defines the field.
+    pub fn section(self) -> &'static str {
+        match self {
+            FieldName::ConfirmationOfDispatch => "TR 01201-3.4 §3.1.2",
+            FieldName::ConfirmationOfReceipt => "TR 01201-3.4 §3.1.3",
+            FieldName::ConfirmationOfRetrieve => "TR 01201-3.4 §3.1.4",
+            FieldName::Authoritative => "TR 01201-3.4 §3.1.5",
+            FieldName::Private => "TR 01201-3.4 §3.1.6",
+            FieldName::Sender => "TR 01201-3.4 §3.1.7",
+            FieldName::ChosenRecipient => "TR 01201-3.4 §3.1.8",
+            FieldName::AuthLevel => "TR 01201-3.4 §3.1.9",
+            FieldName::AuthMechanism => "TR 01201-3.4 §3.1.10",
+            FieldName::OriginatorProvider => "TR 01201-3.4 §3.1.11",
+            FieldName::MessageType => "TR 01201-3.4 §3.1.12",
+            FieldName::Integrity => "TR 01201-3.4 §3.1.13",
+            FieldName::SignatureCertificate => "TR 01201-3.4 §3.1.14",
+            FieldName::ActualRecipient => "TR 01201-3.4 §3.1.15",
+            FieldName::Version => "TR 01201-3.4 §3.1.16",
+            FieldName::PrivateId => "TR 01201-3.4 §3.1.17",
+            FieldName::DeMailMessageId => "TR 01201-3.4 §3.1.18",
+            FieldName::AccountHolder => "TR 01201-3.4 §3.1.19",
+            FieldName::NotificationType => "TR 01201-3.4 §3.1.20",
+            FieldName::EnvelopeTo => "TR 01201-3.4 §3.1.22",
+            FieldName::ResentTo
+            | FieldName::ResentFrom
+            | FieldName::ResentDate
+            | FieldName::ResentMessageId => "TR 01201-3.4 §3.2",
+            FieldName::Subject
+            | FieldName::ReplyTo
+            | FieldName::Date
+            | FieldName::From
+            | FieldName::MessageId => "TR 01201-3.4 §3.1.1",
+        }
+    }
+}
+
+const LOWER_NAMES: [&str; 29] = [
+    "x-de-mail-confirmation-of-dispatch",
+    "x-de-mail-confirmation-of-receipt",
+    "x-de-mail-confirmation-of-retrieve",
+    "x-de-mail-authoritative",
+    "x-de-mail-private",
+    "x-de-mail-sender",
+    "x-de-mail-chosen-recipient",
+    "Subject",
+    "x-de-mail-private-id",
+    "Reply-To",
+    "x-de-mail-auth-level",
+    "x-de-mail-auth-mechanism",
+    "Date",
+    "x-de-mail-message-id",
+    "x-de-mail-originator-provider",
+    "x-de-mail-message-type",
+    "x-de-mail-integrity",
+    "x-de-mail-signature-certificate",
+    "x-de-mail-actual-recipient",
+    "Resent-To",
+    "Resent-From",
+    "Resent-Date",
+    "Resent-Message-ID",
+    "Envelope-to",
+    "x-de-mail-version",
+    "x-de-mail-account-holder",
+    "x-de-mail-notification-type",
+    "From",
+    "Message-ID",
+];
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses a yes/no option value: exactly `yes` or `no`, case-sensitive
+/// (TR 01201-3.4 §3.1.2–§3.1.6). Anything else is `None`.
+pub fn parse_yes_no(value: &str) -> Option<bool> {
+    match value {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Writes a yes/no option value.
+pub fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+macro_rules! keyword_enum {
+    ($(#[$meta:meta])* $name:ident, $section:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the order of the TR's table.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            #[doc = concat!("Parses the exact spelling of ", $section, "; `None` for anything else.")]
+            pub fn parse(value: &str) -> Option<Self> {
+                match value {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The spelling of the TR.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+keyword_enum! {
+    /// The authentication level (Authentisierungsniveau) of `X-de-mail-auth-level`.
+    AuthLevel, "TR 01201-3.4 §3.1.9" {
+        /// `normal`.
+        Normal = "normal",
+        /// `high` (hohes Authentisierungsniveau).
+        High = "high",
+    }
+}
+
+keyword_enum! {
+    /// The message type (Nachrichtentyp) of `X-de-mail-message-type`, Table 12.
+    MessageType, "TR 01201-3.4 §3.1.12, Table 12" {
+        /// A normal De-Mail message.
+        Normal = "normal",
+        /// A dispatch confirmation (Versandbestätigung).
+        ConfirmationOfDispatch = "confirmation of dispatch",
+        /// A receipt confirmation (Eingangsbestätigung).
+        ConfirmationOfReceipt = "confirmation of receipt",
+        /// A retrieve confirmation (Abholbestätigung).
+        ConfirmationOfRetrieve = "confirmation of retrieve",
+        /// The confirmation sent when malware was found.
+        MalwareAcknowledge = "malware-acknowledge",
+        /// The notification sent when malware was found.
+        MalwareNotification = "malware-notification",
+        /// A notification message (Meldungsnachricht).
+        Notification = "notification",
+        /// An ident confirmation (Ident-Bestätigungsnachricht).
+        Identification = "identification",
+    }
+}
+
+keyword_enum! {
+    /// The notification type (Meldungsnachrichtentyp) of `X-de-mail-notification-type`, Table 22.
+    NotificationType, "TR 01201-3.4 §3.1.20, Table 22" {
+        /// Unknown recipient (unbekannter Empfänger).
+        UnknownRecipient = "unknown-recipient",
+        /// Closed account (geschlossenes Konto).
+        ClosedAccount = "closed-account",
+        /// Invalid format of the De-Mail message.
+        InvalidFormat = "invalid-format",
+        /// Any other reason, given in the text.
+        Other = "other",
+    }
+}
+
+/// The kind of a message: the column of Table 1 it is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// N: a normal De-Mail message.
+    Normal,
+    /// B: a confirmation message (Bestätigungsnachricht).
+    Confirmation,
+    /// M: a notification message (Meldungsnachricht).
+    Notification,
+    /// I: an ident confirmation (Ident-Bestätigungsnachricht).
+    Ident,
+}
+
+impl MessageKind {
+    /// A lower-case name for reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Normal => "normal",
+            MessageKind::Confirmation => "confirmation",
+            MessageKind::Notification => "notification",
+            MessageKind::Ident => "ident",
+        }
+    }
+}
+
+impl MessageType {
+    /// The column of Table 1 this type belongs to.
+    pub const fn kind(self) -> MessageKind {
+        match self {
+            MessageType::Normal => MessageKind::Normal,
+            MessageType::ConfirmationOfDispatch
+            | MessageType::ConfirmationOfReceipt
+            | MessageType::ConfirmationOfRetrieve
+            | MessageType::MalwareAcknowledge => MessageKind::Confirmation,
+            MessageType::MalwareNotification | MessageType::Notification => MessageKind::Notification,
+            MessageType::Identification => MessageKind::Ident,
+        }
+    }
+
+    /// The local part of the system address that sends this type (PVD FU
+    /// §4.3 table 1, ID FU §3.6); `None` for normal messages.
+    pub const fn system_sender(self) -> Option<&'static str> {
+        match self {
+            MessageType::Normal => None,
+            MessageType::ConfirmationOfDispatch => Some("Versandbestaetigung"),
+            MessageType::ConfirmationOfReceipt => Some("Eingangsbestaetigung"),
+            MessageType::ConfirmationOfRetrieve => Some("Abholbestaetigung"),
+            MessageType::MalwareAcknowledge | MessageType::MalwareNotification => {
+                Some("Schadsoftware-Warnung")
+            }
+            MessageType::Notification => Some("Meldung"),
+            MessageType::Identification => Some("Ident-Bestaetigung"),
+        }
+    }
+}
+
+/// The version of the De-Mail header fields (`X-de-mail-version`, §3.1.16).
+///
+/// Table 17 lists 1.0, 1.1, 1.2 and 1.7; the version overview of §4 adds
+/// 1.8, the edition of the TR this crate implements. Other values are kept,
+/// not lost, and reported by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// `1.0`.
+    V1_0,
+    /// `1.1`.
+    V1_1,
+    /// `1.2`.
+    V1_2,
+    /// `1.7`.
+    V1_7,
+    /// `1.8`.
+    V1_8,
+    /// A value the TR does not define, kept as written.
+    Other(String),
+}
+
+impl Version {
+    /// The version this crate writes.
+    pub const CURRENT: Version = Version::V1_8;
+
+    /// Parses a version; unknown values become [`Version::Other`].
+    pub fn parse(value: &str) -> Version {
+        match value {
+            "1.0" => Version::V1_0,
+            "1.1" => Version::V1_1,
+            "1.2" => Version::V1_2,
+            "1.7" => Version::V1_7,
+            "1.8" => Version::V1_8,
+            other => Version::Other(other.to_owned()),
+        }
+    }
+
+    /// The value as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Version::V1_0 => "1.0",
+            Version::V1_1 => "1.1",
+            Version::V1_2 => "1.2",
+            Version::V1_7 => "1.7",
+            Version::V1_8 => "1.8",
+            Version::Other(other) => other,
+        }
+    }
+
+    /// Whether the TR defines this version.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Version::Other(_))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Longest `X-de-mail-private-id` in characters (TR 01201-3.4 §3.1.17).
+pub const MAX_PRIVATE_ID: usize = 1024;
+
+/// A date and time with its UTC offset, as carried by `Date` (RFC 5322 §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateTime {
+    /// Year, e.g. 2026.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of month, 1 to 31.
+    pub day: u8,
+    /// Hour, 0 to 23.
+    pub hour: u8,
+    /// Minute, 0 to 59.
+    pub minute: u8,
+    /// Second, 0 to 60.
+    pub second: u8,
+    /// Offset from UTC in minutes, e.g. 60 for +0100.
+    pub offset_minutes: i16,
+}
+
+impl DateTime {
+    /// Parses an RFC 5322 date-time such as `Tue, 24 Nov 2026 10:00:00 +0100`.
+    ///
+    /// ```
+    /// let date = demail::fields::DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
+    /// assert_eq!((date.year, date.month, date.day, date.offset_minutes), (2026, 11, 24, 60));
+    /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
+    /// ```
+    pub fn parse_rfc5322(value: &str) -> Option<DateTime> {
+        let mut line = Vec::with_capacity(value.len() + 2);
+        line.extend_from_slice(value.as_bytes());
+        line.extend_from_slice(b"\r\n");
+        let parsed = mail_parser::parsers::MessageStream::new(&line).parse_date();
+        let mail_parser::HeaderValue::DateTime(date) = parsed else {
+            return None;
+        };
+        if !date.is_valid() {
+            return None;
+        }
+        let offset = i16::try_from(u16::from(date.tz_hour) * 60 + u16::from(date.tz_minute)).ok()?;
+        Some(DateTime {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+            hour: date.hour,
+            minute: date.minute,
+            second: date.second,
+            offset_minutes: if date.tz_before_gmt { -offset } else { offset },
+        })
+    }
+
+    /// Writes the RFC 5322 form, e.g. `Tue, 24 Nov 2026 10:00:00 +0100`.
+    pub fn to_rfc5322(&self) -> String {
+        self.as_mail_parser().to_rfc822()
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn timestamp(&self) -> i64 {
+        self.as_mail_parser().to_timestamp()
+    }
+
+    fn as_mail_parser(&self) -> mail_parser::DateTime {
+        let offset = self.offset_minutes.unsigned_abs();
+        mail_parser::DateTime {
+            year: self.year,
+            month: self.month,
+            day: self.day,
+            hour: self.hour,
+            minute: self.minute,
+            second: self.second,
+            tz_before_gmt: self.offset_minutes < 0,
+            tz_hour: u8::try_from(offset / 60).unwrap_or(0),
+            tz_minute: u8::try_from(offset % 60).unwrap_or(0),
+        }
+    }
+}
+
+/// Decodes an RFC 2822 `unstructured` value: unfolds it and decodes RFC 2047
+/// encoded words (TR 01201-3.4 §3.1: Subject, `X-de-mail-account-holder`).
+pub fn decode_unstructured(value: &[u8]) -> String {
+    let mut line = Vec::with_capacity(value.len() + 2);
+    line.extend_from_slice(value);
+    line.extend_from_slice(b"\r\n");
+    match mail_parser::parsers::MessageStream::new(&line).parse_unstructured() {
+        mail_parser::HeaderValue::Text(text) => text.into_owned(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // TR 01201-3.4 §3.1
+    #[test]
+    fn field_names_are_case_insensitive() {
+        assert_eq!(FieldName::lookup("x-DE-mail-PRIVATE"), Some(FieldName::Private));
+        assert_eq!(FieldName::lookup("message-id"), Some(FieldName::MessageId));
+        assert_eq!(FieldName::lookup("X-Mailer"), None);
+        for field in FieldName::ALL {
+            assert_eq!(FieldName::lookup(field.as_str()), Some(field));
+            assert_eq!(FieldName::lookup(field.written_name()), Some(field));
+        }
+    }
+
+    // TR 01201-3.4 §3.1: "sollten klein geschrieben werden"
+    #[test]
+    fn de_mail_fields_are_written_in_lower_case() {
+        assert_eq!(
+            FieldName::ChosenRecipient.written_name(),
+            "x-de-mail-chosen-recipient"
+        );
+        assert_eq!(FieldName::Subject.written_name(), "Subject");
+        for field in FieldName::ALL {
+            if field.as_str().starts_with("X-de-mail") {
+                assert_eq!(field.written_name(), field.as_str().to_ascii_lowercase());
+            }
+        }
+    }
+
+    #[test]
+    fn table_rows_follow_table_1() {
+        assert_eq!(FieldName::ConfirmationOfDispatch.table_row(), 1);
+        assert_eq!(FieldName::ActualRecipient.table_row(), 19);
+        assert_eq!(FieldName::ResentMessageId.table_row(), 20);
+        assert_eq!(FieldName::EnvelopeTo.table_row(), 21);
+        assert_eq!(FieldName::Version.table_row(), 22);
+        assert_eq!(FieldName::MessageId.table_row(), 26);
+    }
+
+    // TR 01201-3.4 §3.1.2–§3.1.6
+    #[test]
+    fn yes_no_is_case_sensitive() {
+        assert_eq!(parse_yes_no("yes"), Some(true));
+        assert_eq!(parse_yes_no("no"), Some(false));
+        assert_eq!(parse_yes_no("Yes"), None);
+        assert_eq!(parse_yes_no("NO"), None);
+        assert_eq!(parse_yes_no(""), None);
+    }
+
+    // TR 01201-3.4 §3.1.12, Table 12
+    #[test]
+    fn message_type_needs_spaces_not_dashes() {
+        assert_eq!(MessageType::ALL.len(), 8);
+        assert_eq!(
+            MessageType::parse("confirmation of retrieve"),
+            Some(MessageType::ConfirmationOfRetrieve)
+        );
+        assert_eq!(MessageType::parse("confirmation-of-dispatch"), None);
+        assert_eq!(MessageType::parse("Normal"), None);
+        for t in MessageType::ALL {
+            assert_eq!(MessageType::parse(t.as_str()), Some(*t));
+        }
+    }
+
+    // TR 01201-3.4 §3.1.20, Table 22
+    #[test]
+    fn notification_types_of_table_22() {
+        assert_eq!(NotificationType::ALL.len(), 4);
+        assert_eq!(
+            NotificationType::parse("closed-account"),
+            Some(NotificationType::ClosedAccount)
+        );
+        assert_eq!(NotificationType::parse("closed account"), None);
+    }
+
+    // TR 01201-3.4 §3.1.16, Table 17 and §4
+    #[test]
+    fn unknown_version_is_kept() {
+        assert_eq!(Version::parse("1.7"), Version::V1_7);
+        assert!(Version::parse("1.8").is_known());
+        let unknown = Version::parse("1.3");
+        assert!(!unknown.is_known());
+        assert_eq!(unknown.as_str(), "1.3");
+    }
+
+    #[test]
+    fn date_round_trips_with_negative_offset() {
+        let date = DateTime::parse_rfc5322("Mon, 2 Mar 2026 08:05:09 -0330").unwrap();
+        assert_eq!(date.offset_minutes, -210);
+        assert_eq!(DateTime::parse_rfc5322(&date.to_rfc5322()), Some(date));
+        assert_eq!(DateTime::parse_rfc5322("yesterday"), None);
+    }
+
+    #[test]
+    fn encoded_words_are_decoded() {
+        assert_eq!(decode_unstructured(b" =?UTF-8?Q?Stra=C3=9Fe?= 1"), "Straße 1");
+        assert_eq!(decode_unstructured(b" =?ISO-8859-1?B?5A==?="), "ä");
+        assert_eq!(decode_unstructured(b" plain\r\n text"), "plain text");
+    }
+}

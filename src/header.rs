@@ -1,0 +1,415 @@
+//! The raw header section: one pass over the bytes that finds every field,
+//! keeps its exact bytes and enforces the size limits.
+//!
+//! A De-Mail message is an RFC 5322 message whose metadata lives in header
+//! fields (TR 01201-3.4 §3.1). The integrity hash (§3.1.21) and the
+//! confirmations' `OriginalHeader` (§3.5.1) need each field exactly as
+//! received, folding and all, so this module never rewrites anything: a
+//! [`RawField`] is a set of slices into the input.
+//!
+//! Lines may end in CRLF (as §3.1.21 requires) or, leniently, in a bare LF
+//! (messages read from mbox files often have LF line ends). A bare CR
+//! inside the header section is rejected: it is how header-injection and
+//! smuggling attacks hide a line break from one parser but not another.
+//!
+//! ```
+//! use demail::header::{split_header, Limits};
+//!
+//! let raw = b"Subject: Hallo\r\n Welt\r\nX-de-mail-private: yes\r\n\r\nBody";
+//! let section = split_header(raw, &Limits::default())?;
+//! assert_eq!(section.fields.len(), 2);
+//! assert_eq!(section.fields[0].name, "Subject");
+//! assert_eq!(section.fields[0].raw, b"Subject: Hallo\r\n Welt\r\n");
+//! assert_eq!(section.fields[0].unfolded_value(), "Hallo Welt");
+//! assert_eq!(&raw[section.body_offset..], b"Body");
+//! # Ok::<(), demail::header::HeaderError>(())
+//! ```
+
+use std::borrow::Cow;
+
+/// Limits on the header section, so hostile input cannot exhaust memory or time.
+///
+/// Every exceeded limit is reported as a [`HeaderError`]; nothing is truncated
+/// silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest header section in bytes, line ends included (default 256 KiB).
+    pub max_header_bytes: usize,
+    /// Largest number of header fields (default 1000).
+    pub max_fields: usize,
+    /// Longest physical line in bytes, without its line end (default 998, the
+    /// hard limit of RFC 5322 §2.1.1).
+    pub max_line_length: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_header_bytes: 256 * 1024,
+            max_fields: 1000,
+            max_line_length: 998,
+        }
+    }
+}
+
+/// Why a header section could not be split into fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// The input is empty or does not start with a header field.
+    #[error("not an e-mail message: no header field at the start of the input (RFC 5322 §2.2)")]
+    NotAMessage,
+    /// A line in the header section is neither a field (`name: value`) nor a
+    /// folded continuation.
+    #[error("malformed header line at byte {offset}: expected `name: value` (RFC 5322 §2.2)")]
+    MalformedLine {
+        /// Offset of the line's first byte.
+        offset: usize,
+    },
+    /// A field name contains a byte RFC 5322 §3.6.8 does not allow.
+    #[error("invalid byte 0x{byte:02x} in a header field name at byte {offset} (RFC 5322 §3.6.8)")]
+    InvalidFieldName {
+        /// The offending byte.
+        byte: u8,
+        /// Its offset.
+        offset: usize,
+    },
+    /// A CR not followed by LF inside the header section.
+    #[error(
+        "bare CR without LF in the header section at byte {offset} (RFC 5322 §2.2, TR 01201-3.4 §3.1.21)"
+    )]
+    BareCr {
+        /// Offset of the CR.
+        offset: usize,
+    },
+    /// The header section is larger than [`Limits::max_header_bytes`].
+    #[error("header section exceeds {limit} bytes")]
+    HeaderTooLarge {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// More fields than [`Limits::max_fields`].
+    #[error("more than {limit} header fields")]
+    TooManyFields {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// A physical line longer than [`Limits::max_line_length`].
+    #[error("header line at byte {offset} exceeds {limit} bytes (RFC 5322 §2.1.1)")]
+    LineTooLong {
+        /// Offset of the line's first byte.
+        offset: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+}
+
+/// One header field exactly as it stands in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawField<'a> {
+    /// The field name as written (ASCII; compare it case-insensitively).
+    pub name: &'a str,
+    /// The value: everything after the colon up to the field's final line end,
+    /// folding kept.
+    pub value: &'a [u8],
+    /// The whole field: name, colon, value, folding and the final line end.
+    pub raw: &'a [u8],
+    /// Offset of the field's first byte in the message.
+    pub offset: usize,
+}
+
+impl<'a> RawField<'a> {
+    /// The value with folding removed (RFC 5322 §2.2.3: a line end followed by
+    /// white space is deleted) and surrounding white space trimmed.
+    ///
+    /// Borrows when the value is unfolded UTF-8 already; invalid UTF-8 is
+    /// replaced with U+FFFD (see [`RawField::is_utf8`]).
+    pub fn unfolded_value(&self) -> Cow<'a, str> {
+        let value = trim_ws(self.value);
+        if !value.contains(&b'\n') {
+            return String::from_utf8_lossy(value);
+        }
+        let mut unfolded = Vec::with_capacity(value.len());
+        for &byte in value {
+            if byte != b'\r' && byte != b'\n' {
+                unfolded.push(byte);
+            }
+        }
+        match String::from_utf8(unfolded) {
+            Ok(text) => Cow::Owned(text),
+            Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
+        }
+    }
+
+    /// Whether the value is valid UTF-8 (plain ASCII in a conforming message).
+    pub fn is_utf8(&self) -> bool {
+        std::str::from_utf8(self.value).is_ok()
+    }
+
+    /// Whether the field has the given name, compared case-insensitively
+    /// (TR 01201-3.4 §3.1).
+    pub fn has_name(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// The header section of a message, split into fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderSection<'a> {
+    /// Every field in the order of the message.
+    pub fields: Vec<RawField<'a>>,
+    /// Offset of the body (after the empty line), or the input length when
+    /// the message has no body.
+    pub body_offset: usize,
+}
+
+/// Splits the header section of `raw` into fields in one pass.
+///
+/// # Errors
+/// A [`HeaderError`] when the input does not start with a header field, a
+/// line is malformed, a bare CR occurs, or a [`Limits`] value is exceeded.
+pub fn split_header<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<'a>, HeaderError> {
+    let mut fields: Vec<RawField<'a>> = Vec::with_capacity(32);
+    let mut pos = 0;
+    let mut current: Option<(usize, usize)> = None; // (field start, name end)
+
+    loop {
+        if pos >= raw.len() {
+            finish_field(raw, &mut fields, current.take(), raw.len(), limits)?;
+            break;
+        }
+        let (line_end, next) = find_line_end(raw, pos, limits)?;
+        if line_end == pos {
+            // The empty line that ends the header section.
+            finish_field(raw, &mut fields, current.take(), pos, limits)?;
+            pos = next;
+            break;
+        }
+        let first = raw[pos];
+        if first == b' ' || first == b'\t' {
+            if current.is_none() {
+                return Err(first_line_error(pos));
+            }
+        } else {
+            finish_field(raw, &mut fields, current.take(), pos, limits)?;
+            let name_end = parse_field_name(raw, pos, line_end)?;
+            current = Some((pos, name_end));
+        }
+        pos = next;
+    }
+    if fields.is_empty() {
+        return Err(HeaderError::NotAMessage);
+    }
+    if pos > limits.max_header_bytes {
+        return Err(HeaderError::HeaderTooLarge {
+            limit: limits.max_header_bytes,
+        });
+    }
+    Ok(HeaderSection {
+        fields,
+        body_offset: pos,
+    })
+}
+
+fn first_line_error(offset: usize) -> HeaderError {
+    if offset == 0 {
+        HeaderError::NotAMessage
+    } else {
+        HeaderError::MalformedLine { offset }
+    }
+}
+
+/// Finds the end of the line starting at `pos`: returns the offset of its line
+/// end (CRLF or LF) and of the next line.
+fn find_line_end(raw: &[u8], pos: usize, limits: &Limits) -> Result<(usize, usize), HeaderError> {
+    let max_end = pos.saturating_add(limits.max_line_length);
+    if pos > limits.max_header_bytes {
+        return Err(HeaderError::HeaderTooLarge {
+            limit: limits.max_header_bytes,
+        });
+    }
+    let mut i = pos;
+    while i < raw.len() {
+        match raw[i] {
+            b'\n' => return Ok((i, i + 1)),
+            b'\r' => {
+                if raw.get(i + 1) == Some(&b'\n') {
+                    return Ok((i, i + 2));
+                }
+                return Err(HeaderError::BareCr { offset: i });
+            }
+            _ => {
+                if i >= max_end {
+                    return Err(HeaderError::LineTooLong {
+                        offset: pos,
+                        limit: limits.max_line_length,
+                    });
+                }
+                i += 1;
+            }
+        }
+    }
+    Ok((raw.len(), raw.len()))
+}
+
+/// Parses `name:` at the start of a line and returns the offset of the colon.
+fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<usize, HeaderError> {
+    for (i, &byte) in raw[start..line_end].iter().enumerate() {
+        match byte {
+            b':' if i > 0 => return Ok(start + i),
+            b'!'..=b'~' if byte != b':' => {}
+            b' ' | b'\t' => {
+                // RFC 822 allowed white space before the colon; RFC 5322 §4.5.3
+                // keeps it in the obsolete syntax. Accept it if only white space
+                // follows up to the colon.
+                let rest = &raw[start + i..line_end];
+                let ws = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+                if rest.get(ws) == Some(&b':') && i > 0 {
+                    return Ok(start + i + ws);
+                }
+                return Err(first_line_error(start));
+            }
+            _ if start == 0 => return Err(HeaderError::NotAMessage),
+            _ => {
+                return Err(HeaderError::InvalidFieldName {
+                    byte,
+                    offset: start + i,
+                });
+            }
+        }
+    }
+    Err(first_line_error(start))
+}
+
+fn finish_field<'a>(
+    raw: &'a [u8],
+    fields: &mut Vec<RawField<'a>>,
+    current: Option<(usize, usize)>,
+    end: usize,
+    limits: &Limits,
+) -> Result<(), HeaderError> {
+    let Some((start, colon)) = current else {
+        return Ok(());
+    };
+    if fields.len() >= limits.max_fields {
+        return Err(HeaderError::TooManyFields {
+            limit: limits.max_fields,
+        });
+    }
+    let name = trim_ws(&raw[start..colon]);
+    // Field names were checked to be printable ASCII by parse_field_name.
+    let name = std::str::from_utf8(name).map_err(|_| HeaderError::MalformedLine { offset: start })?;
+    let value_end = strip_line_end(raw, colon + 1, end);
+    fields.push(RawField {
+        name,
+        value: &raw[colon + 1..value_end],
+        raw: &raw[start..end],
+        offset: start,
+    });
+    Ok(())
+}
+
+/// The end of a field's value: `end` minus the final CRLF or LF.
+fn strip_line_end(raw: &[u8], value_start: usize, end: usize) -> usize {
+    let mut value_end = end;
+    if value_end > value_start && raw[value_end - 1] == b'\n' {
+        value_end -= 1;
+        if value_end > value_start && raw[value_end - 1] == b'\r' {
+            value_end -= 1;
+        }
+    }
+    value_end
+}
+
+/// Trims spaces, tabs and line ends at both ends.
+pub(crate) fn trim_ws(bytes: &[u8]) -> &[u8] {
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(raw: &[u8]) -> Result<HeaderSection<'_>, HeaderError> {
+        split_header(raw, &Limits::default())
+    }
+
+    #[test]
+    fn folded_field_keeps_exact_raw_bytes() {
+        let raw = b"A: 1\r\nSubject: x\r\n\ty\r\nB: 2\r\n\r\nbody";
+        let section = split(raw).unwrap();
+        assert_eq!(section.fields[1].raw, b"Subject: x\r\n\ty\r\n");
+        assert_eq!(section.fields[1].value, b" x\r\n\ty");
+        assert_eq!(section.fields[1].offset, 6);
+        assert_eq!(section.fields[1].unfolded_value(), "x\ty");
+        assert_eq!(&raw[section.body_offset..], b"body");
+    }
+
+    #[test]
+    fn header_only_message_without_final_line_end() {
+        let section = split(b"A: 1\r\nB: 2").unwrap();
+        assert_eq!(section.fields.len(), 2);
+        assert_eq!(section.fields[1].raw, b"B: 2");
+        assert_eq!(section.body_offset, 10);
+    }
+
+    #[test]
+    fn lf_only_line_ends_are_accepted() {
+        let section = split(b"A: 1\nB: 2\n\nbody").unwrap();
+        assert_eq!(section.fields[1].value, b" 2");
+        assert_eq!(section.body_offset, 11);
+    }
+
+    #[test]
+    fn bare_cr_in_header_is_rejected() {
+        assert_eq!(
+            split(b"A: 1\rB: 2\r\n\r\n"),
+            Err(HeaderError::BareCr { offset: 4 })
+        );
+    }
+
+    #[test]
+    fn input_without_header_is_not_a_message() {
+        assert_eq!(split(b""), Err(HeaderError::NotAMessage));
+        assert_eq!(split(b"\r\nbody"), Err(HeaderError::NotAMessage));
+        assert_eq!(split(b"\x89PNG\r\n\x1a\n"), Err(HeaderError::NotAMessage));
+        assert_eq!(split(b" folded: first\r\n"), Err(HeaderError::NotAMessage));
+    }
+
+    #[test]
+    fn line_without_colon_is_malformed() {
+        assert_eq!(
+            split(b"A: 1\r\nno colon here\r\n\r\n"),
+            Err(HeaderError::MalformedLine { offset: 6 })
+        );
+    }
+
+    #[test]
+    fn white_space_before_colon_is_accepted() {
+        let section = split(b"Subject : x\r\n\r\n").unwrap();
+        assert_eq!(section.fields[0].name, "Subject");
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let limits = Limits {
+            max_header_bytes: 20,
+            max_fields: 2,
+            max_line_length: 10,
+        };
+        assert_eq!(
+            split_header(b"A: 1\r\nB: 2\r\nC: 3\r\n\r\n", &limits),
+            Err(HeaderError::TooManyFields { limit: 2 })
+        );
+        assert_eq!(
+            split_header(b"A: 12345678901\r\n\r\n", &limits),
+            Err(HeaderError::LineTooLong { offset: 0, limit: 10 })
+        );
+        assert_eq!(
+            split_header(b"A: 1\r\n 2\r\n 3\r\n 4\r\n 5\r\n\r\n", &limits),
+            Err(HeaderError::HeaderTooLarge { limit: 20 })
+        );
+    }
+}

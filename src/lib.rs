@@ -1,0 +1,67 @@
+//! # demail
+//!
+//! The German De-Mail message formats of BSI TR 01201: the typed metadata of
+//! a De-Mail message, its validation, and building and serializing it.
+//!
+//! A De-Mail message is an RFC 5322 mail whose processing is steered by
+//! `X-de-mail-*` header fields (TR 01201-3.4 §3.1): sender, chosen and actual
+//! recipients, options such as confirmation of dispatch, `private` and
+//! `authoritative`, auth level, message type and version. This crate reads
+//! those fields in one pass over the header section, borrowing from the input
+//! and keeping every field's exact bytes (which the integrity hash of
+//! §3.1.21 needs), without a MIME parse of the body.
+//!
+//! ```
+//! use demail::envelope::Envelope;
+//! use demail::fields::MessageKind;
+//! use demail::validate::Mode;
+//!
+//! let raw = std::fs::read("tests/data/normal.eml")?;
+//! let envelope = Envelope::parse(&raw)?;
+//! assert_eq!(envelope.kind(), Some(MessageKind::Normal));
+//! let metadata = envelope.metadata();
+//! println!("from {:?} to {:?}", metadata.sender, metadata.chosen_recipient);
+//! assert!(envelope.validate().accepts(Mode::Strict));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The API by task
+//! - **Reading a message**: [`envelope::Envelope::parse`] gives the typed
+//!   [`metadata::Metadata`], the raw fields ([`header::RawField`]), field
+//!   errors and warnings (duplicates: the first from the top wins, §3.1.1).
+//! - **Validating**: [`envelope::Envelope::validate`] checks the presence
+//!   matrix of Table 1 ([`validate::TABLE_1`]), the field syntaxes, the option
+//!   rules of PVD FU and the address rules of ACM, and returns every
+//!   [`validate::Violation`]; [`validate::Mode`] chooses strict or lenient.
+//! - **Addresses**: [`address::DeMailAddress`] and [`address::RecipientList`].
+//! - **Field values**: [`fields`] (message types, auth level, version...).
+//! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
+//!   header block; [`builder::MessageDraft`] builds a whole normal message.
+//! - **Limits**: [`header::Limits`] bound header size, field count and line
+//!   length.
+//!
+//! ## Failure philosophy
+//! No input makes the crate panic: a message that is not a mail is a typed
+//! [`header::HeaderError`]; a field that breaks its syntax is a
+//! [`envelope::FieldError`] reported by validation, so a gateway can still
+//! read and report the message.
+//!
+//! ## Feature flags
+//! - `cli`: builds the `demail` command-line tool (adds clap and serde_json).
+//!   The library itself depends only on mail-parser, mail-builder and
+//!   thiserror.
+//!
+//! ## MSRV
+//! Rust 1.95.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+pub mod address;
+pub mod builder;
+pub mod envelope;
+pub mod fields;
+pub mod header;
+pub mod metadata;
+pub mod validate;

@@ -1,0 +1,398 @@
+//! The typed metadata of a De-Mail message (Metadaten, TR 01201-3.4 §2.1.1,
+//! §3.1) and its serialization as a header block.
+//!
+//! [`Metadata`] is what an [`Envelope`](crate::envelope::Envelope) reads from
+//! a message and what a provider writes into one. Strings are
+//! [`Cow`]s: borrowed from the input when parsing, owned when building.
+//!
+//! The header block is written in a fixed order (the order of the integrity
+//! field's `h=` list of §3.1.21, then the unsigned fields), with the
+//! `X-de-mail-*` names in lower case as §3.1 recommends, folded at 78
+//! characters, and CRLF line ends (§3.1.21 conditions 3 and 4).
+//!
+//! ```
+//! use demail::metadata::Metadata;
+//! use demail::envelope::Envelope;
+//! use demail::fields::{AuthLevel, MessageType};
+//!
+//! let mut metadata = Metadata::default();
+//! metadata.subject = Some("Straßenbau".into());
+//! metadata.message_type = Some(MessageType::Normal);
+//! metadata.auth_level = Some(AuthLevel::High);
+//! metadata.private = Some(true);
+//! let block = metadata.to_header_block();
+//! assert!(block.starts_with(b"Subject: =?utf-8?"));
+//!
+//! let envelope = Envelope::parse(&block)?;
+//! assert_eq!(envelope.metadata(), &metadata);
+//! # Ok::<(), demail::header::HeaderError>(())
+//! ```
+
+use std::borrow::Cow;
+
+use mail_builder::headers::Header;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::text::Text;
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::fields::{AuthLevel, DateTime, FieldName, MessageType, NotificationType, Version, yes_no};
+
+/// The typed De-Mail metadata of a message.
+///
+/// `None` means the field is absent. For the five yes/no options an absent
+/// field means `no` (§3.1.2–§3.1.6); use [`Metadata::option`] for that reading
+/// and the field itself to know whether it was present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Metadata<'a> {
+    /// `From` (Absender).
+    pub from: Option<DeMailAddress<'a>>,
+    /// `Date` (Versanddatum und -zeit).
+    pub date: Option<DateTime>,
+    /// `Message-ID`, without the angle brackets.
+    pub message_id: Option<Cow<'a, str>>,
+    /// `Subject` (Betreff), RFC 2047 encoded words decoded.
+    pub subject: Option<Cow<'a, str>>,
+    /// `Reply-To` (Antwort-Adresse).
+    pub reply_to: Option<DeMailAddress<'a>>,
+    /// `X-de-mail-confirmation-of-dispatch` (Versandbestätigung, §3.1.2).
+    pub confirmation_of_dispatch: Option<bool>,
+    /// `X-de-mail-confirmation-of-receipt` (Eingangsbestätigung, §3.1.3).
+    pub confirmation_of_receipt: Option<bool>,
+    /// `X-de-mail-confirmation-of-retrieve` (Abholbestätigung, §3.1.4).
+    pub confirmation_of_retrieve: Option<bool>,
+    /// `X-de-mail-authoritative` (absenderbestätigt, §3.1.5).
+    pub authoritative: Option<bool>,
+    /// `X-de-mail-private` (persönlich, §3.1.6).
+    pub private: Option<bool>,
+    /// `X-de-mail-sender` (§3.1.7).
+    pub sender: Option<DeMailAddress<'a>>,
+    /// `X-de-mail-chosen-recipient` (§3.1.8).
+    pub chosen_recipient: Option<RecipientList<'a>>,
+    /// `X-de-mail-auth-mechanism` (§3.1.10).
+    pub auth_mechanism: Option<Cow<'a, str>>,
+    /// `X-de-mail-auth-level` (§3.1.9).
+    pub auth_level: Option<AuthLevel>,
+    /// `X-de-mail-originator-provider`: FQDN of the provider's server (§3.1.11).
+    pub originator_provider: Option<Cow<'a, str>>,
+    /// `X-de-mail-message-type` (§3.1.12).
+    pub message_type: Option<MessageType>,
+    /// `X-de-mail-version` (§3.1.16).
+    pub version: Option<Version>,
+    /// `X-de-mail-private-id`, the sender's own reference (§3.1.17).
+    pub private_id: Option<Cow<'a, str>>,
+    /// `X-de-mail-message-id` (§3.1.18).
+    pub demail_message_id: Option<Cow<'a, str>>,
+    /// `X-de-mail-account-holder`, RFC 2047 decoded (§3.1.19).
+    pub account_holder: Option<Cow<'a, str>>,
+    /// `X-de-mail-notification-type` (§3.1.20).
+    pub notification_type: Option<NotificationType>,
+    /// `X-de-mail-integrity`, unfolded (§3.1.13); typed in the integrity layer.
+    pub integrity: Option<Cow<'a, str>>,
+    /// `X-de-mail-signature-certificate`: base64 DER, white space removed (§3.1.14).
+    pub signature_certificate: Option<Cow<'a, str>>,
+    /// `X-de-mail-actual-recipient` (§3.1.15).
+    pub actual_recipient: Option<RecipientList<'a>>,
+    /// `Resent-From` (§3.2), unfolded.
+    pub resent_from: Option<Cow<'a, str>>,
+    /// `Resent-To` (§3.2), unfolded.
+    pub resent_to: Option<Cow<'a, str>>,
+    /// `Resent-Date` (§3.2), unfolded.
+    pub resent_date: Option<Cow<'a, str>>,
+    /// `Resent-Message-ID` (§3.2), unfolded.
+    pub resent_message_id: Option<Cow<'a, str>>,
+    /// `Envelope-to` (§3.1.22), unfolded.
+    pub envelope_to: Option<Cow<'a, str>>,
+}
+
+/// The five yes/no options a sender can choose (Versandoptionen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DispatchOption {
+    /// Versandbestätigung (§3.1.2).
+    ConfirmationOfDispatch,
+    /// Eingangsbestätigung (§3.1.3).
+    ConfirmationOfReceipt,
+    /// Abholbestätigung (§3.1.4).
+    ConfirmationOfRetrieve,
+    /// absenderbestätigt (§3.1.5).
+    Authoritative,
+    /// persönlich (§3.1.6).
+    Private,
+}
+
+impl DispatchOption {
+    /// Every option, in the order of Table 1.
+    pub const ALL: [DispatchOption; 5] = [
+        DispatchOption::ConfirmationOfDispatch,
+        DispatchOption::ConfirmationOfReceipt,
+        DispatchOption::ConfirmationOfRetrieve,
+        DispatchOption::Authoritative,
+        DispatchOption::Private,
+    ];
+
+    /// The header field that carries the option.
+    pub const fn field(self) -> FieldName {
+        match self {
+            DispatchOption::ConfirmationOfDispatch => FieldName::ConfirmationOfDispatch,
+            DispatchOption::ConfirmationOfReceipt => FieldName::ConfirmationOfReceipt,
+            DispatchOption::ConfirmationOfRetrieve => FieldName::ConfirmationOfRetrieve,
+            DispatchOption::Authoritative => FieldName::Authoritative,
+            DispatchOption::Private => FieldName::Private,
+        }
+    }
+}
+
+impl<'a> Metadata<'a> {
+    /// Whether an option was chosen: `yes` is true; `no` or an absent field
+    /// is false (§3.1.2–§3.1.6).
+    pub fn option(&self, option: DispatchOption) -> bool {
+        self.option_field(option).unwrap_or(false)
+    }
+
+    /// The option's field value, `None` when absent.
+    pub fn option_field(&self, option: DispatchOption) -> Option<bool> {
+        match option {
+            DispatchOption::ConfirmationOfDispatch => self.confirmation_of_dispatch,
+            DispatchOption::ConfirmationOfReceipt => self.confirmation_of_receipt,
+            DispatchOption::ConfirmationOfRetrieve => self.confirmation_of_retrieve,
+            DispatchOption::Authoritative => self.authoritative,
+            DispatchOption::Private => self.private,
+        }
+    }
+
+    /// Sets an option's field (`Some(false)` writes `no`, `None` leaves it out).
+    pub fn set_option(&mut self, option: DispatchOption, value: Option<bool>) {
+        let slot = match option {
+            DispatchOption::ConfirmationOfDispatch => &mut self.confirmation_of_dispatch,
+            DispatchOption::ConfirmationOfReceipt => &mut self.confirmation_of_receipt,
+            DispatchOption::ConfirmationOfRetrieve => &mut self.confirmation_of_retrieve,
+            DispatchOption::Authoritative => &mut self.authoritative,
+            DispatchOption::Private => &mut self.private,
+        };
+        *slot = value;
+    }
+
+    /// Copies every borrowed part, so the metadata outlives the input.
+    pub fn into_owned(self) -> Metadata<'static> {
+        fn own(value: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+            value.map(|v| Cow::Owned(v.into_owned()))
+        }
+        Metadata {
+            from: self.from.map(DeMailAddress::into_owned),
+            date: self.date,
+            message_id: own(self.message_id),
+            subject: own(self.subject),
+            reply_to: self.reply_to.map(DeMailAddress::into_owned),
+            confirmation_of_dispatch: self.confirmation_of_dispatch,
+            confirmation_of_receipt: self.confirmation_of_receipt,
+            confirmation_of_retrieve: self.confirmation_of_retrieve,
+            authoritative: self.authoritative,
+            private: self.private,
+            sender: self.sender.map(DeMailAddress::into_owned),
+            chosen_recipient: self.chosen_recipient.map(RecipientList::into_owned),
+            auth_mechanism: own(self.auth_mechanism),
+            auth_level: self.auth_level,
+            originator_provider: own(self.originator_provider),
+            message_type: self.message_type,
+            version: self.version,
+            private_id: own(self.private_id),
+            demail_message_id: own(self.demail_message_id),
+            account_holder: own(self.account_holder),
+            notification_type: self.notification_type,
+            integrity: own(self.integrity),
+            signature_certificate: own(self.signature_certificate),
+            actual_recipient: self.actual_recipient.map(RecipientList::into_owned),
+            resent_from: own(self.resent_from),
+            resent_to: own(self.resent_to),
+            resent_date: own(self.resent_date),
+            resent_message_id: own(self.resent_message_id),
+            envelope_to: own(self.envelope_to),
+        }
+    }
+
+    /// Writes the header block: every present field in a fixed order, CRLF
+    /// line ends, folded at 78 characters. No empty line is appended.
+    pub fn to_header_block(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024);
+        self.write_header_block(&mut out);
+        out
+    }
+
+    /// Appends the header block to `out` (see [`Metadata::to_header_block`]).
+    pub fn write_header_block(&self, out: &mut Vec<u8>) {
+        if let Some(from) = &self.from {
+            write_address(out, FieldName::From, from);
+        }
+        if let Some(date) = &self.date {
+            write_folded(out, FieldName::Date, &date.to_rfc5322());
+        }
+        if let Some(id) = &self.message_id {
+            write_folded(out, FieldName::MessageId, &format!("<{id}>"));
+        }
+        if let Some(subject) = &self.subject {
+            write_text(out, FieldName::Subject, subject);
+        }
+        if let Some(reply_to) = &self.reply_to {
+            write_address(out, FieldName::ReplyTo, reply_to);
+        }
+        for option in DispatchOption::ALL {
+            if let Some(value) = self.option_field(option) {
+                write_folded(out, option.field(), yes_no(value));
+            }
+        }
+        if let Some(sender) = &self.sender {
+            write_folded(out, FieldName::Sender, &sender.addr_spec());
+        }
+        if let Some(list) = &self.chosen_recipient {
+            write_folded(out, FieldName::ChosenRecipient, &list.to_string());
+        }
+        self.write_text_fields(out);
+        if let Some(list) = &self.actual_recipient {
+            write_folded(out, FieldName::ActualRecipient, &list.to_string());
+        }
+        self.write_unsigned_fields(out);
+    }
+
+    fn write_text_fields(&self, out: &mut Vec<u8>) {
+        let simple: [(FieldName, Option<&str>); 7] = [
+            (FieldName::AuthMechanism, self.auth_mechanism.as_deref()),
+            (FieldName::AuthLevel, self.auth_level.map(AuthLevel::as_str)),
+            (FieldName::OriginatorProvider, self.originator_provider.as_deref()),
+            (FieldName::MessageType, self.message_type.map(MessageType::as_str)),
+            (FieldName::Version, self.version.as_ref().map(Version::as_str)),
+            (FieldName::PrivateId, self.private_id.as_deref()),
+            (FieldName::DeMailMessageId, self.demail_message_id.as_deref()),
+        ];
+        for (field, value) in simple {
+            if let Some(value) = value {
+                write_folded(out, field, value);
+            }
+        }
+        if let Some(holder) = &self.account_holder {
+            write_text(out, FieldName::AccountHolder, holder);
+        }
+        if let Some(kind) = self.notification_type {
+            write_folded(out, FieldName::NotificationType, kind.as_str());
+        }
+    }
+
+    fn write_unsigned_fields(&self, out: &mut Vec<u8>) {
+        let unsigned: [(FieldName, Option<&str>); 5] = [
+            (FieldName::ResentFrom, self.resent_from.as_deref()),
+            (FieldName::ResentTo, self.resent_to.as_deref()),
+            (FieldName::ResentDate, self.resent_date.as_deref()),
+            (FieldName::ResentMessageId, self.resent_message_id.as_deref()),
+            (FieldName::EnvelopeTo, self.envelope_to.as_deref()),
+        ];
+        for (field, value) in unsigned {
+            if let Some(value) = value {
+                write_folded(out, field, value);
+            }
+        }
+        if let Some(integrity) = &self.integrity {
+            write_folded(out, FieldName::Integrity, integrity);
+        }
+        if let Some(certificate) = &self.signature_certificate {
+            write_base64(out, FieldName::SignatureCertificate, certificate);
+        }
+    }
+}
+
+/// The column at which a folded line is broken (RFC 5322 §2.1.1 "SHOULD").
+const FOLD_AT: usize = 78;
+
+/// Writes `name: value` folded at white space, CRLF-terminated. A word longer
+/// than a line stays whole (RFC 5322 allows 998 characters).
+pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
+    let name = field.written_name();
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    let mut column = name.len() + 1;
+    for (i, word) in value.split(' ').enumerate() {
+        if i > 0 && column + 1 + word.len() > FOLD_AT && column > 1 {
+            out.extend_from_slice(b"\r\n");
+            column = 0;
+        }
+        out.push(b' ');
+        out.extend_from_slice(word.as_bytes());
+        column += 1 + word.len();
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Writes base64 text in lines of at most 78 characters; the folding white
+/// space is not part of the base64 alphabet and is ignored by decoders.
+fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
+    let name = field.written_name();
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    let mut rest = value.as_bytes();
+    let mut room = FOLD_AT.saturating_sub(name.len() + 2).max(1);
+    while !rest.is_empty() {
+        let (line, tail) = rest.split_at(room.min(rest.len()));
+        out.push(b' ');
+        out.extend_from_slice(line);
+        rest = tail;
+        if !rest.is_empty() {
+            out.extend_from_slice(b"\r\n");
+            room = FOLD_AT - 1;
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Writes an `unstructured` value, RFC 2047-encoded when it is not ASCII.
+fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
+    let name = field.written_name();
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    Text::new(value).write_header(out, name.len() + 2);
+}
+
+fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_>) {
+    let name = field.written_name();
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    let email = address.addr_spec();
+    Address::new_address(address.display_name.as_deref(), email).write_header(out, name.len() + 2);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_lines_stay_within_78_columns() {
+        let mut out = Vec::new();
+        let value = (0..40).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        write_folded(&mut out, FieldName::AuthMechanism, &value);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|line| line.len() <= FOLD_AT), "{text}");
+        assert!(text.ends_with("\r\n"));
+        let unfolded = text.replace("\r\n", "");
+        assert_eq!(unfolded.trim_end(), format!("x-de-mail-auth-mechanism: {value}"));
+    }
+
+    #[test]
+    fn certificate_is_written_in_base64_lines() {
+        let mut out = Vec::new();
+        let value = "QUJD".repeat(100);
+        write_base64(&mut out, FieldName::SignatureCertificate, &value);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|line| line.len() <= FOLD_AT));
+        let joined: String = text["x-de-mail-signature-certificate:".len()..]
+            .split_whitespace()
+            .collect();
+        assert_eq!(joined, value);
+    }
+
+    // TR 01201-3.4 §3.1.2–§3.1.6
+    #[test]
+    fn absent_option_means_no() {
+        let mut metadata = Metadata::default();
+        assert!(!metadata.option(DispatchOption::Private));
+        metadata.set_option(DispatchOption::Private, Some(true));
+        assert!(metadata.option(DispatchOption::Private));
+        assert_eq!(metadata.option_field(DispatchOption::Authoritative), None);
+    }
+}

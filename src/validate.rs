@@ -1,0 +1,569 @@
+//! Validation of a De-Mail message against TR 01201: the presence matrix of
+//! Table 1 (TR 01201-3.4 §3.1.1), the field syntaxes of §3.1, the option rules
+//! of PVD FU (Schritt 19–25) and the address rules of ACM §2.1.
+//!
+//! The presence matrix is data ([`TABLE_1`]), one row per field, so it can
+//! be held against the TR line by line. [`validate`] returns every violation,
+//! not only the first.
+//!
+//! ```
+//! use demail::envelope::Envelope;
+//! use demail::validate::{Mode, Rule};
+//!
+//! let raw = b"x-de-mail-message-type: normal\r\nx-de-mail-private: Yes\r\n\r\n";
+//! let report = Envelope::parse(raw)?.validate();
+//! assert!(!report.accepts(Mode::Strict));
+//! assert!(report.violations().iter().any(|v| v.rule == Rule::InvalidValue));
+//! assert!(report.violations().iter().any(|v| v.rule == Rule::RequiredField));
+//! # Ok::<(), demail::header::HeaderError>(())
+//! ```
+
+use std::fmt;
+
+use crate::address::{AcmViolation, DeMailAddress};
+use crate::envelope::Envelope;
+use crate::fields::{AuthLevel, FieldName, MAX_PRIVATE_ID, MessageKind, MessageType};
+use crate::metadata::DispatchOption;
+
+/// A cell of Table 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// XX: must be present.
+    Required,
+    /// X: may be present.
+    Optional,
+    /// Empty cell: must not be present.
+    Forbidden,
+}
+
+use Presence::{Forbidden as NO, Optional as X, Required as XX};
+
+/// Table 1 of TR 01201-3.4 §3.1.1: for each field, its presence in the columns
+/// N (normal), B (confirmation), M (notification) and I (ident confirmation).
+///
+/// Column W/F (forwarded or redirected) keeps the column of the original
+/// message ("wie original"); only `X-de-mail-actual-recipient` is rewritten.
+/// Row 5, column B ("wie original") is read as may-be-present; the rule that
+/// retrieve confirmations are private is checked separately. See
+/// docs/decisions.md for both readings.
+pub const TABLE_1: [(FieldName, [Presence; 4]); 29] = [
+    //                                        N    B    M    I
+    (FieldName::ConfirmationOfDispatch, [XX, NO, NO, NO]),
+    (FieldName::ConfirmationOfReceipt, [XX, NO, NO, NO]),
+    (FieldName::ConfirmationOfRetrieve, [XX, NO, NO, NO]),
+    (FieldName::Authoritative, [XX, NO, NO, NO]),
+    (FieldName::Private, [XX, X, NO, XX]),
+    (FieldName::Sender, [XX, XX, XX, XX]),
+    (FieldName::ChosenRecipient, [XX, XX, XX, XX]),
+    (FieldName::Subject, [XX, XX, XX, XX]),
+    (FieldName::PrivateId, [X, X, X, NO]),
+    (FieldName::ReplyTo, [X, X, X, X]),
+    (FieldName::AuthLevel, [XX, X, X, X]),
+    (FieldName::AuthMechanism, [XX, X, X, X]),
+    (FieldName::Date, [XX, XX, XX, XX]),
+    (FieldName::DeMailMessageId, [XX, XX, XX, XX]),
+    (FieldName::OriginatorProvider, [XX, XX, XX, XX]),
+    (FieldName::MessageType, [XX, XX, XX, XX]),
+    (FieldName::Integrity, [XX, XX, XX, XX]),
+    (FieldName::SignatureCertificate, [X, XX, X, XX]),
+    (FieldName::ActualRecipient, [XX, XX, XX, XX]),
+    (FieldName::ResentTo, [X, X, X, X]),
+    (FieldName::ResentFrom, [X, X, X, X]),
+    (FieldName::ResentDate, [X, X, X, X]),
+    (FieldName::ResentMessageId, [X, X, X, X]),
+    (FieldName::EnvelopeTo, [X, X, X, X]),
+    (FieldName::Version, [XX, XX, XX, XX]),
+    (FieldName::AccountHolder, [XX, NO, NO, NO]),
+    (FieldName::NotificationType, [NO, NO, XX, NO]),
+    (FieldName::From, [XX, XX, XX, XX]),
+    (FieldName::MessageId, [XX, XX, XX, XX]),
+];
+
+/// The fields a notification must have valid to be delivered despite other
+/// errors (PVD FU Schritt 41, FC-02).
+pub const NOTIFICATION_KEY_FIELDS: [FieldName; 6] = [
+    FieldName::Sender,
+    FieldName::ChosenRecipient,
+    FieldName::Subject,
+    FieldName::OriginatorProvider,
+    FieldName::MessageType,
+    FieldName::ActualRecipient,
+];
+
+/// The presence of a field in a column of Table 1.
+pub fn presence(field: FieldName, kind: MessageKind) -> Presence {
+    let column = match kind {
+        MessageKind::Normal => 0,
+        MessageKind::Confirmation => 1,
+        MessageKind::Notification => 2,
+        MessageKind::Ident => 3,
+    };
+    TABLE_1
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map_or(Presence::Optional, |(_, cells)| cells[column])
+}
+
+/// Which rule a violation breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A field Table 1 requires (XX) is missing.
+    RequiredField,
+    /// A field Table 1 forbids (empty cell) is present.
+    ForbiddenField,
+    /// A field's value breaks its syntax.
+    InvalidValue,
+    /// `X-de-mail-version` is not a version the TR defines (§3.1.16).
+    UnknownVersion,
+    /// `X-de-mail-private-id` is longer than 1024 characters (§3.1.17).
+    PrivateIdTooLong,
+    /// `private`, `authoritative` or `confirmation-of-retrieve` without auth level `high` (FU Schritt 19).
+    OptionNeedsHighAuth,
+    /// `confirmation-of-retrieve` without `private` (FU §3.3.5, Schritt 23).
+    RetrieveNeedsPrivate,
+    /// `authoritative` from a pseudonym address (FU §3.3.2, Schritt 21).
+    AuthoritativeFromPseudonym,
+    /// Actual recipients differ from the chosen ones in a message that was not forwarded (FU Schritt 29).
+    ActualRecipientDiffers,
+    /// An address with capital letters (ACM §2.1.3).
+    AddressNotLowerCase,
+    /// An address over 64/189/253 characters (ACM §2.1.3).
+    AddressTooLong,
+    /// A pseudonym label with `.` (ACM §2.1.1).
+    PseudonymLabelHasDot,
+    /// A confirmation, notification or ident message not sent from the system address for its type (PVD FU §4.3).
+    WrongSystemSender,
+    /// A retrieve confirmation without `private: yes` (FU Funktion 1).
+    RetrieveConfirmationNotPrivate,
+}
+
+impl Rule {
+    /// A stable kebab-case identifier, used in reports and by the CLI.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Rule::RequiredField => "required-field",
+            Rule::ForbiddenField => "forbidden-field",
+            Rule::InvalidValue => "invalid-value",
+            Rule::UnknownVersion => "unknown-version",
+            Rule::PrivateIdTooLong => "private-id-too-long",
+            Rule::OptionNeedsHighAuth => "option-needs-high-auth",
+            Rule::RetrieveNeedsPrivate => "retrieve-needs-private",
+            Rule::AuthoritativeFromPseudonym => "authoritative-from-pseudonym",
+            Rule::ActualRecipientDiffers => "actual-recipient-differs",
+            Rule::AddressNotLowerCase => "address-not-lower-case",
+            Rule::AddressTooLong => "address-too-long",
+            Rule::PseudonymLabelHasDot => "pseudonym-label-has-dot",
+            Rule::WrongSystemSender => "wrong-system-sender",
+            Rule::RetrieveConfirmationNotPrivate => "retrieve-confirmation-not-private",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One breach of the TR: which field, which rule, which section, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The field concerned.
+    pub field: FieldName,
+    /// The rule broken.
+    pub rule: Rule,
+    /// The section of the TR that states the rule.
+    pub section: &'static str,
+    /// Offset of the field in the message, when it is present.
+    pub offset: Option<usize>,
+    /// A sentence for people.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.field, self.detail, self.section)?;
+        if let Some(offset) = self.offset {
+            write!(f, " at byte {offset}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How strictly a message is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Any violation rejects the message.
+    Strict,
+    /// Violations are reported; a notification whose six key fields are valid
+    /// is still accepted (PVD FU Schritt 41, FC-02).
+    Lenient,
+}
+
+/// The result of validating a message: every violation found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    violations: Vec<Violation>,
+    notification_keys_valid: bool,
+}
+
+impl Report {
+    /// Every violation, in the order of the checks.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Whether the message breaks no rule.
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// Whether the message is accepted in the given mode.
+    pub fn accepts(&self, mode: Mode) -> bool {
+        match mode {
+            Mode::Strict => self.is_valid(),
+            Mode::Lenient => self.is_valid() || self.notification_keys_valid,
+        }
+    }
+
+    /// Whether the rule is among the violations.
+    pub fn breaks(&self, rule: Rule) -> bool {
+        self.violations.iter().any(|v| v.rule == rule)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, violation) in self.violations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{violation}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks an envelope against the TR.
+pub fn validate(envelope: &Envelope<'_>) -> Report {
+    let mut checker = Checker {
+        envelope,
+        violations: Vec::new(),
+    };
+    checker.field_errors();
+    checker.presence();
+    checker.values();
+    checker.options();
+    checker.recipients();
+    checker.addresses();
+    checker.system_sender();
+    let notification_keys_valid = checker.notification_keys_valid();
+    Report {
+        violations: checker.violations,
+        notification_keys_valid,
+    }
+}
+
+struct Checker<'e, 'a> {
+    envelope: &'e Envelope<'a>,
+    violations: Vec<Violation>,
+}
+
+impl Checker<'_, '_> {
+    fn push(&mut self, field: FieldName, rule: Rule, section: &'static str, detail: String) {
+        let offset = self.envelope.field(field).map(|f| f.offset);
+        self.violations.push(Violation {
+            field,
+            rule,
+            section,
+            offset,
+            detail,
+        });
+    }
+
+    fn field_errors(&mut self) {
+        for error in self.envelope.field_errors() {
+            self.violations.push(Violation {
+                field: error.field,
+                rule: Rule::InvalidValue,
+                section: error.field.section(),
+                offset: Some(error.offset),
+                detail: error.error.to_string(),
+            });
+        }
+    }
+
+    fn presence(&mut self) {
+        let kind = self.envelope.kind();
+        for (field, cells) in TABLE_1 {
+            let present = self.envelope.field(field).is_some();
+            let cell = match kind {
+                Some(kind) => presence(field, kind),
+                // Without a valid message type only the fields every column
+                // requires can be checked.
+                None if cells.iter().all(|c| *c == Presence::Required) => Presence::Required,
+                None => Presence::Optional,
+            };
+            let column = kind.map_or("any", MessageKind::as_str);
+            match (cell, present) {
+                (Presence::Required, false) => self.push(
+                    field,
+                    Rule::RequiredField,
+                    "TR 01201-3.4 §3.1.1, Table 1",
+                    format!("required in a {column} message but missing"),
+                ),
+                (Presence::Forbidden, true) => self.push(
+                    field,
+                    Rule::ForbiddenField,
+                    "TR 01201-3.4 §3.1.1, Table 1",
+                    format!("must not be present in a {column} message"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn values(&mut self) {
+        let metadata = self.envelope.metadata();
+        if let Some(version) = &metadata.version
+            && !version.is_known()
+        {
+            self.push(
+                FieldName::Version,
+                Rule::UnknownVersion,
+                "TR 01201-3.4 §3.1.16, Table 17",
+                format!("`{version}` is not 1.0, 1.1, 1.2, 1.7 or 1.8"),
+            );
+        }
+        if let Some(id) = &metadata.private_id {
+            let length = id.chars().count();
+            if length > MAX_PRIVATE_ID {
+                self.push(
+                    FieldName::PrivateId,
+                    Rule::PrivateIdTooLong,
+                    "TR 01201-3.4 §3.1.17",
+                    format!("{length} characters, at most {MAX_PRIVATE_ID} allowed"),
+                );
+            }
+        }
+        if metadata.message_type == Some(MessageType::ConfirmationOfRetrieve)
+            && metadata.private != Some(true)
+        {
+            self.push(
+                FieldName::Private,
+                Rule::RetrieveConfirmationNotPrivate,
+                "TR 01201-3.1 Funktion 1; TR 01201-3.4 §3.1.1, Table 1 row 5",
+                "a retrieve confirmation must carry `private: yes`".into(),
+            );
+        }
+    }
+
+    /// The option rules apply to the options a sender chose: normal messages.
+    fn options(&mut self) {
+        if self.envelope.kind() != Some(MessageKind::Normal) {
+            return;
+        }
+        let metadata = self.envelope.metadata();
+        let high = metadata.auth_level == Some(AuthLevel::High);
+        let needs_high = [
+            DispatchOption::Private,
+            DispatchOption::Authoritative,
+            DispatchOption::ConfirmationOfRetrieve,
+        ];
+        for option in needs_high {
+            if metadata.option(option) && !high {
+                self.push(
+                    option.field(),
+                    Rule::OptionNeedsHighAuth,
+                    "TR 01201-3.1 Schritt 19",
+                    "this option requires the auth level `high`".into(),
+                );
+            }
+        }
+        if metadata.option(DispatchOption::ConfirmationOfRetrieve)
+            && !metadata.option(DispatchOption::Private)
+        {
+            self.push(
+                FieldName::ConfirmationOfRetrieve,
+                Rule::RetrieveNeedsPrivate,
+                "TR 01201-3.1 §3.3.5, Schritt 23",
+                "confirmation of retrieve requires `private: yes`".into(),
+            );
+        }
+        let pseudonym = metadata.sender.as_ref().is_some_and(DeMailAddress::is_pseudonym);
+        if metadata.option(DispatchOption::Authoritative) && pseudonym {
+            self.push(
+                FieldName::Authoritative,
+                Rule::AuthoritativeFromPseudonym,
+                "TR 01201-3.1 §3.3.2, Schritt 21",
+                "an authoritative message cannot be sent from a pseudonym address".into(),
+            );
+        }
+    }
+
+    fn recipients(&mut self) {
+        let metadata = self.envelope.metadata();
+        let (Some(chosen), Some(actual)) = (&metadata.chosen_recipient, &metadata.actual_recipient) else {
+            return;
+        };
+        if !self.envelope.is_forwarded() && !chosen.same_recipients(actual) {
+            self.push(
+                FieldName::ActualRecipient,
+                Rule::ActualRecipientDiffers,
+                "TR 01201-3.1 Schritt 29; TR 01201-3.4 §3.1.15",
+                "differs from X-de-mail-chosen-recipient in a message that was not forwarded".into(),
+            );
+        }
+    }
+
+    fn addresses(&mut self) {
+        let metadata = self.envelope.metadata();
+        let mut found: Vec<(FieldName, AcmViolation, String)> = Vec::new();
+        let single = [
+            (FieldName::From, metadata.from.as_ref()),
+            (FieldName::ReplyTo, metadata.reply_to.as_ref()),
+            (FieldName::Sender, metadata.sender.as_ref()),
+        ];
+        for (field, address) in single {
+            if let Some(address) = address {
+                collect_acm(&mut found, field, address);
+            }
+        }
+        let lists = [
+            (FieldName::ChosenRecipient, metadata.chosen_recipient.as_ref()),
+            (FieldName::ActualRecipient, metadata.actual_recipient.as_ref()),
+        ];
+        for (field, list) in lists {
+            for address in list.iter().flat_map(|l| l.iter()) {
+                collect_acm(&mut found, field, address);
+            }
+        }
+        for (field, violation, address) in found {
+            let (rule, section, detail) = match violation {
+                AcmViolation::NotLowerCase => (
+                    Rule::AddressNotLowerCase,
+                    "TR 01201-2.1 §2.1.3",
+                    "letters must be lower case",
+                ),
+                AcmViolation::TooLong => (
+                    Rule::AddressTooLong,
+                    "TR 01201-2.1 §2.1.3",
+                    "local part ≤ 64, domain ≤ 189, address ≤ 253 characters",
+                ),
+                AcmViolation::PseudonymLabelHasDot => (
+                    Rule::PseudonymLabelHasDot,
+                    "TR 01201-2.1 §2.1.1",
+                    "a pseudonym label must not contain `.`",
+                ),
+            };
+            self.push(field, rule, section, format!("`{address}`: {detail}"));
+        }
+    }
+
+    fn system_sender(&mut self) {
+        let metadata = self.envelope.metadata();
+        let Some(expected) = metadata.message_type.and_then(MessageType::system_sender) else {
+            return;
+        };
+        let addresses = [
+            (FieldName::From, metadata.from.as_ref()),
+            (FieldName::Sender, metadata.sender.as_ref()),
+        ];
+        for (field, address) in addresses {
+            if let Some(address) = address
+                && !address.local_part.eq_ignore_ascii_case(expected)
+            {
+                self.push(
+                    field,
+                    Rule::WrongSystemSender,
+                    "TR 01201-3.1 §4.3, Table 1",
+                    format!(
+                        "`{}` is not the system address `{expected}@...`",
+                        address.addr_spec()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// PVD FU Schritt 41: a notification is delivered despite syntax errors
+    /// when its six key fields are present and valid.
+    fn notification_keys_valid(&self) -> bool {
+        self.envelope.kind() == Some(MessageKind::Notification)
+            && NOTIFICATION_KEY_FIELDS.iter().all(|field| {
+                self.envelope.field(*field).is_some()
+                    && !self.envelope.field_errors().iter().any(|e| e.field == *field)
+                    && !self.violations.iter().any(|v| v.field == *field)
+            })
+    }
+}
+
+fn collect_acm(
+    found: &mut Vec<(FieldName, AcmViolation, String)>,
+    field: FieldName,
+    address: &DeMailAddress<'_>,
+) {
+    for violation in address.acm_violations() {
+        found.push((field, violation, address.addr_spec()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_1_has_one_row_per_field() {
+        for field in FieldName::ALL {
+            assert_eq!(TABLE_1.iter().filter(|(f, _)| *f == field).count(), 1, "{field}");
+        }
+    }
+
+    // TR 01201-3.4 §3.1.1, Table 1 rows 6–8, 13–17, 19, 22, 25, 26
+    #[test]
+    fn fields_required_in_every_column() {
+        let always = [
+            FieldName::Sender,
+            FieldName::ChosenRecipient,
+            FieldName::Subject,
+            FieldName::Date,
+            FieldName::DeMailMessageId,
+            FieldName::OriginatorProvider,
+            FieldName::MessageType,
+            FieldName::Integrity,
+            FieldName::ActualRecipient,
+            FieldName::Version,
+            FieldName::From,
+            FieldName::MessageId,
+        ];
+        for (field, cells) in TABLE_1 {
+            let required_everywhere = cells.iter().all(|c| *c == Presence::Required);
+            assert_eq!(required_everywhere, always.contains(&field), "{field}");
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_distinct() {
+        let rules = [
+            Rule::RequiredField,
+            Rule::ForbiddenField,
+            Rule::InvalidValue,
+            Rule::UnknownVersion,
+            Rule::PrivateIdTooLong,
+            Rule::OptionNeedsHighAuth,
+            Rule::RetrieveNeedsPrivate,
+            Rule::AuthoritativeFromPseudonym,
+            Rule::ActualRecipientDiffers,
+            Rule::AddressNotLowerCase,
+            Rule::AddressTooLong,
+            Rule::PseudonymLabelHasDot,
+            Rule::WrongSystemSender,
+            Rule::RetrieveConfirmationNotPrivate,
+        ];
+        let mut ids: Vec<_> = rules.iter().map(|r| r.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), rules.len());
+    }
+}

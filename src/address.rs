@@ -268,7 +268,7 @@ impl<'a> RecipientList<'a> {
         let mut seen = [false; 3];
         let mut current: Option<usize> = None;
         let mut count = 0usize;
-        for segment in split_unquoted(input, &[b',', b';'])? {
+        for segment in split_unquoted(input, b",;")? {
             let segment = segment.trim_matches(is_wsp);
             if let Some((key, rest)) = split_key(segment) {
                 if seen[key] {

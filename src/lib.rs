@@ -65,3 +65,8 @@ pub mod fields;
 pub mod header;
 pub mod metadata;
 pub mod validate;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

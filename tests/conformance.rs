@@ -11,7 +11,9 @@ use demail::header::{HeaderError, Limits};
 use demail::validate::{Mode, Rule};
 
 fn data(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -42,7 +44,11 @@ fn manifest() -> Vec<Expected> {
                 kind,
                 forwarded: cols[2] == "yes",
                 exit: cols[3].parse().unwrap(),
-                rules: cols[4].split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
+                rules: cols[4]
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             }
         })
         .collect()
@@ -59,13 +65,21 @@ fn every_vector_matches_its_manifest_entry() {
         let envelope = match Envelope::parse(&raw) {
             Ok(envelope) => envelope,
             Err(err) => {
-                assert_eq!(expected.exit, 2, "{}: unexpected parse error {err}", expected.file);
+                assert_eq!(
+                    expected.exit, 2,
+                    "{}: unexpected parse error {err}",
+                    expected.file
+                );
                 continue;
             }
         };
         assert_ne!(expected.exit, 2, "{}: parsed but should not", expected.file);
         let report = envelope.validate();
-        let rules: BTreeSet<String> = report.violations().iter().map(|v| v.rule.id().to_owned()).collect();
+        let rules: BTreeSet<String> = report
+            .violations()
+            .iter()
+            .map(|v| v.rule.id().to_owned())
+            .collect();
         assert_eq!(rules, expected.rules, "{}: {report}", expected.file);
         assert_eq!(report.is_valid(), expected.exit == 0, "{}", expected.file);
         assert_eq!(envelope.kind(), expected.kind, "{}", expected.file);
@@ -80,7 +94,11 @@ fn violations_name_field_rule_and_section() {
         let raw = data(&expected.file);
         let report = Envelope::parse(&raw).unwrap().validate();
         for violation in report.violations() {
-            assert!(violation.section.starts_with("TR 01201"), "{}: {violation}", expected.file);
+            assert!(
+                violation.section.starts_with("TR 01201"),
+                "{}: {violation}",
+                expected.file
+            );
             assert!(!violation.detail.is_empty());
         }
     }
@@ -89,7 +107,10 @@ fn violations_name_field_rule_and_section() {
 // TR 01201-3.4 §3.1: header names are case-insensitive
 #[test]
 fn header_names_are_case_insensitive() {
-    let lower = Envelope::parse(&data("normal.eml")).unwrap().into_metadata().into_owned();
+    let lower = Envelope::parse(&data("normal.eml"))
+        .unwrap()
+        .into_metadata()
+        .into_owned();
     let raw = data("normal-mixed-case-names.eml");
     let mixed = Envelope::parse(&raw).unwrap();
     assert!(mixed.metadata().private.is_some());
@@ -106,7 +127,15 @@ fn duplicate_private_field_first_from_top_wins() {
     let duplicates: Vec<_> = envelope
         .warnings()
         .iter()
-        .filter(|w| matches!(w, Warning::Duplicate { field: FieldName::Private, .. }))
+        .filter(|w| {
+            matches!(
+                w,
+                Warning::Duplicate {
+                    field: FieldName::Private,
+                    ..
+                }
+            )
+        })
         .collect();
     assert_eq!(duplicates.len(), 1);
     let first = envelope.field(FieldName::Private).unwrap();
@@ -119,7 +148,11 @@ fn absent_confirmation_of_receipt_means_no() {
     let raw = data("notification.eml");
     let envelope = Envelope::parse(&raw).unwrap();
     assert_eq!(envelope.metadata().confirmation_of_receipt, None);
-    assert!(!envelope.metadata().option(demail::metadata::DispatchOption::ConfirmationOfReceipt));
+    assert!(
+        !envelope
+            .metadata()
+            .option(demail::metadata::DispatchOption::ConfirmationOfReceipt)
+    );
 }
 
 // TR 01201-3.4 §3.1.6: values are case-sensitive
@@ -130,7 +163,11 @@ fn private_value_yes_is_case_sensitive() {
     let error = &envelope.field_errors()[0];
     assert_eq!(error.field, FieldName::Private);
     assert!(matches!(error.error, FieldValueError::NotYesNo(_)));
-    assert_eq!(envelope.metadata().private, None, "an invalid value is not read as yes");
+    assert_eq!(
+        envelope.metadata().private,
+        None,
+        "an invalid value is not read as yes"
+    );
 }
 
 // TR 01201-3.4 §3.1.8, Table 8
@@ -138,7 +175,11 @@ fn private_value_yes_is_case_sensitive() {
 fn chosen_recipient_rejects_second_to_element() {
     let raw = data("duplicate-to-element.eml");
     let envelope = Envelope::parse(&raw).unwrap();
-    let error = envelope.field_errors().iter().find(|e| e.field == FieldName::ChosenRecipient).unwrap();
+    let error = envelope
+        .field_errors()
+        .iter()
+        .find(|e| e.field == FieldName::ChosenRecipient)
+        .unwrap();
     assert_eq!(
         error.error,
         FieldValueError::Address(demail::address::AddressError::DuplicateKey("to"))
@@ -150,8 +191,13 @@ fn chosen_recipient_rejects_second_to_element() {
 fn chosen_recipient_rejects_empty_cc_element() {
     let raw = data("empty-cc-element.eml");
     let envelope = Envelope::parse(&raw).unwrap();
-    assert!(envelope.field_errors().iter().any(|e| e.field == FieldName::ChosenRecipient
-        && e.error == FieldValueError::Address(demail::address::AddressError::EmptyElement("cc"))));
+    assert!(
+        envelope
+            .field_errors()
+            .iter()
+            .any(|e| e.field == FieldName::ChosenRecipient
+                && e.error == FieldValueError::Address(demail::address::AddressError::EmptyElement("cc")))
+    );
 }
 
 // TR 01201-3.4 §3.1.17: at most 1024 characters
@@ -159,10 +205,18 @@ fn chosen_recipient_rejects_empty_cc_element() {
 fn private_id_of_1024_characters_is_accepted_1025_rejected() {
     let ok = data("private-id-1024.eml");
     let envelope = Envelope::parse(&ok).unwrap();
-    assert_eq!(envelope.metadata().private_id.as_ref().unwrap().chars().count(), 1024);
+    assert_eq!(
+        envelope.metadata().private_id.as_ref().unwrap().chars().count(),
+        1024
+    );
     assert!(envelope.validate().is_valid());
     let too_long = data("private-id-1025.eml");
-    assert!(Envelope::parse(&too_long).unwrap().validate().breaks(Rule::PrivateIdTooLong));
+    assert!(
+        Envelope::parse(&too_long)
+            .unwrap()
+            .validate()
+            .breaks(Rule::PrivateIdTooLong)
+    );
 }
 
 // TR 01201-3.4 §3.1.16, Table 17: unknown versions are kept, not lost
@@ -180,10 +234,18 @@ fn message_type_with_dashes_is_rejected() {
     let raw = data("message-type-dashes.eml");
     let envelope = Envelope::parse(&raw).unwrap();
     assert_eq!(envelope.metadata().message_type, None);
-    assert!(envelope.field_errors().iter().any(|e| e.field == FieldName::MessageType));
+    assert!(
+        envelope
+            .field_errors()
+            .iter()
+            .any(|e| e.field == FieldName::MessageType)
+    );
     let raw = data("confirmation-dispatch.eml");
     let envelope = Envelope::parse(&raw).unwrap();
-    assert_eq!(envelope.metadata().message_type, Some(MessageType::ConfirmationOfDispatch));
+    assert_eq!(
+        envelope.metadata().message_type,
+        Some(MessageType::ConfirmationOfDispatch)
+    );
 }
 
 // TR 01201-3.4 §3.1.20; TR 01201-3.1 Schritt 41 (FC-02)
@@ -209,7 +271,10 @@ fn lenient_mode_does_not_accept_broken_normal_messages() {
 fn notification_type_is_typed() {
     let raw = data("notification.eml");
     let envelope = Envelope::parse(&raw).unwrap();
-    assert_eq!(envelope.metadata().notification_type, Some(NotificationType::UnknownRecipient));
+    assert_eq!(
+        envelope.metadata().notification_type,
+        Some(NotificationType::UnknownRecipient)
+    );
 }
 
 // TR 01201-3.4 §3.1.19: RFC 2047 encoded words decoded for the typed value,
@@ -239,7 +304,9 @@ fn binary_input_is_not_a_mail() {
     let raw = data("not-a-mail.eml");
     assert!(matches!(
         Envelope::parse(&raw),
-        Err(HeaderError::NotAMessage | HeaderError::MalformedLine { .. } | HeaderError::InvalidFieldName { .. })
+        Err(HeaderError::NotAMessage
+            | HeaderError::MalformedLine { .. }
+            | HeaderError::InvalidFieldName { .. })
     ));
 }
 
@@ -247,8 +314,21 @@ fn binary_input_is_not_a_mail() {
 fn non_utf8_subject_is_read_lossily_with_a_warning() {
     let raw = data("non-utf8.eml");
     let envelope = Envelope::parse(&raw).unwrap();
-    assert!(envelope.warnings().iter().any(|w| matches!(w, Warning::NotUtf8 { field: FieldName::Subject, .. })));
-    assert!(envelope.metadata().subject.as_deref().unwrap().contains('\u{fffd}'));
+    assert!(envelope.warnings().iter().any(|w| matches!(
+        w,
+        Warning::NotUtf8 {
+            field: FieldName::Subject,
+            ..
+        }
+    )));
+    assert!(
+        envelope
+            .metadata()
+            .subject
+            .as_deref()
+            .unwrap()
+            .contains('\u{fffd}')
+    );
 }
 
 // TR 01201-3.4 §3.2: forwarding rewrites actual-recipient; W/F keeps the original's column
@@ -258,7 +338,12 @@ fn forwarded_message_may_have_different_actual_recipient() {
     let envelope = Envelope::parse(&raw).unwrap();
     assert!(envelope.is_forwarded());
     let m = envelope.metadata();
-    assert!(!m.chosen_recipient.as_ref().unwrap().same_recipients(m.actual_recipient.as_ref().unwrap()));
+    assert!(
+        !m.chosen_recipient
+            .as_ref()
+            .unwrap()
+            .same_recipients(m.actual_recipient.as_ref().unwrap())
+    );
     assert!(envelope.validate().is_valid());
 }
 
@@ -268,7 +353,12 @@ fn strict_parse_returns_every_violation() {
     match Envelope::parse_strict(&raw) {
         Err(demail::envelope::StrictError::Invalid(report)) => {
             assert!(report.violations().len() >= 2, "{report}");
-            assert!(report.violations().iter().all(|v| v.rule == Rule::AddressNotLowerCase));
+            assert!(
+                report
+                    .violations()
+                    .iter()
+                    .all(|v| v.rule == Rule::AddressNotLowerCase)
+            );
         }
         other => panic!("expected Invalid, got {other:?}"),
     }
@@ -283,12 +373,18 @@ fn header_limits_are_typed_errors() {
         raw.extend_from_slice(format!("X-Filler-{i}: x\r\n").as_bytes());
     }
     raw.extend_from_slice(b"\r\n");
-    assert_eq!(Envelope::parse(&raw), Err(HeaderError::TooManyFields { limit: 1000 }));
+    assert_eq!(
+        Envelope::parse(&raw),
+        Err(HeaderError::TooManyFields { limit: 1000 })
+    );
 
     let long_line = format!("Subject: {}\r\n\r\n", "a".repeat(2000));
     assert!(matches!(
         Envelope::parse(long_line.as_bytes()),
-        Err(HeaderError::LineTooLong { offset: 0, limit: 998 })
+        Err(HeaderError::LineTooLong {
+            offset: 0,
+            limit: 998
+        })
     ));
 
     let mut folded = b"Subject: x\r\n".to_vec();
@@ -300,6 +396,9 @@ fn header_limits_are_typed_errors() {
         Err(HeaderError::HeaderTooLarge { limit: 256 * 1024 })
     );
 
-    let tight = Limits { max_fields: 3, ..Limits::default() };
+    let tight = Limits {
+        max_fields: 3,
+        ..Limits::default()
+    };
     assert!(Envelope::parse_with_limits(&data("normal.eml"), &tight).is_err());
 }

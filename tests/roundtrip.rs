@@ -64,8 +64,16 @@ fn ascii_text() -> impl Strategy<Value = String> {
 }
 
 fn date() -> impl Strategy<Value = DateTime> {
-    (1990u16..2100, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, 0u8..60, -720i16..=840).prop_map(
-        |(year, month, day, hour, minute, second, offset)| DateTime {
+    (
+        1990u16..2100,
+        1u8..=12,
+        1u8..=28,
+        0u8..24,
+        0u8..60,
+        0u8..60,
+        -720i16..=840,
+    )
+        .prop_map(|(year, month, day, hour, minute, second, offset)| DateTime {
             year,
             month,
             day,
@@ -73,8 +81,7 @@ fn date() -> impl Strategy<Value = DateTime> {
             minute,
             second,
             offset_minutes: offset - offset % 15,
-        },
-    )
+        })
 }
 
 fn version() -> impl Strategy<Value = Version> {
@@ -120,7 +127,13 @@ fn metadata() -> impl Strategy<Value = Metadata<'static>> {
     );
     (addresses, texts, values).prop_map(|(a, t, v)| {
         let mut m = Metadata::default();
-        (m.from, m.reply_to, m.sender, m.chosen_recipient, m.actual_recipient) = a;
+        (
+            m.from,
+            m.reply_to,
+            m.sender,
+            m.chosen_recipient,
+            m.actual_recipient,
+        ) = a;
         let own = |s: Option<String>| s.map(Cow::Owned);
         m.subject = own(t.0);
         m.account_holder = own(t.1);
@@ -226,8 +239,13 @@ proptest! {
 /// integrity field (§3.1.13), which the builder leaves to the integrity layer.
 #[test]
 fn built_message_is_valid_but_for_the_integrity_field() {
-    let mut draft = MessageDraft::new(DeMailAddress::parse("max.mustermann@dmda-a.de-mail.de").unwrap(), "Antrag");
-    draft.to.push(DeMailAddress::parse("poststelle@stadt.de-mail.de").unwrap());
+    let mut draft = MessageDraft::new(
+        DeMailAddress::parse("max.mustermann@dmda-a.de-mail.de").unwrap(),
+        "Antrag",
+    );
+    draft
+        .to
+        .push(DeMailAddress::parse("poststelle@stadt.de-mail.de").unwrap());
     draft.options = vec![DispatchOption::ConfirmationOfDispatch];
     let provider = ProviderData {
         originator_provider: "mx.dmda-a.de-mail.de".into(),
@@ -243,6 +261,9 @@ fn built_message_is_valid_but_for_the_integrity_field() {
     let rules: Vec<_> = report.violations().iter().map(|v| (v.field, v.rule)).collect();
     assert_eq!(
         rules,
-        vec![(demail::fields::FieldName::Integrity, demail::validate::Rule::RequiredField)]
+        vec![(
+            demail::fields::FieldName::Integrity,
+            demail::validate::Rule::RequiredField
+        )]
     );
 }

@@ -88,7 +88,11 @@ fn inspect(file: &PathBuf, lenient: bool) -> ExitCode {
             })
         })
         .collect();
-    output["warnings"] = envelope.warnings().iter().map(|w| Value::from(w.to_string())).collect();
+    output["warnings"] = envelope
+        .warnings()
+        .iter()
+        .map(|w| Value::from(w.to_string()))
+        .collect();
     output["valid"] = Value::from(report.accepts(mode));
     match serde_json::to_string_pretty(&output) {
         Ok(text) => println!("{text}"),
@@ -97,14 +101,22 @@ fn inspect(file: &PathBuf, lenient: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if report.accepts(mode) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.accepts(mode) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn envelope_json(envelope: &Envelope<'_>) -> Value {
     let m = envelope.metadata();
     let mut options = serde_json::Map::new();
     for option in DispatchOption::ALL {
-        let key = option.field().as_str().trim_start_matches("X-de-mail-").replace('-', "_");
+        let key = option
+            .field()
+            .as_str()
+            .trim_start_matches("X-de-mail-")
+            .replace('-', "_");
         options.insert(key, Value::from(m.option(option)));
     }
     json!({

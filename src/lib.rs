@@ -60,11 +60,15 @@
 
 pub mod address;
 pub mod builder;
+pub mod certificate;
+pub mod crypto;
 pub mod envelope;
 pub mod fields;
 pub mod header;
+pub mod integrity;
 pub mod metadata;
 pub mod validate;
+pub mod verify;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -1,0 +1,523 @@
+//! The signature algorithms of `X-de-mail-integrity` (TR 01201-3.4 §3.1.21):
+//! hashes, signature schemes, public keys, signing keys.
+//!
+//! One table decides which implementation serves a (scheme, hash, key)
+//! combination: ring where it has the algorithm (RSA PKCS#1 v1.5 and PSS, ECDSA
+//! on P-256 and P-384 with SHA-256/384), RustCrypto's `p256`, `p384`,
+//! `bp256` and `bp384` with arbitrary prehash elsewhere (brainpool curves,
+//! ECDSA with SHA-512). ECDSA signatures are DER `Ecdsa-Sig-Value`
+//! (RFC 5754 §3.3); RSA-PSS uses MGF1 with the same hash and a salt as long
+//! as the hash (RFC 4056 §3); see docs/decisions.md.
+
+use std::fmt;
+
+use ring::rand::SystemRandom;
+use ring::signature::{self as ring_sig, KeyPair};
+use signature::hazmat::{PrehashSigner, PrehashVerifier};
+
+/// A hash function allowed by the TR (RFC 5754 names, §3.1.21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HashAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The name used in `a=`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// Parses `sha256`, `sha384` or `sha512`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sha256" => Some(HashAlgorithm::Sha256),
+            "sha384" => Some(HashAlgorithm::Sha384),
+            "sha512" => Some(HashAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
+        match self {
+            HashAlgorithm::Sha256 => &ring::digest::SHA256,
+            HashAlgorithm::Sha384 => &ring::digest::SHA384,
+            HashAlgorithm::Sha512 => &ring::digest::SHA512,
+        }
+    }
+
+    /// A streaming hasher.
+    pub(crate) fn context(self) -> ring::digest::Context {
+        ring::digest::Context::new(self.ring())
+    }
+
+    /// The hash of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+    }
+}
+
+/// A signature scheme allowed by the TR (§3.1.21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureScheme {
+    /// `rsa`: RSASSA-PKCS1-v1_5 (RFC 5754).
+    Rsa,
+    /// `ec-dsa`: ECDSA (RFC 5754).
+    EcDsa,
+    /// `rsassa-pss`: RSASSA-PSS (RFC 4056).
+    RsassaPss,
+}
+
+impl SignatureScheme {
+    /// The name used in `a=`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignatureScheme::Rsa => "rsa",
+            SignatureScheme::EcDsa => "ec-dsa",
+            SignatureScheme::RsassaPss => "rsassa-pss",
+        }
+    }
+
+    /// Parses `rsa`, `ec-dsa` or `rsassa-pss`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "rsa" => Some(SignatureScheme::Rsa),
+            "ec-dsa" => Some(SignatureScheme::EcDsa),
+            "rsassa-pss" => Some(SignatureScheme::RsassaPss),
+            _ => None,
+        }
+    }
+}
+
+/// An elliptic curve of an ECDSA key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Curve {
+    /// NIST P-256 (secp256r1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+    /// brainpoolP256r1 (RFC 5639).
+    BrainpoolP256r1,
+    /// brainpoolP384r1 (RFC 5639).
+    BrainpoolP384r1,
+    /// Any other curve, by OID.
+    Other(String),
+}
+
+impl Curve {
+    pub(crate) fn from_oid(oid: &str) -> Curve {
+        match oid {
+            "1.2.840.10045.3.1.7" => Curve::P256,
+            "1.3.132.0.34" => Curve::P384,
+            "1.3.36.3.3.2.8.1.1.7" => Curve::BrainpoolP256r1,
+            "1.3.36.3.3.2.8.1.1.11" => Curve::BrainpoolP384r1,
+            other => Curve::Other(other.to_owned()),
+        }
+    }
+
+    /// The usual name of the curve.
+    pub fn name(&self) -> &str {
+        match self {
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::BrainpoolP256r1 => "brainpoolP256r1",
+            Curve::BrainpoolP384r1 => "brainpoolP384r1",
+            Curve::Other(oid) => oid,
+        }
+    }
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A public key taken from a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// An RSA key: the DER `RSAPublicKey` and the modulus size in bits.
+    Rsa {
+        /// DER `RSAPublicKey` (the certificate's subjectPublicKey bits).
+        der: Vec<u8>,
+        /// Modulus length in bits.
+        bits: usize,
+    },
+    /// An EC key: the curve and the SEC 1 encoded point.
+    Ec {
+        /// The curve.
+        curve: Curve,
+        /// SEC 1 encoded point (the certificate's subjectPublicKey bits).
+        point: Vec<u8>,
+    },
+    /// Another key type, by algorithm OID.
+    Other(String),
+}
+
+impl PublicKey {
+    /// A short description such as `RSA-3072` or `EC brainpoolP256r1`.
+    pub fn describe(&self) -> String {
+        match self {
+            PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
+            PublicKey::Ec { curve, .. } => format!("EC {curve}"),
+            PublicKey::Other(oid) => format!("unsupported key {oid}"),
+        }
+    }
+}
+
+/// Why a signature could not be checked or made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    /// The key type does not fit the scheme (an EC key for `rsa`, ...).
+    #[error("a {key} key cannot be used with {scheme}")]
+    KeyMismatch {
+        /// The key.
+        key: String,
+        /// The scheme of `a=`.
+        scheme: &'static str,
+    },
+    /// No implementation for this combination.
+    #[error("{scheme} with {hash} is not supported for a {key} key")]
+    Unsupported {
+        /// The scheme.
+        scheme: &'static str,
+        /// The hash.
+        hash: &'static str,
+        /// The key.
+        key: String,
+    },
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    BadSignature,
+    /// The private key could not be read.
+    #[error("cannot read the private key: {0}")]
+    BadKey(String),
+    /// The signing operation failed.
+    #[error("signing failed")]
+    SigningFailed,
+}
+
+/// Verifies `signature` over `message` with the given scheme and hash.
+///
+/// `digest` must be `hash(message)`; the RustCrypto paths use it as prehash so
+/// the message is hashed only once.
+pub(crate) fn verify(
+    key: &PublicKey,
+    scheme: SignatureScheme,
+    hash: HashAlgorithm,
+    message: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    let mismatch = || CryptoError::KeyMismatch {
+        key: key.describe(),
+        scheme: scheme.as_str(),
+    };
+    match (key, scheme) {
+        (PublicKey::Rsa { der, .. }, SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
+            let algorithm = ring_rsa_verification(scheme, hash);
+            ring_sig::UnparsedPublicKey::new(algorithm, der)
+                .verify(message, signature)
+                .map_err(|_| CryptoError::BadSignature)
+        }
+        (PublicKey::Ec { curve, point }, SignatureScheme::EcDsa) => {
+            if let Some(algorithm) = ring_ecdsa_verification(curve, hash) {
+                return ring_sig::UnparsedPublicKey::new(algorithm, point)
+                    .verify(message, signature)
+                    .map_err(|_| CryptoError::BadSignature);
+            }
+            verify_prehash_ecdsa(curve, point, digest, signature).ok_or_else(|| match curve {
+                Curve::Other(_) => CryptoError::Unsupported {
+                    scheme: scheme.as_str(),
+                    hash: hash.as_str(),
+                    key: key.describe(),
+                },
+                _ => CryptoError::BadSignature,
+            })
+        }
+        _ => Err(mismatch()),
+    }
+}
+
+fn ring_rsa_verification(
+    scheme: SignatureScheme,
+    hash: HashAlgorithm,
+) -> &'static dyn ring_sig::VerificationAlgorithm {
+    match (scheme, hash) {
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_2048_8192_SHA256,
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_2048_8192_SHA384,
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_2048_8192_SHA512,
+        (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
+        (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
+        (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+    }
+}
+
+fn ring_ecdsa_verification(
+    curve: &Curve,
+    hash: HashAlgorithm,
+) -> Option<&'static dyn ring_sig::VerificationAlgorithm> {
+    match (curve, hash) {
+        (Curve::P256, HashAlgorithm::Sha256) => Some(&ring_sig::ECDSA_P256_SHA256_ASN1),
+        (Curve::P256, HashAlgorithm::Sha384) => Some(&ring_sig::ECDSA_P256_SHA384_ASN1),
+        (Curve::P384, HashAlgorithm::Sha256) => Some(&ring_sig::ECDSA_P384_SHA256_ASN1),
+        (Curve::P384, HashAlgorithm::Sha384) => Some(&ring_sig::ECDSA_P384_SHA384_ASN1),
+        _ => None,
+    }
+}
+
+/// ECDSA verification over a prehash with RustCrypto; `None` when the key or
+/// signature is malformed, the signature is wrong, or the curve unsupported.
+fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &[u8]) -> Option<()> {
+    macro_rules! verify_with {
+        ($krate:ident) => {{
+            let key = $krate::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+            let signature = $krate::ecdsa::Signature::from_der(signature).ok()?;
+            key.verify_prehash(digest, &signature).ok()
+        }};
+    }
+    match curve {
+        Curve::P256 => verify_with!(p256),
+        Curve::P384 => verify_with!(p384),
+        Curve::BrainpoolP256r1 => {
+            let key = ecdsa::VerifyingKey::<bp256::BrainpoolP256r1>::from_sec1_bytes(point).ok()?;
+            let signature = bp256::r1::ecdsa::Signature::from_der(signature).ok()?;
+            key.verify_prehash(digest, &signature).ok()
+        }
+        Curve::BrainpoolP384r1 => {
+            let key = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_sec1_bytes(point).ok()?;
+            let signature = bp384::r1::ecdsa::Signature::from_der(signature).ok()?;
+            key.verify_prehash(digest, &signature).ok()
+        }
+        Curve::Other(_) => None,
+    }
+}
+
+/// A provider's private signing key, read from PKCS#8.
+pub struct SigningKey {
+    inner: KeyInner,
+}
+
+enum KeyInner {
+    Rsa(ring_sig::RsaKeyPair),
+    P256(p256::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
+    P384(p384::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
+    Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
+    Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kind", &self.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+
+impl SigningKey {
+    /// Reads an unencrypted PKCS#8 private key in PEM (`BEGIN PRIVATE KEY`).
+    ///
+    /// # Errors
+    /// [`CryptoError::BadKey`] when the PEM or key cannot be read.
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
+        let der = crate::certificate::pem_to_der(pem, "PRIVATE KEY")
+            .ok_or_else(|| CryptoError::BadKey("no PRIVATE KEY PEM block".into()))?;
+        Self::from_pkcs8_der(&der)
+    }
+
+    /// Reads an unencrypted PKCS#8 private key in DER: RSA (2048 bits or
+    /// more), or EC on P-256, P-384, brainpoolP256r1 or brainpoolP384r1.
+    ///
+    /// # Errors
+    /// [`CryptoError::BadKey`] for other key types or malformed keys.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
+        let bad = |e: &dyn fmt::Display| CryptoError::BadKey(e.to_string());
+        let (algorithm, curve) = pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
+        let inner = match (algorithm.as_str(), curve.as_ref()) {
+            (OID_RSA, _) => KeyInner::Rsa(ring_sig::RsaKeyPair::from_pkcs8(der).map_err(|e| bad(&e))?),
+            (OID_EC, Some(Curve::P256)) => {
+                use p256::pkcs8::DecodePrivateKey;
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
+                let rng = SystemRandom::new();
+                let ring =
+                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng)
+                        .ok();
+                KeyInner::P256(key, ring)
+            }
+            (OID_EC, Some(Curve::P384)) => {
+                use p384::pkcs8::DecodePrivateKey;
+                let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
+                let rng = SystemRandom::new();
+                let ring =
+                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng)
+                        .ok();
+                KeyInner::P384(key, ring)
+            }
+            (OID_EC, Some(Curve::BrainpoolP256r1)) => {
+                use bp256::pkcs8::DecodePrivateKey;
+                KeyInner::Bp256(
+                    ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                )
+            }
+            (OID_EC, Some(Curve::BrainpoolP384r1)) => {
+                use bp384::pkcs8::DecodePrivateKey;
+                KeyInner::Bp384(
+                    ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                )
+            }
+            (OID_EC, curve) => {
+                return Err(bad(&format!(
+                    "unsupported curve {}",
+                    curve.map_or("(none)".into(), |c| c.name().to_owned())
+                )));
+            }
+            (other, _) => return Err(bad(&format!("unsupported key algorithm {other}"))),
+        };
+        Ok(SigningKey { inner })
+    }
+
+    /// The scheme this key signs with by default: `rsa` for RSA keys, `ec-dsa` for EC keys.
+    pub fn default_scheme(&self) -> SignatureScheme {
+        match self.inner {
+            KeyInner::Rsa(_) => SignatureScheme::Rsa,
+            _ => SignatureScheme::EcDsa,
+        }
+    }
+
+    /// A short description such as `RSA-3072` or `EC P-256`.
+    pub fn describe(&self) -> String {
+        match &self.inner {
+            KeyInner::Rsa(key) => format!("RSA-{}", key.public().modulus_len() * 8),
+            KeyInner::P256(..) => "EC P-256".into(),
+            KeyInner::P384(..) => "EC P-384".into(),
+            KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
+            KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
+        }
+    }
+
+    /// Signs `message` with the given scheme and hash.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyMismatch`] when the scheme does not fit the key,
+    /// [`CryptoError::SigningFailed`] when the operation fails.
+    pub fn sign(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mismatch = || CryptoError::KeyMismatch {
+            key: self.describe(),
+            scheme: scheme.as_str(),
+        };
+        let rng = SystemRandom::new();
+        match (&self.inner, scheme) {
+            (KeyInner::Rsa(key), SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
+                let padding: &'static dyn ring_sig::RsaEncoding = match (scheme, hash) {
+                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_SHA256,
+                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_SHA384,
+                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_SHA512,
+                    (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_SHA256,
+                    (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_SHA384,
+                    (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_SHA512,
+                };
+                let mut signature = vec![0; key.public().modulus_len()];
+                key.sign(padding, &rng, message, &mut signature)
+                    .map_err(|_| CryptoError::SigningFailed)?;
+                Ok(signature)
+            }
+            (KeyInner::Rsa(_), SignatureScheme::EcDsa) => Err(mismatch()),
+            (_, SignatureScheme::EcDsa) => self.sign_ecdsa(hash, message, &rng),
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn sign_ecdsa(
+        &self,
+        hash: HashAlgorithm,
+        message: &[u8],
+        rng: &SystemRandom,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let ring_native = match (&self.inner, hash) {
+            (KeyInner::P256(_, Some(key)), HashAlgorithm::Sha256) => Some(key),
+            (KeyInner::P384(_, Some(key)), HashAlgorithm::Sha384) => Some(key),
+            _ => None,
+        };
+        if let Some(key) = ring_native {
+            let signature = key.sign(rng, message).map_err(|_| CryptoError::SigningFailed)?;
+            return Ok(signature.as_ref().to_vec());
+        }
+        let digest = hash.digest(message);
+        macro_rules! sign_with {
+            ($key:expr, $sig:ty) => {{
+                let signature: $sig = $key
+                    .sign_prehash(&digest)
+                    .map_err(|_| CryptoError::SigningFailed)?;
+                Ok(signature.to_der().as_bytes().to_vec())
+            }};
+        }
+        match &self.inner {
+            KeyInner::P256(key, _) => sign_with!(key, p256::ecdsa::Signature),
+            KeyInner::P384(key, _) => sign_with!(key, p384::ecdsa::Signature),
+            KeyInner::Bp256(key) => sign_with!(key, bp256::r1::ecdsa::Signature),
+            KeyInner::Bp384(key) => sign_with!(key, bp384::r1::ecdsa::Signature),
+            KeyInner::Rsa(_) => Err(CryptoError::SigningFailed),
+        }
+    }
+
+    /// The public key, in the form [`PublicKey`] uses.
+    pub fn public_key(&self) -> PublicKey {
+        match &self.inner {
+            KeyInner::Rsa(key) => PublicKey::Rsa {
+                der: key.public_key().as_ref().to_vec(),
+                bits: key.public().modulus_len() * 8,
+            },
+            KeyInner::P256(key, _) => PublicKey::Ec {
+                curve: Curve::P256,
+                point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            },
+            KeyInner::P384(key, _) => PublicKey::Ec {
+                curve: Curve::P384,
+                point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            },
+            KeyInner::Bp256(key) => PublicKey::Ec {
+                curve: Curve::BrainpoolP256r1,
+                point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            },
+            KeyInner::Bp384(key) => PublicKey::Ec {
+                curve: Curve::BrainpoolP384r1,
+                point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            },
+        }
+    }
+}
+
+/// The algorithm OID and, for EC keys, the curve of a PKCS#8 PrivateKeyInfo.
+fn pkcs8_algorithm(der: &[u8]) -> Option<(String, Option<Curve>)> {
+    use x509_parser::der_parser::ber::BerObjectContent;
+    use x509_parser::der_parser::parse_der;
+    let (_, info) = parse_der(der).ok()?;
+    let BerObjectContent::Sequence(items) = &info.content else {
+        return None;
+    };
+    let BerObjectContent::Sequence(algorithm) = &items.get(1)?.content else {
+        return None;
+    };
+    let oid = algorithm.first()?.as_oid().ok()?.to_id_string();
+    let curve = algorithm
+        .get(1)
+        .and_then(|p| p.as_oid().ok())
+        .map(|c| Curve::from_oid(&c.to_id_string()));
+    Some((oid, curve))
+}

@@ -1,0 +1,655 @@
+//! The integrity field `X-de-mail-integrity` (Hashwert / Signatur,
+//! TR 01201-3.4 §3.1.13, §3.1.21): a DKIM tag list (RFC 6376) with the De-Mail
+//! deviations, its canonical input, and signing.
+//!
+//! - `c=simple/simple` only; `l=` is ignored; `a=` is `sha256` (hash only) or
+//!   `sha256/rsa`, `sha384/ec-dsa`, `sha512/rsassa-pss`... (§3.1.21).
+//! - `h=` lists the mandated fields in the mandated order ([`SIGNED_FIELDS`]).
+//! - Where a field occurs more than once, the **first from the top** is
+//!   hashed (§3.1.21), unlike RFC 6376 §5.4.2, which goes bottom-up.
+//! - In hash-only mode `b=` is the base64 hash of the header input (the data
+//!   that would have been signed); signed mode adds
+//!   `q=x-header/x-de-mail-signature-certificate` and the certificate field.
+//!
+//! Everything is computed over the exact bytes kept by the
+//! [`Envelope`](crate::envelope::Envelope); headers are never re-serialized
+//! before hashing. Verification is in [`crate::verify`].
+//!
+//! ```
+//! use demail::integrity::{sign, SignOptions};
+//! use demail::envelope::Envelope;
+//! use demail::verify::{verify, VerifyOptions, Verdict};
+//!
+//! let raw = std::fs::read("tests/data/normal-minimal.eml")?;
+//! let hashed = sign(&raw, &SignOptions::hash_only())?;      // a=sha256, no key
+//! let envelope = Envelope::parse(&hashed)?;
+//! let report = verify(&envelope, &VerifyOptions::default());
+//! assert_eq!(report.verdict, Verdict::Pass);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine;
+
+use crate::certificate::Certificate;
+use crate::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
+use crate::envelope::Envelope;
+use crate::fields::FieldName;
+use crate::header::{HeaderError, RawField, trim_ws};
+
+/// The fields `h=` must list, in this order (§3.1.21). `X-de-mail-private-id`
+/// is listed only when the message has it.
+pub const SIGNED_FIELDS: [FieldName; 20] = [
+    FieldName::From,
+    FieldName::Date,
+    FieldName::MessageId,
+    FieldName::Subject,
+    FieldName::ReplyTo,
+    FieldName::ConfirmationOfDispatch,
+    FieldName::ConfirmationOfReceipt,
+    FieldName::ConfirmationOfRetrieve,
+    FieldName::Authoritative,
+    FieldName::Private,
+    FieldName::Sender,
+    FieldName::ChosenRecipient,
+    FieldName::AuthMechanism,
+    FieldName::AuthLevel,
+    FieldName::OriginatorProvider,
+    FieldName::MessageType,
+    FieldName::Version,
+    FieldName::PrivateId,
+    FieldName::DeMailMessageId,
+    FieldName::AccountHolder,
+];
+
+/// The query method of a signed integrity field (§3.1.21).
+pub const QUERY_CERTIFICATE_FIELD: &str = "x-header/x-de-mail-signature-certificate";
+
+/// Why an integrity field could not be read, or a message not signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntegrityError {
+    /// The tag list breaks RFC 6376 §3.2.
+    #[error("malformed tag list at `{0}` (RFC 6376 §3.2)")]
+    TagSyntax(String),
+    /// A tag occurs twice (RFC 6376 §3.2: the whole list is invalid).
+    #[error("tag `{0}=` occurs more than once (RFC 6376 §3.2)")]
+    DuplicateTag(String),
+    /// A required tag is missing.
+    #[error("tag `{0}=` is missing (RFC 6376 §3.5, TR 01201-3.4 §3.1.21)")]
+    MissingTag(&'static str),
+    /// `v=` is not `1`.
+    #[error("version `v={0}` is not 1 (RFC 6376 §3.5)")]
+    UnsupportedVersion(String),
+    /// `a=` is not an algorithm of §3.1.21 (sha1, `rsa-sha256`, ...).
+    #[error("algorithm `a={0}` is not allowed (TR 01201-3.4 §3.1.21)")]
+    UnsupportedAlgorithm(String),
+    /// `c=` is not `simple/simple`.
+    #[error("canonicalization `c={0}` is not simple/simple (TR 01201-3.4 §3.1.21)")]
+    UnsupportedCanonicalization(String),
+    /// `b=` or `bh=` is not base64.
+    #[error("tag `{0}=` is not valid base64")]
+    Base64(&'static str),
+    /// The message could not be parsed.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// The signing key failed or does not fit the algorithm.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// A signed mode was asked for without key and certificate, or vice versa.
+    #[error("{0}")]
+    Options(&'static str),
+}
+
+/// The `a=` value: a hash, and a signature scheme in signed mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Algorithm {
+    /// The hash function.
+    pub hash: HashAlgorithm,
+    /// The signature scheme; `None` in hash-only mode.
+    pub signature: Option<SignatureScheme>,
+}
+
+impl Algorithm {
+    /// Parses `sha256`, `sha384/ec-dsa`, ... exactly as §3.1.21 spells them.
+    ///
+    /// # Errors
+    /// [`IntegrityError::UnsupportedAlgorithm`] for anything else.
+    pub fn parse(value: &str) -> Result<Self, IntegrityError> {
+        let unsupported = || IntegrityError::UnsupportedAlgorithm(value.to_owned());
+        let (hash, signature) = match value.split_once('/') {
+            Some((hash, scheme)) => (
+                hash,
+                Some(SignatureScheme::parse(scheme).ok_or_else(unsupported)?),
+            ),
+            None => (value, None),
+        };
+        Ok(Algorithm {
+            hash: HashAlgorithm::parse(hash).ok_or_else(unsupported)?,
+            signature,
+        })
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.hash.as_str())?;
+        if let Some(scheme) = self.signature {
+            write!(f, "/{}", scheme.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// The typed tag list of `X-de-mail-integrity`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrityTags<'a> {
+    /// `v=` (RFC 6376 requires `1`; tolerated when absent).
+    pub version: Option<Cow<'a, str>>,
+    /// `a=`.
+    pub algorithm: Algorithm,
+    /// `d=`: the signing domain (informational; no DNS lookup is made).
+    pub domain: Option<Cow<'a, str>>,
+    /// `s=`: the selector (informational).
+    pub selector: Option<Cow<'a, str>>,
+    /// `h=`: the signed field names in order.
+    pub headers: Vec<Cow<'a, str>>,
+    /// `bh=`: the body hash, decoded.
+    pub body_hash: Vec<u8>,
+    /// `b=`: the signature or header hash, decoded.
+    pub value: Vec<u8>,
+    /// `q=`.
+    pub query: Option<Cow<'a, str>>,
+    /// Whether an `l=` tag was present (its value is ignored, §3.1.21).
+    pub length_ignored: bool,
+    /// Other tags (`i=`, `t=`, `x=`, `z=`, unknown), kept and ignored.
+    pub other: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> IntegrityTags<'a> {
+    /// Parses an integrity field value (folding allowed).
+    ///
+    /// # Errors
+    /// An [`IntegrityError`] naming the tag that breaks RFC 6376 or §3.1.21.
+    pub fn parse(value: &'a str) -> Result<Self, IntegrityError> {
+        let mut seen: Vec<&str> = Vec::new();
+        let (mut version, mut algorithm, mut canonicalization, mut domain, mut selector) =
+            (None, None, None, None, None);
+        let (mut headers, mut body_hash, mut b, mut query) = (None, None, None, None);
+        let mut length_ignored = false;
+        let mut other = Vec::new();
+        for spec in value.split(';') {
+            if spec.trim().is_empty() {
+                continue; // a trailing ";" is allowed
+            }
+            let (name, tag_value) = spec
+                .split_once('=')
+                .ok_or_else(|| IntegrityError::TagSyntax(spec.trim().to_owned()))?;
+            let name = name.trim();
+            let tag_value = tag_value.trim_matches(|c: char| c.is_ascii_whitespace());
+            let valid_name = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !valid_name
+                || tag_value
+                    .bytes()
+                    .any(|b| b == b';' || (!b.is_ascii_graphic() && !b.is_ascii_whitespace()))
+            {
+                return Err(IntegrityError::TagSyntax(spec.trim().to_owned()));
+            }
+            if seen.contains(&name) {
+                return Err(IntegrityError::DuplicateTag(name.to_owned()));
+            }
+            seen.push(name);
+            let raw_value: &'a str = tag_value;
+            let tag_value = Cow::Borrowed(tag_value);
+            match name {
+                "v" => version = Some(tag_value),
+                "a" => algorithm = Some(Algorithm::parse(&tag_value)?),
+                "c" => canonicalization = Some(tag_value),
+                "d" => domain = Some(tag_value),
+                "s" => selector = Some(tag_value),
+                "h" => headers = Some(raw_value),
+                "bh" => body_hash = Some(decode_base64(&tag_value, "bh")?),
+                "b" => b = Some(decode_base64(&tag_value, "b")?),
+                "q" => query = Some(tag_value),
+                "l" => length_ignored = true,
+                _ => other.push((Cow::Borrowed(name), tag_value)),
+            }
+        }
+        if let Some(v) = &version
+            && v != "1"
+        {
+            return Err(IntegrityError::UnsupportedVersion(v.to_string()));
+        }
+        let canonicalization = canonicalization.ok_or(IntegrityError::MissingTag("c"))?;
+        if canonicalization != "simple/simple" {
+            return Err(IntegrityError::UnsupportedCanonicalization(
+                canonicalization.into_owned(),
+            ));
+        }
+        let headers: &'a str = headers.ok_or(IntegrityError::MissingTag("h"))?;
+        let headers = headers
+            .split(':')
+            .map(|h| h.trim_matches(|c: char| c.is_ascii_whitespace()))
+            .filter(|h| !h.is_empty())
+            .map(Cow::Borrowed)
+            .collect();
+        Ok(IntegrityTags {
+            version,
+            algorithm: algorithm.ok_or(IntegrityError::MissingTag("a"))?,
+            domain,
+            selector,
+            headers,
+            body_hash: body_hash.ok_or(IntegrityError::MissingTag("bh"))?,
+            value: b.ok_or(IntegrityError::MissingTag("b"))?,
+            query,
+            length_ignored,
+            other,
+        })
+    }
+}
+
+fn decode_base64(value: &str, tag: &'static str) -> Result<Vec<u8>, IntegrityError> {
+    let compact: String = value.split_ascii_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| IntegrityError::Base64(tag))
+}
+
+/// The body after simple canonicalization (RFC 6376 §3.4.3): trailing empty
+/// lines removed, and a final CRLF; an empty body becomes a single CRLF.
+/// Returns the kept part of the body and whether a CRLF must be appended.
+pub fn canonical_body(body: &[u8]) -> (&[u8], bool) {
+    let mut end = body.len();
+    while end >= 2 && &body[end - 2..end] == b"\r\n" {
+        end -= 2;
+    }
+    if end == 0 {
+        return (&[], true);
+    }
+    // `end` is after the last non-empty line, without its CRLF.
+    (&body[..end], true)
+}
+
+/// The hash of the canonical body (the value of `bh=`).
+pub fn body_hash(body: &[u8], hash: HashAlgorithm) -> Vec<u8> {
+    let (kept, crlf) = canonical_body(body);
+    let mut context = hash.context();
+    context.update(kept);
+    if crlf {
+        context.update(b"\r\n");
+    }
+    context.finish().as_ref().to_vec()
+}
+
+/// The header input of RFC 6376 §3.7 with the De-Mail selection rule: for
+/// each name of `h=`, the next unused occurrence **from the top**; then the
+/// integrity field with the `b=` value deleted and no trailing CRLF.
+pub fn header_input(fields: &[RawField<'_>], signed: &[Cow<'_, str>], integrity: &RawField<'_>) -> Vec<u8> {
+    let mut input = Vec::with_capacity(2048);
+    let mut used = vec![false; fields.len()];
+    for name in signed {
+        let next = fields
+            .iter()
+            .enumerate()
+            .find(|(i, f)| !used[*i] && f.has_name(name) && !std::ptr::eq(f.raw, integrity.raw));
+        if let Some((i, field)) = next {
+            used[i] = true;
+            input.extend_from_slice(field.raw);
+            if !field.raw.ends_with(b"\n") {
+                input.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    input.extend_from_slice(&without_b_value(integrity.raw));
+    input
+}
+
+/// The integrity field's bytes with the `b=` value deleted and the final
+/// line end removed (RFC 6376 §3.7).
+pub fn without_b_value(raw: &[u8]) -> Cow<'_, [u8]> {
+    let mut end = raw.len();
+    if raw[..end].ends_with(b"\n") {
+        end -= 1;
+        if raw[..end].ends_with(b"\r") {
+            end -= 1;
+        }
+    }
+    let raw = &raw[..end];
+    let Some(colon) = raw.iter().position(|b| *b == b':') else {
+        return Cow::Borrowed(raw);
+    };
+    let mut start = colon + 1;
+    for spec in raw[colon + 1..].split(|b| *b == b';') {
+        let spec_end = start + spec.len();
+        if let Some(eq) = spec.iter().position(|b| *b == b'=')
+            && trim_ws(&spec[..eq]) == b"b"
+        {
+            let mut out = Vec::with_capacity(raw.len());
+            out.extend_from_slice(&raw[..start + eq + 1]);
+            out.extend_from_slice(&raw[spec_end..]);
+            return Cow::Owned(out);
+        }
+        start = spec_end + 1;
+    }
+    Cow::Borrowed(raw)
+}
+
+/// How to sign a message.
+#[derive(Debug)]
+pub struct SignOptions<'k> {
+    /// The hash function.
+    pub hash: HashAlgorithm,
+    /// Key, certificate and scheme for signed mode; `None` for hash-only.
+    pub signer: Option<Signer<'k>>,
+    /// `d=`; by default the domain of `X-de-mail-originator-provider`.
+    pub domain: Option<String>,
+    /// `s=` (never used for a lookup).
+    pub selector: String,
+}
+
+/// The provider's key and certificate for signed mode.
+#[derive(Debug)]
+pub struct Signer<'k> {
+    /// The private key.
+    pub key: &'k SigningKey,
+    /// The certificate of that key, written into the message.
+    pub certificate: &'k Certificate,
+    /// The scheme; must fit the key.
+    pub scheme: SignatureScheme,
+}
+
+impl SignOptions<'_> {
+    /// Hash-only with SHA-256.
+    pub fn hash_only() -> Self {
+        SignOptions {
+            hash: HashAlgorithm::Sha256,
+            signer: None,
+            domain: None,
+            selector: "demail".into(),
+        }
+    }
+}
+
+impl<'k> SignOptions<'k> {
+    /// Signed with the key's default scheme and SHA-256.
+    pub fn signed(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
+        SignOptions {
+            signer: Some(Signer {
+                key,
+                certificate,
+                scheme: key.default_scheme(),
+            }),
+            ..SignOptions::hash_only()
+        }
+    }
+
+    fn algorithm(&self) -> Algorithm {
+        Algorithm {
+            hash: self.hash,
+            signature: self.signer.as_ref().map(|s| s.scheme),
+        }
+    }
+}
+
+/// Adds `X-de-mail-integrity` (and, when signed, the certificate field) to a
+/// message whose metadata is complete (§3.1.21). Existing integrity and
+/// certificate fields are removed first, so signing twice gives one field
+/// of each.
+///
+/// The new fields are appended after the last header field; all other
+/// bytes of the message are kept exactly.
+///
+/// # Errors
+/// [`IntegrityError::Header`] when the message does not parse,
+/// [`IntegrityError::Crypto`] when signing fails.
+pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, IntegrityError> {
+    let envelope = Envelope::parse(message)?;
+    let kept: Vec<&RawField<'_>> = envelope
+        .fields()
+        .iter()
+        .filter(|f| {
+            !f.has_name(FieldName::Integrity.as_str())
+                && !f.has_name(FieldName::SignatureCertificate.as_str())
+        })
+        .collect();
+
+    let mut out = Vec::with_capacity(message.len() + 4096);
+    for field in &kept {
+        out.extend_from_slice(field.raw);
+        if !field.raw.ends_with(b"\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    let signed_names: Vec<Cow<'_, str>> = SIGNED_FIELDS
+        .iter()
+        .filter(|name| **name != FieldName::PrivateId || envelope.field(FieldName::PrivateId).is_some())
+        .map(|name| Cow::Borrowed(name.as_str()))
+        .collect();
+    let algorithm = options.algorithm();
+    let domain = options.domain.clone().or_else(|| {
+        envelope
+            .metadata()
+            .originator_provider
+            .as_deref()
+            .map(str::to_owned)
+    });
+    let body_hash = body_hash(envelope.body(), options.hash);
+    let field = integrity_field_without_b(
+        &algorithm,
+        domain.as_deref(),
+        &options.selector,
+        &signed_names,
+        &body_hash,
+    );
+
+    let owned_fields: Vec<RawField<'_>> = kept.iter().map(|f| **f).collect();
+    let integrity_raw = RawField {
+        name: FieldName::Integrity.written_name(),
+        value: &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
+        raw: field.as_bytes(),
+        offset: 0,
+    };
+    let input = header_input(&owned_fields, &signed_names, &integrity_raw);
+    let value = match &options.signer {
+        None => options.hash.digest(&input),
+        Some(signer) => signer.key.sign(signer.scheme, options.hash, &input)?,
+    };
+    out.extend_from_slice(field.as_bytes());
+    append_folded_base64(&mut out, &base64::engine::general_purpose::STANDARD.encode(value));
+    out.extend_from_slice(b"\r\n");
+    if let Some(signer) = &options.signer {
+        let mut certificate = crate::metadata::Metadata::default();
+        certificate.signature_certificate = Some(Cow::Owned(signer.certificate.to_base64()));
+        certificate.write_header_block(&mut out);
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(envelope.body());
+    Ok(out)
+}
+
+/// The integrity field up to and including `b=`, folded, without line end.
+fn integrity_field_without_b(
+    algorithm: &Algorithm,
+    domain: Option<&str>,
+    selector: &str,
+    signed: &[Cow<'_, str>],
+    body_hash: &[u8],
+) -> String {
+    let mut tags: Vec<String> = vec!["v=1".into(), format!("a={algorithm}"), "c=simple/simple".into()];
+    if let Some(domain) = domain {
+        tags.push(format!("d={domain}"));
+    }
+    tags.push(format!("s={selector}"));
+    if algorithm.signature.is_some() {
+        tags.push(format!("q={QUERY_CERTIFICATE_FIELD}"));
+    }
+    let names: Vec<&str> = signed.iter().map(|n| n.as_ref()).collect();
+    tags.push(format!("h={}", names.join(":")));
+    tags.push(format!(
+        "bh={}",
+        base64::engine::general_purpose::STANDARD.encode(body_hash)
+    ));
+    tags.push("b=".into());
+
+    let mut field = String::from(FieldName::Integrity.written_name());
+    field.push(':');
+    let mut column = field.len();
+    for (i, tag) in tags.iter().enumerate() {
+        let piece = if i + 1 < tags.len() {
+            format!("{tag};")
+        } else {
+            tag.clone()
+        };
+        for (j, word) in split_long_tag(&piece).into_iter().enumerate() {
+            let separator = if j == 0 { " " } else { "" };
+            if column + separator.len() + word.len() > 78 && column > 1 {
+                field.push_str("\r\n");
+                column = 0;
+                field.push(' ');
+                column += 1;
+            } else {
+                field.push_str(separator);
+                column += separator.len();
+            }
+            field.push_str(word);
+            column += word.len();
+        }
+    }
+    field
+}
+
+/// Splits `h=` at its colons (after each colon) so it folds at field
+/// boundaries; other tags stay whole.
+fn split_long_tag(tag: &str) -> Vec<&str> {
+    if !tag.starts_with("h=") {
+        return vec![tag];
+    }
+    tag.split_inclusive(':').collect()
+}
+
+/// Appends base64 folded in lines of at most 78 characters; FWS inside the
+/// `b=` value is allowed by RFC 6376 §3.5 and removed before decoding.
+fn append_folded_base64(out: &mut Vec<u8>, value: &str) {
+    let mut column = current_column(out);
+    let mut rest = value.as_bytes();
+    while !rest.is_empty() {
+        let room = 78usize.saturating_sub(column);
+        if room < 8 {
+            out.extend_from_slice(b"\r\n ");
+            column = 1;
+            continue;
+        }
+        let (line, tail) = rest.split_at(room.min(rest.len()));
+        out.extend_from_slice(line);
+        column += line.len();
+        rest = tail;
+    }
+}
+
+fn current_column(out: &[u8]) -> usize {
+    out.iter().rev().position(|b| *b == b'\n').unwrap_or(out.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // TR 01201-3.4 §3.1.21: algorithm spellings
+    #[test]
+    fn algorithm_spellings_of_3_1_21() {
+        assert_eq!(Algorithm::parse("sha256").unwrap().signature, None);
+        let a = Algorithm::parse("sha384/ec-dsa").unwrap();
+        assert_eq!(
+            (a.hash, a.signature),
+            (HashAlgorithm::Sha384, Some(SignatureScheme::EcDsa))
+        );
+        assert_eq!(
+            Algorithm::parse("sha512/rsassa-pss").unwrap().to_string(),
+            "sha512/rsassa-pss"
+        );
+        for bad in ["sha1", "sha1/rsa", "rsa-sha256", "sha256/dsa", "SHA256", ""] {
+            assert!(
+                matches!(
+                    Algorithm::parse(bad),
+                    Err(IntegrityError::UnsupportedAlgorithm(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn tag_list_parses_with_folding_and_keeps_unknown_tags() {
+        let value = "v=1; a=sha256/rsa; c=simple/simple; d=x.de;\r\n s=demail; q=x-header/x-de-mail-signature-certificate;\r\n h=From:Date\r\n :Subject; x_new=1; l=10; bh=AAAA; b=AA\r\n AA;";
+        let tags = IntegrityTags::parse(value).unwrap();
+        assert_eq!(tags.headers, vec!["From", "Date", "Subject"]);
+        assert_eq!(tags.value, vec![0, 0, 0]);
+        assert!(tags.length_ignored);
+        assert_eq!(tags.other, vec![(Cow::Borrowed("x_new"), Cow::Borrowed("1"))]);
+    }
+
+    // RFC 6376 §3.2; TR 01201-3.4 §3.1.21 c=simple/simple
+    #[test]
+    fn tag_list_errors_are_typed() {
+        let base = "a=sha256; c=simple/simple; h=From; bh=AAAA; b=AAAA";
+        assert!(IntegrityTags::parse(base).is_ok());
+        assert_eq!(
+            IntegrityTags::parse(&format!("{base}; a=sha256")),
+            Err(IntegrityError::DuplicateTag("a".into()))
+        );
+        assert!(matches!(
+            IntegrityTags::parse(&base.replace("simple/simple", "relaxed/simple")),
+            Err(IntegrityError::UnsupportedCanonicalization(_))
+        ));
+        assert_eq!(
+            IntegrityTags::parse(&base.replace("b=AAAA", "b=!!")),
+            Err(IntegrityError::Base64("b"))
+        );
+        assert_eq!(
+            IntegrityTags::parse("a=sha256; c=simple/simple; h=From; b=AAAA"),
+            Err(IntegrityError::MissingTag("bh"))
+        );
+        assert!(matches!(
+            IntegrityTags::parse("a sha256"),
+            Err(IntegrityError::TagSyntax(_))
+        ));
+        assert!(matches!(
+            IntegrityTags::parse(&format!("v=2; {base}")),
+            Err(IntegrityError::UnsupportedVersion(_))
+        ));
+    }
+
+    // RFC 6376 §3.4.3 simple body canonicalization
+    #[test]
+    fn simple_body_canonicalization() {
+        assert_eq!(canonical_body(b""), (&b""[..], true));
+        assert_eq!(canonical_body(b"\r\n\r\n"), (&b""[..], true));
+        assert_eq!(canonical_body(b"a\r\n\r\n\r\n"), (&b"a"[..], true));
+        assert_eq!(canonical_body(b"a\r\nb"), (&b"a\r\nb"[..], true));
+        assert_eq!(
+            body_hash(b"a\r\n\r\n", HashAlgorithm::Sha256),
+            body_hash(b"a\r\n", HashAlgorithm::Sha256)
+        );
+        assert_eq!(
+            body_hash(b"", HashAlgorithm::Sha256),
+            HashAlgorithm::Sha256.digest(b"\r\n")
+        );
+    }
+
+    // RFC 6376 §3.7: the b= value is deleted with its surrounding white space
+    #[test]
+    fn b_value_is_deleted_but_bh_is_kept() {
+        let raw = b"x-de-mail-integrity: a=sha256; bh=QUJD;\r\n b=REVG\r\n R0g=\r\n";
+        assert_eq!(
+            without_b_value(raw).as_ref(),
+            b"x-de-mail-integrity: a=sha256; bh=QUJD;\r\n b="
+        );
+        let raw = b"x-de-mail-integrity: b=REVG; a=sha256\r\n";
+        assert_eq!(
+            without_b_value(raw).as_ref(),
+            b"x-de-mail-integrity: b=; a=sha256"
+        );
+    }
+}

@@ -106,3 +106,110 @@ fn inspect_not_a_mail_exits_2_with_one_line_on_stderr() {
         assert!(stderr.starts_with("demail: "));
     }
 }
+
+const TRUST: [&str; 6] = [
+    "--trust-anchor",
+    "tests/data/keys/ca.cert.pem",
+    "--intermediate",
+    "tests/data/keys/intermediate.cert.pem",
+    "--at",
+    "2026-11-24T00:00:00Z",
+];
+
+#[test]
+fn verify_signed_sample_passes_with_exit_0() {
+    let mut args = vec!["verify", "tests/data/signed/normal-rsa3072.eml"];
+    args.extend(TRUST);
+    let output = demail(&args, None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let v = json(&output);
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["mode"], "signed");
+    assert_eq!(v["algorithm"], "sha256/rsa");
+    assert_eq!(v["trusted"], true);
+    assert_eq!(v["certificate"]["key"], "RSA-3072");
+    assert_eq!(v["envelope"]["kind"], "normal");
+}
+
+#[test]
+fn verify_without_trust_anchor_is_untrusted_with_exit_1() {
+    let output = demail(
+        &[
+            "verify",
+            "tests/data/signed/normal-rsa3072.eml",
+            "--at",
+            "2026-11-24T00:00:00Z",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(json(&output)["verdict"], "signature valid, signer not trusted");
+}
+
+#[test]
+fn verify_tampered_message_fails_with_fc01() {
+    let raw = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/signed/normal-rsa3072.eml"
+    ))
+    .unwrap();
+    let tampered = String::from_utf8_lossy(&raw).replacen("Subject: ", "Subject: Fw: ", 1);
+    let mut args = vec!["verify", "-"];
+    args.extend(TRUST);
+    let output = demail(&args, Some(tampered.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    let v = json(&output);
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["error_case"], "FC-01");
+}
+
+#[test]
+fn sign_then_verify_round_trip_through_the_cli() {
+    let dir = std::env::temp_dir().join(format!("demail-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("signed.eml");
+    let output = demail(
+        &[
+            "sign",
+            "tests/data/normal.eml",
+            "--key",
+            "tests/data/keys/p384.key.pem",
+            "--cert",
+            "tests/data/keys/p384.cert.pem",
+            "--alg",
+            "sha384/ec-dsa",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut args = vec!["verify", out.to_str().unwrap()];
+    args.extend(TRUST);
+    let verified = demail(&args, None);
+    assert_eq!(verified.status.code(), Some(0));
+    assert_eq!(json(&verified)["algorithm"], "sha384/ec-dsa");
+}
+
+#[test]
+fn sign_usage_errors_exit_2() {
+    let output = demail(&["sign", "tests/data/normal.eml", "--alg", "sha256/rsa"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs --key"));
+    let output = demail(&["sign", "tests/data/normal.eml", "--alg", "sha1"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let output = demail(&["verify", "tests/data/not-a-mail.eml"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let output = demail(&["verify", "tests/data/normal.eml", "--at", "yesterday"], None);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -3,19 +3,29 @@
 //! `demail inspect <FILE|->` prints the typed De-Mail envelope of a message
 //! as JSON. Exit codes: 0 valid for its kind, 1 parsed but violates the TR,
 //! 2 unreadable or not a mail.
+//!
+//! `demail sign <FILE>` adds `X-de-mail-integrity` (hash-only without a key,
+//! signed with `--key` and `--cert`); `demail verify <FILE>` checks it and
+//! prints the report as JSON (exit 0 pass, 1 fail or untrusted, 2 unreadable
+//! input or usage error).
 
-use std::io::Read;
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use demail::address::{DeMailAddress, RecipientList};
+use demail::certificate::{Certificate, KeyPolicy};
+use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{FieldName, MessageKind};
+use demail::integrity::{Algorithm, SignOptions};
 use demail::metadata::DispatchOption;
 use demail::validate::Mode;
+use demail::verify::{IntegrityMode, StatusResult, Verdict, VerificationReport, VerifyOptions};
 
 #[derive(Parser)]
 #[command(name = "demail", version, about = "Inspect De-Mail messages (BSI TR 01201)")]
@@ -38,16 +48,229 @@ enum Command {
         #[arg(long)]
         lenient: bool,
     },
+    /// Add X-de-mail-integrity: hash-only without a key, signed with --key and --cert.
+    Sign {
+        /// The message file, or `-` for standard input.
+        file: PathBuf,
+        /// The provider's PKCS#8 private key (PEM).
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        /// The provider's certificate (PEM), written into the message.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// The a= algorithm, e.g. sha256, sha256/rsa, sha384/ec-dsa, sha512/rsassa-pss.
+        #[arg(long)]
+        alg: Option<String>,
+        /// Write the signed message here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Verify X-de-mail-integrity and print the report as JSON.
+    ///
+    /// Exit code 0: pass; 1: fails or the signer is not trusted; 2: unreadable
+    /// input or usage error.
+    Verify {
+        /// The message file, or `-` for standard input.
+        file: PathBuf,
+        /// A trusted root certificate (PEM, may hold several); repeatable.
+        #[arg(long = "trust-anchor")]
+        trust_anchors: Vec<PathBuf>,
+        /// An intermediate certificate (PEM) for path building; repeatable.
+        #[arg(long = "intermediate")]
+        intermediates: Vec<PathBuf>,
+        /// Verification time as RFC 3339 (default: now).
+        #[arg(long)]
+        at: Option<String>,
+        /// Require RSA keys of at least 3000 bits (BSI TR-02102-1).
+        #[arg(long)]
+        tr_02102: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect { file, lenient } => inspect(&file, lenient),
+        Command::Sign {
+            file,
+            key,
+            cert,
+            alg,
+            output,
+        } => exit(sign(
+            &file,
+            key.as_deref(),
+            cert.as_deref(),
+            alg.as_deref(),
+            output.as_deref(),
+        )),
+        Command::Verify {
+            file,
+            trust_anchors,
+            intermediates,
+            at,
+            tr_02102,
+        } => exit(verify(
+            &file,
+            &trust_anchors,
+            &intermediates,
+            at.as_deref(),
+            tr_02102,
+        )),
     }
 }
 
-fn read_input(file: &PathBuf) -> std::io::Result<Vec<u8>> {
+/// Prints a usage or input error in one line and maps it to exit code 2.
+fn exit(result: Result<ExitCode, String>) -> ExitCode {
+    result.unwrap_or_else(|message| {
+        eprintln!("demail: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn sign(
+    file: &Path,
+    key: Option<&Path>,
+    cert: Option<&Path>,
+    alg: Option<&str>,
+    output: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let algorithm = alg.map(Algorithm::parse).transpose().map_err(|e| e.to_string())?;
+    let loaded = match (key, cert) {
+        (Some(key), Some(cert)) => {
+            let key = SigningKey::from_pkcs8_pem(&read_text(key)?)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
+            let cert =
+                Certificate::from_pem(&read_text(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+            Some((key, cert))
+        }
+        _ => None,
+    };
+    let mut options = match &loaded {
+        Some((key, cert)) => SignOptions::signed(key, cert),
+        None => SignOptions::hash_only(),
+    };
+    if let Some(algorithm) = algorithm {
+        options.hash = algorithm.hash;
+        match (&mut options.signer, algorithm.signature) {
+            (Some(signer), Some(scheme)) => signer.scheme = scheme,
+            (None, None) => {}
+            (Some(_), None) => return Err(format!("--alg {algorithm} is hash-only but a key was given")),
+            (None, Some(_)) => return Err(format!("--alg {algorithm} needs --key and --cert")),
+        }
+    }
+    let signed = demail::integrity::sign(&raw, &options).map_err(|e| format!("{}: {e}", file.display()))?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &signed).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
+        None => std::io::stdout()
+            .write_all(&signed)
+            .map_err(|e| format!("cannot write the message: {e}"))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
+    let mut all = Vec::new();
+    for path in paths {
+        let certs =
+            Certificate::all_from_pem(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no CERTIFICATE in the file", path.display()));
+        }
+        all.extend(certs);
+    }
+    Ok(all)
+}
+
+fn parse_time(text: &str) -> Result<SystemTime, String> {
+    let parsed = mail_parser::DateTime::parse_rfc3339(text)
+        .filter(|d| d.is_valid())
+        .ok_or_else(|| format!("--at {text}: not an RFC 3339 date-time"))?;
+    let seconds = parsed.to_timestamp();
+    let offset = Duration::from_secs(seconds.unsigned_abs());
+    Ok(if seconds >= 0 {
+        UNIX_EPOCH + offset
+    } else {
+        UNIX_EPOCH - offset
+    })
+}
+
+fn verify(
+    file: &Path,
+    trust_anchors: &[PathBuf],
+    intermediates: &[PathBuf],
+    at: Option<&str>,
+    tr_02102: bool,
+) -> Result<ExitCode, String> {
+    let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let envelope = Envelope::parse(&raw).map_err(|e| format!("{}: {e}", file.display()))?;
+    let anchors = load_certificates(trust_anchors)?;
+    let intermediates = load_certificates(intermediates)?;
+    let options = VerifyOptions {
+        time: at.map(parse_time).transpose()?.unwrap_or_else(SystemTime::now),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        key_policy: if tr_02102 {
+            KeyPolicy::tr_02102()
+        } else {
+            KeyPolicy::default()
+        },
+        status_check: None,
+    };
+    let report = demail::verify::verify(&envelope, &options);
+    let mut output = report_json(&report);
+    output["envelope"] = envelope_json(&envelope);
+    let text = serde_json::to_string_pretty(&output).map_err(|e| format!("cannot write JSON: {e}"))?;
+    println!("{text}");
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn report_json(report: &VerificationReport) -> Value {
+    let (verdict, case, reason) = match &report.verdict {
+        Verdict::Pass => ("pass", None, None),
+        Verdict::SignatureValidUntrusted => ("signature valid, signer not trusted", None, None),
+        Verdict::Fail(failure) => ("fail", Some(failure.case().code()), Some(failure.to_string())),
+    };
+    json!({
+        "verdict": verdict,
+        "error_case": case,
+        "reason": reason,
+        "mode": report.mode.map(|m| match m {
+            IntegrityMode::HashOnly => "hash-only",
+            IntegrityMode::Signed => "signed",
+        }),
+        "algorithm": report.algorithm.map(|a| a.to_string()),
+        "body_hash_ok": report.body_hash_ok,
+        "header_ok": report.header_ok,
+        "trusted": report.trusted,
+        "status": match &report.status {
+            StatusResult::NotChecked => "not checked".to_owned(),
+            StatusResult::Good => "good".to_owned(),
+            StatusResult::Failed(reason) => format!("failed: {reason}"),
+        },
+        "certificate": report.certificate.as_ref().map(|c| json!({
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "not_before": c.not_before,
+            "not_after": c.not_after,
+            "key": c.public_key.describe(),
+        })),
+    })
+}
+
+fn read_input(file: &Path) -> std::io::Result<Vec<u8>> {
     if file.as_os_str() == "-" {
         let mut raw = Vec::new();
         std::io::stdin().read_to_end(&mut raw)?;
@@ -57,7 +280,7 @@ fn read_input(file: &PathBuf) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn inspect(file: &PathBuf, lenient: bool) -> ExitCode {
+fn inspect(file: &Path, lenient: bool) -> ExitCode {
     let raw = match read_input(file) {
         Ok(raw) => raw,
         Err(err) => {

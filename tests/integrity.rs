@@ -1,0 +1,762 @@
+//! Integrity and provider signatures (TR 01201-3.4 §3.1.13, §3.1.14, §3.1.21;
+//! PVD FU Schritt 48): sign with every allowed algorithm, verify, and every
+//! way a message can fail. Keys and certificates: tests/data/keys/make_keys.sh.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use demail::certificate::{Certificate, CertificateError, KeyPolicy};
+use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+use demail::envelope::Envelope;
+use demail::fields::FieldName;
+use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
+use demail::verify::{ErrorCase, Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions, verify};
+
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn data(name: &str) -> Vec<u8> {
+    std::fs::read(path(name)).unwrap()
+}
+
+fn key(name: &str) -> SigningKey {
+    let pem = std::fs::read_to_string(path(&format!("keys/{name}.key.pem"))).unwrap();
+    SigningKey::from_pkcs8_pem(&pem).unwrap()
+}
+
+fn cert(name: &str) -> Certificate {
+    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
+}
+
+/// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
+}
+
+struct Trust {
+    anchors: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
+}
+
+fn trust() -> Trust {
+    Trust {
+        anchors: vec![cert("ca")],
+        intermediates: vec![cert("intermediate")],
+    }
+}
+
+fn options(trust: &Trust) -> VerifyOptions<'_> {
+    VerifyOptions {
+        time: now(),
+        trust_anchors: &trust.anchors,
+        intermediates: &trust.intermediates,
+        ..VerifyOptions::default()
+    }
+}
+
+fn check(message: &[u8], trust: &Trust) -> VerificationReport {
+    verify(&Envelope::parse(message).unwrap(), &options(trust))
+}
+
+fn sign_with(message: &[u8], name: &str, scheme: SignatureScheme, hash: HashAlgorithm) -> Vec<u8> {
+    let (key, certificate) = (key(name), cert(name));
+    let options = SignOptions {
+        hash,
+        signer: Some(Signer {
+            key: &key,
+            certificate: &certificate,
+            scheme,
+        }),
+        ..SignOptions::hash_only()
+    };
+    sign(message, &options).unwrap()
+}
+
+fn signed_normal() -> Vec<u8> {
+    sign_with(
+        &data("normal.eml"),
+        "rsa3072",
+        SignatureScheme::Rsa,
+        HashAlgorithm::Sha256,
+    )
+}
+
+fn failure(report: &VerificationReport) -> &Failure {
+    match &report.verdict {
+        Verdict::Fail(failure) => failure,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+fn replace(message: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(message);
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+const HASHES: [HashAlgorithm; 3] = [
+    HashAlgorithm::Sha256,
+    HashAlgorithm::Sha384,
+    HashAlgorithm::Sha512,
+];
+
+// TR 01201-3.4 §3.1.21: "Ein DMDA muss alle diese Algorithmen verifizieren können"
+#[test]
+fn every_allowed_algorithm_signs_and_verifies() {
+    let trust = trust();
+    let combinations = [
+        ("rsa3072", SignatureScheme::Rsa),
+        ("rsa3072", SignatureScheme::RsassaPss),
+        ("rsa2048", SignatureScheme::Rsa),
+        ("p256", SignatureScheme::EcDsa),
+        ("p384", SignatureScheme::EcDsa),
+        ("bp256", SignatureScheme::EcDsa),
+        ("bp384", SignatureScheme::EcDsa),
+    ];
+    let original = data("normal.eml");
+    for (name, scheme) in combinations {
+        for hash in HASHES {
+            let signed = sign_with(&original, name, scheme, hash);
+            let report = check(&signed, &trust);
+            assert_eq!(
+                report.verdict,
+                Verdict::Pass,
+                "{name} {scheme:?} {hash:?}: {report:?}"
+            );
+            assert_eq!(report.mode, Some(IntegrityMode::Signed));
+            assert_eq!(
+                report.algorithm.unwrap().to_string(),
+                format!("{}/{}", hash.as_str(), scheme.as_str())
+            );
+            assert_eq!(
+                (report.body_hash_ok, report.header_ok, report.trusted),
+                (Some(true), Some(true), Some(true))
+            );
+            let certificate = report.certificate.unwrap();
+            assert!(
+                certificate.issuer.contains("demail Test Provider CA"),
+                "{}",
+                certificate.issuer
+            );
+        }
+    }
+}
+
+// TR 01201-3.4 §3.1.21: q= and the certificate field are written when signed
+#[test]
+fn signed_message_carries_query_method_and_folded_certificate() {
+    let signed = signed_normal();
+    let envelope = Envelope::parse(&signed).unwrap();
+    let integrity = envelope.metadata().integrity.as_deref().unwrap();
+    assert!(integrity.contains("q=x-header/x-de-mail-signature-certificate"));
+    assert!(integrity.contains("a=sha256/rsa"));
+    assert!(integrity.contains("c=simple/simple"));
+    assert!(!integrity.contains("l="));
+    let raw = envelope.field(FieldName::SignatureCertificate).unwrap().raw;
+    assert!(raw.split(|b| *b == b'\n').all(|line| line.len() <= 79));
+    assert_eq!(
+        envelope.metadata().signature_certificate.as_deref(),
+        Some(cert("rsa3072").to_base64().as_str())
+    );
+    let integrity_raw = envelope.field(FieldName::Integrity).unwrap().raw;
+    assert!(
+        integrity_raw.split(|b| *b == b'\n').all(|line| line.len() <= 79),
+        "b= is folded"
+    );
+}
+
+// TR 01201-3.4 §3.1.21: h= lists the mandated fields in the mandated order
+#[test]
+fn signed_header_list_follows_the_mandated_order() {
+    let envelope_bytes = signed_normal();
+    let envelope = Envelope::parse(&envelope_bytes).unwrap();
+    let value = envelope.metadata().integrity.as_deref().unwrap().to_owned();
+    let tags = demail::integrity::IntegrityTags::parse(&value).unwrap();
+    let expected: Vec<&str> = demail::integrity::SIGNED_FIELDS
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    assert_eq!(
+        tags.headers, expected,
+        "normal.eml has a private id, so all 20 are listed"
+    );
+    let minimal = sign(&data("normal-minimal.eml"), &SignOptions::hash_only()).unwrap();
+    let envelope = Envelope::parse(&minimal).unwrap();
+    let value = envelope.metadata().integrity.as_deref().unwrap().to_owned();
+    let tags = demail::integrity::IntegrityTags::parse(&value).unwrap();
+    assert!(
+        !tags.headers.iter().any(|h| h == "X-de-mail-private-id"),
+        "private id only if present"
+    );
+    assert!(tags.headers.iter().any(|h| h == "Reply-To"));
+}
+
+// TR 01201-3.4 §3.1.21: hash-only mode, b= is the header hash
+#[test]
+fn hash_only_verifies_for_every_hash() {
+    for hash in HASHES {
+        let options = SignOptions {
+            hash,
+            ..SignOptions::hash_only()
+        };
+        let hashed = sign(&data("normal-minimal.eml"), &options).unwrap();
+        let report = verify(&Envelope::parse(&hashed).unwrap(), &VerifyOptions::default());
+        assert_eq!(report.verdict, Verdict::Pass, "{hash:?}");
+        assert_eq!(report.mode, Some(IntegrityMode::HashOnly));
+        assert!(
+            Envelope::parse(&hashed)
+                .unwrap()
+                .field(FieldName::SignatureCertificate)
+                .is_none()
+        );
+    }
+}
+
+// TR 01201-3.1 Schritt 48 FC-04
+#[test]
+fn authoritative_message_with_only_a_hash_fails_fc04() {
+    let hashed = sign(&data("normal.eml"), &SignOptions::hash_only()).unwrap();
+    let report = verify(&Envelope::parse(&hashed).unwrap(), &VerifyOptions::default());
+    assert_eq!(failure(&report), &Failure::UnsignedAuthoritative);
+    assert_eq!(failure(&report).case(), ErrorCase::Fc04MissingSignature);
+}
+
+// TR 01201-3.1 Schritt 48 FC-01
+#[test]
+fn tampered_body_subject_or_sender_fails_fc01() {
+    let trust = trust();
+    let signed = signed_normal();
+    let envelope = Envelope::parse(&signed).unwrap();
+    let body_offset = envelope.body_offset();
+    let mut body = signed.clone();
+    body[body_offset + 3] ^= 0x01;
+    let report = check(&body, &trust);
+    assert_eq!(failure(&report), &Failure::BodyHashMismatch);
+    assert_eq!(failure(&report).case(), ErrorCase::Fc01IntegrityViolation);
+
+    let subject = replace(&signed, "Subject: ", "Subject: Re: ");
+    let report = check(&subject, &trust);
+    assert!(matches!(failure(&report), Failure::BadSignature(_)), "{report:?}");
+    assert_eq!(report.body_hash_ok, Some(true));
+    assert_eq!(report.header_ok, Some(false));
+
+    let sender = replace(
+        &signed,
+        "x-de-mail-sender: poststelle",
+        "x-de-mail-sender: poststelle2",
+    );
+    assert!(matches!(
+        failure(&check(&sender, &trust)),
+        Failure::BadSignature(_)
+    ));
+
+    let hashed = sign(&data("normal-minimal.eml"), &SignOptions::hash_only()).unwrap();
+    let subject = replace(&hashed, "Subject: ", "Subject: Re: ");
+    let report = verify(&Envelope::parse(&subject).unwrap(), &VerifyOptions::default());
+    assert_eq!(failure(&report), &Failure::HeaderHashMismatch);
+}
+
+// TR 01201-3.4 §3.1.21: the first from the top is hashed
+#[test]
+fn forged_field_prepended_above_the_signed_one_fails() {
+    let signed = signed_normal();
+    let forged = [
+        b"x-de-mail-sender: mallory@evil.de-mail.de\r\n".as_slice(),
+        &signed,
+    ]
+    .concat();
+    let report = check(&forged, &trust());
+    assert!(matches!(failure(&report), Failure::BadSignature(_)), "{report:?}");
+}
+
+// TR 01201-3.4 §3.1.1, §3.1.21: a duplicate below the signed field is ignored
+#[test]
+fn duplicate_appended_below_verifies_and_the_first_value_is_reported() {
+    let signed = signed_normal();
+    let appended = replace(
+        &signed,
+        "\r\n\r\n",
+        "\r\nx-de-mail-sender: mallory@evil.de-mail.de\r\n\r\n",
+    );
+    let envelope = Envelope::parse(&appended).unwrap();
+    assert_eq!(verify(&envelope, &options(&trust())).verdict, Verdict::Pass);
+    let sender = envelope.metadata().sender.as_ref().unwrap();
+    assert_eq!(sender.addr_spec(), "poststelle@stadt-musterstadt.de-mail.de");
+}
+
+// TR 01201-3.4 §3.1.21: no downgrade by omission
+#[test]
+fn header_list_missing_a_mandated_field_fails() {
+    let signed = signed_normal();
+    let downgraded = replace(&signed, "X-de-mail-sender:", "");
+    let report = check(&downgraded, &trust());
+    assert_eq!(failure(&report), &Failure::FieldNotSigned(FieldName::Sender));
+}
+
+// TR 01201-3.1 Schritt 48 FC-02: validity at the caller's time
+#[test]
+fn short_lived_certificate_is_expired_at_the_verification_time() {
+    let trust = trust();
+    let signed = sign_with(
+        &data("normal.eml"),
+        "short-lived",
+        SignatureScheme::EcDsa,
+        HashAlgorithm::Sha256,
+    );
+    let report = check(&signed, &trust);
+    assert!(
+        matches!(
+            failure(&report),
+            Failure::Certificate(CertificateError::Expired { .. })
+        ),
+        "{report:?}"
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc02CertificateInvalid);
+    let in_time = VerifyOptions {
+        time: UNIX_EPOCH + Duration::from_secs(1_740_787_200), // 2025-03-01
+        ..options(&trust)
+    };
+    assert_eq!(
+        verify(&Envelope::parse(&signed).unwrap(), &in_time).verdict,
+        Verdict::Pass
+    );
+}
+
+#[test]
+fn certificate_from_an_untrusted_ca_fails_and_no_anchor_means_untrusted() {
+    let signed = sign_with(
+        &data("normal.eml"),
+        "untrusted",
+        SignatureScheme::EcDsa,
+        HashAlgorithm::Sha256,
+    );
+    let report = check(&signed, &trust());
+    assert!(
+        matches!(
+            failure(&report),
+            Failure::Certificate(CertificateError::Untrusted(_))
+        ),
+        "{report:?}"
+    );
+    assert_eq!(report.trusted, Some(false));
+    assert_eq!(report.header_ok, Some(true));
+
+    let no_anchors = VerifyOptions {
+        time: now(),
+        ..VerifyOptions::default()
+    };
+    let report = verify(&Envelope::parse(&signed_normal()).unwrap(), &no_anchors);
+    assert_eq!(report.verdict, Verdict::SignatureValidUntrusted);
+    assert_eq!(report.trusted, None);
+}
+
+#[test]
+fn certificate_without_signature_key_usage_fails() {
+    let signed = sign_with(
+        &data("normal.eml"),
+        "no-signature-usage",
+        SignatureScheme::EcDsa,
+        HashAlgorithm::Sha256,
+    );
+    let report = check(&signed, &trust());
+    assert_eq!(
+        failure(&report),
+        &Failure::Certificate(CertificateError::NoSignatureKeyUsage)
+    );
+}
+
+// BSI TR-02102-1: the caller can tighten the key policy
+#[test]
+fn key_policy_rejects_weak_keys() {
+    let trust = trust();
+    let signed = sign_with(
+        &data("normal.eml"),
+        "rsa2048",
+        SignatureScheme::Rsa,
+        HashAlgorithm::Sha256,
+    );
+    let strict = VerifyOptions {
+        key_policy: KeyPolicy::tr_02102(),
+        ..options(&trust)
+    };
+    let report = verify(&Envelope::parse(&signed).unwrap(), &strict);
+    assert!(matches!(
+        failure(&report),
+        Failure::Certificate(CertificateError::WeakKey { .. })
+    ));
+    assert!(matches!(
+        KeyPolicy::default().check(&cert("rsa1024").public_key),
+        Err(CertificateError::WeakKey { .. })
+    ));
+    assert!(
+        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path("keys/rsa1024.key.pem")).unwrap()).is_err()
+    );
+}
+
+#[test]
+fn scheme_must_fit_the_key() {
+    let (key, certificate) = (key("p256"), cert("p256"));
+    let options = SignOptions {
+        signer: Some(Signer {
+            key: &key,
+            certificate: &certificate,
+            scheme: SignatureScheme::Rsa,
+        }),
+        ..SignOptions::hash_only()
+    };
+    assert!(matches!(
+        sign(&data("normal.eml"), &options),
+        Err(IntegrityError::Crypto(_))
+    ));
+}
+
+// TR 01201-3.4 §3.2, §3.3: Resent-* and actual-recipient are not covered
+#[test]
+fn forwarded_message_still_verifies() {
+    let signed = signed_normal();
+    let forwarded = replace(
+        &signed,
+        "\r\n\r\n",
+        "\r\nResent-From: max.mustermann@dmda-a.de-mail.de\r\nResent-To: neu@dmda-b.de-mail.de\r\n\
+         Resent-Date: Wed, 25 Nov 2026 10:00:00 +0100\r\nResent-Message-ID: <fw1@dmda-a.de-mail.de>\r\n\r\n",
+    );
+    let text = String::from_utf8_lossy(&forwarded).into_owned();
+    let start = text.find("x-de-mail-actual-recipient:").unwrap();
+    let end = start + text[start..].find("\r\nx-").unwrap() + 2;
+    let rewritten = format!(
+        "{}x-de-mail-actual-recipient: to=neu@dmda-b.de-mail.de\r\n{}",
+        &text[..start],
+        &text[end..]
+    );
+    let envelope = Envelope::parse(rewritten.as_bytes()).unwrap();
+    assert!(envelope.is_forwarded());
+    assert_eq!(verify(&envelope, &options(&trust())).verdict, Verdict::Pass);
+}
+
+// RFC 6376 §3.4.3: simple body canonicalization ignores trailing empty lines
+#[test]
+fn extra_trailing_empty_lines_still_verify() {
+    let mut signed = signed_normal();
+    signed.extend_from_slice(b"\r\n\r\n\r\n");
+    assert_eq!(check(&signed, &trust()).verdict, Verdict::Pass);
+    signed.extend_from_slice(b"x");
+    assert_eq!(failure(&check(&signed, &trust())), &Failure::BodyHashMismatch);
+}
+
+// Signing is idempotent: re-signing replaces the old fields
+#[test]
+fn re_signing_replaces_the_old_fields() {
+    let once = signed_normal();
+    let twice = sign_with(&once, "p256", SignatureScheme::EcDsa, HashAlgorithm::Sha384);
+    let envelope = Envelope::parse(&twice).unwrap();
+    let count = |name: FieldName| {
+        envelope
+            .fields()
+            .iter()
+            .filter(|f| f.has_name(name.as_str()))
+            .count()
+    };
+    assert_eq!(count(FieldName::Integrity), 1);
+    assert_eq!(count(FieldName::SignatureCertificate), 1);
+    assert_eq!(verify(&envelope, &options(&trust())).verdict, Verdict::Pass);
+    assert!(envelope.warnings().is_empty());
+}
+
+#[test]
+fn malformed_integrity_fields_fail_with_typed_reasons() {
+    let hashed = sign(&data("normal-minimal.eml"), &SignOptions::hash_only()).unwrap();
+    let sha1 = replace(&hashed, "a=sha256;", "a=sha1;");
+    let report = verify(&Envelope::parse(&sha1).unwrap(), &VerifyOptions::default());
+    assert!(matches!(
+        failure(&report),
+        Failure::Malformed(IntegrityError::UnsupportedAlgorithm(_))
+    ));
+    let garbage = replace(&hashed, "bh=", "bh=!!garbage");
+    let report = verify(&Envelope::parse(&garbage).unwrap(), &VerifyOptions::default());
+    assert_eq!(
+        failure(&report),
+        &Failure::Malformed(IntegrityError::Base64("bh"))
+    );
+    let text = String::from_utf8_lossy(&hashed).replace("x-de-mail-integrity", "x-old-integrity");
+    let report = verify(
+        &Envelope::parse(text.as_bytes()).unwrap(),
+        &VerifyOptions::default(),
+    );
+    assert_eq!(failure(&report), &Failure::MissingIntegrity);
+    let no_cert = replace(
+        &signed_normal(),
+        "\r\nx-de-mail-signature-certificate:",
+        "\r\nx-old-certificate:",
+    );
+    assert_eq!(failure(&check(&no_cert, &trust())), &Failure::MissingCertificate);
+}
+
+// RFC 6376 §3.7: an l= tag is ignored (TR 01201-3.4 §3.1.21); the whole body counts
+#[test]
+fn length_tag_is_ignored() {
+    let hashed = sign(&data("normal-minimal.eml"), &SignOptions::hash_only()).unwrap();
+    let with_l = replace(&hashed, "c=simple/simple;", "c=simple/simple; l=1;");
+    let rehashed = recompute_hash_only(&with_l);
+    let envelope = Envelope::parse(&rehashed).unwrap();
+    let value = envelope.metadata().integrity.as_deref().unwrap().to_owned();
+    assert!(
+        demail::integrity::IntegrityTags::parse(&value)
+            .unwrap()
+            .length_ignored
+    );
+    assert_eq!(
+        verify(&envelope, &VerifyOptions::default()).verdict,
+        Verdict::Pass
+    );
+    let mut changed = rehashed.clone();
+    let last = changed.len() - 3;
+    changed[last] ^= 1;
+    assert_eq!(
+        failure(&verify(
+            &Envelope::parse(&changed).unwrap(),
+            &VerifyOptions::default()
+        )),
+        &Failure::BodyHashMismatch
+    );
+}
+
+/// Recomputes b= of a hash-only message with the independent canonicalization below.
+fn recompute_hash_only(message: &[u8]) -> Vec<u8> {
+    let input = independent::header_input(message);
+    let digest = openssl(&["dgst", "-sha256", "-binary"], &input);
+    let b64 = openssl(&["base64", "-A"], &digest);
+    let text = String::from_utf8_lossy(message).into_owned();
+    let start = text
+        .find("b=")
+        .map(|_| independent::b_value_range(&text))
+        .unwrap();
+    format!(
+        "{}{}{}",
+        &text[..start.0],
+        String::from_utf8_lossy(&b64),
+        &text[start.1..]
+    )
+    .into_bytes()
+}
+
+fn openssl(args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl must be installed (.ci/run installs it)");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+/// A second, deliberately simple implementation of the canonical input of
+/// RFC 6376 §3.7 with the De-Mail rules, working on text lines, so the tests
+/// do not check the crate only against itself.
+mod independent {
+    /// Header fields as (lower-case name, exact text with CRLFs).
+    fn fields(message: &str) -> Vec<(String, String)> {
+        let header = &message[..message.find("\r\n\r\n").unwrap() + 2];
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for line in header.split_inclusive("\r\n") {
+            if line.starts_with([' ', '\t']) {
+                fields.last_mut().unwrap().1.push_str(line);
+            } else {
+                let name = line.split(':').next().unwrap().trim().to_ascii_lowercase();
+                fields.push((name, line.to_owned()));
+            }
+        }
+        fields
+    }
+
+    /// Byte range of the b= value (after "b=" up to the end of the field value).
+    pub(super) fn b_value_range(message: &str) -> (usize, usize) {
+        let start = message.find("x-de-mail-integrity:").unwrap();
+        let field_len = fields(&message[start..])[0].1.len();
+        let field = &message[start..start + field_len];
+        let b = field
+            .rfind("; b=")
+            .map(|i| i + 4)
+            .or_else(|| field.rfind(" b=").map(|i| i + 3))
+            .unwrap();
+        let end = field[b..].find(';').map_or(field_len - 2, |i| b + i);
+        (start + b, start + end)
+    }
+
+    pub(super) fn header_input(message: &[u8]) -> Vec<u8> {
+        let message = String::from_utf8(message.to_vec()).unwrap();
+        let all = fields(&message);
+        let integrity = all
+            .iter()
+            .find(|(n, _)| n == "x-de-mail-integrity")
+            .unwrap()
+            .1
+            .clone();
+        let unfolded = integrity.replace("\r\n", "");
+        let h_start = unfolded.find("h=").unwrap() + 2;
+        let h_end = h_start + unfolded[h_start..].find(';').unwrap();
+        let mut input = String::new();
+        for name in unfolded[h_start..h_end].split(':') {
+            let name = name.trim().to_ascii_lowercase();
+            if let Some((_, text)) = all.iter().find(|(n, _)| *n == name) {
+                input.push_str(text);
+            }
+        }
+        let (b_start, b_end) = b_value_range(&message);
+        let field_start = message.find("x-de-mail-integrity:").unwrap();
+        let field_end = field_start + integrity.len() - 2;
+        input.push_str(&message[field_start..b_start]);
+        input.push_str(&message[b_end..field_end]);
+        input.into_bytes()
+    }
+}
+
+/// Signatures made by the crate verify with openssl on independently
+/// computed canonical bytes.
+#[test]
+fn crate_signatures_verify_with_openssl() {
+    let dir = std::env::temp_dir().join(format!("demail-openssl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("rsa3072", SignatureScheme::Rsa, HashAlgorithm::Sha256, vec![]),
+        (
+            "rsa3072",
+            SignatureScheme::RsassaPss,
+            HashAlgorithm::Sha384,
+            vec!["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:-1"],
+        ),
+        ("p256", SignatureScheme::EcDsa, HashAlgorithm::Sha512, vec![]),
+        ("bp384", SignatureScheme::EcDsa, HashAlgorithm::Sha384, vec![]),
+    ];
+    for (name, scheme, hash, extra) in cases {
+        let signed = sign_with(&data("normal.eml"), name, scheme, hash);
+        let input = independent::header_input(&signed);
+        let envelope = Envelope::parse(&signed).unwrap();
+        let value = envelope.metadata().integrity.as_deref().unwrap().to_owned();
+        let signature = demail::integrity::IntegrityTags::parse(&value).unwrap().value;
+        let (input_path, sig_path) = (dir.join("input"), dir.join("sig"));
+        std::fs::write(&input_path, &input).unwrap();
+        std::fs::write(&sig_path, &signature).unwrap();
+        let pubkey = openssl(
+            &[
+                "x509",
+                "-pubkey",
+                "-noout",
+                "-in",
+                path(&format!("keys/{name}.cert.pem")).to_str().unwrap(),
+            ],
+            b"",
+        );
+        let pub_path = dir.join("pub.pem");
+        std::fs::write(&pub_path, pubkey).unwrap();
+        let digest = format!("-{}", hash.as_str());
+        let mut args = vec!["dgst", digest.as_str(), "-verify", pub_path.to_str().unwrap()];
+        args.extend(extra.iter().copied());
+        args.extend([
+            "-signature",
+            sig_path.to_str().unwrap(),
+            input_path.to_str().unwrap(),
+        ]);
+        let out = openssl(&args, b"");
+        assert_eq!(
+            String::from_utf8_lossy(&out).trim(),
+            "Verified OK",
+            "{name} {scheme:?}"
+        );
+        // bh= too, independently.
+        let body = &signed[envelope.body_offset()..];
+        let trimmed = String::from_utf8_lossy(body).trim_end_matches("\r\n").to_owned() + "\r\n";
+        let bh = openssl(&["dgst", digest.as_str(), "-binary"], trimmed.as_bytes());
+        let tags = demail::integrity::IntegrityTags::parse(&value).unwrap();
+        assert_eq!(tags.body_hash, bh);
+    }
+}
+
+/// Signatures made by openssl over the canonical bytes verify with the crate.
+#[test]
+fn openssl_signatures_verify_with_the_crate() {
+    let trust = trust();
+    for (name, scheme, extra) in [
+        ("rsa3072", SignatureScheme::Rsa, vec![]),
+        (
+            "rsa3072",
+            SignatureScheme::RsassaPss,
+            vec![
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+            ],
+        ),
+        ("p384", SignatureScheme::EcDsa, vec![]),
+        ("bp256", SignatureScheme::EcDsa, vec![]),
+    ] {
+        // Sign with the crate to get the field layout, then replace b= with openssl's signature.
+        let template = sign_with(&data("normal.eml"), name, scheme, HashAlgorithm::Sha256);
+        let input = independent::header_input(&template);
+        let key_path = path(&format!("keys/{name}.key.pem"));
+        let mut args = vec!["dgst", "-sha256", "-sign", key_path.to_str().unwrap()];
+        args.extend(extra.iter().copied());
+        let signature = openssl(&args, &input);
+        let b64 = openssl(&["base64", "-A"], &signature);
+        let text = String::from_utf8_lossy(&template).into_owned();
+        let (start, end) = independent::b_value_range(&text);
+        let message = format!(
+            "{}{}{}",
+            &text[..start],
+            String::from_utf8_lossy(&b64),
+            &text[end..]
+        );
+        let report = check(message.as_bytes(), &trust);
+        assert_eq!(report.verdict, Verdict::Pass, "{name} {scheme:?}: {report:?}");
+    }
+}
+
+/// The shipped signed samples (README's first command) verify, and signing
+/// the originals again gives the same bytes (RSA PKCS#1 v1.5 and RFC 6979
+/// ECDSA are deterministic), so they stay in step with the keys.
+#[test]
+fn shipped_signed_samples_verify_and_are_reproducible() {
+    let trust = trust();
+    let samples = [
+        (
+            "signed/normal-rsa3072.eml",
+            "normal.eml",
+            Some(("rsa3072", SignatureScheme::Rsa)),
+        ),
+        (
+            "signed/confirmation-dispatch-bp256.eml",
+            "confirmation-dispatch.eml",
+            Some(("bp256", SignatureScheme::EcDsa)),
+        ),
+        ("signed/normal-minimal-hash-only.eml", "normal-minimal.eml", None),
+    ];
+    for (sample, original, signer) in samples {
+        let shipped = data(sample);
+        assert_eq!(check(&shipped, &trust).verdict, Verdict::Pass, "{sample}");
+        let again = match signer {
+            Some((name, scheme)) => sign_with(&data(original), name, scheme, HashAlgorithm::Sha256),
+            None => sign(&data(original), &SignOptions::hash_only()).unwrap(),
+        };
+        assert!(
+            again == shipped,
+            "{sample} differs from a fresh signature of {original}: regenerate it (tests/data/README.md)"
+        );
+        assert!(
+            Envelope::parse(&shipped).unwrap().validate().is_valid(),
+            "{sample}"
+        );
+    }
+}

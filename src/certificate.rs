@@ -118,7 +118,7 @@ impl KeyPolicy {
 }
 
 /// A parsed certificate with the facts a report needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Certificate {
     der: Vec<u8>,
     /// Subject distinguished name (RFC 4514 form).
@@ -273,7 +273,7 @@ impl Certificate {
         let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
         end_entity
             .verify_for_usage(
-                webpki::ALL_VERIFICATION_ALGS,
+                &crate::crypto::chain_algorithms(),
                 &trust_anchors,
                 &intermediate_ders,
                 time,
@@ -283,6 +283,20 @@ impl Certificate {
             )
             .map(|_| ())
             .map_err(|e| untrusted(&e))
+    }
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .field("serial", &self.serial)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .field("key", &self.public_key.describe())
+            .field("signature_key_usage", &self.signature_key_usage)
+            .finish_non_exhaustive()
     }
 }
 

@@ -13,6 +13,7 @@ use std::fmt;
 
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_sig, KeyPair};
+use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use signature::hazmat::{PrehashSigner, PrehashVerifier};
 
 /// A hash function allowed by the TR (RFC 5754 names, §3.1.21).
@@ -520,4 +521,117 @@ fn pkcs8_algorithm(der: &[u8]) -> Option<(String, Option<Curve>)> {
         .and_then(|p| p.as_oid().ok())
         .map(|c| Curve::from_oid(&c.to_id_string()));
     Some((oid, curve))
+}
+
+/// ECDSA verification over a prehash for rustls-webpki's path building, for
+/// the curve/hash pairs ring lacks: brainpool-signed CA certificates (as
+/// German qualified-signature CAs issue them) and ECDSA with SHA-512.
+#[derive(Debug)]
+struct PrehashEcdsa {
+    curve: Curve,
+    hash: HashAlgorithm,
+    public_key_alg: AlgorithmIdentifier,
+    signature_alg: AlgorithmIdentifier,
+}
+
+impl SignatureVerificationAlgorithm for PrehashEcdsa {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        let digest = self.hash.digest(message);
+        verify_prehash_ecdsa(&self.curve, public_key, &digest, signature).ok_or(InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        self.public_key_alg
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.signature_alg
+    }
+}
+
+// DER contents of the AlgorithmIdentifiers (RFC 5480, RFC 5639, RFC 5758).
+const EC_BRAINPOOL_P256R1: &[u8] = &[
+    0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08,
+    0x01, 0x01, 0x07,
+];
+const EC_BRAINPOOL_P384R1: &[u8] = &[
+    0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08,
+    0x01, 0x01, 0x0b,
+];
+const ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+const ECDSA_SHA384: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+const ECDSA_SHA512: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
+
+macro_rules! prehash_ecdsa {
+    ($name:ident, $curve:expr, $hash:expr, $key:expr, $sig:expr) => {
+        static $name: PrehashEcdsa = PrehashEcdsa {
+            curve: $curve,
+            hash: $hash,
+            public_key_alg: AlgorithmIdentifier::from_slice($key),
+            signature_alg: AlgorithmIdentifier::from_slice($sig),
+        };
+    };
+}
+
+prehash_ecdsa!(
+    BP256_SHA256,
+    Curve::BrainpoolP256r1,
+    HashAlgorithm::Sha256,
+    EC_BRAINPOOL_P256R1,
+    ECDSA_SHA256
+);
+prehash_ecdsa!(
+    BP256_SHA384,
+    Curve::BrainpoolP256r1,
+    HashAlgorithm::Sha384,
+    EC_BRAINPOOL_P256R1,
+    ECDSA_SHA384
+);
+prehash_ecdsa!(
+    BP256_SHA512,
+    Curve::BrainpoolP256r1,
+    HashAlgorithm::Sha512,
+    EC_BRAINPOOL_P256R1,
+    ECDSA_SHA512
+);
+prehash_ecdsa!(
+    BP384_SHA256,
+    Curve::BrainpoolP384r1,
+    HashAlgorithm::Sha256,
+    EC_BRAINPOOL_P384R1,
+    ECDSA_SHA256
+);
+prehash_ecdsa!(
+    BP384_SHA384,
+    Curve::BrainpoolP384r1,
+    HashAlgorithm::Sha384,
+    EC_BRAINPOOL_P384R1,
+    ECDSA_SHA384
+);
+prehash_ecdsa!(
+    BP384_SHA512,
+    Curve::BrainpoolP384r1,
+    HashAlgorithm::Sha512,
+    EC_BRAINPOOL_P384R1,
+    ECDSA_SHA512
+);
+
+/// The algorithms accepted on certificate paths: rustls-webpki's (ring) plus
+/// ECDSA on the brainpool curves.
+pub(crate) fn chain_algorithms() -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+    let mut algorithms = webpki::ALL_VERIFICATION_ALGS.to_vec();
+    algorithms.extend([
+        &BP256_SHA256 as &dyn SignatureVerificationAlgorithm,
+        &BP256_SHA384,
+        &BP256_SHA512,
+        &BP384_SHA256,
+        &BP384_SHA384,
+        &BP384_SHA512,
+    ]);
+    algorithms
 }

@@ -760,3 +760,73 @@ fn shipped_signed_samples_verify_and_are_reproducible() {
         );
     }
 }
+
+/// A chain signed with brainpool curves (as German qualified-signature CAs
+/// are, BSI TR-03116-4) is validated too, not only the end-entity key.
+#[test]
+fn brainpool_signed_chain_is_trusted() {
+    let trust = Trust {
+        anchors: vec![cert("bp-ca")],
+        intermediates: vec![],
+    };
+    let signed = sign_with(
+        &data("normal.eml"),
+        "bp-signer",
+        SignatureScheme::EcDsa,
+        HashAlgorithm::Sha256,
+    );
+    let report = check(&signed, &trust);
+    assert_eq!(report.verdict, Verdict::Pass, "{report:?}");
+    assert_eq!(report.trusted, Some(true));
+    // The same certificate does not chain to the other test root.
+    let report = check(&signed, &self::trust());
+    assert!(matches!(
+        failure(&report),
+        Failure::Certificate(CertificateError::Untrusted(_))
+    ));
+}
+
+struct FixedStatus(Result<(), String>);
+
+impl demail::verify::StatusCheck for FixedStatus {
+    fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), String> {
+        assert!(certificate.subject.contains("rsa3072"));
+        self.0.clone()
+    }
+}
+
+// TR 01201-3.1 Schritt 48 FC-03: the status hook is consulted and its failure reported
+#[test]
+fn status_check_hook_is_consulted() {
+    let trust = trust();
+    let signed = signed_normal();
+    let envelope = Envelope::parse(&signed).unwrap();
+    let good = FixedStatus(Ok(()));
+    let report = verify(
+        &envelope,
+        &VerifyOptions {
+            status_check: Some(&good),
+            ..options(&trust)
+        },
+    );
+    assert_eq!(report.verdict, Verdict::Pass);
+    assert_eq!(report.status, demail::verify::StatusResult::Good);
+    let revoked = FixedStatus(Err("OCSP responder unreachable".into()));
+    let report = verify(
+        &envelope,
+        &VerifyOptions {
+            status_check: Some(&revoked),
+            ..options(&trust)
+        },
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc03StatusUnchecked);
+    assert_eq!(
+        report.verdict,
+        Verdict::Fail(Failure::Status("OCSP responder unreachable".into()))
+    );
+    // Without a hook the report says so; the verdict does not depend on it.
+    assert_eq!(
+        check(&signed, &trust).status,
+        demail::verify::StatusResult::NotChecked
+    );
+}

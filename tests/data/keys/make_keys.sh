@@ -10,6 +10,7 @@
 #   sh tests/data/keys/make_keys.sh               regenerate every file
 #   sh tests/data/keys/make_keys.sh --check       regenerate, then run the checks
 #   sh tests/data/keys/make_keys.sh --check-only  check the existing files only
+#   ONLY="bp-ca bp-signer" sh tests/data/keys/make_keys.sh   just these pairs
 #
 # Regenerating makes NEW key material (keys are random; only the names,
 # serial numbers, extensions and validity dates are fixed), so every
@@ -38,6 +39,12 @@
 #                                            self-signed, NOT a trust anchor
 #   untrusted.key.pem / .cert.pem            EC P-256 end entity issued by
 #                                            the Evil Root CA
+#   bp-ca.key.pem / .cert.pem                "demail Brainpool Root CA",
+#                                            brainpoolP384r1, self-signed with
+#                                            ecdsa-with-SHA384 (a chain signed
+#                                            with brainpool, as German QES CAs are)
+#   bp-signer.key.pem / .cert.pem            brainpoolP256r1 end entity issued
+#                                            by bp-ca
 #   <name>.cert.der                          DER copy of each <name>.cert.pem
 #
 # The end-entity certs (all but ca, intermediate, untrusted-ca) are issued by the
@@ -79,7 +86,9 @@ short-lived|ec:prime256v1|intermediate|3007|ext_signer|$SHORT_END|sha384|/C=DE/O
 no-signature-usage|ec:prime256v1|intermediate|3008|ext_no_signature|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst no-signature-usage
 rsa1024|rsa:1024|intermediate|3009|ext_signer|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst rsa1024
 untrusted-ca|ec:prime256v1|self|E000|ext_root|$END|sha256|/C=DE/O=Evil Test PKI/CN=Evil Root CA
-untrusted|ec:prime256v1|untrusted-ca|E001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst untrusted"
+untrusted|ec:prime256v1|untrusted-ca|E001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst untrusted
+bp-ca|ec:brainpoolP384r1|self|B000|ext_root|$END|sha384|/C=DE/O=demail Brainpool Test PKI/CN=demail Brainpool Root CA
+bp-signer|ec:brainpoolP256r1|bp-ca|B001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst bp-signer"
 
 usage() {
     sed -n '8,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -215,6 +224,8 @@ issue() {
 if [ "$generate" = yes ]; then
     write_config
     while IFS='|' read -r name key issuer serial ext not_after md subj; do
+        # ONLY="a b" regenerates just those pairs (their issuers must exist).
+        case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
         rm -f "$name.key.pem" "$name.cert.pem" "$name.cert.der"
         genkey "$name" "$key"
         issue "$name" "$issuer" "$serial" "$ext" "$not_after" "$md" "$subj"

@@ -97,9 +97,10 @@ pub enum IntegrityError {
     /// The signing key failed or does not fit the algorithm.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
-    /// A signed mode was asked for without key and certificate, or vice versa.
-    #[error("{0}")]
-    Options(&'static str),
+    /// The message does not meet the conditions of §3.1.21 for hashing:
+    /// metadata incomplete, BCC entries not split off, or not CRLF.
+    #[error("not ready to be hashed (TR 01201-3.4 §3.1.21): {0}")]
+    NotReady(String),
 }
 
 /// The `a=` value: a hash, and a signature scheme in signed mode.
@@ -406,6 +407,7 @@ impl<'k> SignOptions<'k> {
 /// [`IntegrityError::Crypto`] when signing fails.
 pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, IntegrityError> {
     let envelope = Envelope::parse(message)?;
+    check_ready(&envelope)?;
     let kept: Vec<&RawField<'_>> = envelope
         .fields()
         .iter()
@@ -467,6 +469,47 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(envelope.body());
     Ok(out)
+}
+
+/// The conditions of §3.1.21 that a message must meet before it is hashed:
+/// (1) all metadata set: every field Table 1 requires for its kind, other than
+/// the integrity and certificate fields, is present and readable; (2) a
+/// message with BCC recipients is split: `X-de-mail-chosen-recipient` holds
+/// either no `bcc=` element or exactly one bcc recipient and nothing else;
+/// (4) every line of the header section ends in CRLF.
+fn check_ready(envelope: &Envelope<'_>) -> Result<(), IntegrityError> {
+    use crate::validate::Rule;
+    let report = envelope.validate();
+    let missing: Vec<&str> = report
+        .violations()
+        .iter()
+        .filter(|v| matches!(v.rule, Rule::RequiredField | Rule::InvalidValue))
+        .filter(|v| !matches!(v.field, FieldName::Integrity | FieldName::SignatureCertificate))
+        .map(|v| v.field.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(IntegrityError::NotReady(format!(
+            "missing or invalid: {}",
+            missing.join(", ")
+        )));
+    }
+    if let Some(list) = &envelope.metadata().chosen_recipient {
+        let bcc_copy = list.to.is_empty() && list.cc.is_empty() && list.bcc.len() == 1;
+        if !list.bcc.is_empty() && !bcc_copy {
+            return Err(IntegrityError::NotReady(
+                "X-de-mail-chosen-recipient has bcc entries; split the message per BCC recipient first (§3.1.8)".into(),
+            ));
+        }
+    }
+    let header = &envelope.raw()[..envelope.body_offset()];
+    let lf_only = header
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\n' && (i == 0 || header[i - 1] != b'\r'));
+    if lf_only {
+        return Err(IntegrityError::NotReady("header lines must end in CRLF".into()));
+    }
+    Ok(())
 }
 
 /// The integrity field up to and including `b=`, folded, without line end.

@@ -830,3 +830,49 @@ fn status_check_hook_is_consulted() {
         demail::verify::StatusResult::NotChecked
     );
 }
+
+// TR 01201-3.4 §3.1.21 conditions 1, 2 and 4: sign only a finished message
+#[test]
+fn signing_refuses_a_message_that_is_not_ready() {
+    let incomplete = replace(
+        &data("normal.eml"),
+        "x-de-mail-account-holder:",
+        "x-old-account-holder:",
+    );
+    assert!(matches!(
+        sign(&incomplete, &SignOptions::hash_only()),
+        Err(IntegrityError::NotReady(reason)) if reason.contains("X-de-mail-account-holder")
+    ));
+    let with_bcc = replace(
+        &data("normal-minimal.eml"),
+        "x-de-mail-chosen-recipient: to=",
+        "x-de-mail-chosen-recipient: bcc=geheim@dmda-c.de-mail.de; to=",
+    );
+    assert!(matches!(
+        sign(&with_bcc, &SignOptions::hash_only()),
+        Err(IntegrityError::NotReady(reason)) if reason.contains("bcc")
+    ));
+    let lf_only = String::from_utf8(data("normal-minimal.eml"))
+        .unwrap()
+        .replace("\r\n", "\n");
+    assert!(matches!(
+        sign(lf_only.as_bytes(), &SignOptions::hash_only()),
+        Err(IntegrityError::NotReady(reason)) if reason.contains("CRLF")
+    ));
+}
+
+// TR 01201-3.4 §3.1.8, §3.1.21 condition 2: a BCC copy names only its own bcc recipient
+#[test]
+fn bcc_copy_with_only_its_bcc_entry_can_be_signed() {
+    let text = String::from_utf8(data("normal-minimal.eml")).unwrap();
+    let start = text.find("x-de-mail-chosen-recipient:").unwrap();
+    let end = start + text[start..].find("\r\nx-").unwrap() + 2;
+    let copy = format!(
+        "{}x-de-mail-chosen-recipient: bcc=geheim@dmda-c.de-mail.de\r\n{}",
+        &text[..start],
+        &text[end..]
+    );
+    let hashed = sign(copy.as_bytes(), &SignOptions::hash_only()).unwrap();
+    let report = verify(&Envelope::parse(&hashed).unwrap(), &VerifyOptions::default());
+    assert_eq!(report.verdict, Verdict::Pass);
+}

@@ -308,8 +308,9 @@ pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
     out.extend_from_slice(name.as_bytes());
     out.push(b':');
     let mut column = name.len() + 1;
-    for (i, word) in value.split(' ').enumerate() {
-        if i > 0 && column + 1 + word.len() > FOLD_AT && column > 1 {
+    for word in value.split(' ') {
+        // Folding right after the colon is allowed too (RFC 5322 §3.2.2).
+        if column + 1 + word.len() > FOLD_AT && column > 1 {
             out.extend_from_slice(b"\r\n");
             column = 0;
         }

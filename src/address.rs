@@ -394,8 +394,10 @@ fn split_key(segment: &str) -> Option<(usize, &str)> {
     Some((index, segment[eq + 1..].trim_matches(is_wsp)))
 }
 
+/// White space, including the CR and LF of folding: recipient lists are
+/// parsed from the folded field value without unfolding it first.
 fn is_wsp(c: char) -> bool {
-    c == ' ' || c == '\t'
+    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 /// Splits at any of `separators` outside quoted strings, comments and angle brackets.
@@ -448,6 +450,11 @@ fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
     let phrase = phrase.trim_matches(is_wsp);
     if phrase.is_empty() {
         return None;
+    }
+    if phrase.contains(['\r', '\n']) {
+        // A display name folded across lines: unfold it (RFC 5322 §2.2.3).
+        let unfolded: String = phrase.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        return parse_display_name(&unfolded).map(|name| Cow::Owned(name.into_owned()));
     }
     if phrase.len() >= 2 && phrase.starts_with('"') && phrase.ends_with('"') {
         let inner = &phrase[1..phrase.len() - 1];

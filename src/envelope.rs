@@ -35,7 +35,7 @@ use std::fmt;
 use crate::address::{AddressError, DeMailAddress, RecipientList, is_host_name};
 use crate::fields::{
     AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Version, decode_unstructured,
-    parse_yes_no,
+    decode_unstructured_line, parse_yes_no,
 };
 use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
 use crate::metadata::Metadata;
@@ -299,6 +299,22 @@ fn read_value<'a>(
     name: FieldName,
     field: &RawField<'a>,
 ) -> Result<(), FieldValueError> {
+    // These read the folded value directly and never need an unfolded copy.
+    match name {
+        FieldName::ChosenRecipient => {
+            metadata.chosen_recipient = Some(recipients(folded(field))?);
+            return Ok(());
+        }
+        FieldName::ActualRecipient => {
+            metadata.actual_recipient = Some(recipients(folded(field))?);
+            return Ok(());
+        }
+        FieldName::SignatureCertificate => {
+            metadata.signature_certificate = Some(non_empty(without_ws(field))?);
+            return Ok(());
+        }
+        _ => {}
+    }
     let value = field.unfolded_value();
     match name {
         FieldName::ConfirmationOfDispatch => metadata.confirmation_of_dispatch = Some(yes_no(&value)?),
@@ -309,14 +325,14 @@ fn read_value<'a>(
         FieldName::Sender => metadata.sender = Some(addr_spec(value)?),
         FieldName::From => metadata.from = Some(mailbox(value)?),
         FieldName::ReplyTo => metadata.reply_to = Some(mailbox(value)?),
-        FieldName::ChosenRecipient => metadata.chosen_recipient = Some(recipients(value)?),
-        FieldName::ActualRecipient => metadata.actual_recipient = Some(recipients(value)?),
         FieldName::Subject => metadata.subject = Some(unstructured(field, value)),
         FieldName::AccountHolder => metadata.account_holder = Some(non_empty(unstructured(field, value))?),
         FieldName::Date => {
-            metadata.date = Some(
-                DateTime::parse_rfc5322(&value).ok_or_else(|| FieldValueError::InvalidDate(value.into()))?,
-            );
+            let date = match field.value_with_line_end() {
+                Some(line) => DateTime::parse_line(line),
+                None => DateTime::parse_rfc5322(&value),
+            };
+            metadata.date = Some(date.ok_or_else(|| FieldValueError::InvalidDate(value.into()))?);
         }
         FieldName::MessageId => metadata.message_id = Some(msg_id(value)?),
         FieldName::AuthLevel => metadata.auth_level = Some(keyword(AuthLevel::parse, &value)?),
@@ -330,9 +346,7 @@ fn read_value<'a>(
         FieldName::PrivateId => metadata.private_id = Some(value),
         FieldName::DeMailMessageId => metadata.demail_message_id = Some(non_empty(value)?),
         FieldName::Integrity => metadata.integrity = Some(non_empty(value)?),
-        FieldName::SignatureCertificate => {
-            metadata.signature_certificate = Some(non_empty(without_ws(value))?)
-        }
+        FieldName::ChosenRecipient | FieldName::ActualRecipient | FieldName::SignatureCertificate => {}
         FieldName::ResentFrom => metadata.resent_from = Some(value),
         FieldName::ResentTo => metadata.resent_to = Some(value),
         FieldName::ResentDate => metadata.resent_date = Some(value),
@@ -358,21 +372,41 @@ fn non_empty(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
     }
 }
 
-fn without_ws(value: Cow<'_, str>) -> Cow<'_, str> {
-    if value.bytes().any(|b| b.is_ascii_whitespace()) {
-        Cow::Owned(value.split_ascii_whitespace().collect())
-    } else {
-        value
+/// The value with all white space (folding included) removed, in one pass.
+fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
+    let value = crate::header::trim_ws(field.value);
+    if !value.iter().any(u8::is_ascii_whitespace) {
+        return String::from_utf8_lossy(value);
+    }
+    let compact: Vec<u8> = value
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    match String::from_utf8(compact) {
+        Ok(text) => Cow::Owned(text),
+        Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
+    }
+}
+
+/// The value with its folding kept, for parsers that treat CR and LF as
+/// folding white space (recipient lists): no copy when it is UTF-8.
+fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
+    match std::str::from_utf8(crate::header::trim_ws(field.value)) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => field.unfolded_value(),
     }
 }
 
 /// Decodes RFC 2047 encoded words; borrows when there are none.
 fn unstructured<'a>(field: &RawField<'a>, value: Cow<'a, str>) -> Cow<'a, str> {
-    if value.contains("=?") {
-        Cow::Owned(decode_unstructured(field.value))
-    } else {
-        value
+    if !value.contains("=?") {
+        return value;
     }
+    Cow::Owned(match field.value_with_line_end() {
+        Some(line) => decode_unstructured_line(line),
+        None => decode_unstructured(field.value),
+    })
 }
 
 fn addr_spec(value: Cow<'_, str>) -> Result<DeMailAddress<'_>, AddressError> {

@@ -174,10 +174,13 @@ impl FieldName {
     pub fn lookup(name: &str) -> Option<FieldName> {
         // Most fields of a message are not De-Mail fields; the length check
         // rejects them before any comparison.
-        let len = name.len();
-        FieldName::ALL
-            .into_iter()
-            .find(|field| field.as_str().len() == len && field.as_str().eq_ignore_ascii_case(name))
+        let (len, first) = (name.len(), name.as_bytes().first()?.to_ascii_lowercase());
+        FieldName::ALL.into_iter().find(|field| {
+            let candidate = field.as_str().as_bytes();
+            candidate.len() == len
+                && candidate[0].to_ascii_lowercase() == first
+                && candidate.eq_ignore_ascii_case(name.as_bytes())
+        })
     }
 
     /// The row of Table 1 (1 to 26; the four Resent-* fields share row 20).
@@ -521,7 +524,12 @@ impl DateTime {
         let mut line = Vec::with_capacity(value.len() + 2);
         line.extend_from_slice(value.as_bytes());
         line.extend_from_slice(b"\r\n");
-        let parsed = mail_parser::parsers::MessageStream::new(&line).parse_date();
+        Self::parse_line(&line)
+    }
+
+    /// Parses a field value that still ends in its line end (no copy).
+    pub(crate) fn parse_line(line: &[u8]) -> Option<DateTime> {
+        let parsed = mail_parser::parsers::MessageStream::new(line).parse_date();
         let mail_parser::HeaderValue::DateTime(date) = parsed else {
             return None;
         };
@@ -572,7 +580,12 @@ pub fn decode_unstructured(value: &[u8]) -> String {
     let mut line = Vec::with_capacity(value.len() + 2);
     line.extend_from_slice(value);
     line.extend_from_slice(b"\r\n");
-    match mail_parser::parsers::MessageStream::new(&line).parse_unstructured() {
+    decode_unstructured_line(&line)
+}
+
+/// [`decode_unstructured`] for a value that still ends in its line end (no copy).
+pub(crate) fn decode_unstructured_line(line: &[u8]) -> String {
+    match mail_parser::parsers::MessageStream::new(line).parse_unstructured() {
         mail_parser::HeaderValue::Text(text) => text.into_owned(),
         _ => String::new(),
     }

@@ -125,19 +125,31 @@ impl<'a> RawField<'a> {
     /// replaced with U+FFFD (see [`RawField::is_utf8`]).
     pub fn unfolded_value(&self) -> Cow<'a, str> {
         let value = trim_ws(self.value);
-        if !value.contains(&b'\n') {
+        if memchr::memchr(b'\n', value).is_none() {
             return String::from_utf8_lossy(value);
         }
         let mut unfolded = Vec::with_capacity(value.len());
-        for &byte in value {
-            if byte != b'\r' && byte != b'\n' {
-                unfolded.push(byte);
-            }
+        for line in value.split(|b| *b == b'\n') {
+            unfolded.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
         }
         match String::from_utf8(unfolded) {
             Ok(text) => Cow::Owned(text),
             Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
         }
+    }
+
+    /// The value followed by the field's line end, as mail-parser's field
+    /// parsers expect it; `None` for a last field without a line end.
+    pub(crate) fn value_with_line_end(&self) -> Option<&'a [u8]> {
+        let eol = if self.raw.ends_with(b"\r\n") {
+            2
+        } else if self.raw.ends_with(b"\n") {
+            1
+        } else {
+            return None;
+        };
+        let start = self.raw.len().checked_sub(self.value.len() + eol)?;
+        self.raw.get(start..)
     }
 
     /// Whether the value is valid UTF-8 (plain ASCII in a conforming message).
@@ -227,28 +239,19 @@ fn find_line_end(raw: &[u8], pos: usize, limits: &Limits) -> Result<(usize, usiz
             limit: limits.max_header_bytes,
         });
     }
-    let mut i = pos;
-    while i < raw.len() {
-        match raw[i] {
-            b'\n' => return Ok((i, i + 1)),
-            b'\r' => {
-                if raw.get(i + 1) == Some(&b'\n') {
-                    return Ok((i, i + 2));
-                }
-                return Err(HeaderError::BareCr { offset: i });
-            }
-            _ => {
-                if i >= max_end {
-                    return Err(HeaderError::LineTooLong {
-                        offset: pos,
-                        limit: limits.max_line_length,
-                    });
-                }
-                i += 1;
-            }
-        }
+    // A line may hold `max_line_length` bytes; the byte after them must end it.
+    let window_end = raw.len().min(max_end.saturating_add(1));
+    let window = raw.get(pos..window_end).unwrap_or_default();
+    match memchr::memchr2(b'\n', b'\r', window) {
+        Some(at) if window[at] == b'\n' => Ok((pos + at, pos + at + 1)),
+        Some(at) if raw.get(pos + at + 1) == Some(&b'\n') => Ok((pos + at, pos + at + 2)),
+        Some(at) => Err(HeaderError::BareCr { offset: pos + at }),
+        None if raw.len() > max_end => Err(HeaderError::LineTooLong {
+            offset: pos,
+            limit: limits.max_line_length,
+        }),
+        None => Ok((raw.len(), raw.len())),
     }
-    Ok((raw.len(), raw.len()))
 }
 
 /// Parses `name:` at the start of a line and returns the offset of the colon.

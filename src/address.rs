@@ -464,7 +464,11 @@ fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Owned(unescape(inner)));
     }
     if phrase.contains("=?") {
-        return Some(Cow::Owned(crate::fields::decode_unstructured(phrase.as_bytes())));
+        let decoded = crate::fields::decode_display_name(phrase.as_bytes());
+        return (!decoded.is_empty()).then_some(Cow::Owned(decoded));
+    }
+    if phrase.contains(|c: char| c.is_control()) {
+        return Some(Cow::Owned(crate::fields::without_controls(phrase)));
     }
     Some(Cow::Borrowed(phrase))
 }
@@ -499,13 +503,20 @@ fn parse_local_part(local: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(local));
     }
     let inner = local.strip_prefix('"')?.strip_suffix('"')?;
+    // qtext and quoted-pair = "\\" (VCHAR / WSP) (RFC 5322 §3.2.1, §3.2.4).
     let mut escaped = false;
     for byte in inner.bytes() {
-        let allowed = escaped || (byte != b'"' && byte != b'\\' && (byte == b' ' || byte.is_ascii_graphic()));
-        if !allowed && byte != b'\\' {
+        let visible = byte == b' ' || byte == b'\t' || byte.is_ascii_graphic();
+        if escaped {
+            if !visible {
+                return None;
+            }
+            escaped = false;
+        } else if byte == b'\\' {
+            escaped = true;
+        } else if byte == b'"' || !visible {
             return None;
         }
-        escaped = byte == b'\\' && !escaped;
     }
     if escaped {
         return None;
@@ -530,20 +541,24 @@ pub(crate) fn is_host_name(domain: &str) -> bool {
 }
 
 fn write_local_part(out: &mut String, local: &str) {
-    if is_dot_atom(local) {
+    // A local part with `=` is quoted, so that `cc=x@y` inside a recipient
+    // list can never be read as a new `cc=` element (TR 01201-3.4 §3.1.8).
+    if is_dot_atom(local) && !local.contains('=') {
         out.push_str(local);
     } else {
         write_quoted(out, local);
     }
 }
 
+/// Writes a quoted string. Control characters cannot be quoted (RFC 5322
+/// §3.2.4) and would break the header line, so they are written as spaces.
 fn write_quoted(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         if c == '"' || c == '\\' {
             out.push('\\');
         }
-        out.push(c);
+        out.push(if c.is_control() && c != '\t' { ' ' } else { c });
     }
     out.push('"');
 }

@@ -583,12 +583,51 @@ pub fn decode_unstructured(value: &[u8]) -> String {
     decode_unstructured_line(&line)
 }
 
+/// Decodes the RFC 2047 encoded words of a display name (RFC 2047 §5(3)),
+/// replacing control characters with spaces but keeping inner spacing.
+pub(crate) fn decode_display_name(phrase: &[u8]) -> String {
+    let mut line = Vec::with_capacity(phrase.len() + 2);
+    line.extend_from_slice(phrase);
+    line.extend_from_slice(b"\r\n");
+    match mail_parser::parsers::MessageStream::new(&line).parse_unstructured() {
+        mail_parser::HeaderValue::Text(text) => without_controls(text.trim()),
+        _ => String::new(),
+    }
+}
+
 /// [`decode_unstructured`] for a value that still ends in its line end (no copy).
 pub(crate) fn decode_unstructured_line(line: &[u8]) -> String {
     match mail_parser::parsers::MessageStream::new(line).parse_unstructured() {
-        mail_parser::HeaderValue::Text(text) => text.into_owned(),
+        mail_parser::HeaderValue::Text(text) => clean_decoded(&text),
         _ => String::new(),
     }
+}
+
+/// Normalises decoded `unstructured` text: control characters (CR and LF
+/// among them, which encoded words can carry) become spaces, runs of white
+/// space become one space, and the ends are trimmed. Decoded text can then
+/// never break a header line, and writing it again (folded anywhere) reads
+/// back the same.
+pub(crate) fn clean_decoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_control() || c.is_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Replaces control characters (CR and LF among them) with spaces, keeping
+/// everything else: for decoded display names, whose inner spacing is content.
+pub(crate) fn without_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -684,6 +723,15 @@ mod tests {
         assert_eq!(date.offset_minutes, -210);
         assert_eq!(DateTime::parse_rfc5322(&date.to_rfc5322()), Some(date));
         assert_eq!(DateTime::parse_rfc5322("yesterday"), None);
+    }
+
+    #[test]
+    fn decoded_text_is_cleaned_of_control_characters() {
+        assert_eq!(clean_decoded(" a\r\nb\t\tc\u{1}d "), "a b c d");
+        assert_eq!(
+            decode_unstructured(b" =?utf-8?Q?x=0D=0AInjected:_1?="),
+            "x Injected: 1"
+        );
     }
 
     #[test]

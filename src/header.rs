@@ -37,8 +37,11 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Largest number of header fields (default 1000).
     pub max_fields: usize,
-    /// Longest physical line in bytes, without its line end (default 998, the
-    /// hard limit of RFC 5322 §2.1.1).
+    /// Longest physical line in bytes, without its line end (default 4096).
+    ///
+    /// RFC 5322 §2.1.1 limits lines to 998 characters for writers; a reader
+    /// must allow more, because TR 01201-3.4 §3.1.17 allows a private id of
+    /// 1024 characters, which cannot be folded when it has no white space.
     pub max_line_length: usize,
 }
 
@@ -47,7 +50,7 @@ impl Default for Limits {
         Limits {
             max_header_bytes: 256 * 1024,
             max_fields: 1000,
-            max_line_length: 998,
+            max_line_length: 4096,
         }
     }
 }

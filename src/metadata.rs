@@ -301,24 +301,48 @@ impl<'a> Metadata<'a> {
 /// The column at which a folded line is broken (RFC 5322 §2.1.1 "SHOULD").
 const FOLD_AT: usize = 78;
 
-/// Writes `name: value` folded at white space, CRLF-terminated. A word longer
-/// than a line stays whole (RFC 5322 allows 998 characters).
+/// Writes `name: value` folded before white space (space or tab, which the
+/// fold keeps, RFC 5322 §2.2.3), CRLF-terminated. A word longer than a line
+/// stays whole. Control characters, CR and LF among them, are written as
+/// spaces: no value can end a header line early.
 pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
     out.push(b':');
     let mut column = name.len() + 1;
-    for word in value.split(' ') {
+    let mut separator = ' ';
+    let mut word_start = 0;
+    let mut write_word = |out: &mut Vec<u8>, separator: char, word: &str| {
         // Folding right after the colon is allowed too (RFC 5322 §3.2.2).
         if column + 1 + word.len() > FOLD_AT && column > 1 {
             out.extend_from_slice(b"\r\n");
             column = 0;
         }
-        out.push(b' ');
-        out.extend_from_slice(word.as_bytes());
+        out.push(separator as u8);
+        push_without_controls(out, word);
         column += 1 + word.len();
+    };
+    for (i, c) in value.char_indices() {
+        if c == ' ' || c == '\t' {
+            write_word(out, separator, &value[word_start..i]);
+            separator = c;
+            word_start = i + 1;
+        }
     }
+    write_word(out, separator, &value[word_start..]);
     out.extend_from_slice(b"\r\n");
+}
+
+fn push_without_controls(out: &mut Vec<u8>, text: &str) {
+    if !text.contains(|c: char| c.is_control()) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        let mut buffer = [0; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+    }
 }
 
 /// Writes base64 text in lines of at most 78 characters; the folding white
@@ -327,12 +351,17 @@ fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
     out.push(b':');
-    let mut rest = value.as_bytes();
+    let mut rest = value;
     let mut room = FOLD_AT.saturating_sub(name.len() + 2).max(1);
     while !rest.is_empty() {
-        let (line, tail) = rest.split_at(room.min(rest.len()));
+        // Never split a character (the value is base64 in a valid message).
+        let mut at = room.min(rest.len());
+        while !rest.is_char_boundary(at) {
+            at += 1;
+        }
+        let (line, tail) = rest.split_at(at);
         out.push(b' ');
-        out.extend_from_slice(line);
+        push_without_controls(out, line);
         rest = tail;
         if !rest.is_empty() {
             out.extend_from_slice(b"\r\n");
@@ -347,7 +376,15 @@ fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    Text::new(value).write_header(out, name.len() + 2);
+    if value.contains(|c: char| c.is_control()) {
+        let clean: String = value
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        Text::new(clean).write_header(out, name.len() + 2);
+    } else {
+        Text::new(value).write_header(out, name.len() + 2);
+    }
 }
 
 fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_>) {
@@ -355,7 +392,12 @@ fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
     let email = address.addr_spec();
-    Address::new_address(address.display_name.as_deref(), email).write_header(out, name.len() + 2);
+    let display_name = address.display_name.as_deref().map(|n| {
+        n.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    });
+    Address::new_address(display_name, email).write_header(out, name.len() + 2);
 }
 
 #[cfg(test)]

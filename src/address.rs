@@ -458,6 +458,9 @@ fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
     }
     if phrase.len() >= 2 && phrase.starts_with('"') && phrase.ends_with('"') {
         let inner = &phrase[1..phrase.len() - 1];
+        if inner.contains(|c: char| c.is_control()) {
+            return Some(Cow::Owned(crate::fields::without_controls(&unescape(inner))));
+        }
         if !inner.contains('\\') {
             return Some(Cow::Borrowed(inner));
         }
@@ -558,7 +561,7 @@ fn write_quoted(out: &mut String, text: &str) {
         if c == '"' || c == '\\' {
             out.push('\\');
         }
-        out.push(if c.is_control() && c != '\t' { ' ' } else { c });
+        out.push(if c.is_control() { ' ' } else { c });
     }
     out.push('"');
 }

@@ -34,8 +34,8 @@ use std::fmt;
 
 use crate::address::{AddressError, DeMailAddress, RecipientList, is_host_name};
 use crate::fields::{
-    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Version, decode_unstructured,
-    decode_unstructured_line, parse_yes_no,
+    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Version, clean_decoded,
+    decode_unstructured, decode_unstructured_line, parse_yes_no,
 };
 use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
 use crate::metadata::Metadata;
@@ -399,14 +399,24 @@ fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
 }
 
 /// Decodes RFC 2047 encoded words; borrows when there are none.
+/// Subject and account holder: RFC 2047 encoded words decoded, then white
+/// space normalised (control characters to spaces, runs to one space, ends
+/// trimmed) whether or not the value was encoded, so the typed value reads
+/// back the same however it is written (docs/decisions.md D12).
 fn unstructured<'a>(field: &RawField<'a>, value: Cow<'a, str>) -> Cow<'a, str> {
-    if !value.contains("=?") {
-        return value;
+    if value.contains("=?") {
+        return Cow::Owned(match field.value_with_line_end() {
+            Some(line) => decode_unstructured_line(line),
+            None => decode_unstructured(field.value),
+        });
     }
-    Cow::Owned(match field.value_with_line_end() {
-        Some(line) => decode_unstructured_line(line),
-        None => decode_unstructured(field.value),
-    })
+    let irregular =
+        value.contains(|c: char| c.is_control() || (c.is_whitespace() && c != ' ')) || value.contains("  ");
+    if irregular {
+        Cow::Owned(clean_decoded(&value))
+    } else {
+        value
+    }
 }
 
 fn addr_spec(value: Cow<'_, str>) -> Result<DeMailAddress<'_>, AddressError> {

@@ -553,15 +553,15 @@ fn write_local_part(out: &mut String, local: &str) {
     }
 }
 
-/// Writes a quoted string. Control characters cannot be quoted (RFC 5322
-/// §3.2.4) and would break the header line, so they are written as spaces.
+/// Writes a quoted string. CR and LF would end the header line, so they are
+/// written as spaces; nothing a parser returns contains them.
 fn write_quoted(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         if c == '"' || c == '\\' {
             out.push('\\');
         }
-        out.push(if c.is_control() { ' ' } else { c });
+        out.push(if c == '\r' || c == '\n' { ' ' } else { c });
     }
     out.push('"');
 }

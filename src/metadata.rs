@@ -303,8 +303,8 @@ const FOLD_AT: usize = 78;
 
 /// Writes `name: value` folded before white space (space or tab, which the
 /// fold keeps, RFC 5322 §2.2.3), CRLF-terminated. A word longer than a line
-/// stays whole. Control characters, CR and LF among them, are written as
-/// spaces: no value can end a header line early.
+/// stays whole. CR and LF are written as spaces: no value can end a header
+/// line early.
 pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
@@ -319,7 +319,7 @@ pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
             column = 0;
         }
         out.push(separator as u8);
-        push_without_controls(out, word);
+        push_without_line_ends(out, word);
         column += 1 + word.len();
     };
     for (i, c) in value.char_indices() {
@@ -333,16 +333,12 @@ pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
     out.extend_from_slice(b"\r\n");
 }
 
-fn push_without_controls(out: &mut Vec<u8>, text: &str) {
-    if !text.contains(|c: char| c.is_control()) {
-        out.extend_from_slice(text.as_bytes());
-        return;
-    }
-    for c in text.chars() {
-        let c = if c.is_control() { ' ' } else { c };
-        let mut buffer = [0; 4];
-        out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
-    }
+/// Appends text with CR and LF written as spaces, so it cannot end the line.
+fn push_without_line_ends(out: &mut Vec<u8>, text: &str) {
+    out.extend(
+        text.bytes()
+            .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+    );
 }
 
 /// Writes base64 text in lines of at most 78 characters; the folding white
@@ -361,7 +357,7 @@ fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
         }
         let (line, tail) = rest.split_at(at);
         out.push(b' ');
-        push_without_controls(out, line);
+        push_without_line_ends(out, line);
         rest = tail;
         if !rest.is_empty() {
             out.extend_from_slice(b"\r\n");

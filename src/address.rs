@@ -446,7 +446,25 @@ fn find_unquoted(input: &str, wanted: u8) -> Option<usize> {
     None
 }
 
+/// The display name of a `name-addr`: unquoted, decoded, control characters
+/// as spaces, and trimmed (leading and trailing white space of a display
+/// name carries nothing, and mail writers drop it).
 fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
+    let name = display_name_text(phrase)?;
+    let trimmed = name.trim_matches(is_wsp);
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed.len() == name.len() {
+        return Some(name);
+    }
+    Some(match name {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim_matches(is_wsp)),
+        Cow::Owned(text) => Cow::Owned(text.trim_matches(is_wsp).to_owned()),
+    })
+}
+
+fn display_name_text(phrase: &str) -> Option<Cow<'_, str>> {
     let phrase = phrase.trim_matches(is_wsp);
     if phrase.is_empty() {
         return None;
@@ -454,7 +472,7 @@ fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
     if phrase.contains(['\r', '\n']) {
         // A display name folded across lines: unfold it (RFC 5322 §2.2.3).
         let unfolded: String = phrase.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-        return parse_display_name(&unfolded).map(|name| Cow::Owned(name.into_owned()));
+        return display_name_text(&unfolded).map(|name| Cow::Owned(name.into_owned()));
     }
     if phrase.len() >= 2 && phrase.starts_with('"') && phrase.ends_with('"') {
         let inner = &phrase[1..phrase.len() - 1];

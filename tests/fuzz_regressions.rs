@@ -177,3 +177,17 @@ fn non_utf8_certificate_round_trips() {
     let block = metadata.to_header_block();
     assert!(std::str::from_utf8(&block).is_ok());
 }
+
+// Display names are trimmed on reading: mail writers drop the white space at
+// their ends, so keeping it would change the value on the way back.
+#[test]
+fn display_name_white_space_at_the_ends_is_trimmed() {
+    let from = round_trip(b"From: \"Max Mustermann \" <a@b.de>\r\n\r\n")
+        .from
+        .unwrap();
+    assert_eq!(from.display_name.as_deref(), Some("Max Mustermann"));
+    let from = round_trip(b"From: \"Max\\u{1}\" <a@b.de>\r\n\r\n").from.unwrap();
+    assert!(from.display_name.is_some());
+    let list = RecipientList::parse("to=\" x \" <a@b.de>").unwrap();
+    assert_eq!(list.to[0].display_name.as_deref(), Some("x"));
+}

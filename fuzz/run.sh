@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Fuzz every demail parser for a fixed time: fuzz/run.sh [SECONDS_PER_TARGET]
+# (default 30). Exits non-zero when any target crashes, panics or times out,
+# after printing the path of each reproducer under fuzz/artifacts/<target>/.
+#
+# Toolchain: cargo-fuzz needs unstable rustc flags (-Zsanitizer=..., the
+# sancov passes), so it needs a nightly compiler. The script uses
+# `cargo +nightly fuzz` when rustup has a nightly toolchain; otherwise it
+# falls back to the default (stable) toolchain with RUSTC_BOOTSTRAP=1, which
+# lets stable rustc accept the -Z flags. Both work for these targets (checked
+# with nightly 2026-05 and stable 1.95). Override with
+# FUZZ_TOOLCHAIN=nightly|bootstrap.
+#
+# Sanitizer: none by default (`-s none`). demail forbids unsafe code, and
+# the parsers these targets reach (header, address, fields, envelope, metadata,
+# validate, integrity, and mail-parser and mail-builder) have no unsafe code
+# either; `verify` also reaches ring, x509-parser and rustls-webpki, whose own
+# fuzzing and review we rely on.
+# AddressSanitizer would only slow the run down (about 2x): panics, failed
+# assertions, stack overflows, slow inputs (-timeout) and memory blow-ups
+# (-rss_limit_mb) are caught without it. Override with FUZZ_SANITIZER=address
+# (e.g. once a target reaches the integrity layer).
+#
+# Corpora: the small seed corpora checked in under fuzz/seeds/<target>/ are
+# copied into fuzz/corpus/<target>/ (gitignored), which libFuzzer grows.
+# Dictionaries (fuzz/dict/*.dict: field names, keywords, RFC 2047 and folding
+# tokens) help libFuzzer reach encoded words, which it rarely builds alone.
+# Crashes go to fuzz/artifacts/<target>/, logs to fuzz/artifacts/logs/.
+#
+# Other knobs: FUZZ_TARGETS="envelope header" runs a subset; FUZZ_TIMEOUT is
+# the libFuzzer -timeout in seconds per input (default 30). Each target runs
+# in one process, one after the other; a failing target does not stop the
+# others.
+set -euo pipefail
+
+SECONDS_PER_TARGET="${1:-30}"
+if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [ "$SECONDS_PER_TARGET" -lt 1 ]; then
+    echo "usage: $0 [SECONDS_PER_TARGET]" >&2
+    exit 2
+fi
+FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
+cd "$FUZZ_DIR/.." # cargo fuzz runs from the crate root and finds ./fuzz
+
+TARGETS="${FUZZ_TARGETS:-envelope header recipient_list address integrity_tags verify}"
+SANITIZER="${FUZZ_SANITIZER:-none}"
+TIMEOUT="${FUZZ_TIMEOUT:-30}"
+
+dict_for() {
+    case "$1" in
+        envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
+        *) echo "$FUZZ_DIR/dict/address.dict" ;;
+    esac
+}
+
+max_len() {
+    case "$1" in
+        envelope | header | verify) echo 262144 ;; # Limits::default().max_header_bytes
+        *) echo 4096 ;;                   # one address or recipient list
+    esac
+}
+
+# --- toolchain -------------------------------------------------------------
+CARGO=(cargo)
+toolchain="${FUZZ_TOOLCHAIN:-}"
+if [ -z "$toolchain" ]; then
+    if command -v rustup >/dev/null 2>&1 && rustup toolchain list | grep -q '^nightly'; then
+        toolchain=nightly
+    elif rustc --version | grep -q -- '-nightly'; then
+        toolchain=default-nightly
+    else
+        toolchain=bootstrap
+    fi
+fi
+case "$toolchain" in
+    nightly) CARGO=(cargo +nightly) ;;
+    default-nightly) ;;
+    bootstrap) export RUSTC_BOOTSTRAP=1 ;;
+    *)
+        echo "FUZZ_TOOLCHAIN must be nightly or bootstrap, not '$toolchain'" >&2
+        exit 2
+        ;;
+esac
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "cargo-fuzz is missing; installing it (cargo install cargo-fuzz --locked)"
+    cargo install cargo-fuzz --locked
+fi
+echo "toolchain: ${toolchain} ($("${CARGO[@]}" --version)${RUSTC_BOOTSTRAP:+, RUSTC_BOOTSTRAP=1})"
+echo "cargo-fuzz: $(cargo fuzz --version)"
+echo "sanitizer: ${SANITIZER}; ${SECONDS_PER_TARGET}s per target: ${TARGETS}"
+
+# --- build -----------------------------------------------------------------
+build_start=$(date +%s)
+"${CARGO[@]}" fuzz build --sanitizer "$SANITIZER"
+echo "build took $(($(date +%s) - build_start))s"
+
+# --- run -------------------------------------------------------------------
+mkdir -p "$FUZZ_DIR/artifacts/logs"
+failed=()
+summary=()
+for target in $TARGETS; do
+    corpus="$FUZZ_DIR/corpus/$target"
+    artifacts="$FUZZ_DIR/artifacts/$target"
+    log="$FUZZ_DIR/artifacts/logs/$target.log"
+    mkdir -p "$corpus" "$artifacts"
+    if [ -d "$FUZZ_DIR/seeds/$target" ]; then
+        cp -n "$FUZZ_DIR/seeds/$target"/* "$corpus/" 2>/dev/null || true
+    fi
+    echo
+    echo "=== fuzzing $target for ${SECONDS_PER_TARGET}s (log: ${log#"$PWD"/})"
+    status=0
+    "${CARGO[@]}" fuzz run --sanitizer "$SANITIZER" "$target" "$corpus" -- \
+        -max_total_time="$SECONDS_PER_TARGET" \
+        -rss_limit_mb=2048 \
+        -max_len="$(max_len "$target")" \
+        -dict="$(dict_for "$target")" \
+        -timeout="$TIMEOUT" \
+        -print_final_stats=1 \
+        2>&1 | tee "$log" || status=$?
+    stats="$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)"
+    summary+=("$target: ${stats:-no stats} (exit $status)")
+    if [ "$status" -ne 0 ]; then
+        failed+=("$target")
+        echo
+        echo "!!! $target FAILED (exit $status); reproducer(s):"
+        reproducers="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log")"
+        if [ -z "$reproducers" ]; then
+            reproducers="$(ls -t "$artifacts" 2>/dev/null | head -n 1 | sed "s|^|$artifacts/|")"
+        fi
+        for path in $reproducers; do
+            echo "    $path"
+            echo "    reproduce: ${RUSTC_BOOTSTRAP:+RUSTC_BOOTSTRAP=1 }${CARGO[*]} fuzz run --sanitizer $SANITIZER $target $path"
+        done
+    fi
+done
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+if [ "${#failed[@]}" -ne 0 ]; then
+    echo "failed targets: ${failed[*]} (artifacts under fuzz/artifacts/)" >&2
+    exit 1
+fi

@@ -30,9 +30,9 @@
 
 use std::borrow::Cow;
 
+use base64::Engine;
 use mail_builder::headers::Header;
 use mail_builder::headers::address::Address;
-use mail_builder::headers::text::Text;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::fields::{AuthLevel, DateTime, FieldName, MessageType, NotificationType, Version, yes_no};
@@ -367,20 +367,46 @@ fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Writes an `unstructured` value, RFC 2047-encoded when it is not ASCII.
+/// Writes an `unstructured` value (Subject, account holder): as it is when
+/// it is ASCII, else as RFC 2047 encoded words (UTF-8, base64), one per
+/// line. A value containing `=?` is encoded too, so that text which merely
+/// looks like an encoded word is not decoded by a reader. Adjacent encoded
+/// words are joined without the folding white space between them
+/// (RFC 2047 §6.2), so the value reads back exactly.
 fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
+    if value.is_ascii() && !value.contains("=?") {
+        write_folded(out, field, value);
+        return;
+    }
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b": ");
-    if value.contains(|c: char| c.is_control()) {
-        let clean: String = value
+    out.push(b':');
+    // 12 characters of `=?utf-8?B?` and `?=`, one of leading white space.
+    let mut room = FOLD_AT.saturating_sub(name.len() + 2 + 12);
+    let mut rest = value;
+    while !rest.is_empty() {
+        let mut at = (room / 4 * 3).max(4).min(rest.len());
+        while !rest.is_char_boundary(at) {
+            at -= 1;
+        }
+        if at == 0 {
+            at = rest.chars().next().map_or(rest.len(), char::len_utf8);
+        }
+        let (chunk, tail) = rest.split_at(at);
+        out.extend_from_slice(b" =?utf-8?B?");
+        let chunk: String = chunk
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
             .collect();
-        Text::new(clean).write_header(out, name.len() + 2);
-    } else {
-        Text::new(value).write_header(out, name.len() + 2);
+        out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(chunk).as_bytes());
+        out.extend_from_slice(b"?=");
+        rest = tail;
+        if !rest.is_empty() {
+            out.extend_from_slice(b"\r\n");
+            room = FOLD_AT - 1 - 12;
+        }
     }
+    out.extend_from_slice(b"\r\n");
 }
 
 fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_>) {

@@ -191,3 +191,22 @@ fn display_name_white_space_at_the_ends_is_trimmed() {
     let list = RecipientList::parse("to=\" x \" <a@b.de>").unwrap();
     assert_eq!(list.to[0].display_name.as_deref(), Some("x"));
 }
+
+// Text that only looks like an encoded word is written encoded, so a reader
+// does not decode it into something else.
+#[test]
+fn text_that_looks_like_an_encoded_word_round_trips() {
+    let cases: [&[u8]; 3] = [
+        b"x-de-mail-account-holder: U=?TF-8?B?SsO8cmdlbiB\r\n Nw7xsbGVy?=\r\n\r\n",
+        b"Subject: U=?TF-8?B?SsO8cmdlbiB Nw7xsbGVy?=\r\n\r\n",
+        b"Subject: literally =?utf-8?q?not_decoded?= here\r\n\r\n",
+    ];
+    for raw in cases {
+        round_trip(raw);
+    }
+    let mut metadata = Metadata::default();
+    metadata.subject = Some("=?utf-8?q?x?=".into());
+    let block = metadata.to_header_block();
+    let envelope = Envelope::parse(&block).unwrap();
+    assert_eq!(envelope.metadata().subject.as_deref(), Some("=?utf-8?q?x?="));
+}

@@ -12,7 +12,7 @@
 //!   `q=x-header/x-de-mail-signature-certificate` and the certificate field.
 //!
 //! Everything is computed over the exact bytes kept by the
-//! [`Envelope`](crate::envelope::Envelope); headers are never re-serialized
+//! [`Envelope`]; headers are never re-serialized
 //! before hashing. Verification is in [`crate::verify`].
 //!
 //! ```

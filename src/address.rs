@@ -268,8 +268,8 @@ impl<'a> RecipientList<'a> {
         let mut seen = [false; 3];
         let mut current: Option<usize> = None;
         let mut count = 0usize;
-        for segment in split_unquoted(input, b",;")? {
-            let segment = segment.trim_matches(is_wsp);
+        for segment in segments(input) {
+            let segment = segment?.trim_matches(is_wsp);
             if let Some((key, rest)) = split_key(segment) {
                 if seen[key] {
                     return Err(AddressError::DuplicateKey(KEYS[key]));
@@ -400,34 +400,56 @@ fn is_wsp(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
-/// Splits at any of `separators` outside quoted strings, comments and angle brackets.
-fn split_unquoted<'s>(input: &'s str, separators: &[u8]) -> Result<Vec<&'s str>, AddressError> {
-    let mut parts = Vec::new();
-    let (mut start, mut quoted, mut angle, mut comment, mut escaped) = (0, false, false, 0u32, false);
-    for (i, byte) in input.bytes().enumerate() {
-        if escaped {
-            escaped = false;
-            continue;
+/// The segments of a recipient list between `,` and `;` outside quoted
+/// strings, comments and angle brackets, without collecting them.
+struct Segments<'s> {
+    input: &'s str,
+    position: usize,
+    done: bool,
+}
+
+fn segments(input: &str) -> Segments<'_> {
+    Segments {
+        input,
+        position: 0,
+        done: false,
+    }
+}
+
+impl<'s> Iterator for Segments<'s> {
+    type Item = Result<&'s str, AddressError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        match byte {
-            b'\\' if quoted || comment > 0 => escaped = true,
-            b'"' if comment == 0 => quoted = !quoted,
-            b'(' if !quoted => comment += 1,
-            b')' if !quoted && comment > 0 => comment -= 1,
-            b'<' if !quoted && comment == 0 => angle = true,
-            b'>' if !quoted && comment == 0 => angle = false,
-            _ if !quoted && !angle && comment == 0 && separators.contains(&byte) => {
-                parts.push(&input[start..i]);
-                start = i + 1;
+        let rest = &self.input[self.position..];
+        let (mut quoted, mut angle, mut comment, mut escaped) = (false, false, 0u32, false);
+        for (i, byte) in rest.bytes().enumerate() {
+            if escaped {
+                escaped = false;
+                continue;
             }
-            _ => {}
+            match byte {
+                b'\\' if quoted || comment > 0 => escaped = true,
+                b'"' if comment == 0 => quoted = !quoted,
+                b'(' if !quoted => comment += 1,
+                b')' if !quoted && comment > 0 => comment -= 1,
+                b'<' if !quoted && comment == 0 => angle = true,
+                b'>' if !quoted && comment == 0 => angle = false,
+                b',' | b';' if !quoted && !angle && comment == 0 => {
+                    self.position += i + 1;
+                    return Some(Ok(&rest[..i]));
+                }
+                _ => {}
+            }
         }
+        self.done = true;
+        if quoted || angle || comment > 0 {
+            return Some(Err(AddressError::Unbalanced(self.input.to_owned())));
+        }
+        Some(Ok(rest))
     }
-    if quoted || angle || comment > 0 {
-        return Err(AddressError::Unbalanced(input.to_owned()));
-    }
-    parts.push(&input[start..]);
-    Ok(parts)
 }
 
 fn find_unquoted(input: &str, wanted: u8) -> Option<usize> {
@@ -508,8 +530,12 @@ fn unescape(inner: &str) -> String {
     out
 }
 
+/// RFC 5322 §3.2.3 `atext`.
 fn is_atext(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&byte)
+    matches!(byte,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/'
+        | b'=' | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
 }
 
 fn is_dot_atom(text: &str) -> bool {
@@ -548,17 +574,27 @@ fn parse_local_part(local: &str) -> Option<Cow<'_, str>> {
 /// A host name: dot-separated labels of letters, digits, `-` and `_` (the
 /// ACM §2.1.2.1 examples use `_`), 1 to 63 characters each, 253 at most.
 pub(crate) fn is_host_name(domain: &str) -> bool {
-    !domain.is_empty()
-        && domain.len() <= 253
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+    if domain.is_empty() || domain.len() > 253 {
+        return false;
+    }
+    // One pass: label length, and no `-` at either end of a label.
+    let (mut label_len, mut previous) = (0usize, b'.');
+    for byte in domain.bytes() {
+        match byte {
+            b'.' if label_len == 0 || previous == b'-' => return false,
+            b'.' => label_len = 0,
+            b'-' if label_len == 0 => return false,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => {
+                label_len += 1;
+                if label_len > 63 {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        previous = byte;
+    }
+    label_len > 0 && previous != b'-'
 }
 
 fn write_local_part(out: &mut String, local: &str) {
@@ -644,6 +680,32 @@ mod tests {
             DeMailAddress::parse("ä@x.de"),
             Err(AddressError::InvalidLocalPart(_))
         ));
+    }
+
+    #[test]
+    fn host_names_follow_label_rules() {
+        for good in [
+            "x.de",
+            "a-b.c_d.de-mail.de",
+            "standort_A.institution.de-mail.de",
+            "localhost",
+        ] {
+            assert!(is_host_name(good), "{good}");
+        }
+        let long_label = format!("{}.de", "a".repeat(64));
+        for bad in [
+            "",
+            ".x.de",
+            "x..de",
+            "x.de.",
+            "-x.de",
+            "x-.de",
+            "x.d e",
+            "ä.de",
+            long_label.as_str(),
+        ] {
+            assert!(!is_host_name(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -378,11 +378,10 @@ fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
     if !value.iter().any(u8::is_ascii_whitespace) {
         return String::from_utf8_lossy(value);
     }
-    let compact: Vec<u8> = value
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let mut compact = Vec::with_capacity(value.len());
+    for piece in value.split(u8::is_ascii_whitespace) {
+        compact.extend_from_slice(piece);
+    }
     match String::from_utf8(compact) {
         Ok(text) => Cow::Owned(text),
         Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),

@@ -172,14 +172,49 @@ impl FieldName {
 
     /// Finds a field by name, case-insensitively (TR 01201-3.4 §3.1).
     pub fn lookup(name: &str) -> Option<FieldName> {
-        // Most fields of a message are not De-Mail fields; the length check
-        // rejects them before any comparison.
-        let (len, first) = (name.len(), name.as_bytes().first()?.to_ascii_lowercase());
-        FieldName::ALL.into_iter().find(|field| {
-            let candidate = field.as_str().as_bytes();
-            candidate.len() == len
-                && candidate[0].to_ascii_lowercase() == first
-                && candidate.eq_ignore_ascii_case(name.as_bytes())
+        // Lower-case into a stack buffer, then one match: most fields of a
+        // message are not De-Mail fields and fail on the length alone.
+        const LONGEST: usize = 34; // x-de-mail-confirmation-of-retrieve
+        let bytes = name.as_bytes();
+        if bytes.len() > LONGEST {
+            return None;
+        }
+        let mut buffer = [0u8; LONGEST];
+        let lower = &mut buffer[..bytes.len()];
+        for (to, from) in lower.iter_mut().zip(bytes) {
+            *to = from.to_ascii_lowercase();
+        }
+        Some(match &*lower {
+            b"x-de-mail-confirmation-of-dispatch" => FieldName::ConfirmationOfDispatch,
+            b"x-de-mail-confirmation-of-receipt" => FieldName::ConfirmationOfReceipt,
+            b"x-de-mail-confirmation-of-retrieve" => FieldName::ConfirmationOfRetrieve,
+            b"x-de-mail-authoritative" => FieldName::Authoritative,
+            b"x-de-mail-private" => FieldName::Private,
+            b"x-de-mail-sender" => FieldName::Sender,
+            b"x-de-mail-chosen-recipient" => FieldName::ChosenRecipient,
+            b"subject" => FieldName::Subject,
+            b"x-de-mail-private-id" => FieldName::PrivateId,
+            b"reply-to" => FieldName::ReplyTo,
+            b"x-de-mail-auth-level" => FieldName::AuthLevel,
+            b"x-de-mail-auth-mechanism" => FieldName::AuthMechanism,
+            b"date" => FieldName::Date,
+            b"x-de-mail-message-id" => FieldName::DeMailMessageId,
+            b"x-de-mail-originator-provider" => FieldName::OriginatorProvider,
+            b"x-de-mail-message-type" => FieldName::MessageType,
+            b"x-de-mail-integrity" => FieldName::Integrity,
+            b"x-de-mail-signature-certificate" => FieldName::SignatureCertificate,
+            b"x-de-mail-actual-recipient" => FieldName::ActualRecipient,
+            b"resent-to" => FieldName::ResentTo,
+            b"resent-from" => FieldName::ResentFrom,
+            b"resent-date" => FieldName::ResentDate,
+            b"resent-message-id" => FieldName::ResentMessageId,
+            b"envelope-to" => FieldName::EnvelopeTo,
+            b"x-de-mail-version" => FieldName::Version,
+            b"x-de-mail-account-holder" => FieldName::AccountHolder,
+            b"x-de-mail-notification-type" => FieldName::NotificationType,
+            b"from" => FieldName::From,
+            b"message-id" => FieldName::MessageId,
+            _ => return None,
         })
     }
 

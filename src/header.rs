@@ -129,12 +129,20 @@ impl<'a> RawField<'a> {
     pub fn unfolded_value(&self) -> Cow<'a, str> {
         let value = trim_ws(self.value);
         if memchr::memchr(b'\n', value).is_none() {
-            return String::from_utf8_lossy(value);
+            // `from_utf8` has an ASCII fast path that `from_utf8_lossy` lacks.
+            return match std::str::from_utf8(value) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(value),
+            };
         }
         let mut unfolded = Vec::with_capacity(value.len());
-        for line in value.split(|b| *b == b'\n') {
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', value) {
+            let line = &value[start..end];
             unfolded.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+            start = end + 1;
         }
+        unfolded.extend_from_slice(&value[start..]);
         match String::from_utf8(unfolded) {
             Ok(text) => Cow::Owned(text),
             Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
@@ -157,7 +165,7 @@ impl<'a> RawField<'a> {
 
     /// Whether the value is valid UTF-8 (plain ASCII in a conforming message).
     pub fn is_utf8(&self) -> bool {
-        std::str::from_utf8(self.value).is_ok()
+        self.value.is_ascii() || std::str::from_utf8(self.value).is_ok()
     }
 
     /// Whether the field has the given name, compared case-insensitively

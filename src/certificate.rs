@@ -185,11 +185,7 @@ impl Certificate {
     /// # Errors
     /// [`CertificateError::Encoding`] or [`CertificateError::Der`].
     pub fn from_base64(text: &str) -> Result<Self, CertificateError> {
-        let compact: String = text.split_ascii_whitespace().collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .map_err(|_| CertificateError::Encoding)?;
-        Self::from_der(der)
+        Self::from_der(decode_base64(text).ok_or(CertificateError::Encoding)?)
     }
 
     /// Parses the first `CERTIFICATE` block of a PEM text.
@@ -336,6 +332,13 @@ pub(crate) fn unix_seconds(time: SystemTime) -> i64 {
     }
 }
 
+/// Decodes base64 that may be folded: ASCII white space is ignored, as in
+/// PEM bodies, the certificate field and the `b=`/`bh=` tags.
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let compact: String = text.split_ascii_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+}
+
 /// The DER of the first PEM block with the given label.
 pub(crate) fn pem_to_der(pem: &str, label: &str) -> Option<Vec<u8>> {
     pem_blocks(pem, label).into_iter().next().flatten()
@@ -352,10 +355,7 @@ fn pem_blocks(pem: &str, label: &str) -> Vec<Option<Vec<u8>>> {
             blocks.push(None);
             break;
         };
-        let body: String = rest[body_start..body_start + stop]
-            .split_ascii_whitespace()
-            .collect();
-        blocks.push(base64::engine::general_purpose::STANDARD.decode(body).ok());
+        blocks.push(decode_base64(&rest[body_start..body_start + stop]));
         rest = &rest[body_start + stop + end.len()..];
     }
     blocks

@@ -252,10 +252,7 @@ impl<'a> IntegrityTags<'a> {
 }
 
 fn decode_base64(value: &str, tag: &'static str) -> Result<Vec<u8>, IntegrityError> {
-    let compact: String = value.split_ascii_whitespace().collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .map_err(|_| IntegrityError::Base64(tag))
+    crate::certificate::decode_base64(value).ok_or(IntegrityError::Base64(tag))
 }
 
 /// The body after simple canonicalization (RFC 6376 §3.4.3): trailing empty

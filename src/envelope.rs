@@ -382,10 +382,7 @@ fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
     for piece in value.split(u8::is_ascii_whitespace) {
         compact.extend_from_slice(piece);
     }
-    match String::from_utf8(compact) {
-        Ok(text) => Cow::Owned(text),
-        Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
-    }
+    Cow::Owned(crate::header::string_lossy(compact))
 }
 
 /// The value with its folding kept, for parsers that treat CR and LF as

@@ -143,10 +143,7 @@ impl<'a> RawField<'a> {
             start = end + 1;
         }
         unfolded.extend_from_slice(&value[start..]);
-        match String::from_utf8(unfolded) {
-            Ok(text) => Cow::Owned(text),
-            Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
-        }
+        Cow::Owned(string_lossy(unfolded))
     }
 
     /// The value followed by the field's line end, as mail-parser's field
@@ -332,6 +329,11 @@ fn strip_line_end(raw: &[u8], value_start: usize, end: usize) -> usize {
         }
     }
     value_end
+}
+
+/// The bytes as a `String`, invalid UTF-8 replaced by U+FFFD; no copy when valid.
+pub(crate) fn string_lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// Trims spaces, tabs and line ends at both ends.

@@ -393,11 +393,8 @@ fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
             at = rest.chars().next().map_or(rest.len(), char::len_utf8);
         }
         let (chunk, tail) = rest.split_at(at);
+        // Base64 cannot break the line; a decoded CR or LF becomes a space on reading.
         out.extend_from_slice(b" =?utf-8?B?");
-        let chunk: String = chunk
-            .chars()
-            .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-            .collect();
         out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(chunk).as_bytes());
         out.extend_from_slice(b"?=");
         rest = tail;
@@ -414,11 +411,10 @@ fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
     let email = address.addr_spec();
-    let display_name = address.display_name.as_deref().map(|n| {
-        n.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-    });
+    let display_name = address
+        .display_name
+        .as_deref()
+        .map(crate::fields::without_controls);
     Address::new_address(display_name, email).write_header(out, name.len() + 2);
 }
 

@@ -16,6 +16,7 @@
 //! assert_eq!(parse_yes_no("Yes"), None);
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A header field defined by TR 01201-3.4 §3.1 (Table 1).
@@ -556,10 +557,7 @@ impl DateTime {
     /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
     /// ```
     pub fn parse_rfc5322(value: &str) -> Option<DateTime> {
-        let mut line = Vec::with_capacity(value.len() + 2);
-        line.extend_from_slice(value.as_bytes());
-        line.extend_from_slice(b"\r\n");
-        Self::parse_line(&line)
+        Self::parse_line(&with_line_end(value.as_bytes()))
     }
 
     /// Parses a field value that still ends in its line end (no copy).
@@ -612,30 +610,35 @@ impl DateTime {
 /// Decodes an RFC 2822 `unstructured` value: unfolds it and decodes RFC 2047
 /// encoded words (TR 01201-3.4 §3.1: Subject, `X-de-mail-account-holder`).
 pub fn decode_unstructured(value: &[u8]) -> String {
-    let mut line = Vec::with_capacity(value.len() + 2);
-    line.extend_from_slice(value);
-    line.extend_from_slice(b"\r\n");
-    decode_unstructured_line(&line)
+    decode_unstructured_line(&with_line_end(value))
 }
 
 /// Decodes the RFC 2047 encoded words of a display name (RFC 2047 §5(3)),
 /// replacing control characters with spaces but keeping inner spacing.
 pub(crate) fn decode_display_name(phrase: &[u8]) -> String {
-    let mut line = Vec::with_capacity(phrase.len() + 2);
-    line.extend_from_slice(phrase);
-    line.extend_from_slice(b"\r\n");
-    match mail_parser::parsers::MessageStream::new(&line).parse_unstructured() {
-        mail_parser::HeaderValue::Text(text) => without_controls(text.trim()),
-        _ => String::new(),
-    }
+    without_controls(raw_unstructured(&with_line_end(phrase)).trim())
 }
 
 /// [`decode_unstructured`] for a value that still ends in its line end (no copy).
 pub(crate) fn decode_unstructured_line(line: &[u8]) -> String {
+    clean_decoded(&raw_unstructured(line))
+}
+
+/// mail-parser's `unstructured` decoding of a value that ends in its line end.
+fn raw_unstructured(line: &[u8]) -> Cow<'_, str> {
     match mail_parser::parsers::MessageStream::new(line).parse_unstructured() {
-        mail_parser::HeaderValue::Text(text) => clean_decoded(&text),
-        _ => String::new(),
+        mail_parser::HeaderValue::Text(text) => text,
+        _ => Cow::Borrowed(""),
     }
+}
+
+/// A copy of a field value with CRLF appended: mail-parser's field parsers
+/// read up to the line end.
+fn with_line_end(value: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(value.len() + 2);
+    line.extend_from_slice(value);
+    line.extend_from_slice(b"\r\n");
+    line
 }
 
 /// Normalises decoded `unstructured` text: control characters (CR and LF

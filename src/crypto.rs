@@ -279,25 +279,17 @@ fn ring_ecdsa_verification(
 /// signature is malformed, the signature is wrong, or the curve unsupported.
 fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &[u8]) -> Option<()> {
     macro_rules! verify_with {
-        ($krate:ident) => {{
-            let key = $krate::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
-            let signature = $krate::ecdsa::Signature::from_der(signature).ok()?;
+        ($curve:ty) => {{
+            let key = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes(point).ok()?;
+            let signature = ecdsa::Signature::<$curve>::from_der(signature).ok()?;
             key.verify_prehash(digest, &signature).ok()
         }};
     }
     match curve {
-        Curve::P256 => verify_with!(p256),
-        Curve::P384 => verify_with!(p384),
-        Curve::BrainpoolP256r1 => {
-            let key = ecdsa::VerifyingKey::<bp256::BrainpoolP256r1>::from_sec1_bytes(point).ok()?;
-            let signature = bp256::r1::ecdsa::Signature::from_der(signature).ok()?;
-            key.verify_prehash(digest, &signature).ok()
-        }
-        Curve::BrainpoolP384r1 => {
-            let key = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_sec1_bytes(point).ok()?;
-            let signature = bp384::r1::ecdsa::Signature::from_der(signature).ok()?;
-            key.verify_prehash(digest, &signature).ok()
-        }
+        Curve::P256 => verify_with!(p256::NistP256),
+        Curve::P384 => verify_with!(p384::NistP384),
+        Curve::BrainpoolP256r1 => verify_with!(bp256::BrainpoolP256r1),
+        Curve::BrainpoolP384r1 => verify_with!(bp384::BrainpoolP384r1),
         Curve::Other(_) => None,
     }
 }

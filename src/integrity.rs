@@ -405,13 +405,14 @@ impl<'k> SignOptions<'k> {
 pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, IntegrityError> {
     let envelope = Envelope::parse(message)?;
     check_ready(&envelope)?;
-    let kept: Vec<&RawField<'_>> = envelope
+    let kept: Vec<RawField<'_>> = envelope
         .fields()
         .iter()
         .filter(|f| {
             !f.has_name(FieldName::Integrity.as_str())
                 && !f.has_name(FieldName::SignatureCertificate.as_str())
         })
+        .copied()
         .collect();
 
     let mut out = Vec::with_capacity(message.len() + 4096);
@@ -443,14 +444,13 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
         &body_hash,
     );
 
-    let owned_fields: Vec<RawField<'_>> = kept.iter().map(|f| **f).collect();
     let integrity_raw = RawField {
         name: FieldName::Integrity.written_name(),
         value: &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
         raw: field.as_bytes(),
         offset: 0,
     };
-    let input = header_input(&owned_fields, &signed_names, &integrity_raw);
+    let input = header_input(&kept, &signed_names, &integrity_raw);
     let value = match &options.signer {
         None => options.hash.digest(&input),
         Some(signer) => signer.key.sign(signer.scheme, options.hash, &input)?,
@@ -459,9 +459,11 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
     append_folded_base64(&mut out, &base64::engine::general_purpose::STANDARD.encode(value));
     out.extend_from_slice(b"\r\n");
     if let Some(signer) = &options.signer {
-        let mut certificate = crate::metadata::Metadata::default();
-        certificate.signature_certificate = Some(Cow::Owned(signer.certificate.to_base64()));
-        certificate.write_header_block(&mut out);
+        crate::metadata::write_base64(
+            &mut out,
+            FieldName::SignatureCertificate,
+            &signer.certificate.to_base64(),
+        );
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(envelope.body());

@@ -343,7 +343,7 @@ fn push_without_line_ends(out: &mut Vec<u8>, text: &str) {
 
 /// Writes base64 text in lines of at most 78 characters; the folding white
 /// space is not part of the base64 alphabet and is ignored by decoders.
-fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
+pub(crate) fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
     out.push(b':');

@@ -117,7 +117,8 @@ const EXC_FIRST: &[u8] = br#"<n0:local xmlns:n0="foo:bar" xmlns:n3="ftp://exampl
   </n1:elem2>
 </n0:local>"#;
 
-const EXC_SECOND: &[u8] = br#"<n2:pdu xmlns:n1="http://example.com" xmlns:n2="http://foo.example" xml:lang="fr" xml:space="retain">
+const EXC_SECOND: &[u8] =
+    br#"<n2:pdu xmlns:n1="http://example.com" xmlns:n2="http://foo.example" xml:lang="fr" xml:space="retain">
   <n1:elem2 xmlns:n1="http://example.net" xml:lang="en">
     <n3:stuff xmlns:n3="ftp://example.org"/>
   </n1:elem2>
@@ -127,12 +128,24 @@ const EXC_SECOND: &[u8] = br#"<n2:pdu xmlns:n1="http://example.com" xmlns:n2="ht
 // Inclusive C14N carries the context in; exclusive C14N gives one result.
 #[test]
 fn exc_c14n_2_2_inclusive_carries_the_context() {
-    let first = canonicalize_element(EXC_FIRST, &Canonicalization::Inclusive, "http://example.net", "elem2").unwrap();
+    let first = canonicalize_element(
+        EXC_FIRST,
+        &Canonicalization::Inclusive,
+        "http://example.net",
+        "elem2",
+    )
+    .unwrap();
     assert_eq!(
         text(&first),
         "<n1:elem2 xmlns:n0=\"foo:bar\" xmlns:n1=\"http://example.net\" xmlns:n3=\"ftp://example.org\" xml:lang=\"en\">\n    <n3:stuff></n3:stuff>\n  </n1:elem2>"
     );
-    let second = canonicalize_element(EXC_SECOND, &Canonicalization::Inclusive, "http://example.net", "elem2").unwrap();
+    let second = canonicalize_element(
+        EXC_SECOND,
+        &Canonicalization::Inclusive,
+        "http://example.net",
+        "elem2",
+    )
+    .unwrap();
     assert_eq!(
         text(&second),
         "<n1:elem2 xmlns:n1=\"http://example.net\" xmlns:n2=\"http://foo.example\" xml:lang=\"en\" xml:space=\"retain\">\n    <n3:stuff xmlns:n3=\"ftp://example.org\"></n3:stuff>\n  </n1:elem2>"
@@ -162,14 +175,18 @@ fn exc_c14n_3_inclusive_namespaces_prefix_list() {
     );
     let with_default = br#"<r xmlns="urn:d" xmlns:p="urn:p"><p:e><f/></p:e></r>"#;
     let canonical = canonicalize_element(with_default, &method, "urn:p", "e").unwrap();
-    assert_eq!(text(&canonical), r#"<p:e xmlns="urn:d" xmlns:p="urn:p"><f></f></p:e>"#);
+    assert_eq!(
+        text(&canonical),
+        r#"<p:e xmlns="urn:d" xmlns:p="urn:p"><f></f></p:e>"#
+    );
 }
 
 // Exc-C14N 1.0 §3: a prefix is rendered where it is visibly utilized, an
 // empty default namespace only to undo a rendered one.
 #[test]
 fn exc_c14n_3_visibly_utilized_namespaces() {
-    let input = br#"<a xmlns="urn:a" xmlns:p="urn:p" xmlns:q="urn:q"><b p:x="1"><c xmlns=""><q:d/></c></b></a>"#;
+    let input =
+        br#"<a xmlns="urn:a" xmlns:p="urn:p" xmlns:q="urn:q"><b p:x="1"><c xmlns=""><q:d/></c></b></a>"#;
     let canonical = canonicalize(input, &exclusive()).unwrap();
     assert_eq!(
         text(&canonical),
@@ -190,7 +207,11 @@ fn c14n_2_1_relative_namespace_uri_fails() {
 // character reference is kept and written as &#xD;.
 #[test]
 fn c14n_2_2_line_ends_are_normalized() {
-    let canonical = canonicalize(b"<a t=\"x\r\ny\">1\r\n2\r3&#13;</a>\r\n", &Canonicalization::Inclusive).unwrap();
+    let canonical = canonicalize(
+        b"<a t=\"x\r\ny\">1\r\n2\r3&#13;</a>\r\n",
+        &Canonicalization::Inclusive,
+    )
+    .unwrap();
     assert_eq!(text(&canonical), "<a t=\"x y\">1\n2\n3&#xD;</a>");
 }
 
@@ -245,7 +266,13 @@ fn c14n_agrees_with_xmllint_on_generated_documents() {
             "inclusive C14N differs on:\n{}",
             String::from_utf8_lossy(&doc)
         );
-        let exclusive = canonicalize(&doc, &Canonicalization::ExclusiveWithComments { inclusive_prefixes: vec![] }).unwrap();
+        let exclusive = canonicalize(
+            &doc,
+            &Canonicalization::ExclusiveWithComments {
+                inclusive_prefixes: vec![],
+            },
+        )
+        .unwrap();
         assert_eq!(
             text(&exclusive),
             text(&xmllint(&doc, "--exc-c14n", &dir, n)),

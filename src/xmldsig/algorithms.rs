@@ -58,8 +58,16 @@ impl SignatureMethod {
     /// [`XmlDsigError::HmacForbidden`], [`XmlDsigError::Sha1Forbidden`] or
     /// [`XmlDsigError::UnsupportedAlgorithm`].
     pub fn from_uri(uri: &str) -> Result<Self, XmlDsigError> {
-        const SCHEMES: [SignatureScheme; 3] = [SignatureScheme::Rsa, SignatureScheme::RsassaPss, SignatureScheme::EcDsa];
-        const HASHES: [HashAlgorithm; 3] = [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512];
+        const SCHEMES: [SignatureScheme; 3] = [
+            SignatureScheme::Rsa,
+            SignatureScheme::RsassaPss,
+            SignatureScheme::EcDsa,
+        ];
+        const HASHES: [HashAlgorithm; 3] = [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ];
         for scheme in SCHEMES {
             for hash in HASHES {
                 let method = SignatureMethod { scheme, hash };
@@ -83,10 +91,14 @@ pub(crate) const fn digest_uri(hash: HashAlgorithm) -> &'static str {
 
 /// The hash named by a `DigestMethod` URI.
 pub(crate) fn digest_from_uri(uri: &str) -> Result<HashAlgorithm, XmlDsigError> {
-    [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512]
-        .into_iter()
-        .find(|&hash| digest_uri(hash) == uri)
-        .ok_or_else(|| refuse(uri, "DigestMethod"))
+    [
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+    ]
+    .into_iter()
+    .find(|&hash| digest_uri(hash) == uri)
+    .ok_or_else(|| refuse(uri, "DigestMethod"))
 }
 
 /// The error for an algorithm URI we do not accept, naming SHA-1 and HMAC

@@ -112,7 +112,9 @@ impl Canonicalization {
             algorithms::C14N => Canonicalization::Inclusive,
             algorithms::C14N_WITH_COMMENTS => Canonicalization::InclusiveWithComments,
             algorithms::EXC_C14N => Canonicalization::Exclusive { inclusive_prefixes },
-            algorithms::EXC_C14N_WITH_COMMENTS => Canonicalization::ExclusiveWithComments { inclusive_prefixes },
+            algorithms::EXC_C14N_WITH_COMMENTS => {
+                Canonicalization::ExclusiveWithComments { inclusive_prefixes }
+            }
             _ => return None,
         })
     }

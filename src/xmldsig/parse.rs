@@ -266,7 +266,9 @@ impl<'a> XmlReader<'a> {
                     Step::Node(Node::Text(Cow::Borrowed(text)))
                 }
             }
-            Event::CData(data) if inside => Step::Node(Node::Text(Cow::Borrowed(borrowed(data.into_inner(), offset)?))),
+            Event::CData(data) if inside => {
+                Step::Node(Node::Text(Cow::Borrowed(borrowed(data.into_inner(), offset)?)))
+            }
             Event::CData(_) => return Err(malformed("CDATA section outside the document element")),
             Event::GeneralRef(reference) if inside => {
                 let name = reference.into_inner();
@@ -285,13 +287,20 @@ impl<'a> XmlReader<'a> {
                 let (target, data) = split_pi(borrowed(pi.into_inner(), offset)?, offset)?;
                 Step::Node(Node::Pi { target, data })
             }
-            Event::Eof if self.depth > 0 => return Err(malformed("unclosed element at the end of the document")),
+            Event::Eof if self.depth > 0 => {
+                return Err(malformed("unclosed element at the end of the document"));
+            }
             Event::Eof if !self.root_seen => return Err(malformed("no document element")),
             Event::Eof => Step::Eof,
         })
     }
 
-    fn open(&mut self, start: BytesStart<'a>, offset: usize, self_closing: bool) -> Result<Element<'a>, XmlDsigError> {
+    fn open(
+        &mut self,
+        start: BytesStart<'a>,
+        offset: usize,
+        self_closing: bool,
+    ) -> Result<Element<'a>, XmlDsigError> {
         if self.depth == 0 && self.root_seen {
             return Err(XmlDsigError::Malformed {
                 offset,
@@ -315,7 +324,8 @@ impl<'a> XmlReader<'a> {
                 offset,
                 reason: "start tag not found at its offset".into(),
             })?;
-        let (prefix, local) = split_qname(&raw[..name_len]).ok_or_else(|| bad_name(&raw[..name_len], offset))?;
+        let (prefix, local) =
+            split_qname(&raw[..name_len]).ok_or_else(|| bad_name(&raw[..name_len], offset))?;
         let (declarations, attributes) = read_attributes(raw, name_len, offset)?;
         self.scope.push(&declarations);
         self.depth += 1;
@@ -351,10 +361,14 @@ impl<'a> XmlReader<'a> {
         match prefix {
             "xml" => Ok(Cow::Borrowed(XML_NAMESPACE)),
             "" => Ok(self.scope.get("").cloned().unwrap_or(Cow::Borrowed(""))),
-            _ => self.scope.get(prefix).cloned().ok_or_else(|| XmlDsigError::UndeclaredPrefix {
-                prefix: prefix.to_owned(),
-                offset,
-            }),
+            _ => self
+                .scope
+                .get(prefix)
+                .cloned()
+                .ok_or_else(|| XmlDsigError::UndeclaredPrefix {
+                    prefix: prefix.to_owned(),
+                    offset,
+                }),
         }
     }
 }
@@ -380,7 +394,9 @@ fn check_declaration(decl: &BytesDecl<'_>, offset: usize) -> Result<(), XmlDsigE
     let malformed = |reason: String| XmlDsigError::Malformed { offset, reason };
     let version = decl.version().map_err(|e| malformed(e.to_string()))?;
     if version != "1.0" {
-        return Err(malformed(format!("XML version {version} is not supported (only 1.0)")));
+        return Err(malformed(format!(
+            "XML version {version} is not supported (only 1.0)"
+        )));
     }
     match decl.encoding() {
         None => Ok(()),
@@ -637,8 +653,14 @@ mod tests {
 
     #[test]
     fn undeclared_prefix_is_rejected() {
-        assert!(matches!(nodes("<p:a/>"), Err(XmlDsigError::UndeclaredPrefix { .. })));
-        assert!(matches!(nodes("<a p:x='1'/>"), Err(XmlDsigError::UndeclaredPrefix { .. })));
+        assert!(matches!(
+            nodes("<p:a/>"),
+            Err(XmlDsigError::UndeclaredPrefix { .. })
+        ));
+        assert!(matches!(
+            nodes("<a p:x='1'/>"),
+            Err(XmlDsigError::UndeclaredPrefix { .. })
+        ));
     }
 
     #[test]
@@ -654,8 +676,17 @@ mod tests {
 
     #[test]
     fn invalid_characters_are_rejected_before_parsing() {
-        assert!(matches!(prepare(b"<a>\x01</a>"), Err(XmlDsigError::InvalidCharacter { offset: 3 })));
-        assert!(matches!(prepare("<a>\u{FFFF}</a>".as_bytes()), Err(XmlDsigError::InvalidCharacter { .. })));
-        assert!(matches!(prepare(b"<a>\xff</a>"), Err(XmlDsigError::NotUtf8 { offset: 3 })));
+        assert!(matches!(
+            prepare(b"<a>\x01</a>"),
+            Err(XmlDsigError::InvalidCharacter { offset: 3 })
+        ));
+        assert!(matches!(
+            prepare("<a>\u{FFFF}</a>".as_bytes()),
+            Err(XmlDsigError::InvalidCharacter { .. })
+        ));
+        assert!(matches!(
+            prepare(b"<a>\xff</a>"),
+            Err(XmlDsigError::NotUtf8 { offset: 3 })
+        ));
     }
 }

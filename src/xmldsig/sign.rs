@@ -182,7 +182,9 @@ fn insertion_point(text: &str, nodes: &[Node<'_>]) -> Result<(String, String, us
                 if depth == 0 {
                     let root = root.ok_or(XmlDsigError::ElementNotFound)?;
                     return Ok(if root.self_closing {
-                        let open = text[..root.tag_end].strip_suffix("/>").ok_or(XmlDsigError::ElementNotFound)?;
+                        let open = text[..root.tag_end]
+                            .strip_suffix("/>")
+                            .ok_or(XmlDsigError::ElementNotFound)?;
                         (
                             format!("{open}>"),
                             format!("</{}>{}", root.qname, &text[root.tag_end..]),
@@ -236,8 +238,14 @@ fn c14n_element(method: &Canonicalization) -> String {
     if prefixes.is_empty() {
         return String::new();
     }
-    let list = prefixes.join(" ").replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
-    format!("<ec:InclusiveNamespaces xmlns:ec=\"{EXC_C14N_NAMESPACE}\" PrefixList=\"{list}\"></ec:InclusiveNamespaces>")
+    let list = prefixes
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;");
+    format!(
+        "<ec:InclusiveNamespaces xmlns:ec=\"{EXC_C14N_NAMESPACE}\" PrefixList=\"{list}\"></ec:InclusiveNamespaces>"
+    )
 }
 
 fn base64(bytes: &[u8]) -> String {

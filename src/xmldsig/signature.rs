@@ -27,7 +27,11 @@ pub(crate) struct Tree<'n, 'a> {
 }
 
 /// Builds the tree of the element whose start is `nodes[start]`.
-pub(crate) fn build_tree<'n, 'a>(nodes: &'n [Node<'a>], start: usize, mut ordinal: usize) -> Option<Tree<'n, 'a>> {
+pub(crate) fn build_tree<'n, 'a>(
+    nodes: &'n [Node<'a>],
+    start: usize,
+    mut ordinal: usize,
+) -> Option<Tree<'n, 'a>> {
     let mut stack: Vec<Tree<'n, 'a>> = Vec::new();
     for node in nodes.get(start..)? {
         match node {
@@ -153,7 +157,12 @@ fn parse_reference(reference: &Tree<'_, '_>) -> Result<ReferenceParts, XmlDsigEr
     };
     let digest = digest_from_uri(algorithm(digest_method, "DigestMethod")?)?;
     no_children(digest_method, "DigestMethod")?;
-    Ok((uri, canonicalization, digest, base64(digest_value, "DigestValue")?))
+    Ok((
+        uri,
+        canonicalization,
+        digest,
+        base64(digest_value, "DigestValue")?,
+    ))
 }
 
 /// enveloped-signature, then optionally one C14N method (inclusive C14N
@@ -188,7 +197,10 @@ fn parse_transforms(transforms: &Tree<'_, '_>) -> Result<Canonicalization, XmlDs
 }
 
 /// A C14N method element with its optional `ec:InclusiveNamespaces`.
-fn canonicalization_method(tree: &Tree<'_, '_>, name: &'static str) -> Result<Canonicalization, XmlDsigError> {
+fn canonicalization_method(
+    tree: &Tree<'_, '_>,
+    name: &'static str,
+) -> Result<Canonicalization, XmlDsigError> {
     let uri = algorithm(tree, name)?;
     let method = Canonicalization::from_uri(uri, Vec::new()).ok_or_else(|| refuse(uri, name))?;
     if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
@@ -215,10 +227,12 @@ fn canonicalization_method(tree: &Tree<'_, '_>, name: &'static str) -> Result<Ca
 }
 
 fn algorithm<'t>(tree: &'t Tree<'_, '_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
-    tree.element.attribute("Algorithm").ok_or(XmlDsigError::MissingAttribute {
-        attribute: "Algorithm",
-        element: name,
-    })
+    tree.element
+        .attribute("Algorithm")
+        .ok_or(XmlDsigError::MissingAttribute {
+            attribute: "Algorithm",
+            element: name,
+        })
 }
 
 fn no_children(tree: &Tree<'_, '_>, name: &'static str) -> Result<(), XmlDsigError> {

@@ -285,7 +285,10 @@ fn reference_selection(uri: &str, layout: &Layout) -> Result<Selection, XmlDsigE
     if uri.is_empty() {
         return Ok(base);
     }
-    let Some(id) = uri.strip_prefix('#').filter(|id| !id.is_empty() && !id.starts_with("xpointer(")) else {
+    let Some(id) = uri
+        .strip_prefix('#')
+        .filter(|id| !id.is_empty() && !id.starts_with("xpointer("))
+    else {
         return Err(XmlDsigError::ForeignReference(uri.to_owned()));
     };
     let mut named = layout.ids.iter().filter(|(value, ..)| value == id);

@@ -125,7 +125,11 @@ impl DocGenerator {
             String::new()
         };
         let local = self.pick(&LOCALS);
-        let name = if prefix.is_empty() { local.to_owned() } else { format!("{prefix}:{local}") };
+        let name = if prefix.is_empty() {
+            local.to_owned()
+        } else {
+            format!("{prefix}:{local}")
+        };
         for i in 0..self.below(4) {
             let attr_prefix = if !usable.is_empty() && self.chance(40) {
                 format!("{}:", usable[self.below(usable.len())])

@@ -58,7 +58,10 @@ struct Trust {
 impl Trust {
     fn test_pki() -> Self {
         Trust {
-            anchors: vec![Certificate::from_pem(&read(&key_path("ca.cert.pem"))).unwrap()],
+            anchors: vec![
+                Certificate::from_pem(&read(&key_path("ca.cert.pem"))).unwrap(),
+                Certificate::from_pem(&read(&key_path("bp-ca.cert.pem"))).unwrap(),
+            ],
             intermediates: vec![Certificate::from_pem(&read(&key_path("intermediate.cert.pem"))).unwrap()],
         }
     }
@@ -79,6 +82,8 @@ fn xmlsec_verify(file: &Path, extra: &[&str]) -> (bool, String) {
         .arg("--verify")
         .arg("--trusted-pem")
         .arg(key_path("ca.cert.pem"))
+        .arg("--trusted-pem")
+        .arg(key_path("bp-ca.cert.pem"))
         .arg("--untrusted-pem")
         .arg(key_path("intermediate.cert.pem"))
         .args(["--enabled-reference-uris", "empty,same-doc"])
@@ -162,6 +167,9 @@ fn xmlsec1_verifies_ecdsa_signatures_of_the_crate() {
         ("p256", HashAlgorithm::Sha512),
         ("p384", HashAlgorithm::Sha384),
         ("p384", HashAlgorithm::Sha256),
+        ("bp256", HashAlgorithm::Sha256),
+        ("bp384", HashAlgorithm::Sha384),
+        ("bp-signer", HashAlgorithm::Sha256),
     ] {
         let (key, certificate) = signer(name);
         let options = SignOptions::new(&key, &certificate).hash(hash).canonicalization(
@@ -246,6 +254,14 @@ fn crate_verifies_xmlsec1_rsa_sha512_exclusive_c14n() {
 fn crate_verifies_xmlsec1_ecdsa_p256_exclusive_c14n_with_prefix_list() {
     if common::tool_available("xmlsec1") {
         xmlsec_signs_crate_verifies("template-ecdsa-sha256-exc-c14n.xml", "p256", &[]);
+    }
+}
+
+#[test]
+fn crate_verifies_xmlsec1_ecdsa_brainpool() {
+    if common::tool_available("xmlsec1") {
+        xmlsec_signs_crate_verifies("template-ecdsa-sha256-exc-c14n.xml", "bp256", &[]);
+        xmlsec_signs_crate_verifies("template-ecdsa-sha256-exc-c14n.xml", "bp-signer", &[]);
     }
 }
 

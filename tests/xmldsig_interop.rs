@@ -378,3 +378,56 @@ fn base64_decode(text: &str) -> Vec<u8> {
     let compact: String = text.split_ascii_whitespace().collect();
     base64::engine::general_purpose::STANDARD.decode(compact).unwrap()
 }
+
+// The crate's ds:Signature is valid against the W3C xmldsig-core schema
+// (local copy, tests/data/xmldsig/README.md). Not with an InclusiveNamespaces
+// PrefixList: the schema's strict wildcard in CanonicalizationMethod would
+// need the Exc-C14N schema too, which is not in the local copy.
+#[test]
+fn crate_signature_validates_against_xmldsig_core_schema() {
+    if !common::tool_available("xmllint") {
+        return;
+    }
+    let dir = common::temp_dir("xmldsig-schema");
+    let (key, certificate) = signer("p256");
+    let methods = [
+        Canonicalization::Inclusive,
+        Canonicalization::ExclusiveWithComments {
+            inclusive_prefixes: vec![],
+        },
+    ];
+    for (n, method) in methods.into_iter().enumerate() {
+        let options = SignOptions::new(&key, &certificate).canonicalization(method);
+        let signed = String::from_utf8(sign_enveloped(DOCUMENT, &options).unwrap()).unwrap();
+        let start = signed.find("<ds:Signature").unwrap();
+        let end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+        let file = dir.join(format!("signature-{n}.xml"));
+        std::fs::write(&file, &signed[start..end]).unwrap();
+        let output = Command::new("xmllint")
+            .args(["--nonet", "--noout", "--schema"])
+            .arg(Path::new(TEMPLATES).join("xmldsig-core-schema.xsd"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            &signed[start..end]
+        );
+    }
+    // And the schema is not vacuous: an unknown child of SignedInfo is invalid.
+    let bad = dir.join("invalid.xml");
+    std::fs::write(
+        &bad,
+        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo><ds:Bogus/></ds:SignedInfo></ds:Signature>",
+    )
+    .unwrap();
+    let output = Command::new("xmllint")
+        .args(["--nonet", "--noout", "--schema"])
+        .arg(Path::new(TEMPLATES).join("xmldsig-core-schema.xsd"))
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}

@@ -41,13 +41,16 @@ fi
 FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
 cd "$FUZZ_DIR/.." # cargo fuzz runs from the crate root and finds ./fuzz
 
-TARGETS="${FUZZ_TARGETS:-envelope header recipient_list address integrity_tags verify}"
+# Every [[bin]] of fuzz/Cargo.toml, unless FUZZ_TARGETS names a subset.
+ALL_TARGETS="$(sed -n '/^\[\[bin\]\]/,/^name/s/^name = "\(.*\)"$/\1/p' "$FUZZ_DIR/Cargo.toml" | tr '\n' ' ')"
+TARGETS="${FUZZ_TARGETS:-$ALL_TARGETS}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
 TIMEOUT="${FUZZ_TIMEOUT:-30}"
 
 dict_for() {
     case "$1" in
         envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
+        c14n | xmldsig_verify) echo "$FUZZ_DIR/dict/xml.dict" ;;
         *) echo "$FUZZ_DIR/dict/address.dict" ;;
     esac
 }
@@ -55,6 +58,8 @@ dict_for() {
 max_len() {
     case "$1" in
         envelope | header | verify) echo 262144 ;; # Limits::default().max_header_bytes
+        c14n) echo 16384 ;;                  # documents with some nesting
+        xmldsig_verify) echo 65536 ;;        # a signed document with its certificate
         *) echo 4096 ;;                   # one address or recipient list
     esac
 }

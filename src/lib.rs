@@ -37,6 +37,9 @@
 //! - **Field values**: [`fields`] (message types, auth level, version...).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
+//! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
+//!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
+//!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -69,6 +72,7 @@ pub mod integrity;
 pub mod metadata;
 pub mod validate;
 pub mod verify;
+pub mod xmldsig;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

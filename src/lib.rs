@@ -37,6 +37,9 @@
 //! - **Field values**: [`fields`] (message types, auth level, version...).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
+//! - **Forwarding and redirection**: [`resend::forward`],
+//!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
+//!   §3.1.22) keep every signed field and the body byte for byte.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -67,6 +70,7 @@ pub mod fields;
 pub mod header;
 pub mod integrity;
 pub mod metadata;
+pub mod resend;
 pub mod validate;
 pub mod verify;
 

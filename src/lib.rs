@@ -40,6 +40,8 @@
 //! - **Forwarding and redirection**: [`resend::forward`],
 //!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
 //!   §3.1.22) keep every signed field and the body byte for byte.
+//! - **BCC fan-out**: [`bcc::split_bcc`] writes the to/cc copy and one copy
+//!   per BCC recipient, each with its own integrity value (§3.1.8, §3.1.21).
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -62,6 +64,7 @@
 #![warn(unreachable_pub)]
 
 pub mod address;
+pub mod bcc;
 pub mod builder;
 pub mod certificate;
 pub mod crypto;

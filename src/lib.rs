@@ -42,6 +42,8 @@
 //!   §3.1.22) keep every signed field and the body byte for byte.
 //! - **BCC fan-out**: [`bcc::split_bcc`] writes the to/cc copy and one copy
 //!   per BCC recipient, each with its own integrity value (§3.1.8, §3.1.21).
+//! - **Export and import**: [`mbox::MboxReader`], [`mbox::MboxWriter`] and
+//!   [`mbox::import`] (mbox with qmail `From_` quoting, §3.6), streaming.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -72,6 +74,7 @@ pub mod envelope;
 pub mod fields;
 pub mod header;
 pub mod integrity;
+pub mod mbox;
 pub mod metadata;
 pub mod resend;
 pub mod validate;

@@ -44,6 +44,9 @@
 //!   per BCC recipient, each with its own integrity value (§3.1.8, §3.1.21).
 //! - **Export and import**: [`mbox::MboxReader`], [`mbox::MboxWriter`] and
 //!   [`mbox::import`] (mbox with qmail `From_` quoting, §3.6), streaming.
+//! - **End-to-end transparency**: [`protection::analyze`] tells whether the
+//!   content is S/MIME or PGP signed or encrypted by the sender, and which
+//!   parts (§2.1.3); every operation keeps such content byte for byte.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -76,6 +79,7 @@ pub mod header;
 pub mod integrity;
 pub mod mbox;
 pub mod metadata;
+pub mod protection;
 pub mod resend;
 pub mod validate;
 pub mod verify;

@@ -41,13 +41,16 @@ fi
 FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
 cd "$FUZZ_DIR/.." # cargo fuzz runs from the crate root and finds ./fuzz
 
-TARGETS="${FUZZ_TARGETS:-envelope header recipient_list address integrity_tags verify}"
+# Every [[bin]] of fuzz/Cargo.toml, in file order.
+ALL_TARGETS="$(awk '/^\[\[bin\]\]/ { bin = 1; next } bin && /^name *=/ { gsub(/"/, "", $3); print $3; bin = 0 }' "$FUZZ_DIR/Cargo.toml" | tr '\n' ' ')"
+TARGETS="${FUZZ_TARGETS:-$ALL_TARGETS}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
 TIMEOUT="${FUZZ_TIMEOUT:-30}"
 
 dict_for() {
     case "$1" in
         envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
+        mbox) echo "$FUZZ_DIR/dict/mbox.dict" ;;
         *) echo "$FUZZ_DIR/dict/address.dict" ;;
     esac
 }
@@ -55,6 +58,7 @@ dict_for() {
 max_len() {
     case "$1" in
         envelope | header | verify) echo 262144 ;; # Limits::default().max_header_bytes
+        mbox) echo 65536 ;;                 # several messages per input
         *) echo 4096 ;;                   # one address or recipient list
     esac
 }

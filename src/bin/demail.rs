@@ -15,6 +15,17 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+
+#[path = "demail/end_to_end.rs"]
+mod end_to_end;
+#[path = "demail/forward.rs"]
+mod forward;
+#[path = "demail/mbox.rs"]
+mod mbox;
+#[path = "demail/redirect.rs"]
+mod redirect;
+#[path = "demail/split_bcc.rs"]
+mod split_bcc;
 use serde_json::{Value, json};
 
 use demail::address::{DeMailAddress, RecipientList};
@@ -85,6 +96,29 @@ enum Command {
         #[arg(long)]
         tr_02102: bool,
     },
+    /// Forward a received message (TR 01201-3.4 §3.2): Resent-*, new actual
+    /// recipient, Envelope-to; signed fields and body unchanged.
+    ///
+    /// Exit code 0: done; 1: refused (forwarding loop, retrieve confirmation
+    /// requested); 2: unreadable input or usage error.
+    Forward(forward::ResendArgs),
+    /// Redirect a received message (Nachsendung, §3.3): as forward, without Resent-From.
+    ///
+    /// Exit code 0: done; 1: refused (forwarding loop); 2: unreadable input or usage error.
+    Redirect(forward::ResendArgs),
+    /// Split an outgoing message into the to/cc copy and one copy per BCC
+    /// recipient, each hashed or signed (§3.1.8, §3.1.21); JSON report.
+    ///
+    /// Exit code 0: done; 1: not ready to be hashed; 2: unreadable input or usage error.
+    SplitBcc(split_bcc::SplitBccArgs),
+    /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
+    ///
+    /// Exit code 0: done; 1: invalid or unreadable messages found; 2:
+    /// unreadable input or usage error.
+    Mbox {
+        #[command(subcommand)]
+        command: mbox::MboxCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -117,6 +151,10 @@ fn main() -> ExitCode {
             at.as_deref(),
             tr_02102,
         )),
+        Command::Forward(args) => exit(forward::run(&args, demail::resend::ResendKind::Forward)),
+        Command::Redirect(args) => exit(redirect::run(&args)),
+        Command::SplitBcc(args) => exit(split_bcc::run(&args)),
+        Command::Mbox { command } => exit(mbox::run(&command)),
     }
 }
 
@@ -317,6 +355,7 @@ fn inspect(file: &Path, lenient: bool) -> ExitCode {
         .map(|w| Value::from(w.to_string()))
         .collect();
     output["valid"] = Value::from(report.accepts(mode));
+    output["end_to_end"] = end_to_end::end_to_end_json(&raw);
     match serde_json::to_string_pretty(&output) {
         Ok(text) => println!("{text}"),
         Err(err) => {

@@ -285,3 +285,17 @@ fn c14n_agrees_with_xmllint_on_generated_documents() {
         assert_eq!(text(&without), text(&again));
     }
 }
+
+// C14N 1.0 §2.3 / §4.7: attributes sort by namespace URI then local name
+// (unqualified first); the xml namespace is never declared in the output.
+#[test]
+fn c14n_2_3_attribute_order_and_the_xml_namespace() {
+    let input = "<a xmlns:xml=\"http://www.w3.org/XML/1998/namespace\" xml:lang=\"en\" xmlns:z=\"urn:z\" \
+                 xmlns:y=\"urn:y\" z:b=\"1\" y:b=\"2\" b=\"0\"><?p?><b xmlns:z=\"urn:z2\" z:c=\"&#x85;\"/></a>";
+    let expected = "<a xmlns:y=\"urn:y\" xmlns:z=\"urn:z\" b=\"0\" xml:lang=\"en\" y:b=\"2\" z:b=\"1\"><?p?>\
+                    <b xmlns:z=\"urn:z2\" z:c=\"\u{85}\"></b></a>";
+    for method in [Canonicalization::Inclusive, exclusive()] {
+        let canonical = canonicalize(input.as_bytes(), &method).unwrap();
+        assert_eq!(text(&canonical), expected, "{method:?}");
+    }
+}

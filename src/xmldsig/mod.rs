@@ -58,6 +58,20 @@
 //! and attribute limits ([`MAX_DOCUMENT_BYTES`], [`MAX_DEPTH`],
 //! [`MAX_ATTRIBUTES`]). Cryptographic and certificate outcomes are in the
 //! report. See docs/decisions.md D21–D29.
+//!
+//! ## Relation to notes/XMLDSIG-API.md (the contract with the confirmation module)
+//! The contract's shape is kept: [`Canonicalization`], [`canonicalize`],
+//! [`SignOptions::new`] with builder setters (`scheme`, `hash`, `digest`,
+//! `canonicalization`), [`sign_enveloped`], [`verify()`] taking
+//! [`crate::verify::VerifyOptions`], [`XmlSignatureReport::passed`] and
+//! [`XmlSignatureReport::signed_content`]. Refinements: the report's fields
+//! are `signature_method` ([`SignatureMethod`]), `digest_method`,
+//! `canonicalization`, `reference_canonicalization`, `reference_uri`,
+//! `certificate` (always present: no certificate is an error),
+//! `digest_ok`, `signature_ok`, `trusted`, `status` and `failures`
+//! ([`XmlSignatureFailure`]); `passed()` is false without trust anchors
+//! ([`XmlSignatureFailure::NoTrustAnchors`]). Added:
+//! [`canonicalize_element`], [`XmlSignatureReport::canonical_signed_info`].
 
 mod algorithms;
 mod c14n;

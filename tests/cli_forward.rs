@@ -323,3 +323,18 @@ fn inspect_shows_end_to_end_protection() {
     assert_eq!(v["end_to_end"]["provider_can_read"], true);
     assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 0);
 }
+
+// TR 01201-3.4 §2.1.3, RFC 4880 §6.2: plaintext between two inline PGP
+// blocks is readable, so `inspect` must not report the content as encrypted.
+#[test]
+fn inspect_reports_inline_pgp_with_plaintext_between_blocks_as_parts() {
+    let v = json(&demail(
+        &["inspect", "tests/data/e2e/inline-pgp-plaintext-between.eml"],
+        None,
+    ));
+    assert_eq!(v["end_to_end"]["encrypted"], "parts");
+    assert_eq!(v["end_to_end"]["provider_can_read"], true);
+    assert_eq!(v["end_to_end"]["findings"][0]["mechanism"], "inline-pgp-encrypted");
+    assert_eq!(v["end_to_end"]["findings"][0]["part"], "0");
+    assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 1);
+}

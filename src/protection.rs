@@ -477,8 +477,9 @@ fn single_armored_block(text: &str) -> Option<Mechanism> {
 
 /// `Key: value` (RFC 4880 §6.2 armor header).
 fn is_armor_header(line: &str) -> bool {
-    line.split_once(": ")
-        .is_some_and(|(key, _)| !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    line.split_once(": ").is_some_and(|(key, _)| {
+        !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 /// A line of radix-64 data or the `=XXXX` checksum (RFC 4880 §6.3, §6.2).
@@ -533,7 +534,8 @@ mod tests {
     }
 
     const BLOCK: &str = "-----BEGIN PGP MESSAGE-----\r\nVersion: test\r\n\r\nhQEMA7pR\r\n=Qm5k\r\n-----END PGP MESSAGE-----\r\n";
-    const SIGNATURE: &str = "-----BEGIN PGP SIGNATURE-----\r\n\r\niHUEARYK\r\n=tY3r\r\n-----END PGP SIGNATURE-----\r\n";
+    const SIGNATURE: &str =
+        "-----BEGIN PGP SIGNATURE-----\r\n\r\niHUEARYK\r\n=tY3r\r\n-----END PGP SIGNATURE-----\r\n";
 
     // RFC 4880 §6.2: "whole" only when the text is exactly one armored block
     #[test]
@@ -565,7 +567,10 @@ mod tests {
         let trailing = format!("{signed}Mein Passwort ist geheim123\r\n");
         assert_eq!(inline_pgp(&trailing), Some((Mechanism::InlinePgpSigned, false)));
         let no_signature = "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nText.\r\n";
-        assert_eq!(inline_pgp(no_signature), Some((Mechanism::InlinePgpSigned, false)));
+        assert_eq!(
+            inline_pgp(no_signature),
+            Some((Mechanism::InlinePgpSigned, false))
+        );
         let two = format!("{signed}{signed}");
         assert_eq!(inline_pgp(&two), Some((Mechanism::InlinePgpSigned, false)));
     }

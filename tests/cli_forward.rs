@@ -334,7 +334,10 @@ fn inspect_reports_inline_pgp_with_plaintext_between_blocks_as_parts() {
     ));
     assert_eq!(v["end_to_end"]["encrypted"], "parts");
     assert_eq!(v["end_to_end"]["provider_can_read"], true);
-    assert_eq!(v["end_to_end"]["findings"][0]["mechanism"], "inline-pgp-encrypted");
+    assert_eq!(
+        v["end_to_end"]["findings"][0]["mechanism"],
+        "inline-pgp-encrypted"
+    );
     assert_eq!(v["end_to_end"]["findings"][0]["part"], "0");
     assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 1);
 }

@@ -3,31 +3,17 @@
 //! its own entry, each with its own integrity value; no BCC address leaks
 //! into a copy meant for someone else.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
 use demail::bcc::{Addressee, SplitError, split_bcc};
-use demail::certificate::Certificate;
-use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> String {
-    std::fs::read_to_string(path(name)).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, key, text as data};
 
 /// normal-minimal.eml with the given recipients in chosen and actual
 /// recipient, `To`, `Cc`, a plain `Bcc` field and one `Envelope-to` per
@@ -221,8 +207,7 @@ fn the_same_bcc_mailbox_twice_gets_one_copy() {
 // signed copies, each verifying with the provider certificate.
 #[test]
 fn each_copy_gets_its_own_signature() {
-    let key =
-        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path("keys/p256.key.pem")).unwrap()).unwrap();
+    let key = key("p256");
     let certificate = cert("p256");
     let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 2));
     let copies = split_bcc(&message, &SignOptions::signed(&key, &certificate)).unwrap();

@@ -4,7 +4,6 @@
 //! in every operation of the crate. Vectors: tests/data/e2e/ (README there).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use demail::address::DeMailAddress;
@@ -17,15 +16,8 @@ use demail::protection::{Coverage, Limits, Mechanism, ProtectionError, analyze, 
 use demail::resend::{Resend, forward, redirect};
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
+mod common;
+use common::{data, path};
 
 /// (file, [(mechanism, part, covered)], signed, encrypted)
 type Expected = (

@@ -3,11 +3,9 @@
 //! the message in column W/F of Table 1, and nothing but the fields of the
 //! operation changes.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
-use demail::certificate::Certificate;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName};
 use demail::integrity::{SignOptions, sign};
@@ -15,19 +13,8 @@ use demail::resend::{Resend, ResendError, ResendKind, forward, redirect, resend_
 use demail::validate::Rule;
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, data};
 
 fn resend() -> Resend<'static> {
     Resend::new(

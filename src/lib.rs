@@ -61,14 +61,17 @@
 pub mod address;
 pub mod builder;
 pub mod certificate;
+pub mod confirmation;
 pub mod crypto;
 pub mod envelope;
 pub mod fields;
 pub mod header;
 pub mod integrity;
 pub mod metadata;
+pub mod pdf;
 pub mod validate;
 pub mod verify;
+pub mod xml;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -68,6 +68,7 @@ pub mod fields;
 pub mod header;
 pub mod integrity;
 pub mod metadata;
+pub mod notification;
 pub mod pdf;
 pub mod validate;
 pub mod verify;

@@ -15,6 +15,13 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+
+#[path = "demail/check_confirmation.rs"]
+mod check_confirmation;
+#[path = "demail/confirm.rs"]
+mod confirm;
+#[path = "demail/notify.rs"]
+mod notify;
 use serde_json::{Value, json};
 
 use demail::address::{DeMailAddress, RecipientList};
@@ -85,6 +92,15 @@ enum Command {
         #[arg(long)]
         tr_02102: bool,
     },
+    /// Build a confirmation (dispatch, receipt, retrieve, malware) of an original message.
+    Confirm(confirm::ConfirmArgs),
+    /// Check a confirmation against its original; print the report as JSON.
+    ///
+    /// Exit code 0: it fits and both signatures verify; 1: a mismatch or bad
+    /// signature; 2: unreadable input or usage error.
+    CheckConfirmation(check_confirmation::CheckConfirmationArgs),
+    /// Build a notification message (Meldungsnachricht) about an original message.
+    Notify(notify::NotifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +133,9 @@ fn main() -> ExitCode {
             at.as_deref(),
             tr_02102,
         )),
+        Command::Confirm(args) => exit(confirm::run(&args)),
+        Command::CheckConfirmation(args) => exit(check_confirmation::run(&args)),
+        Command::Notify(args) => exit(notify::run(&args)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Parsing throughput of [`demail::envelope::Envelope::parse`] against a full
-//! MIME parse with mail-parser, on a ~4 KB De-Mail message and on a ~200 KB
-//! message with a base64 attachment.
+//! MIME parse with mail-parser, on a small (~4 KB) De-Mail message, a typical
+//! one (~40 KB, with a base64 PDF attachment) and a large one (~2 MB, same
+//! shape).
 //!
 //! Both inputs are generated deterministically from `tests/data/normal.eml`;
 //! before any timing they are checked to parse and validate without a single
@@ -13,8 +14,9 @@
 //! ```
 //!
 //! Benchmark ids (`group/function/size`):
-//! - `parse_4k/{envelope_parse,envelope_parse_validate,mail_parser_full}/4k`
-//!   and `parse_200k/{envelope_parse,mail_parser_full}/200k`, throughput in bytes;
+//! - `parse_4k/{envelope_parse,envelope_parse_validate,mail_parser_full}/4k`,
+//!   `parse_40k/{envelope_parse,mail_parser_full}/40k` and
+//!   `parse_2m/{envelope_parse,mail_parser_full}/2m`, throughput in bytes;
 //! - `messages_4k/{envelope_parse,envelope_parse_validate,mail_parser_full}/4k`,
 //!   throughput in messages (one element per iteration).
 
@@ -114,8 +116,10 @@ const NORMAL: &[u8] = include_bytes!("../tests/data/normal.eml");
 
 /// Size the small message is padded up to if `normal.eml` is ever shorter.
 const SMALL_TARGET: usize = 4 * 1024;
+/// Size of the typical message (text plus one attachment).
+const TYPICAL_TARGET: usize = 40 * 1024;
 /// Size of the large message.
-const LARGE_TARGET: usize = 200 * 1024;
+const LARGE_TARGET: usize = 2 * 1024 * 1024;
 
 const BOUNDARY: &str = "=_demail_bench_5c0ffee1d2e3";
 
@@ -216,7 +220,7 @@ fn base64_lines_len(len: usize) -> usize {
     full * 78 + if rest == 0 { 0 } else { rest.div_ceil(3) * 4 + 2 }
 }
 
-/// The large message: the same header block as the small one, made
+/// A message with an attachment: the same header block as the small one, made
 /// multipart/mixed, with its text as the first part and a base64 PDF
 /// attachment filling the message up to about `target` bytes.
 ///
@@ -362,11 +366,13 @@ fn bench_mail_parser_full(group: &mut Group<'_>, size: &str, raw: &[u8]) {
 
 fn main() {
     let small = small_message(SMALL_TARGET);
-    let (large, attachment) = large_message(&small, LARGE_TARGET);
+    let (typical, typical_attachment) = large_message(&small, TYPICAL_TARGET);
+    let (large, large_attachment) = large_message(&small, LARGE_TARGET);
     check("4k", &small, None);
-    check("200k", &large, Some(&attachment));
+    check("40k", &typical, Some(&typical_attachment));
+    check("2m", &large, Some(&large_attachment));
 
-    for (label, raw) in [("4k", &small[..]), ("200k", &large[..])] {
+    for (label, raw) in [("4k", &small[..]), ("40k", &typical[..]), ("2m", &large[..])] {
         print_allocs(label, "Envelope::parse", count_allocs(|| Envelope::parse(raw)));
         print_allocs(
             label,
@@ -389,11 +395,13 @@ fn main() {
     bench_mail_parser_full(&mut group, "4k", &small);
     group.finish();
 
-    let mut group = criterion.benchmark_group("parse_200k");
-    group.throughput(Throughput::Bytes(large.len() as u64));
-    bench_envelope_parse(&mut group, "200k", &large);
-    bench_mail_parser_full(&mut group, "200k", &large);
-    group.finish();
+    for (name, size, raw) in [("parse_40k", "40k", &typical[..]), ("parse_2m", "2m", &large[..])] {
+        let mut group = criterion.benchmark_group(name);
+        group.throughput(Throughput::Bytes(raw.len() as u64));
+        bench_envelope_parse(&mut group, size, raw);
+        bench_mail_parser_full(&mut group, size, raw);
+        group.finish();
+    }
 
     let mut group = criterion.benchmark_group("messages_4k");
     group.throughput(Throughput::Elements(1));

@@ -27,7 +27,8 @@
 # tokens) help libFuzzer reach encoded words, which it rarely builds alone.
 # Crashes go to fuzz/artifacts/<target>/, logs to fuzz/artifacts/logs/.
 #
-# Other knobs: FUZZ_TARGETS="envelope header" runs a subset; FUZZ_TIMEOUT is
+# Targets: every [[bin]] of fuzz/Cargo.toml. Other knobs:
+# FUZZ_TARGETS="envelope header" runs a subset; FUZZ_TIMEOUT is
 # the libFuzzer -timeout in seconds per input (default 30). Each target runs
 # in one process, one after the other; a failing target does not stop the
 # others.
@@ -41,21 +42,28 @@ fi
 FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
 cd "$FUZZ_DIR/.." # cargo fuzz runs from the crate root and finds ./fuzz
 
-TARGETS="${FUZZ_TARGETS:-envelope header recipient_list address integrity_tags verify}"
+# Every target of fuzz/Cargo.toml, in file order, unless FUZZ_TARGETS names some.
+ALL_TARGETS="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$FUZZ_DIR/Cargo.toml" | grep -v '^demail-fuzz$' | tr '\n' ' ')"
+TARGETS="${FUZZ_TARGETS:-$ALL_TARGETS}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
 TIMEOUT="${FUZZ_TIMEOUT:-30}"
 
+# A target's own fuzz/dict/<target>.dict, else its family's; none for the rest.
 dict_for() {
+    if [ -f "$FUZZ_DIR/dict/$1.dict" ]; then
+        echo "$FUZZ_DIR/dict/$1.dict"
+        return
+    fi
     case "$1" in
         envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
-        *) echo "$FUZZ_DIR/dict/address.dict" ;;
+        address | recipient_list) echo "$FUZZ_DIR/dict/address.dict" ;;
     esac
 }
 
 max_len() {
     case "$1" in
-        envelope | header | verify) echo 262144 ;; # Limits::default().max_header_bytes
-        *) echo 4096 ;;                   # one address or recipient list
+        address | recipient_list | integrity_tags) echo 4096 ;; # one field value
+        *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }
 
@@ -109,11 +117,12 @@ for target in $TARGETS; do
     echo
     echo "=== fuzzing $target for ${SECONDS_PER_TARGET}s (log: ${log#"$PWD"/})"
     status=0
+    dict="$(dict_for "$target")"
     "${CARGO[@]}" fuzz run --sanitizer "$SANITIZER" "$target" "$corpus" -- \
         -max_total_time="$SECONDS_PER_TARGET" \
         -rss_limit_mb=2048 \
         -max_len="$(max_len "$target")" \
-        -dict="$(dict_for "$target")" \
+        ${dict:+-dict="$dict"} \
         -timeout="$TIMEOUT" \
         -print_final_stats=1 \
         2>&1 | tee "$log" || status=$?

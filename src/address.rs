@@ -24,6 +24,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+// Trimming takes white space including the CR and LF of folding: recipient
+// lists are parsed from the folded field value without unfolding it first.
+use crate::header::trim_ws_str;
+
 /// Longest local part (ACM §2.1.3, after RFC 5321 §4.5.3.1.1).
 pub const MAX_LOCAL_PART: usize = 64;
 /// Longest domain (ACM §2.1.3).
@@ -121,7 +125,7 @@ impl<'a> DeMailAddress<'a> {
     /// # Errors
     /// An [`AddressError`] naming the part that breaks RFC 5322 §3.4.
     pub fn parse(input: &'a str) -> Result<Self, AddressError> {
-        let input = input.trim_matches(is_wsp);
+        let input = trim_ws_str(input);
         if input.is_empty() {
             return Err(AddressError::Empty);
         }
@@ -129,7 +133,7 @@ impl<'a> DeMailAddress<'a> {
             let open = find_unquoted(input, b'<')
                 .ok_or_else(|| AddressError::MalformedNameAddr(input.to_owned()))?;
             let inner = &input[open + 1..input.len() - 1];
-            let mut address = Self::parse_addr_spec(inner.trim_matches(is_wsp))?;
+            let mut address = Self::parse_addr_spec(trim_ws_str(inner))?;
             address.display_name = parse_display_name(&input[..open]);
             return Ok(address);
         }
@@ -269,7 +273,7 @@ impl<'a> RecipientList<'a> {
         let mut current: Option<usize> = None;
         let mut count = 0usize;
         for segment in segments(input) {
-            let segment = segment?.trim_matches(is_wsp);
+            let segment = trim_ws_str(segment?);
             if let Some((key, rest)) = split_key(segment) {
                 if seen[key] {
                     return Err(AddressError::DuplicateKey(KEYS[key]));
@@ -290,7 +294,7 @@ impl<'a> RecipientList<'a> {
                     continue; // a trailing or doubled separator
                 }
                 list.element_mut(key).push(DeMailAddress::parse(segment)?);
-            } else if segment.is_empty() && input.trim_matches(is_wsp).is_empty() {
+            } else if segment.is_empty() && trim_ws_str(input).is_empty() {
                 return Err(AddressError::NoRecipients);
             } else {
                 return Err(AddressError::MissingKey(segment.to_owned()));
@@ -389,15 +393,9 @@ const KEYS: [&str; 3] = ["to", "cc", "bcc"];
 /// Recognises `to=`, `cc=` or `bcc=` (case-insensitive, FWS around `=`).
 fn split_key(segment: &str) -> Option<(usize, &str)> {
     let eq = segment.find('=')?;
-    let key = segment[..eq].trim_matches(is_wsp);
+    let key = trim_ws_str(&segment[..eq]);
     let index = KEYS.iter().position(|k| k.eq_ignore_ascii_case(key))?;
-    Some((index, segment[eq + 1..].trim_matches(is_wsp)))
-}
-
-/// White space, including the CR and LF of folding: recipient lists are
-/// parsed from the folded field value without unfolding it first.
-fn is_wsp(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+    Some((index, trim_ws_str(&segment[eq + 1..])))
 }
 
 /// The segments of a recipient list between `,` and `;` outside quoted
@@ -430,6 +428,9 @@ impl<'s> Iterator for Segments<'s> {
                 escaped = false;
                 continue;
             }
+            if !LIST_SPECIAL[usize::from(byte)] {
+                continue; // most bytes change nothing: one table load
+            }
             match byte {
                 b'\\' if quoted || comment > 0 => escaped = true,
                 b'"' if comment == 0 => quoted = !quoted,
@@ -455,6 +456,9 @@ impl<'s> Iterator for Segments<'s> {
 fn find_unquoted(input: &str, wanted: u8) -> Option<usize> {
     let (mut quoted, mut escaped) = (false, false);
     for (i, byte) in input.bytes().enumerate() {
+        if !escaped && byte != wanted && !LIST_SPECIAL[usize::from(byte)] {
+            continue;
+        }
         if escaped {
             escaped = false;
         } else if byte == b'\\' && quoted {
@@ -473,7 +477,7 @@ fn find_unquoted(input: &str, wanted: u8) -> Option<usize> {
 /// name carries nothing, and mail writers drop it).
 fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
     let name = display_name_text(phrase)?;
-    let trimmed = name.trim_matches(is_wsp);
+    let trimmed = trim_ws_str(&name);
     if trimmed.is_empty() {
         return None;
     }
@@ -481,30 +485,40 @@ fn parse_display_name(phrase: &str) -> Option<Cow<'_, str>> {
         return Some(name);
     }
     Some(match name {
-        Cow::Borrowed(text) => Cow::Borrowed(text.trim_matches(is_wsp)),
-        Cow::Owned(text) => Cow::Owned(text.trim_matches(is_wsp).to_owned()),
+        Cow::Borrowed(text) => Cow::Borrowed(trim_ws_str(text)),
+        Cow::Owned(text) => Cow::Owned(trim_ws_str(&text).to_owned()),
     })
 }
 
 fn display_name_text(phrase: &str) -> Option<Cow<'_, str>> {
-    let phrase = phrase.trim_matches(is_wsp);
+    let phrase = trim_ws_str(phrase);
     if phrase.is_empty() {
         return None;
     }
-    if phrase.contains(['\r', '\n']) {
+    if memchr::memchr2(b'\r', b'\n', phrase.as_bytes()).is_some() {
         // A display name folded across lines: unfold it (RFC 5322 §2.2.3).
         let unfolded: String = phrase.chars().filter(|c| *c != '\r' && *c != '\n').collect();
         return display_name_text(&unfolded).map(|name| Cow::Owned(name.into_owned()));
     }
     if phrase.len() >= 2 && phrase.starts_with('"') && phrase.ends_with('"') {
         let inner = &phrase[1..phrase.len() - 1];
-        if inner.contains(|c: char| c.is_control()) {
-            return Some(Cow::Owned(crate::fields::without_controls(&unescape(inner))));
+        // One pass over the bytes: C0 controls and DEL are ASCII; the C1
+        // controls (U+0080..U+009F) are encoded as 0xC2 0x80..0x9F.
+        let bytes = inner.as_bytes();
+        let (mut control, mut escape) = (false, false);
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'\\' => escape = true,
+                0x00..=0x1f | 0x7f => control = true,
+                0xc2 if bytes.get(i + 1).is_some_and(|next| (0x80..=0x9f).contains(next)) => control = true,
+                _ => {}
+            }
         }
-        if !inner.contains('\\') {
-            return Some(Cow::Borrowed(inner));
-        }
-        return Some(Cow::Owned(unescape(inner)));
+        return Some(match (control, escape) {
+            (true, _) => Cow::Owned(crate::fields::without_controls(&unescape(inner))),
+            (false, true) => Cow::Owned(unescape(inner)),
+            (false, false) => Cow::Borrowed(inner),
+        });
     }
     if phrase.contains("=?") {
         let decoded = crate::fields::decode_display_name(phrase.as_bytes());
@@ -532,17 +546,51 @@ fn unescape(inner: &str) -> String {
 
 /// RFC 5322 §3.2.3 `atext`.
 fn is_atext(byte: u8) -> bool {
-    matches!(byte,
-        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
-        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/'
-        | b'=' | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
+    ATEXT[usize::from(byte)]
 }
 
+/// [`is_atext`] as a table: the address parsers test every byte.
+static ATEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(byte as u8,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/'
+            | b'=' | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~');
+        byte += 1;
+    }
+    table
+};
+
+/// The bytes that change the state of the recipient-list scanner: quoting,
+/// escapes, comments, angle brackets and the two separators.
+static LIST_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let specials = *b"\\\"()<>,;";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// RFC 5322 §3.2.3 `dot-atom-text`: atoms of `atext` joined by single dots.
 fn is_dot_atom(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .split('.')
-            .all(|atom| !atom.is_empty() && atom.bytes().all(is_atext))
+    // One pass: no empty atom means no dot at either end and no two in a row.
+    let mut previous = b'.';
+    for &byte in text.as_bytes() {
+        if byte == b'.' {
+            if previous == b'.' {
+                return false;
+            }
+        } else if !is_atext(byte) {
+            return false;
+        }
+        previous = byte;
+    }
+    previous != b'.'
 }
 
 fn parse_local_part(local: &str) -> Option<Cow<'_, str>> {

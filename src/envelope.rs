@@ -388,9 +388,9 @@ fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
 /// The value with its folding kept, for parsers that treat CR and LF as
 /// folding white space (recipient lists): no copy when it is UTF-8.
 fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
-    match std::str::from_utf8(crate::header::trim_ws(field.value)) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => field.unfolded_value(),
+    match field.value_str() {
+        Some(text) => Cow::Borrowed(crate::header::trim_ws_str(text)),
+        None => field.unfolded_value(),
     }
 }
 

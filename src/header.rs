@@ -118,9 +118,29 @@ pub struct RawField<'a> {
     pub raw: &'a [u8],
     /// Offset of the field's first byte in the message.
     pub offset: usize,
+    /// `value` as text when it is valid UTF-8 (checked once for the whole
+    /// header section by [`split_header`]).
+    text: Option<&'a str>,
 }
 
 impl<'a> RawField<'a> {
+    /// A field from its parts; `value` and `raw` must be slices of the same
+    /// field, `name` and `value` as [`split_header`] would cut them.
+    pub(crate) fn new(name: &'a str, value: &'a [u8], raw: &'a [u8], offset: usize) -> Self {
+        RawField {
+            name,
+            value,
+            raw,
+            offset,
+            text: std::str::from_utf8(value).ok(),
+        }
+    }
+
+    /// The value, folding kept, as text; `None` when it is not valid UTF-8.
+    pub fn value_str(&self) -> Option<&'a str> {
+        self.text
+    }
+
     /// The value with folding removed (RFC 5322 §2.2.3: a line end followed by
     /// white space is deleted) and surrounding white space trimmed.
     ///
@@ -129,11 +149,23 @@ impl<'a> RawField<'a> {
     pub fn unfolded_value(&self) -> Cow<'a, str> {
         let value = trim_ws(self.value);
         if memchr::memchr(b'\n', value).is_none() {
-            // `from_utf8` has an ASCII fast path that `from_utf8_lossy` lacks.
-            return match std::str::from_utf8(value) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(value),
+            return match self.text {
+                Some(text) => Cow::Borrowed(trim_ws_str(text)),
+                None => String::from_utf8_lossy(value),
             };
+        }
+        if let Some(text) = self.text {
+            // Already checked UTF-8: unfold as text, without a second check.
+            let text = trim_ws_str(text);
+            let mut unfolded = String::with_capacity(text.len());
+            let mut start = 0;
+            // Cuts at ASCII line ends fall on character boundaries.
+            for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+                let line = text.get(start..end).unwrap_or_default();
+                unfolded.push_str(line.strip_suffix('\r').unwrap_or(line));
+                start = end + 1;
+            }
+            return Cow::Owned(unfolded);
         }
         let mut unfolded = Vec::with_capacity(value.len());
         let mut start = 0;
@@ -149,20 +181,17 @@ impl<'a> RawField<'a> {
     /// The value followed by the field's line end, as mail-parser's field
     /// parsers expect it; `None` for a last field without a line end.
     pub(crate) fn value_with_line_end(&self) -> Option<&'a [u8]> {
-        let eol = if self.raw.ends_with(b"\r\n") {
-            2
-        } else if self.raw.ends_with(b"\n") {
-            1
-        } else {
+        let eol = line_end_len(self.raw);
+        if eol == 0 {
             return None;
-        };
+        }
         let start = self.raw.len().checked_sub(self.value.len() + eol)?;
         self.raw.get(start..)
     }
 
     /// Whether the value is valid UTF-8 (plain ASCII in a conforming message).
     pub fn is_utf8(&self) -> bool {
-        self.value.is_ascii() || std::str::from_utf8(self.value).is_ok()
+        self.text.is_some()
     }
 
     /// Whether the field has the given name, compared case-insensitively
@@ -224,6 +253,7 @@ pub fn split_header<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<
             limit: limits.max_header_bytes,
         });
     }
+    attach_text(raw, &mut fields, pos)?;
     Ok(HeaderSection {
         fields,
         body_offset: pos,
@@ -306,17 +336,50 @@ fn finish_field<'a>(
             limit: limits.max_fields,
         });
     }
-    let name = trim_ws(&raw[start..colon]);
-    // Field names were checked to be printable ASCII by parse_field_name.
-    let name = std::str::from_utf8(name).map_err(|_| HeaderError::MalformedLine { offset: start })?;
     let value_end = strip_line_end(raw, colon + 1, end);
+    // `name` and `text` are filled in by `attach_text` once the whole section
+    // is known, so that UTF-8 is checked once, not once per field.
     fields.push(RawField {
-        name,
+        name: "",
         value: &raw[colon + 1..value_end],
         raw: &raw[start..end],
         offset: start,
+        text: None,
     });
     Ok(())
+}
+
+/// Sets every field's name and text from one UTF-8 check of the header
+/// section (`raw[..end]`); when the section is not valid UTF-8, field by field.
+fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) -> Result<(), HeaderError> {
+    let section = std::str::from_utf8(&raw[..end]).ok();
+    for field in fields {
+        let value_start = field.offset + field.raw.len() - line_end_len(field.raw) - field.value.len();
+        let name = trim_ws(&raw[field.offset..value_start - 1]);
+        let name_range = field.offset..field.offset + name.len();
+        let value_range = value_start..value_start + field.value.len();
+        // Field names were checked to be printable ASCII by parse_field_name.
+        field.name = match section {
+            Some(text) => text.get(name_range),
+            None => std::str::from_utf8(name).ok(),
+        }
+        .ok_or(HeaderError::MalformedLine { offset: field.offset })?;
+        field.text = match section {
+            Some(text) => text.get(value_range),
+            None => std::str::from_utf8(field.value).ok(),
+        };
+    }
+    Ok(())
+}
+
+/// The length of a field's final line end: CRLF, LF or none (the last field
+/// of a message without a body).
+fn line_end_len(raw: &[u8]) -> usize {
+    if raw.ends_with(b"\r\n") {
+        2
+    } else {
+        usize::from(raw.ends_with(b"\n"))
+    }
 }
 
 /// The end of a field's value: `end` minus the final CRLF or LF.
@@ -336,12 +399,25 @@ pub(crate) fn string_lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
+/// [`trim_ws`] for text.
+pub(crate) fn trim_ws_str(text: &str) -> &str {
+    let (start, end) = ws_bounds(text.as_bytes());
+    // Only ASCII bytes were cut, so both ends are character boundaries.
+    text.get(start..end).unwrap_or_default()
+}
+
 /// Trims spaces, tabs and line ends at both ends.
 pub(crate) fn trim_ws(bytes: &[u8]) -> &[u8] {
+    let (start, end) = ws_bounds(bytes);
+    &bytes[start..end]
+}
+
+/// The range of `bytes` without leading and trailing spaces, tabs and line ends.
+fn ws_bounds(bytes: &[u8]) -> (usize, usize) {
     let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
     let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |i| i + 1);
-    &bytes[start..end]
+    (start, end)
 }
 
 #[cfg(test)]
@@ -350,6 +426,23 @@ mod tests {
 
     fn split(raw: &[u8]) -> Result<HeaderSection<'_>, HeaderError> {
         split_header(raw, &Limits::default())
+    }
+
+    // RFC 5322 §2.2: one UTF-8 check for the section; a field that is not
+    // UTF-8 is found field by field and leaves the others readable.
+    #[test]
+    fn text_is_checked_per_section_and_falls_back_per_field() {
+        let section = split(b"A: \xc3\xa4x\r\nB: caf\xe9\r\nC:\r\n\r\nbody").unwrap();
+        let texts: Vec<_> = section.fields.iter().map(RawField::value_str).collect();
+        assert_eq!(texts, [Some(" äx"), None, Some("")]);
+        let names: Vec<_> = section.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        assert!(!section.fields[1].is_utf8());
+        assert_eq!(section.fields[1].unfolded_value(), "caf\u{fffd}");
+
+        let valid = split(b"Name  : v\r\nLast: w").unwrap();
+        assert_eq!(valid.fields[0].name, "Name");
+        assert_eq!(valid.fields[1].value_str(), Some(" w"));
     }
 
     #[test]

@@ -444,12 +444,12 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
         &body_hash,
     );
 
-    let integrity_raw = RawField {
-        name: FieldName::Integrity.written_name(),
-        value: &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
-        raw: field.as_bytes(),
-        offset: 0,
-    };
+    let integrity_raw = RawField::new(
+        FieldName::Integrity.written_name(),
+        &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
+        field.as_bytes(),
+        0,
+    );
     let input = header_input(&kept, &signed_names, &integrity_raw);
     let value = match &options.signer {
         None => options.hash.digest(&input),

@@ -407,6 +407,12 @@ fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
 }
 
 fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_>) {
+    if address.local_part.contains('\t') {
+        // A tab is allowed in a quoted local part (RFC 5322 §3.2.4), but
+        // mail-builder drops control bytes from addresses: write it here.
+        write_folded(out, field, &address.to_string());
+        return;
+    }
     let name = field.written_name();
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");

@@ -210,3 +210,20 @@ fn text_that_looks_like_an_encoded_word_round_trips() {
     let envelope = Envelope::parse(&block).unwrap();
     assert_eq!(envelope.metadata().subject.as_deref(), Some("=?utf-8?q?x?="));
 }
+
+// Found by the 10-minute envelope campaign: a tab inside a quoted local part
+// (RFC 5322 §3.2.4 allows WSP in a quoted-string) must be written back, not
+// dropped.
+#[test]
+fn tab_in_quoted_local_part_survives_the_round_trip() {
+    let metadata = round_trip(b"Reply-To: \"&      \t         om: \"@15\r\n\r\n");
+    let local = &metadata.reply_to.as_ref().unwrap().local_part;
+    assert_eq!(local, "&      \t         om: ");
+
+    let metadata = round_trip(b"From: \"Stadt M\xc3\xbcnster\" <\"a\tb\"@x.de-mail.de>\r\n\r\n");
+    let from = metadata.from.as_ref().unwrap();
+    assert_eq!(
+        (from.local_part.as_ref(), from.display_name.as_deref()),
+        ("a\tb", Some("Stadt Münster"))
+    );
+}

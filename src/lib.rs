@@ -37,6 +37,11 @@
 //! - **Field values**: [`fields`] (message types, auth level, version...).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
+//! - **Confirmations and notifications**: [`confirmation::build_confirmation`]
+//!   and [`confirmation::check_confirmation`] (§3.5.1),
+//!   [`notification::build_notification`] (§3.5.2), their XML
+//!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
+//!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!

@@ -319,6 +319,15 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether a namespace prefix is an NCName (Namespaces in XML §3), in a
+/// conservative reading: letters, digits, `-`, `_`, `.`, not starting with a
+/// digit, `-` or `.`.
+fn is_ncname(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Appends `text` escaped for element content: `&`, `<`, `>` as entities,
 /// CR as `&#13;` (so it survives line-end normalization), and characters
 /// XML 1.0 cannot carry at all replaced by U+FFFD (D34).
@@ -743,7 +752,7 @@ impl<'i> XmlReader<'i> {
             let key = attribute.key.as_ref().to_owned();
             let prefix = if key == "xmlns" {
                 String::new()
-            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+            } else if let Some(prefix) = key.strip_prefix("xmlns:").filter(|p| is_ncname(p)) {
                 prefix.to_owned()
             } else {
                 return Err(XmlError::UnexpectedAttribute {
@@ -759,6 +768,13 @@ impl<'i> XmlReader<'i> {
                     offset,
                     message: e.to_string(),
                 })?;
+            if let Some(c) = value.chars().find(|c| !is_xml_char(*c)) {
+                return Err(XmlError::InvalidCharacter {
+                    code: u32::from(c),
+                    element: element.to_owned(),
+                    offset,
+                });
+            }
             out.push((prefix, value.into_owned()));
         }
         Ok(out)
@@ -847,7 +863,8 @@ pub(crate) fn expect_root(
             let declarations = reader.namespace_declarations(&tag, local, offset)?;
             let extra = declarations
                 .into_iter()
-                .filter(|(prefix, uri)| !(prefix.is_empty() && uri == DE_MAIL_NS))
+                // The default namespace is always written as urn:de-mail.
+                .filter(|(prefix, _)| !prefix.is_empty())
                 .collect();
             Ok((extra, empty))
         }
@@ -884,6 +901,10 @@ pub(crate) fn push_root_start(out: &mut String, local: &str, extra: &[(String, S
                 '"' => out.push_str("&quot;"),
                 '&' => out.push_str("&amp;"),
                 '<' => out.push_str("&lt;"),
+                // Attribute values are normalized on reading (XML 1.0 §3.3.3).
+                '\t' => out.push_str("&#9;"),
+                '\n' => out.push_str("&#10;"),
+                '\r' => out.push_str("&#13;"),
                 c => out.push(c),
             }
         }

@@ -23,8 +23,6 @@ pub struct Metadate {
 pub struct SignatureElement {
     /// The element's bytes, from `<` of its start tag to `>` of its end tag.
     pub raw: String,
-    /// Offset of the element in the parsed document.
-    pub offset: usize,
 }
 
 /// The XML of a confirmation (Bestätigungsnachricht), `Acknowledge-Message`
@@ -134,7 +132,7 @@ impl AcknowledgeMessage {
                         reader.skip_element(offset, limit, "ds:Signature element")?
                     };
                     let raw = String::from_utf8_lossy(&reader.input()[range]).into_owned();
-                    signature = Some(SignatureElement { raw, offset });
+                    signature = Some(SignatureElement { raw });
                 }
                 Step::Start { name, offset, .. } => {
                     return Err(XmlError::UnexpectedElement {

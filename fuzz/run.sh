@@ -57,12 +57,17 @@ dict_for() {
     case "$1" in
         envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
         address | recipient_list) echo "$FUZZ_DIR/dict/address.dict" ;;
+        c14n | xmldsig_verify) echo "$FUZZ_DIR/dict/xml.dict" ;;
+        mbox) echo "$FUZZ_DIR/dict/mbox.dict" ;;
     esac
 }
 
 max_len() {
     case "$1" in
         address | recipient_list | integrity_tags) echo 4096 ;; # one field value
+        c14n) echo 16384 ;;                                     # documents with some nesting
+        xmldsig_verify) echo 65536 ;;                           # a signed document with its certificate
+        mbox) echo 65536 ;;                                     # several messages per input
         *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }

@@ -42,6 +42,19 @@
 //!   [`notification::build_notification`] (§3.5.2), their XML
 //!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
 //!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
+//! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
+//!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
+//!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
+//! - **Forwarding and redirection**: [`resend::forward`],
+//!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
+//!   §3.1.22) keep every signed field and the body byte for byte.
+//! - **BCC fan-out**: [`bcc::split_bcc`] writes the to/cc copy and one copy
+//!   per BCC recipient, each with its own integrity value (§3.1.8, §3.1.21).
+//! - **Export and import**: [`mbox::MboxReader`], [`mbox::MboxWriter`] and
+//!   [`mbox::import`] (mbox with qmail `From_` quoting, §3.6), streaming.
+//! - **End-to-end transparency**: [`protection::analyze`] tells whether the
+//!   content is S/MIME or PGP signed or encrypted by the sender, and which
+//!   parts (§2.1.3); every operation keeps such content byte for byte.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -64,6 +77,7 @@
 #![warn(unreachable_pub)]
 
 pub mod address;
+pub mod bcc;
 pub mod builder;
 pub mod certificate;
 pub mod confirmation;
@@ -72,12 +86,16 @@ pub mod envelope;
 pub mod fields;
 pub mod header;
 pub mod integrity;
+pub mod mbox;
 pub mod metadata;
 pub mod notification;
 pub mod pdf;
+pub mod protection;
+pub mod resend;
 pub mod validate;
 pub mod verify;
 pub mod xml;
+pub mod xmldsig;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -22,6 +22,16 @@ mod check_confirmation;
 mod confirm;
 #[path = "demail/notify.rs"]
 mod notify;
+#[path = "demail/end_to_end.rs"]
+mod end_to_end;
+#[path = "demail/forward.rs"]
+mod forward;
+#[path = "demail/mbox.rs"]
+mod mbox;
+#[path = "demail/redirect.rs"]
+mod redirect;
+#[path = "demail/split_bcc.rs"]
+mod split_bcc;
 use serde_json::{Value, json};
 
 use demail::address::{DeMailAddress, RecipientList};
@@ -101,6 +111,29 @@ enum Command {
     CheckConfirmation(check_confirmation::CheckConfirmationArgs),
     /// Build a notification message (Meldungsnachricht) about an original message.
     Notify(notify::NotifyArgs),
+    /// Forward a received message (TR 01201-3.4 §3.2): Resent-*, new actual
+    /// recipient, Envelope-to; signed fields and body unchanged.
+    ///
+    /// Exit code 0: done; 1: refused (forwarding loop, retrieve confirmation
+    /// requested); 2: unreadable input or usage error.
+    Forward(forward::ResendArgs),
+    /// Redirect a received message (Nachsendung, §3.3): as forward, without Resent-From.
+    ///
+    /// Exit code 0: done; 1: refused (forwarding loop); 2: unreadable input or usage error.
+    Redirect(forward::ResendArgs),
+    /// Split an outgoing message into the to/cc copy and one copy per BCC
+    /// recipient, each hashed or signed (§3.1.8, §3.1.21); JSON report.
+    ///
+    /// Exit code 0: done; 1: not ready to be hashed; 2: unreadable input or usage error.
+    SplitBcc(split_bcc::SplitBccArgs),
+    /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
+    ///
+    /// Exit code 0: done; 1: invalid or unreadable messages found; 2:
+    /// unreadable input or usage error.
+    Mbox {
+        #[command(subcommand)]
+        command: mbox::MboxCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -136,6 +169,10 @@ fn main() -> ExitCode {
         Command::Confirm(args) => exit(confirm::run(&args)),
         Command::CheckConfirmation(args) => exit(check_confirmation::run(&args)),
         Command::Notify(args) => exit(notify::run(&args)),
+        Command::Forward(args) => exit(forward::run(&args, demail::resend::ResendKind::Forward)),
+        Command::Redirect(args) => exit(redirect::run(&args)),
+        Command::SplitBcc(args) => exit(split_bcc::run(&args)),
+        Command::Mbox { command } => exit(mbox::run(&command)),
     }
 }
 
@@ -336,6 +373,7 @@ fn inspect(file: &Path, lenient: bool) -> ExitCode {
         .map(|w| Value::from(w.to_string()))
         .collect();
     output["valid"] = Value::from(report.accepts(mode));
+    output["end_to_end"] = end_to_end::end_to_end_json(&raw);
     match serde_json::to_string_pretty(&output) {
         Ok(text) => println!("{text}"),
         Err(err) => {

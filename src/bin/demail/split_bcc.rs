@@ -1,0 +1,86 @@
+//! `demail split-bcc` (TR 01201-3.4 §3.1.8, §3.1.21 condition 2): writes the
+//! to/cc copy and one copy per BCC recipient into a directory, each hashed
+//! (or signed with `--key` and `--cert`), and prints a JSON report. Exit
+//! codes: 0 done, 1 the message is not ready to be hashed (§3.1.21: metadata
+//! incomplete or not CRLF), 2 unreadable input or usage error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use demail::bcc::{Addressee, SplitError, split_bcc};
+use demail::certificate::Certificate;
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::integrity::{IntegrityError, SignOptions};
+
+/// The arguments of `demail split-bcc`.
+#[derive(Args)]
+pub(crate) struct SplitBccArgs {
+    /// The outgoing message, or `-` for standard input.
+    file: PathBuf,
+    /// The directory for the copies (`to-cc.eml`, `bcc-1.eml`, ...); created if missing.
+    #[arg(long, short = 'd')]
+    output_dir: PathBuf,
+    /// The provider's PKCS#8 private key (PEM); without it the copies are hash-only.
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// The provider's certificate (PEM).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+}
+
+/// Splits the message; see the module documentation for exit codes.
+pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
+    let raw =
+        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let loaded = match (&args.key, &args.cert) {
+        (Some(key), Some(cert)) => Some((
+            SigningKey::from_pkcs8_pem(&crate::read_text(key)?)
+                .map_err(|e| format!("{}: {e}", key.display()))?,
+            Certificate::from_pem(&crate::read_text(cert)?)
+                .map_err(|e| format!("{}: {e}", cert.display()))?,
+        )),
+        _ => None,
+    };
+    let options = match &loaded {
+        Some((key, cert)) => SignOptions::signed(key, cert),
+        None => SignOptions::hash_only(),
+    };
+    let copies = match split_bcc(&raw, &options) {
+        Ok(copies) => copies,
+        Err(error @ (SplitError::Integrity(IntegrityError::NotReady(_)) | SplitError::NoChosenRecipient)) => {
+            eprintln!("demail: {}: {error}", args.file.display());
+            return Ok(ExitCode::from(1));
+        }
+        Err(error) => return Err(format!("{}: {error}", args.file.display())),
+    };
+    std::fs::create_dir_all(&args.output_dir)
+        .map_err(|e| format!("cannot create {}: {e}", args.output_dir.display()))?;
+    let mut report = Vec::with_capacity(copies.len());
+    let mut bcc_number = 0;
+    for copy in &copies {
+        let (name, addressee) = match &copy.addressee {
+            Addressee::ToCc => ("to-cc.eml".to_owned(), "to/cc".to_owned()),
+            Addressee::Bcc(address) => {
+                bcc_number += 1;
+                (format!("bcc-{bcc_number}.eml"), address.addr_spec())
+            }
+        };
+        let path = args.output_dir.join(&name);
+        std::fs::write(&path, &copy.message).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let envelope = Envelope::parse(&copy.message).map_err(|e| e.to_string())?;
+        report.push(json!({
+            "addressee": addressee,
+            "file": path.display().to_string(),
+            "chosen_recipient": envelope.metadata().chosen_recipient.as_ref().map(ToString::to_string),
+            "signed": loaded.is_some(),
+        }));
+    }
+    let text = serde_json::to_string_pretty(&json!({ "copies": report }))
+        .map_err(|e| format!("cannot write JSON: {e}"))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,483 @@
+//! End-to-end transparency (Clientseitige Signatur und Verschlüsselung,
+//! TR 01201-3.4 §2.1.3): which protection a message's content really has.
+//!
+//! De-Mail's own integrity value and the provider signature (§3.1.21) are
+//! applied by the provider, and the providers decrypt the transport
+//! encryption: without client-side protection the provider can read the
+//! message. [`analyze`] tells from the MIME structure whether the sender
+//! protected the content end to end, and which parts are covered:
+//!
+//! | Mechanism | Recognised by |
+//! |-----------|---------------|
+//! | S/MIME signed | `multipart/signed; protocol=application/(x-)pkcs7-signature`, `application/(x-)pkcs7-mime; smime-type=signed-data` (RFC 8551) |
+//! | S/MIME encrypted | `application/(x-)pkcs7-mime; smime-type=enveloped-data` or `authEnveloped-data` |
+//! | PGP/MIME signed | `multipart/signed; protocol=application/pgp-signature` (RFC 3156) |
+//! | PGP/MIME encrypted | `multipart/encrypted; protocol=application/pgp-encrypted` |
+//! | inline PGP | `-----BEGIN PGP MESSAGE-----` / `-----BEGIN PGP SIGNED MESSAGE-----` in a text part |
+//!
+//! An `application/pkcs7-mime` part without `smime-type` is classified by
+//! the CMS content type OID at the start of its content.
+//!
+//! Part paths: `0` is the whole body; `1`, `2`, ... are the children of a
+//! multipart body, `1.2` the second child of the first (IMAP section
+//! numbering below the root). A `message/rfc822` attachment's body is its
+//! part path followed by `.1`.
+//!
+//! The crate never changes such content: every operation (forward,
+//! redirect, BCC fan-out, mbox export/import) copies the body byte for byte.
+//!
+//! ```
+//! use demail::protection::{analyze, Coverage, Mechanism};
+//!
+//! let raw = std::fs::read("tests/data/e2e/smime-encrypted.eml")?;
+//! let protection = analyze(&raw)?;
+//! assert_eq!(protection.findings[0].mechanism, Mechanism::SmimeEncrypted);
+//! assert_eq!(protection.encrypted, Coverage::Whole);
+//! assert!(!protection.provider_can_read());
+//!
+//! let plain = analyze(&std::fs::read("tests/data/normal-minimal.eml")?)?;
+//! assert!(plain.findings.is_empty() && plain.provider_can_read());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// A client-side protection mechanism.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mechanism {
+    /// S/MIME signature, detached (`multipart/signed`) or opaque (`signed-data`).
+    SmimeSigned,
+    /// S/MIME encryption (`enveloped-data` or `authEnveloped-data`).
+    SmimeEncrypted,
+    /// PGP/MIME signature (RFC 3156 §5).
+    PgpMimeSigned,
+    /// PGP/MIME encryption (RFC 3156 §4).
+    PgpMimeEncrypted,
+    /// An inline PGP clear-signed text (`BEGIN PGP SIGNED MESSAGE`).
+    InlinePgpSigned,
+    /// An inline PGP message (`BEGIN PGP MESSAGE`): encrypted (or signed
+    /// inside, which cannot be told without decrypting).
+    InlinePgpEncrypted,
+}
+
+impl Mechanism {
+    /// The identifier used in JSON output, e.g. `smime-encrypted`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::SmimeSigned => "smime-signed",
+            Mechanism::SmimeEncrypted => "smime-encrypted",
+            Mechanism::PgpMimeSigned => "pgp-mime-signed",
+            Mechanism::PgpMimeEncrypted => "pgp-mime-encrypted",
+            Mechanism::InlinePgpSigned => "inline-pgp-signed",
+            Mechanism::InlinePgpEncrypted => "inline-pgp-encrypted",
+        }
+    }
+
+    /// Whether the mechanism hides the content from the provider.
+    pub const fn encrypts(self) -> bool {
+        matches!(
+            self,
+            Mechanism::SmimeEncrypted | Mechanism::PgpMimeEncrypted | Mechanism::InlinePgpEncrypted
+        )
+    }
+}
+
+impl fmt::Display for Mechanism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The path of a MIME part: child indices from the body, 1-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartPath(pub Vec<u32>);
+
+impl PartPath {
+    /// Whether this is the whole body.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn child(&self, index: u32) -> PartPath {
+        let mut path = self.0.clone();
+        path.push(index);
+        PartPath(path)
+    }
+}
+
+impl fmt::Display for PartPath {
+    /// `0` for the whole body, else `1.2.3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("0");
+        }
+        for (i, index) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            write!(f, "{index}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One protected part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How it is protected.
+    pub mechanism: Mechanism,
+    /// The part that carries the protection (the `multipart/signed`, the
+    /// `application/pkcs7-mime`, the text part with the armor...).
+    pub part: PartPath,
+    /// The parts whose content the protection covers (each with its
+    /// sub-parts): the first child of a `multipart/signed`, otherwise the
+    /// part itself.
+    pub covered: Vec<PartPath>,
+}
+
+/// How much of the content a kind of protection covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Coverage {
+    /// Nothing.
+    None,
+    /// Some parts (an encrypted attachment, a signed part), not the whole.
+    Parts,
+    /// The whole content.
+    Whole,
+}
+
+impl Coverage {
+    /// `none`, `parts` or `whole`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Coverage::None => "none",
+            Coverage::Parts => "parts",
+            Coverage::Whole => "whole",
+        }
+    }
+}
+
+/// The client-side protection of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// Every protected part, in document order.
+    pub findings: Vec<Finding>,
+    /// How much is signed by the sender.
+    pub signed: Coverage,
+    /// How much is encrypted end to end.
+    pub encrypted: Coverage,
+}
+
+impl Protection {
+    /// Whether the providers can read the content: true unless all of it
+    /// is encrypted end to end (De-Mail's own transport encryption ends at
+    /// each provider).
+    pub fn provider_can_read(&self) -> bool {
+        self.encrypted != Coverage::Whole
+    }
+}
+
+/// Bounds on the analysis, so hostile input cannot exhaust memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest message in bytes (default 64 MiB).
+    pub max_bytes: usize,
+    /// Deepest part nesting (default 32).
+    pub max_depth: usize,
+    /// Most parts (default 10 000).
+    pub max_parts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+            max_depth: 32,
+            max_parts: 10_000,
+        }
+    }
+}
+
+/// Why a message could not be analysed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtectionError {
+    /// The message is larger than [`Limits::max_bytes`].
+    #[error("message of {size} bytes exceeds the analysis limit of {limit} bytes")]
+    TooLarge {
+        /// The message size.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// Parts are nested deeper than [`Limits::max_depth`].
+    #[error("MIME parts nested deeper than {limit} at part {path}")]
+    TooDeep {
+        /// The part where the limit was hit.
+        path: String,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// More parts than [`Limits::max_parts`].
+    #[error("more than {limit} MIME parts")]
+    TooManyParts {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The input is not a MIME message.
+    #[error("not an e-mail message (RFC 5322 / RFC 2045)")]
+    NotAMessage,
+}
+
+/// The client-side protection of a message, with the default [`Limits`].
+///
+/// # Errors
+/// A [`ProtectionError`] when the input is not a message or breaks a limit.
+pub fn analyze(message: &[u8]) -> Result<Protection, ProtectionError> {
+    analyze_with_limits(message, &Limits::default())
+}
+
+/// The client-side protection of a message, with the given limits.
+///
+/// # Errors
+/// A [`ProtectionError`] when the input is not a message or breaks a limit.
+pub fn analyze_with_limits(message: &[u8], limits: &Limits) -> Result<Protection, ProtectionError> {
+    if message.len() > limits.max_bytes {
+        return Err(ProtectionError::TooLarge {
+            size: message.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let parsed = MessageParser::new()
+        .parse(message)
+        .ok_or(ProtectionError::NotAMessage)?;
+    let mut walk = Walk {
+        limits,
+        parts: 0,
+        findings: Vec::new(),
+        whole_signed: false,
+        whole_encrypted: false,
+    };
+    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
+    let coverage = |whole: bool, any: bool| match (whole, any) {
+        (true, _) => Coverage::Whole,
+        (false, true) => Coverage::Parts,
+        (false, false) => Coverage::None,
+    };
+    let any_signed = walk.findings.iter().any(|f| !f.mechanism.encrypts());
+    let any_encrypted = walk.findings.iter().any(|f| f.mechanism.encrypts());
+    Ok(Protection {
+        signed: coverage(walk.whole_signed, any_signed),
+        encrypted: coverage(walk.whole_encrypted, any_encrypted),
+        findings: walk.findings,
+    })
+}
+
+struct Walk<'l> {
+    limits: &'l Limits,
+    parts: usize,
+    findings: Vec<Finding>,
+    whole_signed: bool,
+    whole_encrypted: bool,
+}
+
+impl Walk<'_> {
+    /// Visits one part. `whole` says whether the part holds the whole
+    /// content (the root, or the signed content of a whole-message
+    /// signature).
+    fn part(
+        &mut self,
+        message: &Message<'_>,
+        id: u32,
+        path: &PartPath,
+        depth: usize,
+        whole: bool,
+    ) -> Result<(), ProtectionError> {
+        if depth > self.limits.max_depth {
+            return Err(ProtectionError::TooDeep {
+                path: path.to_string(),
+                limit: self.limits.max_depth,
+            });
+        }
+        self.parts += 1;
+        if self.parts > self.limits.max_parts {
+            return Err(ProtectionError::TooManyParts {
+                limit: self.limits.max_parts,
+            });
+        }
+        let Some(part) = message.part(id) else {
+            return Ok(());
+        };
+        let (ctype, subtype) = part
+            .content_type()
+            .map_or(("text", "plain"), |ct| (ct.ctype(), ct.subtype().unwrap_or("")));
+        let attribute = |name: &str| {
+            part.content_type()
+                .and_then(|ct| ct.attributes())
+                .and_then(|attributes| attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name)))
+                .map(|a| a.value.trim().to_ascii_lowercase())
+        };
+        let is = |t: &str, s: &str| ctype.eq_ignore_ascii_case(t) && subtype.eq_ignore_ascii_case(s);
+
+        match &part.body {
+            PartType::Multipart(children) if is("multipart", "signed") => {
+                let mechanism = match attribute("protocol").as_deref() {
+                    Some("application/pkcs7-signature" | "application/x-pkcs7-signature") => {
+                        Some(Mechanism::SmimeSigned)
+                    }
+                    Some("application/pgp-signature") => Some(Mechanism::PgpMimeSigned),
+                    _ => None,
+                };
+                if let Some(mechanism) = mechanism {
+                    self.record(mechanism, path, vec![path.child(1)], whole);
+                }
+                // Only the signed content can hold more protection; the
+                // signature part is the signature.
+                if let Some(first) = children.first() {
+                    self.part(
+                        message,
+                        *first,
+                        &path.child(1),
+                        depth + 1,
+                        whole && mechanism.is_some(),
+                    )?;
+                }
+            }
+            PartType::Multipart(_)
+                if is("multipart", "encrypted")
+                    && attribute("protocol").as_deref() == Some("application/pgp-encrypted") =>
+            {
+                self.record(Mechanism::PgpMimeEncrypted, path, vec![path.clone()], whole);
+            }
+            PartType::Multipart(children) => {
+                for (i, child) in children.iter().enumerate() {
+                    let index = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    self.part(message, *child, &path.child(index), depth + 1, false)?;
+                }
+            }
+            PartType::Message(nested) => {
+                self.part(nested, 0, &path.child(1), depth + 1, false)?;
+            }
+            body if is("application", "pkcs7-mime") || is("application", "x-pkcs7-mime") => {
+                let content: &[u8] = match body {
+                    PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
+                    _ => &[],
+                };
+                let mechanism = match attribute("smime-type").as_deref() {
+                    Some("enveloped-data" | "authenveloped-data") => Some(Mechanism::SmimeEncrypted),
+                    Some("signed-data") => Some(Mechanism::SmimeSigned),
+                    Some(_) => None,
+                    None => cms_content_type(content),
+                };
+                if let Some(mechanism) = mechanism {
+                    self.record(mechanism, path, vec![path.clone()], whole);
+                }
+            }
+            PartType::Text(text) if ctype.eq_ignore_ascii_case("text") => {
+                if let Some((mechanism, only_armor)) = inline_pgp(text) {
+                    self.record(mechanism, path, vec![path.clone()], whole && only_armor);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, mechanism: Mechanism, path: &PartPath, covered: Vec<PartPath>, whole: bool) {
+        if whole {
+            if mechanism.encrypts() {
+                self.whole_encrypted = true;
+            } else {
+                self.whole_signed = true;
+            }
+        }
+        self.findings.push(Finding {
+            mechanism,
+            part: path.clone(),
+            covered,
+        });
+    }
+}
+
+/// The CMS content type of a DER `ContentInfo` (RFC 5652 §3): the first
+/// OID within its first bytes.
+fn cms_content_type(content: &[u8]) -> Option<Mechanism> {
+    const SIGNED_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    const ENVELOPED_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03];
+    const AUTH_ENVELOPED_DATA: &[u8] = &[
+        0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17,
+    ];
+    let head = &content[..content.len().min(16)];
+    let has = |oid: &[u8]| head.windows(oid.len()).any(|w| w == oid);
+    if has(ENVELOPED_DATA) || has(AUTH_ENVELOPED_DATA) {
+        Some(Mechanism::SmimeEncrypted)
+    } else if has(SIGNED_DATA) {
+        Some(Mechanism::SmimeSigned)
+    } else {
+        None
+    }
+}
+
+/// An inline PGP block in a text, and whether the text is nothing but it.
+fn inline_pgp(text: &str) -> Option<(Mechanism, bool)> {
+    let trimmed = text.trim();
+    let (mechanism, begin) = if let Some(at) = find_armor(text, "-----BEGIN PGP MESSAGE-----") {
+        (Mechanism::InlinePgpEncrypted, at)
+    } else if let Some(at) = find_armor(text, "-----BEGIN PGP SIGNED MESSAGE-----") {
+        (Mechanism::InlinePgpSigned, at)
+    } else {
+        return None;
+    };
+    let only_armor = text[..begin].trim().is_empty()
+        && (trimmed.ends_with("-----END PGP MESSAGE-----")
+            || trimmed.ends_with("-----END PGP SIGNATURE-----"));
+    Some((mechanism, only_armor))
+}
+
+/// The offset of an armor header line that starts a line (RFC 4880 §6.2).
+fn find_armor(text: &str, header: &str) -> Option<usize> {
+    text.match_indices(header)
+        .map(|(at, _)| at)
+        .find(|at| *at == 0 || text.as_bytes()[at - 1] == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_paths_are_written_like_imap_sections() {
+        assert_eq!(PartPath::default().to_string(), "0");
+        assert_eq!(PartPath(vec![1, 2]).to_string(), "1.2");
+    }
+
+    // RFC 5652 §3 content types, RFC 5083 authEnveloped-data
+    #[test]
+    fn cms_content_type_from_the_oid() {
+        let enveloped = [
+            0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+        ];
+        assert_eq!(cms_content_type(&enveloped), Some(Mechanism::SmimeEncrypted));
+        let mut signed = enveloped;
+        signed[12] = 0x02;
+        assert_eq!(cms_content_type(&signed), Some(Mechanism::SmimeSigned));
+        assert_eq!(cms_content_type(b"garbage"), None);
+        assert_eq!(cms_content_type(b""), None);
+    }
+
+    // RFC 4880 §6.2: armor header lines start a line
+    #[test]
+    fn inline_pgp_needs_the_armor_at_a_line_start() {
+        assert_eq!(
+            inline_pgp("-----BEGIN PGP MESSAGE-----\n\nabc\n-----END PGP MESSAGE-----\n"),
+            Some((Mechanism::InlinePgpEncrypted, true))
+        );
+        assert_eq!(
+            inline_pgp("Hallo\n-----BEGIN PGP MESSAGE-----\n-----END PGP MESSAGE-----"),
+            Some((Mechanism::InlinePgpEncrypted, false))
+        );
+        assert_eq!(inline_pgp("quoted: -----BEGIN PGP MESSAGE-----"), None);
+    }
+}

@@ -1,0 +1,374 @@
+//! Forwarding (automatische Weiterleitung, TR 01201-3.4 §3.2) and redirection
+//! (Nachsendung, §3.3) of a received message, and the `Envelope-to` reset on
+//! receipt (§3.1.22).
+//!
+//! Both operations take a message as bytes and return new bytes in which
+//! only these fields change:
+//! - `Envelope-to`: every existing one is removed and one is written from the
+//!   SMTP `rcpt-to` of the new delivery (§3.1.22), at the top;
+//! - a resent block (RFC 5322 §3.6.6) is prepended below it: `Resent-Date`,
+//!   `Resent-From` (forwarding only, see docs/decisions.md D41), `Resent-To`,
+//!   `Resent-Message-ID`;
+//! - `X-de-mail-actual-recipient` is rewritten to the new address (§3.2, §3.3).
+//!
+//! `To`, the body and every field the integrity hash covers
+//! ([`crate::integrity::SIGNED_FIELDS`]) are copied byte for byte, so
+//! `X-de-mail-integrity` still verifies (PVD FU Schritt 72: "keine erneute
+//! Integritätssicherung"). Neither `X-de-mail-actual-recipient` nor
+//! `Envelope-to` nor any `Resent-*` field is in `h=` (D40).
+//!
+//! ```
+//! use demail::address::DeMailAddress;
+//! use demail::envelope::Envelope;
+//! use demail::fields::DateTime;
+//! use demail::integrity::{sign, SignOptions};
+//! use demail::resend::{forward, Resend};
+//! use demail::verify::{verify, Verdict, VerifyOptions};
+//!
+//! let received = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
+//! let resend = Resend::new(
+//!     DeMailAddress::parse("max.mustermann@dmda-a.de-mail.de")?,
+//!     DeMailAddress::parse("max.privat@dmda-b.de-mail.de")?,
+//!     DateTime::parse_rfc5322("Fri, 15 Mar 2024 08:00:00 +0100").unwrap(),
+//!     "fw.4711@mx.dmda-a.de-mail.de",
+//! );
+//! let forwarded = forward(&received, &resend)?;
+//! let envelope = Envelope::parse(&forwarded)?;
+//! assert!(envelope.is_forwarded());
+//! assert_eq!(verify(&envelope, &VerifyOptions::default()).verdict, Verdict::Pass);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::envelope::Envelope;
+use crate::fields::{DateTime, FieldName};
+use crate::header::{HeaderError, RawField};
+
+/// How a message is sent on: forwarded or redirected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResendKind {
+    /// Automatische Weiterleitung (§3.2; PVD FU §3.1.3.2, Schritt 72): a
+    /// copy stays in the original mailbox; `Resent-From` names the mailbox
+    /// that forwards ("Weiterleitungs-Absender", Table 1 row 20).
+    Forward,
+    /// Nachsendung (§3.3; PVD FU §3.1.3.3, Schritt 50): no copy stays; the
+    /// receipt confirmation comes from the new mailbox, so no
+    /// "Weiterleitungs-Absender" (`Resent-From`) is written (D41).
+    Redirect,
+}
+
+/// The data of one forwarding or redirection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resend<'a> {
+    /// The mailbox that sends the message on: the current recipient's
+    /// De-Mail address (written as `Resent-From` when forwarding).
+    pub mailbox: DeMailAddress<'a>,
+    /// The new receiving address (`Resent-To`, `X-de-mail-actual-recipient`).
+    pub new_recipient: DeMailAddress<'a>,
+    /// The SMTP `rcpt-to` of the new delivery (`Envelope-to`, §3.1.22);
+    /// [`Resend::new`] sets it to the new recipient.
+    pub rcpt_to: DeMailAddress<'a>,
+    /// `Resent-Date`.
+    pub date: DateTime,
+    /// `Resent-Message-ID`, without the angle brackets (`left@right`).
+    pub message_id: String,
+}
+
+impl<'a> Resend<'a> {
+    /// A resend to `new_recipient` by `mailbox`, delivered to `new_recipient`.
+    pub fn new(
+        mailbox: DeMailAddress<'a>,
+        new_recipient: DeMailAddress<'a>,
+        date: DateTime,
+        message_id: impl Into<String>,
+    ) -> Self {
+        Resend {
+            mailbox,
+            rcpt_to: new_recipient.clone(),
+            new_recipient,
+            date,
+            message_id: message_id.into(),
+        }
+    }
+}
+
+/// Why a message could not be forwarded or redirected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResendError {
+    /// The input is not a mail or breaks a limit.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// The new address was already a target of this message, or is the
+    /// forwarding mailbox itself (PVD FU Schritt 50 and 72, FC-01).
+    #[error("forwarding loop: the message was already sent on to {0} (PVD FU Schritt 72, FC-01)")]
+    Loop(String),
+    /// A message that requests a retrieve confirmation is not forwarded; the
+    /// forwarding address gets a notification instead (PVD FU §3.1.3.2).
+    #[error(
+        "a message with X-de-mail-confirmation-of-retrieve: yes is not forwarded; notify the forwarding address instead (PVD FU §3.1.3.2)"
+    )]
+    RetrieveConfirmationRequested,
+    /// `Resent-Message-ID` is not `id-left@id-right` (RFC 5322 §3.6.4).
+    #[error(
+        "Resent-Message-ID `{0}` is not id-left@id-right without brackets or white space (RFC 5322 §3.6.4)"
+    )]
+    InvalidMessageId(String),
+}
+
+/// Forwards a received message (§3.2): adds `Resent-Date`, `Resent-From`,
+/// `Resent-To` and `Resent-Message-ID`, rewrites
+/// `X-de-mail-actual-recipient` to the new address and resets
+/// `Envelope-to`. Everything else is kept byte for byte.
+///
+/// # Errors
+/// [`ResendError::Header`] when the input is not a mail,
+/// [`ResendError::Loop`], [`ResendError::RetrieveConfirmationRequested`],
+/// [`ResendError::InvalidMessageId`].
+pub fn forward(message: &[u8], resend: &Resend<'_>) -> Result<Vec<u8>, ResendError> {
+    resend_message(message, resend, ResendKind::Forward)
+}
+
+/// Redirects a received message (§3.3): rewrites
+/// `X-de-mail-actual-recipient` to the new address, resets `Envelope-to`
+/// and adds `Resent-Date`, `Resent-To` and `Resent-Message-ID` (no
+/// `Resent-From`, see D41). Everything else is kept byte for byte.
+///
+/// # Errors
+/// As [`forward`], except that a requested retrieve confirmation is no
+/// obstacle: the new mailbox issues it (PVD FU §3.1.3.3).
+pub fn redirect(message: &[u8], resend: &Resend<'_>) -> Result<Vec<u8>, ResendError> {
+    resend_message(message, resend, ResendKind::Redirect)
+}
+
+/// Whether and how a message was sent on, from its newest resent block:
+/// `Resent-From` ("Weiterleitungs-Absender") means forwarded, other
+/// `Resent-*` fields alone mean redirected (D41). A receiving provider uses
+/// this to decide whether it must issue the receipt confirmation (PVD FU
+/// Schritt 67: not for a forwarded message).
+pub fn resend_kind(envelope: &Envelope<'_>) -> Option<ResendKind> {
+    if envelope.field(FieldName::ResentFrom).is_some() {
+        Some(ResendKind::Forward)
+    } else if envelope.is_forwarded() {
+        Some(ResendKind::Redirect)
+    } else {
+        None
+    }
+}
+
+/// Removes every `Envelope-to` field and writes one at the top holding the
+/// SMTP `rcpt-to` (§3.1.22, done on every receipt). Other bytes are kept.
+///
+/// # Errors
+/// [`ResendError::Header`] when the input is not a mail.
+pub fn reset_envelope_to(message: &[u8], rcpt_to: &DeMailAddress<'_>) -> Result<Vec<u8>, ResendError> {
+    let envelope = Envelope::parse(message)?;
+    let line_end = line_end_of(&envelope);
+    let mut out = Vec::with_capacity(message.len() + 128);
+    push_field(&mut out, FieldName::EnvelopeTo, &rcpt_to.addr_spec(), line_end);
+    copy_fields_and_body(&mut out, &envelope, &mut |field, _| {
+        if field.has_name(FieldName::EnvelopeTo.as_str()) {
+            Edit::Drop
+        } else {
+            Edit::Keep
+        }
+    });
+    Ok(out)
+}
+
+fn resend_message(message: &[u8], resend: &Resend<'_>, kind: ResendKind) -> Result<Vec<u8>, ResendError> {
+    check_message_id(&resend.message_id)?;
+    let envelope = Envelope::parse(message)?;
+    check_loop(&envelope, resend)?;
+    if kind == ResendKind::Forward && envelope.metadata().confirmation_of_retrieve == Some(true) {
+        return Err(ResendError::RetrieveConfirmationRequested);
+    }
+    let actual = new_actual_recipient(&envelope, resend);
+    let line_end = line_end_of(&envelope);
+
+    let mut out = Vec::with_capacity(message.len() + 512);
+    push_field(
+        &mut out,
+        FieldName::EnvelopeTo,
+        &resend.rcpt_to.addr_spec(),
+        line_end,
+    );
+    push_field(
+        &mut out,
+        FieldName::ResentDate,
+        &resend.date.to_rfc5322(),
+        line_end,
+    );
+    if kind == ResendKind::Forward {
+        push_field(
+            &mut out,
+            FieldName::ResentFrom,
+            &resend.mailbox.to_string(),
+            line_end,
+        );
+    }
+    push_field(
+        &mut out,
+        FieldName::ResentTo,
+        &resend.new_recipient.to_string(),
+        line_end,
+    );
+    push_field(
+        &mut out,
+        FieldName::ResentMessageId,
+        &format!("<{}>", resend.message_id),
+        line_end,
+    );
+    let mut actual_written = false;
+    if envelope.field(FieldName::ActualRecipient).is_none() {
+        push_field(&mut out, FieldName::ActualRecipient, &actual, line_end);
+        actual_written = true;
+    }
+    copy_fields_and_body(&mut out, &envelope, &mut |field, out| {
+        if field.has_name(FieldName::EnvelopeTo.as_str()) {
+            Edit::Drop
+        } else if field.has_name(FieldName::ActualRecipient.as_str()) {
+            // The first occurrence is replaced in place, later ones dropped:
+            // a reader that takes the last one must not see the old value.
+            if !actual_written {
+                push_field(out, FieldName::ActualRecipient, &actual, line_end);
+                actual_written = true;
+            }
+            Edit::Drop
+        } else {
+            Edit::Keep
+        }
+    });
+    Ok(out)
+}
+
+/// `X-de-mail-actual-recipient` after the resend: the new address, in the
+/// element (`to`, `cc`, `bcc`) where the sending mailbox stood; `to` when it
+/// is not listed.
+fn new_actual_recipient(envelope: &Envelope<'_>, resend: &Resend<'_>) -> String {
+    let old = envelope.metadata().actual_recipient.as_ref();
+    let listed_in = |list: &RecipientList<'_>| {
+        if list.cc.iter().any(|a| a.same_mailbox(&resend.mailbox)) {
+            "cc"
+        } else if list.bcc.iter().any(|a| a.same_mailbox(&resend.mailbox)) {
+            "bcc"
+        } else {
+            "to"
+        }
+    };
+    let key = old.map_or("to", listed_in);
+    format!("{key}={}", resend.new_recipient)
+}
+
+fn check_loop(envelope: &Envelope<'_>, resend: &Resend<'_>) -> Result<(), ResendError> {
+    let looped = resend.new_recipient.same_mailbox(&resend.mailbox)
+        || envelope
+            .fields()
+            .iter()
+            .filter(|f| f.has_name(FieldName::ResentTo.as_str()))
+            .any(|f| {
+                let value = f.unfolded_value();
+                value
+                    .split(',')
+                    .filter_map(|a| DeMailAddress::parse(a).ok())
+                    .any(|a| a.same_mailbox(&resend.new_recipient))
+            });
+    if looped {
+        return Err(ResendError::Loop(resend.new_recipient.addr_spec()));
+    }
+    Ok(())
+}
+
+fn check_message_id(id: &str) -> Result<(), ResendError> {
+    let valid = id
+        .split_once('@')
+        .is_some_and(|(left, right)| !left.is_empty() && !right.is_empty())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'\\' | b'(' | b')'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ResendError::InvalidMessageId(id.to_owned()))
+    }
+}
+
+/// What to do with one field while copying.
+pub(crate) enum Edit {
+    /// Copy the field's bytes unchanged.
+    Keep,
+    /// Leave the field out (the callback may have written a replacement).
+    Drop,
+}
+
+/// Copies every field through `edit` (which may write replacements into the
+/// output first), then the empty line and the body unchanged.
+pub(crate) fn copy_fields_and_body(
+    out: &mut Vec<u8>,
+    envelope: &Envelope<'_>,
+    edit: &mut dyn FnMut(&RawField<'_>, &mut Vec<u8>) -> Edit,
+) {
+    let raw = envelope.raw();
+    let mut header_end = 0;
+    for field in envelope.fields() {
+        header_end = field.offset + field.raw.len();
+        if let Edit::Keep = edit(field, out) {
+            out.extend_from_slice(field.raw);
+        }
+    }
+    // The empty line and the body (or nothing, for a header-only message).
+    out.extend_from_slice(raw.get(header_end..).unwrap_or_default());
+}
+
+/// The line end the message uses: CRLF (as §3.1.21 requires) unless its
+/// first field ends in a bare LF.
+pub(crate) fn line_end_of(envelope: &Envelope<'_>) -> &'static str {
+    match envelope.fields().first() {
+        Some(field) if field.raw.ends_with(b"\n") && !field.raw.ends_with(b"\r\n") => "\n",
+        _ => "\r\n",
+    }
+}
+
+/// Writes one folded field with the given line end.
+pub(crate) fn push_field(out: &mut Vec<u8>, field: FieldName, value: &str, line_end: &str) {
+    let mut written = Vec::with_capacity(value.len() + 40);
+    crate::metadata::write_folded(&mut written, field, value);
+    if line_end == "\r\n" {
+        out.extend_from_slice(&written);
+    } else {
+        let mut rest = written.as_slice();
+        while let Some(at) = memchr::memmem::find(rest, b"\r\n") {
+            out.extend_from_slice(&rest[..at]);
+            out.push(b'\n');
+            rest = &rest[at + 2..];
+        }
+        out.extend_from_slice(rest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">"
+    #[test]
+    fn resent_message_id_must_be_id_left_at_id_right() {
+        assert!(check_message_id("a.b@c.d").is_ok());
+        for bad in ["", "abc", "@c", "a@", "<a@b>", "a b@c", "a@b\r\n"] {
+            assert!(
+                matches!(check_message_id(bad), Err(ResendError::InvalidMessageId(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    // TR 01201-3.4 §3.1.22, §3.1 (LF-only input keeps its line ends)
+    #[test]
+    fn new_fields_follow_the_line_end_of_the_message() {
+        let out = reset_envelope_to(
+            b"Subject: x\nEnvelope-to: old@a.de\n\nbody",
+            &DeMailAddress::parse("new@b.de").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(out, b"Envelope-to: new@b.de\nSubject: x\n\nbody");
+    }
+}

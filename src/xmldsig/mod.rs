@@ -1,0 +1,432 @@
+//! XML signatures (XML-DSig) for De-Mail XML: Canonical XML, enveloped
+//! signatures, signing and strict verification, in pure Rust.
+//!
+//! The confirmation XML `Acknowledge-Message` carries a qualified XML
+//! signature (qualifizierte elektronische Signatur) `ds:Signature` over the
+//! element that contains it (TR 01201-3.4 §3.5.1, schema §3.5.3); the ident
+//! confirmation uses the same mechanism with the enveloped-signature
+//! transform and inclusive C14N 1.0 (IDIO §2.6). This module implements
+//! exactly that profile of XML-DSig 1.0 (W3C xmldsig-core, second edition):
+//!
+//! - [`canonicalize`]: Canonical XML 1.0 and Exclusive XML Canonicalization
+//!   1.0, with and without comments, over a whole document
+//!   ([`canonicalize_element`] for one element's subtree).
+//! - [`sign_enveloped`]: an enveloped signature over the document element:
+//!   one `Reference URI=""` with the enveloped-signature and C14N
+//!   transforms, RSA PKCS#1 v1.5, RSA-PSS (RFC 6931) or ECDSA (RFC 4050),
+//!   SHA-256/384/512, and the signer certificate in `KeyInfo/X509Data`.
+//! - [`verify()`]: checks such a signature and returns an
+//!   [`XmlSignatureReport`] whose [`XmlSignatureReport::signed_content`] is
+//!   exactly what was digested.
+//!
+//! The crypto is that of the integrity layer ([`crate::crypto`]), the
+//! certificate checks those of [`crate::certificate`]. Nothing is fetched:
+//! only same-document references are followed.
+//!
+//! ```
+//! use demail::certificate::Certificate;
+//! use demail::crypto::SigningKey;
+//! use demail::verify::VerifyOptions;
+//! use demail::xmldsig::{sign_enveloped, verify, SignOptions};
+//!
+//! let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
+//! let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
+//! let anchors = Certificate::all_from_pem(include_str!("../../tests/data/keys/ca.cert.pem"))?;
+//! let intermediates = [Certificate::from_pem(include_str!("../../tests/data/keys/intermediate.cert.pem"))?];
+//!
+//! let xml = br#"<Acknowledge xmlns="urn:example"><Id>42</Id></Acknowledge>"#;
+//! let signed = sign_enveloped(xml, &SignOptions::new(&key, &certificate))?;
+//!
+//! let options = VerifyOptions {
+//!     trust_anchors: &anchors,
+//!     intermediates: &intermediates,
+//!     ..VerifyOptions::default()
+//! };
+//! let report = verify(&signed, &options)?;
+//! assert!(report.passed(), "{:?}", report.failures);
+//! // Read what was signed, not the document around it.
+//! assert_eq!(report.signed_content(), br#"<Acknowledge xmlns="urn:example"><Id>42</Id></Acknowledge>"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Strictness
+//! Structural problems are errors ([`XmlDsigError`]): a DTD, an undefined
+//! entity, more than one `Signature`, a `Signature` that is not a child of
+//! the document element, a reference to anything but the document element,
+//! transforms other than enveloped-signature and C14N (XSLT, XPath, ...),
+//! unknown algorithms, SHA-1 and HMAC, and documents beyond the size, depth
+//! and attribute limits ([`MAX_DOCUMENT_BYTES`], [`MAX_DEPTH`],
+//! [`MAX_ATTRIBUTES`]). Cryptographic and certificate outcomes are in the
+//! report. See docs/decisions.md D21–D29.
+//!
+//! ## Relation to notes/XMLDSIG-API.md (the contract with the confirmation module)
+//! The contract's shape is kept: [`Canonicalization`], [`canonicalize`],
+//! [`SignOptions::new`] with builder setters (`scheme`, `hash`, `digest`,
+//! `canonicalization`), [`sign_enveloped`], [`verify()`] taking
+//! [`crate::verify::VerifyOptions`], [`XmlSignatureReport::passed`] and
+//! [`XmlSignatureReport::signed_content`]. Refinements: the report's fields
+//! are `signature_method` ([`SignatureMethod`]), `digest_method`,
+//! `canonicalization`, `reference_canonicalization`, `reference_uri`,
+//! `certificate` (always present: no certificate is an error),
+//! `digest_ok`, `signature_ok`, `trusted`, `status` and `failures`
+//! ([`XmlSignatureFailure`]); `passed()` is false without trust anchors
+//! ([`XmlSignatureFailure::NoTrustAnchors`]). Added:
+//! [`canonicalize_element`], [`XmlSignatureReport::canonical_signed_info`].
+
+mod algorithms;
+mod c14n;
+mod parse;
+mod sign;
+mod signature;
+mod verify;
+
+pub use algorithms::SignatureMethod;
+pub use parse::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES};
+pub use sign::{SignOptions, sign_enveloped};
+pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify};
+
+use crate::certificate::CertificateError;
+use crate::crypto::CryptoError;
+
+/// A canonicalization method (Kanonisierung) and its URI.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Canonicalization {
+    /// Canonical XML 1.0: `http://www.w3.org/TR/2001/REC-xml-c14n-20010315`.
+    Inclusive,
+    /// Canonical XML 1.0 with comments: `...REC-xml-c14n-20010315#WithComments`.
+    InclusiveWithComments,
+    /// Exclusive XML Canonicalization 1.0: `http://www.w3.org/2001/10/xml-exc-c14n#`.
+    Exclusive {
+        /// The InclusiveNamespaces PrefixList (`#default` for the default namespace).
+        inclusive_prefixes: Vec<String>,
+    },
+    /// Exclusive XML Canonicalization 1.0 with comments:
+    /// `http://www.w3.org/2001/10/xml-exc-c14n#WithComments`.
+    ExclusiveWithComments {
+        /// The InclusiveNamespaces PrefixList (`#default` for the default namespace).
+        inclusive_prefixes: Vec<String>,
+    },
+}
+
+impl Canonicalization {
+    /// The algorithm URI.
+    pub const fn uri(&self) -> &'static str {
+        match self {
+            Canonicalization::Inclusive => algorithms::C14N,
+            Canonicalization::InclusiveWithComments => algorithms::C14N_WITH_COMMENTS,
+            Canonicalization::Exclusive { .. } => algorithms::EXC_C14N,
+            Canonicalization::ExclusiveWithComments { .. } => algorithms::EXC_C14N_WITH_COMMENTS,
+        }
+    }
+
+    /// The method named by `uri`, with the given PrefixList for the
+    /// exclusive methods; `None` for any other URI.
+    pub fn from_uri(uri: &str, inclusive_prefixes: Vec<String>) -> Option<Self> {
+        Some(match uri {
+            algorithms::C14N => Canonicalization::Inclusive,
+            algorithms::C14N_WITH_COMMENTS => Canonicalization::InclusiveWithComments,
+            algorithms::EXC_C14N => Canonicalization::Exclusive { inclusive_prefixes },
+            algorithms::EXC_C14N_WITH_COMMENTS => {
+                Canonicalization::ExclusiveWithComments { inclusive_prefixes }
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whether comments are kept.
+    pub const fn with_comments(&self) -> bool {
+        matches!(
+            self,
+            Canonicalization::InclusiveWithComments | Canonicalization::ExclusiveWithComments { .. }
+        )
+    }
+
+    /// Whether this is Exclusive XML Canonicalization.
+    pub const fn is_exclusive(&self) -> bool {
+        matches!(
+            self,
+            Canonicalization::Exclusive { .. } | Canonicalization::ExclusiveWithComments { .. }
+        )
+    }
+
+    /// The InclusiveNamespaces PrefixList (empty for the inclusive methods).
+    pub fn inclusive_prefixes(&self) -> &[String] {
+        match self {
+            Canonicalization::Exclusive { inclusive_prefixes }
+            | Canonicalization::ExclusiveWithComments { inclusive_prefixes } => inclusive_prefixes,
+            _ => &[],
+        }
+    }
+}
+
+/// Canonicalizes a whole document (no DTD allowed): the XML declaration is
+/// dropped, line ends are LF, empty elements are written as start-end tag
+/// pairs, attributes are sorted and namespace declarations are written only
+/// where they change something (C14N 1.0 §2; Exc-C14N §3).
+///
+/// ```
+/// use demail::xmldsig::{canonicalize, Canonicalization};
+///
+/// let xml = b"<?xml version=\"1.0\"?>\r\n<a b='2' a='1'><e/></a>";
+/// let canonical = canonicalize(xml, &Canonicalization::Inclusive)?;
+/// assert_eq!(canonical, b"<a a=\"1\" b=\"2\"><e></e></a>");
+/// # Ok::<(), demail::xmldsig::XmlDsigError>(())
+/// ```
+///
+/// # Errors
+/// [`XmlDsigError`] when the document is not well-formed, not UTF-8, has a
+/// DTD or an undefined entity, or breaks a limit.
+pub fn canonicalize(xml: &[u8], method: &Canonicalization) -> Result<Vec<u8>, XmlDsigError> {
+    c14n::canonicalize_selection(xml, method, c14n::Selection::default())
+}
+
+/// Canonicalizes the subtree of the first element named
+/// `{namespace}local_name` in document order, as a document subset with that
+/// element as apex: namespaces in scope from its ancestors are rendered on
+/// it, and for inclusive C14N also the `xml:*` attributes it inherits
+/// (C14N 1.0 §2.4).
+///
+/// ```
+/// use demail::xmldsig::{canonicalize_element, Canonicalization};
+///
+/// let xml = br#"<a xmlns="urn:a" xmlns:p="urn:p" xml:lang="de"><b><c/></b></a>"#;
+/// let inclusive = canonicalize_element(xml, &Canonicalization::Inclusive, "urn:a", "b")?;
+/// assert_eq!(inclusive, br#"<b xmlns="urn:a" xmlns:p="urn:p" xml:lang="de"><c></c></b>"#);
+/// let exclusive = Canonicalization::Exclusive { inclusive_prefixes: vec![] };
+/// let exclusive = canonicalize_element(xml, &exclusive, "urn:a", "b")?;
+/// assert_eq!(exclusive, br#"<b xmlns="urn:a"><c></c></b>"#);
+/// # Ok::<(), demail::xmldsig::XmlDsigError>(())
+/// ```
+///
+/// # Errors
+/// As [`canonicalize`], and [`XmlDsigError::ElementNotFound`].
+pub fn canonicalize_element(
+    xml: &[u8],
+    method: &Canonicalization,
+    namespace: &str,
+    local_name: &str,
+) -> Result<Vec<u8>, XmlDsigError> {
+    let apex = c14n::find_element(xml, namespace, local_name)?;
+    let selection = c14n::Selection {
+        apex: Some(apex),
+        ..c14n::Selection::default()
+    };
+    c14n::canonicalize_selection(xml, method, selection)
+}
+
+/// Why a document could not be canonicalized, signed or checked.
+///
+/// Offsets are byte offsets into the document after line-end normalization
+/// (CRLF and CR read as LF, XML 1.0 §2.11).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlDsigError {
+    /// The document is larger than [`MAX_DOCUMENT_BYTES`].
+    #[error("the document has {size} bytes, more than the limit of {limit}")]
+    TooLarge {
+        /// The size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Elements nest deeper than [`MAX_DEPTH`].
+    #[error("elements nest deeper than {limit} at byte {offset}")]
+    TooDeep {
+        /// Where.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An element has more than [`MAX_ATTRIBUTES`] attributes.
+    #[error("more than {limit} attributes on the element at byte {offset}")]
+    TooManyAttributes {
+        /// Where.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document is not UTF-8.
+    #[error("the document is not UTF-8 (byte {offset})")]
+    NotUtf8 {
+        /// The first invalid byte.
+        offset: usize,
+    },
+    /// The XML declaration names another encoding than UTF-8.
+    #[error("encoding {0} is not supported (UTF-8 only)")]
+    UnsupportedEncoding(String),
+    /// A character outside XML 1.0's `Char` production (control characters, U+FFFE, U+FFFF).
+    #[error("a character not allowed in XML at byte {offset}")]
+    InvalidCharacter {
+        /// Where.
+        offset: usize,
+    },
+    /// The document has a document type declaration (DTD), which is never
+    /// processed: it could declare entities and default attributes.
+    #[error("document type declarations (DTD) are not allowed (byte {offset})")]
+    Dtd {
+        /// Where.
+        offset: usize,
+    },
+    /// A reference to an entity other than the five predefined ones.
+    #[error("undefined entity &{name}; at byte {offset} (no DTD is read)")]
+    UndefinedEntity {
+        /// The entity name.
+        name: String,
+        /// Where.
+        offset: usize,
+    },
+    /// A namespace prefix that is not declared.
+    #[error("namespace prefix `{prefix}` is not declared (byte {offset})")]
+    UndeclaredPrefix {
+        /// The prefix.
+        prefix: String,
+        /// Where.
+        offset: usize,
+    },
+    /// A relative namespace URI, which Canonical XML cannot process (C14N 1.0 §2.1).
+    #[error("relative namespace URI `{uri}` at byte {offset} (C14N 1.0 §2.1)")]
+    RelativeNamespaceUri {
+        /// The URI.
+        uri: String,
+        /// Where.
+        offset: usize,
+    },
+    /// The document is not well-formed XML (with namespaces).
+    #[error("not well-formed XML at byte {offset}: {reason}")]
+    Malformed {
+        /// Where.
+        offset: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// [`canonicalize_element`] found no such element.
+    #[error("no element with that name")]
+    ElementNotFound,
+    /// The document has no `ds:Signature`.
+    #[error("the document has no ds:Signature")]
+    NoSignature,
+    /// More than one `ds:Signature` (the second is at `offset`).
+    #[error("more than one ds:Signature (the second at byte {offset})")]
+    MultipleSignatures {
+        /// Where the second one starts.
+        offset: usize,
+    },
+    /// The `ds:Signature` is not a child of the document element.
+    #[error("the ds:Signature at byte {offset} is not a child of the document element")]
+    SignatureNotChildOfRoot {
+        /// Where.
+        offset: usize,
+    },
+    /// The document to be signed already carries a `ds:Signature`.
+    #[error("the document already has a ds:Signature (byte {offset})")]
+    AlreadySigned {
+        /// Where.
+        offset: usize,
+    },
+    /// A required element of the signature is missing.
+    #[error("ds:{element} is missing in ds:{parent}")]
+    MissingElement {
+        /// The missing element.
+        element: &'static str,
+        /// Where it should be.
+        parent: &'static str,
+    },
+    /// An element the profile does not allow, or one out of order.
+    #[error("unexpected element {element} in ds:{parent} at byte {offset}")]
+    UnexpectedElement {
+        /// `{namespace}local` of the element.
+        element: String,
+        /// Its parent.
+        parent: &'static str,
+        /// Where.
+        offset: usize,
+    },
+    /// A required attribute is missing.
+    #[error("attribute {attribute} is missing on ds:{element}")]
+    MissingAttribute {
+        /// The attribute.
+        attribute: &'static str,
+        /// The element.
+        element: &'static str,
+    },
+    /// Text where the schema has none, or malformed text content.
+    #[error("unexpected text content in ds:{element}")]
+    UnexpectedText {
+        /// The element.
+        element: &'static str,
+    },
+    /// More `ds:Reference` elements than the one this profile allows.
+    #[error("{count} ds:Reference elements; exactly one is allowed")]
+    TooManyReferences {
+        /// How many.
+        count: usize,
+    },
+    /// More transforms than enveloped-signature and one C14N.
+    #[error("{count} transforms; at most 2 (enveloped-signature, C14N) are allowed")]
+    TooManyTransforms {
+        /// How many.
+        count: usize,
+    },
+    /// The transform chain is not enveloped-signature followed by an optional C14N.
+    #[error("transforms must be enveloped-signature then optionally one C14N method, got {0}")]
+    UnsupportedTransforms(String),
+    /// An XSLT or XPath transform: never executed.
+    #[error("transform {0} is forbidden (XSLT/XPath are never executed)")]
+    ForbiddenTransform(String),
+    /// An algorithm URI that is not supported here.
+    #[error("unsupported algorithm {uri} in ds:{element}")]
+    UnsupportedAlgorithm {
+        /// The element naming it.
+        element: &'static str,
+        /// The URI.
+        uri: String,
+    },
+    /// A SHA-1 based algorithm: BSI TR-02102-1 no longer allows SHA-1 for signatures.
+    #[error("SHA-1 ({0}) is not allowed (BSI TR-02102-1)")]
+    Sha1Forbidden(String),
+    /// An HMAC signature method: a shared-key MAC proves no signer.
+    #[error("HMAC ({0}) is not allowed: a key-less MAC proves no signer")]
+    HmacForbidden(String),
+    /// A reference to anything but the document element (another element,
+    /// another document, an XPointer expression).
+    #[error("reference URI `{0}` is not allowed: only \"\" or \"#id\" of the document element")]
+    ForeignReference(String),
+    /// `#id` names no element, or more than one element carries that ID.
+    #[error("reference URI `#{0}` does not name exactly one element")]
+    UnresolvedReference(String),
+    /// `#id` names an element other than the document element (signature wrapping).
+    #[error("reference `#{id}` names the element at byte {offset}, not the document element")]
+    ReferencedElementNotRoot {
+        /// The ID.
+        id: String,
+        /// Where the named element is.
+        offset: usize,
+    },
+    /// Base64 content that does not decode.
+    #[error("ds:{0} is not valid base64")]
+    Base64(&'static str),
+    /// A signature value of the wrong size for the key.
+    #[error("the ECDSA signature value has {len} bytes, expected {expected} (r||s)")]
+    SignatureValueLength {
+        /// What was found.
+        len: usize,
+        /// What the curve needs.
+        expected: usize,
+    },
+    /// `KeyInfo` carries no X.509 certificate.
+    #[error("ds:KeyInfo carries no ds:X509Certificate")]
+    NoCertificate,
+    /// The certificate in `KeyInfo` does not parse.
+    #[error("the ds:X509Certificate does not parse: {0}")]
+    Certificate(CertificateError),
+    /// The signing key does not belong to the certificate given for `KeyInfo`.
+    #[error("the signing key ({key}) does not match the certificate's key ({certificate})")]
+    CertificateKeyMismatch {
+        /// The signing key.
+        key: String,
+        /// The certificate's key.
+        certificate: String,
+    },
+    /// Signing failed (key and scheme do not fit, ...).
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}

@@ -1,0 +1,253 @@
+//! Making an enveloped signature over the document element
+//! (xmldsig-core §3.1, §6.6.4): the digest of the canonical document
+//! element, a `SignedInfo` naming it, the signature over the canonical
+//! `SignedInfo` in its place in the document, and the signer certificate.
+
+use base64::Engine;
+
+use crate::certificate::Certificate;
+use crate::crypto::{HashAlgorithm, PublicKey, SignatureScheme, SigningKey};
+
+use super::algorithms::{
+    DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_uri, ecdsa_der_to_raw,
+    ecdsa_field_len,
+};
+use super::c14n::Selection;
+use super::parse::{Node, prepare, read_all};
+use super::verify::canonical;
+use super::{Canonicalization, XmlDsigError};
+
+/// How to sign: key and certificate, algorithms and canonicalization.
+///
+/// Defaults: the key's own scheme (RSA PKCS#1 v1.5 or ECDSA), SHA-256 for
+/// signature and digest, inclusive Canonical XML 1.0 (as IDIO §2.6 names it).
+#[derive(Debug, Clone)]
+pub struct SignOptions<'k> {
+    key: &'k SigningKey,
+    certificate: &'k Certificate,
+    scheme: SignatureScheme,
+    hash: HashAlgorithm,
+    digest: HashAlgorithm,
+    canonicalization: Canonicalization,
+}
+
+impl<'k> SignOptions<'k> {
+    /// Options for this key and its certificate, with the defaults above.
+    pub fn new(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
+        SignOptions {
+            key,
+            certificate,
+            scheme: key.default_scheme(),
+            hash: HashAlgorithm::Sha256,
+            digest: HashAlgorithm::Sha256,
+            canonicalization: Canonicalization::Inclusive,
+        }
+    }
+
+    /// The signature scheme (RSA-PSS instead of PKCS#1 v1.5, for example).
+    #[must_use]
+    pub fn scheme(mut self, scheme: SignatureScheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// The hash of the signature (`SignatureMethod`).
+    #[must_use]
+    pub fn hash(mut self, hash: HashAlgorithm) -> Self {
+        self.hash = hash;
+        self
+    }
+
+    /// The hash of the reference (`DigestMethod`).
+    #[must_use]
+    pub fn digest(mut self, digest: HashAlgorithm) -> Self {
+        self.digest = digest;
+        self
+    }
+
+    /// The canonicalization of `SignedInfo` and of the reference transform.
+    #[must_use]
+    pub fn canonicalization(mut self, canonicalization: Canonicalization) -> Self {
+        self.canonicalization = canonicalization;
+        self
+    }
+}
+
+/// Signs the document element with an enveloped signature: `Reference
+/// URI=""` with the enveloped-signature and C14N transforms, `ds:Signature`
+/// (prefix `ds`, declared on it) appended as the last child of the document
+/// element, where the Acknowledge-Message schema of TR 01201-3.4 §3.5.3 puts
+/// it, with `KeyInfo/X509Data/X509Certificate`.
+///
+/// The output is the input with line ends normalized to LF (XML 1.0 §2.11)
+/// and the signature inserted; nothing else changes.
+///
+/// ```
+/// use demail::certificate::Certificate;
+/// use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+/// use demail::xmldsig::{sign_enveloped, Canonicalization, SignOptions};
+///
+/// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa3072.key.pem"))?;
+/// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/rsa3072.cert.pem"))?;
+/// let options = SignOptions::new(&key, &certificate)
+///     .scheme(SignatureScheme::RsassaPss)
+///     .hash(HashAlgorithm::Sha384)
+///     .canonicalization(Canonicalization::Exclusive { inclusive_prefixes: vec![] });
+/// let signed = sign_enveloped(b"<doc><a>1</a></doc>", &options)?;
+/// let signed = String::from_utf8(signed)?;
+/// assert!(signed.starts_with("<doc><a>1</a><ds:Signature xmlns:ds="));
+/// assert!(signed.contains("http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`super::canonicalize`]; [`XmlDsigError::AlreadySigned`] when the
+/// document has a `ds:Signature`; [`XmlDsigError::CertificateKeyMismatch`];
+/// [`XmlDsigError::Crypto`] when the key cannot sign with the scheme.
+pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, XmlDsigError> {
+    let key = options.key.public_key();
+    if key != options.certificate.public_key {
+        return Err(XmlDsigError::CertificateKeyMismatch {
+            key: key.describe(),
+            certificate: options.certificate.public_key.describe(),
+        });
+    }
+    let text = prepare(xml)?;
+    let nodes = read_all(&text)?;
+    let (head, tail, element_count) = insertion_point(&text, &nodes)?;
+    let method = &options.canonicalization;
+    let content = canonical(
+        &nodes,
+        method,
+        Selection {
+            no_comments: true,
+            ..Selection::default()
+        },
+    );
+    let digest_value = base64(&options.digest.digest(&content));
+    let signature_method = SignatureMethod {
+        scheme: options.scheme,
+        hash: options.hash,
+    };
+    let (before_value, after_value) = signature_xml(options, signature_method, &digest_value);
+
+    let mut document = String::with_capacity(text.len() + before_value.len() + after_value.len() + 2048);
+    document.push_str(&head);
+    document.push_str(&before_value);
+    let value_at = document.len();
+    document.push_str(&after_value);
+    document.push_str(&tail);
+
+    let signed_info = {
+        let nodes = read_all(&document)?;
+        let selection = Selection {
+            apex: Some(element_count + 1),
+            ..Selection::default()
+        };
+        canonical(&nodes, method, selection)
+    };
+    let signature = options.key.sign(options.scheme, options.hash, &signed_info)?;
+    let signature = match (&key, options.scheme) {
+        (PublicKey::Ec { curve, .. }, SignatureScheme::EcDsa) => ecdsa_field_len(curve)
+            .and_then(|width| ecdsa_der_to_raw(&signature, width))
+            .ok_or(crate::crypto::CryptoError::SigningFailed)?,
+        _ => signature,
+    };
+    document.insert_str(value_at, &base64(&signature));
+    Ok(document.into_bytes())
+}
+
+/// The document split where the signature goes (before the end tag of the
+/// document element), and how many elements precede the signature.
+fn insertion_point(text: &str, nodes: &[Node<'_>]) -> Result<(String, String, usize), XmlDsigError> {
+    let mut depth = 0usize;
+    let mut count = 0;
+    let mut root = None;
+    for node in nodes {
+        match node {
+            Node::Start(element) => {
+                if element.namespace == DSIG_NAMESPACE && element.local == "Signature" {
+                    return Err(XmlDsigError::AlreadySigned {
+                        offset: element.offset,
+                    });
+                }
+                if depth == 0 {
+                    root = Some(element);
+                }
+                depth += 1;
+                count += 1;
+            }
+            Node::End { offset } => {
+                depth -= 1;
+                if depth == 0 {
+                    let root = root.ok_or(XmlDsigError::ElementNotFound)?;
+                    return Ok(if root.self_closing {
+                        let open = text[..root.tag_end]
+                            .strip_suffix("/>")
+                            .ok_or(XmlDsigError::ElementNotFound)?;
+                        (
+                            format!("{open}>"),
+                            format!("</{}>{}", root.qname, &text[root.tag_end..]),
+                            count,
+                        )
+                    } else {
+                        (text[..*offset].to_owned(), text[*offset..].to_owned(), count)
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(XmlDsigError::ElementNotFound)
+}
+
+/// The `ds:Signature` element, split where the signature value goes.
+fn signature_xml(options: &SignOptions<'_>, method: SignatureMethod, digest_value: &str) -> (String, String) {
+    let c14n = c14n_element(&options.canonicalization);
+    let certificate = base64(options.certificate.der());
+    let before = format!(
+        "<ds:Signature xmlns:ds=\"{DSIG_NAMESPACE}\">\
+<ds:SignedInfo>\
+<ds:CanonicalizationMethod Algorithm=\"{uri}\">{c14n}</ds:CanonicalizationMethod>\
+<ds:SignatureMethod Algorithm=\"{method}\"></ds:SignatureMethod>\
+<ds:Reference URI=\"\">\
+<ds:Transforms>\
+<ds:Transform Algorithm=\"{ENVELOPED_SIGNATURE}\"></ds:Transform>\
+<ds:Transform Algorithm=\"{uri}\">{c14n}</ds:Transform>\
+</ds:Transforms>\
+<ds:DigestMethod Algorithm=\"{digest}\"></ds:DigestMethod>\
+<ds:DigestValue>{digest_value}</ds:DigestValue>\
+</ds:Reference>\
+</ds:SignedInfo>\
+<ds:SignatureValue>",
+        uri = options.canonicalization.uri(),
+        method = method.uri(),
+        digest = digest_uri(options.digest),
+    );
+    let after = format!(
+        "</ds:SignatureValue>\
+<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
+</ds:Signature>"
+    );
+    (before, after)
+}
+
+/// `ec:InclusiveNamespaces` for an exclusive method with a PrefixList.
+fn c14n_element(method: &Canonicalization) -> String {
+    let prefixes = method.inclusive_prefixes();
+    if prefixes.is_empty() {
+        return String::new();
+    }
+    let list = prefixes
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;");
+    format!(
+        "<ec:InclusiveNamespaces xmlns:ec=\"{EXC_C14N_NAMESPACE}\" PrefixList=\"{list}\"></ec:InclusiveNamespaces>"
+    )
+}
+
+fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

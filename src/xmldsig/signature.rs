@@ -1,0 +1,315 @@
+//! Reading the `ds:Signature` element (xmldsig-core §4) into the profile
+//! this crate accepts: one `SignedInfo` with `CanonicalizationMethod`,
+//! `SignatureMethod` and exactly one `Reference` (enveloped-signature and an
+//! optional C14N transform, `DigestMethod`, `DigestValue`), a
+//! `SignatureValue`, and `KeyInfo/X509Data/X509Certificate`.
+
+use crate::certificate::decode_base64;
+use crate::crypto::HashAlgorithm;
+
+use super::algorithms::{
+    DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_from_uri, refuse,
+};
+use super::parse::{Element, Node};
+use super::{Canonicalization, XmlDsigError};
+
+/// The transforms allowed on the one reference (enveloped-signature, C14N).
+pub(crate) const MAX_TRANSFORMS: usize = 2;
+/// The references allowed in `SignedInfo`.
+pub(crate) const MAX_REFERENCES: usize = 1;
+
+/// An element of the signature with its element children and text.
+pub(crate) struct Tree<'n, 'a> {
+    pub(crate) element: &'n Element<'a>,
+    pub(crate) ordinal: usize,
+    pub(crate) children: Vec<Tree<'n, 'a>>,
+    pub(crate) text: String,
+}
+
+/// Builds the tree of the element whose start is `nodes[start]`.
+pub(crate) fn build_tree<'n, 'a>(
+    nodes: &'n [Node<'a>],
+    start: usize,
+    mut ordinal: usize,
+) -> Option<Tree<'n, 'a>> {
+    let mut stack: Vec<Tree<'n, 'a>> = Vec::new();
+    for node in nodes.get(start..)? {
+        match node {
+            Node::Start(element) => {
+                stack.push(Tree {
+                    element,
+                    ordinal,
+                    children: Vec::new(),
+                    text: String::new(),
+                });
+                ordinal += 1;
+            }
+            Node::End { .. } => {
+                let done = stack.pop()?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => return Some(done),
+                }
+            }
+            Node::Text(text) => stack.last_mut()?.text.push_str(text),
+            Node::Comment(_) | Node::Pi { .. } => {}
+        }
+    }
+    None
+}
+
+/// What the signature says.
+pub(crate) struct ParsedSignature {
+    pub(crate) signed_info_ordinal: usize,
+    pub(crate) canonicalization: Canonicalization,
+    pub(crate) method: SignatureMethod,
+    pub(crate) reference_uri: String,
+    pub(crate) reference_canonicalization: Canonicalization,
+    pub(crate) digest: HashAlgorithm,
+    pub(crate) digest_value: Vec<u8>,
+    pub(crate) signature_value: Vec<u8>,
+    /// DER certificates of `X509Data`, the signer's first.
+    pub(crate) certificates: Vec<Vec<u8>>,
+}
+
+/// Reads `ds:Signature` strictly (xmldsig-core §4.1 ff.).
+pub(crate) fn parse_signature(signature: &Tree<'_, '_>) -> Result<ParsedSignature, XmlDsigError> {
+    let children = dsig_children(signature, "Signature")?;
+    let mut children = children.into_iter();
+    let signed_info = expect(children.next(), "SignedInfo", "Signature")?;
+    let signature_value = expect(children.next(), "SignatureValue", "Signature")?;
+    let key_info = children.next().ok_or(XmlDsigError::NoCertificate)?;
+    if key_info.element.local != "KeyInfo" {
+        return Err(unexpected(key_info, "Signature"));
+    }
+    if let Some(extra) = children.next() {
+        return Err(unexpected(extra, "Signature"));
+    }
+    let info = parse_signed_info(signed_info)?;
+    Ok(ParsedSignature {
+        signed_info_ordinal: signed_info.ordinal,
+        signature_value: base64(signature_value, "SignatureValue")?,
+        certificates: certificates(key_info)?,
+        ..info
+    })
+}
+
+fn parse_signed_info(signed_info: &Tree<'_, '_>) -> Result<ParsedSignature, XmlDsigError> {
+    let children = dsig_children(signed_info, "SignedInfo")?;
+    let mut children = children.into_iter();
+    let c14n = expect(children.next(), "CanonicalizationMethod", "SignedInfo")?;
+    let method_element = expect(children.next(), "SignatureMethod", "SignedInfo")?;
+    let references: Vec<&Tree<'_, '_>> = children.collect();
+    if let Some(other) = references.iter().find(|r| r.element.local != "Reference") {
+        return Err(unexpected(other, "SignedInfo"));
+    }
+    if references.len() > MAX_REFERENCES {
+        return Err(XmlDsigError::TooManyReferences {
+            count: references.len(),
+        });
+    }
+    let reference = references.first().ok_or(XmlDsigError::MissingElement {
+        element: "Reference",
+        parent: "SignedInfo",
+    })?;
+    let canonicalization = canonicalization_method(c14n, "CanonicalizationMethod")?;
+    let method = SignatureMethod::from_uri(algorithm(method_element, "SignatureMethod")?)?;
+    no_children(method_element, "SignatureMethod")?;
+    let (reference_uri, reference_canonicalization, digest, digest_value) = parse_reference(reference)?;
+    Ok(ParsedSignature {
+        signed_info_ordinal: signed_info.ordinal,
+        canonicalization,
+        method,
+        reference_uri,
+        reference_canonicalization,
+        digest,
+        digest_value,
+        signature_value: Vec::new(),
+        certificates: Vec::new(),
+    })
+}
+
+type ReferenceParts = (String, Canonicalization, HashAlgorithm, Vec<u8>);
+
+fn parse_reference(reference: &Tree<'_, '_>) -> Result<ReferenceParts, XmlDsigError> {
+    let uri = reference
+        .element
+        .attribute("URI")
+        .ok_or(XmlDsigError::MissingAttribute {
+            attribute: "URI",
+            element: "Reference",
+        })?
+        .to_owned();
+    let children = dsig_children(reference, "Reference")?;
+    let mut children = children.into_iter().peekable();
+    let transforms = match children.peek() {
+        Some(t) if t.element.local == "Transforms" => children.next(),
+        _ => None,
+    };
+    let digest_method = expect(children.next(), "DigestMethod", "Reference")?;
+    let digest_value = expect(children.next(), "DigestValue", "Reference")?;
+    if let Some(extra) = children.next() {
+        return Err(unexpected(extra, "Reference"));
+    }
+    let canonicalization = match transforms {
+        Some(transforms) => parse_transforms(transforms)?,
+        None => return Err(XmlDsigError::UnsupportedTransforms("none".into())),
+    };
+    let digest = digest_from_uri(algorithm(digest_method, "DigestMethod")?)?;
+    no_children(digest_method, "DigestMethod")?;
+    Ok((
+        uri,
+        canonicalization,
+        digest,
+        base64(digest_value, "DigestValue")?,
+    ))
+}
+
+/// enveloped-signature, then optionally one C14N method (inclusive C14N
+/// without comments when absent, xmldsig-core §4.3.3.2).
+fn parse_transforms(transforms: &Tree<'_, '_>) -> Result<Canonicalization, XmlDsigError> {
+    let list = dsig_children(transforms, "Transforms")?;
+    if let Some(other) = list.iter().find(|t| t.element.local != "Transform") {
+        return Err(unexpected(other, "Transforms"));
+    }
+    if list.len() > MAX_TRANSFORMS {
+        return Err(XmlDsigError::TooManyTransforms { count: list.len() });
+    }
+    let mut uris = Vec::with_capacity(list.len());
+    for transform in &list {
+        let uri = algorithm(transform, "Transform")?;
+        if uri != ENVELOPED_SIGNATURE && Canonicalization::from_uri(uri, Vec::new()).is_none() {
+            return Err(refuse(uri, "Transform"));
+        }
+        uris.push(uri);
+    }
+    match (list.as_slice(), uris.as_slice()) {
+        ([enveloped], [ENVELOPED_SIGNATURE]) => {
+            no_children(enveloped, "Transform")?;
+            Ok(Canonicalization::Inclusive)
+        }
+        ([enveloped, c14n], [ENVELOPED_SIGNATURE, _]) => {
+            no_children(enveloped, "Transform")?;
+            canonicalization_method(c14n, "Transform")
+        }
+        _ => Err(XmlDsigError::UnsupportedTransforms(uris.join(", "))),
+    }
+}
+
+/// A C14N method element with its optional `ec:InclusiveNamespaces`.
+fn canonicalization_method(
+    tree: &Tree<'_, '_>,
+    name: &'static str,
+) -> Result<Canonicalization, XmlDsigError> {
+    let uri = algorithm(tree, name)?;
+    let method = Canonicalization::from_uri(uri, Vec::new()).ok_or_else(|| refuse(uri, name))?;
+    if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
+        return Err(XmlDsigError::UnexpectedText { element: name });
+    }
+    let mut prefixes = None;
+    for child in &tree.children {
+        let e = child.element;
+        let allowed = method.is_exclusive()
+            && prefixes.is_none()
+            && e.namespace == EXC_C14N_NAMESPACE
+            && e.local == "InclusiveNamespaces"
+            && child.children.is_empty();
+        if !allowed {
+            return Err(unexpected(child, name));
+        }
+        let list = e.attribute("PrefixList").ok_or(XmlDsigError::MissingAttribute {
+            attribute: "PrefixList",
+            element: "InclusiveNamespaces",
+        })?;
+        prefixes = Some(list.split_ascii_whitespace().map(str::to_owned).collect());
+    }
+    Ok(Canonicalization::from_uri(uri, prefixes.unwrap_or_default()).unwrap_or(method))
+}
+
+fn algorithm<'t>(tree: &'t Tree<'_, '_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
+    tree.element
+        .attribute("Algorithm")
+        .ok_or(XmlDsigError::MissingAttribute {
+            attribute: "Algorithm",
+            element: name,
+        })
+}
+
+fn no_children(tree: &Tree<'_, '_>, name: &'static str) -> Result<(), XmlDsigError> {
+    if let Some(child) = tree.children.first() {
+        return Err(unexpected(child, name));
+    }
+    if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
+        return Err(XmlDsigError::UnexpectedText { element: name });
+    }
+    Ok(())
+}
+
+/// The DER certificates in `KeyInfo/X509Data` (other key information is ignored).
+fn certificates(key_info: &Tree<'_, '_>) -> Result<Vec<Vec<u8>>, XmlDsigError> {
+    let mut certificates = Vec::new();
+    for data in dsig_children(key_info, "KeyInfo")? {
+        if data.element.local != "X509Data" {
+            continue;
+        }
+        for item in dsig_children(data, "X509Data")? {
+            if item.element.local == "X509Certificate" {
+                certificates.push(base64(item, "X509Certificate")?);
+            }
+        }
+    }
+    if certificates.is_empty() {
+        return Err(XmlDsigError::NoCertificate);
+    }
+    Ok(certificates)
+}
+
+/// The children of a container element: all in the XML-DSig namespace,
+/// no text but white space.
+fn dsig_children<'t, 'n, 'a>(
+    tree: &'t Tree<'n, 'a>,
+    name: &'static str,
+) -> Result<Vec<&'t Tree<'n, 'a>>, XmlDsigError> {
+    if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
+        return Err(XmlDsigError::UnexpectedText { element: name });
+    }
+    tree.children
+        .iter()
+        .map(|child| {
+            if child.element.namespace == DSIG_NAMESPACE {
+                Ok(child)
+            } else {
+                Err(unexpected(child, name))
+            }
+        })
+        .collect()
+}
+
+fn expect<'t, 'n, 'a>(
+    child: Option<&'t Tree<'n, 'a>>,
+    element: &'static str,
+    parent: &'static str,
+) -> Result<&'t Tree<'n, 'a>, XmlDsigError> {
+    let child = child.ok_or(XmlDsigError::MissingElement { element, parent })?;
+    if child.element.local != element {
+        return Err(unexpected(child, parent));
+    }
+    Ok(child)
+}
+
+fn unexpected(tree: &Tree<'_, '_>, parent: &'static str) -> XmlDsigError {
+    XmlDsigError::UnexpectedElement {
+        element: format!("{{{}}}{}", tree.element.namespace, tree.element.local),
+        parent,
+        offset: tree.element.offset,
+    }
+}
+
+fn base64(tree: &Tree<'_, '_>, name: &'static str) -> Result<Vec<u8>, XmlDsigError> {
+    if !tree.children.is_empty() {
+        return Err(XmlDsigError::UnexpectedText { element: name });
+    }
+    decode_base64(&tree.text)
+        .filter(|bytes| !bytes.is_empty())
+        .ok_or(XmlDsigError::Base64(name))
+}

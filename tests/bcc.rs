@@ -1,0 +1,227 @@
+//! BCC fan-out (TR 01201-3.4 §3.1.8, §3.1.21 condition 2): one copy for the
+//! to/cc recipients without any BCC entry, one per BCC recipient holding only
+//! its own entry, each with its own integrity value; no BCC address leaks
+//! into a copy meant for someone else.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use proptest::prelude::*;
+
+use demail::bcc::{Addressee, SplitError, split_bcc};
+use demail::certificate::Certificate;
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::integrity::{SignOptions, sign};
+use demail::verify::{Verdict, VerifyOptions, verify};
+
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn data(name: &str) -> String {
+    std::fs::read_to_string(path(name)).unwrap()
+}
+
+fn cert(name: &str) -> Certificate {
+    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
+}
+
+/// normal-minimal.eml with the given recipients in chosen and actual
+/// recipient, `To`, `Cc` and a plain `Bcc` field.
+fn outgoing(to: &[String], cc: &[String], bcc: &[String]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for (key, addresses) in [("to", to), ("cc", cc), ("bcc", bcc)] {
+        if !addresses.is_empty() {
+            list.push(format!("{key}={}", addresses.join(", ")));
+        }
+    }
+    let list = list.join("; ");
+    let mut header = String::new();
+    if !to.is_empty() {
+        header.push_str(&format!("To: {}\r\n", to.join(", ")));
+    }
+    if !cc.is_empty() {
+        header.push_str(&format!("Cc: {}\r\n", cc.join(", ")));
+    }
+    if !bcc.is_empty() {
+        header.push_str(&format!("Bcc: {}\r\n", bcc.join(", ")));
+    }
+    data("normal-minimal.eml")
+        .replace("To: max.mustermann@dmda-a.de-mail.de\r\n", &header)
+        .replace(
+            "x-de-mail-chosen-recipient: to=max.mustermann@dmda-a.de-mail.de",
+            &format!("x-de-mail-chosen-recipient: {list}"),
+        )
+        .replace(
+            "x-de-mail-actual-recipient: to=max.mustermann@dmda-a.de-mail.de",
+            &format!("x-de-mail-actual-recipient: {list}"),
+        )
+        .into_bytes()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    let haystack = String::from_utf8_lossy(haystack).to_ascii_lowercase();
+    haystack.contains(&needle.to_ascii_lowercase())
+}
+
+fn addresses(prefix: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("{prefix}{i}@dmda-{i}.de-mail.de"))
+        .collect()
+}
+
+/// Checks every promise of the fan-out for one message.
+fn check_split(to: &[String], cc: &[String], bcc: &[String]) {
+    let message = outgoing(to, cc, bcc);
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    let has_to_cc = !to.is_empty() || !cc.is_empty();
+    assert_eq!(copies.len(), usize::from(has_to_cc) + bcc.len());
+    let original_body = Envelope::parse(&message).unwrap().body().to_vec();
+    for copy in &copies {
+        let envelope = Envelope::parse(&copy.message).unwrap();
+        // Its own integrity value, which verifies.
+        assert_eq!(
+            verify(&envelope, &VerifyOptions::default()).verdict,
+            Verdict::Pass
+        );
+        assert!(envelope.validate().is_valid(), "{}", envelope.validate());
+        assert_eq!(envelope.body(), original_body.as_slice());
+        assert!(!copy.message.windows(5).any(|w| w.eq_ignore_ascii_case(b"\nBcc:")));
+        let chosen = envelope.metadata().chosen_recipient.clone().unwrap();
+        let actual = envelope.metadata().actual_recipient.clone().unwrap();
+        assert_eq!(chosen, actual, "§3.1.15: initial state");
+        match &copy.addressee {
+            Addressee::ToCc => {
+                assert!(chosen.bcc.is_empty());
+                assert_eq!(chosen.to.len(), to.len());
+                assert_eq!(chosen.cc.len(), cc.len());
+                for secret in bcc {
+                    assert!(!contains(&copy.message, secret), "{secret} leaks to to/cc");
+                }
+            }
+            Addressee::Bcc(address) => {
+                assert!(chosen.to.is_empty() && chosen.cc.is_empty());
+                assert_eq!(chosen.bcc.len(), 1);
+                assert!(chosen.bcc[0].same_mailbox(address));
+                for other in bcc.iter().filter(|b| **b != address.addr_spec()) {
+                    assert!(!contains(&copy.message, other), "{other} leaks to {address}");
+                }
+            }
+        }
+    }
+    // Different recipient lists give different integrity values.
+    let integrity: Vec<_> = copies
+        .iter()
+        .map(|c| Envelope::parse(&c.message).unwrap().metadata().integrity.clone())
+        .collect();
+    for (i, a) in integrity.iter().enumerate() {
+        assert!(integrity[i + 1..].iter().all(|b| b != a));
+    }
+}
+
+// TR 01201-3.4 §3.1.8, §3.1.21 condition 2: without BCC, one copy whose
+// header is the original's byte for byte, hashed.
+#[test]
+fn without_bcc_one_copy_equal_to_signing_the_original() {
+    let message = outgoing(&addresses("to", 2), &addresses("cc", 1), &[]);
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].addressee, Addressee::ToCc);
+    assert_eq!(
+        copies[0].message,
+        sign(&message, &SignOptions::hash_only()).unwrap()
+    );
+    check_split(&addresses("to", 2), &addresses("cc", 1), &[]);
+}
+
+// TR 01201-3.4 §3.1.8: one BCC recipient.
+#[test]
+fn one_bcc_recipient_gets_a_copy_with_only_its_own_entry() {
+    check_split(&addresses("to", 1), &[], &addresses("secret", 1));
+    check_split(&[], &addresses("cc", 2), &addresses("secret", 1));
+}
+
+// TR 01201-3.4 §3.1.8: many BCC recipients, none sees another.
+#[test]
+fn many_bcc_recipients_do_not_see_each_other() {
+    check_split(&addresses("to", 3), &addresses("cc", 2), &addresses("secret", 12));
+}
+
+// TR 01201-3.4 §3.1.8: only BCC recipients: no to/cc copy (an empty
+// recipient list is not allowed, §3.1.8 D2).
+#[test]
+fn only_bcc_recipients_give_only_bcc_copies() {
+    let copies = split_bcc(
+        &outgoing(&[], &[], &addresses("secret", 3)),
+        &SignOptions::hash_only(),
+    )
+    .unwrap();
+    assert_eq!(copies.len(), 3);
+    assert!(copies.iter().all(|c| matches!(c.addressee, Addressee::Bcc(_))));
+    check_split(&[], &[], &addresses("secret", 3));
+}
+
+#[test]
+fn the_same_bcc_mailbox_twice_gets_one_copy() {
+    let bcc = vec![
+        "secret@dmda-c.de-mail.de".to_string(),
+        "\"Geheim\" <secret@DMDA-C.de-mail.de>".to_string(),
+    ];
+    let copies = split_bcc(
+        &outgoing(&addresses("to", 1), &[], &bcc),
+        &SignOptions::hash_only(),
+    )
+    .unwrap();
+    assert_eq!(copies.len(), 2);
+}
+
+// TR 01201-3.4 §3.1.8: "Hashwert und Signatur ... mehrfach berechnet":
+// signed copies, each verifying with the provider certificate.
+#[test]
+fn each_copy_gets_its_own_signature() {
+    let key =
+        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path("keys/p256.key.pem")).unwrap()).unwrap();
+    let certificate = cert("p256");
+    let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 2));
+    let copies = split_bcc(&message, &SignOptions::signed(&key, &certificate)).unwrap();
+    assert_eq!(copies.len(), 3);
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = VerifyOptions {
+        time: UNIX_EPOCH + Duration::from_secs(1_795_478_400),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        ..VerifyOptions::default()
+    };
+    for copy in &copies {
+        let report = verify(&Envelope::parse(&copy.message).unwrap(), &options);
+        assert_eq!(report.verdict, Verdict::Pass, "{:?}", copy.addressee);
+    }
+}
+
+#[test]
+fn missing_chosen_recipient_is_a_typed_error() {
+    let message = data("normal-minimal.eml").replace("x-de-mail-chosen-recipient", "x-other");
+    assert_eq!(
+        split_bcc(message.as_bytes(), &SignOptions::hash_only()),
+        Err(SplitError::NoChosenRecipient)
+    );
+    assert!(matches!(
+        split_bcc(b"", &SignOptions::hash_only()),
+        Err(SplitError::Header(_))
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    // TR 01201-3.4 §3.1.8: for any recipients, no BCC address reaches
+    // anyone but its owner, and every copy verifies.
+    #[test]
+    fn no_bcc_address_leaks(to in 0usize..4, cc in 0usize..3, bcc in 0usize..6) {
+        prop_assume!(to + cc + bcc > 0);
+        check_split(&addresses("to", to), &addresses("cc", cc), &addresses("secret", bcc));
+    }
+}

@@ -62,15 +62,13 @@ fn check(confirmation: &str) -> (Output, serde_json::Value) {
     (output, json)
 }
 
-/// Mismatch codes besides `xml-signature-missing` (the XML-DSig module is
-/// not merged into this branch yet).
+/// The mismatch codes.
 fn codes(json: &serde_json::Value) -> Vec<String> {
     json["mismatches"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m["code"].as_str().unwrap().to_owned())
-        .filter(|c| c != "xml-signature-missing")
         .collect()
 }
 
@@ -96,6 +94,8 @@ fn confirm_then_check_confirmation_for_every_kind() {
         );
         let (_, json) = check(&file);
         assert_eq!(codes(&json), Vec::<String>::new(), "{kind}: {json}");
+        assert_eq!(json["passed"], true);
+        assert_eq!(json["xml"]["signed"], true);
         assert_eq!(json["kind"], kind);
         assert_eq!(json["integrity"]["verdict"], "pass");
     }
@@ -135,6 +135,8 @@ fn check_confirmation_without_trust_anchor_exits_1() {
     confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file);
     let output = demail(&["check-confirmation", &file, "--original", "tests/data/normal.eml"]);
     assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(codes(&json), ["integrity-signature", "xml-signature"]);
 }
 
 #[test]

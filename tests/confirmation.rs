@@ -84,16 +84,9 @@ fn check(confirmation: &[u8], original: &[u8], p: &Provider) -> ConfirmationRepo
     check_confirmation(confirmation, original, &options).unwrap()
 }
 
-/// The mismatch codes, except `xml-signature-missing`: the XML-DSig module
-/// is not merged into this branch yet, so every confirmation lacks its
-/// ds:Signature until then. (Removed when it is merged.)
+/// The mismatch codes, in the order found.
 fn codes(report: &ConfirmationReport) -> Vec<&'static str> {
-    report
-        .mismatches
-        .iter()
-        .map(|m| m.code())
-        .filter(|c| *c != "xml-signature-missing")
-        .collect()
+    report.mismatches.iter().map(|m| m.code()).collect()
 }
 
 /// Builds a confirmation from a (possibly altered) Acknowledge-Message.
@@ -552,7 +545,66 @@ fn mismatch_integrity_untrusted_signer() {
         ..VerifyOptions::default()
     };
     let report = check_confirmation(&c, &original(), &options).unwrap();
-    assert_eq!(codes(&report), ["integrity-signature"]);
+    // Neither the integrity signature nor the XML signature is trusted.
+    assert_eq!(codes(&report), ["integrity-signature", "xml-signature"]);
+}
+
+#[test]
+fn mismatch_xml_signature_missing() {
+    // §3.5.1, §3.5.3: the Acknowledge-Message must carry ds:Signature.
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let unsigned = {
+        let raw = original();
+        let original = Envelope::parse(&raw).unwrap();
+        let issuer = issuer(ConfirmationKind::Dispatch);
+        acknowledge_message(&original, &request(ConfirmationKind::Dispatch, &issuer))
+            .unwrap()
+            .to_xml()
+    };
+    let c = with_parts(
+        &c,
+        &[
+            ("application/xml", "a.xml", &unsigned),
+            ("application/pdf", "a.pdf", b"%PDF"),
+        ],
+    );
+    assert_eq!(
+        codes(&assert_detects(&c, "xml-signature-missing")),
+        ["xml-signature-missing"]
+    );
+}
+
+#[test]
+fn mismatch_xml_signature_content_changed_after_signing() {
+    // The XML is changed after signing (the message is signed again, so only
+    // the XML signature can tell).
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let xml = String::from_utf8(xml_part(&c)).unwrap();
+    let changed = xml.replace("Hiermit wird bestätigt", "Hiermit wird nicht bestätigt");
+    assert_ne!(xml, changed);
+    let c = with_parts(
+        &c,
+        &[
+            ("application/xml", "a.xml", changed.as_bytes()),
+            ("application/pdf", "a.pdf", b"%PDF"),
+        ],
+    );
+    let report = assert_detects(&c, "xml-signature");
+    assert_eq!(codes(&report), ["xml-signature"]);
+    assert!(report.mismatches[0].to_string().contains("digest"), "{report}");
+}
+
+#[test]
+fn the_check_reads_what_was_signed() {
+    // Signature wrapping: the signed content is read, not the document around
+    // it. Signing a document whose Hash is wrong, then the check reports the
+    // Hash of the signed content.
+    let c = confirm_with(ConfirmationKind::Receipt, |m| m.hash = "signed but wrong".into());
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), ["hash"]);
+    let message = report.message.unwrap();
+    assert_eq!(message.hash, "signed but wrong");
+    assert!(message.signature.is_some());
 }
 
 #[test]

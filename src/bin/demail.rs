@@ -20,14 +20,14 @@ use clap::{Parser, Subcommand};
 mod check_confirmation;
 #[path = "demail/confirm.rs"]
 mod confirm;
-#[path = "demail/notify.rs"]
-mod notify;
 #[path = "demail/end_to_end.rs"]
 mod end_to_end;
 #[path = "demail/forward.rs"]
 mod forward;
 #[path = "demail/mbox.rs"]
 mod mbox;
+#[path = "demail/notify.rs"]
+mod notify;
 #[path = "demail/redirect.rs"]
 mod redirect;
 #[path = "demail/split_bcc.rs"]

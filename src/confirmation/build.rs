@@ -15,6 +15,7 @@ use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block};
 use crate::xml::XmlDateTime;
+use crate::xmldsig::XmlDsigError;
 
 use super::message::{AcknowledgeMessage, Metadate};
 use super::{ConfirmationKind, Issuer};
@@ -41,7 +42,7 @@ pub enum BuildError {
     },
     /// Signing the XML (XML-DSig) failed.
     #[error("signing the Acknowledge-Message failed: {0}")]
-    XmlSignature(String),
+    XmlSignature(#[from] XmlDsigError),
     /// Signing the message (integrity layer) failed.
     #[error(transparent)]
     Integrity(#[from] IntegrityError),
@@ -307,7 +308,8 @@ pub fn build_confirmation(
     assemble(original, request, &message, key, certificate)
 }
 
-/// Signs the given `Acknowledge-Message` (XML-DSig) and wraps it into the
+/// Signs the given `Acknowledge-Message` (XML-DSig, enveloped, with the
+/// provider's key and certificate) and wraps it into the
 /// confirmation message. [`build_confirmation`] is this with the document
 /// from [`acknowledge_message`]; callers (and tests) that need a different
 /// document use this directly.
@@ -348,13 +350,15 @@ pub fn assemble(
     )?)
 }
 
-/// The XML-DSig step: returns the document with its enveloped `ds:Signature`.
-///
-/// The crate's XML-DSig module is not available on this branch yet, so the
-/// document is returned unsigned and a check reports the signature missing.
-/// This is the one call to replace when the module is merged.
-fn sign_xml(xml: &[u8], _key: &SigningKey, _certificate: &Certificate) -> Result<Vec<u8>, BuildError> {
-    Ok(xml.to_vec())
+/// The XML-DSig step: the document with its enveloped `ds:Signature` over
+/// the document element, made with the provider's key and certificate
+/// (§3.5.1: "qualifiziert elektronisch signiert"; inclusive C14N 1.0 and
+/// SHA-256, the defaults of [`crate::xmldsig::SignOptions`]).
+fn sign_xml(xml: &[u8], key: &SigningKey, certificate: &Certificate) -> Result<Vec<u8>, BuildError> {
+    Ok(crate::xmldsig::sign_enveloped(
+        xml,
+        &crate::xmldsig::SignOptions::new(key, certificate),
+    )?)
 }
 
 /// The confirmation's De-Mail header fields (Table 1 column B).

@@ -11,6 +11,7 @@ use crate::header::HeaderError;
 use crate::integrity::SIGNED_FIELDS;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::XmlError;
+use crate::xmldsig::XmlDsigError;
 
 use super::ConfirmationKind;
 use super::build::original_header;
@@ -369,14 +370,38 @@ impl Checker<'_, '_> {
         self.xml_signature(xml, options)
     }
 
-    /// Verifies the XML signature and parses what it covers.
-    fn xml_signature(&mut self, xml: &[u8], _options: &VerifyOptions<'_>) -> Option<AcknowledgeMessage> {
-        match AcknowledgeMessage::parse(xml) {
-            Ok(message) => {
-                if message.signature.is_none() {
-                    self.push(Mismatch::XmlSignatureMissing);
-                }
-                Some(message)
+    /// Verifies the XML signature (with the caller's trust anchors and time)
+    /// and parses what it covers: the content checked is the content that
+    /// was signed, never the document around it (no signature wrapping).
+    /// Without a usable signature the document itself is parsed, so that
+    /// its content can still be reported.
+    fn xml_signature(&mut self, xml: &[u8], options: &VerifyOptions<'_>) -> Option<AcknowledgeMessage> {
+        // The whole document must be well-formed per §3.5.3 (signature last).
+        let whole = match AcknowledgeMessage::parse(xml) {
+            Ok(whole) => whole,
+            Err(error) => {
+                self.push(Mismatch::XmlInvalid(error));
+                return None;
+            }
+        };
+        let report = match crate::xmldsig::verify(xml, options) {
+            Ok(report) => report,
+            Err(XmlDsigError::NoSignature) => {
+                self.push(Mismatch::XmlSignatureMissing);
+                return Some(whole);
+            }
+            Err(error) => {
+                self.push(Mismatch::XmlSignature(error.to_string()));
+                return Some(whole);
+            }
+        };
+        for failure in &report.failures {
+            self.push(Mismatch::XmlSignature(failure.to_string()));
+        }
+        match AcknowledgeMessage::parse(report.signed_content()) {
+            Ok(mut signed) => {
+                signed.signature = whole.signature;
+                Some(signed)
             }
             Err(error) => {
                 self.push(Mismatch::XmlInvalid(error));

@@ -155,14 +155,7 @@ impl<'a> MessageDraft<'a> {
     /// body (text, plus `multipart/mixed` when there are attachments).
     pub fn build(&self, provider: &ProviderData<'a>) -> Vec<u8> {
         let mut out = self.metadata(provider).to_header_block();
-        for (name, list) in [("To", &self.to), ("Cc", &self.cc)] {
-            if list.is_empty() {
-                continue;
-            }
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            address_list(list).write_header(&mut out, name.len() + 2);
-        }
+        write_recipient_headers(&mut out, &self.to, &self.cc);
         out.extend_from_slice(b"MIME-Version: 1.0\r\n");
         let mut body = MessageBuilder::new().text_body(self.text.as_ref());
         for attachment in &self.attachments {
@@ -174,6 +167,18 @@ impl<'a> MessageDraft<'a> {
         }
         body.serialize_body(&mut out);
         out
+    }
+}
+
+/// Writes the visible `To` and `Cc` fields (left out when empty).
+pub(crate) fn write_recipient_headers(out: &mut Vec<u8>, to: &[DeMailAddress<'_>], cc: &[DeMailAddress<'_>]) {
+    for (name, list) in [("To", to), ("Cc", cc)] {
+        if list.is_empty() {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        address_list(list).write_header(out, name.len() + 2);
     }
 }
 

@@ -37,6 +37,11 @@
 //! - **Field values**: [`fields`] (message types, auth level, version...).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
+//! - **Confirmations and notifications**: [`confirmation::build_confirmation`]
+//!   and [`confirmation::check_confirmation`] (§3.5.1),
+//!   [`notification::build_notification`] (§3.5.2), their XML
+//!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
+//!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
 //! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
@@ -75,6 +80,7 @@ pub mod address;
 pub mod bcc;
 pub mod builder;
 pub mod certificate;
+pub mod confirmation;
 pub mod crypto;
 pub mod envelope;
 pub mod fields;
@@ -82,10 +88,13 @@ pub mod header;
 pub mod integrity;
 pub mod mbox;
 pub mod metadata;
+pub mod notification;
+pub mod pdf;
 pub mod protection;
 pub mod resend;
 pub mod validate;
 pub mod verify;
+pub mod xml;
 pub mod xmldsig;
 
 /// The README's examples, compiled and run as doc tests.

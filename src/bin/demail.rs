@@ -16,12 +16,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 
+#[path = "demail/check_confirmation.rs"]
+mod check_confirmation;
+#[path = "demail/confirm.rs"]
+mod confirm;
 #[path = "demail/end_to_end.rs"]
 mod end_to_end;
 #[path = "demail/forward.rs"]
 mod forward;
 #[path = "demail/mbox.rs"]
 mod mbox;
+#[path = "demail/notify.rs"]
+mod notify;
 #[path = "demail/redirect.rs"]
 mod redirect;
 #[path = "demail/split_bcc.rs"]
@@ -96,6 +102,15 @@ enum Command {
         #[arg(long)]
         tr_02102: bool,
     },
+    /// Build a confirmation (dispatch, receipt, retrieve, malware) of an original message.
+    Confirm(confirm::ConfirmArgs),
+    /// Check a confirmation against its original; print the report as JSON.
+    ///
+    /// Exit code 0: it fits and both signatures verify; 1: a mismatch or bad
+    /// signature; 2: unreadable input or usage error.
+    CheckConfirmation(check_confirmation::CheckConfirmationArgs),
+    /// Build a notification message (Meldungsnachricht) about an original message.
+    Notify(notify::NotifyArgs),
     /// Forward a received message (TR 01201-3.4 §3.2): Resent-*, new actual
     /// recipient, Envelope-to; signed fields and body unchanged.
     ///
@@ -151,6 +166,9 @@ fn main() -> ExitCode {
             at.as_deref(),
             tr_02102,
         )),
+        Command::Confirm(args) => exit(confirm::run(&args)),
+        Command::CheckConfirmation(args) => exit(check_confirmation::run(&args)),
+        Command::Notify(args) => exit(notify::run(&args)),
         Command::Forward(args) => exit(forward::run(&args, demail::resend::ResendKind::Forward)),
         Command::Redirect(args) => exit(redirect::run(&args)),
         Command::SplitBcc(args) => exit(split_bcc::run(&args)),

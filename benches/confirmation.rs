@@ -1,0 +1,96 @@
+//! Confirmation parse and check throughput (TR 01201-3.4 §3.5.1, §3.5.3):
+//! the whole `check_confirmation` of a received confirmation against its
+//! original, the `Acknowledge-Message` parse alone, and, as the floor, the
+//! integrity verification that the check includes.
+//!
+//! `cargo bench --bench confirmation`
+
+use std::hint::black_box;
+use std::time::{Duration, UNIX_EPOCH};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mail_parser::MimeHeaders;
+
+use demail::address::DeMailAddress;
+use demail::certificate::Certificate;
+use demail::confirmation::{
+    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
+};
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::fields::DateTime;
+use demail::verify::{VerifyOptions, verify};
+
+const ORIGINAL: &[u8] = include_bytes!("../tests/data/normal.eml");
+const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");
+const CERT: &str = include_str!("../tests/data/keys/p256.cert.pem");
+const CA: &str = include_str!("../tests/data/keys/ca.cert.pem");
+const INTERMEDIATE: &str = include_str!("../tests/data/keys/intermediate.cert.pem");
+
+fn confirmation() -> Vec<u8> {
+    let key = SigningKey::from_pkcs8_pem(KEY).expect("key");
+    let cert = Certificate::from_pem(CERT).expect("certificate");
+    let issuer = Issuer::new(
+        "DMDA B GmbH",
+        DeMailAddress::parse("Eingangsbestaetigung@dmda-b.de-mail.de").expect("address"),
+    );
+    let request = ConfirmationRequest {
+        kind: ConfirmationKind::Receipt,
+        issuer: &issuer,
+        time: DateTime::parse_rfc5322("Tue, 12 Mar 2024 09:15:06 +0100").expect("date"),
+        delivery_time: None,
+        message_id: None,
+    };
+    let original = Envelope::parse(ORIGINAL).expect("original");
+    build_confirmation(&original, &request, &key, &cert).expect("confirmation")
+}
+
+fn xml_part(message: &[u8]) -> Vec<u8> {
+    let parsed = mail_parser::MessageParser::default()
+        .parse(message)
+        .expect("MIME");
+    parsed
+        .attachments()
+        .find(|p| p.content_type().is_some_and(|c| c.subtype() == Some("xml")))
+        .expect("XML part")
+        .contents()
+        .to_vec()
+}
+
+fn check(c: &mut Criterion) {
+    let confirmation = confirmation();
+    let anchors = vec![Certificate::from_pem(CA).expect("CA")];
+    let intermediates = vec![Certificate::from_pem(INTERMEDIATE).expect("intermediate")];
+    let options = VerifyOptions {
+        time: UNIX_EPOCH + Duration::from_secs(1_795_478_400),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        ..VerifyOptions::default()
+    };
+    let report = check_confirmation(&confirmation, ORIGINAL, &options).expect("check");
+    assert!(report.integrity.passed());
+
+    let mut group = c.benchmark_group("confirmation_check");
+    group.throughput(Throughput::Bytes(confirmation.len() as u64));
+    group.bench_function("check_confirmation", |b| {
+        b.iter(|| check_confirmation(black_box(&confirmation), black_box(ORIGINAL), &options))
+    });
+    group.bench_function("integrity_verify_only", |b| {
+        b.iter(|| {
+            let envelope = Envelope::parse(black_box(&confirmation)).expect("parse");
+            verify(&envelope, &options)
+        })
+    });
+    group.finish();
+
+    let xml = xml_part(&confirmation);
+    let mut group = c.benchmark_group("acknowledge_message");
+    group.throughput(Throughput::Bytes(xml.len() as u64));
+    group.bench_function("parse", |b| b.iter(|| AcknowledgeMessage::parse(black_box(&xml))));
+    let parsed = AcknowledgeMessage::parse(&xml).expect("parse");
+    group.bench_function("serialize", |b| b.iter(|| black_box(&parsed).to_xml()));
+    group.finish();
+}
+
+criterion_group!(benches, check);
+criterion_main!(benches);

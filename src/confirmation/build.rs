@@ -1,0 +1,423 @@
+//! Building a confirmation from the original message (TR 01201-3.4 §3.4.1,
+//! §3.5.1; PVD FU Schritt 36–39, 56, 66–70, Funktion 1).
+
+use std::borrow::Cow;
+
+use mail_builder::MessageBuilder;
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::certificate::Certificate;
+use crate::crypto::{HashAlgorithm, SigningKey};
+use crate::envelope::Envelope;
+use crate::fields::{DateTime, FieldName, MessageType, Version};
+use crate::header::RawField;
+use crate::integrity::{IntegrityError, SignOptions};
+use crate::metadata::Metadata;
+use crate::pdf::{self, Block};
+use crate::xml::XmlDateTime;
+use crate::xmldsig::XmlDsigError;
+
+use super::message::{AcknowledgeMessage, Metadate};
+use super::{ConfirmationKind, Issuer};
+
+/// Why a confirmation could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The original lacks a field the confirmation needs.
+    #[error("the original message has no {0} field, which the confirmation needs (TR 01201-3.4 §3.5.1)")]
+    MissingField(FieldName),
+    /// A retrieve confirmation needs the delivery time; the others must not have one.
+    #[error(
+        "DeliveryTime is required for a retrieve confirmation and only there (TR 01201-3.4 §3.5.1, Table 23)"
+    )]
+    DeliveryTime,
+    /// The system address does not fit the confirmation kind.
+    #[error("system address `{address}` is not `{expected}@<DMDA>` (PVD FU §4.3 Table 1)")]
+    SystemAddress {
+        /// The address given.
+        address: String,
+        /// The local part the kind requires.
+        expected: &'static str,
+    },
+    /// Signing the XML (XML-DSig) failed.
+    #[error("signing the Acknowledge-Message failed: {0}")]
+    XmlSignature(#[from] XmlDsigError),
+    /// Signing the message (integrity layer) failed.
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
+}
+
+/// What a confirmation confirms and when.
+#[derive(Debug, Clone)]
+pub struct ConfirmationRequest<'a> {
+    /// Dispatch, receipt, retrieve or malware.
+    pub kind: ConfirmationKind,
+    /// The issuing provider.
+    pub issuer: &'a Issuer,
+    /// `Time`: when the confirmation is made (for dispatch and receipt the
+    /// time of dispatch or deposit, for retrieve the login time).
+    pub time: DateTime,
+    /// `DeliveryTime`: for a retrieve confirmation, when the message reached
+    /// the mailbox; `None` for the other kinds.
+    pub delivery_time: Option<DateTime>,
+    /// `Message-ID` and `X-de-mail-message-id` of the confirmation; derived
+    /// from the kind, the time and the original's integrity value when `None`.
+    pub message_id: Option<String>,
+}
+
+/// The recipients a confirmation goes to: the original's sender, or its
+/// Reply-To when given (PVD FU §5.1 #10), and — for receipt, retrieve and
+/// malware confirmations — in copy the recipients of the original
+/// (FU Schritt 56, 70, Funktion 1).
+pub fn confirmation_recipients(
+    original: &Envelope<'_>,
+    kind: ConfirmationKind,
+) -> Result<RecipientList<'static>, BuildError> {
+    let metadata = original.metadata();
+    let to = metadata
+        .reply_to
+        .clone()
+        .or_else(|| metadata.sender.clone())
+        .or_else(|| metadata.from.clone())
+        .ok_or(BuildError::MissingField(FieldName::Sender))?
+        .into_owned();
+    let mut list = RecipientList {
+        to: vec![to],
+        cc: Vec::new(),
+        bcc: Vec::new(),
+    };
+    if kind != ConfirmationKind::Dispatch {
+        let recipients = metadata
+            .actual_recipient
+            .as_ref()
+            .or(metadata.chosen_recipient.as_ref());
+        for address in recipients.iter().flat_map(|l| l.iter()) {
+            let mut address = address.clone().into_owned();
+            address.display_name = None;
+            if !list.iter().any(|a| a.same_mailbox(&address)) {
+                list.cc.push(address);
+            }
+        }
+    }
+    Ok(list)
+}
+
+/// The `Acknowledge-Message` for an original message: its metadata fields
+/// (Table 24), subject, text, hash, time(s) and sender. Unsigned: the
+/// signature is added by [`build_confirmation`] (D31).
+///
+/// # Errors
+/// [`BuildError::MissingField`] when the original lacks its integrity field
+/// or sender; [`BuildError::DeliveryTime`] when the delivery time does not
+/// fit the kind.
+pub fn acknowledge_message(
+    original: &Envelope<'_>,
+    request: &ConfirmationRequest<'_>,
+) -> Result<AcknowledgeMessage, BuildError> {
+    let is_retrieve = request.kind == ConfirmationKind::Retrieve;
+    if is_retrieve != request.delivery_time.is_some() {
+        return Err(BuildError::DeliveryTime);
+    }
+    let metadata = original.metadata();
+    let hash = metadata
+        .integrity
+        .as_deref()
+        .ok_or(BuildError::MissingField(FieldName::Integrity))?
+        .to_owned();
+    let subject = request.kind.subject(metadata.subject.as_deref().unwrap_or(""));
+    let recipients = confirmation_recipients(original, request.kind)?;
+    Ok(AcknowledgeMessage {
+        sender: request.issuer.system_address.addr_spec(),
+        metadata: metadata_of(original),
+        subject,
+        text: confirmation_text(original, request, &recipients),
+        hash,
+        time: XmlDateTime(request.time),
+        delivery_time: request.delivery_time.map(XmlDateTime),
+        signature: None,
+        namespaces: Vec::new(),
+    })
+}
+
+/// The `Metadata` of Table 24: every Table 1 field of the original, the
+/// first occurrence of each (§3.1.1), in the order of the message (D33).
+pub fn metadata_of(original: &Envelope<'_>) -> Vec<Metadate> {
+    let mut seen: Vec<FieldName> = Vec::with_capacity(32);
+    let mut out = Vec::with_capacity(32);
+    for field in original.fields() {
+        let Some(name) = FieldName::lookup(field.name) else {
+            continue;
+        };
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        out.push(Metadate {
+            name: field.name.to_owned(),
+            value: field.unfolded_value().into_owned(),
+            original_header: original_header(field),
+        });
+    }
+    out
+}
+
+/// The header line as received: name, colon and value with its folding,
+/// without the final line end (D33). Bytes that are not UTF-8 (never in a
+/// conforming message) become U+FFFD.
+pub fn original_header(field: &RawField<'_>) -> String {
+    let raw = field.raw;
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+/// `TT.MM.JJJJ HH:MM` in the time's own offset (§3.5.1 text template).
+pub(crate) fn german_date(time: &DateTime) -> String {
+    format!(
+        "{:02}.{:02}.{:04} {:02}:{:02}",
+        time.day, time.month, time.year, time.hour, time.minute
+    )
+}
+
+fn recipients_text(recipients: &RecipientList<'_>, kind: ConfirmationKind) -> String {
+    let addresses: Vec<String> = if kind == ConfirmationKind::Dispatch {
+        Vec::new()
+    } else {
+        recipients.cc.iter().map(DeMailAddress::addr_spec).collect()
+    };
+    addresses.join(", ")
+}
+
+/// The human-readable text of §3.5.1 (German), used for the text/plain
+/// part, the XML `Text` and the PDF.
+fn confirmation_text(
+    original: &Envelope<'_>,
+    request: &ConfirmationRequest<'_>,
+    recipients: &RecipientList<'_>,
+) -> String {
+    let metadata = original.metadata();
+    let sender = metadata
+        .sender
+        .as_ref()
+        .map(DeMailAddress::addr_spec)
+        .unwrap_or_default();
+    let mut recipient = recipients_text(recipients, request.kind);
+    if recipient.is_empty() {
+        recipient = metadata
+            .chosen_recipient
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(DeMailAddress::addr_spec)
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let mut text = String::new();
+    text.push_str(request.kind.introduction());
+    text.push_str("\n\n");
+    if let Some(delivered) = &request.delivery_time {
+        text.push_str(&format!(
+            "Zeitpunkt des Eingangs der Nachricht: {} Uhr\n",
+            german_date(delivered)
+        ));
+    }
+    let uhr = if request.kind == ConfirmationKind::Retrieve {
+        " Uhr"
+    } else {
+        ""
+    };
+    let rows = [
+        ("Absender", sender),
+        ("Empfänger", recipient),
+        ("Datum", format!("{}{uhr}", german_date(&request.time))),
+        ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
+        (
+            "Nachrichten-ID",
+            metadata.demail_message_id.as_deref().unwrap_or("").to_owned(),
+        ),
+        (
+            "Prüfsumme",
+            metadata.integrity.as_deref().unwrap_or("").to_owned(),
+        ),
+    ];
+    for (label, value) in rows {
+        text.push_str(&format!("{label}: {value}\n"));
+    }
+    text.push('\n');
+    text.push_str("Die Bestätigung erfolgte durch ");
+    text.push_str(&request.issuer.name);
+    if let Some(link) = &request.issuer.link {
+        text.push(' ');
+        text.push_str(link);
+    }
+    text
+}
+
+/// The PDF blocks showing everything the XML holds (§3.4.1).
+pub(crate) fn pdf_blocks(message: &AcknowledgeMessage) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Paragraph(message.text.clone()),
+        Block::Heading("Angaben der Bestätigung".into()),
+        Block::Field {
+            label: "Aussteller".into(),
+            value: message.sender.clone(),
+        },
+        Block::Field {
+            label: "Betreff".into(),
+            value: message.subject.clone(),
+        },
+        Block::Field {
+            label: "Zeitpunkt".into(),
+            value: format!("{} ({})", german_date(&message.time.0), message.time),
+        },
+    ];
+    if let Some(delivered) = &message.delivery_time {
+        blocks.push(Block::Field {
+            label: "Eingang".into(),
+            value: format!("{} ({delivered})", german_date(&delivered.0)),
+        });
+    }
+    blocks.push(Block::Field {
+        label: "Hashwert".into(),
+        value: message.hash.clone(),
+    });
+    blocks.push(Block::Heading("Metadaten der Nachricht".into()));
+    for metadate in &message.metadata {
+        blocks.push(Block::Field {
+            label: metadate.name.clone(),
+            value: metadate.value.clone(),
+        });
+    }
+    blocks
+}
+
+/// Builds the complete confirmation message: headers per Table 1 column B,
+/// a `multipart/mixed` body with the text, the signed `Acknowledge-Message`
+/// and the PDF, the whole signed with the integrity layer in signed mode
+/// (§3.1.21) with the provider's key and certificate.
+///
+/// # Errors
+/// A [`BuildError`]; see [`acknowledge_message`] and [`assemble`].
+pub fn build_confirmation(
+    original: &Envelope<'_>,
+    request: &ConfirmationRequest<'_>,
+    key: &SigningKey,
+    certificate: &Certificate,
+) -> Result<Vec<u8>, BuildError> {
+    let message = acknowledge_message(original, request)?;
+    assemble(original, request, &message, key, certificate)
+}
+
+/// Signs the given `Acknowledge-Message` (XML-DSig, enveloped, with the
+/// provider's key and certificate) and wraps it into the
+/// confirmation message. [`build_confirmation`] is this with the document
+/// from [`acknowledge_message`]; callers (and tests) that need a different
+/// document use this directly.
+///
+/// # Errors
+/// [`BuildError::SystemAddress`] when the issuer's address does not fit the
+/// kind, [`BuildError::XmlSignature`] or [`BuildError::Integrity`] when
+/// signing fails.
+pub fn assemble(
+    original: &Envelope<'_>,
+    request: &ConfirmationRequest<'_>,
+    message: &AcknowledgeMessage,
+    key: &SigningKey,
+    certificate: &Certificate,
+) -> Result<Vec<u8>, BuildError> {
+    let expected = request.kind.system_local_part();
+    if request.issuer.system_address.local_part != expected {
+        return Err(BuildError::SystemAddress {
+            address: request.issuer.system_address.addr_spec(),
+            expected,
+        });
+    }
+    let xml = sign_xml(&message.to_xml(), key, certificate)?;
+    let pdf = pdf::render(&message.subject, &pdf_blocks(message));
+    let recipients = confirmation_recipients(original, request.kind)?;
+    let headers = header_metadata(original, request, &recipients);
+    let mut out = headers.to_header_block();
+    crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    MessageBuilder::new()
+        .text_body(message.text.as_str())
+        .attachment("application/xml", "Acknowledge-Message.xml", xml)
+        .attachment("application/pdf", "Bestaetigung.pdf", pdf)
+        .serialize_body(&mut out);
+    Ok(crate::integrity::sign(
+        &out,
+        &SignOptions::signed(key, certificate),
+    )?)
+}
+
+/// The XML-DSig step: the document with its enveloped `ds:Signature` over
+/// the document element, made with the provider's key and certificate
+/// (§3.5.1: "qualifiziert elektronisch signiert"; inclusive C14N 1.0 and
+/// SHA-256, the defaults of [`crate::xmldsig::SignOptions`]).
+fn sign_xml(xml: &[u8], key: &SigningKey, certificate: &Certificate) -> Result<Vec<u8>, BuildError> {
+    Ok(crate::xmldsig::sign_enveloped(
+        xml,
+        &crate::xmldsig::SignOptions::new(key, certificate),
+    )?)
+}
+
+/// The confirmation's De-Mail header fields (Table 1 column B).
+fn header_metadata(
+    original: &Envelope<'_>,
+    request: &ConfirmationRequest<'_>,
+    recipients: &RecipientList<'static>,
+) -> Metadata<'static> {
+    let o = original.metadata();
+    let kind = request.kind;
+    let issuer = request.issuer;
+    let message_id = request
+        .message_id
+        .clone()
+        .unwrap_or_else(|| derived_message_id(original, request));
+    // Options: none, except `private` as in the original for dispatch and
+    // receipt, always for retrieve (FU Funktion 1), never for malware (Schritt 56).
+    let private = match kind {
+        ConfirmationKind::Retrieve => Some(true),
+        ConfirmationKind::Dispatch | ConfirmationKind::Receipt => o.private.filter(|p| *p),
+        ConfirmationKind::Malware => None,
+    };
+    let mut from = issuer.system_address.clone();
+    from.display_name = Some(Cow::Owned(issuer.name.clone()));
+    let mut sender = issuer.system_address.clone();
+    sender.display_name = None;
+    Metadata {
+        from: Some(from),
+        date: Some(request.time),
+        message_id: Some(Cow::Owned(message_id.clone())),
+        subject: Some(Cow::Owned(kind.subject(o.subject.as_deref().unwrap_or("")))),
+        private,
+        sender: Some(sender),
+        chosen_recipient: Some(recipients.clone()),
+        actual_recipient: Some(recipients.clone()),
+        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
+        message_type: Some(kind.message_type()),
+        version: Some(Version::CURRENT),
+        private_id: o.private_id.clone().map(|id| Cow::Owned(id.into_owned())),
+        demail_message_id: Some(Cow::Owned(message_id)),
+        ..Metadata::default()
+    }
+}
+
+/// `<kind>.<yyyymmddhhmmss>.<16 hex of SHA-256(kind, original integrity)>@<system domain>`.
+fn derived_message_id(original: &Envelope<'_>, request: &ConfirmationRequest<'_>) -> String {
+    let t = &request.time;
+    let mut input = request.kind.message_type().as_str().as_bytes().to_vec();
+    input.extend_from_slice(original.metadata().integrity.as_deref().unwrap_or("").as_bytes());
+    let digest = HashAlgorithm::Sha256.digest(&input);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let slug = match request.kind.message_type() {
+        MessageType::ConfirmationOfDispatch => "dispatch",
+        MessageType::ConfirmationOfReceipt => "receipt",
+        MessageType::ConfirmationOfRetrieve => "retrieve",
+        _ => "malware",
+    };
+    format!(
+        "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, request.issuer.system_address.domain
+    )
+}

@@ -1,0 +1,508 @@
+//! Checking a received confirmation against the original message
+//! (TR 01201-3.4 §3.4.1, §3.5.1, §3.5.3, §3.1.17, §3.1.21).
+
+use std::fmt;
+
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::envelope::Envelope;
+use crate::fields::FieldName;
+use crate::header::HeaderError;
+use crate::integrity::SIGNED_FIELDS;
+use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
+use crate::xml::XmlError;
+use crate::xmldsig::XmlDsigError;
+
+use super::ConfirmationKind;
+use super::build::original_header;
+use super::message::AcknowledgeMessage;
+
+/// Why the check could not run at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// The confirmation is not a mail.
+    #[error("the confirmation cannot be read: {0}")]
+    Confirmation(HeaderError),
+    /// The original is not a mail.
+    #[error("the original message cannot be read: {0}")]
+    Original(HeaderError),
+}
+
+/// One way in which a confirmation does not fit its original or the TR.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Mismatch {
+    /// `X-de-mail-message-type` is not a confirmation type (§3.1.12, Table 12).
+    #[error("X-de-mail-message-type `{found}` is not a confirmation type (TR 01201-3.4 §3.1.12)")]
+    NotAConfirmation {
+        /// The type found (empty when absent).
+        found: String,
+    },
+    /// The body is not `multipart/mixed` (§3.4.1).
+    #[error("the body is `{found}`, not multipart/mixed (TR 01201-3.4 §3.4.1)")]
+    NotMultipartMixed {
+        /// The content type found.
+        found: String,
+    },
+    /// No XML part with an `Acknowledge-Message` (§3.5.1).
+    #[error("no XML part with an Acknowledge-Message (TR 01201-3.4 §3.5.1)")]
+    XmlMissing,
+    /// The XML part does not parse.
+    #[error("the Acknowledge-Message is invalid: {0}")]
+    XmlInvalid(XmlError),
+    /// No PDF part (§3.4.1).
+    #[error("no application/pdf part (TR 01201-3.4 §3.4.1)")]
+    PdfMissing,
+    /// The kind in the header and the kind the XML states (its subject
+    /// prefix) differ.
+    #[error("the header says {header:?} but the XML subject says {xml:?} (TR 01201-3.4 §3.5.1)")]
+    KindMismatch {
+        /// The kind of `X-de-mail-message-type`.
+        header: ConfirmationKind,
+        /// The kind of the XML `Subject` prefix, `None` when it has none.
+        xml: Option<ConfirmationKind>,
+    },
+    /// The `Subject` header is not `*<label>* <original subject>` (§3.5.1).
+    #[error("Subject is `{found}`, expected `{expected}` (TR 01201-3.4 §3.5.1)")]
+    HeaderSubject {
+        /// The subject required.
+        expected: String,
+        /// The subject found.
+        found: String,
+    },
+    /// The XML `Subject` does not name the kind and the original subject (Table 23).
+    #[error("XML Subject is `{found}`, expected `{expected}` (TR 01201-3.4 §3.5.1, Table 23)")]
+    XmlSubject {
+        /// The subject required.
+        expected: String,
+        /// The subject found.
+        found: String,
+    },
+    /// `Hash` is not the original's complete `X-de-mail-integrity` value (Table 23).
+    #[error("Hash does not equal the original's X-de-mail-integrity value (TR 01201-3.4 §3.5.1, Table 23)")]
+    Hash {
+        /// The original's integrity value (unfolded).
+        expected: String,
+        /// The XML `Hash`.
+        found: String,
+    },
+    /// A field the original's hash covers is missing from `Metadata` (Table 24).
+    #[error("Metadata lacks the original's {name} field (TR 01201-3.4 §3.5.1, Table 24)")]
+    MetadataMissing {
+        /// The field name.
+        name: String,
+    },
+    /// `Metadata` names a field the original does not have (or no Table 1 field).
+    #[error("Metadata names {name}, which the original does not carry (TR 01201-3.4 §3.5.1, Table 24)")]
+    MetadataUnexpected {
+        /// The field name.
+        name: String,
+    },
+    /// A `Value` differs from the original's field value (Table 24).
+    #[error("Metadata value of {name} is `{found}`, the original has `{expected}` (TR 01201-3.4 Table 24)")]
+    MetadataValue {
+        /// The field name.
+        name: String,
+        /// The original's value.
+        expected: String,
+        /// The XML value.
+        found: String,
+    },
+    /// An `OriginalHeader` differs from the original's header line (Table 24).
+    #[error("OriginalHeader of {name} is not the original's header line as received (TR 01201-3.4 Table 24)")]
+    OriginalHeader {
+        /// The field name.
+        name: String,
+    },
+    /// `X-de-mail-private-id` was not carried over (§3.1.17).
+    #[error("X-de-mail-private-id is {found:?}, the original has {expected:?} (TR 01201-3.4 §3.1.17)")]
+    PrivateId {
+        /// The original's private id.
+        expected: Option<String>,
+        /// The confirmation's.
+        found: Option<String>,
+    },
+    /// A retrieve confirmation without `DeliveryTime` (Table 23).
+    #[error("a retrieve confirmation needs DeliveryTime (TR 01201-3.4 §3.5.1, Table 23)")]
+    DeliveryTimeMissing,
+    /// `DeliveryTime` in a confirmation that is not a retrieve confirmation (Table 23).
+    #[error("DeliveryTime is only for retrieve confirmations (TR 01201-3.4 §3.5.1, Table 23)")]
+    DeliveryTimeUnexpected,
+    /// The sender is not the system address for the kind (§3.5.1, PVD FU §4.3).
+    #[error(
+        "sender `{found}` is not the system address `{expected}@<DMDA>` (TR 01201-3.4 §3.5.1; PVD FU §4.3)"
+    )]
+    SystemSender {
+        /// The required local part.
+        expected: &'static str,
+        /// The `X-de-mail-sender` found.
+        found: String,
+    },
+    /// The XML `Sender` is not the message's `X-de-mail-sender`.
+    #[error("XML Sender `{xml}` differs from X-de-mail-sender `{header}` (TR 01201-3.4 Table 23)")]
+    XmlSender {
+        /// The header's sender.
+        header: String,
+        /// The XML's sender.
+        xml: String,
+    },
+    /// The confirmation's integrity signature does not verify, is untrusted
+    /// or hash-only (§3.5.1: confirmations are signed; §3.1.21).
+    #[error("integrity signature of the confirmation: {0} (TR 01201-3.4 §3.5.1, §3.1.21)")]
+    IntegritySignature(String),
+    /// The `Acknowledge-Message` has no `ds:Signature` (§3.5.3).
+    #[error("the Acknowledge-Message has no ds:Signature (TR 01201-3.4 §3.5.1, §3.5.3)")]
+    XmlSignatureMissing,
+    /// The XML signature does not verify or is not trusted.
+    #[error("XML signature of the Acknowledge-Message: {0} (TR 01201-3.4 §3.5.1)")]
+    XmlSignature(String),
+    /// The confirmation's header breaks Table 1 or another header rule.
+    #[error("header: {0}")]
+    Header(String),
+}
+
+impl Mismatch {
+    /// A stable kebab-case identifier for reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Mismatch::NotAConfirmation { .. } => "not-a-confirmation",
+            Mismatch::NotMultipartMixed { .. } => "not-multipart-mixed",
+            Mismatch::XmlMissing => "xml-missing",
+            Mismatch::XmlInvalid(_) => "xml-invalid",
+            Mismatch::PdfMissing => "pdf-missing",
+            Mismatch::KindMismatch { .. } => "kind-mismatch",
+            Mismatch::HeaderSubject { .. } => "header-subject",
+            Mismatch::XmlSubject { .. } => "xml-subject",
+            Mismatch::Hash { .. } => "hash",
+            Mismatch::MetadataMissing { .. } => "metadata-missing",
+            Mismatch::MetadataUnexpected { .. } => "metadata-unexpected",
+            Mismatch::MetadataValue { .. } => "metadata-value",
+            Mismatch::OriginalHeader { .. } => "original-header",
+            Mismatch::PrivateId { .. } => "private-id",
+            Mismatch::DeliveryTimeMissing => "delivery-time-missing",
+            Mismatch::DeliveryTimeUnexpected => "delivery-time-unexpected",
+            Mismatch::SystemSender { .. } => "system-sender",
+            Mismatch::XmlSender { .. } => "xml-sender",
+            Mismatch::IntegritySignature(_) => "integrity-signature",
+            Mismatch::XmlSignatureMissing => "xml-signature-missing",
+            Mismatch::XmlSignature(_) => "xml-signature",
+            Mismatch::Header(_) => "header",
+        }
+    }
+}
+
+/// What checking a confirmation found.
+#[derive(Debug, Clone)]
+pub struct ConfirmationReport {
+    /// The kind by `X-de-mail-message-type`, `None` when it is no confirmation type.
+    pub kind: Option<ConfirmationKind>,
+    /// The parsed `Acknowledge-Message`, when there is one that parses.
+    pub message: Option<AcknowledgeMessage>,
+    /// The verification of the confirmation's own integrity field.
+    pub integrity: VerificationReport,
+    /// Every mismatch found, in the order checked.
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl ConfirmationReport {
+    /// Whether nothing is wrong.
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+
+    /// Whether a mismatch with this [`Mismatch::code`] was found.
+    pub fn has(&self, code: &str) -> bool {
+        self.mismatches.iter().any(|m| m.code() == code)
+    }
+}
+
+impl fmt::Display for ConfirmationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.passed() {
+            return f.write_str("confirmation fits its original");
+        }
+        for mismatch in &self.mismatches {
+            writeln!(f, "{}: {mismatch}", mismatch.code())?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a received confirmation against the original message: kind in
+/// header and XML, subject prefix, `Hash`, `Metadata`, private id,
+/// `DeliveryTime`, system sender, the confirmation's integrity signature
+/// (signed mode, trusted by `options.trust_anchors`) and the XML signature.
+/// Every mismatch is listed.
+///
+/// # Errors
+/// [`CheckError`] only when either message is not a mail at all.
+pub fn check_confirmation(
+    confirmation: &[u8],
+    original: &[u8],
+    options: &VerifyOptions<'_>,
+) -> Result<ConfirmationReport, CheckError> {
+    let envelope = Envelope::parse(confirmation).map_err(CheckError::Confirmation)?;
+    let original = Envelope::parse(original).map_err(CheckError::Original)?;
+    let integrity = crate::verify::verify(&envelope, options);
+    let mut checker = Checker {
+        envelope: &envelope,
+        original: &original,
+        mismatches: Vec::new(),
+    };
+    let kind = checker.kind();
+    checker.headers(kind);
+    checker.integrity(&integrity);
+    let message = checker.body(options);
+    if let (Some(kind), Some(message)) = (kind, &message) {
+        checker.xml(kind, message);
+    }
+    Ok(ConfirmationReport {
+        kind,
+        message,
+        integrity,
+        mismatches: checker.mismatches,
+    })
+}
+
+struct Checker<'e, 'a> {
+    envelope: &'e Envelope<'a>,
+    original: &'e Envelope<'a>,
+    mismatches: Vec<Mismatch>,
+}
+
+impl Checker<'_, '_> {
+    fn push(&mut self, mismatch: Mismatch) {
+        self.mismatches.push(mismatch);
+    }
+
+    fn kind(&mut self) -> Option<ConfirmationKind> {
+        let message_type = self.envelope.metadata().message_type;
+        let kind = message_type.and_then(ConfirmationKind::from_message_type);
+        if kind.is_none() {
+            self.push(Mismatch::NotAConfirmation {
+                found: message_type.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+            });
+        }
+        kind
+    }
+
+    fn headers(&mut self, kind: Option<ConfirmationKind>) {
+        for violation in self.envelope.validate().violations() {
+            self.push(Mismatch::Header(format!(
+                "{} {} ({}): {}",
+                violation.field, violation.rule, violation.section, violation.detail
+            )));
+        }
+        let metadata = self.envelope.metadata();
+        let original = self.original.metadata();
+        if let Some(kind) = kind {
+            let expected = kind.subject(original.subject.as_deref().unwrap_or(""));
+            let found = metadata.subject.as_deref().unwrap_or("");
+            if found != expected {
+                self.push(Mismatch::HeaderSubject {
+                    expected,
+                    found: found.to_owned(),
+                });
+            }
+            let sender = metadata.sender.as_ref();
+            if sender.is_none_or(|s| s.local_part != kind.system_local_part()) {
+                self.push(Mismatch::SystemSender {
+                    expected: kind.system_local_part(),
+                    found: sender.map(|s| s.addr_spec()).unwrap_or_default(),
+                });
+            }
+        }
+        let expected = original.private_id.as_deref();
+        let found = metadata.private_id.as_deref();
+        if expected != found {
+            self.push(Mismatch::PrivateId {
+                expected: expected.map(str::to_owned),
+                found: found.map(str::to_owned),
+            });
+        }
+    }
+
+    fn integrity(&mut self, report: &VerificationReport) {
+        let problem = match (&report.verdict, report.mode) {
+            (Verdict::Pass, Some(IntegrityMode::Signed)) => None,
+            (Verdict::Pass, _) => Some("hash-only; a confirmation must be signed".to_owned()),
+            (Verdict::SignatureValidUntrusted, _) => Some("valid but the signer is not trusted".to_owned()),
+            (Verdict::Fail(failure), _) => Some(failure.to_string()),
+        };
+        if let Some(problem) = problem {
+            self.push(Mismatch::IntegritySignature(problem));
+        }
+    }
+
+    /// Finds the parts; returns the parsed document (the signed content once
+    /// XML signatures are verified).
+    fn body(&mut self, options: &VerifyOptions<'_>) -> Option<AcknowledgeMessage> {
+        let Some(parsed) = MessageParser::default().parse(self.envelope.raw()) else {
+            self.push(Mismatch::XmlMissing);
+            return None;
+        };
+        let content_type = parsed
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")).to_ascii_lowercase())
+            .unwrap_or_else(|| "text/plain".into());
+        if content_type != "multipart/mixed" {
+            self.push(Mismatch::NotMultipartMixed { found: content_type });
+        }
+        let mut xml: Option<&[u8]> = None;
+        let mut pdf = false;
+        for part in parsed.parts.iter() {
+            let Some(ct) = part.content_type() else { continue };
+            let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
+            let ctype = ct.ctype().to_ascii_lowercase();
+            if subtype == "pdf" && ctype == "application" {
+                pdf = true;
+            } else if subtype == "xml" && (ctype == "application" || ctype == "text") && xml.is_none() {
+                xml = Some(part.contents());
+            }
+        }
+        if !pdf {
+            self.push(Mismatch::PdfMissing);
+        }
+        let Some(xml) = xml else {
+            self.push(Mismatch::XmlMissing);
+            return None;
+        };
+        self.xml_signature(xml, options)
+    }
+
+    /// Verifies the XML signature (with the caller's trust anchors and time)
+    /// and parses what it covers: the content checked is the content that
+    /// was signed, never the document around it (no signature wrapping).
+    /// Without a usable signature the document itself is parsed, so that
+    /// its content can still be reported.
+    fn xml_signature(&mut self, xml: &[u8], options: &VerifyOptions<'_>) -> Option<AcknowledgeMessage> {
+        // The whole document must be well-formed per §3.5.3 (signature last).
+        let whole = match AcknowledgeMessage::parse(xml) {
+            Ok(whole) => whole,
+            Err(error) => {
+                self.push(Mismatch::XmlInvalid(error));
+                return None;
+            }
+        };
+        let report = match crate::xmldsig::verify(xml, options) {
+            Ok(report) => report,
+            Err(XmlDsigError::NoSignature) => {
+                self.push(Mismatch::XmlSignatureMissing);
+                return Some(whole);
+            }
+            Err(error) => {
+                self.push(Mismatch::XmlSignature(error.to_string()));
+                return Some(whole);
+            }
+        };
+        for failure in &report.failures {
+            self.push(Mismatch::XmlSignature(failure.to_string()));
+        }
+        match AcknowledgeMessage::parse(report.signed_content()) {
+            Ok(mut signed) => {
+                signed.signature = whole.signature;
+                Some(signed)
+            }
+            Err(error) => {
+                self.push(Mismatch::XmlInvalid(error));
+                None
+            }
+        }
+    }
+
+    fn xml(&mut self, kind: ConfirmationKind, message: &AcknowledgeMessage) {
+        let original = self.original.metadata();
+        let original_subject = original.subject.as_deref().unwrap_or("");
+        match ConfirmationKind::split_subject(&message.subject) {
+            Some((xml_kind, rest)) if xml_kind == kind => {
+                if rest != original_subject {
+                    self.push(Mismatch::XmlSubject {
+                        expected: kind.subject(original_subject),
+                        found: message.subject.clone(),
+                    });
+                }
+            }
+            other => self.push(Mismatch::KindMismatch {
+                header: kind,
+                xml: other.map(|(k, _)| k),
+            }),
+        }
+        let expected_hash = original.integrity.as_deref().unwrap_or("");
+        if unfold(&message.hash) != expected_hash {
+            self.push(Mismatch::Hash {
+                expected: expected_hash.to_owned(),
+                found: message.hash.clone(),
+            });
+        }
+        match (
+            kind == ConfirmationKind::Retrieve,
+            message.delivery_time.is_some(),
+        ) {
+            (true, false) => self.push(Mismatch::DeliveryTimeMissing),
+            (false, true) => self.push(Mismatch::DeliveryTimeUnexpected),
+            _ => {}
+        }
+        let header_sender = self
+            .envelope
+            .metadata()
+            .sender
+            .as_ref()
+            .map(|s| s.addr_spec())
+            .unwrap_or_default();
+        if !message.sender.trim().eq_ignore_ascii_case(&header_sender) {
+            self.push(Mismatch::XmlSender {
+                header: header_sender,
+                xml: message.sender.clone(),
+            });
+        }
+        self.metadata(message);
+    }
+
+    fn metadata(&mut self, message: &AcknowledgeMessage) {
+        for metadate in &message.metadata {
+            let field = FieldName::lookup(metadate.name.trim()).and_then(|name| self.original.field(name));
+            let Some(field) = field else {
+                self.push(Mismatch::MetadataUnexpected {
+                    name: metadate.name.clone(),
+                });
+                continue;
+            };
+            let expected = field.unfolded_value();
+            if unfold(&metadate.value) != expected {
+                self.push(Mismatch::MetadataValue {
+                    name: metadate.name.clone(),
+                    expected: expected.into_owned(),
+                    found: metadate.value.clone(),
+                });
+            }
+            if same_lines(&metadate.original_header) != same_lines(&original_header(field)) {
+                self.push(Mismatch::OriginalHeader {
+                    name: metadate.name.clone(),
+                });
+            }
+        }
+        // The fields the original's hash covers must all be there (D33).
+        for name in SIGNED_FIELDS {
+            if self.original.field(name).is_some() && message.metadate(name.as_str()).is_none() {
+                self.push(Mismatch::MetadataMissing {
+                    name: name.as_str().to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// A value with folding removed and the ends trimmed, like
+/// [`crate::header::RawField::unfolded_value`].
+fn unfold(text: &str) -> String {
+    text.replace("\r\n", "")
+        .replace('\n', "")
+        .trim_matches([' ', '\t'])
+        .to_owned()
+}
+
+/// Line ends compared as LF: an `OriginalHeader` written with literal CRLF
+/// reaches the reader as LF (XML 1.0 §2.11).
+fn same_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}

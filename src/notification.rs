@@ -1,0 +1,560 @@
+//! Notification messages (Meldungsnachrichten, TR 01201-3.4 §3.5.2,
+//! §3.1.20, schema §3.5.3; PVD FU §3.2.1, §5.3, Schritt 41, 45, 56): the
+//! `Notification-Message` XML, building a notification about an original
+//! message, and reading a received one.
+//!
+//! ```
+//! use demail::address::DeMailAddress;
+//! use demail::confirmation::Issuer;
+//! use demail::envelope::Envelope;
+//! use demail::fields::DateTime;
+//! use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
+//!
+//! let raw = std::fs::read("tests/data/normal.eml")?;
+//! let original = Envelope::parse(&raw)?;
+//! let issuer = Issuer::new("DMDA B GmbH", DeMailAddress::parse("Meldung@dmda-b.de-mail.de")?);
+//! let request = NotificationRequest::new(
+//!     NotificationKind::UnknownRecipient,
+//!     &issuer,
+//!     DateTime::parse_rfc5322("Tue, 12 Mar 2024 09:15:07 +0100").unwrap(),
+//! );
+//! let notification = build_notification(&original, &request, None)?;
+//! let received = read_notification(&notification)?;
+//! assert_eq!(received.kind, NotificationKind::UnknownRecipient);
+//! assert_eq!(received.message.sender, "DMDA B GmbH");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+
+use mail_builder::MessageBuilder;
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::certificate::Certificate;
+use crate::confirmation::{BuildError, Issuer, german_date};
+use crate::crypto::{HashAlgorithm, SigningKey};
+use crate::envelope::Envelope;
+use crate::fields::{DateTime, FieldName, MessageType, NotificationType, Version};
+use crate::header::HeaderError;
+use crate::integrity::SignOptions;
+use crate::metadata::Metadata;
+use crate::pdf::{self, Block};
+use crate::xml::{self, Step, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element};
+
+/// The document element's local name (§3.5.3).
+pub const NOTIFICATION_MESSAGE: &str = "Notification-Message";
+
+/// The XML of a notification (§3.5.2 Table 25): `Notification-Message` in
+/// namespace `urn:de-mail`, elements in schema order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationMessage {
+    /// `Subject`: the kind of notification and the reference to the event.
+    pub subject: String,
+    /// `Text`: further explanation.
+    pub text: String,
+    /// `Time`: when the notification was made, to the second.
+    pub time: XmlDateTime,
+    /// `Sender`: the unique name of the issuing provider (DMDA).
+    pub sender: String,
+    /// Namespace declarations of the document element besides the default.
+    pub namespaces: Vec<(String, String)>,
+}
+
+impl NotificationMessage {
+    /// Parses a document with the default [`XmlLimits`].
+    ///
+    /// # Errors
+    /// An [`XmlError`] naming the element and byte offset.
+    pub fn parse(xml: &[u8]) -> Result<Self, XmlError> {
+        Self::parse_with_limits(xml, XmlLimits::default())
+    }
+
+    /// Parses a document with the given limits.
+    ///
+    /// # Errors
+    /// An [`XmlError`] naming the element and byte offset.
+    pub fn parse_with_limits(xml: &[u8], limits: XmlLimits) -> Result<Self, XmlError> {
+        let mut reader = XmlReader::new(xml, limits)?;
+        let root = NOTIFICATION_MESSAGE;
+        let (namespaces, empty) = xml::expect_root(&mut reader, root)?;
+        if empty {
+            return Err(XmlError::MissingElement {
+                missing: "Subject",
+                parent: root.into(),
+                offset: 0,
+            });
+        }
+        let (subject, _) = xml::expect_text(&mut reader, root, "Subject")?;
+        let (text, _) = xml::expect_text(&mut reader, root, "Text")?;
+        let (time, offset) = xml::expect_text(&mut reader, root, "Time")?;
+        let time = xml::date_time("Time", &time, offset)?;
+        let (sender, _) = xml::expect_text(&mut reader, root, "Sender")?;
+        match reader.next_structural()? {
+            Step::End { .. } => {}
+            Step::Start { name, offset, .. } => {
+                return Err(XmlError::UnexpectedElement {
+                    found: name.to_string(),
+                    parent: root.into(),
+                    expected: "the end of Notification-Message",
+                    offset,
+                });
+            }
+            Step::Eof { offset } | Step::Text { offset, .. } => {
+                return Err(XmlError::Syntax {
+                    element: root.into(),
+                    offset,
+                    message: "unexpected end of input".into(),
+                });
+            }
+        }
+        reader.finish()?;
+        Ok(NotificationMessage {
+            subject,
+            text,
+            time,
+            sender,
+            namespaces,
+        })
+    }
+
+    /// Serializes the document (XML declaration, UTF-8, schema order).
+    pub fn to_xml(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(512 + self.text.len());
+        xml::push_root_start(&mut out, NOTIFICATION_MESSAGE, &self.namespaces);
+        push_element(&mut out, "  ", "Subject", &self.subject);
+        push_element(&mut out, "  ", "Text", &self.text);
+        push_element(&mut out, "  ", "Time", &self.time.to_string());
+        push_element(&mut out, "  ", "Sender", &self.sender);
+        out.push_str("</");
+        out.push_str(NOTIFICATION_MESSAGE);
+        out.push_str(">\n");
+        out.into_bytes()
+    }
+}
+
+/// The notifications this crate builds: the four types of Table 22 and the
+/// malware notification (Table 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    /// `unknown-recipient` (unbekannter Empfänger).
+    UnknownRecipient,
+    /// `closed-account` (geschlossenes Konto).
+    ClosedAccount,
+    /// `invalid-format` (ungültiges Format der De-Mail).
+    InvalidFormat,
+    /// `other`: the text says what happened.
+    Other,
+    /// `malware-notification` (PVD FU Schritt 56).
+    Malware,
+}
+
+impl NotificationKind {
+    /// Every kind.
+    pub const ALL: [NotificationKind; 5] = [
+        NotificationKind::UnknownRecipient,
+        NotificationKind::ClosedAccount,
+        NotificationKind::InvalidFormat,
+        NotificationKind::Other,
+        NotificationKind::Malware,
+    ];
+
+    /// `X-de-mail-message-type` (Table 12).
+    pub const fn message_type(self) -> MessageType {
+        match self {
+            NotificationKind::Malware => MessageType::MalwareNotification,
+            _ => MessageType::Notification,
+        }
+    }
+
+    /// `X-de-mail-notification-type` (§3.1.20 Table 22). Table 1 requires
+    /// the field in every notification; a malware notification carries
+    /// `other` (D35).
+    pub const fn notification_type(self) -> NotificationType {
+        match self {
+            NotificationKind::UnknownRecipient => NotificationType::UnknownRecipient,
+            NotificationKind::ClosedAccount => NotificationType::ClosedAccount,
+            NotificationKind::InvalidFormat => NotificationType::InvalidFormat,
+            NotificationKind::Other | NotificationKind::Malware => NotificationType::Other,
+        }
+    }
+
+    /// The kind of a received notification's two header fields.
+    pub fn from_fields(
+        message_type: MessageType,
+        notification_type: Option<NotificationType>,
+    ) -> Option<Self> {
+        match (message_type, notification_type) {
+            (MessageType::MalwareNotification, _) => Some(NotificationKind::Malware),
+            (MessageType::Notification, Some(NotificationType::UnknownRecipient)) => {
+                Some(NotificationKind::UnknownRecipient)
+            }
+            (MessageType::Notification, Some(NotificationType::ClosedAccount)) => {
+                Some(NotificationKind::ClosedAccount)
+            }
+            (MessageType::Notification, Some(NotificationType::InvalidFormat)) => {
+                Some(NotificationKind::InvalidFormat)
+            }
+            // FU Schritt 41: a missing or invalid type may be taken as `other`.
+            (MessageType::Notification, _) => Some(NotificationKind::Other),
+            _ => None,
+        }
+    }
+
+    /// The local part of the system address that sends it (PVD FU §4.3 Table 1).
+    pub const fn system_local_part(self) -> &'static str {
+        match self {
+            NotificationKind::Malware => "Schadsoftware-Warnung",
+            _ => "Meldung",
+        }
+    }
+
+    /// The German label that starts the subject (Table 22 meanings; D35).
+    pub const fn label(self) -> &'static str {
+        match self {
+            NotificationKind::UnknownRecipient => "Unbekannter Empfänger",
+            NotificationKind::ClosedAccount => "Geschlossenes Konto",
+            NotificationKind::InvalidFormat => "Ungültiges Format",
+            NotificationKind::Other => "Meldung",
+            NotificationKind::Malware => "Schadsoftware-Warnung",
+        }
+    }
+
+    /// The CLI name: the Table 22 value, or `malware`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Malware => "malware",
+            other => other.notification_type().as_str(),
+        }
+    }
+
+    /// Parses a CLI name ([`NotificationKind::as_str`]; `malware-notification` too).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "malware" | "malware-notification" => Some(NotificationKind::Malware),
+            other => NotificationType::parse(other).map(|t| match t {
+                NotificationType::UnknownRecipient => NotificationKind::UnknownRecipient,
+                NotificationType::ClosedAccount => NotificationKind::ClosedAccount,
+                NotificationType::InvalidFormat => NotificationKind::InvalidFormat,
+                NotificationType::Other => NotificationKind::Other,
+            }),
+        }
+    }
+
+    const fn explanation(self) -> &'static str {
+        match self {
+            NotificationKind::UnknownRecipient => {
+                "Die Nachricht mit den folgenden Angaben konnte nicht zugestellt werden: Der Empfänger ist unbekannt."
+            }
+            NotificationKind::ClosedAccount => {
+                "Die Nachricht mit den folgenden Angaben konnte nicht zugestellt werden: Das De-Mail-Konto des Empfängers ist geschlossen."
+            }
+            NotificationKind::InvalidFormat => {
+                "Die Nachricht mit den folgenden Angaben konnte nicht verarbeitet werden: Sie entspricht nicht dem Format einer De-Mail."
+            }
+            NotificationKind::Other => "Zu der Nachricht mit den folgenden Angaben liegt eine Meldung vor.",
+            NotificationKind::Malware => {
+                "In der Nachricht mit den folgenden Angaben wurde Schadsoftware gefunden. Die Nachricht wurde nicht zugestellt."
+            }
+        }
+    }
+}
+
+/// What a notification reports and when.
+#[derive(Debug, Clone)]
+pub struct NotificationRequest<'a> {
+    /// The kind.
+    pub kind: NotificationKind,
+    /// The issuing provider; its system address must be `Meldung@` or
+    /// `Schadsoftware-Warnung@` as the kind requires.
+    pub issuer: &'a Issuer,
+    /// `Time`: when the notification is made.
+    pub time: DateTime,
+    /// The recipient the notification is about (unknown recipient, closed
+    /// account); the original's recipients when `None`.
+    pub recipient: Option<DeMailAddress<'a>>,
+    /// A further explanation added to the text (the check result, FU Schritt 45).
+    pub reason: Option<String>,
+    /// `Message-ID`; derived when `None`.
+    pub message_id: Option<String>,
+}
+
+impl<'a> NotificationRequest<'a> {
+    /// A request with no recipient, reason or message id.
+    pub fn new(kind: NotificationKind, issuer: &'a Issuer, time: DateTime) -> Self {
+        NotificationRequest {
+            kind,
+            issuer,
+            time,
+            recipient: None,
+            reason: None,
+            message_id: None,
+        }
+    }
+}
+
+/// The `Notification-Message` about an original message.
+pub fn notification_message(
+    original: &Envelope<'_>,
+    request: &NotificationRequest<'_>,
+) -> NotificationMessage {
+    let metadata = original.metadata();
+    let subject = format!(
+        "*{}* {}",
+        request.kind.label(),
+        metadata.subject.as_deref().unwrap_or("")
+    );
+    let recipient = match &request.recipient {
+        Some(address) => address.addr_spec(),
+        None => metadata
+            .actual_recipient
+            .as_ref()
+            .or(metadata.chosen_recipient.as_ref())
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(DeMailAddress::addr_spec)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut text = String::from(request.kind.explanation());
+    text.push_str("\n\n");
+    let rows = [
+        (
+            "Absender",
+            metadata
+                .sender
+                .as_ref()
+                .map(DeMailAddress::addr_spec)
+                .unwrap_or_default(),
+        ),
+        ("Empfänger", recipient),
+        (
+            "Datum",
+            metadata.date.as_ref().map(german_date).unwrap_or_default(),
+        ),
+        ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
+        (
+            "Nachrichten-ID",
+            metadata.demail_message_id.as_deref().unwrap_or("").to_owned(),
+        ),
+    ];
+    for (label, value) in rows {
+        text.push_str(&format!("{label}: {value}\n"));
+    }
+    if let Some(reason) = &request.reason {
+        text.push_str(&format!("Grund: {reason}\n"));
+    }
+    text.push_str("\nDie Meldung erfolgte durch ");
+    text.push_str(&request.issuer.name);
+    if let Some(link) = &request.issuer.link {
+        text.push(' ');
+        text.push_str(link);
+    }
+    NotificationMessage {
+        subject,
+        text,
+        time: XmlDateTime(request.time),
+        sender: request.issuer.name.clone(),
+        namespaces: Vec::new(),
+    }
+}
+
+/// Builds the notification message: headers per Table 1 column M from the
+/// system address, `multipart/mixed` with text, XML and PDF (§3.4.1),
+/// private id copied (FU Schritt 45, 56), no options. Signed with the
+/// integrity layer when a key is given, hash-only otherwise.
+///
+/// Goes to the forwarder (`Resent-From`) when the original was forwarded,
+/// otherwise to the Reply-To or sender (FU Schritt 45); a malware
+/// notification also to the original's recipients (FU Schritt 56).
+///
+/// # Errors
+/// [`BuildError::SystemAddress`] when the issuer's address does not fit the
+/// kind, [`BuildError::MissingField`] when the original names no sender,
+/// [`BuildError::Integrity`] when signing fails.
+pub fn build_notification(
+    original: &Envelope<'_>,
+    request: &NotificationRequest<'_>,
+    signer: Option<(&SigningKey, &Certificate)>,
+) -> Result<Vec<u8>, BuildError> {
+    let expected = request.kind.system_local_part();
+    if request.issuer.system_address.local_part != expected {
+        return Err(BuildError::SystemAddress {
+            address: request.issuer.system_address.addr_spec(),
+            expected,
+        });
+    }
+    let message = notification_message(original, request);
+    let recipients = notification_recipients(original, request.kind)?;
+    let headers = header_metadata(original, request, &message, &recipients);
+    let mut out = headers.to_header_block();
+    crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    let pdf = pdf::render(
+        &message.subject,
+        &[
+            Block::Paragraph(message.text.clone()),
+            Block::Heading("Angaben der Meldung".into()),
+            Block::Field {
+                label: "Aussteller".into(),
+                value: message.sender.clone(),
+            },
+            Block::Field {
+                label: "Zeitpunkt".into(),
+                value: format!("{} ({})", german_date(&message.time.0), message.time),
+            },
+        ],
+    );
+    MessageBuilder::new()
+        .text_body(message.text.as_str())
+        .attachment("application/xml", "Notification-Message.xml", message.to_xml())
+        .attachment("application/pdf", "Meldung.pdf", pdf)
+        .serialize_body(&mut out);
+    let options = match signer {
+        Some((key, certificate)) => SignOptions::signed(key, certificate),
+        None => SignOptions::hash_only(),
+    };
+    Ok(crate::integrity::sign(&out, &options)?)
+}
+
+fn notification_recipients(
+    original: &Envelope<'_>,
+    kind: NotificationKind,
+) -> Result<RecipientList<'static>, BuildError> {
+    let metadata = original.metadata();
+    let forwarder = metadata
+        .resent_from
+        .as_deref()
+        .and_then(|r| DeMailAddress::parse(r).ok())
+        .map(DeMailAddress::into_owned);
+    let to = forwarder
+        .or_else(|| metadata.reply_to.clone().map(DeMailAddress::into_owned))
+        .or_else(|| metadata.sender.clone().map(DeMailAddress::into_owned))
+        .ok_or(BuildError::MissingField(FieldName::Sender))?;
+    let mut list = RecipientList {
+        to: vec![to],
+        cc: Vec::new(),
+        bcc: Vec::new(),
+    };
+    if kind == NotificationKind::Malware {
+        let recipients = metadata
+            .actual_recipient
+            .as_ref()
+            .or(metadata.chosen_recipient.as_ref());
+        for address in recipients.iter().flat_map(|l| l.iter()) {
+            let mut address = address.clone().into_owned();
+            address.display_name = None;
+            if !list.iter().any(|a| a.same_mailbox(&address)) {
+                list.cc.push(address);
+            }
+        }
+    }
+    Ok(list)
+}
+
+fn header_metadata(
+    original: &Envelope<'_>,
+    request: &NotificationRequest<'_>,
+    message: &NotificationMessage,
+    recipients: &RecipientList<'static>,
+) -> Metadata<'static> {
+    let issuer = request.issuer;
+    let message_id = request.message_id.clone().unwrap_or_else(|| {
+        let t = &request.time;
+        let mut input = request.kind.as_str().as_bytes().to_vec();
+        input.extend_from_slice(original.raw().get(..original.body_offset()).unwrap_or_default());
+        let digest = HashAlgorithm::Sha256.digest(&input);
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!(
+            "notification.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{}",
+            t.year, t.month, t.day, t.hour, t.minute, t.second, issuer.system_address.domain
+        )
+    });
+    let mut from = issuer.system_address.clone();
+    from.display_name = Some(Cow::Owned(issuer.name.clone()));
+    let mut sender = issuer.system_address.clone();
+    sender.display_name = None;
+    Metadata {
+        from: Some(from),
+        date: Some(request.time),
+        message_id: Some(Cow::Owned(message_id.clone())),
+        subject: Some(Cow::Owned(message.subject.clone())),
+        sender: Some(sender),
+        chosen_recipient: Some(recipients.clone()),
+        actual_recipient: Some(recipients.clone()),
+        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
+        message_type: Some(request.kind.message_type()),
+        notification_type: Some(request.kind.notification_type()),
+        version: Some(Version::CURRENT),
+        private_id: original
+            .metadata()
+            .private_id
+            .clone()
+            .map(|id| Cow::Owned(id.into_owned())),
+        demail_message_id: Some(Cow::Owned(message_id)),
+        ..Metadata::default()
+    }
+}
+
+/// Why a received notification could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotificationError {
+    /// The message is not a mail.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// `X-de-mail-message-type` is not `notification` or `malware-notification`.
+    #[error("X-de-mail-message-type `{0}` is not a notification type (TR 01201-3.4 §3.1.12)")]
+    NotANotification(String),
+    /// No XML part with a `Notification-Message`.
+    #[error("no XML part with a Notification-Message (TR 01201-3.4 §3.5.2)")]
+    XmlMissing,
+    /// The XML part does not parse.
+    #[error("the Notification-Message is invalid: {0}")]
+    Xml(#[from] XmlError),
+}
+
+/// A received notification: its kind (from the header fields) and its XML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedNotification {
+    /// The kind, from `X-de-mail-message-type` and `X-de-mail-notification-type`.
+    pub kind: NotificationKind,
+    /// The `Notification-Message`.
+    pub message: NotificationMessage,
+}
+
+/// Reads a received notification message: its kind and its XML part.
+///
+/// # Errors
+/// A [`NotificationError`].
+pub fn read_notification(raw: &[u8]) -> Result<ReceivedNotification, NotificationError> {
+    let envelope = Envelope::parse(raw)?;
+    let metadata = envelope.metadata();
+    let kind = metadata
+        .message_type
+        .and_then(|t| NotificationKind::from_fields(t, metadata.notification_type))
+        .ok_or_else(|| {
+            NotificationError::NotANotification(
+                metadata
+                    .message_type
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+            )
+        })?;
+    let parsed = MessageParser::default()
+        .parse(raw)
+        .ok_or(NotificationError::XmlMissing)?;
+    let xml = parsed
+        .parts
+        .iter()
+        .find(|part| {
+            part.content_type().is_some_and(|ct| {
+                ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("xml"))
+                    && (ct.ctype().eq_ignore_ascii_case("application")
+                        || ct.ctype().eq_ignore_ascii_case("text"))
+            })
+        })
+        .ok_or(NotificationError::XmlMissing)?;
+    let message = NotificationMessage::parse(xml.contents())?;
+    Ok(ReceivedNotification { kind, message })
+}

@@ -1,0 +1,229 @@
+//! `demail confirm`, `demail check-confirmation` and `demail notify`
+//! (TR 01201-3.4 §3.5.1, §3.5.2): output and exit codes (0 fits, 1 mismatch
+//! or bad signature, 2 unreadable input or usage).
+#![cfg(feature = "cli")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn demail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_demail"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn out(name: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_confirmation");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name).display().to_string()
+}
+
+const KEY: &str = "tests/data/keys/p256.key.pem";
+const CERT: &str = "tests/data/keys/p256.cert.pem";
+
+fn confirm(kind: &str, system: &str, extra: &[&str], output: &str) -> Output {
+    let mut args = vec![
+        "confirm",
+        kind,
+        "tests/data/normal.eml",
+        "--provider-key",
+        KEY,
+        "--provider-cert",
+        CERT,
+        "--provider-name",
+        "DMDA B GmbH",
+        "--system-address",
+        system,
+        "--at",
+        "2024-03-12T09:15:06+01:00",
+        "-o",
+        output,
+    ];
+    args.extend_from_slice(extra);
+    demail(&args)
+}
+
+fn check(confirmation: &str) -> (Output, serde_json::Value) {
+    let output = demail(&[
+        "check-confirmation",
+        confirmation,
+        "--original",
+        "tests/data/normal.eml",
+        "--trust-anchor",
+        "tests/data/keys/ca.cert.pem",
+        "--intermediate",
+        "tests/data/keys/intermediate.cert.pem",
+        "--at",
+        "2026-11-24T00:00:00Z",
+    ]);
+    let json = serde_json::from_slice(&output.stdout).unwrap();
+    (output, json)
+}
+
+/// The mismatch codes.
+fn codes(json: &serde_json::Value) -> Vec<String> {
+    json["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn confirm_then_check_confirmation_for_every_kind() {
+    for (kind, system, extra) in [
+        ("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[][..]),
+        ("receipt", "Eingangsbestaetigung@dmda-b.de-mail.de", &[][..]),
+        (
+            "retrieve",
+            "Abholbestaetigung@dmda-b.de-mail.de",
+            &["--delivered-at", "2024-03-12T09:15:05+01:00"][..],
+        ),
+        ("malware", "Schadsoftware-Warnung@dmda-b.de-mail.de", &[][..]),
+    ] {
+        let file = out(&format!("{kind}.eml"));
+        let built = confirm(kind, system, extra, &file);
+        assert_eq!(
+            built.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let (_, json) = check(&file);
+        assert_eq!(codes(&json), Vec::<String>::new(), "{kind}: {json}");
+        assert_eq!(json["passed"], true);
+        assert_eq!(json["xml"]["signed"], true);
+        assert_eq!(json["kind"], kind);
+        assert_eq!(json["integrity"]["verdict"], "pass");
+    }
+}
+
+#[test]
+fn check_confirmation_exits_1_on_a_mismatch() {
+    // A confirmation checked against another original: subject, hash, metadata differ.
+    let file = out("mismatch.eml");
+    assert_eq!(
+        confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file)
+            .status
+            .code(),
+        Some(0)
+    );
+    let output = demail(&[
+        "check-confirmation",
+        &file,
+        "--original",
+        "tests/data/normal-minimal.eml",
+        "--trust-anchor",
+        "tests/data/keys/ca.cert.pem",
+        "--at",
+        "2026-11-24T00:00:00Z",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["passed"], false);
+    let codes = codes(&json);
+    assert!(codes.contains(&"hash".to_owned()), "{codes:?}");
+    assert!(codes.contains(&"header-subject".to_owned()), "{codes:?}");
+}
+
+#[test]
+fn check_confirmation_without_trust_anchor_exits_1() {
+    let file = out("untrusted.eml");
+    confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file);
+    let output = demail(&["check-confirmation", &file, "--original", "tests/data/normal.eml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(codes(&json), ["integrity-signature", "xml-signature"]);
+}
+
+#[test]
+fn unreadable_input_and_usage_errors_exit_2() {
+    let output = demail(&[
+        "check-confirmation",
+        "no-such-file.eml",
+        "--original",
+        "tests/data/normal.eml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = demail(&[
+        "check-confirmation",
+        "tests/data/not-a-mail.eml",
+        "--original",
+        "tests/data/normal.eml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    // Retrieve without --delivered-at; a system address of the wrong kind.
+    let file = out("usage.eml");
+    assert_eq!(
+        confirm("retrieve", "Abholbestaetigung@dmda-b.de-mail.de", &[], &file)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        confirm("receipt", "Versandbestaetigung@dmda-b.de-mail.de", &[], &file)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        demail(&["confirm", "dispatch", "tests/data/normal.eml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn notify_builds_each_type() {
+    for (kind, system) in [
+        ("unknown-recipient", "Meldung@dmda-b.de-mail.de"),
+        ("closed-account", "Meldung@dmda-b.de-mail.de"),
+        ("invalid-format", "Meldung@dmda-b.de-mail.de"),
+        ("other", "Meldung@dmda-b.de-mail.de"),
+        ("malware", "Schadsoftware-Warnung@dmda-b.de-mail.de"),
+    ] {
+        let file = out(&format!("notify-{kind}.eml"));
+        let output = demail(&[
+            "notify",
+            kind,
+            "tests/data/normal.eml",
+            "--provider-name",
+            "DMDA B GmbH",
+            "--system-address",
+            system,
+            "--provider-key",
+            KEY,
+            "--provider-cert",
+            CERT,
+            "--reason",
+            "Empfänger unbekannt",
+            "--at",
+            "2024-03-12T09:15:07+01:00",
+            "-o",
+            &file,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let inspected = demail(&["inspect", &file]);
+        assert_eq!(
+            inspected.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&inspected.stdout)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
+        assert_eq!(json["kind"], "notification");
+        let expected_type = if kind == "malware" { "other" } else { kind };
+        assert_eq!(json["notification_type"], expected_type);
+        let received = demail::notification::read_notification(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(received.kind.as_str(), kind);
+    }
+}

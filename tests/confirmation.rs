@@ -1,0 +1,682 @@
+//! Confirmations (TR 01201-3.4 §3.4.1, §3.5.1, §3.5.3; PVD FU §4.3):
+//! every kind built and checked against its original, every mismatch the
+//! check reports provoked once. Keys: tests/data/keys/make_keys.sh.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use demail::address::DeMailAddress;
+use demail::certificate::Certificate;
+use demail::confirmation::{
+    AcknowledgeMessage, BuildError, ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer,
+    Metadate, acknowledge_message, assemble, build_confirmation, check_confirmation,
+};
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::fields::{DateTime, FieldName, MessageType};
+use demail::integrity::{SignOptions, sign};
+use demail::validate::Mode;
+use demail::verify::VerifyOptions;
+use demail::xml::XmlDateTime;
+
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn original() -> Vec<u8> {
+    std::fs::read(path("normal.eml")).unwrap()
+}
+
+struct Provider {
+    key: SigningKey,
+    certificate: Certificate,
+    anchors: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
+}
+
+fn provider() -> Provider {
+    let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
+    Provider {
+        key: SigningKey::from_pkcs8_pem(&read("p256.key.pem")).unwrap(),
+        certificate: Certificate::from_pem(&read("p256.cert.pem")).unwrap(),
+        anchors: vec![Certificate::from_pem(&read("ca.cert.pem")).unwrap()],
+        intermediates: vec![Certificate::from_pem(&read("intermediate.cert.pem")).unwrap()],
+    }
+}
+
+/// 2026-11-24T00:00:00Z: the test certificates are valid.
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
+}
+
+fn time(text: &str) -> DateTime {
+    DateTime::parse_rfc5322(text).unwrap()
+}
+
+fn issuer(kind: ConfirmationKind) -> Issuer {
+    let mut issuer = Issuer::new(
+        "DMDA B GmbH",
+        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
+    );
+    issuer.link = Some("https://dmda-b.example/de-mail".into());
+    issuer
+}
+
+fn request(kind: ConfirmationKind, issuer: &Issuer) -> ConfirmationRequest<'_> {
+    ConfirmationRequest {
+        kind,
+        issuer,
+        time: time("Wed, 13 Mar 2024 08:00:00 +0100"),
+        delivery_time: (kind == ConfirmationKind::Retrieve).then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
+        message_id: None,
+    }
+}
+
+fn check(confirmation: &[u8], original: &[u8], p: &Provider) -> ConfirmationReport {
+    let options = VerifyOptions {
+        time: now(),
+        trust_anchors: &p.anchors,
+        intermediates: &p.intermediates,
+        ..VerifyOptions::default()
+    };
+    check_confirmation(confirmation, original, &options).unwrap()
+}
+
+/// The mismatch codes, in the order found.
+fn codes(report: &ConfirmationReport) -> Vec<&'static str> {
+    report.mismatches.iter().map(|m| m.code()).collect()
+}
+
+/// Builds a confirmation from a (possibly altered) Acknowledge-Message.
+fn confirm_with(kind: ConfirmationKind, alter: impl FnOnce(&mut AcknowledgeMessage)) -> Vec<u8> {
+    let raw = original();
+    let original = Envelope::parse(&raw).unwrap();
+    let issuer = issuer(kind);
+    let request = request(kind, &issuer);
+    let mut message = acknowledge_message(&original, &request).unwrap();
+    alter(&mut message);
+    let p = provider();
+    assemble(&original, &request, &message, &p.key, &p.certificate).unwrap()
+}
+
+/// Rewrites a confirmation's header fields and signs it again.
+fn resign(confirmation: &[u8], alter: impl FnOnce(&mut String)) -> Vec<u8> {
+    let envelope = Envelope::parse(confirmation).unwrap();
+    let mut header = String::new();
+    for field in envelope.fields() {
+        if field.has_name("x-de-mail-integrity") || field.has_name("x-de-mail-signature-certificate") {
+            continue;
+        }
+        header.push_str(std::str::from_utf8(field.raw).unwrap());
+    }
+    alter(&mut header);
+    let mut message = header.into_bytes();
+    message.extend_from_slice(b"\r\n");
+    message.extend_from_slice(envelope.body());
+    let p = provider();
+    sign(&message, &SignOptions::signed(&p.key, &p.certificate)).unwrap()
+}
+
+/// Replaces a confirmation's body with these parts and signs it again.
+fn with_parts(confirmation: &[u8], parts: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    let envelope = Envelope::parse(confirmation).unwrap();
+    let mut message = Vec::new();
+    for field in envelope.fields() {
+        let skip = [
+            "x-de-mail-integrity",
+            "x-de-mail-signature-certificate",
+            "content-type",
+        ];
+        if !skip.iter().any(|name| field.has_name(name)) {
+            message.extend_from_slice(field.raw);
+        }
+    }
+    let mut builder = mail_builder::MessageBuilder::new().text_body("Text");
+    for (content_type, name, data) in parts {
+        builder = builder.attachment(*content_type, *name, *data);
+    }
+    builder.serialize_body(&mut message);
+    let p = provider();
+    sign(&message, &SignOptions::signed(&p.key, &p.certificate)).unwrap()
+}
+
+fn xml_part(confirmation: &[u8]) -> Vec<u8> {
+    use mail_parser::MimeHeaders;
+    let parsed = mail_parser::MessageParser::default().parse(confirmation).unwrap();
+    parsed
+        .attachments()
+        .find(|p| p.attachment_name() == Some("Acknowledge-Message.xml"))
+        .unwrap()
+        .contents()
+        .to_vec()
+}
+
+// TR 01201-3.4 §3.5.1, §3.4.1: each kind, built from an original, fits it.
+#[test]
+fn every_kind_built_passes_the_check_against_its_original() {
+    let p = provider();
+    let raw = original();
+    let envelope = Envelope::parse(&raw).unwrap();
+    for kind in ConfirmationKind::ALL {
+        let issuer = issuer(kind);
+        let confirmation =
+            build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate).unwrap();
+        let report = check(&confirmation, &raw, &p);
+        assert_eq!(codes(&report), Vec::<&str>::new(), "{kind:?}: {report}");
+        assert_eq!(report.kind, Some(kind));
+        let parsed = Envelope::parse(&confirmation).unwrap();
+        assert!(
+            parsed.validate().accepts(Mode::Strict),
+            "{kind:?}: {:?}",
+            parsed.validate()
+        );
+        assert_eq!(parsed.metadata().message_type, Some(kind.message_type()));
+    }
+}
+
+// TR 01201-3.4 §3.5.1: subjects `*Versandbestätigung* ...` etc.
+#[test]
+fn subject_prefix_per_kind() {
+    let raw = original();
+    let subject = "Anhörung über Straßenbau";
+    for (kind, prefix) in [
+        (ConfirmationKind::Dispatch, "*Versandbestätigung* "),
+        (ConfirmationKind::Receipt, "*Eingangsbestätigung* "),
+        (ConfirmationKind::Retrieve, "*Abholbestätigung* "),
+    ] {
+        let issuer = issuer(kind);
+        let p = provider();
+        let c = build_confirmation(
+            &Envelope::parse(&raw).unwrap(),
+            &request(kind, &issuer),
+            &p.key,
+            &p.certificate,
+        )
+        .unwrap();
+        let parsed = Envelope::parse(&c).unwrap();
+        assert_eq!(
+            parsed.metadata().subject.as_deref(),
+            Some(format!("{prefix}{subject}").as_str())
+        );
+        assert_eq!(
+            ConfirmationKind::split_subject(&format!("{prefix}{subject}")),
+            Some((kind, subject))
+        );
+    }
+}
+
+// TR 01201-3.4 §3.1.17: the private id is carried over; §3.5.1 + FU: system
+// sender, recipients, private option.
+#[test]
+fn confirmation_headers_follow_table_1_column_b() {
+    let raw = original();
+    let p = provider();
+    let original = Envelope::parse(&raw).unwrap();
+    let issuer = issuer(ConfirmationKind::Receipt);
+    let c = build_confirmation(
+        &original,
+        &request(ConfirmationKind::Receipt, &issuer),
+        &p.key,
+        &p.certificate,
+    )
+    .unwrap();
+    let parsed = Envelope::parse(&c).unwrap();
+    let m = parsed.metadata();
+    assert_eq!(m.private_id, original.metadata().private_id);
+    assert_eq!(
+        m.sender.as_ref().unwrap().addr_spec(),
+        "Eingangsbestaetigung@dmda-b.de-mail.de"
+    );
+    assert!(m.sender.as_ref().unwrap().is_system_address());
+    // To: the original's Reply-To (FU §5.1 #10); Cc: the original's recipients (FU Schritt 70).
+    let recipients = m.chosen_recipient.as_ref().unwrap();
+    assert_eq!(
+        recipients.to[0].addr_spec(),
+        "bauamt@stadt-musterstadt.de-mail.de"
+    );
+    assert_eq!(recipients.cc.len(), 4);
+    // `private` as in the original (yes), no other option.
+    assert_eq!(m.private, Some(true));
+    assert_eq!(m.confirmation_of_dispatch, None);
+    assert_eq!(m.authoritative, None);
+    assert!(parsed.field(FieldName::SignatureCertificate).is_some());
+    // The whole message is signed (signed mode) with the provider's certificate.
+    assert!(
+        parsed
+            .field(FieldName::Integrity)
+            .unwrap()
+            .unfolded_value()
+            .contains("a=sha256/ec-dsa")
+    );
+}
+
+// TR 01201-3.4 §3.5.1 Table 23/24: Metadata, Hash, Time.
+#[test]
+fn acknowledge_message_repeats_the_original_metadata() {
+    let raw = original();
+    let original = Envelope::parse(&raw).unwrap();
+    let issuer = issuer(ConfirmationKind::Dispatch);
+    let message = acknowledge_message(&original, &request(ConfirmationKind::Dispatch, &issuer)).unwrap();
+    assert_eq!(message.hash, original.metadata().integrity.as_deref().unwrap());
+    let chosen = message.metadate("x-de-mail-chosen-recipient").unwrap();
+    // Value: folding removed; OriginalHeader: as received, folding kept.
+    assert!(!chosen.value.contains('\n'));
+    assert!(chosen.original_header.contains("\r\n "));
+    assert_eq!(
+        chosen.original_header.as_bytes(),
+        original
+            .field(FieldName::ChosenRecipient)
+            .unwrap()
+            .raw
+            .strip_suffix(b"\r\n")
+            .unwrap()
+    );
+    for field in demail::integrity::SIGNED_FIELDS {
+        if original.field(field).is_some() {
+            assert!(message.metadate(field.as_str()).is_some(), "{field}");
+        }
+    }
+    assert_eq!(message.time.to_string(), "2024-03-13T08:00:00+01:00");
+    assert_eq!(message.delivery_time, None);
+    assert_eq!(message.sender, "Versandbestaetigung@dmda-b.de-mail.de");
+}
+
+// TR 01201-3.4 Table 23: DeliveryTime only in a retrieve confirmation.
+#[test]
+fn delivery_time_is_required_for_retrieve_and_refused_otherwise() {
+    let raw = original();
+    let original = Envelope::parse(&raw).unwrap();
+    let retrieve = issuer(ConfirmationKind::Retrieve);
+    let mut r = request(ConfirmationKind::Retrieve, &retrieve);
+    r.delivery_time = None;
+    assert_eq!(
+        acknowledge_message(&original, &r).unwrap_err(),
+        BuildError::DeliveryTime
+    );
+    let dispatch = issuer(ConfirmationKind::Dispatch);
+    let mut d = request(ConfirmationKind::Dispatch, &dispatch);
+    d.delivery_time = Some(time("Tue, 12 Mar 2024 09:15:05 +0100"));
+    assert_eq!(
+        acknowledge_message(&original, &d).unwrap_err(),
+        BuildError::DeliveryTime
+    );
+}
+
+// PVD FU §4.3 Table 1: the system address fits the kind.
+#[test]
+fn wrong_system_address_is_refused_when_building() {
+    let raw = original();
+    let original = Envelope::parse(&raw).unwrap();
+    let wrong = issuer(ConfirmationKind::Receipt);
+    let p = provider();
+    let err = build_confirmation(
+        &original,
+        &request(ConfirmationKind::Dispatch, &wrong),
+        &p.key,
+        &p.certificate,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BuildError::SystemAddress {
+                expected: "Versandbestaetigung",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn original_without_integrity_cannot_be_confirmed() {
+    let full = original();
+    let integrity = Envelope::parse(&full)
+        .unwrap()
+        .field(FieldName::Integrity)
+        .unwrap()
+        .raw;
+    let at = full
+        .windows(integrity.len())
+        .position(|w| w == integrity)
+        .unwrap();
+    let mut raw = full.clone();
+    raw.drain(at..at + integrity.len());
+    let original = Envelope::parse(&raw).unwrap();
+    assert!(original.field(FieldName::Integrity).is_none());
+    let issuer = issuer(ConfirmationKind::Dispatch);
+    let err = acknowledge_message(&original, &request(ConfirmationKind::Dispatch, &issuer)).unwrap_err();
+    assert_eq!(err, BuildError::MissingField(FieldName::Integrity));
+}
+
+// ---- every mismatch, provoked ----
+
+fn assert_detects(confirmation: &[u8], code: &str) -> ConfirmationReport {
+    let report = check(confirmation, &original(), &provider());
+    assert!(report.has(code), "expected {code}, got {:?}", codes(&report));
+    assert!(!report.passed());
+    report
+}
+
+#[test]
+fn mismatch_not_a_confirmation() {
+    // TR 01201-3.4 §3.1.12: a normal message is no confirmation.
+    let report = assert_detects(&original(), "not-a-confirmation");
+    assert_eq!(report.kind, None);
+}
+
+#[test]
+fn mismatch_kind_header_versus_xml() {
+    // §3.5.1: the XML subject names the receipt kind in a dispatch confirmation.
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.subject = ConfirmationKind::Receipt.subject("Anhörung über Straßenbau");
+    });
+    let report = assert_detects(&c, "kind-mismatch");
+    assert_eq!(codes(&report), ["kind-mismatch"]);
+}
+
+#[test]
+fn mismatch_header_subject_prefix() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let c = resign(&c, |h| {
+        let start = h.find("Subject:").unwrap();
+        let end = start + h[start..].find("\r\nx-de-mail-").unwrap();
+        h.replace_range(
+            start..end,
+            "Subject: Versandbestaetigung: =?utf-8?Q?Anh=C3=B6rung?=",
+        );
+    });
+    let report = assert_detects(&c, "header-subject");
+    assert_eq!(codes(&report), ["header-subject"]);
+}
+
+#[test]
+fn mismatch_xml_subject() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.subject = ConfirmationKind::Dispatch.subject("Ein anderer Betreff");
+    });
+    assert_eq!(codes(&assert_detects(&c, "xml-subject")), ["xml-subject"]);
+}
+
+#[test]
+fn mismatch_hash() {
+    // Table 23: Hash is the original's complete X-de-mail-integrity value.
+    let c = confirm_with(ConfirmationKind::Receipt, |m| {
+        m.hash = "v=1; a=sha256; b=AAAA".into()
+    });
+    assert_eq!(codes(&assert_detects(&c, "hash")), ["hash"]);
+}
+
+#[test]
+fn mismatch_metadata_missing() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.metadata.retain(|d| d.name != "Subject")
+    });
+    assert_eq!(
+        codes(&assert_detects(&c, "metadata-missing")),
+        ["metadata-missing"]
+    );
+}
+
+#[test]
+fn mismatch_metadata_unexpected() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.metadata.push(Metadate {
+            name: "Envelope-to".into(),
+            value: "x@y.de-mail.de".into(),
+            original_header: "Envelope-to: x@y.de-mail.de".into(),
+        });
+    });
+    assert_eq!(
+        codes(&assert_detects(&c, "metadata-unexpected")),
+        ["metadata-unexpected"]
+    );
+}
+
+#[test]
+fn mismatch_metadata_value() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        let d = m
+            .metadata
+            .iter_mut()
+            .find(|d| d.name == "x-de-mail-auth-level")
+            .unwrap();
+        d.value = "normal".into();
+    });
+    assert_eq!(codes(&assert_detects(&c, "metadata-value")), ["metadata-value"]);
+}
+
+#[test]
+fn mismatch_original_header() {
+    // Table 24: OriginalHeader keeps the folding; an unfolded copy is not the header as received.
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        let d = m
+            .metadata
+            .iter_mut()
+            .find(|d| d.name == "x-de-mail-chosen-recipient")
+            .unwrap();
+        d.original_header = d.original_header.replace("\r\n", "");
+    });
+    assert_eq!(codes(&assert_detects(&c, "original-header")), ["original-header"]);
+}
+
+#[test]
+fn mismatch_private_id_not_carried_over() {
+    // TR 01201-3.4 §3.1.17.
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let c = resign(&c, |h| {
+        let start = h.find("x-de-mail-private-id:").unwrap();
+        let end = start + h[start..].find("\r\n").unwrap() + 2;
+        h.replace_range(start..end, "");
+    });
+    assert_eq!(codes(&assert_detects(&c, "private-id")), ["private-id"]);
+}
+
+#[test]
+fn mismatch_delivery_time_missing_in_retrieve() {
+    let c = confirm_with(ConfirmationKind::Retrieve, |m| m.delivery_time = None);
+    assert_eq!(
+        codes(&assert_detects(&c, "delivery-time-missing")),
+        ["delivery-time-missing"]
+    );
+}
+
+#[test]
+fn mismatch_delivery_time_in_dispatch() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05+01:00");
+    });
+    assert_eq!(
+        codes(&assert_detects(&c, "delivery-time-unexpected")),
+        ["delivery-time-unexpected"]
+    );
+}
+
+#[test]
+fn mismatch_sender_is_not_the_system_address() {
+    // TR 01201-3.4 §3.5.1, PVD FU §4.3.
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.sender = "poststelle@dmda-b.de-mail.de".into()
+    });
+    let c = resign(&c, |h| {
+        *h = h.replace(
+            "x-de-mail-sender: Versandbestaetigung@dmda-b.de-mail.de",
+            "x-de-mail-sender: poststelle@dmda-b.de-mail.de",
+        );
+    });
+    let report = assert_detects(&c, "system-sender");
+    // validate() reports the same rule for the header (wrong-system-sender).
+    assert!(report.has("header"));
+}
+
+#[test]
+fn mismatch_xml_sender() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.sender = "Versandbestaetigung@other.de-mail.de".into()
+    });
+    assert_eq!(codes(&assert_detects(&c, "xml-sender")), ["xml-sender"]);
+}
+
+#[test]
+fn mismatch_integrity_hash_only() {
+    // §3.5.1: a confirmation must be signed, hash-only is not enough.
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let c = sign(&c, &SignOptions::hash_only()).unwrap();
+    let report = assert_detects(&c, "integrity-signature");
+    // Hash-only also drops X-de-mail-signature-certificate, required in column B of Table 1.
+    assert_eq!(codes(&report), ["header", "integrity-signature"]);
+}
+
+#[test]
+fn mismatch_integrity_body_changed() {
+    let mut c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let at = c.windows(8).position(|w| w == b"Hiermit ").unwrap();
+    c[at] = b'h';
+    assert!(assert_detects(&c, "integrity-signature").has("integrity-signature"));
+}
+
+#[test]
+fn mismatch_integrity_untrusted_signer() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let options = VerifyOptions {
+        time: now(),
+        ..VerifyOptions::default()
+    };
+    let report = check_confirmation(&c, &original(), &options).unwrap();
+    // Neither the integrity signature nor the XML signature is trusted.
+    assert_eq!(codes(&report), ["integrity-signature", "xml-signature"]);
+}
+
+#[test]
+fn mismatch_xml_signature_missing() {
+    // §3.5.1, §3.5.3: the Acknowledge-Message must carry ds:Signature.
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let unsigned = {
+        let raw = original();
+        let original = Envelope::parse(&raw).unwrap();
+        let issuer = issuer(ConfirmationKind::Dispatch);
+        acknowledge_message(&original, &request(ConfirmationKind::Dispatch, &issuer))
+            .unwrap()
+            .to_xml()
+    };
+    let c = with_parts(
+        &c,
+        &[
+            ("application/xml", "a.xml", &unsigned),
+            ("application/pdf", "a.pdf", b"%PDF"),
+        ],
+    );
+    assert_eq!(
+        codes(&assert_detects(&c, "xml-signature-missing")),
+        ["xml-signature-missing"]
+    );
+}
+
+#[test]
+fn mismatch_xml_signature_content_changed_after_signing() {
+    // The XML is changed after signing (the message is signed again, so only
+    // the XML signature can tell).
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let xml = String::from_utf8(xml_part(&c)).unwrap();
+    let changed = xml.replace("Hiermit wird bestätigt", "Hiermit wird nicht bestätigt");
+    assert_ne!(xml, changed);
+    let c = with_parts(
+        &c,
+        &[
+            ("application/xml", "a.xml", changed.as_bytes()),
+            ("application/pdf", "a.pdf", b"%PDF"),
+        ],
+    );
+    let report = assert_detects(&c, "xml-signature");
+    assert_eq!(codes(&report), ["xml-signature"]);
+    assert!(report.mismatches[0].to_string().contains("digest"), "{report}");
+}
+
+#[test]
+fn the_check_reads_what_was_signed() {
+    // Signature wrapping: the signed content is read, not the document around
+    // it. Signing a document whose Hash is wrong, then the check reports the
+    // Hash of the signed content.
+    let c = confirm_with(ConfirmationKind::Receipt, |m| m.hash = "signed but wrong".into());
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), ["hash"]);
+    let message = report.message.unwrap();
+    assert_eq!(message.hash, "signed but wrong");
+    assert!(message.signature.is_some());
+}
+
+#[test]
+fn mismatch_header_violation() {
+    // Table 1 column B: options 1–4 must not be present in a confirmation.
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let c = resign(&c, |h| h.push_str("x-de-mail-authoritative: yes\r\n"));
+    assert_eq!(codes(&assert_detects(&c, "header")), ["header"]);
+}
+
+#[test]
+fn mismatch_body_parts() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let xml = xml_part(&c);
+    // No PDF.
+    let no_pdf = with_parts(&c, &[("application/xml", "a.xml", &xml)]);
+    assert_eq!(codes(&assert_detects(&no_pdf, "pdf-missing")), ["pdf-missing"]);
+    // No XML.
+    let no_xml = with_parts(&c, &[("application/pdf", "a.pdf", b"%PDF-1.7")]);
+    assert_eq!(codes(&assert_detects(&no_xml, "xml-missing")), ["xml-missing"]);
+    // XML that does not parse.
+    let bad = with_parts(
+        &c,
+        &[
+            ("application/xml", "a.xml", b"<!DOCTYPE x [<!ENTITY e 'x'>]><x/>"),
+            ("application/pdf", "a.pdf", b"%PDF"),
+        ],
+    );
+    let report = assert_detects(&bad, "xml-invalid");
+    assert_eq!(codes(&report), ["xml-invalid"]);
+    // Not multipart/mixed: a single text/plain body.
+    let plain = resign(&c, |_| {});
+    let env = Envelope::parse(&plain).unwrap();
+    let mut text_only = Vec::new();
+    for field in env.fields() {
+        if !field.has_name("content-type") {
+            text_only.extend_from_slice(field.raw);
+        }
+    }
+    text_only.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\n\r\nHiermit\r\n");
+    let p = provider();
+    let text_only = sign(&text_only, &SignOptions::signed(&p.key, &p.certificate)).unwrap();
+    let report = assert_detects(&text_only, "not-multipart-mixed");
+    assert!(report.has("xml-missing"));
+}
+
+// The report lists every mismatch, not just the first.
+#[test]
+fn every_mismatch_is_listed() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.hash = "x".into();
+        m.sender = "Versandbestaetigung@other.de-mail.de".into();
+        m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05Z");
+    });
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), ["hash", "delivery-time-unexpected", "xml-sender"]);
+}
+
+#[test]
+fn message_type_of_each_kind() {
+    assert_eq!(
+        ConfirmationKind::Malware.message_type(),
+        MessageType::MalwareAcknowledge
+    );
+    for kind in ConfirmationKind::ALL {
+        assert_eq!(
+            ConfirmationKind::from_message_type(kind.message_type()),
+            Some(kind)
+        );
+        assert_eq!(
+            kind.message_type().system_sender(),
+            Some(kind.system_local_part())
+        );
+    }
+}

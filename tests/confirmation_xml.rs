@@ -1,0 +1,671 @@
+//! The XML documents of TR 01201-3.4 §3.5.3 (Acknowledge-Message,
+//! Notification-Message): round trips, schema conformance (xmllint against
+//! tests/data/schema/de-mail.xsd, nothing fetched), hostile input, and the
+//! PDF presentation (pdftotext). The external tools come from Debian's
+//! libxml2-utils, xmlsec1 and poppler-utils (installed by .ci/run).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use proptest::prelude::*;
+
+use demail::address::DeMailAddress;
+use demail::certificate::Certificate;
+use demail::confirmation::{
+    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, Metadate, acknowledge_message,
+    build_confirmation,
+};
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::fields::DateTime;
+use demail::notification::{
+    NotificationKind, NotificationMessage, NotificationRequest, notification_message,
+};
+use demail::xml::{XmlDateTime, XmlError, XmlLimits};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("confirmation_xml");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn original() -> Vec<u8> {
+    std::fs::read(data("normal.eml")).unwrap()
+}
+
+fn time(text: &str) -> DateTime {
+    DateTime::parse_rfc5322(text).unwrap()
+}
+
+fn issuer(local: &str) -> Issuer {
+    Issuer::new(
+        "DMDA B GmbH",
+        DeMailAddress::parse(&format!("{local}@dmda-b.de-mail.de")).unwrap(),
+    )
+}
+
+fn acknowledge(kind: ConfirmationKind) -> AcknowledgeMessage {
+    let raw = original();
+    let issuer = issuer(kind.system_local_part());
+    let request = ConfirmationRequest {
+        kind,
+        issuer: &issuer,
+        time: time("Wed, 13 Mar 2024 08:00:00 +0100"),
+        delivery_time: (kind == ConfirmationKind::Retrieve).then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
+        message_id: None,
+    };
+    acknowledge_message(&Envelope::parse(&raw).unwrap(), &request).unwrap()
+}
+
+/// Signs a document with xmlsec1 (an independent XML-DSig implementation):
+/// an enveloped signature appended as the last child, as §3.5.3 places it.
+fn xmlsec_sign(xml: &[u8], name: &str) -> Vec<u8> {
+    let template = String::from_utf8(xml.to_vec()).unwrap().replace(
+        "</Acknowledge-Message>",
+        concat!(
+            r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>"#,
+            r#"<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+            r#"<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>"#,
+            r#"<ds:Reference URI=""><ds:Transforms>"#,
+            r#"<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>"#,
+            r#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>"#,
+            r#"<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>"#,
+            r#"</ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo>"#,
+            "</ds:Signature>\n</Acknowledge-Message>"
+        ),
+    );
+    let input = scratch(&format!("{name}.template.xml"));
+    let output = scratch(&format!("{name}.signed.xml"));
+    std::fs::write(&input, template).unwrap();
+    let key = format!(
+        "{},{}",
+        data("keys/p256.key.pem").display(),
+        data("keys/p256.cert.pem").display()
+    );
+    let status = Command::new("xmlsec1")
+        .args(["--sign", "--privkey-pem", &key, "--output"])
+        .arg(&output)
+        .arg(&input)
+        .status()
+        .expect("xmlsec1 (Debian package xmlsec1) must be installed");
+    assert!(status.success());
+    std::fs::read(output).unwrap()
+}
+
+fn xmlsec_verifies(xml: &[u8], name: &str) -> bool {
+    let file = scratch(&format!("{name}.verify.xml"));
+    std::fs::write(&file, xml).unwrap();
+    Command::new("xmlsec1")
+        .args(["--verify", "--trusted-pem"])
+        .arg(data("keys/ca.cert.pem"))
+        .arg("--untrusted-pem")
+        .arg(data("keys/intermediate.cert.pem"))
+        .arg(&file)
+        .output()
+        .expect("xmlsec1 must be installed")
+        .status
+        .success()
+}
+
+/// `xmllint --noout --nonet --schema tests/data/schema/de-mail.xsd`.
+fn schema_errors(xml: &[u8], name: &str) -> Option<String> {
+    let file = scratch(&format!("{name}.xml"));
+    std::fs::write(&file, xml).unwrap();
+    let output = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(data("schema/de-mail.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian package libxml2-utils) must be installed");
+    (!output.status.success()).then(|| String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+// ---- schema conformance, TR 01201-3.4 §3.5.3 ----
+
+#[test]
+fn signed_acknowledge_message_of_every_kind_conforms_to_the_schema() {
+    for kind in ConfirmationKind::ALL {
+        let signed = xmlsec_sign(&acknowledge(kind).to_xml(), kind.as_str());
+        assert_eq!(schema_errors(&signed, kind.as_str()), None, "{kind:?}");
+    }
+}
+
+/// The XML part of a confirmation built (and XML-signed) by the crate.
+fn crate_signed_xml(kind: ConfirmationKind) -> Vec<u8> {
+    let raw = original();
+    let envelope = Envelope::parse(&raw).unwrap();
+    let key =
+        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(data("keys/p256.key.pem")).unwrap()).unwrap();
+    let cert = Certificate::from_pem(&std::fs::read_to_string(data("keys/p256.cert.pem")).unwrap()).unwrap();
+    let issuer = issuer(kind.system_local_part());
+    let request = ConfirmationRequest {
+        kind,
+        issuer: &issuer,
+        time: time("Wed, 13 Mar 2024 08:00:00 +0100"),
+        delivery_time: (kind == ConfirmationKind::Retrieve).then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
+        message_id: None,
+    };
+    let message = build_confirmation(&envelope, &request, &key, &cert).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&message).unwrap();
+    use mail_parser::MimeHeaders;
+    parsed
+        .attachments()
+        .find(|p| p.content_type().is_some_and(|c| c.subtype() == Some("xml")))
+        .unwrap()
+        .contents()
+        .to_vec()
+}
+
+#[test]
+fn crate_signed_acknowledge_message_conforms_to_the_schema_and_verifies_with_xmlsec1() {
+    // §3.5.3 including ds:Signature; the crate's XML-DSig signature checked
+    // by an independent implementation.
+    for kind in ConfirmationKind::ALL {
+        let xml = crate_signed_xml(kind);
+        let name = format!("crate-signed-{}", kind.as_str());
+        assert_eq!(schema_errors(&xml, &name), None, "{kind:?}");
+        assert!(xmlsec_verifies(&xml, &name), "{kind:?}");
+        let parsed = AcknowledgeMessage::parse(&xml).unwrap();
+        assert!(
+            parsed
+                .signature
+                .unwrap()
+                .raw
+                .starts_with("<ds:Signature xmlns:ds=")
+        );
+    }
+}
+
+#[test]
+fn unsigned_acknowledge_message_lacks_only_the_signature() {
+    // §3.5.3: ds:Signature is required; everything before it is in order.
+    let errors = schema_errors(&acknowledge(ConfirmationKind::Dispatch).to_xml(), "unsigned").unwrap();
+    assert!(errors.contains("Missing child element(s)"), "{errors}");
+    assert!(
+        errors.contains("{http://www.w3.org/2000/09/xmldsig#}Signature )"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn notification_message_of_every_kind_conforms_to_the_schema() {
+    let raw = original();
+    let original = Envelope::parse(&raw).unwrap();
+    for kind in NotificationKind::ALL {
+        let issuer = issuer(kind.system_local_part());
+        let request = NotificationRequest::new(kind, &issuer, time("Tue, 12 Mar 2024 09:15:07 +0100"));
+        let xml = notification_message(&original, &request).to_xml();
+        assert_eq!(
+            schema_errors(&xml, &format!("notification-{}", kind.as_str())),
+            None
+        );
+    }
+}
+
+#[test]
+fn parser_keeps_the_signature_byte_exact() {
+    // §3.5.3: the parser keeps ds:Signature as received; re-serializing the
+    // parsed document gives a document whose signature still verifies.
+    let signed = xmlsec_sign(&acknowledge(ConfirmationKind::Retrieve).to_xml(), "exact");
+    assert!(xmlsec_verifies(&signed, "exact-original"));
+    let parsed = AcknowledgeMessage::parse(&signed).unwrap();
+    let signature = parsed.signature.as_ref().unwrap();
+    let text = String::from_utf8(signed.clone()).unwrap();
+    assert!(text.contains(&signature.raw));
+    assert!(signature.raw.starts_with("<ds:Signature") && signature.raw.ends_with("</ds:Signature>"));
+    let again = parsed.to_xml();
+    assert_eq!(
+        AcknowledgeMessage::parse(&again).unwrap().signature.unwrap().raw,
+        signature.raw
+    );
+    assert!(xmlsec_verifies(&again, "exact-reserialized"));
+    assert_eq!(schema_errors(&again, "exact"), None);
+}
+
+#[test]
+fn changed_content_breaks_the_xmlsec_signature() {
+    let signed = xmlsec_sign(&acknowledge(ConfirmationKind::Dispatch).to_xml(), "tamper");
+    let mut parsed = AcknowledgeMessage::parse(&signed).unwrap();
+    parsed.hash.push('x');
+    assert!(!xmlsec_verifies(&parsed.to_xml(), "tamper"));
+}
+
+// ---- PDF, TR 01201-3.4 §3.4.1 ----
+
+fn pdf_text(pdf: &[u8], name: &str) -> String {
+    let file = scratch(&format!("{name}.pdf"));
+    std::fs::write(&file, pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian package poppler-utils) must be installed");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn pdf_part(message: &[u8]) -> Vec<u8> {
+    let parsed = mail_parser::MessageParser::default().parse(message).unwrap();
+    use mail_parser::MimeHeaders;
+    parsed
+        .attachments()
+        .find(|p| p.content_type().is_some_and(|c| c.subtype() == Some("pdf")))
+        .unwrap()
+        .contents()
+        .to_vec()
+}
+
+/// Words of `text`, white space ignored: pdftotext breaks lines where the PDF does.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+#[test]
+fn pdf_shows_every_field_with_umlauts() {
+    let raw = original();
+    let envelope = Envelope::parse(&raw).unwrap();
+    let key =
+        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(data("keys/p256.key.pem")).unwrap()).unwrap();
+    let cert = Certificate::from_pem(&std::fs::read_to_string(data("keys/p256.cert.pem")).unwrap()).unwrap();
+    for kind in ConfirmationKind::ALL {
+        let issuer = issuer(kind.system_local_part());
+        let request = ConfirmationRequest {
+            kind,
+            issuer: &issuer,
+            time: time("Wed, 13 Mar 2024 08:00:00 +0100"),
+            delivery_time: (kind == ConfirmationKind::Retrieve)
+                .then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
+            message_id: None,
+        };
+        let message = build_confirmation(&envelope, &request, &key, &cert).unwrap();
+        let text = pdf_text(&pdf_part(&message), kind.as_str());
+        let flat = squash(&text);
+        let ack = acknowledge_message(&envelope, &request).unwrap();
+        // Every element of the XML is in the PDF (§3.4.1: inhaltsgleich).
+        for value in [&ack.sender, &ack.subject, &ack.hash] {
+            assert!(flat.contains(&squash(value)), "{kind:?}: {value} not in\n{text}");
+        }
+        for line in ack.text.lines() {
+            assert!(
+                flat.contains(&squash(line)),
+                "{kind:?}: text line {line} not in\n{text}"
+            );
+        }
+        for metadate in &ack.metadata {
+            assert!(
+                flat.contains(&squash(&metadate.value)),
+                "{kind:?}: {} not in PDF",
+                metadate.name
+            );
+        }
+        assert!(flat.contains("13.03.202408:00"), "{text}");
+        if kind == ConfirmationKind::Retrieve {
+            assert!(flat.contains("12.03.202409:15"));
+        }
+        // Umlauts and ß render as such.
+        for word in ["Anhörung", "Straßenbau", "Prüfsumme", "Empfänger", "Bestätigung"] {
+            assert!(text.contains(word), "{kind:?}: {word} not in\n{text}");
+        }
+    }
+}
+
+#[test]
+fn pdf_wraps_long_subjects_and_hashes() {
+    let long_subject = "Überprüfung der Straßenbaumaßnahmen ".repeat(12);
+    let hash = "A".repeat(700);
+    let pdf = demail::pdf::render(
+        "Versandbestätigung",
+        &[
+            demail::pdf::Block::Field {
+                label: "Betreff".into(),
+                value: long_subject.clone(),
+            },
+            demail::pdf::Block::Field {
+                label: "Prüfsumme".into(),
+                value: hash.clone(),
+            },
+        ],
+    );
+    let text = pdf_text(&pdf, "wrap");
+    assert!(squash(&text).contains(&squash(&long_subject)));
+    assert!(squash(&text).contains(&hash));
+    // No line runs off the page: every line is shorter than the page allows.
+    let longest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest <= 90, "a line of {longest} characters:\n{text}");
+    assert!(text.lines().count() > 12);
+}
+
+// ---- hostile XML ----
+
+fn ack_xml() -> String {
+    String::from_utf8(acknowledge(ConfirmationKind::Dispatch).to_xml()).unwrap()
+}
+
+#[test]
+fn doctype_and_entity_declarations_are_refused() {
+    let xml = ack_xml().replacen(
+        "<Acknowledge-Message",
+        "<!DOCTYPE Acknowledge-Message [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Acknowledge-Message",
+        1,
+    );
+    assert!(matches!(
+        AcknowledgeMessage::parse(xml.as_bytes()),
+        Err(XmlError::Doctype { offset: 39 })
+    ));
+    let bomb = "<!DOCTYPE a [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><Notification-Message xmlns=\"urn:de-mail\"><Subject>&b;</Subject></Notification-Message>";
+    assert!(matches!(
+        NotificationMessage::parse(bomb.as_bytes()),
+        Err(XmlError::Doctype { .. })
+    ));
+}
+
+#[test]
+fn undeclared_entities_are_never_expanded() {
+    let xml = ack_xml().replace("<Hash>", "<Hash>&xxe;");
+    match AcknowledgeMessage::parse(xml.as_bytes()) {
+        Err(XmlError::Entity {
+            name,
+            element,
+            offset,
+        }) => {
+            assert_eq!((name.as_str(), element.as_str()), ("xxe", "Hash"));
+            assert_eq!(&xml[offset..offset + 5], "&xxe;");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn predefined_entities_and_character_references_are_decoded() {
+    let xml = ack_xml().replace("<Hash>", "<Hash>&lt;&amp;&#x41;&#66;&quot;&apos;&gt;");
+    let parsed = AcknowledgeMessage::parse(xml.as_bytes()).unwrap();
+    assert!(parsed.hash.starts_with("<&AB\"'>"));
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let deep = format!(
+        "<Notification-Message xmlns=\"urn:de-mail\"><Subject>{}x{}</Subject></Notification-Message>",
+        "<a>".repeat(100),
+        "</a>".repeat(100)
+    );
+    // Simple elements have no children at all.
+    assert!(matches!(
+        NotificationMessage::parse(deep.as_bytes()),
+        Err(XmlError::UnexpectedElement {
+            expected: "text only",
+            ..
+        })
+    ));
+    // Inside ds:Signature too, where the content is not interpreted.
+    let sig = ack_xml().replace(
+        "</Acknowledge-Message>",
+        &format!(
+            "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">{}{}</ds:Signature></Acknowledge-Message>",
+            "<ds:X>".repeat(50),
+            "</ds:X>".repeat(50)
+        ),
+    );
+    assert!(matches!(
+        AcknowledgeMessage::parse(sig.as_bytes()),
+        Err(XmlError::TooDeep { .. })
+    ));
+}
+
+#[test]
+fn huge_text_and_documents_are_refused() {
+    let limits = XmlLimits {
+        max_text: 4000,
+        ..XmlLimits::default()
+    };
+    let xml = ack_xml().replace("<Text>", &format!("<Text>{}", "x".repeat(5000)));
+    let result = AcknowledgeMessage::parse_with_limits(xml.as_bytes(), limits);
+    assert!(
+        matches!(
+            result,
+            Err(XmlError::TextTooLong { limit: 4000, ref element, .. }) if element == "Text"
+        ),
+        "{result:?}"
+    );
+    let huge = vec![b' '; XmlLimits::default().max_bytes + 1];
+    assert!(matches!(
+        AcknowledgeMessage::parse(&huge),
+        Err(XmlError::TooLarge { .. })
+    ));
+    let many = ack_xml().replace(
+        "<Metadata>",
+        &format!(
+            "<Metadata>{}",
+            "<Metadate><Name>a</Name><Value/><OriginalHeader/></Metadate>".repeat(300)
+        ),
+    );
+    assert!(matches!(
+        AcknowledgeMessage::parse(many.as_bytes()),
+        Err(XmlError::TooManyElements {
+            element: "Metadate",
+            limit: 256,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn structure_errors_name_the_element_and_offset() {
+    let xml = ack_xml();
+    // Wrong order: Hash before Text.
+    let swapped = xml.replace("<Text>", "<Hash>x</Hash><Text>");
+    match AcknowledgeMessage::parse(swapped.as_bytes()) {
+        Err(XmlError::UnexpectedElement {
+            found,
+            parent,
+            expected,
+            offset,
+        }) => {
+            assert_eq!(
+                (found.as_str(), parent.as_str(), expected),
+                ("Hash", "Acknowledge-Message", "Text")
+            );
+            assert!(swapped[offset..].starts_with("<Hash>x"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Missing element.
+    let start = xml.find("  <Time>").unwrap();
+    let end = xml.find("</Time>\n").unwrap() + 8;
+    let no_time = format!("{}{}", &xml[..start], &xml[end..]);
+    assert!(matches!(
+        AcknowledgeMessage::parse(no_time.as_bytes()),
+        Err(XmlError::MissingElement { missing: "Time", .. })
+    ));
+    // Wrong namespace.
+    let foreign = xml.replace("xmlns=\"urn:de-mail\"", "xmlns=\"urn:other\"");
+    assert!(matches!(
+        AcknowledgeMessage::parse(foreign.as_bytes()),
+        Err(XmlError::UnexpectedElement { .. })
+    ));
+    // Text in element-only content.
+    let text = xml.replace("<Metadata>", "<Metadata>stray");
+    assert!(matches!(
+        AcknowledgeMessage::parse(text.as_bytes()),
+        Err(XmlError::UnexpectedText { .. })
+    ));
+    // An attribute the schema does not define.
+    let attr = xml.replace("<Hash>", "<Hash id=\"1\">");
+    assert!(matches!(
+        AcknowledgeMessage::parse(attr.as_bytes()),
+        Err(XmlError::UnexpectedAttribute { .. })
+    ));
+    // A processing instruction, trailing content, malformed XML.
+    let pi = xml.replace("<Hash>", "<?php x?><Hash>");
+    assert!(matches!(
+        AcknowledgeMessage::parse(pi.as_bytes()),
+        Err(XmlError::ProcessingInstruction { .. })
+    ));
+    let trailing = format!("{xml}<x/>");
+    assert!(matches!(
+        AcknowledgeMessage::parse(trailing.as_bytes()),
+        Err(XmlError::TrailingContent { .. })
+    ));
+    let broken = xml.replace("</Hash>", "</Hsh>");
+    assert!(matches!(
+        AcknowledgeMessage::parse(broken.as_bytes()),
+        Err(XmlError::Syntax { .. })
+    ));
+    // Another encoding, invalid characters, invalid UTF-8.
+    let latin = xml.replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"");
+    assert!(matches!(
+        AcknowledgeMessage::parse(latin.as_bytes()),
+        Err(XmlError::Encoding { .. })
+    ));
+    let control = xml.replace("<Hash>", "<Hash>&#1;");
+    assert!(matches!(
+        AcknowledgeMessage::parse(control.as_bytes()),
+        Err(XmlError::InvalidCharacter { code: 1, .. })
+    ));
+    let mut bytes = xml.clone().into_bytes();
+    let at = xml.find("<Hash>").unwrap() + 6;
+    bytes[at] = 0xFF;
+    assert!(AcknowledgeMessage::parse(&bytes).is_err());
+}
+
+#[test]
+fn namespace_declarations_must_be_well_formed() {
+    // Found by the notification_xml fuzz target: a prefix with control
+    // characters and a value with CR did not survive a round trip.
+    let bad_prefix = "<Notification-Message xmlns=\"urn:de-mail\" xmlns:b\u{1d}=\"u\"><Subject/><Text/><Time>2024-03-12T09:15:07Z</Time><Sender/></Notification-Message>";
+    assert!(matches!(
+        NotificationMessage::parse(bad_prefix.as_bytes()),
+        Err(XmlError::UnexpectedAttribute { .. })
+    ));
+    let bad_value = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#1;\"");
+    assert!(NotificationMessage::parse(bad_value.as_bytes()).is_err());
+    let cr = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#13;v\"");
+    let parsed = NotificationMessage::parse(cr.as_bytes()).unwrap();
+    assert_eq!(NotificationMessage::parse(&parsed.to_xml()).unwrap(), parsed);
+}
+
+#[test]
+fn date_times_need_an_offset_and_a_valid_date() {
+    // xs:dateTime (§3.5.3), D30.
+    for good in [
+        "2024-02-29T23:59:59Z",
+        "2024-03-12T09:15:05.123+01:00",
+        " 2024-03-12T09:15:05-14:00\n",
+    ] {
+        assert!(XmlDateTime::parse(good).is_some(), "{good}");
+    }
+    for bad in [
+        "2024-03-12T09:15:05",
+        "2023-02-29T00:00:00Z",
+        "2024-03-12T24:00:00Z",
+        "2024-03-12T09:15:60Z",
+        "2024-03-12 09:15:05Z",
+        "2024-03-12T09:15:05+15:00",
+        "2024-03-12T09:15:05.Z",
+        "+2024-03-12T09:15:05Z",
+    ] {
+        assert!(XmlDateTime::parse(bad).is_none(), "{bad}");
+    }
+    let xml = ack_xml().replace("2024-03-13T08:00:00+01:00", "2024-03-13T08:00:00");
+    assert!(matches!(
+        AcknowledgeMessage::parse(xml.as_bytes()),
+        Err(XmlError::InvalidDateTime { element: "Time", .. })
+    ));
+}
+
+#[test]
+fn carriage_returns_survive_the_round_trip() {
+    // Table 24: OriginalHeader keeps the folding CRLF; XML would turn a
+    // literal CR LF into LF, so CR is written as &#13;.
+    let message = acknowledge(ConfirmationKind::Dispatch);
+    let xml = message.to_xml();
+    assert!(String::from_utf8_lossy(&xml).contains("&#13;\n "));
+    assert_eq!(AcknowledgeMessage::parse(&xml).unwrap(), message);
+}
+
+// ---- round trips ----
+
+fn xml_text() -> impl Strategy<Value = String> {
+    // Any characters XML 1.0 can carry, markup and entity characters included.
+    proptest::collection::vec(
+        prop_oneof![
+            Just('<'),
+            Just('&'),
+            Just('>'),
+            Just('\r'),
+            Just('\n'),
+            Just('\t'),
+            Just(' '),
+            Just(']'),
+            any::<char>().prop_filter("XML 1.0 Char", |c| {
+                matches!(*c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+            }),
+        ],
+        0..40,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn date_time() -> impl Strategy<Value = XmlDateTime> {
+    (
+        1u16..=9999,
+        1u8..=12,
+        1u8..=28,
+        0u8..24,
+        0u8..60,
+        0u8..60,
+        -840i16..=840,
+    )
+        .prop_map(|(year, month, day, hour, minute, second, offset_minutes)| {
+            XmlDateTime(DateTime {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                offset_minutes,
+            })
+        })
+}
+
+proptest! {
+    #[test]
+    fn acknowledge_message_round_trips(
+        sender in xml_text(),
+        metadata in proptest::collection::vec((xml_text(), xml_text(), xml_text()), 1..5),
+        subject in xml_text(),
+        text in xml_text(),
+        hash in xml_text(),
+        time in date_time(),
+        delivery_time in proptest::option::of(date_time()),
+    ) {
+        let message = AcknowledgeMessage {
+            sender,
+            metadata: metadata
+                .into_iter()
+                .map(|(name, value, original_header)| Metadate { name, value, original_header })
+                .collect(),
+            subject,
+            text,
+            hash,
+            time,
+            delivery_time,
+            signature: None,
+            namespaces: Vec::new(),
+        };
+        prop_assert_eq!(AcknowledgeMessage::parse(&message.to_xml()).unwrap(), message);
+    }
+
+    #[test]
+    fn notification_message_round_trips(subject in xml_text(), text in xml_text(), sender in xml_text(), time in date_time()) {
+        let message = NotificationMessage { subject, text, time, sender, namespaces: Vec::new() };
+        prop_assert_eq!(NotificationMessage::parse(&message.to_xml()).unwrap(), message);
+    }
+}

@@ -17,8 +17,10 @@
 //!   is `bcc=<that recipient>` only (D42);
 //! - in each copy `X-de-mail-actual-recipient` equal to its chosen
 //!   recipients (§3.1.15: the initial state), every RFC 5322 `Bcc:` and
-//!   `Resent-Bcc:` field removed (RFC 5322 §3.6.3, first method; D43), and a
-//!   fresh `X-de-mail-integrity` ([`crate::integrity::sign`]).
+//!   `Resent-Bcc:` field removed (RFC 5322 §3.6.3, first method; D43), every
+//!   `Envelope-to` removed (it may list the BCC recipients and is reset on
+//!   receipt, §3.1.22; D43), and a fresh `X-de-mail-integrity`
+//!   ([`crate::integrity::sign`]).
 //!
 //! Every other byte, the body included, is copied unchanged, so client-side
 //! S/MIME or PGP content passes through as it is.
@@ -128,7 +130,8 @@ pub fn split_bcc(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<SplitC
 }
 
 /// The message with `recipients` as chosen and actual recipients and
-/// without `Bcc`/`Resent-Bcc` fields; every other byte unchanged. The
+/// without `Bcc`/`Resent-Bcc`/`Envelope-to` fields; every other byte
+/// unchanged. The
 /// chosen-recipient field keeps its bytes when it already says the same.
 fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> {
     let line_end = line_end_of(envelope);
@@ -168,7 +171,13 @@ fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> 
                 return Edit::Drop;
             }
         }
-        if field.has_name("Bcc") || field.has_name("Resent-Bcc") {
+        // Envelope-to may list every recipient, BCC ones included; it is
+        // reset from the SMTP rcpt-to on receipt (§3.1.22), so no copy
+        // needs it (D43).
+        if field.has_name("Bcc")
+            || field.has_name("Resent-Bcc")
+            || field.has_name(FieldName::EnvelopeTo.as_str())
+        {
             Edit::Drop
         } else {
             Edit::Keep

@@ -330,41 +330,26 @@ impl FromLine {
 }
 
 impl fmt::Display for FromLine {
-    /// `From sender Www Mmm dd hh:mm:ss yyyy` (C `asctime`, UTC).
+    /// `From sender Www Mmm dd hh:mm:ss yyyy` (C `asctime`, UTC); the time
+    /// is clamped to the years 0000..=9999 (D44).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
-        let days = self.timestamp.div_euclid(86_400);
-        let seconds = self.timestamp.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        let weekday = DAYS[days.rem_euclid(7) as usize];
+        /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+        const RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
+        let utc = mail_parser::DateTime::from_timestamp(self.timestamp.clamp(RANGE.0, RANGE.1));
+        let weekday = DAYS.get(usize::from(utc.day_of_week())).unwrap_or(&"Thu");
+        let month = MONTHS
+            .get(usize::from(utc.month.saturating_sub(1)))
+            .unwrap_or(&"Jan");
         write!(
             f,
-            "From {} {weekday} {} {day:>2} {:02}:{:02}:{:02} {year}",
-            self.sender,
-            MONTHS[(month - 1) as usize],
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60,
+            "From {} {weekday} {month} {:>2} {:02}:{:02}:{:02} {:04}",
+            self.sender, utc.day, utc.hour, utc.minute, utc.second, utc.year,
         )
     }
-}
-
-/// Year, month (1..=12) and day of a day count since 1970-01-01 (the
-/// proleptic Gregorian calendar; H. Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Writes messages into an mbox file.
@@ -598,6 +583,27 @@ mod tests {
             FromLine::for_message(b"").to_string(),
             "From MAILER-DAEMON Thu Jan  1 00:00:00 1970"
         );
+    }
+
+    // RFC 4155 Appendix A: asctime in UTC, across leap days, before the
+    // epoch, and clamped to the four-digit years 0000..=9999 (D44).
+    #[test]
+    fn from_line_date_is_asctime_in_utc_for_every_timestamp() {
+        let date = |timestamp: i64| {
+            FromLine {
+                sender: "a@b.de".into(),
+                timestamp,
+            }
+            .to_string()
+        };
+        assert_eq!(date(951_825_600), "From a@b.de Tue Feb 29 12:00:00 2000");
+        assert_eq!(date(1_709_164_800), "From a@b.de Thu Feb 29 00:00:00 2024");
+        assert_eq!(date(-1), "From a@b.de Wed Dec 31 23:59:59 1969");
+        assert_eq!(date(-2_208_988_800), "From a@b.de Mon Jan  1 00:00:00 1900");
+        assert_eq!(date(253_402_300_799), "From a@b.de Fri Dec 31 23:59:59 9999");
+        assert_eq!(date(i64::MAX), "From a@b.de Fri Dec 31 23:59:59 9999");
+        assert_eq!(date(-62_167_219_200), "From a@b.de Sat Jan  1 00:00:00 0000");
+        assert_eq!(date(i64::MIN), "From a@b.de Sat Jan  1 00:00:00 0000");
     }
 
     // Why this crate does not use mail-parser's `mbox::MessageIterator`: it

@@ -420,20 +420,72 @@ fn cms_content_type(content: &[u8]) -> Option<Mechanism> {
     }
 }
 
-/// An inline PGP block in a text, and whether the text is nothing but it.
+const BEGIN_MESSAGE: &str = "-----BEGIN PGP MESSAGE-----";
+const END_MESSAGE: &str = "-----END PGP MESSAGE-----";
+const BEGIN_SIGNED: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
+const BEGIN_SIGNATURE: &str = "-----BEGIN PGP SIGNATURE-----";
+const END_SIGNATURE: &str = "-----END PGP SIGNATURE-----";
+
+/// An inline PGP block in a text, and whether the text is nothing but it
+/// (D45): exactly one armored block, see [`single_armored_block`].
 fn inline_pgp(text: &str) -> Option<(Mechanism, bool)> {
-    let trimmed = text.trim();
-    let (mechanism, begin) = if let Some(at) = find_armor(text, "-----BEGIN PGP MESSAGE-----") {
-        (Mechanism::InlinePgpEncrypted, at)
-    } else if let Some(at) = find_armor(text, "-----BEGIN PGP SIGNED MESSAGE-----") {
-        (Mechanism::InlinePgpSigned, at)
+    if let Some(mechanism) = single_armored_block(text) {
+        return Some((mechanism, true));
+    }
+    if find_armor(text, BEGIN_MESSAGE).is_some() {
+        Some((Mechanism::InlinePgpEncrypted, false))
+    } else if find_armor(text, BEGIN_SIGNED).is_some() {
+        Some((Mechanism::InlinePgpSigned, false))
     } else {
-        return None;
+        None
+    }
+}
+
+/// The mechanism when the trimmed text is exactly one armored block
+/// (RFC 4880 §6.2, §7): `BEGIN PGP MESSAGE` whose first `END PGP MESSAGE`
+/// line is the last line, or a cleartext signature `BEGIN PGP SIGNED
+/// MESSAGE` ... `BEGIN PGP SIGNATURE` ... whose first `END PGP SIGNATURE`
+/// line is the last line. The lines inside an armor (between `BEGIN PGP
+/// MESSAGE`/`SIGNATURE` and its `END`) must be armor headers (`Key: value`)
+/// or radix-64 data, so readable text cannot hide inside a block either.
+fn single_armored_block(text: &str) -> Option<Mechanism> {
+    let mut lines = text.trim().lines().map(str::trim_end);
+    let (mechanism, end) = match lines.next()? {
+        BEGIN_MESSAGE => (Mechanism::InlinePgpEncrypted, END_MESSAGE),
+        BEGIN_SIGNED => {
+            // The signed text is dash-escaped (RFC 4880 §7.1), so the first
+            // line that is the signature's armor header starts the signature.
+            lines.by_ref().find(|line| *line == BEGIN_SIGNATURE)?;
+            (Mechanism::InlinePgpSigned, END_SIGNATURE)
+        }
+        _ => return None,
     };
-    let only_armor = text[..begin].trim().is_empty()
-        && (trimmed.ends_with("-----END PGP MESSAGE-----")
-            || trimmed.ends_with("-----END PGP SIGNATURE-----"));
-    Some((mechanism, only_armor))
+    let mut in_headers = true;
+    for line in lines.by_ref() {
+        if line == end {
+            // The first matching END must end the text.
+            return lines.next().is_none().then_some(mechanism);
+        }
+        if line.is_empty() {
+            in_headers = false;
+        } else if !(in_headers && is_armor_header(line) || is_radix64(line)) {
+            return None;
+        }
+    }
+    None
+}
+
+/// `Key: value` (RFC 4880 §6.2 armor header).
+fn is_armor_header(line: &str) -> bool {
+    line.split_once(": ").is_some_and(|(key, _)| {
+        !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
+}
+
+/// A line of radix-64 data or the `=XXXX` checksum (RFC 4880 §6.3, §6.2).
+fn is_radix64(line: &str) -> bool {
+    line.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// The offset of an armor header line that starts a line (RFC 4880 §6.2).
@@ -479,5 +531,47 @@ mod tests {
             Some((Mechanism::InlinePgpEncrypted, false))
         );
         assert_eq!(inline_pgp("quoted: -----BEGIN PGP MESSAGE-----"), None);
+    }
+
+    const BLOCK: &str = "-----BEGIN PGP MESSAGE-----\r\nVersion: test\r\n\r\nhQEMA7pR\r\n=Qm5k\r\n-----END PGP MESSAGE-----\r\n";
+    const SIGNATURE: &str =
+        "-----BEGIN PGP SIGNATURE-----\r\n\r\niHUEARYK\r\n=tY3r\r\n-----END PGP SIGNATURE-----\r\n";
+
+    // RFC 4880 §6.2: "whole" only when the text is exactly one armored block
+    #[test]
+    fn inline_pgp_is_whole_only_for_exactly_one_armored_block() {
+        let encrypted = Some((Mechanism::InlinePgpEncrypted, true));
+        let parts = Some((Mechanism::InlinePgpEncrypted, false));
+        assert_eq!(inline_pgp(BLOCK), encrypted);
+        assert_eq!(inline_pgp(&format!("\r\n  {BLOCK}\r\n\r\n")), encrypted);
+        let plaintext = "Mein Passwort ist geheim123\r\n";
+        assert_eq!(inline_pgp(&format!("{BLOCK}{plaintext}{BLOCK}")), parts);
+        assert_eq!(inline_pgp(&format!("{BLOCK}{plaintext}{SIGNATURE}")), parts);
+        assert_eq!(inline_pgp(&format!("{BLOCK}{plaintext}")), parts);
+        assert_eq!(inline_pgp(&format!("{BLOCK}{BLOCK}")), parts);
+        // Readable text inside the armor is not radix-64 data.
+        let hidden = BLOCK.replace("hQEMA7pR", "Mein Passwort ist geheim123");
+        assert_eq!(inline_pgp(&hidden), parts);
+        // An END of the other type does not close the block.
+        let wrong_end = BLOCK.replace("END PGP MESSAGE", "END PGP SIGNATURE");
+        assert_eq!(inline_pgp(&wrong_end), parts);
+    }
+
+    // RFC 4880 §7: a cleartext signature is one signed block
+    #[test]
+    fn inline_pgp_cleartext_signature_is_one_signed_block() {
+        let signed = format!(
+            "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nText.\r\n- -----BEGIN PGP SIGNATURE-----\r\n{SIGNATURE}"
+        );
+        assert_eq!(inline_pgp(&signed), Some((Mechanism::InlinePgpSigned, true)));
+        let trailing = format!("{signed}Mein Passwort ist geheim123\r\n");
+        assert_eq!(inline_pgp(&trailing), Some((Mechanism::InlinePgpSigned, false)));
+        let no_signature = "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nText.\r\n";
+        assert_eq!(
+            inline_pgp(no_signature),
+            Some((Mechanism::InlinePgpSigned, false))
+        );
+        let two = format!("{signed}{signed}");
+        assert_eq!(inline_pgp(&two), Some((Mechanism::InlinePgpSigned, false)));
     }
 }

@@ -145,14 +145,44 @@ pub fn redirect(message: &[u8], resend: &Resend<'_>) -> Result<Vec<u8>, ResendEr
 /// `Resent-*` fields alone mean redirected (D41). A receiving provider uses
 /// this to decide whether it must issue the receipt confirmation (PVD FU
 /// Schritt 67: not for a forwarded message).
+///
+/// Only the newest block counts (RFC 5322 §3.6.6: each block is prepended,
+/// so older ones lie below): a message forwarded and then redirected is a
+/// redirect. The block is the first run of `Resent-*` fields from the top;
+/// it ends at the first other field or where a `Resent-*` name repeats
+/// (each occurs at most once per block, RFC 5322 §3.6), since blocks can be
+/// adjacent.
 pub fn resend_kind(envelope: &Envelope<'_>) -> Option<ResendKind> {
-    if envelope.field(FieldName::ResentFrom).is_some() {
-        Some(ResendKind::Forward)
-    } else if envelope.is_forwarded() {
-        Some(ResendKind::Redirect)
-    } else {
+    let block = newest_resent_block(envelope.fields());
+    if block.is_empty() {
         None
+    } else if block.iter().any(|f| f.has_name(FieldName::ResentFrom.as_str())) {
+        Some(ResendKind::Forward)
+    } else {
+        Some(ResendKind::Redirect)
     }
+}
+
+/// The newest resent block: see [`resend_kind`].
+fn newest_resent_block<'f, 'a>(fields: &'f [RawField<'a>]) -> &'f [RawField<'a>] {
+    let is_resent = |f: &RawField<'_>| {
+        f.name
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("Resent-"))
+    };
+    let Some(start) = fields.iter().position(is_resent) else {
+        return &[];
+    };
+    let rest = &fields[start..];
+    let mut len = 0;
+    while let Some(field) = rest.get(len) {
+        let repeated = rest[..len].iter().any(|seen| seen.has_name(field.name));
+        if !is_resent(field) || repeated {
+            break;
+        }
+        len += 1;
+    }
+    &rest[..len]
 }
 
 /// Removes every `Envelope-to` field and writes one at the top holding the

@@ -3,35 +3,26 @@
 //! its own entry, each with its own integrity value; no BCC address leaks
 //! into a copy meant for someone else.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
 use demail::bcc::{Addressee, SplitError, split_bcc};
-use demail::certificate::Certificate;
-use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> String {
-    std::fs::read_to_string(path(name)).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, key, text as data};
 
 /// normal-minimal.eml with the given recipients in chosen and actual
-/// recipient, `To`, `Cc` and a plain `Bcc` field.
+/// recipient, `To`, `Cc`, a plain `Bcc` field and one `Envelope-to` per
+/// recipient (as an MTA may have written them).
 fn outgoing(to: &[String], cc: &[String], bcc: &[String]) -> Vec<u8> {
+    let mut envelope_to = String::new();
+    for address in to.iter().chain(cc).chain(bcc) {
+        envelope_to.push_str(&format!("Envelope-to: {address}\r\n"));
+    }
     let mut list = Vec::new();
     for (key, addresses) in [("to", to), ("cc", cc), ("bcc", bcc)] {
         if !addresses.is_empty() {
@@ -49,7 +40,7 @@ fn outgoing(to: &[String], cc: &[String], bcc: &[String]) -> Vec<u8> {
     if !bcc.is_empty() {
         header.push_str(&format!("Bcc: {}\r\n", bcc.join(", ")));
     }
-    data("normal-minimal.eml")
+    let message = data("normal-minimal.eml")
         .replace("To: max.mustermann@dmda-a.de-mail.de\r\n", &header)
         .replace(
             "x-de-mail-chosen-recipient: to=max.mustermann@dmda-a.de-mail.de",
@@ -58,8 +49,19 @@ fn outgoing(to: &[String], cc: &[String], bcc: &[String]) -> Vec<u8> {
         .replace(
             "x-de-mail-actual-recipient: to=max.mustermann@dmda-a.de-mail.de",
             &format!("x-de-mail-actual-recipient: {list}"),
-        )
-        .into_bytes()
+        );
+    format!("{envelope_to}{message}").into_bytes()
+}
+
+/// The message without its `Envelope-to` fields.
+fn without_envelope_to(message: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(message.to_vec()).unwrap();
+    let (header, body) = text.split_once("\r\n\r\n").unwrap();
+    let header: Vec<&str> = header
+        .split("\r\n")
+        .filter(|line| !line.to_ascii_lowercase().starts_with("envelope-to:"))
+        .collect();
+    format!("{}\r\n\r\n{body}", header.join("\r\n")).into_bytes()
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -90,6 +92,9 @@ fn check_split(to: &[String], cc: &[String], bcc: &[String]) {
         assert!(envelope.validate().is_valid(), "{}", envelope.validate());
         assert_eq!(envelope.body(), original_body.as_slice());
         assert!(!copy.message.windows(5).any(|w| w.eq_ignore_ascii_case(b"\nBcc:")));
+        // §3.1.22: Envelope-to is reset on receipt, so no copy carries one
+        // (it would list every recipient, BCC ones included).
+        assert!(!contains(&copy.message, "Envelope-to:"));
         let chosen = envelope.metadata().chosen_recipient.clone().unwrap();
         let actual = envelope.metadata().actual_recipient.clone().unwrap();
         assert_eq!(chosen, actual, "§3.1.15: initial state");
@@ -123,16 +128,17 @@ fn check_split(to: &[String], cc: &[String], bcc: &[String]) {
 }
 
 // TR 01201-3.4 §3.1.8, §3.1.21 condition 2: without BCC, one copy whose
-// header is the original's byte for byte, hashed.
+// header is the original's byte for byte (less Envelope-to, D43), hashed.
 #[test]
 fn without_bcc_one_copy_equal_to_signing_the_original() {
     let message = outgoing(&addresses("to", 2), &addresses("cc", 1), &[]);
     let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
     assert_eq!(copies.len(), 1);
     assert_eq!(copies[0].addressee, Addressee::ToCc);
+    let expected = sign(&without_envelope_to(&message), &SignOptions::hash_only()).unwrap();
     assert_eq!(
-        copies[0].message,
-        sign(&message, &SignOptions::hash_only()).unwrap()
+        String::from_utf8_lossy(&copies[0].message),
+        String::from_utf8_lossy(&expected)
     );
     check_split(&addresses("to", 2), &addresses("cc", 1), &[]);
 }
@@ -164,6 +170,25 @@ fn only_bcc_recipients_give_only_bcc_copies() {
     check_split(&[], &[], &addresses("secret", 3));
 }
 
+// TR 01201-3.4 §3.1.8, §3.1.22 (D43): Envelope-to, which an MTA may have
+// filled with every recipient, BCC ones included, is dropped from every
+// copy; it is reset from the SMTP rcpt-to on receipt anyway.
+#[test]
+fn envelope_to_is_dropped_from_every_copy() {
+    let secrets = addresses("secret", 2);
+    let message = outgoing(&addresses("to", 1), &[], &secrets);
+    assert!(contains(&message, "Envelope-to: secret0@"));
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    assert_eq!(copies.len(), 3);
+    for copy in &copies {
+        let envelope = Envelope::parse(&copy.message).unwrap();
+        assert_eq!(envelope.metadata().envelope_to, None, "{:?}", copy.addressee);
+        if copy.addressee == Addressee::ToCc {
+            assert!(secrets.iter().all(|s| !contains(&copy.message, s)));
+        }
+    }
+}
+
 #[test]
 fn the_same_bcc_mailbox_twice_gets_one_copy() {
     let bcc = vec![
@@ -182,8 +207,7 @@ fn the_same_bcc_mailbox_twice_gets_one_copy() {
 // signed copies, each verifying with the provider certificate.
 #[test]
 fn each_copy_gets_its_own_signature() {
-    let key =
-        SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path("keys/p256.key.pem")).unwrap()).unwrap();
+    let key = key("p256");
     let certificate = cert("p256");
     let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 2));
     let copies = split_bcc(&message, &SignOptions::signed(&key, &certificate)).unwrap();

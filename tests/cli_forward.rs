@@ -201,6 +201,74 @@ fn split_bcc_of_incomplete_message_exits_1() {
     assert_eq!(code(&output), Some(2));
 }
 
+/// The `a=` tag of a message's `X-de-mail-integrity`.
+fn algorithm_tag(message: &[u8]) -> String {
+    let envelope = Envelope::parse(message).unwrap();
+    let integrity = envelope.metadata().integrity.clone().unwrap();
+    let tag = integrity
+        .split(';')
+        .map(str::trim)
+        .find_map(|t| t.strip_prefix("a="))
+        .unwrap();
+    tag.to_owned()
+}
+
+// TR 01201-3.4 §3.1.21 (a= of X-de-mail-integrity): `split-bcc --alg` takes
+// the algorithm like `demail sign --alg`, hash-only or with a key.
+#[test]
+fn split_bcc_alg_sets_the_integrity_algorithm_like_sign() {
+    let dir = temp_dir("split-alg");
+    let d = dir.to_str().unwrap();
+    let input = "tests/data/e2e/smime-encrypted.eml";
+    let output = demail(&["split-bcc", input, "-d", d, "--alg", "sha512"], None);
+    assert_eq!(
+        code(&output),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for name in ["to-cc.eml", "bcc-1.eml"] {
+        let copy = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(algorithm_tag(&copy), "sha512", "{name}");
+        assert!(passes(&copy), "{name}");
+    }
+    let output = demail(
+        &[
+            "split-bcc",
+            input,
+            "-d",
+            d,
+            "--key",
+            "tests/data/keys/p384.key.pem",
+            "--cert",
+            "tests/data/keys/p384.cert.pem",
+            "--alg",
+            "sha384/ec-dsa",
+        ],
+        None,
+    );
+    assert_eq!(
+        code(&output),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for name in ["to-cc.eml", "bcc-1.eml"] {
+        let copy = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(algorithm_tag(&copy), "sha384/ec-dsa", "{name}");
+        let report = verify(&Envelope::parse(&copy).unwrap(), &VerifyOptions::default());
+        assert_eq!(report.verdict, Verdict::SignatureValidUntrusted, "{name}");
+    }
+    // The usage errors of `demail sign --alg`.
+    let output = demail(&["split-bcc", input, "-d", d, "--alg", "sha256/rsa"], None);
+    assert_eq!(code(&output), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs --key"));
+    assert_eq!(
+        code(&demail(&["split-bcc", input, "-d", d, "--alg", "sha1"], None)),
+        Some(2)
+    );
+}
+
 // TR 01201-3.4 §3.6: export, list and import; import writes the valid
 // messages as plain RFC 5322 files, byte-exact, with integrity intact.
 #[test]
@@ -322,4 +390,22 @@ fn inspect_shows_end_to_end_protection() {
     let v = json(&demail(&["inspect", "tests/data/normal.eml"], None));
     assert_eq!(v["end_to_end"]["provider_can_read"], true);
     assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 0);
+}
+
+// TR 01201-3.4 §2.1.3, RFC 4880 §6.2: plaintext between two inline PGP
+// blocks is readable, so `inspect` must not report the content as encrypted.
+#[test]
+fn inspect_reports_inline_pgp_with_plaintext_between_blocks_as_parts() {
+    let v = json(&demail(
+        &["inspect", "tests/data/e2e/inline-pgp-plaintext-between.eml"],
+        None,
+    ));
+    assert_eq!(v["end_to_end"]["encrypted"], "parts");
+    assert_eq!(v["end_to_end"]["provider_can_read"], true);
+    assert_eq!(
+        v["end_to_end"]["findings"][0]["mechanism"],
+        "inline-pgp-encrypted"
+    );
+    assert_eq!(v["end_to_end"]["findings"][0]["part"], "0");
+    assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 1);
 }

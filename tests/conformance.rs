@@ -3,19 +3,14 @@
 //! `tests/data/MANIFEST.tsv`), plus rule-by-rule tests named after the rule.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use demail::envelope::{Envelope, FieldValueError, Warning};
 use demail::fields::{FieldName, MessageKind, MessageType, NotificationType, Version};
 use demail::header::{HeaderError, Limits};
 use demail::validate::{Mode, Rule};
 
-fn data(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+mod common;
+use common::data;
 
 struct Expected {
     file: String,

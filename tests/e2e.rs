@@ -4,7 +4,6 @@
 //! in every operation of the crate. Vectors: tests/data/e2e/ (README there).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use demail::address::DeMailAddress;
@@ -17,15 +16,8 @@ use demail::protection::{Coverage, Limits, Mechanism, ProtectionError, analyze, 
 use demail::resend::{Resend, forward, redirect};
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
+mod common;
+use common::{data, path};
 
 /// (file, [(mechanism, part, covered)], signed, encrypted)
 type Expected = (
@@ -35,7 +27,7 @@ type Expected = (
     Coverage,
 );
 
-const VECTORS: [Expected; 9] = [
+const VECTORS: [Expected; 11] = [
     (
         "e2e/smime-encrypted.eml",
         &[(Mechanism::SmimeEncrypted, "0", &["0"])],
@@ -90,6 +82,18 @@ const VECTORS: [Expected; 9] = [
         Coverage::Whole,
         Coverage::None,
     ),
+    (
+        "e2e/inline-pgp-plaintext-between.eml",
+        &[(Mechanism::InlinePgpEncrypted, "0", &["0"])],
+        Coverage::None,
+        Coverage::Parts,
+    ),
+    (
+        "e2e/inline-pgp-plaintext-before-signature.eml",
+        &[(Mechanism::InlinePgpEncrypted, "0", &["0"])],
+        Coverage::None,
+        Coverage::Parts,
+    ),
 ];
 
 // TR 01201-3.4 §2.1.3: which protection the content really has.
@@ -121,6 +125,34 @@ fn protection_of_each_vector_is_recognised() {
         assert_eq!(
             protection.provider_can_read(),
             encrypted != Coverage::Whole,
+            "{name}"
+        );
+    }
+}
+
+// TR 01201-3.4 §2.1.3, RFC 4880 §6.2/§7: inline PGP protects the whole text
+// only when the text is exactly one armored block; plaintext between two
+// blocks (or before a signature block) is readable by the provider.
+#[test]
+fn inline_pgp_is_whole_only_when_the_text_is_one_armored_block() {
+    for name in [
+        "e2e/inline-pgp-plaintext-between.eml",
+        "e2e/inline-pgp-plaintext-before-signature.eml",
+    ] {
+        let message = data(name);
+        assert!(
+            String::from_utf8_lossy(&message).contains("\r\nMein Passwort ist geheim123\r\n"),
+            "{name}: plaintext outside the armor"
+        );
+        let protection = analyze(&message).unwrap();
+        assert_eq!(protection.encrypted, Coverage::Parts, "{name}");
+        assert_eq!(protection.signed, Coverage::None, "{name}");
+        assert!(protection.provider_can_read(), "{name}");
+    }
+    for name in ["e2e/inline-pgp-encrypted.eml", "e2e/inline-pgp-signed.eml"] {
+        let protection = analyze(&data(name)).unwrap();
+        assert!(
+            protection.encrypted == Coverage::Whole || protection.signed == Coverage::Whole,
             "{name}"
         );
     }

@@ -3,11 +3,9 @@
 //! the message in column W/F of Table 1, and nothing but the fields of the
 //! operation changes.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
-use demail::certificate::Certificate;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName};
 use demail::integrity::{SignOptions, sign};
@@ -15,19 +13,8 @@ use demail::resend::{Resend, ResendError, ResendKind, forward, redirect, resend_
 use demail::validate::Rule;
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, data};
 
 fn resend() -> Resend<'static> {
     Resend::new(
@@ -137,6 +124,57 @@ fn redirected_message_has_no_resent_from_and_validates() {
     assert_eq!(
         resend_kind(&Envelope::parse(&data("normal-minimal.eml")).unwrap()),
         None
+    );
+}
+
+/// A resend by `mailbox` to `new_recipient`.
+fn resend_between(mailbox: &str, new_recipient: &str, id: &str) -> Resend<'static> {
+    Resend::new(
+        DeMailAddress::parse(mailbox).unwrap().into_owned(),
+        DeMailAddress::parse(new_recipient).unwrap().into_owned(),
+        DateTime::parse_rfc5322("Fri, 15 Mar 2024 08:00:00 +0100").unwrap(),
+        id,
+    )
+}
+
+// RFC 5322 §3.6.6 (newest resent block on top), D41, PVD FU Schritt 67:
+// only the newest resent block tells how the message was last sent on. A
+// message forwarded A→B and then redirected B→C is a redirect for C's
+// provider, which must issue the receipt confirmation, although an older
+// block below carries Resent-From.
+#[test]
+fn resend_kind_reads_only_the_newest_resent_block() {
+    let a = "max.mustermann@dmda-a.de-mail.de";
+    let b = "max.privat@dmda-c.de-mail.de";
+    let c = "max.urlaub@dmda-d.de-mail.de";
+    let received = data("signed/normal-minimal-hash-only.eml");
+
+    let forwarded = forward(&received, &resend_between(a, b, "fw.1@mx.dmda-a.de-mail.de")).unwrap();
+    let then_redirected = redirect(&forwarded, &resend_between(b, c, "rd.2@mx.dmda-c.de-mail.de")).unwrap();
+    let envelope = Envelope::parse(&then_redirected).unwrap();
+    assert!(
+        envelope.field(FieldName::ResentFrom).is_some(),
+        "the older block keeps its Resent-From"
+    );
+    assert_eq!(resend_kind(&envelope), Some(ResendKind::Redirect));
+
+    let redirected = redirect(&received, &resend_between(a, b, "rd.1@mx.dmda-a.de-mail.de")).unwrap();
+    let then_forwarded = forward(&redirected, &resend_between(b, c, "fw.2@mx.dmda-c.de-mail.de")).unwrap();
+    assert_eq!(
+        resend_kind(&Envelope::parse(&then_forwarded).unwrap()),
+        Some(ResendKind::Forward)
+    );
+
+    // Blocks separated by trace fields (RFC 5322 §3.6.7), and fields named
+    // case-insensitively.
+    let separated =
+        b"Received: from mx.dmda-c.de-mail.de\r\nresent-date: Fri, 15 Mar 2024 09:00:00 +0100\r\n\
+RESENT-TO: c@dmda-d.de-mail.de\r\nReceived: from mx.dmda-a.de-mail.de\r\n\
+Resent-Date: Fri, 15 Mar 2024 08:00:00 +0100\r\nResent-From: a@dmda-a.de-mail.de\r\n\
+Resent-To: b@dmda-c.de-mail.de\r\nSubject: x\r\n\r\nbody\r\n";
+    assert_eq!(
+        resend_kind(&Envelope::parse(separated).unwrap()),
+        Some(ResendKind::Redirect)
     );
 }
 

@@ -2,7 +2,6 @@
 //! PVD FU Schritt 48): sign with every allowed algorithm, verify, and every
 //! way a message can fail. Keys and certificates: tests/data/keys/make_keys.sh.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError, KeyPolicy};
@@ -12,24 +11,8 @@ use demail::fields::FieldName;
 use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
 use demail::verify::{ErrorCase, Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
-
-fn key(name: &str) -> SigningKey {
-    let pem = std::fs::read_to_string(path(&format!("keys/{name}.key.pem"))).unwrap();
-    SigningKey::from_pkcs8_pem(&pem).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, data, key, path};
 
 /// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
 fn now() -> SystemTime {

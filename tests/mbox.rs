@@ -2,31 +2,18 @@
 //! byte-exact round trip, import validation with positions, integrity after
 //! import.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
-use demail::certificate::Certificate;
 use demail::envelope::Envelope;
 use demail::mbox::{
     DEFAULT_MAX_MESSAGE, FromLine, ImportProblem, Imported, MboxReader, MboxWriter, export_plain, import,
 };
 use demail::verify::{Verdict, VerifyOptions, verify};
 
-fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&std::fs::read_to_string(path(&format!("keys/{name}.cert.pem"))).unwrap()).unwrap()
-}
+mod common;
+use common::{cert, data};
 
 /// The test CA as trust anchor, at 2026-11-24.
 fn options() -> VerifyOptions<'static> {

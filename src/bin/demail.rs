@@ -188,26 +188,24 @@ fn read_text(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn sign(
-    file: &Path,
-    key: Option<&Path>,
-    cert: Option<&Path>,
-    alg: Option<&str>,
-    output: Option<&Path>,
-) -> Result<ExitCode, String> {
-    let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let algorithm = alg.map(Algorithm::parse).transpose().map_err(|e| e.to_string())?;
-    let loaded = match (key, cert) {
-        (Some(key), Some(cert)) => {
-            let key = SigningKey::from_pkcs8_pem(&read_text(key)?)
-                .map_err(|e| format!("{}: {e}", key.display()))?;
-            let cert =
-                Certificate::from_pem(&read_text(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
-            Some((key, cert))
-        }
-        _ => None,
+/// The provider's key and certificate (`--key`, `--cert`), when both are given.
+fn load_signer(key: Option<&Path>, cert: Option<&Path>) -> Result<Option<(SigningKey, Certificate)>, String> {
+    let (Some(key), Some(cert)) = (key, cert) else {
+        return Ok(None);
     };
-    let mut options = match &loaded {
+    let key = SigningKey::from_pkcs8_pem(&read_text(key)?).map_err(|e| format!("{}: {e}", key.display()))?;
+    let cert = Certificate::from_pem(&read_text(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+    Ok(Some((key, cert)))
+}
+
+/// Hash-only or signed options with the `--alg` algorithm (the `a=` tag of
+/// §3.1.21), shared by `sign` and `split-bcc`.
+fn sign_options<'a>(
+    loaded: Option<&'a (SigningKey, Certificate)>,
+    alg: Option<&str>,
+) -> Result<SignOptions<'a>, String> {
+    let algorithm = alg.map(Algorithm::parse).transpose().map_err(|e| e.to_string())?;
+    let mut options = match loaded {
         Some((key, cert)) => SignOptions::signed(key, cert),
         None => SignOptions::hash_only(),
     };
@@ -220,6 +218,19 @@ fn sign(
             (None, Some(_)) => return Err(format!("--alg {algorithm} needs --key and --cert")),
         }
     }
+    Ok(options)
+}
+
+fn sign(
+    file: &Path,
+    key: Option<&Path>,
+    cert: Option<&Path>,
+    alg: Option<&str>,
+    output: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let loaded = load_signer(key, cert)?;
+    let options = sign_options(loaded.as_ref(), alg)?;
     let signed = demail::integrity::sign(&raw, &options).map_err(|e| format!("{}: {e}", file.display()))?;
     match output {
         Some(path) => {

@@ -1,8 +1,9 @@
 //! `demail split-bcc` (TR 01201-3.4 §3.1.8, §3.1.21 condition 2): writes the
 //! to/cc copy and one copy per BCC recipient into a directory, each hashed
-//! (or signed with `--key` and `--cert`), and prints a JSON report. Exit
-//! codes: 0 done, 1 the message is not ready to be hashed (§3.1.21: metadata
-//! incomplete or not CRLF), 2 unreadable input or usage error.
+//! (or signed with `--key` and `--cert`; `--alg` as for `demail sign`), and
+//! prints a JSON report. Exit codes: 0 done, 1 the message is not ready to be
+//! hashed (§3.1.21: metadata incomplete or not CRLF), 2 unreadable input or
+//! usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,10 +12,8 @@ use clap::Args;
 use serde_json::json;
 
 use demail::bcc::{Addressee, SplitError, split_bcc};
-use demail::certificate::Certificate;
-use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
-use demail::integrity::{IntegrityError, SignOptions};
+use demail::integrity::IntegrityError;
 
 /// The arguments of `demail split-bcc`.
 #[derive(Args)]
@@ -30,25 +29,18 @@ pub(crate) struct SplitBccArgs {
     /// The provider's certificate (PEM).
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
+    /// The a= algorithm, as for `demail sign`: e.g. sha256, sha256/rsa,
+    /// sha384/ec-dsa, sha512/rsassa-pss.
+    #[arg(long)]
+    alg: Option<String>,
 }
 
 /// Splits the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
     let raw =
         crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let loaded = match (&args.key, &args.cert) {
-        (Some(key), Some(cert)) => Some((
-            SigningKey::from_pkcs8_pem(&crate::read_text(key)?)
-                .map_err(|e| format!("{}: {e}", key.display()))?,
-            Certificate::from_pem(&crate::read_text(cert)?)
-                .map_err(|e| format!("{}: {e}", cert.display()))?,
-        )),
-        _ => None,
-    };
-    let options = match &loaded {
-        Some((key, cert)) => SignOptions::signed(key, cert),
-        None => SignOptions::hash_only(),
-    };
+    let loaded = crate::load_signer(args.key.as_deref(), args.cert.as_deref())?;
+    let options = crate::sign_options(loaded.as_ref(), args.alg.as_deref())?;
     let copies = match split_bcc(&raw, &options) {
         Ok(copies) => copies,
         Err(error @ (SplitError::Integrity(IntegrityError::NotReady(_)) | SplitError::NoChosenRecipient)) => {

@@ -1,0 +1,37 @@
+//! Shared loaders of the integration tests: vectors from `tests/data/` and
+//! the test keys and certificates of `tests/data/keys/` (made by
+//! `make_keys.sh`; test keys only).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use demail::certificate::Certificate;
+use demail::crypto::SigningKey;
+
+/// The path of a file under `tests/data/`.
+pub fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// The bytes of a file under `tests/data/`.
+pub fn data(name: &str) -> Vec<u8> {
+    let path = path(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text of a file under `tests/data/`.
+pub fn text(name: &str) -> String {
+    String::from_utf8(data(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The certificate `tests/data/keys/<name>.cert.pem`.
+pub fn cert(name: &str) -> Certificate {
+    Certificate::from_pem(&text(&format!("keys/{name}.cert.pem"))).unwrap()
+}
+
+/// The private key `tests/data/keys/<name>.key.pem` (PKCS#8).
+pub fn key(name: &str) -> SigningKey {
+    SigningKey::from_pkcs8_pem(&text(&format!("keys/{name}.key.pem"))).unwrap()
+}

@@ -17,6 +17,14 @@ use std::borrow::Cow;
 use super::parse::{Element, Namespaces, Node, XML_NAMESPACE, XmlReader, prepare};
 use super::{Canonicalization, XmlDsigError};
 
+/// The largest canonical form written, in bytes. Escaping makes C14N
+/// output longer than its input (`>` becomes `&gt;`, `<a/>` becomes
+/// `<a></a>`), and Exclusive C14N redeclares a visibly used namespace on
+/// every output element whose output parent did not declare it, so one long
+/// namespace URI used by many siblings grows quadratically; this bound keeps
+/// memory at a small multiple of [`super::MAX_DOCUMENT_BYTES`].
+pub const MAX_CANONICAL_BYTES: usize = 2 * super::MAX_DOCUMENT_BYTES;
+
 /// Which part of the document is written.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Selection {
@@ -36,7 +44,7 @@ pub(crate) struct Writer<'a, 'm> {
     with_comments: bool,
     inclusive_prefixes: Vec<&'m str>,
     selection: Selection,
-    out: Vec<u8>,
+    out: Output,
     ordinal: usize,
     depth: usize,
     /// Depth of the apex while inside the output region.
@@ -62,7 +70,7 @@ impl<'a, 'm> Writer<'a, 'm> {
                 .map(|p| if p == "#default" { "" } else { p.as_str() })
                 .collect(),
             selection,
-            out: Vec::new(),
+            out: Output::default(),
             ordinal: 0,
             depth: 0,
             region: None,
@@ -75,14 +83,19 @@ impl<'a, 'm> Writer<'a, 'm> {
         }
     }
 
-    /// Reserves output space.
+    /// Reserves output space (at most [`MAX_CANONICAL_BYTES`]).
     pub(crate) fn reserve(&mut self, bytes: usize) {
-        self.out.reserve(bytes);
+        self.out.bytes.reserve(bytes.min(MAX_CANONICAL_BYTES));
     }
 
     /// The canonical form.
     pub(crate) fn finish(self) -> Vec<u8> {
-        self.out
+        self.out.bytes
+    }
+
+    /// Whether the apex was found and written completely.
+    pub(crate) fn apex_written(&self) -> bool {
+        self.root_done
     }
 
     /// Whether the apex has been written completely (nothing more to do).
@@ -90,8 +103,25 @@ impl<'a, 'm> Writer<'a, 'm> {
         self.selection.apex.is_some() && self.root_done
     }
 
-    /// Feeds the next node.
-    pub(crate) fn node(&mut self, node: &Node<'a>) {
+    /// Feeds the next node, which ends at byte `end` (for the error).
+    ///
+    /// # Errors
+    /// [`XmlDsigError::CanonicalTooLarge`] when the output would exceed
+    /// [`MAX_CANONICAL_BYTES`]; nothing more is written after that.
+    pub(crate) fn node(&mut self, node: &Node<'a>, end: usize) -> Result<(), XmlDsigError> {
+        if !self.out.overflow {
+            self.write_node(node);
+        }
+        if self.out.overflow {
+            return Err(XmlDsigError::CanonicalTooLarge {
+                offset: end,
+                limit: MAX_CANONICAL_BYTES,
+            });
+        }
+        Ok(())
+    }
+
+    fn write_node(&mut self, node: &Node<'a>) {
         match node {
             Node::Start(element) => self.start(element),
             Node::End { .. } => self.end(),
@@ -123,7 +153,7 @@ impl<'a, 'm> Writer<'a, 'm> {
 
     /// A comment or PI: inside the region as is; outside the document
     /// element (whole-document mode only) with the line breaks of C14N §2.1.
-    fn misc(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+    fn misc(&mut self, write: impl FnOnce(&mut Output)) {
         if self.emitting() {
             write(&mut self.out);
         } else if self.depth == 0 && self.selection.apex.is_none() {
@@ -273,7 +303,7 @@ fn inherit_xml_attributes<'s>(
 }
 
 fn write_start_tag(
-    out: &mut Vec<u8>,
+    out: &mut Output,
     qname: &str,
     declarations: &[(&str, Cow<'_, str>)],
     attributes: &[(&str, &str, &str, &str)],
@@ -301,7 +331,7 @@ fn write_start_tag(
 }
 
 /// C14N §2.3 text nodes: `&`, `<`, `>` and CR replaced by references.
-fn escape_text(text: &str, out: &mut Vec<u8>) {
+fn escape_text(text: &str, out: &mut Output) {
     escape(text, out, |b| match b {
         b'&' => Some(b"&amp;"),
         b'<' => Some(b"&lt;"),
@@ -312,7 +342,7 @@ fn escape_text(text: &str, out: &mut Vec<u8>) {
 }
 
 /// C14N §2.3 attribute values: `&`, `<`, `"`, TAB, LF and CR replaced.
-fn escape_attribute(value: &str, out: &mut Vec<u8>) {
+fn escape_attribute(value: &str, out: &mut Output) {
     escape(value, out, |b| match b {
         b'&' => Some(b"&amp;"),
         b'<' => Some(b"&lt;"),
@@ -324,7 +354,7 @@ fn escape_attribute(value: &str, out: &mut Vec<u8>) {
     });
 }
 
-fn escape(text: &str, out: &mut Vec<u8>, replacement: impl Fn(u8) -> Option<&'static [u8]>) {
+fn escape(text: &str, out: &mut Output, replacement: impl Fn(u8) -> Option<&'static [u8]>) {
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -337,20 +367,59 @@ fn escape(text: &str, out: &mut Vec<u8>, replacement: impl Fn(u8) -> Option<&'st
     out.extend_from_slice(&bytes[start..]);
 }
 
+/// The output buffer, never longer than [`MAX_CANONICAL_BYTES`]: a write
+/// that would pass the limit is dropped and remembered.
+#[derive(Default)]
+struct Output {
+    bytes: Vec<u8>,
+    overflow: bool,
+}
+
+impl Output {
+    fn extend_from_slice(&mut self, more: &[u8]) {
+        if self.overflow || self.bytes.len() + more.len() > MAX_CANONICAL_BYTES {
+            self.overflow = true;
+            return;
+        }
+        let needed = self.bytes.len() + more.len();
+        if needed > self.bytes.capacity() {
+            // Grow by doubling, but never past the limit.
+            let target = needed.max(self.bytes.capacity() * 2).min(MAX_CANONICAL_BYTES);
+            self.bytes.reserve_exact(target - self.bytes.len());
+        }
+        self.bytes.extend_from_slice(more);
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.extend_from_slice(&[byte]);
+    }
+}
+
 /// Canonicalizes a document, or the selected part of it.
 pub(crate) fn canonicalize_selection(
     xml: &[u8],
     method: &Canonicalization,
     selection: Selection,
 ) -> Result<Vec<u8>, XmlDsigError> {
-    let text = prepare(xml)?;
-    let mut reader = XmlReader::new(&text);
+    canonicalize_prepared(&prepare(xml)?, method, selection)
+}
+
+/// [`canonicalize_selection`] for text returned by [`prepare`], streaming
+/// from the reader into the writer (the document is read to its end).
+pub(crate) fn canonicalize_prepared(
+    text: &str,
+    method: &Canonicalization,
+    selection: Selection,
+) -> Result<Vec<u8>, XmlDsigError> {
+    let mut reader = XmlReader::new(text);
     let mut writer = Writer::new(method, selection);
-    writer.reserve(text.len());
-    while let Some(node) = reader.next_node()? {
-        writer.node(&node);
+    if selection.apex.is_none() {
+        writer.reserve(text.len());
     }
-    if selection.apex.is_some() && !writer.root_done {
+    while let Some(node) = reader.next_node()? {
+        writer.node(&node, reader.offset())?;
+    }
+    if selection.apex.is_some() && !writer.apex_written() {
         return Err(XmlDsigError::ElementNotFound);
     }
     Ok(writer.finish())

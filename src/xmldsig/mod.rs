@@ -56,7 +56,9 @@
 //! transforms other than enveloped-signature and C14N (XSLT, XPath, ...),
 //! unknown algorithms, SHA-1 and HMAC, and documents beyond the size, depth
 //! and attribute limits ([`MAX_DOCUMENT_BYTES`], [`MAX_DEPTH`],
-//! [`MAX_ATTRIBUTES`]). Cryptographic and certificate outcomes are in the
+//! [`MAX_ATTRIBUTES`], [`MAX_SIGNATURE_ELEMENTS`], [`MAX_CANONICAL_BYTES`]).
+//! Documents are streamed, never stored as a node list, so memory stays a
+//! small multiple of the input. Cryptographic and certificate outcomes are in the
 //! report. See docs/decisions.md D21–D29.
 //!
 //! ## Relation to notes/XMLDSIG-API.md (the contract with the confirmation module)
@@ -81,8 +83,10 @@ mod signature;
 mod verify;
 
 pub use algorithms::SignatureMethod;
+pub use c14n::MAX_CANONICAL_BYTES;
 pub use parse::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES};
 pub use sign::{SignOptions, sign_enveloped};
+pub use signature::MAX_SIGNATURE_ELEMENTS;
 pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify};
 
 use crate::certificate::CertificateError;
@@ -240,6 +244,24 @@ pub enum XmlDsigError {
     #[error("more than {limit} attributes on the element at byte {offset}")]
     TooManyAttributes {
         /// Where.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The canonical form would be longer than [`MAX_CANONICAL_BYTES`]
+    /// (escaping, or Exclusive C14N redeclaring a long namespace URI on many
+    /// elements).
+    #[error("the canonical form exceeds {limit} bytes at the node ending at byte {offset}")]
+    CanonicalTooLarge {
+        /// Where: the end of the node whose output passed the limit.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The `ds:Signature` has more than [`MAX_SIGNATURE_ELEMENTS`] elements.
+    #[error("more than {limit} elements in the ds:Signature (the one past the limit at byte {offset})")]
+    TooManySignatureElements {
+        /// Where the first element past the limit starts.
         offset: usize,
         /// The limit.
         limit: usize,

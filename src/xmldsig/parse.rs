@@ -122,16 +122,6 @@ fn first_invalid_char(text: &str) -> Option<usize> {
     })
 }
 
-/// Reads a prepared document completely.
-pub(crate) fn read_all(text: &str) -> Result<Vec<Node<'_>>, XmlDsigError> {
-    let mut reader = XmlReader::new(text);
-    let mut nodes = Vec::new();
-    while let Some(node) = reader.next_node()? {
-        nodes.push(node);
-    }
-    Ok(nodes)
-}
-
 /// The in-scope namespace bindings while walking a document.
 #[derive(Debug, Default)]
 pub(crate) struct Namespaces<'a> {
@@ -227,6 +217,11 @@ impl<'a> XmlReader<'a> {
                 Step::Eof => return Ok(None),
             }
         }
+    }
+
+    /// The byte offset just after the last node read.
+    pub(crate) fn offset(&self) -> usize {
+        self.position()
     }
 
     fn position(&self) -> usize {

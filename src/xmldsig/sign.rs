@@ -12,9 +12,8 @@ use super::algorithms::{
     DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_uri, ecdsa_der_to_raw,
     ecdsa_field_len,
 };
-use super::c14n::Selection;
-use super::parse::{Node, prepare, read_all};
-use super::verify::canonical;
+use super::c14n::{Selection, canonicalize_prepared};
+use super::parse::{Node, XmlReader, prepare};
 use super::{Canonicalization, XmlDsigError};
 
 /// How to sign: key and certificate, algorithms and canonicalization.
@@ -113,18 +112,18 @@ pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, 
         });
     }
     let text = prepare(xml)?;
-    let nodes = read_all(&text)?;
-    let (head, tail, element_count) = insertion_point(&text, &nodes)?;
+    let insertion = insertion_point(&text)?;
     let method = &options.canonicalization;
-    let content = canonical(
-        &nodes,
+    let content = canonicalize_prepared(
+        &text,
         method,
         Selection {
             no_comments: true,
             ..Selection::default()
         },
-    );
+    )?;
     let digest_value = base64(&options.digest.digest(&content));
+    drop(content);
     let signature_method = SignatureMethod {
         scheme: options.scheme,
         hash: options.hash,
@@ -132,20 +131,25 @@ pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, 
     let (before_value, after_value) = signature_xml(options, signature_method, &digest_value);
 
     let mut document = String::with_capacity(text.len() + before_value.len() + after_value.len() + 2048);
-    document.push_str(&head);
+    document.push_str(insertion.head);
+    if insertion.close_root.is_some() {
+        document.push('>');
+    }
     document.push_str(&before_value);
     let value_at = document.len();
     document.push_str(&after_value);
-    document.push_str(&tail);
+    if let Some(qname) = insertion.close_root {
+        document.push_str("</");
+        document.push_str(qname);
+        document.push('>');
+    }
+    document.push_str(insertion.tail);
 
-    let signed_info = {
-        let nodes = read_all(&document)?;
-        let selection = Selection {
-            apex: Some(element_count + 1),
-            ..Selection::default()
-        };
-        canonical(&nodes, method, selection)
+    let selection = Selection {
+        apex: Some(insertion.elements + 1),
+        ..Selection::default()
     };
+    let signed_info = canonicalize_prepared(&document, method, selection)?;
     let signature = options.key.sign(options.scheme, options.hash, &signed_info)?;
     let signature = match (&key, options.scheme) {
         (PublicKey::Ec { curve, .. }, SignatureScheme::EcDsa) => ecdsa_field_len(curve)
@@ -157,13 +161,29 @@ pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, 
     Ok(document.into_bytes())
 }
 
-/// The document split where the signature goes (before the end tag of the
-/// document element), and how many elements precede the signature.
-fn insertion_point(text: &str, nodes: &[Node<'_>]) -> Result<(String, String, usize), XmlDsigError> {
+/// Where the signature goes: before the end tag of the document element.
+struct Insertion<'t> {
+    /// The text before the signature (for a self-closing document element
+    /// `<r/>`, up to and without its `/>`).
+    head: &'t str,
+    /// The document element's name when it was self-closing: `>` goes
+    /// before the signature and `</name>` after it.
+    close_root: Option<&'t str>,
+    /// The text after the signature.
+    tail: &'t str,
+    /// How many elements precede the signature.
+    elements: usize,
+}
+
+/// Finds the insertion point in one streaming pass over the whole document
+/// (which must not be signed yet).
+fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
+    let mut reader = XmlReader::new(text);
     let mut depth = 0usize;
     let mut count = 0;
     let mut root = None;
-    for node in nodes {
+    let mut insertion = None;
+    while let Some(node) = reader.next_node()? {
         match node {
             Node::Start(element) => {
                 if element.namespace == DSIG_NAMESPACE && element.local == "Signature" {
@@ -172,33 +192,40 @@ fn insertion_point(text: &str, nodes: &[Node<'_>]) -> Result<(String, String, us
                     });
                 }
                 if depth == 0 {
-                    root = Some(element);
+                    root = Some((element.qname, element.tag_end, element.self_closing));
                 }
                 depth += 1;
                 count += 1;
             }
             Node::End { offset } => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    let root = root.ok_or(XmlDsigError::ElementNotFound)?;
-                    return Ok(if root.self_closing {
-                        let open = text[..root.tag_end]
-                            .strip_suffix("/>")
-                            .ok_or(XmlDsigError::ElementNotFound)?;
-                        (
-                            format!("{open}>"),
-                            format!("</{}>{}", root.qname, &text[root.tag_end..]),
-                            count,
-                        )
+                    let (qname, tag_end, self_closing) = root.ok_or(XmlDsigError::ElementNotFound)?;
+                    let split = if self_closing { tag_end } else { offset };
+                    let (head, tail) = text
+                        .split_at_checked(split)
+                        .ok_or(XmlDsigError::ElementNotFound)?;
+                    insertion = Some(if self_closing {
+                        Insertion {
+                            head: head.strip_suffix("/>").ok_or(XmlDsigError::ElementNotFound)?,
+                            close_root: Some(qname),
+                            tail,
+                            elements: count,
+                        }
                     } else {
-                        (text[..*offset].to_owned(), text[*offset..].to_owned(), count)
+                        Insertion {
+                            head,
+                            close_root: None,
+                            tail,
+                            elements: count,
+                        }
                     });
                 }
             }
             _ => {}
         }
     }
-    Err(XmlDsigError::ElementNotFound)
+    insertion.ok_or(XmlDsigError::ElementNotFound)
 }
 
 /// The `ds:Signature` element, split where the signature value goes.

@@ -10,7 +10,7 @@ use crate::crypto::HashAlgorithm;
 use super::algorithms::{
     DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_from_uri, refuse,
 };
-use super::parse::{Element, Node};
+use super::parse::Element;
 use super::{Canonicalization, XmlDsigError};
 
 /// The transforms allowed on the one reference (enveloped-signature, C14N).
@@ -18,44 +18,74 @@ pub(crate) const MAX_TRANSFORMS: usize = 2;
 /// The references allowed in `SignedInfo`.
 pub(crate) const MAX_REFERENCES: usize = 1;
 
+/// The most elements (`ds:Signature` itself included) read into the
+/// signature's tree. The profile needs about twenty; the limit keeps a
+/// `ds:Signature` padded with millions of children from being stored.
+pub const MAX_SIGNATURE_ELEMENTS: usize = 1_000;
+
 /// An element of the signature with its element children and text.
-pub(crate) struct Tree<'n, 'a> {
-    pub(crate) element: &'n Element<'a>,
+pub(crate) struct Tree<'a> {
+    pub(crate) element: Element<'a>,
     pub(crate) ordinal: usize,
-    pub(crate) children: Vec<Tree<'n, 'a>>,
+    pub(crate) children: Vec<Tree<'a>>,
     pub(crate) text: String,
 }
 
-/// Builds the tree of the element whose start is `nodes[start]`.
-pub(crate) fn build_tree<'n, 'a>(
-    nodes: &'n [Node<'a>],
-    start: usize,
-    mut ordinal: usize,
-) -> Option<Tree<'n, 'a>> {
-    let mut stack: Vec<Tree<'n, 'a>> = Vec::new();
-    for node in nodes.get(start..)? {
-        match node {
-            Node::Start(element) => {
-                stack.push(Tree {
-                    element,
-                    ordinal,
-                    children: Vec::new(),
-                    text: String::new(),
-                });
-                ordinal += 1;
+/// Builds the tree of one element from the node stream, keeping only
+/// elements and their text (comments and processing instructions are
+/// dropped, consecutive text is joined).
+#[derive(Default)]
+pub(crate) struct TreeBuilder<'a> {
+    stack: Vec<Tree<'a>>,
+    elements: usize,
+    done: Option<Tree<'a>>,
+}
+
+impl<'a> TreeBuilder<'a> {
+    /// Whether the element is open (its start was fed, its end not yet).
+    pub(crate) fn building(&self) -> bool {
+        !self.stack.is_empty()
+    }
+
+    /// A start tag inside the tree (or the tree's own).
+    pub(crate) fn start(&mut self, element: Element<'a>, ordinal: usize) -> Result<(), XmlDsigError> {
+        if self.elements >= MAX_SIGNATURE_ELEMENTS {
+            return Err(XmlDsigError::TooManySignatureElements {
+                offset: element.offset,
+                limit: MAX_SIGNATURE_ELEMENTS,
+            });
+        }
+        self.elements += 1;
+        self.stack.push(Tree {
+            element,
+            ordinal,
+            children: Vec::new(),
+            text: String::new(),
+        });
+        Ok(())
+    }
+
+    /// An end tag inside the tree.
+    pub(crate) fn end(&mut self) {
+        if let Some(done) = self.stack.pop() {
+            match self.stack.last_mut() {
+                Some(parent) => parent.children.push(done),
+                None => self.done = Some(done),
             }
-            Node::End { .. } => {
-                let done = stack.pop()?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => return Some(done),
-                }
-            }
-            Node::Text(text) => stack.last_mut()?.text.push_str(text),
-            Node::Comment(_) | Node::Pi { .. } => {}
         }
     }
-    None
+
+    /// Text inside the tree.
+    pub(crate) fn text(&mut self, text: &str) {
+        if let Some(open) = self.stack.last_mut() {
+            open.text.push_str(text);
+        }
+    }
+
+    /// The finished tree; `None` if its end was not reached.
+    pub(crate) fn finish(self) -> Option<Tree<'a>> {
+        self.done
+    }
 }
 
 /// What the signature says.
@@ -73,7 +103,7 @@ pub(crate) struct ParsedSignature {
 }
 
 /// Reads `ds:Signature` strictly (xmldsig-core §4.1 ff.).
-pub(crate) fn parse_signature(signature: &Tree<'_, '_>) -> Result<ParsedSignature, XmlDsigError> {
+pub(crate) fn parse_signature(signature: &Tree<'_>) -> Result<ParsedSignature, XmlDsigError> {
     let children = dsig_children(signature, "Signature")?;
     let mut children = children.into_iter();
     let signed_info = expect(children.next(), "SignedInfo", "Signature")?;
@@ -94,12 +124,12 @@ pub(crate) fn parse_signature(signature: &Tree<'_, '_>) -> Result<ParsedSignatur
     })
 }
 
-fn parse_signed_info(signed_info: &Tree<'_, '_>) -> Result<ParsedSignature, XmlDsigError> {
+fn parse_signed_info(signed_info: &Tree<'_>) -> Result<ParsedSignature, XmlDsigError> {
     let children = dsig_children(signed_info, "SignedInfo")?;
     let mut children = children.into_iter();
     let c14n = expect(children.next(), "CanonicalizationMethod", "SignedInfo")?;
     let method_element = expect(children.next(), "SignatureMethod", "SignedInfo")?;
-    let references: Vec<&Tree<'_, '_>> = children.collect();
+    let references: Vec<&Tree<'_>> = children.collect();
     if let Some(other) = references.iter().find(|r| r.element.local != "Reference") {
         return Err(unexpected(other, "SignedInfo"));
     }
@@ -131,7 +161,7 @@ fn parse_signed_info(signed_info: &Tree<'_, '_>) -> Result<ParsedSignature, XmlD
 
 type ReferenceParts = (String, Canonicalization, HashAlgorithm, Vec<u8>);
 
-fn parse_reference(reference: &Tree<'_, '_>) -> Result<ReferenceParts, XmlDsigError> {
+fn parse_reference(reference: &Tree<'_>) -> Result<ReferenceParts, XmlDsigError> {
     let uri = reference
         .element
         .attribute("URI")
@@ -167,7 +197,7 @@ fn parse_reference(reference: &Tree<'_, '_>) -> Result<ReferenceParts, XmlDsigEr
 
 /// enveloped-signature, then optionally one C14N method (inclusive C14N
 /// without comments when absent, xmldsig-core §4.3.3.2).
-fn parse_transforms(transforms: &Tree<'_, '_>) -> Result<Canonicalization, XmlDsigError> {
+fn parse_transforms(transforms: &Tree<'_>) -> Result<Canonicalization, XmlDsigError> {
     let list = dsig_children(transforms, "Transforms")?;
     if let Some(other) = list.iter().find(|t| t.element.local != "Transform") {
         return Err(unexpected(other, "Transforms"));
@@ -197,10 +227,7 @@ fn parse_transforms(transforms: &Tree<'_, '_>) -> Result<Canonicalization, XmlDs
 }
 
 /// A C14N method element with its optional `ec:InclusiveNamespaces`.
-fn canonicalization_method(
-    tree: &Tree<'_, '_>,
-    name: &'static str,
-) -> Result<Canonicalization, XmlDsigError> {
+fn canonicalization_method(tree: &Tree<'_>, name: &'static str) -> Result<Canonicalization, XmlDsigError> {
     let uri = algorithm(tree, name)?;
     let method = Canonicalization::from_uri(uri, Vec::new()).ok_or_else(|| refuse(uri, name))?;
     if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
@@ -208,7 +235,7 @@ fn canonicalization_method(
     }
     let mut prefixes = None;
     for child in &tree.children {
-        let e = child.element;
+        let e = &child.element;
         let allowed = method.is_exclusive()
             && prefixes.is_none()
             && e.namespace == EXC_C14N_NAMESPACE
@@ -226,7 +253,7 @@ fn canonicalization_method(
     Ok(Canonicalization::from_uri(uri, prefixes.unwrap_or_default()).unwrap_or(method))
 }
 
-fn algorithm<'t>(tree: &'t Tree<'_, '_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
+fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
     tree.element
         .attribute("Algorithm")
         .ok_or(XmlDsigError::MissingAttribute {
@@ -235,7 +262,7 @@ fn algorithm<'t>(tree: &'t Tree<'_, '_>, name: &'static str) -> Result<&'t str, 
         })
 }
 
-fn no_children(tree: &Tree<'_, '_>, name: &'static str) -> Result<(), XmlDsigError> {
+fn no_children(tree: &Tree<'_>, name: &'static str) -> Result<(), XmlDsigError> {
     if let Some(child) = tree.children.first() {
         return Err(unexpected(child, name));
     }
@@ -246,7 +273,7 @@ fn no_children(tree: &Tree<'_, '_>, name: &'static str) -> Result<(), XmlDsigErr
 }
 
 /// The DER certificates in `KeyInfo/X509Data` (other key information is ignored).
-fn certificates(key_info: &Tree<'_, '_>) -> Result<Vec<Vec<u8>>, XmlDsigError> {
+fn certificates(key_info: &Tree<'_>) -> Result<Vec<Vec<u8>>, XmlDsigError> {
     let mut certificates = Vec::new();
     for data in dsig_children(key_info, "KeyInfo")? {
         if data.element.local != "X509Data" {
@@ -266,10 +293,7 @@ fn certificates(key_info: &Tree<'_, '_>) -> Result<Vec<Vec<u8>>, XmlDsigError> {
 
 /// The children of a container element: all in the XML-DSig namespace,
 /// no text but white space.
-fn dsig_children<'t, 'n, 'a>(
-    tree: &'t Tree<'n, 'a>,
-    name: &'static str,
-) -> Result<Vec<&'t Tree<'n, 'a>>, XmlDsigError> {
+fn dsig_children<'t, 'a>(tree: &'t Tree<'a>, name: &'static str) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
     if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
         return Err(XmlDsigError::UnexpectedText { element: name });
     }
@@ -285,11 +309,11 @@ fn dsig_children<'t, 'n, 'a>(
         .collect()
 }
 
-fn expect<'t, 'n, 'a>(
-    child: Option<&'t Tree<'n, 'a>>,
+fn expect<'t, 'a>(
+    child: Option<&'t Tree<'a>>,
     element: &'static str,
     parent: &'static str,
-) -> Result<&'t Tree<'n, 'a>, XmlDsigError> {
+) -> Result<&'t Tree<'a>, XmlDsigError> {
     let child = child.ok_or(XmlDsigError::MissingElement { element, parent })?;
     if child.element.local != element {
         return Err(unexpected(child, parent));
@@ -297,7 +321,7 @@ fn expect<'t, 'n, 'a>(
     Ok(child)
 }
 
-fn unexpected(tree: &Tree<'_, '_>, parent: &'static str) -> XmlDsigError {
+fn unexpected(tree: &Tree<'_>, parent: &'static str) -> XmlDsigError {
     XmlDsigError::UnexpectedElement {
         element: format!("{{{}}}{}", tree.element.namespace, tree.element.local),
         parent,
@@ -305,7 +329,7 @@ fn unexpected(tree: &Tree<'_, '_>, parent: &'static str) -> XmlDsigError {
     }
 }
 
-fn base64(tree: &Tree<'_, '_>, name: &'static str) -> Result<Vec<u8>, XmlDsigError> {
+fn base64(tree: &Tree<'_>, name: &'static str) -> Result<Vec<u8>, XmlDsigError> {
     if !tree.children.is_empty() {
         return Err(XmlDsigError::UnexpectedText { element: name });
     }

@@ -10,8 +10,8 @@ use crate::verify::{StatusResult, VerifyOptions};
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
-use super::parse::{Node, prepare, read_all};
-use super::signature::{ParsedSignature, build_tree, parse_signature};
+use super::parse::{Element, Node, XmlReader, prepare};
+use super::signature::{ParsedSignature, Tree, TreeBuilder, parse_signature};
 use super::{Canonicalization, SignatureMethod, XmlDsigError};
 
 /// Why a structurally sound signature does not pass.
@@ -101,22 +101,16 @@ impl XmlSignatureReport {
 /// failure in the report, not an error.
 pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureReport, XmlDsigError> {
     let text = prepare(xml)?;
-    let nodes = read_all(&text)?;
-    let layout = Layout::of(&nodes)?;
-    let tree = build_tree(&nodes, layout.signature_index, layout.signature_ordinal).ok_or(
-        XmlDsigError::Malformed {
-            offset: 0,
-            reason: "unbalanced signature element".into(),
-        },
-    )?;
+    // Two streaming passes, no node list: the first finds the signature and
+    // checks the whole document, the second canonicalizes.
+    let (signature_ordinal, tree) = locate_signature(&text)?;
     let parsed = parse_signature(&tree)?;
-    let reference = reference_selection(&parsed.reference_uri, &layout)?;
-    let signed_content = canonical(&nodes, &parsed.reference_canonicalization, reference);
-    let signed_info_selection = Selection {
+    let reference = reference_selection(&parsed.reference_uri, signature_ordinal)?;
+    let signed_info = Selection {
         apex: Some(parsed.signed_info_ordinal),
         ..Selection::default()
     };
-    let canonical_signed_info = canonical(&nodes, &parsed.canonicalization, signed_info_selection);
+    let (signed_content, canonical_signed_info) = canonical_pair(&text, &parsed, reference, signed_info)?;
     let mut certificates = parsed.certificates.iter();
     let signer = certificates.next().ok_or(XmlDsigError::NoCertificate)?;
     let certificate = Certificate::from_der(signer.clone()).map_err(XmlDsigError::Certificate)?;
@@ -207,83 +201,148 @@ fn signature_for_crypto(parsed: &ParsedSignature, key: &PublicKey) -> Result<Vec
     }
 }
 
-pub(crate) fn canonical(nodes: &[Node<'_>], method: &Canonicalization, selection: Selection) -> Vec<u8> {
-    let mut writer = Writer::new(method, selection);
-    for node in nodes {
-        writer.node(node);
-        if writer.done() {
-            break;
+/// First pass: the position (ordinal) and tree of the one `ds:Signature`,
+/// which must be a child of the document element; the whole document is
+/// read, so it is well-formed and within the limits when this returns.
+fn locate_signature(text: &str) -> Result<(usize, Tree<'_>), XmlDsigError> {
+    let mut reader = XmlReader::new(text);
+    let mut builder = TreeBuilder::default();
+    let mut signature = None;
+    let mut depth = 0usize;
+    let mut ordinal = 0;
+    while let Some(node) = reader.next_node()? {
+        match node {
+            Node::Start(element) => {
+                depth += 1;
+                if is_signature(&element) {
+                    if signature.is_some() {
+                        return Err(XmlDsigError::MultipleSignatures {
+                            offset: element.offset,
+                        });
+                    }
+                    if depth != 2 {
+                        return Err(XmlDsigError::SignatureNotChildOfRoot {
+                            offset: element.offset,
+                        });
+                    }
+                    signature = Some(ordinal);
+                    builder.start(element, ordinal)?;
+                } else if builder.building() {
+                    builder.start(element, ordinal)?;
+                }
+                ordinal += 1;
+            }
+            Node::End { .. } => {
+                depth = depth.saturating_sub(1);
+                builder.end();
+            }
+            Node::Text(text) => builder.text(&text),
+            Node::Comment(_) | Node::Pi { .. } => {}
         }
     }
-    writer.finish()
+    let signature = signature.ok_or(XmlDsigError::NoSignature)?;
+    let tree = builder.finish().ok_or(XmlDsigError::Malformed {
+        offset: 0,
+        reason: "unbalanced signature element".into(),
+    })?;
+    Ok((signature, tree))
 }
 
-/// Where the signature is, and which elements carry which ID.
-struct Layout {
-    signature_index: usize,
-    signature_ordinal: usize,
-    /// (value, ordinal, offset) of every `Id`, `ID` and `id` attribute.
-    ids: Vec<(String, usize, usize)>,
+fn is_signature(element: &Element<'_>) -> bool {
+    element.namespace == DSIG_NAMESPACE && element.local == "Signature"
+}
+
+/// Second pass: the referenced content and `SignedInfo`, canonicalized
+/// side by side from one fresh reader; a `#id` reference is resolved in
+/// the same pass.
+fn canonical_pair(
+    text: &str,
+    parsed: &ParsedSignature,
+    reference: Reference<'_>,
+    signed_info: Selection,
+) -> Result<(Vec<u8>, Vec<u8>), XmlDsigError> {
+    let mut reader = XmlReader::new(text);
+    let mut content = Writer::new(&parsed.reference_canonicalization, reference.selection);
+    content.reserve(text.len());
+    let mut info = Writer::new(&parsed.canonicalization, signed_info);
+    let mut ids = IdSearch::default();
+    let mut ordinal = 0;
+    while let Some(node) = reader.next_node()? {
+        if let (Some(id), Node::Start(element)) = (reference.id, &node) {
+            ids.element(id, element, ordinal);
+            ordinal += 1;
+        }
+        content.node(&node, reader.offset())?;
+        if !info.done() {
+            info.node(&node, reader.offset())?;
+        }
+    }
+    if let Some(id) = reference.id {
+        ids.check(id)?;
+    }
+    Ok((content.finish(), info.finish()))
+}
+
+/// The node-set of the reference, and the ID it names (`#id`).
+struct Reference<'u> {
+    selection: Selection,
+    id: Option<&'u str>,
 }
 
 /// Attribute names taken as IDs without a DTD or schema (xmldsig-core
 /// §4.3.3.2 leaves it to the application; these are the ones in use).
 const ID_ATTRIBUTES: [&str; 3] = ["Id", "ID", "id"];
 
-impl Layout {
-    fn of(nodes: &[Node<'_>]) -> Result<Self, XmlDsigError> {
-        let mut signature: Option<(usize, usize)> = None;
-        let mut ids = Vec::new();
-        let mut depth = 0;
-        let mut ordinal = 0;
-        for (index, node) in nodes.iter().enumerate() {
-            match node {
-                Node::Start(element) => {
-                    depth += 1;
-                    if element.namespace == DSIG_NAMESPACE && element.local == "Signature" {
-                        if signature.is_some() {
-                            return Err(XmlDsigError::MultipleSignatures {
-                                offset: element.offset,
-                            });
-                        }
-                        if depth != 2 {
-                            return Err(XmlDsigError::SignatureNotChildOfRoot {
-                                offset: element.offset,
-                            });
-                        }
-                        signature = Some((index, ordinal));
-                    }
-                    for attribute in &element.attributes {
-                        if attribute.namespace.is_empty() && ID_ATTRIBUTES.contains(&attribute.local) {
-                            ids.push((attribute.value.to_string(), ordinal, element.offset));
-                        }
-                    }
-                    ordinal += 1;
-                }
-                Node::End { .. } => depth -= 1,
-                _ => {}
-            }
+/// The elements carrying one ID value: how many, and the first (ordinal, offset).
+#[derive(Default)]
+struct IdSearch {
+    count: usize,
+    first: Option<(usize, usize)>,
+}
+
+impl IdSearch {
+    fn element(&mut self, id: &str, element: &Element<'_>, ordinal: usize) {
+        let named = element
+            .attributes
+            .iter()
+            .filter(|a| a.namespace.is_empty() && ID_ATTRIBUTES.contains(&a.local) && a.value == id)
+            .count();
+        if named > 0 && self.first.is_none() {
+            self.first = Some((ordinal, element.offset));
         }
-        let (signature_index, signature_ordinal) = signature.ok_or(XmlDsigError::NoSignature)?;
-        Ok(Layout {
-            signature_index,
-            signature_ordinal,
-            ids,
-        })
+        self.count += named;
+    }
+
+    /// Exactly one element carries the ID, and it is the document element.
+    fn check(&self, id: &str) -> Result<(), XmlDsigError> {
+        let (1, Some((ordinal, offset))) = (self.count, self.first) else {
+            return Err(XmlDsigError::UnresolvedReference(id.to_owned()));
+        };
+        if ordinal != 0 {
+            return Err(XmlDsigError::ReferencedElementNotRoot {
+                id: id.to_owned(),
+                offset,
+            });
+        }
+        Ok(())
     }
 }
 
 /// The node-set of the reference (xmldsig-core §4.3.3.3): the whole
 /// document (`""`) or the document element (`#id`), without comments, and
-/// without the signature (enveloped-signature transform).
-fn reference_selection(uri: &str, layout: &Layout) -> Result<Selection, XmlDsigError> {
+/// without the signature (enveloped-signature transform). Whether `#id`
+/// names the document element is checked while canonicalizing.
+fn reference_selection(uri: &str, signature_ordinal: usize) -> Result<Reference<'_>, XmlDsigError> {
     let base = Selection {
         apex: None,
-        excluded: Some(layout.signature_ordinal),
+        excluded: Some(signature_ordinal),
         no_comments: true,
     };
     if uri.is_empty() {
-        return Ok(base);
+        return Ok(Reference {
+            selection: base,
+            id: None,
+        });
     }
     let Some(id) = uri
         .strip_prefix('#')
@@ -291,18 +350,11 @@ fn reference_selection(uri: &str, layout: &Layout) -> Result<Selection, XmlDsigE
     else {
         return Err(XmlDsigError::ForeignReference(uri.to_owned()));
     };
-    let mut named = layout.ids.iter().filter(|(value, ..)| value == id);
-    let (Some(&(_, ordinal, offset)), None) = (named.next(), named.next()) else {
-        return Err(XmlDsigError::UnresolvedReference(id.to_owned()));
-    };
-    if ordinal != 0 {
-        return Err(XmlDsigError::ReferencedElementNotRoot {
-            id: id.to_owned(),
-            offset,
-        });
-    }
-    Ok(Selection {
-        apex: Some(0),
-        ..base
+    Ok(Reference {
+        selection: Selection {
+            apex: Some(0),
+            ..base
+        },
+        id: Some(id),
     })
 }

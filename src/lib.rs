@@ -66,8 +66,12 @@
 //!
 //! ## Feature flags
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json).
-//!   The library itself depends only on mail-parser, mail-builder and
-//!   thiserror.
+//!
+//! Without features the library depends on: mail-parser and mail-builder
+//! (MIME), quick-xml (the confirmation XML and XML-DSig), pdf-writer (the
+//! confirmation PDF), ring, x509-parser, rustls-webpki and the RustCrypto
+//! curves p256/p384/bp256/bp384 (signatures and certificates; the brainpool
+//! curves, which ring lacks), base64, memchr and thiserror.
 //!
 //! ## MSRV
 //! Rust 1.95.

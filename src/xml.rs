@@ -319,6 +319,20 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// `text` as the XML will carry it: characters XML 1.0 cannot carry
+/// replaced by U+FFFD, as [`push_escaped`] writes them (D34). A reader
+/// comparing a parsed value with the text it was made from compares with this.
+pub(crate) fn as_written(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+            .collect(),
+    )
+}
+
 /// Whether a namespace prefix is an NCName (Namespaces in XML §3), in a
 /// conservative reading: letters, digits, `-`, `_`, `.`, not starting with a
 /// digit, `-` or `.`.

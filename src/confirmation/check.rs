@@ -10,7 +10,7 @@ use crate::fields::FieldName;
 use crate::header::HeaderError;
 use crate::integrity::SIGNED_FIELDS;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
-use crate::xml::XmlError;
+use crate::xml::{XmlError, as_written};
 use crate::xmldsig::XmlDsigError;
 
 use super::ConfirmationKind;
@@ -86,6 +86,12 @@ pub enum Mismatch {
         /// The XML `Hash`.
         found: String,
     },
+    /// The original has no `X-de-mail-integrity`, so `Hash` cannot be its
+    /// value (Table 23); such an original cannot be confirmed.
+    #[error(
+        "the original has no X-de-mail-integrity field for Hash to repeat (TR 01201-3.4 §3.5.1, Table 23)"
+    )]
+    OriginalIntegrityMissing,
     /// A field the original's hash covers is missing from `Metadata` (Table 24).
     #[error("Metadata lacks the original's {name} field (TR 01201-3.4 §3.5.1, Table 24)")]
     MetadataMissing {
@@ -174,6 +180,7 @@ impl Mismatch {
             Mismatch::HeaderSubject { .. } => "header-subject",
             Mismatch::XmlSubject { .. } => "xml-subject",
             Mismatch::Hash { .. } => "hash",
+            Mismatch::OriginalIntegrityMissing => "original-integrity-missing",
             Mismatch::MetadataMissing { .. } => "metadata-missing",
             Mismatch::MetadataUnexpected { .. } => "metadata-unexpected",
             Mismatch::MetadataValue { .. } => "metadata-value",
@@ -415,7 +422,7 @@ impl Checker<'_, '_> {
         let original_subject = original.subject.as_deref().unwrap_or("");
         match ConfirmationKind::split_subject(&message.subject) {
             Some((xml_kind, rest)) if xml_kind == kind => {
-                if rest != original_subject {
+                if rest != as_written(original_subject) {
                     self.push(Mismatch::XmlSubject {
                         expected: kind.subject(original_subject),
                         found: message.subject.clone(),
@@ -427,12 +434,19 @@ impl Checker<'_, '_> {
                 xml: other.map(|(k, _)| k),
             }),
         }
-        let expected_hash = original.integrity.as_deref().unwrap_or("");
-        if unfold(&message.hash) != expected_hash {
-            self.push(Mismatch::Hash {
-                expected: expected_hash.to_owned(),
-                found: message.hash.clone(),
-            });
+        match original.integrity.as_deref() {
+            // Nothing to confirm against: the builder refuses such an
+            // original, so no Hash fits it, not even an empty one.
+            None => self.push(Mismatch::OriginalIntegrityMissing),
+            Some(expected) => {
+                let expected = as_written(expected);
+                if unfold(&message.hash) != expected {
+                    self.push(Mismatch::Hash {
+                        expected: expected.into_owned(),
+                        found: message.hash.clone(),
+                    });
+                }
+            }
         }
         match (
             kind == ConfirmationKind::Retrieve,
@@ -467,15 +481,18 @@ impl Checker<'_, '_> {
                 });
                 continue;
             };
-            let expected = field.unfolded_value();
+            // What the writer could carry (D34): the original's value with
+            // the characters XML 1.0 forbids replaced by U+FFFD.
+            let expected = as_written(&field.unfolded_value()).into_owned();
             if unfold(&metadate.value) != expected {
                 self.push(Mismatch::MetadataValue {
                     name: metadate.name.clone(),
-                    expected: expected.into_owned(),
+                    expected,
                     found: metadate.value.clone(),
                 });
             }
-            if same_lines(&metadate.original_header) != same_lines(&original_header(field)) {
+            let expected_header = same_lines(&as_written(&original_header(field)));
+            if same_lines(&metadate.original_header) != expected_header {
                 self.push(Mismatch::OriginalHeader {
                     name: metadate.name.clone(),
                 });

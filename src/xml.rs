@@ -383,6 +383,10 @@ pub(crate) enum Step<'i> {
         tag: BytesStart<'i>,
         /// `<x/>`.
         empty: bool,
+        /// Offset just after the start tag's `>` (for `<x/>`, the end of
+        /// the element), as the parser found it: `>` may stand in an
+        /// attribute value.
+        end: usize,
     },
     /// The current element ends.
     End {
@@ -652,6 +656,7 @@ impl<'i> XmlReader<'i> {
             offset,
             tag,
             empty,
+            end: self.position(),
         }))
     }
 
@@ -832,6 +837,7 @@ pub(crate) fn expect_text(
             offset,
             tag,
             empty,
+            ..
         } if name.is_de_mail(local) => {
             reader.namespace_declarations(&tag, local, offset)?;
             Ok((reader.text_content(local, empty)?, offset))
@@ -873,6 +879,7 @@ pub(crate) fn expect_root(
             offset,
             tag,
             empty,
+            ..
         } if name.is_de_mail(local) => {
             let declarations = reader.namespace_declarations(&tag, local, offset)?;
             let extra = declarations

@@ -669,3 +669,22 @@ proptest! {
         prop_assert_eq!(NotificationMessage::parse(&message.to_xml()).unwrap(), message);
     }
 }
+
+#[test]
+fn empty_signature_element_with_gt_in_an_attribute_is_kept_whole() {
+    // §3.5.3, D31: ds:Signature is kept byte-exact; XML 1.0 §3.1 allows `>`
+    // in an attribute value, so the end of `<ds:Signature .../>` is where the
+    // parser says it is, not the first `>` (fuzz/seeds/confirmation_xml).
+    let xml = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds/confirmation_xml/empty-signature-gt-in-attribute.xml"),
+    )
+    .unwrap();
+    let parsed = AcknowledgeMessage::parse(&xml).unwrap();
+    assert_eq!(
+        parsed.signature.as_ref().unwrap().raw,
+        r#"<ds:Signature Id="a>b"/>"#
+    );
+    let again = AcknowledgeMessage::parse(&parsed.to_xml()).unwrap();
+    assert_eq!(again, parsed);
+}

@@ -27,6 +27,11 @@ use quick_xml::name::ResolveResult;
 
 use crate::fields::DateTime;
 
+/// The namespace bound to the prefix `xml` (Namespaces in XML 1.0 §3).
+pub(crate) const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of the `xmlns` prefix, which is never declared.
+pub(crate) const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+
 /// The namespace of the confirmation and notification documents (§3.5.3).
 pub const DE_MAIL_NS: &str = "urn:de-mail";
 /// The XML-DSig namespace of `ds:Signature` (§3.5.3).
@@ -154,6 +159,33 @@ pub enum XmlError {
         element: String,
         /// The attribute name.
         attribute: String,
+        /// Offset of the element.
+        offset: usize,
+    },
+    /// A namespace declaration Namespaces in XML 1.0 §3 forbids: a prefix
+    /// undeclared (`xmlns:p=""`, XML 1.1 only), `xmlns` declared, or `xml`
+    /// bound to another namespace (or its namespace to another prefix).
+    #[error(
+        "namespace declaration `{declaration}` on <{element}> at byte {offset}: {reason} (Namespaces in XML 1.0 §3)"
+    )]
+    NamespaceDeclaration {
+        /// The element.
+        element: String,
+        /// The declaration as `xmlns:prefix="uri"`.
+        declaration: String,
+        /// The rule broken.
+        reason: &'static str,
+        /// Offset of the element.
+        offset: usize,
+    },
+    /// A relative namespace URI, which Canonical XML and so XML-DSig cannot
+    /// process (C14N 1.0 §2.1).
+    #[error("relative namespace URI `{uri}` on <{element}> at byte {offset} (C14N 1.0 §2.1)")]
+    RelativeNamespaceUri {
+        /// The element.
+        element: String,
+        /// The URI.
+        uri: String,
         /// Offset of the element.
         offset: usize,
     },
@@ -794,6 +826,7 @@ impl<'i> XmlReader<'i> {
                     offset,
                 });
             }
+            check_declaration(&prefix, &value, element, offset)?;
             out.push((prefix, value.into_owned()));
         }
         Ok(out)
@@ -809,6 +842,52 @@ impl<'i> XmlReader<'i> {
             }
         }
     }
+}
+
+/// Namespaces in XML 1.0 §3 constraints and C14N 1.0 §2.1 (no relative
+/// URIs), as the XML-DSig reader applies them.
+fn check_declaration(prefix: &str, uri: &str, element: &str, offset: usize) -> Result<(), XmlError> {
+    let reason = if prefix == "xmlns" || uri == XMLNS_NAMESPACE {
+        Some("the xmlns prefix and namespace cannot be declared")
+    } else if (prefix == "xml") != (uri == XML_NAMESPACE) {
+        Some("the xml prefix is bound to its namespace only, and only it")
+    } else if !prefix.is_empty() && uri.is_empty() {
+        Some("a prefix cannot be undeclared in XML 1.0")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        let name = if prefix.is_empty() {
+            "xmlns".to_owned()
+        } else {
+            format!("xmlns:{prefix}")
+        };
+        return Err(XmlError::NamespaceDeclaration {
+            element: element.to_owned(),
+            declaration: format!("{name}=\"{uri}\""),
+            reason,
+            offset,
+        });
+    }
+    if !uri.is_empty() && !has_scheme(uri) {
+        return Err(XmlError::RelativeNamespaceUri {
+            element: element.to_owned(),
+            uri: uri.to_owned(),
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a URI starts with a scheme, RFC 3986 §3.1:
+/// `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"` (so it is not relative).
+pub(crate) fn has_scheme(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 enum RawStep<'i> {

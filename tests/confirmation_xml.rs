@@ -545,7 +545,7 @@ fn namespace_declarations_must_be_well_formed() {
     ));
     let bad_value = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#1;\"");
     assert!(NotificationMessage::parse(bad_value.as_bytes()).is_err());
-    let cr = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#13;v\"");
+    let cr = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"urn:u&#13;v\"");
     let parsed = NotificationMessage::parse(cr.as_bytes()).unwrap();
     assert_eq!(NotificationMessage::parse(&parsed.to_xml()).unwrap(), parsed);
 }
@@ -687,4 +687,41 @@ fn empty_signature_element_with_gt_in_an_attribute_is_kept_whole() {
     );
     let again = AcknowledgeMessage::parse(&parsed.to_xml()).unwrap();
     assert_eq!(again, parsed);
+}
+
+#[test]
+fn prefix_undeclarations_and_relative_namespace_uris_are_refused() {
+    // Namespaces in XML 1.0 §3 (NSC: no prefix undeclaring; XML 1.1 only)
+    // and C14N 1.0 §2.1 (relative namespace URIs cannot be canonicalized),
+    // as the XML-DSig reader refuses them.
+    let xml = ack_xml();
+    let root = "<Acknowledge-Message xmlns=\"urn:de-mail\"";
+    assert!(xml.contains(root));
+    let undeclared = xml.replacen(root, &format!("{root} xmlns:p=\"\""), 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(undeclared.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
+    let relative = xml.replacen(root, &format!("{root} xmlns:p=\"relative/uri\""), 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(relative.as_bytes()),
+        Err(XmlError::RelativeNamespaceUri { ref uri, .. }) if uri == "relative/uri"
+    ));
+    let on_child = xml.replacen("<Sender>", "<Sender xmlns:q=\"\">", 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(on_child.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
+    let xmlns_prefix = xml.replacen(root, &format!("{root} xmlns:xmlns=\"urn:x\""), 1);
+    assert!(AcknowledgeMessage::parse(xmlns_prefix.as_bytes()).is_err());
+    // Absolute URIs stay accepted and are written back.
+    let absolute = xml.replacen(root, &format!("{root} xmlns:p=\"urn:example:p\""), 1);
+    let parsed = AcknowledgeMessage::parse(absolute.as_bytes()).unwrap();
+    assert_eq!(parsed.namespaces, [("p".to_owned(), "urn:example:p".to_owned())]);
+    // The same rules for the Notification-Message.
+    let notification = "<Notification-Message xmlns=\"urn:de-mail\" xmlns:b=\"\"><Subject/><Text/><Time>2024-03-12T09:15:07Z</Time><Sender/></Notification-Message>";
+    assert!(matches!(
+        NotificationMessage::parse(notification.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
 }

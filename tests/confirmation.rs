@@ -165,6 +165,7 @@ fn every_kind_built_passes_the_check_against_its_original() {
             build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate).unwrap();
         let report = check(&confirmation, &raw, &p);
         assert_eq!(codes(&report), Vec::<&str>::new(), "{kind:?}: {report}");
+        assert!(report.xml_signature.as_ref().is_some_and(|r| r.passed()));
         assert_eq!(report.kind, Some(kind));
         let parsed = Envelope::parse(&confirmation).unwrap();
         assert!(

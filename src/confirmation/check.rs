@@ -11,7 +11,7 @@ use crate::header::HeaderError;
 use crate::integrity::SIGNED_FIELDS;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::{XmlError, as_written};
-use crate::xmldsig::XmlDsigError;
+use crate::xmldsig::{XmlDsigError, XmlSignatureReport};
 
 use super::ConfirmationKind;
 use super::build::original_header;
@@ -207,6 +207,10 @@ pub struct ConfirmationReport {
     pub message: Option<AcknowledgeMessage>,
     /// The verification of the confirmation's own integrity field.
     pub integrity: VerificationReport,
+    /// The verification of the `Acknowledge-Message`'s XML signature;
+    /// `None` when it could not be checked (no XML, no `ds:Signature`, or
+    /// a signature the verifier refuses; the mismatches say why).
+    pub xml_signature: Option<XmlSignatureReport>,
     /// Every mismatch found, in the order checked.
     pub mismatches: Vec<Mismatch>,
 }
@@ -255,6 +259,7 @@ pub fn check_confirmation(
         envelope: &envelope,
         original: &original,
         mismatches: Vec::new(),
+        xml_signature: None,
     };
     let kind = checker.kind();
     checker.headers(kind);
@@ -267,6 +272,7 @@ pub fn check_confirmation(
         kind,
         message,
         integrity,
+        xml_signature: checker.xml_signature,
         mismatches: checker.mismatches,
     })
 }
@@ -275,6 +281,7 @@ struct Checker<'e, 'a> {
     envelope: &'e Envelope<'a>,
     original: &'e Envelope<'a>,
     mismatches: Vec<Mismatch>,
+    xml_signature: Option<XmlSignatureReport>,
 }
 
 impl Checker<'_, '_> {
@@ -405,7 +412,9 @@ impl Checker<'_, '_> {
         for failure in &report.failures {
             self.push(Mismatch::XmlSignature(failure.to_string()));
         }
-        match AcknowledgeMessage::parse(report.signed_content()) {
+        let signed = AcknowledgeMessage::parse(report.signed_content());
+        self.xml_signature = Some(report);
+        match signed {
             Ok(mut signed) => {
                 signed.signature = whole.signature;
                 Some(signed)

@@ -603,9 +603,9 @@ fn mismatch_xml_signature_content_changed_after_signing() {
 
 #[test]
 fn the_check_reads_what_was_signed() {
-    // Signature wrapping: the signed content is read, not the document around
-    // it. Signing a document whose Hash is wrong, then the check reports the
-    // Hash of the signed content.
+    // A document signed with a wrong Hash: the check reports that Hash.
+    // (Signed content and received document agree here; the test below
+    // tells them apart.)
     let c = confirm_with(ConfirmationKind::Receipt, |m| m.hash = "signed but wrong".into());
     let report = check(&c, &original(), &provider());
     assert_eq!(codes(&report), ["hash"]);
@@ -733,4 +733,26 @@ fn hash_of_an_original_without_integrity_is_a_mismatch() {
     });
     let report = check(&c, &original_without_integrity(), &provider());
     assert_eq!(codes(&report), ["original-integrity-missing"], "{report}");
+}
+
+// D31: the content checks read the signed content (the canonical document
+// element the XML signature covers), never the document around it.
+// Inclusive C14N 1.0 writes namespace declarations sorted by prefix, so the
+// signed content differs visibly from the received document here: its
+// declarations `xmlns:z`, `xmlns:a` come back as `a`, `z`.
+#[test]
+fn the_check_reports_the_signed_content_not_the_received_document() {
+    let declared = vec![
+        ("z".to_owned(), "urn:example:z".to_owned()),
+        ("a".to_owned(), "urn:example:a".to_owned()),
+    ];
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| m.namespaces = declared.clone());
+    let received = AcknowledgeMessage::parse(&xml_part(&c)).unwrap();
+    assert_eq!(received.namespaces[..2], declared[..]);
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), Vec::<&str>::new(), "{report}");
+    let message = report.message.unwrap();
+    let reported: Vec<&str> = message.namespaces.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(reported, ["a", "z"]);
+    assert_eq!(message.signature, received.signature);
 }

@@ -756,3 +756,21 @@ fn the_check_reports_the_signed_content_not_the_received_document() {
     assert_eq!(reported, ["a", "z"]);
     assert_eq!(message.signature, received.signature);
 }
+
+// TR 01201-3.4 §3.5.1 Table 24 ("alle Metadaten der Nachricht"), D39: every
+// Table 1 field the original has must be in Metadata, also those outside
+// the hash (X-de-mail-actual-recipient, X-de-mail-integrity).
+#[test]
+fn metadata_lacking_any_table_1_field_of_the_original_is_a_mismatch() {
+    let c = confirm_with(ConfirmationKind::Receipt, |m| {
+        m.metadata.retain(|d| {
+            !d.name.eq_ignore_ascii_case("x-de-mail-actual-recipient")
+                && !d.name.eq_ignore_ascii_case("x-de-mail-integrity")
+        })
+    });
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), ["metadata-missing", "metadata-missing"], "{report}");
+    let text = report.to_string();
+    assert!(text.contains("x-de-mail-actual-recipient"), "{text}");
+    assert!(text.contains("x-de-mail-integrity"), "{text}");
+}

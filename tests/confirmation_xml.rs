@@ -725,3 +725,26 @@ fn prefix_undeclarations_and_relative_namespace_uris_are_refused() {
         Err(XmlError::NamespaceDeclaration { .. })
     ));
 }
+
+#[test]
+fn pdf_shows_every_win_ansi_character_and_marks_the_others() {
+    // §3.4.1 (same content as the XML) within the standard fonts' encoding:
+    // every character of WinAnsiEncoding (Windows-1252, PDF 1.7 Annex D)
+    // renders as itself; characters outside it become `?` in the PDF only
+    // (D38: the XML and the text part carry the exact text).
+    let cp1252_extras = "€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ";
+    let latin1 = "ä ö ü Ä Ö Ü ß é ñ « » § ° ½";
+    let pdf = demail::pdf::render(
+        "Zeichen",
+        &[
+            demail::pdf::Block::Paragraph(cp1252_extras.into()),
+            demail::pdf::Block::Paragraph(latin1.into()),
+            demail::pdf::Block::Paragraph("Ωmega ✓".into()),
+        ],
+    );
+    let text = pdf_text(&pdf, "cp1252");
+    let squashed = squash(&text);
+    assert!(squashed.contains(&squash(cp1252_extras)), "{text}");
+    assert!(squashed.contains(&squash(latin1)), "{text}");
+    assert!(squashed.contains("?mega?"), "{text}");
+}

@@ -8,7 +8,6 @@ use mail_parser::{MessageParser, MimeHeaders};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
-use crate::integrity::SIGNED_FIELDS;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::{XmlError, as_written};
 use crate::xmldsig::{XmlDsigError, XmlSignatureReport};
@@ -92,7 +91,7 @@ pub enum Mismatch {
         "the original has no X-de-mail-integrity field for Hash to repeat (TR 01201-3.4 §3.5.1, Table 23)"
     )]
     OriginalIntegrityMissing,
-    /// A field the original's hash covers is missing from `Metadata` (Table 24).
+    /// A Table 1 field of the original is missing from `Metadata` (Table 24, D39).
     #[error("Metadata lacks the original's {name} field (TR 01201-3.4 §3.5.1, Table 24)")]
     MetadataMissing {
         /// The field name.
@@ -507,11 +506,24 @@ impl Checker<'_, '_> {
                 });
             }
         }
-        // The fields the original's hash covers must all be there (D33).
-        for name in SIGNED_FIELDS {
-            if self.original.field(name).is_some() && message.metadate(name.as_str()).is_none() {
+        // Every Table 1 field of the original must be there, each once
+        // (Table 24: "alle Metadaten der Nachricht"; D39).
+        let mut seen: Vec<FieldName> = Vec::with_capacity(32);
+        for field in self.original.fields() {
+            let Some(name) = FieldName::lookup(field.name) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let present = message
+                .metadata
+                .iter()
+                .any(|m| FieldName::lookup(m.name.trim()) == Some(name));
+            if !present {
                 self.push(Mismatch::MetadataMissing {
-                    name: name.as_str().to_owned(),
+                    name: field.name.to_owned(),
                 });
             }
         }

@@ -937,6 +937,29 @@ pub(crate) fn expect_text(
     }
 }
 
+/// Reads the end tag of `element`, whose children have all been read;
+/// `expected` names it in the error (`"the end of Metadate"`).
+pub(crate) fn expect_end(
+    reader: &mut XmlReader<'_>,
+    element: &str,
+    expected: &'static str,
+) -> Result<(), XmlError> {
+    match reader.next_structural()? {
+        Step::End { .. } => Ok(()),
+        Step::Start { name, offset, .. } => Err(XmlError::UnexpectedElement {
+            found: name.to_string(),
+            parent: element.to_owned(),
+            expected,
+            offset,
+        }),
+        Step::Eof { offset } | Step::Text { offset, .. } => Err(XmlError::Syntax {
+            element: element.to_owned(),
+            offset,
+            message: "unexpected end of input".into(),
+        }),
+    }
+}
+
 /// Parses an `xs:dateTime` element's text.
 pub(crate) fn date_time(element: &'static str, text: &str, offset: usize) -> Result<XmlDateTime, XmlError> {
     XmlDateTime::parse(text).ok_or_else(|| XmlError::InvalidDateTime {

@@ -280,24 +280,7 @@ fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> 
                 let (name, _) = xml::expect_text(reader, "Metadate", "Name")?;
                 let (value, _) = xml::expect_text(reader, "Metadate", "Value")?;
                 let (original_header, _) = xml::expect_text(reader, "Metadate", "OriginalHeader")?;
-                match reader.next_structural()? {
-                    Step::End { .. } => {}
-                    Step::Start { name, offset, .. } => {
-                        return Err(XmlError::UnexpectedElement {
-                            found: name.to_string(),
-                            parent: "Metadate".into(),
-                            expected: "the end of Metadate",
-                            offset,
-                        });
-                    }
-                    Step::Eof { offset } | Step::Text { offset, .. } => {
-                        return Err(XmlError::Syntax {
-                            element: "Metadate".into(),
-                            offset,
-                            message: "unexpected end of input".into(),
-                        });
-                    }
-                }
+                xml::expect_end(reader, "Metadate", "the end of Metadate")?;
                 metadata.push(Metadate {
                     name,
                     value,

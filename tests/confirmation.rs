@@ -769,7 +769,11 @@ fn metadata_lacking_any_table_1_field_of_the_original_is_a_mismatch() {
         })
     });
     let report = check(&c, &original(), &provider());
-    assert_eq!(codes(&report), ["metadata-missing", "metadata-missing"], "{report}");
+    assert_eq!(
+        codes(&report),
+        ["metadata-missing", "metadata-missing"],
+        "{report}"
+    );
     let text = report.to_string();
     assert!(text.contains("x-de-mail-actual-recipient"), "{text}");
     assert!(text.contains("x-de-mail-integrity"), "{text}");

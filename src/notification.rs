@@ -25,22 +25,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::borrow::Cow;
-
 use mail_builder::MessageBuilder;
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
 use crate::confirmation::{BuildError, Issuer, german_date};
-use crate::crypto::{HashAlgorithm, SigningKey};
+use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
-use crate::fields::{DateTime, FieldName, MessageType, NotificationType, Version};
+use crate::fields::{DateTime, FieldName, MessageType, NotificationType};
 use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block};
-use crate::xml::{self, Step, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element};
+use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element};
 
 /// The document element's local name (§3.5.3).
 pub const NOTIFICATION_MESSAGE: &str = "Notification-Message";
@@ -90,24 +88,7 @@ impl NotificationMessage {
         let (time, offset) = xml::expect_text(&mut reader, root, "Time")?;
         let time = xml::date_time("Time", &time, offset)?;
         let (sender, _) = xml::expect_text(&mut reader, root, "Sender")?;
-        match reader.next_structural()? {
-            Step::End { .. } => {}
-            Step::Start { name, offset, .. } => {
-                return Err(XmlError::UnexpectedElement {
-                    found: name.to_string(),
-                    parent: root.into(),
-                    expected: "the end of Notification-Message",
-                    offset,
-                });
-            }
-            Step::Eof { offset } | Step::Text { offset, .. } => {
-                return Err(XmlError::Syntax {
-                    element: root.into(),
-                    offset,
-                    message: "unexpected end of input".into(),
-                });
-            }
-        }
+        xml::expect_end(&mut reader, root, "the end of Notification-Message")?;
         reader.finish()?;
         Ok(NotificationMessage {
             subject,
@@ -431,25 +412,11 @@ fn notification_recipients(
         .or_else(|| metadata.reply_to.clone().map(DeMailAddress::into_owned))
         .or_else(|| metadata.sender.clone().map(DeMailAddress::into_owned))
         .ok_or(BuildError::MissingField(FieldName::Sender))?;
-    let mut list = RecipientList {
-        to: vec![to],
-        cc: Vec::new(),
-        bcc: Vec::new(),
-    };
-    if kind == NotificationKind::Malware {
-        let recipients = metadata
-            .actual_recipient
-            .as_ref()
-            .or(metadata.chosen_recipient.as_ref());
-        for address in recipients.iter().flat_map(|l| l.iter()) {
-            let mut address = address.clone().into_owned();
-            address.display_name = None;
-            if !list.iter().any(|a| a.same_mailbox(&address)) {
-                list.cc.push(address);
-            }
-        }
-    }
-    Ok(list)
+    Ok(crate::confirmation::provider_message_recipients(
+        to,
+        original,
+        kind == NotificationKind::Malware,
+    ))
 }
 
 fn header_metadata(
@@ -460,39 +427,28 @@ fn header_metadata(
 ) -> Metadata<'static> {
     let issuer = request.issuer;
     let message_id = request.message_id.clone().unwrap_or_else(|| {
-        let t = &request.time;
-        let mut input = request.kind.as_str().as_bytes().to_vec();
-        input.extend_from_slice(original.raw().get(..original.body_offset()).unwrap_or_default());
-        let digest = HashAlgorithm::Sha256.digest(&input);
-        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!(
-            "notification.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{}",
-            t.year, t.month, t.day, t.hour, t.minute, t.second, issuer.system_address.domain
+        crate::confirmation::derived_message_id(
+            "notification",
+            &request.time,
+            &[
+                request.kind.as_str().as_bytes(),
+                original.raw().get(..original.body_offset()).unwrap_or_default(),
+            ],
+            &issuer.system_address.domain,
         )
     });
-    let mut from = issuer.system_address.clone();
-    from.display_name = Some(Cow::Owned(issuer.name.clone()));
-    let mut sender = issuer.system_address.clone();
-    sender.display_name = None;
+    let headers = crate::confirmation::provider_message_headers(
+        issuer,
+        request.time,
+        message_id,
+        message.subject.clone(),
+        request.kind.message_type(),
+        recipients,
+        original,
+    );
     Metadata {
-        from: Some(from),
-        date: Some(request.time),
-        message_id: Some(Cow::Owned(message_id.clone())),
-        subject: Some(Cow::Owned(message.subject.clone())),
-        sender: Some(sender),
-        chosen_recipient: Some(recipients.clone()),
-        actual_recipient: Some(recipients.clone()),
-        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
-        message_type: Some(request.kind.message_type()),
         notification_type: Some(request.kind.notification_type()),
-        version: Some(Version::CURRENT),
-        private_id: original
-            .metadata()
-            .private_id
-            .clone()
-            .map(|id| Cow::Owned(id.into_owned())),
-        demail_message_id: Some(Cow::Owned(message_id)),
-        ..Metadata::default()
+        ..headers
     }
 }
 

@@ -5,7 +5,8 @@
 //! Written with pdf-writer (pure Rust, no external program). The text is set
 //! in the standard fonts Courier and Courier-Bold with `WinAnsiEncoding`,
 //! which covers the German letters (ä ö ü Ä Ö Ü ß) and every viewer has;
-//! nothing is embedded. Courier's fixed advance (600/1000 em) makes line
+//! nothing is embedded. Characters outside Windows-1252 are shown as `?`
+//! (D38); the XML and the text part carry them exactly. Courier's fixed advance (600/1000 em) makes line
 //! breaking exact: lines break at spaces, and words longer than a line (hashes,
 //! base64, long addresses) are split, so nothing runs off the page. Pages are
 //! added as needed (A4).
@@ -142,28 +143,51 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Encodes text in WinAnsiEncoding (Windows-1252); characters it lacks
-/// become `?`, control characters spaces.
+/// Encodes text in WinAnsiEncoding (Windows-1252, PDF 1.7 Annex D.2); the
+/// characters it lacks become `?` (D38), control characters spaces.
 fn win_ansi(text: &str) -> Vec<u8> {
     text.chars()
         .map(|c| match c {
             c if c.is_control() => b' ',
             c if (c as u32) < 0x80 => c as u8,
             c if (0xA0..=0xFF).contains(&(c as u32)) => c as u8,
-            '€' => 0x80,
-            '‚' => 0x82,
-            '„' => 0x84,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '–' => 0x96,
-            '—' => 0x97,
-            _ => b'?',
+            c => cp1252_extra(c).unwrap_or(b'?'),
         })
         .collect()
+}
+
+/// The code of a character in Windows-1252's range 0x80–0x9F.
+fn cp1252_extra(c: char) -> Option<u8> {
+    Some(match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
 }
 
 fn write_pdf(title: &str, lines: &[Line]) -> Vec<u8> {
@@ -243,6 +267,18 @@ mod tests {
             [0xE4, 0xF6, 0xFC, 0xC4, 0xD6, 0xDC, 0xDF, 0x80]
         );
         assert_eq!(win_ansi("\u{1}✓"), b" ?");
+    }
+
+    #[test]
+    fn every_windows_1252_character_has_its_code() {
+        // Windows-1252 0x80–0x9F; 0x81, 0x8D, 0x8F, 0x90 and 0x9D are unassigned.
+        let table = "€\u{0}‚ƒ„…†‡ˆ‰Š‹Œ\u{0}Ž\u{0}\u{0}‘’“”•–—˜™š›œ\u{0}žŸ";
+        for (code, c) in (0x80u8..=0x9F).zip(table.chars()) {
+            if c != '\u{0}' {
+                assert_eq!(win_ansi(&c.to_string()), [code], "{c}");
+            }
+        }
+        assert_eq!(table.chars().count(), 32);
     }
 
     #[test]

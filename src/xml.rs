@@ -27,6 +27,11 @@ use quick_xml::name::ResolveResult;
 
 use crate::fields::DateTime;
 
+/// The namespace bound to the prefix `xml` (Namespaces in XML 1.0 §3).
+pub(crate) const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of the `xmlns` prefix, which is never declared.
+pub(crate) const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+
 /// The namespace of the confirmation and notification documents (§3.5.3).
 pub const DE_MAIL_NS: &str = "urn:de-mail";
 /// The XML-DSig namespace of `ds:Signature` (§3.5.3).
@@ -154,6 +159,33 @@ pub enum XmlError {
         element: String,
         /// The attribute name.
         attribute: String,
+        /// Offset of the element.
+        offset: usize,
+    },
+    /// A namespace declaration Namespaces in XML 1.0 §3 forbids: a prefix
+    /// undeclared (`xmlns:p=""`, XML 1.1 only), `xmlns` declared, or `xml`
+    /// bound to another namespace (or its namespace to another prefix).
+    #[error(
+        "namespace declaration `{declaration}` on <{element}> at byte {offset}: {reason} (Namespaces in XML 1.0 §3)"
+    )]
+    NamespaceDeclaration {
+        /// The element.
+        element: String,
+        /// The declaration as `xmlns:prefix="uri"`.
+        declaration: String,
+        /// The rule broken.
+        reason: &'static str,
+        /// Offset of the element.
+        offset: usize,
+    },
+    /// A relative namespace URI, which Canonical XML and so XML-DSig cannot
+    /// process (C14N 1.0 §2.1).
+    #[error("relative namespace URI `{uri}` on <{element}> at byte {offset} (C14N 1.0 §2.1)")]
+    RelativeNamespaceUri {
+        /// The element.
+        element: String,
+        /// The URI.
+        uri: String,
         /// Offset of the element.
         offset: usize,
     },
@@ -319,6 +351,20 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// `text` as the XML will carry it: characters XML 1.0 cannot carry
+/// replaced by U+FFFD, as [`push_escaped`] writes them (D34). A reader
+/// comparing a parsed value with the text it was made from compares with this.
+pub(crate) fn as_written(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+            .collect(),
+    )
+}
+
 /// Whether a namespace prefix is an NCName (Namespaces in XML §3), in a
 /// conservative reading: letters, digits, `-`, `_`, `.`, not starting with a
 /// digit, `-` or `.`.
@@ -369,6 +415,10 @@ pub(crate) enum Step<'i> {
         tag: BytesStart<'i>,
         /// `<x/>`.
         empty: bool,
+        /// Offset just after the start tag's `>` (for `<x/>`, the end of
+        /// the element), as the parser found it: `>` may stand in an
+        /// attribute value.
+        end: usize,
     },
     /// The current element ends.
     End {
@@ -638,6 +688,7 @@ impl<'i> XmlReader<'i> {
             offset,
             tag,
             empty,
+            end: self.position(),
         }))
     }
 
@@ -775,6 +826,7 @@ impl<'i> XmlReader<'i> {
                     offset,
                 });
             }
+            check_declaration(&prefix, &value, element, offset)?;
             out.push((prefix, value.into_owned()));
         }
         Ok(out)
@@ -790,6 +842,52 @@ impl<'i> XmlReader<'i> {
             }
         }
     }
+}
+
+/// Namespaces in XML 1.0 §3 constraints and C14N 1.0 §2.1 (no relative
+/// URIs), as the XML-DSig reader applies them.
+fn check_declaration(prefix: &str, uri: &str, element: &str, offset: usize) -> Result<(), XmlError> {
+    let reason = if prefix == "xmlns" || uri == XMLNS_NAMESPACE {
+        Some("the xmlns prefix and namespace cannot be declared")
+    } else if (prefix == "xml") != (uri == XML_NAMESPACE) {
+        Some("the xml prefix is bound to its namespace only, and only it")
+    } else if !prefix.is_empty() && uri.is_empty() {
+        Some("a prefix cannot be undeclared in XML 1.0")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        let name = if prefix.is_empty() {
+            "xmlns".to_owned()
+        } else {
+            format!("xmlns:{prefix}")
+        };
+        return Err(XmlError::NamespaceDeclaration {
+            element: element.to_owned(),
+            declaration: format!("{name}=\"{uri}\""),
+            reason,
+            offset,
+        });
+    }
+    if !uri.is_empty() && !has_scheme(uri) {
+        return Err(XmlError::RelativeNamespaceUri {
+            element: element.to_owned(),
+            uri: uri.to_owned(),
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a URI starts with a scheme, RFC 3986 §3.1:
+/// `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"` (so it is not relative).
+pub(crate) fn has_scheme(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 enum RawStep<'i> {
@@ -818,6 +916,7 @@ pub(crate) fn expect_text(
             offset,
             tag,
             empty,
+            ..
         } if name.is_de_mail(local) => {
             reader.namespace_declarations(&tag, local, offset)?;
             Ok((reader.text_content(local, empty)?, offset))
@@ -835,6 +934,29 @@ pub(crate) fn expect_text(
                 offset,
             })
         }
+    }
+}
+
+/// Reads the end tag of `element`, whose children have all been read;
+/// `expected` names it in the error (`"the end of Metadate"`).
+pub(crate) fn expect_end(
+    reader: &mut XmlReader<'_>,
+    element: &str,
+    expected: &'static str,
+) -> Result<(), XmlError> {
+    match reader.next_structural()? {
+        Step::End { .. } => Ok(()),
+        Step::Start { name, offset, .. } => Err(XmlError::UnexpectedElement {
+            found: name.to_string(),
+            parent: element.to_owned(),
+            expected,
+            offset,
+        }),
+        Step::Eof { offset } | Step::Text { offset, .. } => Err(XmlError::Syntax {
+            element: element.to_owned(),
+            offset,
+            message: "unexpected end of input".into(),
+        }),
     }
 }
 
@@ -859,6 +981,7 @@ pub(crate) fn expect_root(
             offset,
             tag,
             empty,
+            ..
         } if name.is_de_mail(local) => {
             let declarations = reader.namespace_declarations(&tag, local, offset)?;
             let extra = declarations

@@ -95,7 +95,10 @@ fn confirm_then_check_confirmation_for_every_kind() {
         let (_, json) = check(&file);
         assert_eq!(codes(&json), Vec::<String>::new(), "{kind}: {json}");
         assert_eq!(json["passed"], true);
-        assert_eq!(json["xml"]["signed"], true);
+        // TR 01201-3.4 §3.5.1: the XML is signed, and the signature verifies.
+        assert_eq!(json["xml"]["signature_present"], true);
+        assert_eq!(json["xml"]["xml_signature_valid"], true);
+        assert!(json["xml"].get("signed").is_none());
         assert_eq!(json["kind"], kind);
         assert_eq!(json["integrity"]["verdict"], "pass");
     }
@@ -137,6 +140,9 @@ fn check_confirmation_without_trust_anchor_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(codes(&json), ["integrity-signature", "xml-signature"]);
+    // Present is not valid: without a trust anchor the signer is not trusted.
+    assert_eq!(json["xml"]["signature_present"], true);
+    assert_eq!(json["xml"]["xml_signature_valid"], false);
 }
 
 #[test]

@@ -165,6 +165,7 @@ fn every_kind_built_passes_the_check_against_its_original() {
             build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate).unwrap();
         let report = check(&confirmation, &raw, &p);
         assert_eq!(codes(&report), Vec::<&str>::new(), "{kind:?}: {report}");
+        assert!(report.xml_signature.as_ref().is_some_and(|r| r.passed()));
         assert_eq!(report.kind, Some(kind));
         let parsed = Envelope::parse(&confirmation).unwrap();
         assert!(
@@ -330,8 +331,8 @@ fn wrong_system_address_is_refused_when_building() {
     );
 }
 
-#[test]
-fn original_without_integrity_cannot_be_confirmed() {
+/// The original without its X-de-mail-integrity field.
+fn original_without_integrity() -> Vec<u8> {
     let full = original();
     let integrity = Envelope::parse(&full)
         .unwrap()
@@ -344,6 +345,12 @@ fn original_without_integrity_cannot_be_confirmed() {
         .unwrap();
     let mut raw = full.clone();
     raw.drain(at..at + integrity.len());
+    raw
+}
+
+#[test]
+fn original_without_integrity_cannot_be_confirmed() {
+    let raw = original_without_integrity();
     let original = Envelope::parse(&raw).unwrap();
     assert!(original.field(FieldName::Integrity).is_none());
     let issuer = issuer(ConfirmationKind::Dispatch);
@@ -596,9 +603,9 @@ fn mismatch_xml_signature_content_changed_after_signing() {
 
 #[test]
 fn the_check_reads_what_was_signed() {
-    // Signature wrapping: the signed content is read, not the document around
-    // it. Signing a document whose Hash is wrong, then the check reports the
-    // Hash of the signed content.
+    // A document signed with a wrong Hash: the check reports that Hash.
+    // (Signed content and received document agree here; the test below
+    // tells them apart.)
     let c = confirm_with(ConfirmationKind::Receipt, |m| m.hash = "signed but wrong".into());
     let report = check(&c, &original(), &provider());
     assert_eq!(codes(&report), ["hash"]);
@@ -679,4 +686,95 @@ fn message_type_of_each_kind() {
             Some(kind.system_local_part())
         );
     }
+}
+
+// ---- review fixes (issue 5) ----
+
+/// An original whose Subject carries ESC (0x1B): RFC 2822 §4.2 obsolete
+/// syntax allows it, XML 1.0 §2.2 cannot carry it.
+fn original_with_escape() -> Vec<u8> {
+    let mut raw = std::fs::read(path("non-utf8.eml")).unwrap();
+    let at = raw.iter().position(|&b| b == 0xE4).unwrap();
+    raw[at] = 0x1B;
+    raw
+}
+
+// TR 01201-3.4 Table 24 + D34: a Value or OriginalHeader with a character
+// XML cannot carry is written with U+FFFD; the check compares with the same
+// replacement, so a confirmation the crate builds passes its own check.
+#[test]
+fn metadata_with_characters_xml_cannot_carry_passes_the_check() {
+    let p = provider();
+    let raw = original_with_escape();
+    let envelope = Envelope::parse(&raw).unwrap();
+    let issuer = issuer(ConfirmationKind::Dispatch);
+    let confirmation = build_confirmation(
+        &envelope,
+        &request(ConfirmationKind::Dispatch, &issuer),
+        &p.key,
+        &p.certificate,
+    )
+    .unwrap();
+    let report = check(&confirmation, &raw, &p);
+    assert_eq!(codes(&report), Vec::<&str>::new(), "{report}");
+    let subject = report.message.unwrap();
+    let subject = subject.metadate("Subject").unwrap();
+    assert!(subject.value.contains('\u{FFFD}'), "{:?}", subject.value);
+    assert!(!subject.value.contains('\u{1B}'));
+}
+
+// TR 01201-3.4 §3.5.1 Table 23: Hash is the original's X-de-mail-integrity
+// value; an original without one has no value an (empty) Hash could equal.
+#[test]
+fn hash_of_an_original_without_integrity_is_a_mismatch() {
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| {
+        m.hash = String::new();
+        m.metadata.retain(|d| d.name != "x-de-mail-integrity");
+    });
+    let report = check(&c, &original_without_integrity(), &provider());
+    assert_eq!(codes(&report), ["original-integrity-missing"], "{report}");
+}
+
+// D31: the content checks read the signed content (the canonical document
+// element the XML signature covers), never the document around it.
+// Inclusive C14N 1.0 writes namespace declarations sorted by prefix, so the
+// signed content differs visibly from the received document here: its
+// declarations `xmlns:z`, `xmlns:a` come back as `a`, `z`.
+#[test]
+fn the_check_reports_the_signed_content_not_the_received_document() {
+    let declared = vec![
+        ("z".to_owned(), "urn:example:z".to_owned()),
+        ("a".to_owned(), "urn:example:a".to_owned()),
+    ];
+    let c = confirm_with(ConfirmationKind::Dispatch, |m| m.namespaces = declared.clone());
+    let received = AcknowledgeMessage::parse(&xml_part(&c)).unwrap();
+    assert_eq!(received.namespaces[..2], declared[..]);
+    let report = check(&c, &original(), &provider());
+    assert_eq!(codes(&report), Vec::<&str>::new(), "{report}");
+    let message = report.message.unwrap();
+    let reported: Vec<&str> = message.namespaces.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(reported, ["a", "z"]);
+    assert_eq!(message.signature, received.signature);
+}
+
+// TR 01201-3.4 §3.5.1 Table 24 ("alle Metadaten der Nachricht"), D39: every
+// Table 1 field the original has must be in Metadata, also those outside
+// the hash (X-de-mail-actual-recipient, X-de-mail-integrity).
+#[test]
+fn metadata_lacking_any_table_1_field_of_the_original_is_a_mismatch() {
+    let c = confirm_with(ConfirmationKind::Receipt, |m| {
+        m.metadata.retain(|d| {
+            !d.name.eq_ignore_ascii_case("x-de-mail-actual-recipient")
+                && !d.name.eq_ignore_ascii_case("x-de-mail-integrity")
+        })
+    });
+    let report = check(&c, &original(), &provider());
+    assert_eq!(
+        codes(&report),
+        ["metadata-missing", "metadata-missing"],
+        "{report}"
+    );
+    let text = report.to_string();
+    assert!(text.contains("x-de-mail-actual-recipient"), "{text}");
+    assert!(text.contains("x-de-mail-integrity"), "{text}");
 }

@@ -545,7 +545,7 @@ fn namespace_declarations_must_be_well_formed() {
     ));
     let bad_value = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#1;\"");
     assert!(NotificationMessage::parse(bad_value.as_bytes()).is_err());
-    let cr = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#13;v\"");
+    let cr = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"urn:u&#13;v\"");
     let parsed = NotificationMessage::parse(cr.as_bytes()).unwrap();
     assert_eq!(NotificationMessage::parse(&parsed.to_xml()).unwrap(), parsed);
 }
@@ -668,4 +668,83 @@ proptest! {
         let message = NotificationMessage { subject, text, time, sender, namespaces: Vec::new() };
         prop_assert_eq!(NotificationMessage::parse(&message.to_xml()).unwrap(), message);
     }
+}
+
+#[test]
+fn empty_signature_element_with_gt_in_an_attribute_is_kept_whole() {
+    // §3.5.3, D31: ds:Signature is kept byte-exact; XML 1.0 §3.1 allows `>`
+    // in an attribute value, so the end of `<ds:Signature .../>` is where the
+    // parser says it is, not the first `>` (fuzz/seeds/confirmation_xml).
+    let xml = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds/confirmation_xml/empty-signature-gt-in-attribute.xml"),
+    )
+    .unwrap();
+    let parsed = AcknowledgeMessage::parse(&xml).unwrap();
+    assert_eq!(
+        parsed.signature.as_ref().unwrap().raw,
+        r#"<ds:Signature Id="a>b"/>"#
+    );
+    let again = AcknowledgeMessage::parse(&parsed.to_xml()).unwrap();
+    assert_eq!(again, parsed);
+}
+
+#[test]
+fn prefix_undeclarations_and_relative_namespace_uris_are_refused() {
+    // Namespaces in XML 1.0 §3 (NSC: no prefix undeclaring; XML 1.1 only)
+    // and C14N 1.0 §2.1 (relative namespace URIs cannot be canonicalized),
+    // as the XML-DSig reader refuses them.
+    let xml = ack_xml();
+    let root = "<Acknowledge-Message xmlns=\"urn:de-mail\"";
+    assert!(xml.contains(root));
+    let undeclared = xml.replacen(root, &format!("{root} xmlns:p=\"\""), 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(undeclared.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
+    let relative = xml.replacen(root, &format!("{root} xmlns:p=\"relative/uri\""), 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(relative.as_bytes()),
+        Err(XmlError::RelativeNamespaceUri { ref uri, .. }) if uri == "relative/uri"
+    ));
+    let on_child = xml.replacen("<Sender>", "<Sender xmlns:q=\"\">", 1);
+    assert!(matches!(
+        AcknowledgeMessage::parse(on_child.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
+    let xmlns_prefix = xml.replacen(root, &format!("{root} xmlns:xmlns=\"urn:x\""), 1);
+    assert!(AcknowledgeMessage::parse(xmlns_prefix.as_bytes()).is_err());
+    // Absolute URIs stay accepted and are written back.
+    let absolute = xml.replacen(root, &format!("{root} xmlns:p=\"urn:example:p\""), 1);
+    let parsed = AcknowledgeMessage::parse(absolute.as_bytes()).unwrap();
+    assert_eq!(parsed.namespaces, [("p".to_owned(), "urn:example:p".to_owned())]);
+    // The same rules for the Notification-Message.
+    let notification = "<Notification-Message xmlns=\"urn:de-mail\" xmlns:b=\"\"><Subject/><Text/><Time>2024-03-12T09:15:07Z</Time><Sender/></Notification-Message>";
+    assert!(matches!(
+        NotificationMessage::parse(notification.as_bytes()),
+        Err(XmlError::NamespaceDeclaration { .. })
+    ));
+}
+
+#[test]
+fn pdf_shows_every_win_ansi_character_and_marks_the_others() {
+    // §3.4.1 (same content as the XML) within the standard fonts' encoding:
+    // every character of WinAnsiEncoding (Windows-1252, PDF 1.7 Annex D)
+    // renders as itself; characters outside it become `?` in the PDF only
+    // (D38: the XML and the text part carry the exact text).
+    let cp1252_extras = "€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ";
+    let latin1 = "ä ö ü Ä Ö Ü ß é ñ « » § ° ½";
+    let pdf = demail::pdf::render(
+        "Zeichen",
+        &[
+            demail::pdf::Block::Paragraph(cp1252_extras.into()),
+            demail::pdf::Block::Paragraph(latin1.into()),
+            demail::pdf::Block::Paragraph("Ωmega ✓".into()),
+        ],
+    );
+    let text = pdf_text(&pdf, "cp1252");
+    let squashed = squash(&text);
+    assert!(squashed.contains(&squash(cp1252_extras)), "{text}");
+    assert!(squashed.contains(&squash(latin1)), "{text}");
+    assert!(squashed.contains("?mega?"), "{text}");
 }

@@ -1,15 +1,13 @@
 //! Building a confirmation from the original message (TR 01201-3.4 §3.4.1,
 //! §3.5.1; PVD FU Schritt 36–39, 56, 66–70, Funktion 1).
 
-use std::borrow::Cow;
-
 use mail_builder::MessageBuilder;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
-use crate::crypto::{HashAlgorithm, SigningKey};
+use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
-use crate::fields::{DateTime, FieldName, MessageType, Version};
+use crate::fields::{DateTime, FieldName};
 use crate::header::RawField;
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
@@ -82,25 +80,11 @@ pub fn confirmation_recipients(
         .or_else(|| metadata.from.clone())
         .ok_or(BuildError::MissingField(FieldName::Sender))?
         .into_owned();
-    let mut list = RecipientList {
-        to: vec![to],
-        cc: Vec::new(),
-        bcc: Vec::new(),
-    };
-    if kind != ConfirmationKind::Dispatch {
-        let recipients = metadata
-            .actual_recipient
-            .as_ref()
-            .or(metadata.chosen_recipient.as_ref());
-        for address in recipients.iter().flat_map(|l| l.iter()) {
-            let mut address = address.clone().into_owned();
-            address.display_name = None;
-            if !list.iter().any(|a| a.same_mailbox(&address)) {
-                list.cc.push(address);
-            }
-        }
-    }
-    Ok(list)
+    Ok(super::provider_message_recipients(
+        to,
+        original,
+        kind != ConfirmationKind::Dispatch,
+    ))
 }
 
 /// The `Acknowledge-Message` for an original message: its metadata fields
@@ -381,43 +365,29 @@ fn header_metadata(
         ConfirmationKind::Dispatch | ConfirmationKind::Receipt => o.private.filter(|p| *p),
         ConfirmationKind::Malware => None,
     };
-    let mut from = issuer.system_address.clone();
-    from.display_name = Some(Cow::Owned(issuer.name.clone()));
-    let mut sender = issuer.system_address.clone();
-    sender.display_name = None;
-    Metadata {
-        from: Some(from),
-        date: Some(request.time),
-        message_id: Some(Cow::Owned(message_id.clone())),
-        subject: Some(Cow::Owned(kind.subject(o.subject.as_deref().unwrap_or("")))),
-        private,
-        sender: Some(sender),
-        chosen_recipient: Some(recipients.clone()),
-        actual_recipient: Some(recipients.clone()),
-        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
-        message_type: Some(kind.message_type()),
-        version: Some(Version::CURRENT),
-        private_id: o.private_id.clone().map(|id| Cow::Owned(id.into_owned())),
-        demail_message_id: Some(Cow::Owned(message_id)),
-        ..Metadata::default()
-    }
+    let subject = kind.subject(o.subject.as_deref().unwrap_or(""));
+    let headers = super::provider_message_headers(
+        issuer,
+        request.time,
+        message_id,
+        subject,
+        kind.message_type(),
+        recipients,
+        original,
+    );
+    Metadata { private, ..headers }
 }
 
-/// `<kind>.<yyyymmddhhmmss>.<16 hex of SHA-256(kind, original integrity)>@<system domain>`.
+/// `<kind>.<yyyymmddhhmmss>.<16 hex of SHA-256(type, original integrity)>@<system domain>` (D36).
 fn derived_message_id(original: &Envelope<'_>, request: &ConfirmationRequest<'_>) -> String {
-    let t = &request.time;
-    let mut input = request.kind.message_type().as_str().as_bytes().to_vec();
-    input.extend_from_slice(original.metadata().integrity.as_deref().unwrap_or("").as_bytes());
-    let digest = HashAlgorithm::Sha256.digest(&input);
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let slug = match request.kind.message_type() {
-        MessageType::ConfirmationOfDispatch => "dispatch",
-        MessageType::ConfirmationOfReceipt => "receipt",
-        MessageType::ConfirmationOfRetrieve => "retrieve",
-        _ => "malware",
-    };
-    format!(
-        "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second, request.issuer.system_address.domain
+    let integrity = original.metadata().integrity.as_deref().unwrap_or("");
+    super::derived_message_id(
+        request.kind.as_str(),
+        &request.time,
+        &[
+            request.kind.message_type().as_str().as_bytes(),
+            integrity.as_bytes(),
+        ],
+        &request.issuer.system_address.domain,
     )
 }

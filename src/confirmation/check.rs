@@ -8,10 +8,9 @@ use mail_parser::{MessageParser, MimeHeaders};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
-use crate::integrity::SIGNED_FIELDS;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
-use crate::xml::XmlError;
-use crate::xmldsig::XmlDsigError;
+use crate::xml::{XmlError, as_written};
+use crate::xmldsig::{XmlDsigError, XmlSignatureReport};
 
 use super::ConfirmationKind;
 use super::build::original_header;
@@ -86,7 +85,13 @@ pub enum Mismatch {
         /// The XML `Hash`.
         found: String,
     },
-    /// A field the original's hash covers is missing from `Metadata` (Table 24).
+    /// The original has no `X-de-mail-integrity`, so `Hash` cannot be its
+    /// value (Table 23); such an original cannot be confirmed.
+    #[error(
+        "the original has no X-de-mail-integrity field for Hash to repeat (TR 01201-3.4 §3.5.1, Table 23)"
+    )]
+    OriginalIntegrityMissing,
+    /// A Table 1 field of the original is missing from `Metadata` (Table 24, D39).
     #[error("Metadata lacks the original's {name} field (TR 01201-3.4 §3.5.1, Table 24)")]
     MetadataMissing {
         /// The field name.
@@ -174,6 +179,7 @@ impl Mismatch {
             Mismatch::HeaderSubject { .. } => "header-subject",
             Mismatch::XmlSubject { .. } => "xml-subject",
             Mismatch::Hash { .. } => "hash",
+            Mismatch::OriginalIntegrityMissing => "original-integrity-missing",
             Mismatch::MetadataMissing { .. } => "metadata-missing",
             Mismatch::MetadataUnexpected { .. } => "metadata-unexpected",
             Mismatch::MetadataValue { .. } => "metadata-value",
@@ -200,6 +206,10 @@ pub struct ConfirmationReport {
     pub message: Option<AcknowledgeMessage>,
     /// The verification of the confirmation's own integrity field.
     pub integrity: VerificationReport,
+    /// The verification of the `Acknowledge-Message`'s XML signature;
+    /// `None` when it could not be checked (no XML, no `ds:Signature`, or
+    /// a signature the verifier refuses; the mismatches say why).
+    pub xml_signature: Option<XmlSignatureReport>,
     /// Every mismatch found, in the order checked.
     pub mismatches: Vec<Mismatch>,
 }
@@ -248,6 +258,7 @@ pub fn check_confirmation(
         envelope: &envelope,
         original: &original,
         mismatches: Vec::new(),
+        xml_signature: None,
     };
     let kind = checker.kind();
     checker.headers(kind);
@@ -260,6 +271,7 @@ pub fn check_confirmation(
         kind,
         message,
         integrity,
+        xml_signature: checker.xml_signature,
         mismatches: checker.mismatches,
     })
 }
@@ -268,6 +280,7 @@ struct Checker<'e, 'a> {
     envelope: &'e Envelope<'a>,
     original: &'e Envelope<'a>,
     mismatches: Vec<Mismatch>,
+    xml_signature: Option<XmlSignatureReport>,
 }
 
 impl Checker<'_, '_> {
@@ -398,7 +411,9 @@ impl Checker<'_, '_> {
         for failure in &report.failures {
             self.push(Mismatch::XmlSignature(failure.to_string()));
         }
-        match AcknowledgeMessage::parse(report.signed_content()) {
+        let signed = AcknowledgeMessage::parse(report.signed_content());
+        self.xml_signature = Some(report);
+        match signed {
             Ok(mut signed) => {
                 signed.signature = whole.signature;
                 Some(signed)
@@ -415,7 +430,7 @@ impl Checker<'_, '_> {
         let original_subject = original.subject.as_deref().unwrap_or("");
         match ConfirmationKind::split_subject(&message.subject) {
             Some((xml_kind, rest)) if xml_kind == kind => {
-                if rest != original_subject {
+                if rest != as_written(original_subject) {
                     self.push(Mismatch::XmlSubject {
                         expected: kind.subject(original_subject),
                         found: message.subject.clone(),
@@ -427,12 +442,19 @@ impl Checker<'_, '_> {
                 xml: other.map(|(k, _)| k),
             }),
         }
-        let expected_hash = original.integrity.as_deref().unwrap_or("");
-        if unfold(&message.hash) != expected_hash {
-            self.push(Mismatch::Hash {
-                expected: expected_hash.to_owned(),
-                found: message.hash.clone(),
-            });
+        match original.integrity.as_deref() {
+            // Nothing to confirm against: the builder refuses such an
+            // original, so no Hash fits it, not even an empty one.
+            None => self.push(Mismatch::OriginalIntegrityMissing),
+            Some(expected) => {
+                let expected = as_written(expected);
+                if unfold(&message.hash) != expected {
+                    self.push(Mismatch::Hash {
+                        expected: expected.into_owned(),
+                        found: message.hash.clone(),
+                    });
+                }
+            }
         }
         match (
             kind == ConfirmationKind::Retrieve,
@@ -467,25 +489,41 @@ impl Checker<'_, '_> {
                 });
                 continue;
             };
-            let expected = field.unfolded_value();
+            // What the writer could carry (D34): the original's value with
+            // the characters XML 1.0 forbids replaced by U+FFFD.
+            let expected = as_written(&field.unfolded_value()).into_owned();
             if unfold(&metadate.value) != expected {
                 self.push(Mismatch::MetadataValue {
                     name: metadate.name.clone(),
-                    expected: expected.into_owned(),
+                    expected,
                     found: metadate.value.clone(),
                 });
             }
-            if same_lines(&metadate.original_header) != same_lines(&original_header(field)) {
+            let expected_header = same_lines(&as_written(&original_header(field)));
+            if same_lines(&metadate.original_header) != expected_header {
                 self.push(Mismatch::OriginalHeader {
                     name: metadate.name.clone(),
                 });
             }
         }
-        // The fields the original's hash covers must all be there (D33).
-        for name in SIGNED_FIELDS {
-            if self.original.field(name).is_some() && message.metadate(name.as_str()).is_none() {
+        // Every Table 1 field of the original must be there, each once
+        // (Table 24: "alle Metadaten der Nachricht"; D39).
+        let mut seen: Vec<FieldName> = Vec::with_capacity(32);
+        for field in self.original.fields() {
+            let Some(name) = FieldName::lookup(field.name) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let present = message
+                .metadata
+                .iter()
+                .any(|m| FieldName::lookup(m.name.trim()) == Some(name));
+            if !present {
                 self.push(Mismatch::MetadataMissing {
-                    name: name.as_str().to_owned(),
+                    name: field.name.to_owned(),
                 });
             }
         }

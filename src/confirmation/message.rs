@@ -117,16 +117,21 @@ impl AcknowledgeMessage {
                     offset,
                     tag,
                     empty,
+                    ..
                 } if name.is_de_mail("DeliveryTime") && delivery_time.is_none() && signature.is_none() => {
                     reader.namespace_declarations(&tag, "DeliveryTime", offset)?;
                     let text = reader.text_content("DeliveryTime", empty)?;
                     delivery_time = Some(xml::date_time("DeliveryTime", &text, offset)?);
                 }
                 Step::Start {
-                    name, offset, empty, ..
+                    name,
+                    offset,
+                    empty,
+                    end,
+                    ..
                 } if name.namespace == XMLDSIG_NS && name.local == "Signature" && signature.is_none() => {
                     let range = if empty {
-                        offset..xml_tag_end(reader.input(), offset)
+                        offset..end
                     } else {
                         let limit = reader.limits().max_signature_elements;
                         reader.skip_element(offset, limit, "ds:Signature element")?
@@ -209,14 +214,6 @@ impl AcknowledgeMessage {
     }
 }
 
-/// End of an empty-element tag starting at `start` (just after its `>`).
-fn xml_tag_end(input: &[u8], start: usize) -> usize {
-    input[start..]
-        .iter()
-        .position(|b| *b == b'>')
-        .map_or(input.len(), |p| start + p + 1)
-}
-
 fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> {
     let parent = "Metadata";
     let empty = match reader.next_structural()? {
@@ -225,6 +222,7 @@ fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> 
             offset,
             tag,
             empty,
+            ..
         } if name.is_de_mail(parent) => {
             reader.namespace_declarations(&tag, parent, offset)?;
             if empty {
@@ -262,6 +260,7 @@ fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> 
                 offset,
                 tag,
                 empty,
+                ..
             } if name.is_de_mail("Metadate") => {
                 if metadata.len() == reader.limits().max_metadata {
                     return Err(XmlError::TooManyElements {
@@ -281,24 +280,7 @@ fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> 
                 let (name, _) = xml::expect_text(reader, "Metadate", "Name")?;
                 let (value, _) = xml::expect_text(reader, "Metadate", "Value")?;
                 let (original_header, _) = xml::expect_text(reader, "Metadate", "OriginalHeader")?;
-                match reader.next_structural()? {
-                    Step::End { .. } => {}
-                    Step::Start { name, offset, .. } => {
-                        return Err(XmlError::UnexpectedElement {
-                            found: name.to_string(),
-                            parent: "Metadate".into(),
-                            expected: "the end of Metadate",
-                            offset,
-                        });
-                    }
-                    Step::Eof { offset } | Step::Text { offset, .. } => {
-                        return Err(XmlError::Syntax {
-                            element: "Metadate".into(),
-                            offset,
-                            message: "unexpected end of input".into(),
-                        });
-                    }
-                }
+                xml::expect_end(reader, "Metadate", "the end of Metadate")?;
                 metadata.push(Metadate {
                     name,
                     value,

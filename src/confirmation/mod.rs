@@ -46,8 +46,13 @@ pub use build::{
 pub use check::{CheckError, ConfirmationReport, Mismatch, check_confirmation};
 pub use message::{ACKNOWLEDGE_MESSAGE, AcknowledgeMessage, Metadate, SignatureElement};
 
-use crate::address::DeMailAddress;
-use crate::fields::MessageType;
+use std::borrow::Cow;
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::crypto::HashAlgorithm;
+use crate::envelope::Envelope;
+use crate::fields::{DateTime, MessageType, Version};
+use crate::metadata::Metadata;
 
 /// The four kinds of confirmation (Table 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -191,4 +196,86 @@ impl Issuer {
             system_address,
         }
     }
+}
+
+/// The recipients of a provider's message about an original: `to` (the
+/// reply address the caller chose, D35/D36) and, when `with_copies`, in copy
+/// the original's recipients — those of `X-de-mail-actual-recipient`, else
+/// `X-de-mail-chosen-recipient` — without display names and duplicates.
+pub(crate) fn provider_message_recipients(
+    to: DeMailAddress<'static>,
+    original: &Envelope<'_>,
+    with_copies: bool,
+) -> RecipientList<'static> {
+    let mut list = RecipientList {
+        to: vec![to],
+        cc: Vec::new(),
+        bcc: Vec::new(),
+    };
+    if with_copies {
+        let metadata = original.metadata();
+        let recipients = metadata
+            .actual_recipient
+            .as_ref()
+            .or(metadata.chosen_recipient.as_ref());
+        for address in recipients.iter().flat_map(|l| l.iter()) {
+            let mut address = address.clone().into_owned();
+            address.display_name = None;
+            if !list.iter().any(|a| a.same_mailbox(&address)) {
+                list.cc.push(address);
+            }
+        }
+    }
+    list
+}
+
+/// The header fields every message a provider sends about an original has
+/// (Table 1 column B): From (the issuer's name and system address), Date,
+/// both message ids, Subject, X-de-mail-sender, chosen and actual recipients,
+/// originator provider, message type, version, and the original's private
+/// id (§3.1.17). Callers add their options and type fields.
+pub(crate) fn provider_message_headers(
+    issuer: &Issuer,
+    time: DateTime,
+    message_id: String,
+    subject: String,
+    message_type: MessageType,
+    recipients: &RecipientList<'static>,
+    original: &Envelope<'_>,
+) -> Metadata<'static> {
+    let mut from = issuer.system_address.clone();
+    from.display_name = Some(Cow::Owned(issuer.name.clone()));
+    let mut sender = issuer.system_address.clone();
+    sender.display_name = None;
+    Metadata {
+        from: Some(from),
+        date: Some(time),
+        message_id: Some(Cow::Owned(message_id.clone())),
+        subject: Some(Cow::Owned(subject)),
+        sender: Some(sender),
+        chosen_recipient: Some(recipients.clone()),
+        actual_recipient: Some(recipients.clone()),
+        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
+        message_type: Some(message_type),
+        version: Some(Version::CURRENT),
+        private_id: original
+            .metadata()
+            .private_id
+            .clone()
+            .map(|id| Cow::Owned(id.into_owned())),
+        demail_message_id: Some(Cow::Owned(message_id)),
+        ..Metadata::default()
+    }
+}
+
+/// A reproducible message id (D36):
+/// `<slug>.<yyyymmddhhmmss>.<16 hex of SHA-256(parts)>@<domain>`.
+pub(crate) fn derived_message_id(slug: &str, time: &DateTime, parts: &[&[u8]], domain: &str) -> String {
+    let input = parts.concat();
+    let digest = HashAlgorithm::Sha256.digest(&input);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{domain}",
+        time.year, time.month, time.day, time.hour, time.minute, time.second
+    )
 }

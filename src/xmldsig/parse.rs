@@ -26,9 +26,8 @@ pub const MAX_DEPTH: usize = 64;
 /// The most attributes (namespace declarations included) on one element.
 pub const MAX_ATTRIBUTES: usize = 64;
 
-/// The namespace bound to the prefix `xml` (Namespaces in XML 1.0 §3).
-pub(crate) const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+pub(crate) use crate::xml::XML_NAMESPACE;
+use crate::xml::{XMLNS_NAMESPACE, has_scheme};
 
 /// An attribute (not a namespace declaration) with its normalized value.
 #[derive(Debug, Clone)]
@@ -472,16 +471,6 @@ fn check_declaration_uri(prefix: &str, uri: &str, offset: usize) -> Result<(), X
         });
     }
     Ok(())
-}
-
-/// RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"`.
-fn has_scheme(uri: &str) -> bool {
-    let Some((scheme, _)) = uri.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 fn check_unique_expanded_names(attributes: &[Attribute<'_>], offset: usize) -> Result<(), XmlDsigError> {

@@ -69,7 +69,10 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
             "time": m.time.to_string(),
             "delivery_time": m.delivery_time.map(|t| t.to_string()),
             "metadata_fields": m.metadata.len(),
-            "signed": m.signature.is_some(),
+            "signature_present": m.signature.is_some(),
+            // The xmldsig verdict: digest, signature value, certificate and
+            // trust all pass (TR 01201-3.4 §3.5.1).
+            "xml_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
         })),
     });
     let text = serde_json::to_string_pretty(&output).map_err(|e| format!("cannot write JSON: {e}"))?;

@@ -844,10 +844,12 @@ impl<'i> XmlReader<'i> {
     }
 }
 
-/// Namespaces in XML 1.0 §3 constraints and C14N 1.0 §2.1 (no relative
-/// URIs), as the XML-DSig reader applies them.
-fn check_declaration(prefix: &str, uri: &str, element: &str, offset: usize) -> Result<(), XmlError> {
-    let reason = if prefix == "xmlns" || uri == XMLNS_NAMESPACE {
+/// What breaks the Namespaces in XML 1.0 §3 constraints in the declaration
+/// `xmlns:prefix="uri"` (`prefix` empty for the default namespace), if
+/// anything; relative URIs are checked separately. Shared with the XML-DSig
+/// reader, so both readers refuse the same declarations.
+pub(crate) fn declaration_problem(prefix: &str, uri: &str) -> Option<&'static str> {
+    if prefix == "xmlns" || uri == XMLNS_NAMESPACE {
         Some("the xmlns prefix and namespace cannot be declared")
     } else if (prefix == "xml") != (uri == XML_NAMESPACE) {
         Some("the xml prefix is bound to its namespace only, and only it")
@@ -855,8 +857,13 @@ fn check_declaration(prefix: &str, uri: &str, element: &str, offset: usize) -> R
         Some("a prefix cannot be undeclared in XML 1.0")
     } else {
         None
-    };
-    if let Some(reason) = reason {
+    }
+}
+
+/// Namespaces in XML 1.0 §3 constraints and C14N 1.0 §2.1 (no relative
+/// URIs), as the XML-DSig reader applies them.
+fn check_declaration(prefix: &str, uri: &str, element: &str, offset: usize) -> Result<(), XmlError> {
+    if let Some(reason) = declaration_problem(prefix, uri) {
         let name = if prefix.is_empty() {
             "xmlns".to_owned()
         } else {

@@ -3,35 +3,17 @@
 //! done, 1 refused or invalid messages, 2 unreadable input or usage).
 #![cfg(feature = "cli")]
 
-use std::io::Write;
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{demail, json};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use demail::bcc::split_bcc;
 use demail::envelope::Envelope;
 use demail::integrity::SignOptions;
 use demail::verify::{Verdict, VerifyOptions, verify};
-
-fn demail(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_demail"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
-}
 
 fn code(output: &Output) -> Option<i32> {
     output.status.code()

@@ -3,29 +3,15 @@
 //! to the test CA.
 #![no_main]
 
-use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
-use demail::certificate::Certificate;
 use demail::verify::VerifyOptions;
 use demail::xmldsig::verify;
 use libfuzzer_sys::fuzz_target;
 
-fn anchors() -> &'static [Certificate] {
-    static ANCHORS: OnceLock<Vec<Certificate>> = OnceLock::new();
-    ANCHORS.get_or_init(|| {
-        let pem = include_str!("../../tests/data/keys/ca.cert.pem");
-        vec![Certificate::from_pem(pem).expect("test CA")]
-    })
-}
-
-fn intermediates() -> &'static [Certificate] {
-    static INTERMEDIATES: OnceLock<Vec<Certificate>> = OnceLock::new();
-    INTERMEDIATES.get_or_init(|| {
-        let pem = include_str!("../../tests/data/keys/intermediate.cert.pem");
-        vec![Certificate::from_pem(pem).expect("test intermediate")]
-    })
-}
+#[path = "common/test_pki.rs"]
+mod test_pki;
+use test_pki::{anchors, intermediates};
 
 fuzz_target!(|data: &[u8]| {
     let options = VerifyOptions {

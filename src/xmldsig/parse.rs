@@ -27,7 +27,7 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_ATTRIBUTES: usize = 64;
 
 pub(crate) use crate::xml::XML_NAMESPACE;
-use crate::xml::{XMLNS_NAMESPACE, has_scheme};
+use crate::xml::{declaration_problem, has_scheme};
 
 /// An attribute (not a namespace declaration) with its normalized value.
 #[derive(Debug, Clone)]
@@ -449,16 +449,7 @@ fn read_attributes<'a>(
 
 /// Namespaces in XML 1.0 §3 constraints and C14N 1.0 §2.1 (no relative URIs).
 fn check_declaration_uri(prefix: &str, uri: &str, offset: usize) -> Result<(), XmlDsigError> {
-    let reason = if prefix == "xmlns" || uri == XMLNS_NAMESPACE {
-        Some("the xmlns prefix and namespace cannot be declared")
-    } else if (prefix == "xml") != (uri == XML_NAMESPACE) {
-        Some("the xml prefix is bound to its namespace only, and only it")
-    } else if !prefix.is_empty() && uri.is_empty() {
-        Some("a prefix cannot be undeclared in XML 1.0")
-    } else {
-        None
-    };
-    if let Some(reason) = reason {
+    if let Some(reason) = declaration_problem(prefix, uri) {
         return Err(XmlDsigError::Malformed {
             offset,
             reason: format!("xmlns:{prefix}=\"{uri}\": {reason}"),

@@ -621,7 +621,26 @@ pub(crate) fn decode_display_name(phrase: &[u8]) -> String {
 
 /// [`decode_unstructured`] for a value that still ends in its line end (no copy).
 pub(crate) fn decode_unstructured_line(line: &[u8]) -> String {
-    clean_decoded(&raw_unstructured(line))
+    let decoded = raw_unstructured(line);
+    if is_clean(&decoded) {
+        // Most decoded values are clean already: keep mail-parser's string.
+        return decoded.into_owned();
+    }
+    clean_decoded(&decoded)
+}
+
+/// Whether [`clean_decoded`] would return `text` unchanged: no control
+/// characters, no white space but single spaces, nothing at either end.
+fn is_clean(text: &str) -> bool {
+    let mut previous_space = true; // no space at the start
+    for c in text.chars() {
+        let space = c == ' ';
+        if (space && previous_space) || c.is_control() || (c.is_whitespace() && !space) {
+            return false;
+        }
+        previous_space = space;
+    }
+    !previous_space || text.is_empty()
 }
 
 /// mail-parser's `unstructured` decoding of a value that ends in its line end.
@@ -671,6 +690,26 @@ pub(crate) fn without_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // D12: the clean test agrees with clean_decoded on what needs cleaning.
+    #[test]
+    fn clean_text_is_what_clean_decoded_leaves_unchanged() {
+        for text in [
+            "",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{85}b",
+            "ä ß",
+            "\u{a0}x",
+            "x\u{2003}y",
+        ] {
+            assert_eq!(is_clean(text), clean_decoded(text) == text, "{text:?}");
+        }
+    }
 
     // TR 01201-3.4 §3.1
     #[test]

@@ -89,15 +89,8 @@ enum Command {
     Verify {
         /// The message file, or `-` for standard input.
         file: PathBuf,
-        /// A trusted root certificate (PEM, may hold several); repeatable.
-        #[arg(long = "trust-anchor")]
-        trust_anchors: Vec<PathBuf>,
-        /// An intermediate certificate (PEM) for path building; repeatable.
-        #[arg(long = "intermediate")]
-        intermediates: Vec<PathBuf>,
-        /// Verification time as RFC 3339 (default: now).
-        #[arg(long)]
-        at: Option<String>,
+        #[command(flatten)]
+        trust: TrustArgs,
         /// Require RSA keys of at least 3000 bits (BSI TR-02102-1).
         #[arg(long)]
         tr_02102: bool,
@@ -155,17 +148,9 @@ fn main() -> ExitCode {
         )),
         Command::Verify {
             file,
-            trust_anchors,
-            intermediates,
-            at,
+            trust,
             tr_02102,
-        } => exit(verify(
-            &file,
-            &trust_anchors,
-            &intermediates,
-            at.as_deref(),
-            tr_02102,
-        )),
+        } => exit(verify(&file, &trust, tr_02102)),
         Command::Confirm(args) => exit(confirm::run(&args)),
         Command::CheckConfirmation(args) => exit(check_confirmation::run(&args)),
         Command::Notify(args) => exit(notify::run(&args)),
@@ -243,6 +228,54 @@ fn sign(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The trust inputs of the commands that verify signatures.
+#[derive(clap::Args)]
+struct TrustArgs {
+    /// A trusted root certificate (PEM, may hold several); repeatable.
+    #[arg(long = "trust-anchor")]
+    trust_anchors: Vec<PathBuf>,
+    /// An intermediate certificate (PEM) for path building; repeatable.
+    #[arg(long = "intermediate")]
+    intermediates: Vec<PathBuf>,
+    /// Verification time as RFC 3339 (default: now).
+    #[arg(long)]
+    at: Option<String>,
+}
+
+/// [`TrustArgs`] read: the certificates and the verification time.
+struct Trust {
+    anchors: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
+    time: SystemTime,
+}
+
+impl TrustArgs {
+    fn load(&self) -> Result<Trust, String> {
+        Ok(Trust {
+            anchors: load_certificates(&self.trust_anchors)?,
+            intermediates: load_certificates(&self.intermediates)?,
+            time: self
+                .at
+                .as_deref()
+                .map(parse_time)
+                .transpose()?
+                .unwrap_or_else(SystemTime::now),
+        })
+    }
+}
+
+impl Trust {
+    fn options(&self, key_policy: KeyPolicy) -> VerifyOptions<'_> {
+        VerifyOptions {
+            time: self.time,
+            trust_anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            key_policy,
+            status_check: None,
+        }
+    }
+}
+
 fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
     let mut all = Vec::new();
     for path in paths {
@@ -269,28 +302,15 @@ fn parse_time(text: &str) -> Result<SystemTime, String> {
     })
 }
 
-fn verify(
-    file: &Path,
-    trust_anchors: &[PathBuf],
-    intermediates: &[PathBuf],
-    at: Option<&str>,
-    tr_02102: bool,
-) -> Result<ExitCode, String> {
+fn verify(file: &Path, trust: &TrustArgs, tr_02102: bool) -> Result<ExitCode, String> {
     let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let envelope = Envelope::parse(&raw).map_err(|e| format!("{}: {e}", file.display()))?;
-    let anchors = load_certificates(trust_anchors)?;
-    let intermediates = load_certificates(intermediates)?;
-    let options = VerifyOptions {
-        time: at.map(parse_time).transpose()?.unwrap_or_else(SystemTime::now),
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        key_policy: if tr_02102 {
-            KeyPolicy::tr_02102()
-        } else {
-            KeyPolicy::default()
-        },
-        status_check: None,
-    };
+    let trust = trust.load()?;
+    let options = trust.options(if tr_02102 {
+        KeyPolicy::tr_02102()
+    } else {
+        KeyPolicy::default()
+    });
     let report = demail::verify::verify(&envelope, &options);
     let mut output = report_json(&report);
     output["envelope"] = envelope_json(&envelope);

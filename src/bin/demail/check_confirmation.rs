@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use demail::certificate::KeyPolicy;
 use demail::confirmation::check_confirmation;
-use demail::verify::VerifyOptions;
 
 /// Arguments of `demail check-confirmation`.
 #[derive(Args)]
@@ -19,15 +18,8 @@ pub(crate) struct CheckConfirmationArgs {
     /// The original message the confirmation confirms.
     #[arg(long)]
     original: PathBuf,
-    /// A trusted root certificate (PEM, may hold several); repeatable.
-    #[arg(long = "trust-anchor")]
-    trust_anchors: Vec<PathBuf>,
-    /// An intermediate certificate (PEM) for path building; repeatable.
-    #[arg(long = "intermediate")]
-    intermediates: Vec<PathBuf>,
-    /// Verification time as RFC 3339 (default: now).
-    #[arg(long)]
-    at: Option<String>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
 }
 
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
@@ -37,20 +29,8 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot read {}: {e}", args.confirmation.display()))?;
     let original =
         std::fs::read(&args.original).map_err(|e| format!("cannot read {}: {e}", args.original.display()))?;
-    let anchors = super::load_certificates(&args.trust_anchors)?;
-    let intermediates = super::load_certificates(&args.intermediates)?;
-    let options = VerifyOptions {
-        time: args
-            .at
-            .as_deref()
-            .map(super::parse_time)
-            .transpose()?
-            .unwrap_or_else(std::time::SystemTime::now),
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        key_policy: KeyPolicy::default(),
-        status_check: None,
-    };
+    let trust = args.trust.load()?;
+    let options = trust.options(KeyPolicy::default());
     let report = check_confirmation(&confirmation, &original, &options).map_err(|e| e.to_string())?;
     let output = json!({
         "passed": report.passed(),

@@ -147,35 +147,13 @@ impl<'a> RawField<'a> {
     /// Borrows when the value is unfolded UTF-8 already; invalid UTF-8 is
     /// replaced with U+FFFD (see [`RawField::is_utf8`]).
     pub fn unfolded_value(&self) -> Cow<'a, str> {
-        let value = trim_ws(self.value);
-        if memchr::memchr(b'\n', value).is_none() {
-            return match self.text {
-                Some(text) => Cow::Borrowed(trim_ws_str(text)),
-                None => String::from_utf8_lossy(value),
-            };
-        }
-        if let Some(text) = self.text {
-            // Already checked UTF-8: unfold as text, without a second check.
-            let text = trim_ws_str(text);
-            let mut unfolded = String::with_capacity(text.len());
-            let mut start = 0;
-            // Cuts at ASCII line ends fall on character boundaries.
-            for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
-                let line = text.get(start..end).unwrap_or_default();
-                unfolded.push_str(line.strip_suffix('\r').unwrap_or(line));
-                start = end + 1;
+        match self.text {
+            Some(text) => unfold(trim_ws_str(text)),
+            None => {
+                let lossy = String::from_utf8_lossy(trim_ws(self.value));
+                Cow::Owned(unfold(&lossy).into_owned())
             }
-            return Cow::Owned(unfolded);
         }
-        let mut unfolded = Vec::with_capacity(value.len());
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', value) {
-            let line = &value[start..end];
-            unfolded.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
-            start = end + 1;
-        }
-        unfolded.extend_from_slice(&value[start..]);
-        Cow::Owned(string_lossy(unfolded))
     }
 
     /// The value followed by the field's line end, as mail-parser's field
@@ -370,6 +348,23 @@ fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) -> Re
         };
     }
     Ok(())
+}
+
+/// Removes every line end (CRLF or LF) of folded text (RFC 5322 §2.2.3);
+/// borrows when there is none.
+fn unfold(text: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut unfolded = String::with_capacity(text.len());
+    let mut start = 0;
+    // Cuts at ASCII line ends fall on character boundaries.
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let line = text.get(start..end).unwrap_or_default();
+        unfolded.push_str(line.strip_suffix('\r').unwrap_or(line));
+        start = end + 1;
+    }
+    Cow::Owned(unfolded)
 }
 
 /// The length of a field's final line end: CRLF, LF or none (the last field

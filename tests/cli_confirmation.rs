@@ -27,7 +27,7 @@ fn confirm(kind: &str, system: &str, extra: &[&str], output: &str) -> Output {
     let mut args = vec![
         "confirm",
         kind,
-        "tests/data/normal.eml",
+        "tests/data/signed/normal-rsa3072.eml",
         "--provider-key",
         KEY,
         "--provider-cert",
@@ -50,7 +50,7 @@ fn check(confirmation: &str) -> (Output, serde_json::Value) {
         "check-confirmation",
         confirmation,
         "--original",
-        "tests/data/normal.eml",
+        "tests/data/signed/normal-rsa3072.eml",
         "--trust-anchor",
         "tests/data/keys/ca.cert.pem",
         "--intermediate",
@@ -129,17 +129,26 @@ fn check_confirmation_exits_1_on_a_mismatch() {
     assert_eq!(json["passed"], false);
     let codes = codes(&json);
     assert!(codes.contains(&"hash".to_owned()), "{codes:?}");
-    assert!(codes.contains(&"header-subject".to_owned()), "{codes:?}");
+    assert!(codes.contains(&"header_subject".to_owned()), "{codes:?}");
 }
 
 #[test]
 fn check_confirmation_without_trust_anchor_exits_1() {
     let file = out("untrusted.eml");
     confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file);
-    let output = demail(&["check-confirmation", &file, "--original", "tests/data/normal.eml"]);
+    let output = demail(&[
+        "check-confirmation",
+        &file,
+        "--original",
+        "tests/data/signed/normal-rsa3072.eml",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(codes(&json), ["integrity-signature", "xml-signature"]);
+    // D53: the original is verified with the same (empty) trust options.
+    assert_eq!(
+        codes(&json),
+        ["original_integrity", "integrity_signature", "xml_signature"]
+    );
     // Present is not valid: without a trust anchor the signer is not trusted.
     assert_eq!(json["xml"]["signature_present"], true);
     assert_eq!(json["xml"]["xml_signature_valid"], false);
@@ -232,4 +241,41 @@ fn notify_builds_each_type() {
         let received = demail::notification::read_notification(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(received.kind.as_str(), kind);
     }
+}
+
+// TR 01201-3.4 §3.1.21, PVD FU Schritt 48, D53: a genuine confirmation does
+// not vouch for an original whose body was changed after it was confirmed.
+#[test]
+fn check_confirmation_of_a_tampered_original_exits_1_with_original_integrity() {
+    let file = out("tampered-dispatch.eml");
+    let built = confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file);
+    assert_eq!(built.status.code(), Some(0));
+    let original = std::fs::read("tests/data/signed/normal-rsa3072.eml").unwrap();
+    let text = String::from_utf8(original).unwrap();
+    // Change one word of the body only; the header stays as signed.
+    let (header, body) = text.split_at(text.find("\r\n\r\n").unwrap());
+    assert!(body.contains("Lindenwegs"));
+    let tampered = format!("{header}{}", body.replacen("Lindenwegs", "Birkenwegs", 1));
+    let original_file = out("tampered-original.eml");
+    std::fs::write(&original_file, tampered).unwrap();
+    let output = demail(&[
+        "check-confirmation",
+        &file,
+        "--original",
+        &original_file,
+        "--trust-anchor",
+        "tests/data/keys/ca.cert.pem",
+        "--intermediate",
+        "tests/data/keys/intermediate.cert.pem",
+        "--at",
+        "2026-11-24T00:00:00Z",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(codes(&json), ["original_integrity"], "{json}");
+    assert_eq!(json["passed"], false);
+    assert_eq!(json["original_integrity"]["error_case"], "FC-01");
+    assert_eq!(json["original_integrity"]["body_hash_ok"], false);
+    let rule = json["mismatches"][0]["rule"].as_str().unwrap();
+    assert!(rule.contains("changed"), "{rule}");
 }

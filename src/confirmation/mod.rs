@@ -43,7 +43,10 @@ pub use build::{
     BuildError, ConfirmationRequest, acknowledge_message, assemble, build_confirmation,
     confirmation_recipients, metadata_of, original_header,
 };
-pub use check::{CheckError, ConfirmationReport, Mismatch, check_confirmation};
+pub use check::{
+    CheckError, ConfirmationReport, IntegrityProblem, Mismatch, MismatchCode, XmlSignatureProblem,
+    check_confirmation,
+};
 pub use message::{ACKNOWLEDGE_MESSAGE, AcknowledgeMessage, Metadate, SignatureElement};
 
 use std::borrow::Cow;

@@ -39,9 +39,15 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
         "mismatches": report
             .mismatches
             .iter()
-            .map(|m| json!({ "code": m.code(), "detail": m.to_string() }))
+            .map(|m| json!({
+                "code": m.code().as_str(),
+                "rule": m.code().rule(),
+                "detail": m.to_string(),
+            }))
             .collect::<Value>(),
         "integrity": super::report_json(&report.integrity),
+        // The original's own integrity, verified like `verify` does (D53).
+        "original_integrity": super::report_json(&report.original_integrity),
         "xml": report.message.as_ref().map(|m| json!({
             "sender": m.sender,
             "subject": m.subject,

@@ -279,3 +279,54 @@ fn check_confirmation_of_a_tampered_original_exits_1_with_original_integrity() {
     let rule = json["mismatches"][0]["rule"].as_str().unwrap();
     assert!(rule.contains("changed"), "{rule}");
 }
+
+// PVD FU Schritt 36 and 67, D56: `confirm` refuses a dispatch or receipt
+// confirmation for a forwarded copy with exit 1, naming the rule.
+#[test]
+fn confirm_for_a_forwarded_copy_exits_1_naming_the_rule() {
+    for (kind, system, rule) in [
+        ("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", "Schritt 36"),
+        ("receipt", "Eingangsbestaetigung@dmda-b.de-mail.de", "Schritt 67"),
+    ] {
+        let file = out(&format!("forwarded-{kind}.eml"));
+        let output = demail(&[
+            "confirm",
+            kind,
+            "tests/data/forwarded.eml",
+            "--provider-key",
+            KEY,
+            "--provider-cert",
+            CERT,
+            "--provider-name",
+            "DMDA B GmbH",
+            "--system-address",
+            system,
+            "-o",
+            &file,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{kind}: {stderr}");
+        assert!(stderr.contains(rule), "{kind}: {stderr}");
+        assert!(stderr.contains("forwarded"), "{kind}: {stderr}");
+    }
+}
+
+// PVD FU Schritt 45, D57: `notify` about a message from a system address
+// (here a confirmation) exits 1.
+#[test]
+fn notify_about_a_system_address_exits_1() {
+    let output = demail(&[
+        "notify",
+        "invalid-format",
+        "tests/data/confirmation-dispatch.eml",
+        "--provider-name",
+        "DMDA B GmbH",
+        "--system-address",
+        "Meldung@dmda-b.de-mail.de",
+        "-o",
+        &out("notify-system.eml"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Schritt 45"), "{stderr}");
+}

@@ -975,3 +975,82 @@ fn transport_exemption_does_not_cover_signed_fields() {
     let report = check(&c, &recipient_copy(), &provider());
     assert_eq!(codes(&report), ["metadata_value"], "{report}");
 }
+
+fn resent(kind: demail::resend::ResendKind) -> Vec<u8> {
+    let resend = demail::resend::Resend::new(
+        DeMailAddress::parse("erika.mustermann@dmda-b.de-mail.de").unwrap(),
+        DeMailAddress::parse("erika.privat@dmda-c.de-mail.de").unwrap(),
+        time("Tue, 12 Mar 2024 10:00:00 +0100"),
+        "rs.1@mx.dmda-b.de-mail.de",
+    );
+    match kind {
+        demail::resend::ResendKind::Forward => demail::resend::forward(&original(), &resend).unwrap(),
+        demail::resend::ResendKind::Redirect => demail::resend::redirect(&original(), &resend).unwrap(),
+    }
+}
+
+fn build(raw: &[u8], kind: ConfirmationKind) -> Result<Vec<u8>, BuildError> {
+    let envelope = Envelope::parse(raw).unwrap();
+    let issuer = issuer(kind);
+    let p = provider();
+    build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate)
+}
+
+// PVD FU Schritt 36, D56: no dispatch confirmation for a forwarded or
+// redirected message, nor for one whose actual recipients differ from the
+// chosen ones.
+#[test]
+fn no_dispatch_confirmation_for_a_forwarded_or_redirected_copy_schritt_36() {
+    use demail::resend::ResendKind;
+    for (copy, expected) in [
+        (resent(ResendKind::Forward), ResendKind::Forward),
+        (resent(ResendKind::Redirect), ResendKind::Redirect),
+        (
+            std::fs::read(path("actual-differs-not-forwarded.eml")).unwrap(),
+            ResendKind::Redirect,
+        ),
+    ] {
+        let error = build(&copy, ConfirmationKind::Dispatch).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                BuildError::SentOnCopy { kind: ConfirmationKind::Dispatch, resend, rule: "Schritt 36", .. }
+                    if resend == expected
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("PVD FU Schritt 36"), "{error}");
+    }
+    // The sender's copy itself is confirmed.
+    assert!(build(&original(), ConfirmationKind::Dispatch).is_ok());
+}
+
+// PVD FU Schritt 67 and Funktion 1, D56: no receipt or retrieve confirmation
+// for a forwarded copy; a redirected copy is confirmed by the new mailbox
+// (§3.3, D41), and a malware confirmation is always possible (Schritt 56).
+#[test]
+fn no_receipt_or_retrieve_confirmation_for_a_forwarded_copy_schritt_67_funktion_1() {
+    use demail::resend::ResendKind;
+    let forwarded = resent(ResendKind::Forward);
+    for (kind, rule) in [
+        (ConfirmationKind::Receipt, "Schritt 67"),
+        (ConfirmationKind::Retrieve, "Funktion 1"),
+    ] {
+        let error = build(&forwarded, kind).unwrap_err();
+        assert!(
+            matches!(error, BuildError::SentOnCopy { resend: ResendKind::Forward, rule: r, .. } if r == rule),
+            "{kind:?}: {error:?}"
+        );
+        // acknowledge_message refuses it as well.
+        let envelope = Envelope::parse(&forwarded).unwrap();
+        let issuer = issuer(kind);
+        assert!(matches!(
+            acknowledge_message(&envelope, &request(kind, &issuer)),
+            Err(BuildError::SentOnCopy { .. })
+        ));
+    }
+    let redirected = resent(ResendKind::Redirect);
+    assert!(build(&redirected, ConfirmationKind::Receipt).is_ok());
+    assert!(build(&redirected, ConfirmationKind::Retrieve).is_ok());
+    assert!(build(&forwarded, ConfirmationKind::Malware).is_ok());
+}

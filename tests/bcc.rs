@@ -226,6 +226,53 @@ fn each_copy_gets_its_own_signature() {
     }
 }
 
+/// `Message-ID` (without brackets) and `X-de-mail-message-id` of a copy.
+fn message_ids(message: &[u8]) -> (String, String) {
+    let envelope = Envelope::parse(message).unwrap();
+    let metadata = envelope.metadata();
+    let id = metadata.message_id.as_deref().unwrap();
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>').to_owned();
+    (id, metadata.demail_message_id.as_deref().unwrap().to_owned())
+}
+
+// PVD FU Schritt 29 b, TR 01201-3.4 §3.1.18, D58: each BCC copy is its own
+// message with its own unique Message-ID and X-de-mail-message-id (the same
+// value in both, as in the original); the to/cc copy keeps the original's.
+#[test]
+fn each_bcc_copy_gets_its_own_message_id_schritt_29_b() {
+    let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 3));
+    let original = message_ids(&message);
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    assert_eq!(copies.len(), 4);
+    let ids: Vec<(String, String)> = copies.iter().map(|c| message_ids(&c.message)).collect();
+    assert_eq!(copies[0].addressee, Addressee::ToCc);
+    assert_eq!(ids[0], original);
+    for (i, (id, demail_id)) in ids.iter().enumerate() {
+        assert_eq!(id, demail_id, "Message-ID repeats X-de-mail-message-id");
+        assert!(ids[i + 1..].iter().all(|other| other.0 != *id), "{id} twice");
+        let envelope = Envelope::parse(&copies[i].message).unwrap();
+        // One field of each, and the copy still verifies (both are in h=).
+        for name in ["Message-ID", "x-de-mail-message-id"] {
+            assert_eq!(envelope.fields().iter().filter(|f| f.has_name(name)).count(), 1);
+        }
+        assert_eq!(
+            verify(&envelope, &VerifyOptions::default()).verdict,
+            Verdict::Pass
+        );
+        if i > 0 {
+            assert!(id.ends_with("@mx.dmda-b.de-mail.de"), "{id}");
+            assert!(id.starts_with("20240314180241.1c9e02.bcc-"), "{id}");
+        }
+    }
+    // Reproducible: the same split gives the same ids.
+    let again: Vec<_> = split_bcc(&message, &SignOptions::hash_only())
+        .unwrap()
+        .iter()
+        .map(|c| message_ids(&c.message))
+        .collect();
+    assert_eq!(again, ids);
+}
+
 #[test]
 fn missing_chosen_recipient_is_a_typed_error() {
     let message = data("normal-minimal.eml").replace("x-de-mail-chosen-recipient", "x-other");

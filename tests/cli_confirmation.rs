@@ -330,3 +330,104 @@ fn notify_about_a_system_address_exits_1() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("Schritt 45"), "{stderr}");
 }
+
+// D53: check-confirmation verifies the original with the options `verify`
+// takes: an original signed with RSA-2048 passes by default and fails (exit
+// 1, original_integrity, FC-02) under --tr-02102, as `verify --tr-02102` does.
+#[test]
+fn check_confirmation_verifies_the_original_with_the_verify_options() {
+    let original = out("original-rsa2048.eml");
+    let signed = demail(&[
+        "sign",
+        "tests/data/normal.eml",
+        "--key",
+        "tests/data/keys/rsa2048.key.pem",
+        "--cert",
+        "tests/data/keys/rsa2048.cert.pem",
+        "-o",
+        &original,
+    ]);
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let file = out("rsa2048-dispatch.eml");
+    let built = demail(&[
+        "confirm",
+        "dispatch",
+        original.as_str(),
+        "--provider-key",
+        KEY,
+        "--provider-cert",
+        CERT,
+        "--provider-name",
+        "DMDA B GmbH",
+        "--system-address",
+        "Versandbestaetigung@dmda-a.de-mail.de",
+        "--at",
+        "2024-03-12T09:15:06+01:00",
+        "-o",
+        &file,
+    ]);
+    assert_eq!(built.status.code(), Some(0));
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check-confirmation",
+            file.as_str(),
+            "--original",
+            original.as_str(),
+            "--trust-anchor",
+            "tests/data/keys/ca.cert.pem",
+            "--intermediate",
+            "tests/data/keys/intermediate.cert.pem",
+            "--at",
+            "2026-11-24T00:00:00Z",
+        ];
+        args.extend_from_slice(extra);
+        demail(&args)
+    };
+    assert_eq!(check(&[]).status.code(), Some(0));
+    let strict = check(&["--tr-02102"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    assert_eq!(codes(&json), ["original_integrity"], "{json}");
+    assert_eq!(json["original_integrity"]["error_case"], "FC-02");
+}
+
+// D54: a confirmation whose message was signed again with another trusted
+// certificate than its XML: exit 1, signer_mismatch.
+#[test]
+fn check_confirmation_with_another_integrity_signer_exits_1_with_signer_mismatch() {
+    let file = out("p256-dispatch.eml");
+    assert_eq!(
+        confirm("dispatch", "Versandbestaetigung@dmda-a.de-mail.de", &[], &file)
+            .status
+            .code(),
+        Some(0)
+    );
+    let mixed = out("p384-resigned-dispatch.eml");
+    let signed = demail(&[
+        "sign",
+        &file,
+        "--key",
+        "tests/data/keys/p384.key.pem",
+        "--cert",
+        "tests/data/keys/p384.cert.pem",
+        "--alg",
+        "sha384/ec-dsa",
+        "-o",
+        &mixed,
+    ]);
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let (output, json) = check(&mixed);
+    assert_eq!(output.status.code(), Some(1), "{json}");
+    assert_eq!(codes(&json), ["signer_mismatch"], "{json}");
+    assert_eq!(json["integrity"]["verdict"], "pass");
+}

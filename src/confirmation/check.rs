@@ -19,6 +19,7 @@ use super::message::AcknowledgeMessage;
 
 /// Why the check could not run at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckError {
     /// The confirmation is not a mail.
     #[error("the confirmation cannot be read: {0}")]
@@ -835,4 +836,27 @@ fn unfold(text: &str) -> String {
 /// reaches the reader as LF (XML 1.0 §2.11).
 fn same_lines(text: &str) -> String {
     text.replace("\r\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The CLI prints these codes: stable, unique, snake_case, each with a
+    // rule in words.
+    #[test]
+    fn mismatch_codes_are_unique_snake_case_with_a_rule() {
+        let mut seen = std::collections::HashSet::new();
+        for code in MismatchCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+            assert!(!code.rule().is_empty());
+            assert_eq!(code.to_string(), name);
+        }
+        assert!(seen.contains("original_integrity") && seen.contains("signer_mismatch"));
+    }
 }

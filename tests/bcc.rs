@@ -14,6 +14,7 @@ use demail::verify::{Verdict, VerifyOptions, verify};
 
 mod common;
 use common::{cert, key, text as data};
+mod xmldsig_common;
 
 /// normal-minimal.eml with the given recipients in chosen and actual
 /// recipient, `To`, `Cc`, a plain `Bcc` field and one `Envelope-to` per
@@ -271,6 +272,38 @@ fn each_bcc_copy_gets_its_own_message_id_schritt_29_b() {
         .map(|c| message_ids(&c.message))
         .collect();
     assert_eq!(again, ids);
+}
+
+// D58, cross-checked with openssl: the 16 hex digits of a BCC copy's id are
+// the start of SHA-256 over the original id, NUL, and the recipient address.
+#[test]
+fn bcc_message_id_digits_are_sha256_of_id_and_recipient_by_openssl() {
+    if !xmldsig_common::tool_available("openssl") {
+        return;
+    }
+    let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 1));
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    let (id, _) = message_ids(&copies[1].message);
+    let mut child = std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-r"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"20240314180241.1c9e02@mx.dmda-b.de-mail.de\0secret0@dmda-0.de-mail.de")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let hex = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        id,
+        format!("20240314180241.1c9e02.bcc-{}@mx.dmda-b.de-mail.de", &hex[..16])
+    );
 }
 
 #[test]

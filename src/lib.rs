@@ -96,6 +96,8 @@ pub mod notification;
 pub mod pdf;
 pub mod protection;
 pub mod resend;
+#[cfg(feature = "smime")]
+pub mod smime;
 pub mod validate;
 pub mod verify;
 pub mod xml;

@@ -273,6 +273,47 @@ pub enum SmimeError {
     },
 }
 
+impl SmimeError {
+    /// A stable snake_case identifier for reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SmimeError::NotAMessage => "not_a_message",
+            SmimeError::AlreadySealed => "already_sealed",
+            SmimeError::NoRecipients => "no_recipients",
+            SmimeError::Certificate { .. } => "certificate",
+            SmimeError::UnsupportedRecipientKey { .. } => "unsupported_recipient_key",
+            SmimeError::BadKey(_) => "bad_key",
+            SmimeError::KeyDoesNotMatchCertificate { .. } => "key_does_not_match_certificate",
+            SmimeError::NotEncrypted { .. } => "not_encrypted",
+            SmimeError::Asn1 { .. } => "malformed_cms",
+            SmimeError::Base64 => "bad_base64",
+            SmimeError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            SmimeError::Pkcs1v15KeyTransport => "pkcs1v15_key_transport_refused",
+            SmimeError::NotForThisRecipient { .. } => "not_for_this_recipient",
+            SmimeError::KeyDecryption { .. } => "key_decryption_failed",
+            SmimeError::ContentDecryption { .. } => "content_decryption_failed",
+            SmimeError::SignatureLayer(_) => "malformed_signature_layer",
+            SmimeError::Signing(_) => "signing_failed",
+            SmimeError::Random => "random_failed",
+            SmimeError::TooLarge { .. } => "too_large",
+        }
+    }
+
+    /// Whether the input itself is unreadable or malformed (CLI exit code
+    /// 2) rather than refused by a check (exit code 1).
+    pub fn is_unreadable_input(&self) -> bool {
+        matches!(
+            self,
+            SmimeError::NotAMessage
+                | SmimeError::Asn1 { .. }
+                | SmimeError::Base64
+                | SmimeError::SignatureLayer(_)
+                | SmimeError::TooLarge { .. }
+                | SmimeError::BadKey(_)
+        )
+    }
+}
+
 /// Largest message [`protect`] and [`open`] accept (64 MiB, like
 /// [`crate::protection::Limits`]).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;

@@ -70,6 +70,24 @@ pub enum SignatureFailure {
 }
 
 impl SignatureFailure {
+    /// A stable snake_case identifier for reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignatureFailure::Malformed { .. } => "malformed",
+            SignatureFailure::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            SignatureFailure::MissingAttribute(_) => "missing_attribute",
+            SignatureFailure::DigestMismatch => "digest_mismatch",
+            SignatureFailure::ContentTypeMismatch => "content_type_mismatch",
+            SignatureFailure::MissingSignerCertificate => "missing_signer_certificate",
+            SignatureFailure::BadSignature(_) => "bad_signature",
+            SignatureFailure::Certificate(CertificateError::Untrusted(_)) => "untrusted_signer",
+            SignatureFailure::Certificate(CertificateError::Expired { .. }) => "signer_expired",
+            SignatureFailure::Certificate(CertificateError::NotYetValid { .. }) => "signer_not_yet_valid",
+            SignatureFailure::Certificate(_) => "signer_certificate_invalid",
+            SignatureFailure::Status(_) => "status_failed",
+        }
+    }
+
     /// The FU error case (PVD FU Schritt 64).
     pub fn case(&self) -> ErrorCase {
         match self {

@@ -539,7 +539,7 @@ fn protect_keeps_every_envelope_field_and_hides_the_content() {
 // TR 01201-3.4 §3.1.21: a sealed message is not protected (the integrity
 // value would no longer match).
 #[test]
-fn protect_refuses_a_sealed_message_and_no_recipients() {
+fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
     let options = ProtectOptions::new(vec![cert("p256")]);
     assert_eq!(
         protect(&data("normal-minimal.eml"), &options),
@@ -550,6 +550,19 @@ fn protect_refuses_a_sealed_message_and_no_recipients() {
         Err(SmimeError::NoRecipients)
     );
     assert_eq!(protect(b"no header end", &options), Err(SmimeError::NotAMessage));
+    // RFC 8550 §4.4: no encryption to an expired certificate (short-lived
+    // ended 2025-06-30).
+    let expired = protect(&draft(), &ProtectOptions::new(vec![cert("short-lived")]));
+    assert!(
+        matches!(
+            expired,
+            Err(SmimeError::Certificate {
+                role: "recipient",
+                source: CertificateError::Expired { .. }
+            })
+        ),
+        "{expired:?}"
+    );
 }
 
 // Several recipients and brainpool: each can open, the report lists all.

@@ -345,12 +345,39 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
     if options.recipients.is_empty() {
         return Err(SmimeError::NoRecipients);
     }
+    let now = SystemTime::now();
+    for recipient in &options.recipients {
+        recipient_valid_at(recipient, now)?;
+    }
     let mut entity = mime::canonical_entity(&split);
     if let Some(sign) = &options.sign {
         entity = signed::sign_entity(&entity, sign, SystemTime::now())?;
     }
     let der = envelope::encrypt(&entity, &options.recipients, options.cipher)?;
     Ok(mime::protected_message(&split, &der, options.cipher))
+}
+
+/// RFC 8550 §4.4: a sender encrypts only to a certificate valid now. (Key
+/// usage is not checked; docs/decisions.md D66.)
+fn recipient_valid_at(certificate: &Certificate, time: SystemTime) -> Result<(), SmimeError> {
+    let now = crate::certificate::unix_seconds(time);
+    let source = if now < certificate.not_before {
+        CertificateError::NotYetValid {
+            not_before: certificate.not_before,
+            time: now,
+        }
+    } else if now > certificate.not_after {
+        CertificateError::Expired {
+            not_after: certificate.not_after,
+            time: now,
+        }
+    } else {
+        return Ok(());
+    };
+    Err(SmimeError::Certificate {
+        role: "recipient",
+        source,
+    })
 }
 
 /// Decrypts a protected message with the recipient's key and certificate,

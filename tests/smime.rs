@@ -592,3 +592,56 @@ fn every_recipient_can_open_and_is_listed() {
         );
     }
 }
+
+// RFC 5652 §1.1 allows BER: openssl -stream writes indefinite lengths and
+// segmented OCTET STRINGs (X.690 §8.7.3) in the enveloped and the opaque
+// signed data; the crate joins the segments.
+#[test]
+fn open_reads_openssl_streaming_ber() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let entity = entity_of(&draft());
+    let (ok, signed, err) = run(
+        &[
+            "openssl",
+            "cms",
+            "-sign",
+            "-stream",
+            "-nodetach",
+            "-signer",
+            &keyfile("p256", "cert"),
+            "-inkey",
+            &keyfile("p256", "key"),
+        ],
+        &entity,
+    );
+    assert!(ok, "{err}");
+    for (recipient, cipher) in [("p256", "-aes-256-gcm"), ("rsa2048", "-aes-256-cbc")] {
+        let recip = keyfile(recipient, "cert");
+        let mut args = vec!["openssl", "cms", "-encrypt", "-stream", cipher, "-recip", &recip];
+        if recipient.starts_with("rsa") {
+            args.extend_from_slice(&OAEP);
+        }
+        let (ok, encrypted, err) = run(&args, &signed);
+        assert!(ok, "{err}");
+        let anchors = [cert("ca")];
+        let intermediates = [cert("intermediate")];
+        let options = OpenOptions {
+            verify: VerifyOptions {
+                time: at(),
+                trust_anchors: &anchors,
+                intermediates: &intermediates,
+                ..VerifyOptions::default()
+            },
+        };
+        let opened = open(&encrypted, &decryption_key(recipient), &cert(recipient), &options)
+            .unwrap_or_else(|e| panic!("{recipient} {cipher}: {e}"));
+        assert_eq!(opened.entity, entity, "{recipient} {cipher}");
+        assert!(
+            opened.report.signatures[0].passed(),
+            "{:?}",
+            opened.report.signatures[0]
+        );
+    }
+}

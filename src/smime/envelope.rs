@@ -456,8 +456,15 @@ fn ecdh_wrap(
     Ok((kdf_oid, ephemeral, wrapped))
 }
 
+/// Decodes the content of a `ContentInfo` as BER: openssl's `-stream`
+/// output and other streaming writers use indefinite lengths and
+/// constructed OCTET STRINGs (RFC 5652 §1.1 allows BER).
+pub(crate) fn ber_decode<T: for<'a> Decode<'a, Error = der::Error>>(content: &Any) -> der::Result<T> {
+    T::from_ber(&content.to_der()?)
+}
+
 /// The payload of a `ContentInfo`: enveloped or auth-enveloped.
-enum Envelope {
+enum Payload {
     Enveloped(EnvelopedData),
     AuthEnveloped(AuthEnvelopedData),
 }
@@ -465,12 +472,12 @@ enum Envelope {
 /// Decrypts a DER/BER `ContentInfo` with the recipient's key.
 pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Result<Decrypted, SmimeError> {
     let info = ContentInfo::from_ber(der).map_err(asn1("ContentInfo"))?;
-    let envelope = match info.content_type {
+    let payload = match info.content_type {
         t if t == oids::AUTH_ENVELOPED_DATA => {
-            Envelope::AuthEnveloped(info.content.decode_as().map_err(asn1("AuthEnvelopedData"))?)
+            Payload::AuthEnveloped(ber_decode(&info.content).map_err(asn1("AuthEnvelopedData"))?)
         }
         t if t == oids::ENVELOPED_DATA => {
-            Envelope::Enveloped(info.content.decode_as().map_err(asn1("EnvelopedData"))?)
+            Payload::Enveloped(ber_decode(&info.content).map_err(asn1("EnvelopedData"))?)
         }
         other => {
             return Err(SmimeError::NotEncrypted {
@@ -478,9 +485,9 @@ pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Re
             });
         }
     };
-    let (recip_infos, encrypted) = match &envelope {
-        Envelope::Enveloped(data) => (&data.recip_infos, &data.encrypted_content),
-        Envelope::AuthEnveloped(data) => (&data.recip_infos, &data.auth_encrypted_content_info),
+    let recip_infos = match &payload {
+        Payload::Enveloped(data) => &data.recip_infos,
+        Payload::AuthEnveloped(data) => &data.recip_infos,
     };
     if !key.matches(cert) {
         return Err(SmimeError::KeyDoesNotMatchCertificate {
@@ -505,13 +512,12 @@ pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Re
         });
     };
     let cek = unwrap.open(key)?;
-    let (content, content_encryption) = match &envelope {
-        Envelope::Enveloped(data) => decrypt_cbc(&cek, &data.encrypted_content)?,
-        Envelope::AuthEnveloped(data) => {
+    let (content, content_encryption) = match &payload {
+        Payload::Enveloped(data) => decrypt_cbc(&cek, &data.encrypted_content)?,
+        Payload::AuthEnveloped(data) => {
             decrypt_gcm(&cek, &data.auth_encrypted_content_info, data.mac.as_bytes())?
         }
     };
-    let _ = encrypted;
     Ok(Decrypted {
         content,
         content_encryption,
@@ -532,7 +538,7 @@ enum KeyUnwrap<'a> {
     },
     Unsupported {
         role: &'static str,
-        oid: ObjectIdentifier,
+        oid: String,
     },
 }
 
@@ -583,7 +589,7 @@ fn entries<'a>(
                     oid.to_string(),
                     KeyUnwrap::Unsupported {
                         role: "key transport",
-                        oid,
+                        oid: oid.to_string(),
                     },
                 )
             };
@@ -639,7 +645,7 @@ fn other_entry<'a>(kind: &str) -> (RecipientEntry, KeyUnwrap<'a>) {
         },
         KeyUnwrap::Unsupported {
             role: "recipient info",
-            oid: oids::DATA,
+            oid: kind.to_owned(),
         },
     )
 }
@@ -672,10 +678,7 @@ impl KeyUnwrap<'_> {
             }
             KeyUnwrap::Pkcs1v15 => Err(SmimeError::Pkcs1v15KeyTransport),
             KeyUnwrap::Ecdh { kari, wrapped } => ecdh_unwrap(key, kari, wrapped),
-            KeyUnwrap::Unsupported { role, oid } => Err(SmimeError::UnsupportedAlgorithm {
-                role,
-                oid: oid.to_string(),
-            }),
+            KeyUnwrap::Unsupported { role, oid } => Err(SmimeError::UnsupportedAlgorithm { role, oid }),
         }
     }
 }

@@ -377,14 +377,12 @@ fn verify_layer(
     if info.content_type != oids::SIGNED_DATA {
         return Err(SmimeError::SignatureLayer("the CMS object is not SignedData"));
     }
-    let signed: SignedData = info.content.decode_as().map_err(malformed("SignedData"))?;
+    let signed: SignedData = super::envelope::ber_decode(&info.content).map_err(malformed("SignedData"))?;
     let content = match (&layer.detached, &signed.encap_content_info.econtent) {
         (Some(detached), _) => detached.clone(),
-        (None, Some(econtent)) => econtent
-            .decode_as::<OctetString>()
+        (None, Some(_)) => encapsulated_octets(&info.content)
             .map_err(malformed("eContent"))?
-            .as_bytes()
-            .to_vec(),
+            .ok_or(SmimeError::SignatureLayer("opaque signed-data without content"))?,
         (None, None) => return Err(SmimeError::SignatureLayer("opaque signed-data without content")),
     };
     let certificates: Vec<x509_cert::Certificate> = signed
@@ -411,6 +409,28 @@ fn verify_layer(
         })
         .collect();
     Ok((content, reports))
+}
+
+/// EncapsulatedContentInfo with its content read as an OCTET STRING
+/// (RFC 5652 §5.2), so that BER segments are joined.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct EncapsulatedOctets {
+    econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    econtent: Option<OctetString>,
+}
+
+/// The encapsulated content of a `SignedData`, read with BER rules: a
+/// streaming writer (openssl `-stream`) splits the OCTET STRING into
+/// constructed segments (X.690 §8.7.3), which an `Any` would keep as raw
+/// segment headers.
+fn encapsulated_octets(signed_data: &Any) -> der::Result<Option<Vec<u8>>> {
+    use der::Reader;
+    let mut reader = der::SliceReader::new_with_encoding_rules(signed_data.value(), der::EncodingRules::Ber)?;
+    let _version: Any = reader.decode()?;
+    let _digest_algorithms: Any = reader.decode()?;
+    let encapsulated: EncapsulatedOctets = reader.decode()?;
+    Ok(encapsulated.econtent.map(|octets| octets.as_bytes().to_vec()))
 }
 
 fn hash_from_oid(oid: ObjectIdentifier) -> Option<HashAlgorithm> {

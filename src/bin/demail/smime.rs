@@ -86,9 +86,9 @@ fn refused(file: &Path, error: &SmimeError) -> Result<ExitCode, String> {
 }
 
 fn print_json(value: &Value) -> Result<(), String> {
+    use std::io::Write;
     let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
-    Ok(())
+    writeln!(std::io::stdout(), "{text}").map_err(|e| format!("cannot write JSON: {e}"))
 }
 
 /// Protects the message; see the module documentation for exit codes.

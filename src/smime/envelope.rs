@@ -26,6 +26,9 @@ use crate::crypto::{Curve, PublicKey};
 /// A recipient's private key for [`super::open`], read from PKCS#8.
 pub struct DecryptionKey {
     inner: KeyInner,
+    /// The public half as the certificate carries it (DER `RSAPublicKey` or
+    /// the SEC 1 point), computed once.
+    public: Vec<u8>,
 }
 
 enum KeyInner {
@@ -95,31 +98,33 @@ impl DecryptionKey {
                 )));
             }
         };
-        Ok(DecryptionKey { inner })
+        let public = public_bytes(&inner);
+        Ok(DecryptionKey { inner, public })
     }
 
     /// Whether this key is the private half of `certificate`'s key.
     fn matches(&self, certificate: &Certificate) -> bool {
-        use rsa::pkcs1::EncodeRsaPublicKey;
         match (&self.inner, &certificate.public_key) {
-            (KeyInner::Rsa(key), PublicKey::Rsa { der, .. }) => key
-                .to_public_key()
-                .to_pkcs1_der()
-                .is_ok_and(|own| own.as_bytes() == der.as_slice()),
-            (KeyInner::P256(key), PublicKey::Ec { point, .. }) => {
-                key.public_key().to_sec1_bytes().as_ref() == point.as_slice()
-            }
-            (KeyInner::P384(key), PublicKey::Ec { point, .. }) => {
-                key.public_key().to_sec1_bytes().as_ref() == point.as_slice()
-            }
-            (KeyInner::Bp256(key), PublicKey::Ec { point, .. }) => {
-                key.public_key().to_sec1_bytes().as_ref() == point.as_slice()
-            }
-            (KeyInner::Bp384(key), PublicKey::Ec { point, .. }) => {
-                key.public_key().to_sec1_bytes().as_ref() == point.as_slice()
-            }
-            _ => false,
+            (KeyInner::Rsa(_), PublicKey::Rsa { der, .. }) => *der == self.public,
+            (KeyInner::Rsa(_), _) | (_, PublicKey::Rsa { .. }) => false,
+            (_, PublicKey::Ec { point, .. }) => *point == self.public,
+            (_, PublicKey::Other(_)) => false,
         }
+    }
+}
+
+fn public_bytes(inner: &KeyInner) -> Vec<u8> {
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    match inner {
+        KeyInner::Rsa(key) => key
+            .to_public_key()
+            .to_pkcs1_der()
+            .map(|der| der.as_bytes().to_vec())
+            .unwrap_or_default(),
+        KeyInner::P256(key) => key.public_key().to_sec1_bytes().to_vec(),
+        KeyInner::P384(key) => key.public_key().to_sec1_bytes().to_vec(),
+        KeyInner::Bp256(key) => key.public_key().to_sec1_bytes().to_vec(),
+        KeyInner::Bp384(key) => key.public_key().to_sec1_bytes().to_vec(),
     }
 }
 

@@ -73,17 +73,22 @@ pub(crate) fn split(message: &[u8]) -> Result<Split<'_>, SmimeError> {
 }
 
 /// Rewrites bare LF and bare CR line ends as CRLF (RFC 8551 §3.1.1
-/// canonical form).
+/// canonical form), copying the runs between line ends whole.
 fn to_crlf(bytes: &[u8], out: &mut Vec<u8>) {
-    let mut previous = 0u8;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' if previous != b'\r' => out.extend_from_slice(b"\r\n"),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => out.extend_from_slice(b"\r\n"),
-            _ => out.push(b),
+    let mut start = 0;
+    for at in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        if at < start {
+            continue; // the LF of a CRLF already copied
         }
-        previous = b;
+        out.extend_from_slice(&bytes[start..at]);
+        out.extend_from_slice(b"\r\n");
+        start = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
     }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// The content entity in canonical form: the `Content-*` fields, an empty
@@ -170,22 +175,17 @@ pub(crate) fn restored_message(split: &Split<'_>, entity: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The content fields and body of the message as one entity.
-fn entity_of(split: &Split<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    for field in split.fields.iter().filter(|f| is_content_field(f.name)) {
-        out.extend_from_slice(field.raw);
-    }
-    out.extend_from_slice(split.newline);
-    out.extend_from_slice(split.body);
-    out
-}
-
-/// The DER of the encrypted CMS object in the message's content.
+/// The DER of the encrypted CMS object in the message's content: the
+/// content fields are read with mail-parser, the body is decoded directly
+/// (base64, or binary), without a MIME parse of the whole body.
 pub(crate) fn encrypted_payload(split: &Split<'_>) -> Result<Vec<u8>, SmimeError> {
-    let entity = entity_of(split);
+    let mut header = Vec::new();
+    for field in split.fields.iter().filter(|f| is_content_field(f.name)) {
+        header.extend_from_slice(field.raw);
+    }
+    header.extend_from_slice(split.newline);
     let parsed = MessageParser::new()
-        .parse(&entity)
+        .parse_headers(&header)
         .ok_or(SmimeError::NotAMessage)?;
     let content_type = parsed.content_type().map_or_else(
         || "text/plain".to_owned(),
@@ -194,10 +194,30 @@ pub(crate) fn encrypted_payload(split: &Split<'_>) -> Result<Vec<u8>, SmimeError
     if content_type != "application/pkcs7-mime" && content_type != "application/x-pkcs7-mime" {
         return Err(SmimeError::NotEncrypted { content_type });
     }
-    match parsed.part(0).map(|p| &p.body) {
-        Some(PartType::Binary(bytes) | PartType::InlineBinary(bytes)) => Ok(bytes.to_vec()),
-        _ => Err(SmimeError::Base64),
+    let encoding = parsed
+        .content_transfer_encoding()
+        .map(|e| e.trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        Some("base64") => decode_base64(split.body),
+        None | Some("binary" | "8bit" | "7bit") => Ok(split.body.to_vec()),
+        Some(_) => Err(SmimeError::Base64),
     }
+}
+
+/// Base64 with line breaks and other white space ignored (RFC 2045 §6.8).
+fn decode_base64(text: &[u8]) -> Result<Vec<u8>, SmimeError> {
+    use base64::Engine;
+    let mut clean = Vec::with_capacity(text.len());
+    let mut start = 0;
+    for at in memchr::memchr3_iter(b'\r', b'\n', b' ', text) {
+        clean.extend_from_slice(&text[start..at]);
+        start = at + 1;
+    }
+    clean.extend_from_slice(&text[start..]);
+    clean.retain(|b| *b != b'\t');
+    base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .map_err(|_| SmimeError::Base64)
 }
 
 /// A signature layer found in an entity.
@@ -303,6 +323,24 @@ mod tests {
         let entity = b"Content-Type: multipart/signed; boundary=b\r\n\r\npre\r\n--b\r\nA\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\n";
         assert_eq!(first_part(entity, b"b"), Some(&b"A\r\n\r\nx"[..]));
         assert_eq!(first_part(b"no delimiter", b"b"), None);
+    }
+
+    // RFC 8551 §3.1.1: bare CR and bare LF become CRLF, CRLF stays
+    #[test]
+    fn canonical_form_has_crlf_line_ends() {
+        let mut out = Vec::new();
+        to_crlf(b"a\nb\r\nc\rd\r", &mut out);
+        assert_eq!(out, b"a\r\nb\r\nc\r\nd\r\n");
+        out.clear();
+        to_crlf(b"no line end", &mut out);
+        assert_eq!(out, b"no line end");
+    }
+
+    // RFC 2045 §6.8: line breaks in base64 are ignored
+    #[test]
+    fn base64_ignores_line_breaks() {
+        assert_eq!(decode_base64(b"SGFs\r\nbG8=\r\n").unwrap(), b"Hallo");
+        assert_eq!(decode_base64(b"SGFs*bG8="), Err(SmimeError::Base64));
     }
 
     // RFC 2045 §9: only Content-* fields move into the protected entity

@@ -75,7 +75,8 @@ fn entity_of(message: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-const RECIPIENTS: [&str; 3] = ["rsa2048", "p256", "p384"];
+/// RSA (OAEP), NIST and brainpool curves (RFC 5639 with RFC 5753 ECDH).
+const RECIPIENTS: [&str; 5] = ["rsa2048", "p256", "p384", "bp256", "bp384"];
 const CIPHERS: [Cipher; 2] = [Cipher::Aes256Gcm, Cipher::Aes256Cbc];
 
 // RFC 8551 §3.3, RFC 5083/5084, RFC 8017, RFC 5753: openssl cms -decrypt
@@ -643,5 +644,45 @@ fn open_reads_openssl_streaming_ber() {
             "{:?}",
             opened.report.signatures[0]
         );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    // RFC 8551 §3.1.1: whatever the body and its line ends, open returns the
+    // canonical (CRLF) entity that protect encrypted.
+    #[test]
+    fn open_returns_the_canonical_entity_of_any_body(
+        body in proptest::collection::vec(proptest::prop_oneof![
+            proptest::prelude::Just(b'\r'),
+            proptest::prelude::Just(b'\n'),
+            proptest::prelude::any::<u8>(),
+        ], 0..2048),
+        cbc in proptest::prelude::any::<bool>(),
+    ) {
+        let mut message = b"From: a@dmda-a.de-mail.de\r\nSubject: x\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+        message.extend_from_slice(&body);
+        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
+        let protected = protect(&message, &options).unwrap();
+        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &OpenOptions::default()).unwrap();
+        let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
+        // Every CRLF, bare CR and bare LF is one CRLF.
+        let mut text = Vec::new();
+        let mut i = 0;
+        while i < body.len() {
+            match body[i] {
+                b'\r' if body.get(i + 1) == Some(&b'\n') => {
+                    text.extend_from_slice(b"\r\n");
+                    i += 1;
+                }
+                b'\r' | b'\n' => text.extend_from_slice(b"\r\n"),
+                other => text.push(other),
+            }
+            i += 1;
+        }
+        expected.extend_from_slice(&text);
+        proptest::prop_assert_eq!(opened.entity, expected);
     }
 }

@@ -686,3 +686,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(opened.entity, expected);
     }
 }
+
+// PVD FU Schritt 63–64 on receipt: the protection report verifies detached
+// and opaque S/MIME signatures made by openssl; against the right root they
+// pass, against another root they are FC-02.
+#[test]
+fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
+    let intermediates = [cert("intermediate")];
+    for name in ["e2e/smime-signed.eml", "e2e/smime-opaque-signed.eml"] {
+        for (root, passes) in [("ca", true), ("untrusted-ca", false)] {
+            let anchors = [cert(root)];
+            let options = VerifyOptions {
+                time: at(),
+                trust_anchors: &anchors,
+                intermediates: &intermediates,
+                ..VerifyOptions::default()
+            };
+            let (protection, checks) = demail::protection::verify_signatures(&data(name), &options).unwrap();
+            assert!(protection.provider_can_read(), "{name}");
+            assert_eq!(checks.len(), 1, "{name}");
+            let reports = checks[0].result.as_ref().unwrap();
+            assert!(reports[0].signature_valid, "{name}");
+            assert_eq!(reports[0].passed(), passes, "{name} {root}: {:?}", reports[0]);
+            if !passes {
+                assert_eq!(reports[0].case(), Some(ErrorCase::Fc02CertificateInvalid));
+            }
+        }
+    }
+}

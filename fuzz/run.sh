@@ -14,8 +14,9 @@
 # Sanitizer: none by default (`-s none`). demail forbids unsafe code, and
 # the parsers these targets reach (header, address, fields, envelope, metadata,
 # validate, integrity, and mail-parser and mail-builder) have no unsafe code
-# either; `verify` also reaches ring, x509-parser and rustls-webpki, whose own
-# fuzzing and review we rely on.
+# either; `verify` also reaches ring, x509-parser and rustls-webpki, and
+# `smime_open` the RustCrypto cms/der/rsa/aes crates, whose own fuzzing and
+# review we rely on.
 # AddressSanitizer would only slow the run down (about 2x): panics, failed
 # assertions, stack overflows, slow inputs (-timeout) and memory blow-ups
 # (-rss_limit_mb) are caught without it. Override with FUZZ_SANITIZER=address
@@ -58,6 +59,7 @@ dict_for() {
         envelope | header | verify | integrity_tags) echo "$FUZZ_DIR/dict/envelope.dict" ;;
         address | recipient_list) echo "$FUZZ_DIR/dict/address.dict" ;;
         c14n | xmldsig_verify) echo "$FUZZ_DIR/dict/xml.dict" ;;
+        smime_open) echo "$FUZZ_DIR/dict/smime.dict" ;;
         mbox) echo "$FUZZ_DIR/dict/mbox.dict" ;;
     esac
 }
@@ -68,6 +70,7 @@ max_len() {
         c14n) echo 16384 ;;                                     # documents with some nesting
         xmldsig_verify) echo 65536 ;;                           # a signed document with its certificate
         mbox) echo 65536 ;;                                     # several messages per input
+        smime_open) echo 65536 ;;                               # a protected message with its recipients
         *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }

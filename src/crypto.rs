@@ -497,7 +497,7 @@ impl SigningKey {
 }
 
 /// The algorithm OID and, for EC keys, the curve of a PKCS#8 PrivateKeyInfo.
-fn pkcs8_algorithm(der: &[u8]) -> Option<(String, Option<Curve>)> {
+pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Option<(String, Option<Curve>)> {
     use x509_parser::der_parser::ber::BerObjectContent;
     use x509_parser::der_parser::parse_der;
     let (_, info) = parse_der(der).ok()?;

@@ -55,6 +55,10 @@
 //! - **End-to-end transparency**: [`protection::analyze`] tells whether the
 //!   content is S/MIME or PGP signed or encrypted by the sender, and which
 //!   parts (§2.1.3); every operation keeps such content byte for byte.
+//! - **S/MIME** (feature `smime`): `smime::protect` encrypts (and signs) the
+//!   content end to end, `smime::open` decrypts and checks the sender's
+//!   signature, `protection::verify_signatures` checks client signatures on
+//!   receipt (PVD FU Schritt 63–64); the Subject and envelope stay readable.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -65,7 +69,9 @@
 //! read and report the message.
 //!
 //! ## Feature flags
-//! - `cli`: builds the `demail` command-line tool (adds clap and serde_json).
+//! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
+//! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
+//!   enables `smime`).
 //!
 //! Without features the library depends on: mail-parser and mail-builder
 //! (MIME), quick-xml (the confirmation XML and XML-DSig), pdf-writer (the
@@ -96,12 +102,15 @@ pub mod notification;
 pub mod pdf;
 pub mod protection;
 pub mod resend;
+#[cfg(feature = "smime")]
+pub mod smime;
 pub mod validate;
 pub mod verify;
 pub mod xml;
 pub mod xmldsig;
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doc tests (the S/MIME example
+/// needs the `smime` feature; CI tests with `--all-features`).
+#[cfg(all(doctest, feature = "smime"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -259,20 +259,91 @@ pub fn analyze_with_limits(message: &[u8], limits: &Limits) -> Result<Protection
         findings: Vec::new(),
         whole_signed: false,
         whole_encrypted: false,
+        signed_parts: None,
     };
     walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
-    let coverage = |whole: bool, any: bool| match (whole, any) {
-        (true, _) => Coverage::Whole,
-        (false, true) => Coverage::Parts,
-        (false, false) => Coverage::None,
+    Ok(walk.protection())
+}
+
+impl Walk<'_> {
+    fn protection(self) -> Protection {
+        let coverage = |whole: bool, any: bool| match (whole, any) {
+            (true, _) => Coverage::Whole,
+            (false, true) => Coverage::Parts,
+            (false, false) => Coverage::None,
+        };
+        let any_signed = self.findings.iter().any(|f| !f.mechanism.encrypts());
+        let any_encrypted = self.findings.iter().any(|f| f.mechanism.encrypts());
+        Protection {
+            signed: coverage(self.whole_signed, any_signed),
+            encrypted: coverage(self.whole_encrypted, any_encrypted),
+            findings: self.findings,
+        }
+    }
+}
+
+/// The check of one S/MIME signed part (PVD FU Schritt 64).
+#[cfg(feature = "smime")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The `multipart/signed` or `signed-data` part.
+    pub part: PartPath,
+    /// One report per signer, or why the part could not be checked at all.
+    pub result: Result<Vec<crate::smime::SignatureReport>, crate::smime::SmimeError>,
+}
+
+/// The protection of a message, with every S/MIME signature it carries
+/// verified (PVD FU Schritt 63–64, optional in the TR): the mathematical
+/// check (FC-01), the signer's certificate validity and chain (FC-02) and
+/// the status check of `options` (FC-03). Encrypted parts are not opened.
+///
+/// ```
+/// use demail::protection::verify_signatures;
+/// use demail::verify::VerifyOptions;
+///
+/// let raw = std::fs::read("tests/data/e2e/smime-signed.eml")?;
+/// let (protection, checks) = verify_signatures(&raw, &VerifyOptions::default())?;
+/// assert!(protection.provider_can_read());
+/// let reports = checks[0].result.as_ref().expect("an S/MIME signature");
+/// assert!(reports[0].signature_valid);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// A [`ProtectionError`] when the input is not a message or breaks a limit.
+#[cfg(feature = "smime")]
+pub fn verify_signatures(
+    message: &[u8],
+    options: &crate::verify::VerifyOptions<'_>,
+) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
+    let limits = Limits::default();
+    if message.len() > limits.max_bytes {
+        return Err(ProtectionError::TooLarge {
+            size: message.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let parsed = MessageParser::new()
+        .parse(message)
+        .ok_or(ProtectionError::NotAMessage)?;
+    let mut walk = Walk {
+        limits: &limits,
+        parts: 0,
+        findings: Vec::new(),
+        whole_signed: false,
+        whole_encrypted: false,
+        signed_parts: Some(Vec::new()),
     };
-    let any_signed = walk.findings.iter().any(|f| !f.mechanism.encrypts());
-    let any_encrypted = walk.findings.iter().any(|f| f.mechanism.encrypts());
-    Ok(Protection {
-        signed: coverage(walk.whole_signed, any_signed),
-        encrypted: coverage(walk.whole_encrypted, any_encrypted),
-        findings: walk.findings,
-    })
+    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
+    let signed_parts = walk.signed_parts.take().unwrap_or_default();
+    let checks = signed_parts
+        .into_iter()
+        .map(|(part, entity)| SignatureCheck {
+            part,
+            result: crate::smime::verify_signed_entity(&entity, options),
+        })
+        .collect();
+    Ok((walk.protection(), checks))
 }
 
 struct Walk<'l> {
@@ -281,6 +352,8 @@ struct Walk<'l> {
     findings: Vec<Finding>,
     whole_signed: bool,
     whole_encrypted: bool,
+    /// When collecting: the raw bytes of every S/MIME signed part.
+    signed_parts: Option<Vec<(PartPath, Vec<u8>)>>,
 }
 
 impl Walk<'_> {
@@ -332,6 +405,7 @@ impl Walk<'_> {
                 };
                 if let Some(mechanism) = mechanism {
                     self.record(mechanism, path, vec![path.child(1)], whole);
+                    self.keep_signed(message, part, mechanism, path);
                 }
                 // Only the signed content can hold more protection; the
                 // signature part is the signature.
@@ -373,6 +447,7 @@ impl Walk<'_> {
                 };
                 if let Some(mechanism) = mechanism {
                     self.record(mechanism, path, vec![path.clone()], whole);
+                    self.keep_signed(message, part, mechanism, path);
                 }
             }
             PartType::Text(text) if ctype.eq_ignore_ascii_case("text") => {
@@ -383,6 +458,26 @@ impl Walk<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Keeps the raw bytes of an S/MIME signed part when collecting.
+    fn keep_signed(
+        &mut self,
+        message: &Message<'_>,
+        part: &mail_parser::MessagePart<'_>,
+        mechanism: Mechanism,
+        path: &PartPath,
+    ) {
+        if mechanism != Mechanism::SmimeSigned {
+            return;
+        }
+        if let Some(kept) = &mut self.signed_parts {
+            let start = usize::try_from(part.offset_header).unwrap_or(usize::MAX);
+            let end = usize::try_from(part.offset_end).unwrap_or(usize::MAX);
+            if let Some(raw) = message.raw_message.get(start..end) {
+                kept.push((path.clone(), raw.to_vec()));
+            }
+        }
     }
 
     fn record(&mut self, mechanism: Mechanism, path: &PartPath, covered: Vec<PartPath>, whole: bool) {

@@ -30,6 +30,8 @@ mod mbox;
 mod notify;
 #[path = "demail/redirect.rs"]
 mod redirect;
+#[path = "demail/smime.rs"]
+mod smime;
 #[path = "demail/split_bcc.rs"]
 mod split_bcc;
 use serde_json::{Value, json};
@@ -127,6 +129,20 @@ enum Command {
         #[command(subcommand)]
         command: mbox::MboxCommand,
     },
+    /// Replace the content with S/MIME (RFC 8551): optionally signed, then
+    /// encrypted to every --recipient-cert; the envelope fields and the
+    /// Subject stay readable (TR 01201-3.4 §2.1.3).
+    ///
+    /// Exit code 0: done; 1: refused (the message is already sealed); 2:
+    /// unreadable input or usage error.
+    Protect(smime::ProtectArgs),
+    /// Decrypt an S/MIME protected message, verify its inner signature and
+    /// print the report as JSON.
+    ///
+    /// Exit code 0: opened and every signature passed; 1: not for this
+    /// key, changed, or a signature that does not pass; 2: unreadable input
+    /// or usage error.
+    Open(smime::OpenArgs),
 }
 
 fn main() -> ExitCode {
@@ -158,6 +174,8 @@ fn main() -> ExitCode {
         Command::Redirect(args) => exit(redirect::run(&args)),
         Command::SplitBcc(args) => exit(split_bcc::run(&args)),
         Command::Mbox { command } => exit(mbox::run(&command)),
+        Command::Protect(args) => exit(smime::protect(&args)),
+        Command::Open(args) => exit(smime::open(&args)),
     }
 }
 

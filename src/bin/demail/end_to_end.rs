@@ -2,13 +2,16 @@
 
 use serde_json::{Value, json};
 
-use demail::protection::analyze;
+use demail::protection::verify_signatures;
+use demail::verify::VerifyOptions;
 
-/// Which client-side protection the content has, by MIME structure (nothing
-/// is decrypted or verified), or `{"error": ...}` when it cannot be analysed.
+/// Which client-side protection the content has, by MIME structure, with
+/// every S/MIME signature verified (PVD FU Schritt 63–64; no trust anchors,
+/// so a valid signature is reported as not trusted; nothing is decrypted),
+/// or `{"error": ...}` when it cannot be analysed.
 pub(crate) fn end_to_end_json(raw: &[u8]) -> Value {
-    match analyze(raw) {
-        Ok(protection) => json!({
+    match verify_signatures(raw, &VerifyOptions::default()) {
+        Ok((protection, checks)) => json!({
             "provider_can_read": protection.provider_can_read(),
             "signed": protection.signed.as_str(),
             "encrypted": protection.encrypted.as_str(),
@@ -17,7 +20,14 @@ pub(crate) fn end_to_end_json(raw: &[u8]) -> Value {
                 "part": f.part.to_string(),
                 "covered": f.covered.iter().map(ToString::to_string).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-            "note": "from the MIME structure; signatures are not verified",
+            "smime_signatures": checks.iter().map(|check| json!({
+                "part": check.part.to_string(),
+                "signers": match &check.result {
+                    Ok(reports) => json!(reports.iter().map(crate::smime::signature_json).collect::<Vec<_>>()),
+                    Err(error) => json!({ "error": { "code": error.code(), "message": error.to_string() } }),
+                },
+            })).collect::<Vec<_>>(),
+            "note": "from the MIME structure; S/MIME signatures verified without trust anchors (use `demail open` or the library to check trust); encrypted content is not opened; the Subject is never encrypted",
         }),
         Err(error) => json!({ "error": error.to_string() }),
     }

@@ -1,0 +1,230 @@
+//! `demail protect` and `demail open` (S/MIME end-to-end protection,
+//! TR 01201-3.4 §2.1.3; RFC 8551), and the JSON of S/MIME signature
+//! reports shared with `inspect` (PVD FU Schritt 64).
+//!
+//! Exit codes: 0 done (and, for `open`, every inner signature passed);
+//! 1 refused or a failed check (sealed message, message for someone else,
+//! wrong key, changed ciphertext, a signature that does not pass);
+//! 2 unreadable input or usage error.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use demail::certificate::{Certificate, KeyPolicy};
+use demail::crypto::SigningKey;
+use demail::smime::{
+    Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
+    SmimeError,
+};
+use demail::verify::StatusResult;
+
+/// The arguments of `demail protect`.
+#[derive(Args)]
+pub(crate) struct ProtectArgs {
+    /// The message (or draft), or `-` for standard input.
+    file: PathBuf,
+    /// A recipient's certificate (PEM, RSA or EC); repeatable.
+    #[arg(long = "recipient-cert", required = true)]
+    recipient_certs: Vec<PathBuf>,
+    /// The sender's PKCS#8 private key (PEM): sign before encrypting.
+    #[arg(long, requires = "sign_cert")]
+    sign_key: Option<PathBuf>,
+    /// The sender's certificate (PEM).
+    #[arg(long, requires = "sign_key")]
+    sign_cert: Option<PathBuf>,
+    /// Opaque signed-data instead of multipart/signed.
+    #[arg(long, requires = "sign_key")]
+    opaque: bool,
+    /// Encrypt to the sender's certificate too, so the sender can read the sent copy.
+    #[arg(long, requires = "sign_cert")]
+    encrypt_to_self: bool,
+    /// aes256-gcm (AuthEnvelopedData, default) or aes256-cbc (EnvelopedData).
+    #[arg(long, default_value = "aes256-gcm")]
+    cipher: String,
+    /// Write the protected message here instead of standard output (a JSON
+    /// summary is then printed).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// The arguments of `demail open`.
+#[derive(Args)]
+pub(crate) struct OpenArgs {
+    /// The protected message, or `-` for standard input.
+    file: PathBuf,
+    /// The recipient's PKCS#8 private key (PEM).
+    #[arg(long)]
+    key: PathBuf,
+    /// The recipient's certificate (PEM).
+    #[arg(long)]
+    cert: PathBuf,
+    #[command(flatten)]
+    trust: crate::TrustArgs,
+    /// Write the opened message here.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+fn certificate(path: &Path) -> Result<Certificate, String> {
+    Certificate::from_pem(&crate::read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn error_json(error: &SmimeError) -> Value {
+    json!({ "error": { "code": error.code(), "message": error.to_string() } })
+}
+
+/// Prints a refusal as JSON (exit 1) or returns an input error (exit 2).
+fn refused(file: &Path, error: &SmimeError) -> Result<ExitCode, String> {
+    if error.is_unreadable_input() {
+        return Err(format!("{}: {error}", file.display()));
+    }
+    print_json(&error_json(error))?;
+    Ok(ExitCode::from(1))
+}
+
+fn print_json(value: &Value) -> Result<(), String> {
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
+    writeln!(std::io::stdout(), "{text}").map_err(|e| format!("cannot write JSON: {e}"))
+}
+
+/// Protects the message; see the module documentation for exit codes.
+pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, String> {
+    let raw =
+        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let cipher = Cipher::parse(&args.cipher)
+        .ok_or_else(|| format!("--cipher {}: use aes256-gcm or aes256-cbc", args.cipher))?;
+    let mut recipients = args
+        .recipient_certs
+        .iter()
+        .map(|p| certificate(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let signer = match (&args.sign_key, &args.sign_cert) {
+        (Some(key), Some(cert)) => Some((
+            SigningKey::from_pkcs8_pem(&crate::read_text(key)?)
+                .map_err(|e| format!("{}: {e}", key.display()))?,
+            certificate(cert)?,
+        )),
+        _ => None,
+    };
+    if args.encrypt_to_self
+        && let Some((_, cert)) = &signer
+    {
+        recipients.push(cert.clone());
+    }
+    let summary_recipients: Vec<Value> = recipients
+        .iter()
+        .map(|c| json!({ "subject": c.subject, "serial": c.serial, "key": c.public_key.describe() }))
+        .collect();
+    let mut options = ProtectOptions::new(recipients);
+    options.cipher = cipher;
+    options.sign = signer.as_ref().map(|(key, cert)| SenderSignature {
+        key,
+        certificate: cert,
+        form: if args.opaque {
+            SignatureForm::Opaque
+        } else {
+            SignatureForm::Detached
+        },
+    });
+    let protected = match demail::smime::protect(&raw, &options) {
+        Ok(protected) => protected,
+        Err(error) => return refused(&args.file, &error),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &protected).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            print_json(&json!({
+                "output": path.display().to_string(),
+                "cipher": cipher.as_str(),
+                "signed": signer.as_ref().map(|(_, cert)| cert.subject.clone()),
+                "recipients": summary_recipients,
+                "provider_can_read": false,
+                "subject_encrypted": false,
+                "note": "the content is encrypted end to end; Subject, From, To, Cc, Date, Message-ID and the X-de-mail-* fields stay readable",
+            }))?;
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&protected)
+                .map_err(|e| format!("cannot write the message: {e}"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the message; see the module documentation for exit codes.
+pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, String> {
+    let raw =
+        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let key = DecryptionKey::from_pkcs8_pem(&crate::read_text(&args.key)?)
+        .map_err(|e| format!("{}: {e}", args.key.display()))?;
+    let cert = certificate(&args.cert)?;
+    let trust = args.trust.load()?;
+    let options = OpenOptions {
+        verify: trust.options(KeyPolicy::default()),
+    };
+    let opened = match demail::smime::open(&raw, &key, &cert, &options) {
+        Ok(opened) => opened,
+        Err(error) => return refused(&args.file, &error),
+    };
+    if let Some(path) = &args.output {
+        std::fs::write(path, &opened.message).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let report = &opened.report;
+    let all_pass = report.signatures.iter().all(SignatureReport::passed);
+    print_json(&json!({
+        "opened": true,
+        "output": args.output.as_ref().map(|p| p.display().to_string()),
+        "content_encryption": report.content_encryption,
+        "recipients": report.recipients.iter().map(|r| json!({
+            "id": r.id,
+            "key_management": r.key_management,
+            "this_certificate": r.this_certificate,
+        })).collect::<Vec<_>>(),
+        "signed": !report.signatures.is_empty(),
+        "signatures": report.signatures.iter().map(signature_json).collect::<Vec<_>>(),
+        "subject_encrypted": false,
+    }))?;
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// One S/MIME signature report (PVD FU Schritt 64) as JSON.
+pub(crate) fn signature_json(report: &SignatureReport) -> Value {
+    let verdict = match (&report.failure, report.trusted) {
+        (Some(_), _) => "fail",
+        (None, Some(true)) => "pass",
+        (None, _) => "signature_valid_signer_not_trusted",
+    };
+    json!({
+        "verdict": verdict,
+        "error_case": report.case().map(|c| c.code()),
+        "code": report.failure.as_ref().map(|f| f.code()),
+        "reason": report.failure.as_ref().map(ToString::to_string),
+        "signature_valid": report.signature_valid,
+        "trusted": report.trusted,
+        "status": match &report.status {
+            StatusResult::NotChecked => "not_checked".to_owned(),
+            StatusResult::Good => "good".to_owned(),
+            StatusResult::Failed(reason) => format!("failed: {reason}"),
+        },
+        "digest_algorithm": report.digest_algorithm,
+        "signature_algorithm": report.signature_algorithm,
+        "signer": report.signer.as_ref().map(|c| json!({
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "not_before": c.not_before,
+            "not_after": c.not_after,
+            "key": c.public_key.describe(),
+        })),
+    })
+}

@@ -1,0 +1,716 @@
+//! S/MIME protect and open (RFC 8551; TR 01201-3.4 §2.1.3 client-side
+//! protection), cross-checked with `openssl cms` in both directions, and
+//! the typed errors of PVD FU Schritt 64 (FC-01, FC-02, FC-03).
+#![cfg(feature = "smime")]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use demail::certificate::{Certificate, CertificateError};
+use demail::smime::{
+    Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureFailure, SignatureForm,
+    SmimeError, open, protect, verify_signed_entity,
+};
+use demail::verify::{ErrorCase, VerifyOptions};
+
+mod common;
+mod xmldsig_common;
+use common::{cert, data, key, path};
+use xmldsig_common::{temp_dir, tool_available};
+
+fn decryption_key(name: &str) -> DecryptionKey {
+    DecryptionKey::from_pkcs8_pem(&common::text(&format!("keys/{name}.key.pem"))).unwrap()
+}
+
+fn draft() -> Vec<u8> {
+    data("e2e/draft.eml")
+}
+
+/// 2026-11-24, when every test certificate but `short-lived` is valid.
+fn at() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
+}
+
+fn run(args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
+    let mut child = Command::new(args[0])
+        .args(&args[1..])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A tool that fails early closes its input; its stderr says why.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        output.stdout,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn keyfile(name: &str, kind: &str) -> String {
+    path(&format!("keys/{name}.{kind}.pem"))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The header fields of the draft that are not content fields, and its
+/// content entity in canonical (CRLF) form.
+fn entity_of(message: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(message).replace("\r\n", "\n");
+    let (header, body) = text.split_once("\n\n").unwrap();
+    let mut out = String::new();
+    for line in header
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with("content-"))
+    {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    out.push_str(&body.replace('\n', "\r\n"));
+    out.into_bytes()
+}
+
+/// RSA (OAEP), NIST and brainpool curves (RFC 5639 with RFC 5753 ECDH).
+const RECIPIENTS: [&str; 5] = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+const CIPHERS: [Cipher; 2] = [Cipher::Aes256Gcm, Cipher::Aes256Cbc];
+
+// RFC 8551 §3.3, RFC 5083/5084, RFC 8017, RFC 5753: openssl cms -decrypt
+// opens what the crate protects, for RSA and EC recipients and both ciphers.
+#[test]
+fn openssl_decrypts_what_protect_writes() {
+    if !tool_available("openssl") {
+        return;
+    }
+    for name in RECIPIENTS {
+        for cipher in CIPHERS {
+            let mut options = ProtectOptions::new(vec![cert(name)]);
+            options.cipher = cipher;
+            let protected = protect(&draft(), &options).unwrap();
+            let (ok, plain, err) = run(
+                &[
+                    "openssl",
+                    "cms",
+                    "-decrypt",
+                    "-recip",
+                    &keyfile(name, "cert"),
+                    "-inkey",
+                    &keyfile(name, "key"),
+                ],
+                &protected,
+            );
+            assert!(ok, "{name} {cipher:?}: {err}");
+            assert_eq!(plain, entity_of(&draft()), "{name} {cipher:?}");
+        }
+    }
+}
+
+// RFC 8551 §3.7 sign then encrypt: openssl decrypts and verifies the inner
+// signature of both forms against the test CA.
+#[test]
+fn openssl_verifies_the_inner_signature() {
+    if !tool_available("openssl") {
+        return;
+    }
+    // The SignedData carries the signer's certificate only; openssl gets
+    // the root and the intermediate as its trust store.
+    let bundle = temp_dir("smime-verify").join("ca-bundle.pem");
+    std::fs::write(
+        &bundle,
+        common::text("keys/ca.cert.pem") + &common::text("keys/intermediate.cert.pem"),
+    )
+    .unwrap();
+    let bundle = bundle.to_str().unwrap();
+    for (signer, form) in [
+        ("p256", SignatureForm::Detached),
+        ("rsa2048", SignatureForm::Opaque),
+        ("p384", SignatureForm::Detached),
+    ] {
+        let signing_key = key(signer);
+        let signing_cert = cert(signer);
+        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        options.sign = Some(SenderSignature {
+            key: &signing_key,
+            certificate: &signing_cert,
+            form,
+        });
+        let protected = protect(&draft(), &options).unwrap();
+        let (ok, signed, err) = run(
+            &[
+                "openssl",
+                "cms",
+                "-decrypt",
+                "-recip",
+                &keyfile("p256", "cert"),
+                "-inkey",
+                &keyfile("p256", "key"),
+            ],
+            &protected,
+        );
+        assert!(ok, "{err}");
+        let (ok, content, err) = run(
+            &[
+                "openssl",
+                "cms",
+                "-verify",
+                "-CAfile",
+                bundle,
+                "-attime",
+                "1795478400",
+                "-purpose",
+                "smimesign",
+            ],
+            &signed,
+        );
+        assert!(ok, "{signer} {form:?}: {err}");
+        assert_eq!(content, entity_of(&draft()), "{signer} {form:?}");
+    }
+}
+
+/// `openssl cms -encrypt` (optionally after `-sign`) of the draft's entity,
+/// with the draft's other header fields in front.
+fn openssl_protect(recipient: &str, cipher: &str, sign: Option<&str>, extra: &[&str]) -> Vec<u8> {
+    let entity = entity_of(&draft());
+    let inner = match sign {
+        Some(signer) => {
+            let (ok, signed, err) = run(
+                &[
+                    "openssl",
+                    "cms",
+                    "-sign",
+                    "-signer",
+                    &keyfile(signer, "cert"),
+                    "-inkey",
+                    &keyfile(signer, "key"),
+                    "-md",
+                    "sha256",
+                ],
+                &entity,
+            );
+            assert!(ok, "{err}");
+            signed
+        }
+        None => entity,
+    };
+    let recip = keyfile(recipient, "cert");
+    // -keyopt applies to the -recip before it.
+    let mut args = vec!["openssl", "cms", "-encrypt", cipher, "-recip", &recip];
+    args.extend_from_slice(extra);
+    let (ok, encrypted, err) = run(&args, &inner);
+    assert!(ok, "{err}");
+    let text = String::from_utf8_lossy(&draft()).into_owned();
+    let (header, _) = text.split_once("\r\n\r\n").unwrap();
+    let mut message: Vec<u8> = header
+        .split("\r\n")
+        .filter(|l| {
+            !l.to_ascii_lowercase().starts_with("content-")
+                && !l.to_ascii_lowercase().starts_with("mime-version")
+        })
+        .flat_map(|l| format!("{l}\r\n").into_bytes())
+        .collect();
+    message.extend_from_slice(&encrypted);
+    message
+}
+
+const OAEP: [&str; 4] = [
+    "-keyopt",
+    "rsa_padding_mode:oaep",
+    "-keyopt",
+    "rsa_oaep_md:sha256",
+];
+
+// RFC 8551 §2.7: the crate opens what openssl cms -encrypt writes, RSA-OAEP
+// and ECDH recipients, GCM and CBC, with and without -sign.
+#[test]
+fn open_reads_what_openssl_encrypts() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = OpenOptions {
+        verify: VerifyOptions {
+            time: at(),
+            trust_anchors: &anchors,
+            intermediates: &intermediates,
+            ..VerifyOptions::default()
+        },
+    };
+    for recipient in RECIPIENTS {
+        let extra: &[&str] = if recipient.starts_with("rsa") { &OAEP } else { &[] };
+        for (cipher, name) in [("-aes-256-gcm", "aes256-gcm"), ("-aes-256-cbc", "aes256-cbc")] {
+            for sign in [None, Some("p256"), Some("rsa2048")] {
+                let message = openssl_protect(recipient, cipher, sign, extra);
+                let opened = open(&message, &decryption_key(recipient), &cert(recipient), &options)
+                    .unwrap_or_else(|e| panic!("{recipient} {cipher} {sign:?}: {e}"));
+                assert_eq!(opened.report.content_encryption, name);
+                assert_eq!(
+                    opened.entity,
+                    entity_of(&draft()),
+                    "{recipient} {cipher} {sign:?}"
+                );
+                assert_eq!(opened.report.recipients.len(), 1);
+                assert!(opened.report.recipients[0].this_certificate);
+                match sign {
+                    None => assert!(opened.report.signatures.is_empty()),
+                    Some(signer) => {
+                        let report = &opened.report.signatures[0];
+                        assert!(report.passed(), "{recipient} {cipher} {signer}: {report:?}");
+                        assert!(report.signer.as_ref().unwrap().subject.contains(signer));
+                    }
+                }
+            }
+        }
+    }
+}
+
+// RFC 5753 §7.1.4: openssl's default KDF for ECDH is SHA-1 (dhSinglePass-
+// stdDH-sha1kdf-scheme); the crate reads it (docs/decisions.md D64).
+#[test]
+fn open_reads_openssl_ecdh_with_the_default_sha1_kdf() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let message = openssl_protect("p256", "-aes-256-gcm", None, &[]);
+    let opened = open(
+        &message,
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        opened.report.recipients[0]
+            .key_management
+            .starts_with("ecdh-x963-")
+    );
+}
+
+// RUSTSEC-2023-0071 (Marvin): RSA PKCS#1 v1.5 key transport, openssl's
+// default, is refused with its own error (docs/decisions.md D63).
+#[test]
+fn pkcs1v15_key_transport_is_refused() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let message = openssl_protect("rsa2048", "-aes-256-gcm", None, &[]);
+    let error = open(
+        &message,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(error, SmimeError::Pkcs1v15KeyTransport);
+    let vector = data("e2e/smime-auth-encrypted.eml");
+    let error = open(
+        &vector,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(error, SmimeError::Pkcs1v15KeyTransport);
+}
+
+fn protected_to(name: &str, cipher: Cipher) -> Vec<u8> {
+    let mut options = ProtectOptions::new(vec![cert(name)]);
+    options.cipher = cipher;
+    protect(&draft(), &options).unwrap()
+}
+
+/// Flips one bit of the CMS object `from_end` bytes before its end.
+fn tamper(message: &[u8], from_end: usize) -> Vec<u8> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(message).into_owned();
+    let (header, body) = text.split_once("\r\n\r\n").unwrap();
+    let clean: String = body.split_whitespace().collect();
+    let mut der = base64::engine::general_purpose::STANDARD.decode(clean).unwrap();
+    let at = der.len() - from_end;
+    der[at] ^= 0x01;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("{header}\r\n\r\n{encoded}\r\n").into_bytes()
+}
+
+// RFC 5084 §1 (GCM authenticates), RFC 5652 §6.3 (CBC padding): a changed
+// ciphertext is a ContentDecryption error, never plaintext.
+#[test]
+fn tampered_ciphertext_is_a_content_decryption_error() {
+    // GCM: the tag is the last field; flip a bit of the tag and of the ciphertext.
+    for from_end in [1, 40] {
+        let message = tamper(&protected_to("p256", Cipher::Aes256Gcm), from_end);
+        let error = open(
+            &message,
+            &decryption_key("p256"),
+            &cert("p256"),
+            &OpenOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(error, SmimeError::ContentDecryption { .. }), "{error:?}");
+    }
+    // CBC: flipping the last byte of the last block breaks the padding
+    // (with overwhelming probability it no longer ends in a valid PKCS#7 pad).
+    let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), 17);
+    let error = open(
+        &message,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    );
+    match error {
+        Err(SmimeError::ContentDecryption { .. }) => {}
+        // A flipped bit in the second-to-last block changes plaintext only.
+        Ok(opened) => assert_ne!(opened.entity, entity_of(&draft())),
+        Err(other) => panic!("{other:?}"),
+    }
+}
+
+// The wrong key for the certificate is its own error; a message encrypted
+// to someone else names its recipients.
+#[test]
+fn wrong_key_and_other_recipient_have_their_own_errors() {
+    let message = protected_to("p256", Cipher::Aes256Gcm);
+    let error = open(
+        &message,
+        &decryption_key("p384"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, SmimeError::KeyDoesNotMatchCertificate { .. }),
+        "{error:?}"
+    );
+    let error = open(
+        &message,
+        &decryption_key("p384"),
+        &cert("p384"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    match error {
+        SmimeError::NotForThisRecipient { recipients, .. } => {
+            assert_eq!(recipients.len(), 1);
+            assert!(recipients[0].contains("serial=30:03"), "{recipients:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let error = open(
+        &draft(),
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(error, SmimeError::NotEncrypted { .. }), "{error:?}");
+}
+
+fn signed_and_opened(
+    signer: &str,
+    anchors: &[Certificate],
+    time: SystemTime,
+) -> demail::smime::SignatureReport {
+    let signing_key = key(signer);
+    let signing_cert = cert(signer);
+    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signing_cert,
+        form: SignatureForm::Detached,
+    });
+    let protected = protect(&draft(), &options).unwrap();
+    let intermediates = [cert("intermediate")];
+    let open_options = OpenOptions {
+        verify: VerifyOptions {
+            time,
+            trust_anchors: anchors,
+            intermediates: &intermediates,
+            ..VerifyOptions::default()
+        },
+    };
+    let opened = open(
+        &protected,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &open_options,
+    )
+    .unwrap();
+    assert_eq!(opened.entity, entity_of(&draft()));
+    opened.report.signatures.into_iter().next().unwrap()
+}
+
+// PVD FU Schritt 64: a trusted, valid signer passes; an untrusted one is
+// FC-02, an expired one FC-02 with its own cause; no anchors: never passes.
+#[test]
+fn signer_trust_and_validity_are_reported_with_fc_codes() {
+    let anchors = [cert("ca")];
+    let good = signed_and_opened("p256", &anchors, at());
+    assert!(good.passed(), "{good:?}");
+    assert_eq!(good.case(), None);
+
+    let untrusted = signed_and_opened("untrusted", &anchors, at());
+    assert!(untrusted.signature_valid);
+    assert_eq!(untrusted.case(), Some(ErrorCase::Fc02CertificateInvalid));
+    assert!(matches!(
+        untrusted.failure,
+        Some(SignatureFailure::Certificate(CertificateError::Untrusted(_)))
+    ));
+
+    let expired = signed_and_opened("short-lived", &anchors, at());
+    assert_eq!(expired.case(), Some(ErrorCase::Fc02CertificateInvalid));
+    assert!(matches!(
+        expired.failure,
+        Some(SignatureFailure::Certificate(CertificateError::Expired { .. }))
+    ));
+
+    let no_anchors = signed_and_opened("p256", &[], at());
+    assert!(no_anchors.signature_valid && no_anchors.failure.is_none());
+    assert_eq!(no_anchors.trusted, None);
+    assert!(!no_anchors.passed());
+}
+
+// PVD FU Schritt 64, FC-01: content changed after signing.
+#[test]
+fn changed_signed_content_is_fc01() {
+    let (ok, signed, err) = if tool_available("openssl") {
+        run(
+            &[
+                "openssl",
+                "cms",
+                "-sign",
+                "-signer",
+                &keyfile("p256", "cert"),
+                "-inkey",
+                &keyfile("p256", "key"),
+            ],
+            &entity_of(&draft()),
+        )
+    } else {
+        return;
+    };
+    assert!(ok, "{err}");
+    let options = VerifyOptions {
+        time: at(),
+        ..VerifyOptions::default()
+    };
+    let reports = verify_signed_entity(&signed, &options).unwrap();
+    assert!(
+        reports[0].signature_valid && reports[0].failure.is_none(),
+        "{:?}",
+        reports[0]
+    );
+    let changed = String::from_utf8(signed)
+        .unwrap()
+        .replace("Kratzbaum", "Katzbaum!");
+    let reports = verify_signed_entity(changed.as_bytes(), &options).unwrap();
+    assert_eq!(reports[0].failure, Some(SignatureFailure::DigestMismatch));
+    assert_eq!(reports[0].case(), Some(ErrorCase::Fc01IntegrityViolation));
+}
+
+// TR 01201-3.4 §2.1.3: only the content is replaced; every other field,
+// the subject included, stays byte for byte, and the provider cannot read.
+#[test]
+fn protect_keeps_every_envelope_field_and_hides_the_content() {
+    let protected = protected_to("p384", Cipher::Aes256Gcm);
+    let text = String::from_utf8(protected.clone()).unwrap();
+    let original = String::from_utf8(draft()).unwrap();
+    let (header, _) = original.split_once("\r\n\r\n").unwrap();
+    for line in header
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("content-"))
+    {
+        assert!(text.contains(&format!("{line}\r\n")), "{line}");
+    }
+    assert!(
+        !text.contains("Kratzbaum aus Ihrer Kleinanzeige noch"),
+        "body is hidden"
+    );
+    assert!(
+        text.contains("Subject: Kratzbaum aus Ihrer Kleinanzeige"),
+        "subject is not"
+    );
+    let protection = demail::protection::analyze(&protected).unwrap();
+    assert!(!protection.provider_can_read());
+}
+
+// TR 01201-3.4 §3.1.21: a sealed message is not protected (the integrity
+// value would no longer match).
+#[test]
+fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
+    let options = ProtectOptions::new(vec![cert("p256")]);
+    assert_eq!(
+        protect(&data("normal-minimal.eml"), &options),
+        Err(SmimeError::AlreadySealed)
+    );
+    assert_eq!(
+        protect(&draft(), &ProtectOptions::new(vec![])),
+        Err(SmimeError::NoRecipients)
+    );
+    assert_eq!(protect(b"no header end", &options), Err(SmimeError::NotAMessage));
+    // RFC 8550 §4.4: no encryption to an expired certificate (short-lived
+    // ended 2025-06-30).
+    let expired = protect(&draft(), &ProtectOptions::new(vec![cert("short-lived")]));
+    assert!(
+        matches!(
+            expired,
+            Err(SmimeError::Certificate {
+                role: "recipient",
+                source: CertificateError::Expired { .. }
+            })
+        ),
+        "{expired:?}"
+    );
+}
+
+// Several recipients and brainpool: each can open, the report lists all.
+#[test]
+fn every_recipient_can_open_and_is_listed() {
+    let names = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+    let options = ProtectOptions::new(names.iter().map(|n| cert(n)).collect());
+    let protected = protect(&draft(), &options).unwrap();
+    for name in names {
+        let opened = open(
+            &protected,
+            &decryption_key(name),
+            &cert(name),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(opened.entity, entity_of(&draft()), "{name}");
+        assert_eq!(opened.report.recipients.len(), names.len());
+        assert_eq!(
+            opened
+                .report
+                .recipients
+                .iter()
+                .filter(|r| r.this_certificate)
+                .count(),
+            1
+        );
+    }
+}
+
+// RFC 5652 §1.1 allows BER: openssl -stream writes indefinite lengths and
+// segmented OCTET STRINGs (X.690 §8.7.3) in the enveloped and the opaque
+// signed data; the crate joins the segments.
+#[test]
+fn open_reads_openssl_streaming_ber() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let entity = entity_of(&draft());
+    let (ok, signed, err) = run(
+        &[
+            "openssl",
+            "cms",
+            "-sign",
+            "-stream",
+            "-nodetach",
+            "-signer",
+            &keyfile("p256", "cert"),
+            "-inkey",
+            &keyfile("p256", "key"),
+        ],
+        &entity,
+    );
+    assert!(ok, "{err}");
+    for (recipient, cipher) in [("p256", "-aes-256-gcm"), ("rsa2048", "-aes-256-cbc")] {
+        let recip = keyfile(recipient, "cert");
+        let mut args = vec!["openssl", "cms", "-encrypt", "-stream", cipher, "-recip", &recip];
+        if recipient.starts_with("rsa") {
+            args.extend_from_slice(&OAEP);
+        }
+        let (ok, encrypted, err) = run(&args, &signed);
+        assert!(ok, "{err}");
+        let anchors = [cert("ca")];
+        let intermediates = [cert("intermediate")];
+        let options = OpenOptions {
+            verify: VerifyOptions {
+                time: at(),
+                trust_anchors: &anchors,
+                intermediates: &intermediates,
+                ..VerifyOptions::default()
+            },
+        };
+        let opened = open(&encrypted, &decryption_key(recipient), &cert(recipient), &options)
+            .unwrap_or_else(|e| panic!("{recipient} {cipher}: {e}"));
+        assert_eq!(opened.entity, entity, "{recipient} {cipher}");
+        assert!(
+            opened.report.signatures[0].passed(),
+            "{:?}",
+            opened.report.signatures[0]
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    // RFC 8551 §3.1.1: whatever the body and its line ends, open returns the
+    // canonical (CRLF) entity that protect encrypted.
+    #[test]
+    fn open_returns_the_canonical_entity_of_any_body(
+        body in proptest::collection::vec(proptest::prop_oneof![
+            proptest::prelude::Just(b'\r'),
+            proptest::prelude::Just(b'\n'),
+            proptest::prelude::any::<u8>(),
+        ], 0..2048),
+        cbc in proptest::prelude::any::<bool>(),
+    ) {
+        let mut message = b"From: a@dmda-a.de-mail.de\r\nSubject: x\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+        message.extend_from_slice(&body);
+        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
+        let protected = protect(&message, &options).unwrap();
+        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &OpenOptions::default()).unwrap();
+        let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
+        // Every CRLF, bare CR and bare LF is one CRLF.
+        let mut text = Vec::new();
+        let mut i = 0;
+        while i < body.len() {
+            match body[i] {
+                b'\r' if body.get(i + 1) == Some(&b'\n') => {
+                    text.extend_from_slice(b"\r\n");
+                    i += 1;
+                }
+                b'\r' | b'\n' => text.extend_from_slice(b"\r\n"),
+                other => text.push(other),
+            }
+            i += 1;
+        }
+        expected.extend_from_slice(&text);
+        proptest::prop_assert_eq!(opened.entity, expected);
+    }
+}
+
+// PVD FU Schritt 63–64 on receipt: the protection report verifies detached
+// and opaque S/MIME signatures made by openssl; against the right root they
+// pass, against another root they are FC-02.
+#[test]
+fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
+    let intermediates = [cert("intermediate")];
+    for name in ["e2e/smime-signed.eml", "e2e/smime-opaque-signed.eml"] {
+        for (root, passes) in [("ca", true), ("untrusted-ca", false)] {
+            let anchors = [cert(root)];
+            let options = VerifyOptions {
+                time: at(),
+                trust_anchors: &anchors,
+                intermediates: &intermediates,
+                ..VerifyOptions::default()
+            };
+            let (protection, checks) = demail::protection::verify_signatures(&data(name), &options).unwrap();
+            assert!(protection.provider_can_read(), "{name}");
+            assert_eq!(checks.len(), 1, "{name}");
+            let reports = checks[0].result.as_ref().unwrap();
+            assert!(reports[0].signature_valid, "{name}");
+            assert_eq!(reports[0].passed(), passes, "{name} {root}: {:?}", reports[0]);
+            if !passes {
+                assert_eq!(reports[0].case(), Some(ErrorCase::Fc02CertificateInvalid));
+            }
+        }
+    }
+}

@@ -95,6 +95,7 @@ pub mod metadata;
 pub mod notification;
 pub mod pdf;
 pub mod protection;
+pub mod provider_directory;
 pub mod resend;
 pub mod validate;
 pub mod verify;

@@ -5,9 +5,11 @@
 //! 2 unreadable or not a mail.
 //!
 //! `demail sign <FILE>` adds `X-de-mail-integrity` (hash-only without a key,
-//! signed with `--key` and `--cert`); `demail verify <FILE>` checks it and
-//! prints the report as JSON (exit 0 pass, 1 fail or untrusted, 2 unreadable
-//! input or usage error).
+//! signed with `--key` and `--cert`; exit 1 when a hash-only field is asked
+//! for an authoritative message, 2 when the key does not match the
+//! certificate); `demail verify <FILE>` checks it and prints the report as
+//! JSON (exit 0 pass, 1 fail or untrusted, 2 unreadable input or usage
+//! error).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -72,6 +74,10 @@ enum Command {
         lenient: bool,
     },
     /// Add X-de-mail-integrity: hash-only without a key, signed with --key and --cert.
+    ///
+    /// Exit code 0: written; 1: refused (hash-only on an authoritative
+    /// message, FC-04); 2: unreadable input, usage error, or a key that does
+    /// not match the certificate.
     Sign {
         /// The message file, or `-` for standard input.
         file: PathBuf,

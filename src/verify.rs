@@ -326,6 +326,7 @@ pub enum Verdict {
 
 /// Whether the certificate status was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StatusResult {
     /// No [`StatusCheck`] was given (or the message is not signed).
     NotChecked,

@@ -404,6 +404,7 @@ fn report_json(report: &VerificationReport) -> Value {
             StatusResult::NotChecked => "not checked".to_owned(),
             StatusResult::Good => "good".to_owned(),
             StatusResult::Failed(reason) => format!("failed: {reason}"),
+            _ => "unknown".to_owned(),
         },
         "certificate": report.certificate.as_ref().map(|c| json!({
             "subject": c.subject,

@@ -7,8 +7,30 @@
 //! the certificate, the caller's trust anchors and the caller's time.
 //!
 //! Path building uses rustls-webpki (signature checks along the chain,
-//! validity of every certificate, CA constraints, path length);
-//! see docs/decisions.md.
+//! validity of every certificate, CA constraints, path length), plus the
+//! crate's own rules: every CA on the path asserts keyCertSign and is a CA
+//! by basicConstraints (D50), and the extended key usage rule of
+//! [`ProviderKeyUsage`] (D51); see docs/decisions.md. Errors carry the typed
+//! cause (webpki's, x509-parser's, the [`KeyRule`] a key breaks).
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use demail::certificate::{Certificate, CertificateError, KeyPolicy, KeyRule};
+//!
+//! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
+//! let signer = Certificate::from_pem(&read("p256")?)?;
+//! let anchors = [Certificate::from_pem(&read("ca")?)?];
+//! let intermediates = [Certificate::from_pem(&read("intermediate")?)?];
+//! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
+//! signer.verify_chain(&anchors, &intermediates, at)?;
+//!
+//! let weak = Certificate::from_pem(&read("rsa1024")?)?;
+//! assert!(matches!(
+//!     KeyPolicy::default().check(&weak.public_key),
+//!     Err(CertificateError::WeakKey { rule: KeyRule::RsaTooShort { min_bits: 2048 }, .. })
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

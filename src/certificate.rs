@@ -93,9 +93,21 @@ pub enum CertificateError {
         /// What it lacks.
         requirement: CaRequirement,
     },
+    /// A certificate of the path names only extended key usages that
+    /// [`ProviderKeyUsage`] does not accept (RFC 5280 §4.2.1.12; D51).
+    #[error(
+        "the certificate's extended key usage names only other purposes ({}); accepted are none, emailProtection, documentSigning or anyExtendedKeyUsage",
+        .present.join(", ")
+    )]
+    KeyPurposeNotAccepted {
+        /// The purposes named, as dotted OIDs.
+        present: Vec<String>,
+        /// The path validator's error.
+        #[source]
+        cause: webpki::Error,
+    },
     /// The certificate does not chain to any of the trust anchors; the
-    /// path validator's typed error (an extended key usage refused by the
-    /// rule of [`ProviderKeyUsage`] is `RequiredEkuNotFoundContext`).
+    /// path validator's typed error.
     #[error("the certificate does not chain to a trust anchor: {0}")]
     Untrusted(#[source] webpki::Error),
 }
@@ -381,11 +393,16 @@ impl Certificate {
             None,
             Some(&ca_rule),
         );
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) => Err(rejected
-                .into_inner()
-                .unwrap_or(CertificateError::Untrusted(error))),
+        match (result, rejected.into_inner()) {
+            (Ok(_), _) => Ok(()),
+            (Err(_), Some(ca_error)) => Err(ca_error),
+            (Err(webpki::Error::RequiredEkuNotFoundContext(context)), None) => {
+                Err(CertificateError::KeyPurposeNotAccepted {
+                    present: context.present.iter().map(|oid| dotted(oid)).collect(),
+                    cause: webpki::Error::RequiredEkuNotFoundContext(context),
+                })
+            }
+            (Err(error), None) => Err(CertificateError::Untrusted(error)),
         }
     }
 
@@ -418,6 +435,10 @@ fn ca_may_sign_certificates(der: &[u8]) -> Result<(), CertificateError> {
         Some(usage) if !usage.value.key_cert_sign() => Err(fail(CaRequirement::NoKeyCertSign)),
         Some(_) => Ok(()),
     }
+}
+
+fn dotted(arcs: &[usize]) -> String {
+    arcs.iter().map(usize::to_string).collect::<Vec<_>>().join(".")
 }
 
 fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {

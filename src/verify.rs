@@ -291,6 +291,9 @@ impl Failure {
                 "ca_cannot_sign_certificates"
             }
             Failure::Certificate(CertificateError::Untrusted(_)) => "untrusted_certificate",
+            Failure::Certificate(CertificateError::KeyPurposeNotAccepted { .. }) => {
+                "key_purpose_not_accepted"
+            }
             Failure::Certificate(CertificateError::Expired { .. }) => "certificate_expired",
             Failure::Certificate(CertificateError::NotYetValid { .. }) => "certificate_not_yet_valid",
             Failure::Certificate(CertificateError::NoSignatureKeyUsage) => "no_signature_key_usage",

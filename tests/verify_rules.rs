@@ -541,10 +541,11 @@ fn eku_none_email_protection_document_signing_or_any_accepted_unrelated_only_ref
         } else {
             assert!(
                 matches!(
-                    result,
-                    Err(CertificateError::Untrusted(
-                        webpki::Error::RequiredEkuNotFoundContext(_)
-                    ))
+                    &result,
+                    Err(CertificateError::KeyPurposeNotAccepted {
+                        present,
+                        cause: webpki::Error::RequiredEkuNotFoundContext(_),
+                    }) if present.iter().all(|oid| oid.starts_with("1.3.6.1.5.5.7.3."))
                 ),
                 "{name}: {result:?}"
             );

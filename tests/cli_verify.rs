@@ -280,3 +280,36 @@ fn cli_inspect_reports_singleton_duplicates_and_bare_lf_as_violations() {
         .collect();
     assert!(rules.contains(&"bare-line-feed"), "{rules:?}");
 }
+
+// TR 01201-3.1 Schritt 30, 48 FC-04; D48: split-bcc inherits the guard of sign
+#[test]
+fn cli_split_bcc_of_authoritative_message_without_key_exits_1() {
+    let dir = temp_dir("cli-split-bcc-authoritative");
+    let message = String::from_utf8(data("e2e/smime-encrypted.eml"))
+        .unwrap()
+        .replacen("x-de-mail-authoritative: no", "x-de-mail-authoritative: yes", 1);
+    let d = dir.to_str().unwrap();
+    let output = demail(&["split-bcc", "-", "-d", d], Some(message.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("FC-04"));
+    assert!(!dir.join("to-cc.eml").exists());
+    let signed = demail(
+        &[
+            "split-bcc",
+            "-",
+            "-d",
+            d,
+            "--key",
+            "tests/data/keys/p256.key.pem",
+            "--cert",
+            "tests/data/keys/p256.cert.pem",
+        ],
+        Some(message.as_bytes()),
+    );
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+}

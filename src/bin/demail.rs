@@ -129,7 +129,8 @@ enum Command {
     /// Split an outgoing message into the to/cc copy and one copy per BCC
     /// recipient, each hashed or signed (§3.1.8, §3.1.21); JSON report.
     ///
-    /// Exit code 0: done; 1: not ready to be hashed; 2: unreadable input or usage error.
+    /// Exit code 0: done; 1: not ready to be hashed, or authoritative without
+    /// a key (FC-04); 2: unreadable input or usage error.
     SplitBcc(split_bcc::SplitBccArgs),
     /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
     ///

@@ -300,6 +300,26 @@ fn hash_only_confirmation_fails_with_its_own_reason() {
     assert!(check(&hashed, &VerifyOptions::default()).passed());
 }
 
+// D49: an unreadable message type may hide a confirmation (fail closed)
+#[test]
+fn hash_only_message_with_unreadable_type_fails_fc04() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let hashed = hash_only_minimal();
+    let forged = recompute_hash_only(&replace(
+        &hashed,
+        "x-de-mail-message-type: normal",
+        "x-de-mail-message-type: Confirmation-Of-Dispatch",
+    ));
+    let report = check(&forged, &VerifyOptions::default());
+    assert_eq!(
+        failure(&report),
+        &Failure::MissingSignature(SignatureRequirement::UnknownMessageType)
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc04MissingSignature);
+}
+
 // D49: services that accept only signed mail
 #[test]
 fn require_signature_policy_fails_every_hash_only_message() {

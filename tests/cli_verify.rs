@@ -313,3 +313,74 @@ fn cli_split_bcc_of_authoritative_message_without_key_exits_1() {
         String::from_utf8_lossy(&signed.stderr)
     );
 }
+
+// D52: the directory is in VerifyOptions, so check-confirmation applies it to
+// the confirmation (system address domain) and to the original (sender domain)
+#[test]
+fn cli_check_confirmation_applies_the_provider_directory() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = temp_dir("cli-confirmation-directory");
+    let confirmation = dir.join("dispatch.eml");
+    let confirmation = confirmation.to_str().unwrap();
+    let built = demail(
+        &[
+            "confirm",
+            "dispatch",
+            "tests/data/signed/normal-rsa3072.eml",
+            "--provider-key",
+            "tests/data/keys/p256.key.pem",
+            "--provider-cert",
+            "tests/data/keys/p256.cert.pem",
+            "--provider-name",
+            "DMDA A GmbH",
+            "--system-address",
+            "Versandbestaetigung@dmda-a.de-mail.de",
+            "--at",
+            "2024-03-12T09:15:06+01:00",
+            "-o",
+            confirmation,
+        ],
+        None,
+    );
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let rsa = fingerprint(&path("keys/rsa3072.cert.pem"));
+    let p256 = fingerprint(&path("keys/p256.cert.pem"));
+    let check = |json: String| {
+        let file = dir.join("directory.json");
+        std::fs::write(&file, json).unwrap();
+        let mut args = vec![
+            "check-confirmation",
+            confirmation,
+            "--original",
+            "tests/data/signed/normal-rsa3072.eml",
+            "--provider-directory",
+            file.to_str().unwrap(),
+        ];
+        args.extend(TRUST);
+        let output = demail(&args, None);
+        (output.status.code(), stdout(&output))
+    };
+    let both = format!(
+        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#
+    );
+    let (code, out) = check(both);
+    assert_eq!(code, Some(0), "{out}");
+    // The confirmation's signer is not listed for dmda-a.de-mail.de.
+    let original_only =
+        format!(r#"{{"domains": {{"stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#);
+    let (code, out) = check(original_only);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not listed in the provider directory"), "{out}");
+    // The original's signer is not listed for its sender's domain.
+    let confirmation_only = format!(r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}]}}}}"#);
+    let (code, out) = check(confirmation_only);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("original_integrity"), "{out}");
+}

@@ -23,7 +23,7 @@
 //!   ([`crate::integrity::sign`]);
 //! - in each BCC copy its own `Message-ID` and `X-de-mail-message-id`
 //!   (PVD FU Schritt 29 b: "jeweils eigene Nachrichten mit eigener
-//!   eindeutiger Message-ID in Element <Message-ID> (Nr. 14)", which is
+//!   eindeutiger Message-ID in Element `<Message-ID>` (Nr. 14)", which is
 //!   `X-de-mail-message-id`; `Message-ID` may carry the same value, §3.1.18):
 //!   `<id-left>.bcc-<16 hex>@<id-right>`, the hex digits of SHA-256 over the
 //!   original id and the recipient's address (D58). The to/cc copy keeps the

@@ -7,26 +7,55 @@
 //! the certificate, the caller's trust anchors and the caller's time.
 //!
 //! Path building uses rustls-webpki (signature checks along the chain,
-//! validity of every certificate, CA constraints, path length);
-//! see docs/decisions.md.
+//! validity of every certificate, CA constraints, path length), plus the
+//! crate's own rules: every CA on the path asserts keyCertSign and is a CA
+//! by basicConstraints (D50), and the extended key usage rule of
+//! [`ProviderKeyUsage`] (D51); see docs/decisions.md. Errors carry the typed
+//! cause (webpki's, x509-parser's, the [`KeyRule`] a key breaks).
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use demail::certificate::{Certificate, CertificateError, KeyPolicy, KeyRule};
+//!
+//! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
+//! let signer = Certificate::from_pem(&read("p256")?)?;
+//! let anchors = [Certificate::from_pem(&read("ca")?)?];
+//! let intermediates = [Certificate::from_pem(&read("intermediate")?)?];
+//! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
+//! signer.verify_chain(&anchors, &intermediates, at)?;
+//!
+//! let weak = Certificate::from_pem(&read("rsa1024")?)?;
+//! assert!(matches!(
+//!     KeyPolicy::default().check(&weak.public_key),
+//!     Err(CertificateError::WeakKey { rule: KeyRule::RsaTooShort { min_bits: 2048 }, .. })
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+use std::cell::RefCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use rustls_pki_types::{CertificateDer, UnixTime};
+use webpki::{ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
+use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::crypto::{Curve, PublicKey};
 
 /// Why a certificate is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CertificateError {
     /// The field is not valid base64 or the PEM has no certificate.
     #[error("the certificate is not valid base64/PEM")]
     Encoding,
     /// The DER does not parse as an X.509 certificate.
     #[error("the certificate does not parse as X.509: {0}")]
-    Der(String),
+    Der(#[source] DerError),
+    /// Bytes follow the certificate's DER encoding.
+    #[error("{0} bytes follow the certificate's DER encoding")]
+    TrailingBytes(usize),
     /// The verification time is after `notAfter`.
     #[error("certificate expired: not after {not_after}, checked at {time}")]
     Expired {
@@ -47,16 +76,81 @@ pub enum CertificateError {
     #[error("the certificate's key usage allows no signatures (digitalSignature/nonRepudiation)")]
     NoSignatureKeyUsage,
     /// The key is weaker than the [`KeyPolicy`] allows.
-    #[error("key {key} is not allowed: {reason}")]
+    #[error("the signer's key {key} is not allowed: {rule}")]
     WeakKey {
         /// The key, e.g. `RSA-1024`.
         key: String,
         /// The policy rule it breaks.
-        reason: String,
+        rule: KeyRule,
     },
-    /// The certificate does not chain to any of the trust anchors.
+    /// A CA certificate on the path may not sign certificates (RFC 5280
+    /// §4.2.1.3, §4.2.1.9): it lacks keyCertSign or is not a CA by
+    /// basicConstraints.
+    #[error("the CA certificate `{subject}` on the path {requirement} (RFC 5280 §4.2.1.3, §4.2.1.9)")]
+    CaCannotSignCertificates {
+        /// The CA's subject.
+        subject: String,
+        /// What it lacks.
+        requirement: CaRequirement,
+    },
+    /// A certificate of the path names only extended key usages that
+    /// [`ProviderKeyUsage`] does not accept (RFC 5280 §4.2.1.12; D51).
+    #[error(
+        "the certificate's extended key usage names only other purposes ({}); accepted are none, emailProtection, documentSigning or anyExtendedKeyUsage",
+        .present.join(", ")
+    )]
+    KeyPurposeNotAccepted {
+        /// The purposes named, as dotted OIDs.
+        present: Vec<String>,
+        /// The path validator's error.
+        #[source]
+        cause: webpki::Error,
+    },
+    /// The certificate does not chain to any of the trust anchors; the
+    /// path validator's typed error.
     #[error("the certificate does not chain to a trust anchor: {0}")]
-    Untrusted(String),
+    Untrusted(#[source] webpki::Error),
+}
+
+/// An X.509 parse error (x509-parser's typed error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(transparent)]
+pub struct DerError(pub X509Error);
+
+// X509Error's equality is structural (no floating point), so it is an equivalence.
+impl Eq for DerError {}
+
+/// The rule of [`KeyPolicy`] a key breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyRule {
+    /// RSA modulus shorter than the policy's minimum.
+    #[error("RSA keys need at least {min_bits} bits")]
+    RsaTooShort {
+        /// The minimum in bits.
+        min_bits: usize,
+    },
+    /// An elliptic curve outside the approved list.
+    #[error("the curve is not approved (BSI TR-03116-4)")]
+    CurveNotApproved,
+    /// Neither RSA nor ECDSA.
+    #[error("only RSA and ECDSA keys are allowed")]
+    AlgorithmNotAllowed,
+}
+
+/// What a CA certificate on a path lacks (RFC 5280 §4.2.1.3, §4.2.1.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaRequirement {
+    /// basicConstraints is absent or says cA FALSE.
+    #[error("is not a CA by basicConstraints")]
+    NotCa,
+    /// No key usage extension (RFC 5280 §4.2.1.3: a CA certificate must have one).
+    #[error("has no key usage extension")]
+    NoKeyUsage,
+    /// Key usage without keyCertSign.
+    #[error("does not assert keyCertSign in its key usage")]
+    NoKeyCertSign,
 }
 
 /// The minimum key strength a verifier accepts.
@@ -100,19 +194,17 @@ impl KeyPolicy {
     /// # Errors
     /// [`CertificateError::WeakKey`] naming the rule.
     pub fn check(&self, key: &PublicKey) -> Result<(), CertificateError> {
-        let reason = match key {
-            PublicKey::Rsa { bits, .. } if *bits < self.min_rsa_bits => {
-                format!("RSA keys need at least {} bits", self.min_rsa_bits)
-            }
-            PublicKey::Ec { curve, .. } if !self.curves.contains(curve) => {
-                format!("curve {curve} is not approved")
-            }
-            PublicKey::Other(_) => "only RSA and ECDSA keys are allowed".to_owned(),
+        let rule = match key {
+            PublicKey::Rsa { bits, .. } if *bits < self.min_rsa_bits => KeyRule::RsaTooShort {
+                min_bits: self.min_rsa_bits,
+            },
+            PublicKey::Ec { curve, .. } if !self.curves.contains(curve) => KeyRule::CurveNotApproved,
+            PublicKey::Other(_) => KeyRule::AlgorithmNotAllowed,
             _ => return Ok(()),
         };
         Err(CertificateError::WeakKey {
             key: key.describe(),
-            reason,
+            rule,
         })
     }
 }
@@ -145,16 +237,13 @@ impl Certificate {
     /// [`CertificateError::Der`] when it is not an X.509 certificate.
     pub fn from_der(der: Vec<u8>) -> Result<Self, CertificateError> {
         let parsed = {
-            let (rest, cert) =
-                X509Certificate::from_der(&der).map_err(|e| CertificateError::Der(e.to_string()))?;
+            let (rest, cert) = X509Certificate::from_der(&der).map_err(der_error)?;
             if !rest.is_empty() {
-                return Err(CertificateError::Der(
-                    "trailing bytes after the certificate".into(),
-                ));
+                return Err(CertificateError::TrailingBytes(rest.len()));
             }
             let key_usage = cert
                 .key_usage()
-                .map_err(|e| CertificateError::Der(e.to_string()))?
+                .map_err(|e| CertificateError::Der(DerError(e)))?
                 .map(|ku| ku.value.digital_signature() || ku.value.non_repudiation());
             (
                 cert.subject().to_string(),
@@ -245,40 +334,158 @@ impl Certificate {
     /// Checks that the certificate chains to one of `anchors` at `time`,
     /// using `intermediates` to build the path.
     ///
+    /// Besides what rustls-webpki checks (signatures along the chain,
+    /// validity, basicConstraints of the intermediates, path length), every
+    /// CA certificate on the path, the trust anchor included, must be a CA by
+    /// basicConstraints and assert keyCertSign (RFC 5280 §4.2.1.3, §4.2.1.9;
+    /// docs/decisions.md D50), and every certificate's extended key usage
+    /// must pass [`ProviderKeyUsage`] (D51). A path that breaks the CA rule is
+    /// set aside and the next candidate path is tried.
+    ///
     /// # Errors
-    /// [`CertificateError::Untrusted`] with the path validator's reason.
+    /// [`CertificateError::CaCannotSignCertificates`] naming the CA when the
+    /// only paths found break the CA rule, else
+    /// [`CertificateError::Untrusted`] with the path validator's error.
     pub fn verify_chain(
         &self,
         anchors: &[Certificate],
         intermediates: &[Certificate],
         time: SystemTime,
     ) -> Result<(), CertificateError> {
-        let untrusted = |e: &dyn std::fmt::Display| CertificateError::Untrusted(e.to_string());
         let anchor_ders: Vec<CertificateDer<'_>> =
             anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
         let trust_anchors = anchor_ders
             .iter()
-            .map(|der| webpki::anchor_from_trusted_cert(der).map_err(|e| untrusted(&e)))
+            .map(|der| webpki::anchor_from_trusted_cert(der).map_err(CertificateError::Untrusted))
             .collect::<Result<Vec<_>, _>>()?;
         let intermediate_ders: Vec<CertificateDer<'_>> = intermediates
             .iter()
             .map(|c| CertificateDer::from(c.der()))
             .collect();
         let end_entity_der = CertificateDer::from(self.der());
-        let end_entity = webpki::EndEntityCert::try_from(&end_entity_der).map_err(|e| untrusted(&e))?;
+        let end_entity =
+            webpki::EndEntityCert::try_from(&end_entity_der).map_err(CertificateError::Untrusted)?;
         let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
-        end_entity
-            .verify_for_usage(
-                &crate::crypto::chain_algorithms(),
-                &trust_anchors,
-                &intermediate_ders,
-                time,
-                webpki::KeyUsage::required_if_present(EMAIL_PROTECTION),
-                None,
-                None,
-            )
-            .map(|_| ())
-            .map_err(|e| untrusted(&e))
+        let rejected: RefCell<Option<CertificateError>> = RefCell::new(None);
+        let ca_rule = |path: &VerifiedPath<'_>| {
+            let anchor = trust_anchors
+                .iter()
+                .position(|a| std::ptr::eq(a, path.anchor()))
+                .and_then(|i| anchors.get(i).map(Certificate::der));
+            let cas = path
+                .intermediate_certificates()
+                .map(|c| c.der().as_ref().to_vec());
+            for der in cas.chain(anchor.map(<[u8]>::to_vec)) {
+                if let Err(error) = ca_may_sign_certificates(&der) {
+                    *rejected.borrow_mut() = Some(error);
+                    // Any error makes webpki try the next candidate path.
+                    return Err(webpki::Error::CaUsedAsEndEntity);
+                }
+            }
+            Ok(())
+        };
+        let result = end_entity.verify_for_usage(
+            &crate::crypto::chain_algorithms(),
+            &trust_anchors,
+            &intermediate_ders,
+            time,
+            ProviderKeyUsage,
+            None,
+            Some(&ca_rule),
+        );
+        match (result, rejected.into_inner()) {
+            (Ok(_), _) => Ok(()),
+            (Err(_), Some(ca_error)) => Err(ca_error),
+            (Err(webpki::Error::RequiredEkuNotFoundContext(context)), None) => {
+                Err(CertificateError::KeyPurposeNotAccepted {
+                    present: context.present.iter().map(|oid| dotted(oid)).collect(),
+                    cause: webpki::Error::RequiredEkuNotFoundContext(context),
+                })
+            }
+            (Err(error), None) => Err(CertificateError::Untrusted(error)),
+        }
+    }
+
+    /// The SHA-256 fingerprint of the DER encoding.
+    pub fn sha256_fingerprint(&self) -> [u8; 32] {
+        let digest = ring::digest::digest(&ring::digest::SHA256, &self.der);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest.as_ref());
+        out
+    }
+}
+
+/// RFC 5280 §4.2.1.3, §4.2.1.9: a certificate that signs certificates is a CA
+/// by basicConstraints and asserts keyCertSign.
+fn ca_may_sign_certificates(der: &[u8]) -> Result<(), CertificateError> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(der_error)?;
+    let fail = |requirement| CertificateError::CaCannotSignCertificates {
+        subject: cert.subject().to_string(),
+        requirement,
+    };
+    let is_ca = cert
+        .basic_constraints()
+        .map_err(|e| CertificateError::Der(DerError(e)))?
+        .is_some_and(|bc| bc.value.ca);
+    if !is_ca {
+        return Err(fail(CaRequirement::NotCa));
+    }
+    match cert.key_usage().map_err(|e| CertificateError::Der(DerError(e)))? {
+        None => Err(fail(CaRequirement::NoKeyUsage)),
+        Some(usage) if !usage.value.key_cert_sign() => Err(fail(CaRequirement::NoKeyCertSign)),
+        Some(_) => Ok(()),
+    }
+}
+
+fn dotted(arcs: &[usize]) -> String {
+    arcs.iter().map(usize::to_string).collect::<Vec<_>>().join(".")
+}
+
+fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {
+    match error {
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => {
+            CertificateError::Der(DerError(e))
+        }
+        x509_parser::nom::Err::Incomplete(_) => {
+            CertificateError::Der(DerError(X509Error::InvalidCertificate))
+        }
+    }
+}
+
+/// The extended key usage rule for provider signature certificates
+/// (docs/decisions.md D51): a certificate without the extension, or one
+/// naming emailProtection (1.3.6.1.5.5.7.3.4), documentSigning
+/// (1.3.6.1.5.5.7.3.36) or anyExtendedKeyUsage (2.5.29.37.0) is accepted; a
+/// list naming only other purposes (serverAuth alone, ...) is refused. The
+/// TR names no EKU for the Signaturzertifikat (§3.1.14), so none is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderKeyUsage;
+
+/// The purposes [`ProviderKeyUsage`] accepts, as DER contents of the OIDs.
+pub const ACCEPTED_KEY_PURPOSES: [&[u8]; 3] = [EMAIL_PROTECTION, DOCUMENT_SIGNING, ANY_EXTENDED_KEY_USAGE];
+
+impl ExtendedKeyUsageValidator for ProviderKeyUsage {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        let mut present = Vec::new();
+        for id in iter {
+            let id = id?;
+            if ACCEPTED_KEY_PURPOSES
+                .iter()
+                .any(|accepted| KeyPurposeId::new(accepted) == id)
+            {
+                return Ok(());
+            }
+            present.push(id.to_decoded_oid());
+        }
+        if present.is_empty() {
+            return Ok(());
+        }
+        Err(webpki::Error::RequiredEkuNotFoundContext(
+            webpki::RequiredEkuNotFoundContext {
+                required: webpki::KeyUsage::required(EMAIL_PROTECTION),
+                present,
+            },
+        ))
     }
 }
 
@@ -298,6 +505,10 @@ impl std::fmt::Debug for Certificate {
 
 /// id-kp-emailProtection (1.3.6.1.5.5.7.3.4), DER contents of the OID.
 const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
+/// id-kp-documentSigning (1.3.6.1.5.5.7.3.36, RFC 9336).
+const DOCUMENT_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24];
+/// anyExtendedKeyUsage (2.5.29.37.0, RFC 5280 §4.2.1.12).
+const ANY_EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
 fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
     use x509_parser::public_key::PublicKey as X509Key;

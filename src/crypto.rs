@@ -131,6 +131,9 @@ impl Curve {
             Curve::P384 => "P-384",
             Curve::BrainpoolP256r1 => "brainpoolP256r1",
             Curve::BrainpoolP384r1 => "brainpoolP384r1",
+            // Not approved, but named so that a refusal names the key.
+            Curve::Other(oid) if oid == "1.3.132.0.35" => "P-521",
+            Curve::Other(oid) if oid == "1.3.132.0.10" => "secp256k1",
             Curve::Other(oid) => oid,
         }
     }

@@ -69,6 +69,7 @@ pub const QUERY_CERTIFICATE_FIELD: &str = "x-header/x-de-mail-signature-certific
 
 /// Why an integrity field could not be read, or a message not signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IntegrityError {
     /// The tag list breaks RFC 6376 §3.2.
     #[error("malformed tag list at `{0}` (RFC 6376 §3.2)")]
@@ -101,6 +102,26 @@ pub enum IntegrityError {
     /// metadata incomplete, BCC entries not split off, or not CRLF.
     #[error("not ready to be hashed (TR 01201-3.4 §3.1.21): {0}")]
     NotReady(String),
+    /// A hash-only integrity field was asked for an authoritative message:
+    /// any `X-de-mail-authoritative` value other than exactly `no` must be
+    /// signed (TR 01201-3.1 Schritt 30; the receiver fails it with FC-04,
+    /// Schritt 48; docs/decisions.md D48).
+    #[error(
+        "refused: X-de-mail-authoritative is `{value}`, so the message must be signed, not only hashed (TR 01201-3.1 Schritt 30, Schritt 48 FC-04)"
+    )]
+    UnsignedAuthoritative {
+        /// The field's value as written.
+        value: String,
+    },
+    /// The signing key does not belong to the certificate that would be
+    /// written into the message.
+    #[error("the signing key ({key}) does not match the certificate's public key ({certificate})")]
+    KeyCertificateMismatch {
+        /// The key, e.g. `EC P-256`.
+        key: String,
+        /// The certificate's key.
+        certificate: String,
+    },
 }
 
 /// The `a=` value: a hash, and a signature scheme in signed mode.
@@ -358,6 +379,24 @@ pub struct Signer<'k> {
     pub scheme: SignatureScheme,
 }
 
+impl Signer<'_> {
+    /// Checks that the key belongs to the certificate, so that no message
+    /// carries a certificate its signature cannot be checked with.
+    ///
+    /// # Errors
+    /// [`IntegrityError::KeyCertificateMismatch`].
+    pub fn check_pair(&self) -> Result<(), IntegrityError> {
+        let key = self.key.public_key();
+        if key == self.certificate.public_key {
+            return Ok(());
+        }
+        Err(IntegrityError::KeyCertificateMismatch {
+            key: key.describe(),
+            certificate: self.certificate.public_key.describe(),
+        })
+    }
+}
+
 impl SignOptions<'_> {
     /// Hash-only with SHA-256.
     pub fn hash_only() -> Self {
@@ -399,12 +438,27 @@ impl<'k> SignOptions<'k> {
 /// The new fields are appended after the last header field; all other
 /// bytes of the message are kept exactly.
 ///
+/// Guards every caller (the confirmation, notification and BCC builders
+/// too): a hash-only field for an authoritative message is refused, and so
+/// is a key that does not match the certificate.
+///
 /// # Errors
 /// [`IntegrityError::Header`] when the message does not parse,
+/// [`IntegrityError::NotReady`] when it is not ready to be hashed,
+/// [`IntegrityError::UnsignedAuthoritative`] for hash-only on an
+/// authoritative message, [`IntegrityError::KeyCertificateMismatch`], and
 /// [`IntegrityError::Crypto`] when signing fails.
 pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, IntegrityError> {
     let envelope = Envelope::parse(message)?;
     check_ready(&envelope)?;
+    match &options.signer {
+        Some(signer) => signer.check_pair()?,
+        None => {
+            if let Some(value) = crate::verify::authoritative_value(&envelope) {
+                return Err(IntegrityError::UnsignedAuthoritative { value });
+            }
+        }
+    }
     let kept: Vec<RawField<'_>> = envelope
         .fields()
         .iter()

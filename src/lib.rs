@@ -45,6 +45,9 @@
 //! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
+//! - **Verifying**: [`verify::verify`] checks `X-de-mail-integrity` and
+//!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
+//!   [`provider_directory`] binds signers to the sender's domain.
 //! - **Forwarding and redirection**: [`resend::forward`],
 //!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
 //!   §3.1.22) keep every signed field and the body byte for byte.
@@ -101,6 +104,7 @@ pub mod metadata;
 pub mod notification;
 pub mod pdf;
 pub mod protection;
+pub mod provider_directory;
 pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;

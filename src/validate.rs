@@ -21,8 +21,9 @@
 use std::fmt;
 
 use crate::address::{AcmViolation, DeMailAddress};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, FieldValueError};
 use crate::fields::{AuthLevel, FieldName, MAX_PRIVATE_ID, MessageKind, MessageType};
+use crate::header::RawField;
 use crate::metadata::DispatchOption;
 
 /// A cell of Table 1.
@@ -136,6 +137,12 @@ pub enum Rule {
     WrongSystemSender,
     /// A retrieve confirmation without `private: yes` (FU Funktion 1).
     RetrieveConfirmationNotPrivate,
+    /// A field RFC 5322 §3.6 allows at most once occurs again (see
+    /// [`Report::duplicates`]).
+    DuplicateField,
+    /// A line ends in LF without CR (TR 01201-3.4 §3.1.21 condition 4,
+    /// RFC 5322 §2.1; see [`Report::bare_line_feed`]).
+    BareLineFeed,
 }
 
 impl Rule {
@@ -156,6 +163,8 @@ impl Rule {
             Rule::PseudonymLabelHasDot => "pseudonym-label-has-dot",
             Rule::WrongSystemSender => "wrong-system-sender",
             Rule::RetrieveConfirmationNotPrivate => "retrieve-confirmation-not-private",
+            Rule::DuplicateField => "duplicate-field",
+            Rule::BareLineFeed => "bare-line-feed",
         }
     }
 }
@@ -179,6 +188,57 @@ pub struct Violation {
     pub offset: Option<usize>,
     /// A sentence for people.
     pub detail: String,
+    /// The typed cause, where the rule has one beyond itself.
+    pub cause: Option<Cause>,
+}
+
+/// The typed cause of a [`Violation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The field's value could not be read.
+    Value(FieldValueError),
+    /// The address breaks a rule of ACM §2.1.
+    Address(AcmViolation),
+}
+
+/// The fields RFC 5322 §3.6 allows at most once (Table of §3.6, "max 1").
+pub const RFC_5322_SINGLETONS: [&str; 11] = [
+    "From",
+    "Sender",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Bcc",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Subject",
+    "Date",
+];
+
+/// A repeated occurrence of an RFC 5322 singleton field ([`Rule::DuplicateField`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The field name, as [`RFC_5322_SINGLETONS`] spells it.
+    pub name: &'static str,
+    /// Offset of the first occurrence.
+    pub first_offset: usize,
+    /// Offset of the repeated occurrence.
+    pub offset: usize,
+}
+
+impl fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: occurs again at byte {} after byte {}; RFC 5322 §3.6 allows it once, and readers disagree on which counts ({})",
+            self.name,
+            self.offset,
+            self.first_offset,
+            Rule::DuplicateField
+        )
+    }
 }
 
 impl fmt::Display for Violation {
@@ -205,18 +265,32 @@ pub enum Mode {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     violations: Vec<Violation>,
+    duplicates: Vec<Duplicate>,
+    bare_line_feed: Option<usize>,
     notification_keys_valid: bool,
 }
 
 impl Report {
-    /// Every violation, in the order of the checks.
+    /// Every violation of a De-Mail field, in the order of the checks.
+    /// Duplicates of RFC 5322 fields and a bare LF are in
+    /// [`Report::duplicates`] and [`Report::bare_line_feed`].
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
+    /// Every repeated RFC 5322 singleton field ([`Rule::DuplicateField`]).
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
+
+    /// The offset of the first LF without CR ([`Rule::BareLineFeed`]).
+    pub fn bare_line_feed(&self) -> Option<usize> {
+        self.bare_line_feed
+    }
+
     /// Whether the message breaks no rule.
     pub fn is_valid(&self) -> bool {
-        self.violations.is_empty()
+        self.violations.is_empty() && self.duplicates.is_empty() && self.bare_line_feed.is_none()
     }
 
     /// Whether the message is accepted in the given mode.
@@ -229,19 +303,25 @@ impl Report {
 
     /// Whether the rule is among the violations.
     pub fn breaks(&self, rule: Rule) -> bool {
-        self.violations.iter().any(|v| v.rule == rule)
+        match rule {
+            Rule::DuplicateField => !self.duplicates.is_empty(),
+            Rule::BareLineFeed => self.bare_line_feed.is_some(),
+            _ => self.violations.iter().any(|v| v.rule == rule),
+        }
     }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, violation) in self.violations.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{violation}")?;
+        let mut items: Vec<String> = self.violations.iter().map(ToString::to_string).collect();
+        items.extend(self.duplicates.iter().map(ToString::to_string));
+        if let Some(offset) = self.bare_line_feed {
+            items.push(format!(
+                "bare LF at byte {offset}: lines must end in CRLF (TR 01201-3.4 §3.1.21 condition 4; {})",
+                Rule::BareLineFeed
+            ));
         }
-        Ok(())
+        f.write_str(&items.join("; "))
     }
 }
 
@@ -261,8 +341,28 @@ pub fn validate(envelope: &Envelope<'_>) -> Report {
     let notification_keys_valid = checker.notification_keys_valid();
     Report {
         violations: checker.violations,
+        duplicates: singleton_duplicates(envelope.fields()),
+        bare_line_feed: crate::verify::bare_line_feed(envelope.raw()),
         notification_keys_valid,
     }
+}
+
+/// Every repeated occurrence of an RFC 5322 §3.6 singleton, in message order.
+fn singleton_duplicates(fields: &[RawField<'_>]) -> Vec<Duplicate> {
+    let mut duplicates = Vec::new();
+    for name in RFC_5322_SINGLETONS {
+        let mut occurrences = fields.iter().filter(|f| f.has_name(name));
+        let Some(first) = occurrences.next() else {
+            continue;
+        };
+        duplicates.extend(occurrences.map(|again| Duplicate {
+            name,
+            first_offset: first.offset,
+            offset: again.offset,
+        }));
+    }
+    duplicates.sort_by_key(|d| d.offset);
+    duplicates
 }
 
 struct Checker<'e, 'a> {
@@ -272,6 +372,17 @@ struct Checker<'e, 'a> {
 
 impl Checker<'_, '_> {
     fn push(&mut self, field: FieldName, rule: Rule, section: &'static str, detail: String) {
+        self.push_with_cause(field, rule, section, detail, None);
+    }
+
+    fn push_with_cause(
+        &mut self,
+        field: FieldName,
+        rule: Rule,
+        section: &'static str,
+        detail: String,
+        cause: Option<Cause>,
+    ) {
         let offset = self.envelope.field(field).map(|f| f.offset);
         self.violations.push(Violation {
             field,
@@ -279,6 +390,7 @@ impl Checker<'_, '_> {
             section,
             offset,
             detail,
+            cause,
         });
     }
 
@@ -290,6 +402,7 @@ impl Checker<'_, '_> {
                 section: error.field.section(),
                 offset: Some(error.offset),
                 detail: error.error.to_string(),
+                cause: Some(Cause::Value(error.error.clone())),
             });
         }
     }
@@ -457,7 +570,13 @@ impl Checker<'_, '_> {
                     "a pseudonym label must not contain `.`",
                 ),
             };
-            self.push(field, rule, section, format!("`{address}`: {detail}"));
+            self.push_with_cause(
+                field,
+                rule,
+                section,
+                format!("`{address}`: {detail}"),
+                Some(Cause::Address(violation)),
+            );
         }
     }
 
@@ -560,6 +679,8 @@ mod tests {
             Rule::PseudonymLabelHasDot,
             Rule::WrongSystemSender,
             Rule::RetrieveConfirmationNotPrivate,
+            Rule::DuplicateField,
+            Rule::BareLineFeed,
         ];
         let mut ids: Vec<_> = rules.iter().map(|r| r.id()).collect();
         ids.sort_unstable();

@@ -9,9 +9,13 @@ use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::FieldName;
 use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
-use demail::verify::{ErrorCase, Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions, verify};
+use demail::verify::{
+    DuplicatePolicy, ErrorCase, Failure, IntegrityMode, SignatureRequirement, StatusError, Verdict,
+    VerificationReport, VerifyOptions, verify,
+};
 
 mod common;
+use common::independent::{self, openssl, recompute_hash_only};
 use common::{cert, data, key, path};
 
 /// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
@@ -201,9 +205,19 @@ fn hash_only_verifies_for_every_hash() {
 // TR 01201-3.1 Schritt 48 FC-04
 #[test]
 fn authoritative_message_with_only_a_hash_fails_fc04() {
-    let hashed = sign(&data("normal.eml"), &SignOptions::hash_only()).unwrap();
+    // sign() refuses to write it (D48), so the hash-only field is made for
+    // `no` and recomputed independently after the value is set to `yes`.
+    let template = sign(
+        &replace(&data("normal.eml"), "authoritative: yes", "authoritative: no"),
+        &SignOptions::hash_only(),
+    )
+    .unwrap();
+    let hashed = recompute_hash_only(&replace(&template, "authoritative: no", "authoritative: yes"));
     let report = verify(&Envelope::parse(&hashed).unwrap(), &VerifyOptions::default());
-    assert_eq!(failure(&report), &Failure::UnsignedAuthoritative);
+    assert_eq!(
+        failure(&report),
+        &Failure::MissingSignature(SignatureRequirement::Authoritative { value: "yes".into() })
+    );
     assert_eq!(failure(&report).case(), ErrorCase::Fc04MissingSignature);
 }
 
@@ -252,12 +266,29 @@ fn forged_field_prepended_above_the_signed_one_fails() {
     ]
     .concat();
     let report = check(&forged, &trust());
+    assert!(
+        matches!(
+            failure(&report),
+            Failure::DuplicateSignedField { first_offset: 0, .. }
+        ),
+        "{report:?}"
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc01IntegrityViolation);
+    // Under the TR-literal policy the forged field is the first, so it is hashed.
+    let trust = trust();
+    let first_wins = VerifyOptions {
+        duplicate_fields: DuplicatePolicy::FirstWins,
+        ..options(&trust)
+    };
+    let report = verify(&Envelope::parse(&forged).unwrap(), &first_wins);
     assert!(matches!(failure(&report), Failure::BadSignature(_)), "{report:?}");
 }
 
-// TR 01201-3.4 §3.1.1, §3.1.21: a duplicate below the signed field is ignored
+// TR 01201-3.4 §3.1.1, §3.1.21: with the TR-literal policy a duplicate
+// below the signed field is ignored (D46; the default refuses it, see
+// tests/verify_rules.rs)
 #[test]
-fn duplicate_appended_below_verifies_and_the_first_value_is_reported() {
+fn duplicate_appended_below_verifies_under_first_wins_and_the_first_value_is_reported() {
     let signed = signed_normal();
     let appended = replace(
         &signed,
@@ -265,7 +296,14 @@ fn duplicate_appended_below_verifies_and_the_first_value_is_reported() {
         "\r\nx-de-mail-sender: mallory@evil.de-mail.de\r\n\r\n",
     );
     let envelope = Envelope::parse(&appended).unwrap();
-    assert_eq!(verify(&envelope, &options(&trust())).verdict, Verdict::Pass);
+    let trust = trust();
+    let first_wins = VerifyOptions {
+        duplicate_fields: DuplicatePolicy::FirstWins,
+        ..options(&trust)
+    };
+    let report = verify(&envelope, &first_wins);
+    assert_eq!(report.verdict, Verdict::Pass);
+    assert_eq!(report.duplicates.len(), 1);
     let sender = envelope.metadata().sender.as_ref().unwrap();
     assert_eq!(sender.addr_spec(), "poststelle@stadt-musterstadt.de-mail.de");
 }
@@ -506,106 +544,6 @@ fn length_tag_is_ignored() {
     );
 }
 
-/// Recomputes b= of a hash-only message with the independent canonicalization below.
-fn recompute_hash_only(message: &[u8]) -> Vec<u8> {
-    let input = independent::header_input(message);
-    let digest = openssl(&["dgst", "-sha256", "-binary"], &input);
-    let b64 = openssl(&["base64", "-A"], &digest);
-    let text = String::from_utf8_lossy(message).into_owned();
-    let start = text
-        .find("b=")
-        .map(|_| independent::b_value_range(&text))
-        .unwrap();
-    format!(
-        "{}{}{}",
-        &text[..start.0],
-        String::from_utf8_lossy(&b64),
-        &text[start.1..]
-    )
-    .into_bytes()
-}
-
-fn openssl(args: &[&str], input: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl must be installed (.ci/run installs it)");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
-}
-
-/// A second, deliberately simple implementation of the canonical input of
-/// RFC 6376 §3.7 with the De-Mail rules, working on text lines, so the tests
-/// do not check the crate only against itself.
-mod independent {
-    /// Header fields as (lower-case name, exact text with CRLFs).
-    fn fields(message: &str) -> Vec<(String, String)> {
-        let header = &message[..message.find("\r\n\r\n").unwrap() + 2];
-        let mut fields: Vec<(String, String)> = Vec::new();
-        for line in header.split_inclusive("\r\n") {
-            if line.starts_with([' ', '\t']) {
-                fields.last_mut().unwrap().1.push_str(line);
-            } else {
-                let name = line.split(':').next().unwrap().trim().to_ascii_lowercase();
-                fields.push((name, line.to_owned()));
-            }
-        }
-        fields
-    }
-
-    /// Byte range of the b= value (after "b=" up to the end of the field value).
-    pub(super) fn b_value_range(message: &str) -> (usize, usize) {
-        let start = message.find("x-de-mail-integrity:").unwrap();
-        let field_len = fields(&message[start..])[0].1.len();
-        let field = &message[start..start + field_len];
-        let b = field
-            .rfind("; b=")
-            .map(|i| i + 4)
-            .or_else(|| field.rfind(" b=").map(|i| i + 3))
-            .unwrap();
-        let end = field[b..].find(';').map_or(field_len - 2, |i| b + i);
-        (start + b, start + end)
-    }
-
-    pub(super) fn header_input(message: &[u8]) -> Vec<u8> {
-        let message = String::from_utf8(message.to_vec()).unwrap();
-        let all = fields(&message);
-        let integrity = all
-            .iter()
-            .find(|(n, _)| n == "x-de-mail-integrity")
-            .unwrap()
-            .1
-            .clone();
-        let unfolded = integrity.replace("\r\n", "");
-        let h_start = unfolded.find("h=").unwrap() + 2;
-        let h_end = h_start + unfolded[h_start..].find(';').unwrap();
-        let mut input = String::new();
-        for name in unfolded[h_start..h_end].split(':') {
-            let name = name.trim().to_ascii_lowercase();
-            if let Some((_, text)) = all.iter().find(|(n, _)| *n == name) {
-                input.push_str(text);
-            }
-        }
-        let (b_start, b_end) = b_value_range(&message);
-        let field_start = message.find("x-de-mail-integrity:").unwrap();
-        let field_end = field_start + integrity.len() - 2;
-        input.push_str(&message[field_start..b_start]);
-        input.push_str(&message[b_end..field_end]);
-        input.into_bytes()
-    }
-}
-
 /// Signatures made by the crate verify with openssl on independently
 /// computed canonical bytes.
 #[test]
@@ -769,10 +707,10 @@ fn brainpool_signed_chain_is_trusted() {
     ));
 }
 
-struct FixedStatus(Result<(), String>);
+struct FixedStatus(Result<(), StatusError>);
 
 impl demail::verify::StatusCheck for FixedStatus {
-    fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), String> {
+    fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), StatusError> {
         assert!(certificate.subject.contains("rsa3072"));
         self.0.clone()
     }
@@ -794,7 +732,10 @@ fn status_check_hook_is_consulted() {
     );
     assert_eq!(report.verdict, Verdict::Pass);
     assert_eq!(report.status, demail::verify::StatusResult::Good);
-    let revoked = FixedStatus(Err("OCSP responder unreachable".into()));
+    let unreachable = StatusError::Unreachable {
+        service: "http://ocsp.example/".into(),
+    };
+    let revoked = FixedStatus(Err(unreachable.clone()));
     let report = verify(
         &envelope,
         &VerifyOptions {
@@ -803,10 +744,7 @@ fn status_check_hook_is_consulted() {
         },
     );
     assert_eq!(failure(&report).case(), ErrorCase::Fc03StatusUnchecked);
-    assert_eq!(
-        report.verdict,
-        Verdict::Fail(Failure::Status("OCSP responder unreachable".into()))
-    );
+    assert_eq!(report.verdict, Verdict::Fail(Failure::Status(unreachable)));
     // Without a hook the report says so; the verdict does not depend on it.
     assert_eq!(
         check(&signed, &trust).status,

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError, KeyPolicy};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
-use demail::verify::{StatusCheck, StatusResult, VerifyOptions};
+use demail::verify::{StatusCheck, StatusError, StatusResult, VerifyOptions};
 use demail::xmldsig::{
     Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignOptions, SignatureMethod,
     XmlDsigError, XmlSignatureFailure, canonicalize, sign_enveloped, verify,
@@ -317,8 +317,8 @@ fn key_policy_applies_to_the_signer() {
 struct Revoked;
 
 impl StatusCheck for Revoked {
-    fn check(&self, _: &Certificate, _: SystemTime) -> Result<(), String> {
-        Err("revoked".into())
+    fn check(&self, _: &Certificate, _: SystemTime) -> Result<(), StatusError> {
+        Err(StatusError::Revoked { revoked_at: None })
     }
 }
 
@@ -330,11 +330,9 @@ fn status_check_failure_is_reported() {
         ..pki.options()
     };
     let report = verify(signed().as_bytes(), &options).unwrap();
-    assert_eq!(report.status, StatusResult::Failed("revoked".into()));
-    assert_eq!(
-        report.failures,
-        vec![XmlSignatureFailure::Status("revoked".into())]
-    );
+    let revoked = StatusError::Revoked { revoked_at: None };
+    assert_eq!(report.status, StatusResult::Failed(revoked.clone()));
+    assert_eq!(report.failures, vec![XmlSignatureFailure::Status(revoked)]);
 }
 
 // ---------------------------------------------------------------- attacks

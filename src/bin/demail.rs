@@ -5,9 +5,11 @@
 //! 2 unreadable or not a mail.
 //!
 //! `demail sign <FILE>` adds `X-de-mail-integrity` (hash-only without a key,
-//! signed with `--key` and `--cert`); `demail verify <FILE>` checks it and
-//! prints the report as JSON (exit 0 pass, 1 fail or untrusted, 2 unreadable
-//! input or usage error).
+//! signed with `--key` and `--cert`; exit 1 when a hash-only field is asked
+//! for an authoritative message, 2 when the key does not match the
+//! certificate); `demail verify <FILE>` checks it and prints the report as
+//! JSON (exit 0 pass, 1 fail or untrusted, 2 unreadable input or usage
+//! error).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ mod forward;
 mod mbox;
 #[path = "demail/notify.rs"]
 mod notify;
+#[path = "demail/provider_directory.rs"]
+mod provider_directory;
 #[path = "demail/redirect.rs"]
 mod redirect;
 #[path = "demail/smime.rs"]
@@ -41,10 +45,14 @@ use demail::certificate::{Certificate, KeyPolicy};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{FieldName, MessageKind};
-use demail::integrity::{Algorithm, SignOptions};
+use demail::integrity::{Algorithm, IntegrityError, SignOptions};
 use demail::metadata::DispatchOption;
-use demail::validate::Mode;
-use demail::verify::{IntegrityMode, StatusResult, Verdict, VerificationReport, VerifyOptions};
+use demail::provider_directory::{ProviderMap, SignerBinding};
+use demail::validate::{Mode, Report, Rule};
+use demail::verify::{
+    DuplicatePolicy, IntegrityMode, ProviderDirectory, StatusResult, Verdict, VerificationReport,
+    VerifyOptions,
+};
 
 #[derive(Parser)]
 #[command(name = "demail", version, about = "Inspect De-Mail messages (BSI TR 01201)")]
@@ -68,6 +76,10 @@ enum Command {
         lenient: bool,
     },
     /// Add X-de-mail-integrity: hash-only without a key, signed with --key and --cert.
+    ///
+    /// Exit code 0: written; 1: refused (hash-only on an authoritative
+    /// message, FC-04); 2: unreadable input, usage error, or a key that does
+    /// not match the certificate.
     Sign {
         /// The message file, or `-` for standard input.
         file: PathBuf,
@@ -119,7 +131,8 @@ enum Command {
     /// Split an outgoing message into the to/cc copy and one copy per BCC
     /// recipient, each hashed or signed (§3.1.8, §3.1.21); JSON report.
     ///
-    /// Exit code 0: done; 1: not ready to be hashed; 2: unreadable input or usage error.
+    /// Exit code 0: done; 1: not ready to be hashed, or authoritative without
+    /// a key (FC-04); 2: unreadable input or usage error.
     SplitBcc(split_bcc::SplitBccArgs),
     /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
     ///
@@ -234,7 +247,15 @@ fn sign(
     let raw = read_input(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let loaded = load_signer(key, cert)?;
     let options = sign_options(loaded.as_ref(), alg)?;
-    let signed = demail::integrity::sign(&raw, &options).map_err(|e| format!("{}: {e}", file.display()))?;
+    let signed = match demail::integrity::sign(&raw, &options) {
+        Ok(signed) => signed,
+        // A refusal by rule (exit 1), not an unreadable input.
+        Err(error @ IntegrityError::UnsignedAuthoritative { .. }) => {
+            eprintln!("demail: {}: {error}", file.display());
+            return Ok(ExitCode::from(1));
+        }
+        Err(error) => return Err(format!("{}: {error}", file.display())),
+    };
     match output {
         Some(path) => {
             std::fs::write(path, &signed).map_err(|e| format!("cannot write {}: {e}", path.display()))?
@@ -258,13 +279,28 @@ struct TrustArgs {
     /// Verification time as RFC 3339 (default: now).
     #[arg(long)]
     at: Option<String>,
+    /// TR-literal reading of duplicates: the first occurrence of a signed
+    /// field wins (the report still lists every duplicate). Default: refuse.
+    #[arg(long)]
+    allow_duplicate_fields: bool,
+    /// Fail every hash-only message (FC-04), not only authoritative messages
+    /// and confirmations.
+    #[arg(long)]
+    require_signature: bool,
+    /// A JSON file listing which provider certificates may sign for which
+    /// De-Mail domains (docs/decisions.md D52); an unlisted signer fails FC-02.
+    #[arg(long, value_name = "FILE")]
+    provider_directory: Option<PathBuf>,
 }
 
-/// [`TrustArgs`] read: the certificates and the verification time.
+/// [`TrustArgs`] read: the certificates, the verification time and policy.
 struct Trust {
     anchors: Vec<Certificate>,
     intermediates: Vec<Certificate>,
     time: SystemTime,
+    duplicate_fields: DuplicatePolicy,
+    require_signature: bool,
+    directory: Option<ProviderMap>,
 }
 
 impl TrustArgs {
@@ -278,6 +314,17 @@ impl TrustArgs {
                 .map(parse_time)
                 .transpose()?
                 .unwrap_or_else(SystemTime::now),
+            duplicate_fields: if self.allow_duplicate_fields {
+                DuplicatePolicy::FirstWins
+            } else {
+                DuplicatePolicy::Refuse
+            },
+            require_signature: self.require_signature,
+            directory: self
+                .provider_directory
+                .as_deref()
+                .map(provider_directory::load)
+                .transpose()?,
         })
     }
 }
@@ -290,6 +337,9 @@ impl Trust {
             intermediates: &self.intermediates,
             key_policy,
             status_check: None,
+            duplicate_fields: self.duplicate_fields,
+            require_signature: self.require_signature,
+            provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
         }
     }
 }
@@ -347,10 +397,20 @@ fn report_json(report: &VerificationReport) -> Value {
         Verdict::SignatureValidUntrusted => ("signature valid, signer not trusted", None, None),
         Verdict::Fail(failure) => ("fail", Some(failure.case().code()), Some(failure.to_string())),
     };
+    let failure = report.failure();
     json!({
         "verdict": verdict,
         "error_case": case,
+        "code": failure.map(|f| f.code()),
         "reason": reason,
+        "offset": failure.and_then(|f| f.offset()),
+        "duplicates": report.duplicates.iter().map(|d| json!({
+            "field": d.field,
+            "first_offset": d.first_offset,
+            "offset": d.offset,
+        })).collect::<Vec<_>>(),
+        "invalid_authoritative": report.invalid_authoritative,
+        "signer_binding": signer_binding_json(&report.signer_binding),
         "mode": report.mode.map(|m| match m {
             IntegrityMode::HashOnly => "hash-only",
             IntegrityMode::Signed => "signed",
@@ -363,6 +423,7 @@ fn report_json(report: &VerificationReport) -> Value {
             StatusResult::NotChecked => "not checked".to_owned(),
             StatusResult::Good => "good".to_owned(),
             StatusResult::Failed(reason) => format!("failed: {reason}"),
+            _ => "unknown".to_owned(),
         },
         "certificate": report.certificate.as_ref().map(|c| json!({
             "subject": c.subject,
@@ -373,6 +434,17 @@ fn report_json(report: &VerificationReport) -> Value {
             "key": c.public_key.describe(),
         })),
     })
+}
+
+/// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain", "domain": ...}`.
+fn signer_binding_json(binding: &SignerBinding) -> Value {
+    let (state, domain) = match binding {
+        SignerBinding::Listed { domain } => ("listed", Some(domain)),
+        SignerBinding::NotListed { domain } => ("not_listed", Some(domain)),
+        SignerBinding::NoSenderDomain => ("no_sender_domain", None),
+        _ => ("not_checked", None),
+    };
+    json!({ "state": state, "domain": domain })
 }
 
 fn read_input(file: &Path) -> std::io::Result<Vec<u8>> {
@@ -403,19 +475,7 @@ fn inspect(file: &Path, lenient: bool) -> ExitCode {
     let report = envelope.validate();
     let mode = if lenient { Mode::Lenient } else { Mode::Strict };
     let mut output = envelope_json(&envelope);
-    output["violations"] = report
-        .violations()
-        .iter()
-        .map(|v| {
-            json!({
-                "field": v.field.as_str(),
-                "rule": v.rule.id(),
-                "section": v.section,
-                "offset": v.offset,
-                "detail": v.detail,
-            })
-        })
-        .collect();
+    output["violations"] = violations_json(&report);
     output["warnings"] = envelope
         .warnings()
         .iter()
@@ -435,6 +495,43 @@ fn inspect(file: &Path, lenient: bool) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Every violation of the report: De-Mail fields, RFC 5322 duplicates, bare LF.
+fn violations_json(report: &Report) -> Value {
+    let mut all: Vec<Value> = report
+        .violations()
+        .iter()
+        .map(|v| {
+            json!({
+                "field": v.field.as_str(),
+                "rule": v.rule.id(),
+                "section": v.section,
+                "offset": v.offset,
+                "detail": v.detail,
+            })
+        })
+        .collect();
+    all.extend(report.duplicates().iter().map(|d| {
+        json!({
+            "field": d.name,
+            "rule": Rule::DuplicateField.id(),
+            "section": "RFC 5322 §3.6; TR 01201-3.4 §3.1.1",
+            "offset": d.offset,
+            "first_offset": d.first_offset,
+            "detail": d.to_string(),
+        })
+    }));
+    if let Some(offset) = report.bare_line_feed() {
+        all.push(json!({
+            "field": null,
+            "rule": Rule::BareLineFeed.id(),
+            "section": "TR 01201-3.4 §3.1.21 condition 4; RFC 5322 §2.1",
+            "offset": offset,
+            "detail": format!("bare LF at byte {offset}: lines must end in CRLF (a file stored with LF line ends is refused)"),
+        }));
+    }
+    Value::from(all)
 }
 
 fn envelope_json(envelope: &Envelope<'_>) -> Value {

@@ -293,9 +293,11 @@ fn recipient_info(key: &[u8; KEY_LEN], cert: &Certificate) -> Result<RecipientIn
     match &cert.public_key {
         PublicKey::Rsa { der, .. } => {
             use rsa::pkcs1::DecodeRsaPublicKey;
-            let public = rsa::PublicKey::from_pkcs1_der(der).map_err(|e| SmimeError::Certificate {
+            let public = rsa::PublicKey::from_pkcs1_der(der).map_err(|_| SmimeError::Certificate {
                 role: "recipient",
-                source: crate::certificate::CertificateError::Der(e.to_string()),
+                source: crate::certificate::CertificateError::Der(crate::certificate::DerError(
+                    x509_parser::error::X509Error::InvalidSPKI,
+                )),
             })?;
             let encrypted = public
                 .oaep_encrypt::<sha2::Sha256>(key)

@@ -66,7 +66,7 @@ pub enum SignatureFailure {
     Certificate(CertificateError),
     /// The status check reported a problem.
     #[error("certificate status: {0}")]
-    Status(String),
+    Status(crate::verify::StatusError),
 }
 
 impl SignatureFailure {

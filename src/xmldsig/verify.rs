@@ -33,7 +33,7 @@ pub enum XmlSignatureFailure {
     NoTrustAnchors,
     /// The status check (OCSP/CRL) failed.
     #[error("certificate status: {0}")]
-    Status(String),
+    Status(crate::verify::StatusError),
 }
 
 /// What [`verify()`] found.

@@ -35,3 +35,6 @@ pub fn cert(name: &str) -> Certificate {
 pub fn key(name: &str) -> SigningKey {
     SigningKey::from_pkcs8_pem(&text(&format!("keys/{name}.key.pem"))).unwrap()
 }
+
+pub mod independent;
+pub mod pki;

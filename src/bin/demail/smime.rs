@@ -215,6 +215,7 @@ pub(crate) fn signature_json(report: &SignatureReport) -> Value {
             StatusResult::NotChecked => "not_checked".to_owned(),
             StatusResult::Good => "good".to_owned(),
             StatusResult::Failed(reason) => format!("failed: {reason}"),
+            _ => "unrecognized".to_owned(),
         },
         "digest_algorithm": report.digest_algorithm,
         "signature_algorithm": report.signature_algorithm,

@@ -2,8 +2,8 @@
 //! to/cc copy and one copy per BCC recipient into a directory, each hashed
 //! (or signed with `--key` and `--cert`; `--alg` as for `demail sign`), and
 //! prints a JSON report. Exit codes: 0 done, 1 the message is not ready to be
-//! hashed (§3.1.21: metadata incomplete or not CRLF), 2 unreadable input or
-//! usage error.
+//! hashed (§3.1.21: metadata incomplete or not CRLF) or is authoritative and
+//! no key was given (FC-04, D48), 2 unreadable input or usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +43,12 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
     let options = crate::sign_options(loaded.as_ref(), args.alg.as_deref())?;
     let copies = match split_bcc(&raw, &options) {
         Ok(copies) => copies,
-        Err(error @ (SplitError::Integrity(IntegrityError::NotReady(_)) | SplitError::NoChosenRecipient)) => {
+        Err(
+            error @ (SplitError::Integrity(
+                IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. },
+            )
+            | SplitError::NoChosenRecipient),
+        ) => {
             eprintln!("demail: {}: {error}", args.file.display());
             return Ok(ExitCode::from(1));
         }

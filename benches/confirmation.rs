@@ -143,6 +143,10 @@ fn pdf(c: &mut Criterion) {
 criterion_group!(benches, check, pdf);
 criterion_main!(benches);
 
-fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], _xml: &[u8]) -> Vec<u8> {
-    demail::pdf::render(&message.subject, blocks)
+fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], xml: &[u8]) -> Vec<u8> {
+    let attachment = demail::pdf::Attachment {
+        file_name: "Acknowledge-Message.xml",
+        xml,
+    };
+    demail::pdf::render(&message.subject, blocks, &message.time.0, &attachment).expect("pdf")
 }

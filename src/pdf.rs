@@ -50,7 +50,9 @@ use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{SerializeSettings, metadata};
+use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
+use skrifa::metrics::GlyphMetrics;
 use skrifa::{FontRef, MetadataProvider};
 
 use crate::fields::DateTime;
@@ -122,33 +124,32 @@ const BOLD_DATA: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono-Bold.ttf
 /// parsed tables for glyph lookup.
 struct Face {
     krilla: Font,
-    outlines: FontRef<'static>,
+    charmap: Charmap<'static>,
+    metrics: GlyphMetrics<'static>,
     units_per_em: f32,
 }
 
 impl Face {
     fn load(data: &'static [u8]) -> Option<Face> {
         let krilla = Font::new(data.into(), 0)?;
-        let outlines = FontRef::new(data).ok()?;
+        let font = FontRef::new(data).ok()?;
         let units_per_em = krilla.units_per_em();
         Some(Face {
             krilla,
-            outlines,
+            charmap: font.charmap(),
+            metrics: font.glyph_metrics(Size::unscaled(), LocationRef::default()),
             units_per_em,
         })
     }
 
     fn glyph(&self, c: char) -> Option<GlyphId> {
-        let id = self.outlines.charmap().map(c)?;
+        let id = self.charmap.map(c)?;
         (id.to_u32() != 0).then(|| GlyphId::new(id.to_u32()))
     }
 
     /// The glyph's advance in em.
     fn advance(&self, glyph: GlyphId) -> f32 {
-        let metrics = self
-            .outlines
-            .glyph_metrics(Size::unscaled(), LocationRef::default());
-        metrics
+        self.metrics
             .advance_width(skrifa::GlyphId::new(glyph.to_u32()))
             .unwrap_or(0.0)
             / self.units_per_em
@@ -235,7 +236,7 @@ type Line = (bool, String);
 ///
 /// # Errors
 /// [`PdfError::Writer`] when the writer refuses the document (a PDF/A rule
-/// or a PDF limit), [`PdfError::Font`] when a bundled font is unreadable.
+/// or a PDF limit), [`PdfError::Setup`] when a bundled font is unreadable.
 pub fn render(
     title: &str,
     blocks: &[Block],

@@ -526,6 +526,55 @@ mod tests {
         assert!(lines.iter().all(|l| l.starts_with('e')), "{lines:?}");
     }
 
+    fn attachment() -> Attachment<'static> {
+        Attachment {
+            file_name: "a.xml",
+            xml: b"<a/>",
+        }
+    }
+
+    fn created() -> DateTime {
+        DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").expect("date")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Never panic on input: any text (controls, combining marks first
+        /// on a line, private use, right-to-left, U+FEFF) in any block
+        /// gives a PDF/A document, not an error.
+        #[test]
+        fn any_text_renders_as_pdfa(
+            title in "\\PC{0,80}",
+            label in "(\\PC|\u{301}|\u{FEFF}){0,30}",
+            value in "(\\PC|\u{0}|\u{1}|\u{301}|\u{E000}|\u{5D0}|\u{1F600}| ){0,300}",
+        ) {
+            let blocks = [
+                Block::Heading(value.clone()),
+                Block::Paragraph(format!("{value}\n\n{title}")),
+                Block::Field { label, value },
+            ];
+            let pdf = render(&title, &blocks, &created(), &attachment());
+            proptest::prop_assert!(pdf.is_ok(), "{:?}", pdf.err());
+        }
+    }
+
+    #[test]
+    fn a_huge_subject_is_bounded_in_pages_and_metadata() {
+        // A 200,000-character subject: every character is on a page; the
+        // PDF is written at all only because the metadata title is cut to
+        // MAX_TITLE_CHARS (krilla refuses strings over 32,767 bytes,
+        // ISO 32000-1 Annex C).
+        let subject = "Straßenbau Łukasz ".repeat(11_112);
+        let lines = layout(faces(), &subject, &[], 84);
+        let shown: usize = lines
+            .iter()
+            .map(|(_, l)| l.replace(' ', "").chars().count())
+            .sum();
+        assert_eq!(shown, subject.replace(' ', "").chars().count());
+        let pdf = render(&subject, &[], &created(), &attachment()).expect("pdf");
+        assert!(pdf.len() < 4_000_000, "{} bytes", pdf.len());
+    }
+
     #[test]
     fn many_lines_make_several_numbered_pages() {
         let blocks: Vec<Block> = (0..200).map(|i| Block::Paragraph(format!("Zeile {i}"))).collect();

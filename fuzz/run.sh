@@ -68,6 +68,7 @@ max_len() {
         c14n) echo 16384 ;;                                     # documents with some nesting
         xmldsig_verify) echo 65536 ;;                           # a signed document with its certificate
         mbox) echo 65536 ;;                                     # several messages per input
+        pdf) echo 16384 ;;                                      # a long subject or value
         *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }

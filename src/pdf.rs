@@ -305,8 +305,8 @@ fn wrap(faces: &Faces, text: &str, width: usize) -> Vec<String> {
     let mut line_width = 0;
     for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
         let mut word = word;
+        let mut word_width = self::width(faces, word);
         loop {
-            let word_width = self::width(faces, word);
             let needed = if line_width == 0 {
                 word_width
             } else {
@@ -328,9 +328,10 @@ fn wrap(faces: &Faces, text: &str, width: usize) -> Vec<String> {
             }
             // A word longer than a line: split it after `width` columns
             // (combining marks stay with their base letter).
-            let split = split_at_columns(faces, word, width);
+            let (split, used) = split_at_columns(faces, word, width);
             lines.push(word[..split].to_owned());
             word = &word[split..];
+            word_width -= used;
         }
     }
     if line_width > 0 {
@@ -340,17 +341,19 @@ fn wrap(faces: &Faces, text: &str, width: usize) -> Vec<String> {
 }
 
 /// The byte index after the first `width` columns of `word` (at least one
-/// character, so the split always makes progress).
-fn split_at_columns(faces: &Faces, word: &str, width: usize) -> usize {
+/// character, so the split always makes progress), and the columns before
+/// it. Only the head of the word is read, so splitting a long word is
+/// linear in its length.
+fn split_at_columns(faces: &Faces, word: &str, width: usize) -> (usize, usize) {
     let mut used = 0;
     for (index, c) in word.char_indices() {
         let columns = faces.columns(c);
         if used + columns > width && index > 0 {
-            return index;
+            return (index, used);
         }
         used += columns;
     }
-    word.len()
+    (word.len(), used)
 }
 
 /// PDF/A-3b (ISO 19005-3, conformance level B) on PDF 1.7.
@@ -402,9 +405,8 @@ fn write_pdf(
     }
     let count = pages.len();
     for (index, page_lines) in pages.iter().enumerate() {
-        let Some(settings) = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT) else {
-            continue;
-        };
+        let settings =
+            PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or(PdfError::Setup { part: "page size" })?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         let mut baseline = MARGIN + FONT_SIZE;
@@ -516,6 +518,24 @@ mod tests {
             "[U+674E][U+E000][U+FEFF]a"
         );
         assert_eq!(faces().printable("\u{1}\t"), "  ");
+    }
+
+    #[test]
+    fn a_word_of_a_million_characters_is_split_in_linear_time() {
+        // Bounded time on hostile input: a 1,000,000-character word (an
+        // integrity value or address without spaces) is split into lines
+        // without re-measuring the rest of the word for every line.
+        let word = "Ж".repeat(1_000_000);
+        let start = std::time::Instant::now();
+        let lines = wrap(faces(), &word, 66);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(lines.len(), 1_000_000usize.div_ceil(66));
+        assert!(lines.iter().all(|l| l.chars().count() <= 66));
+        assert_eq!(lines.concat(), word);
     }
 
     #[test]

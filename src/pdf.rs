@@ -218,7 +218,8 @@ impl Faces {
 /// Whether the character is a combining mark of the blocks the bundled font
 /// covers (Combining Diacritical Marks and their supplements, the Cyrillic
 /// combining marks). The monospaced font gives such marks a full advance
-/// with the outline inside it, so they are drawn one column back.
+/// with the outline inside it, so they are drawn in the cell of the letter
+/// before them.
 fn is_combining(c: char) -> bool {
     matches!(
         c as u32,
@@ -433,19 +434,19 @@ fn write_pdf(
 /// Draws one line of printable text (every character covered, see
 /// [`Faces::printable`]) with its baseline at `y` (from the top).
 fn draw_line(surface: &mut krilla::surface::Surface<'_>, face: &Face, x: f32, y: f32, text: &str) {
-    let glyphs: Vec<KrillaGlyph> = text
-        .char_indices()
-        .filter_map(|(start, c)| {
-            let glyph = face.glyph(c)?;
-            let range = start..start + c.len_utf8();
-            let (advance, offset) = if is_combining(c) {
-                (0.0, -face.advance(glyph))
-            } else {
-                (face.advance(glyph), 0.0)
-            };
-            Some(KrillaGlyph::new(glyph, advance, offset, 0.0, 0.0, range, None))
-        })
-        .collect();
+    // A letter followed by combining marks and those marks share one cell:
+    // all but the last of them advance by nothing, so every glyph is drawn
+    // at the cell's start and the text positions never run backwards
+    // (which text extraction would read as a line break).
+    let mut chars = text.char_indices().peekable();
+    let mut glyphs: Vec<KrillaGlyph> = Vec::with_capacity(text.len());
+    while let Some((start, c)) = chars.next() {
+        let Some(glyph) = face.glyph(c) else { continue };
+        let range = start..start + c.len_utf8();
+        let mark_follows = chars.peek().is_some_and(|(_, next)| is_combining(*next));
+        let advance = if mark_follows { 0.0 } else { face.advance(glyph) };
+        glyphs.push(KrillaGlyph::new(glyph, advance, 0.0, 0.0, 0.0, range, None));
+    }
     if glyphs.is_empty() {
         return;
     }

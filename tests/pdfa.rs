@@ -234,7 +234,6 @@ fn pdfinfo_shows_the_pdfa_3b_identification_and_metadata() {
     if !tool_available("pdfinfo") {
         return;
     }
-    let subject = long_subject();
     for (label, _, file) in pdfs("info") {
         let meta = run("pdfinfo", &[std::ffi::OsStr::new("-meta"), file.as_os_str()]);
         let squashed = squash(&meta);
@@ -261,7 +260,6 @@ fn pdfinfo_shows_the_pdfa_3b_identification_and_metadata() {
             let title = info.lines().find(|l| l.starts_with("Title:")).expect("Title");
             assert!(title.contains(NAMES[0]), "{label}: {title}");
         }
-        assert!(!subject.is_empty());
     }
 }
 

@@ -20,7 +20,14 @@
 //!   `Resent-Bcc:` field removed (RFC 5322 §3.6.3, first method; D43), every
 //!   `Envelope-to` removed (it may list the BCC recipients and is reset on
 //!   receipt, §3.1.22; D43), and a fresh `X-de-mail-integrity`
-//!   ([`crate::integrity::sign`]).
+//!   ([`crate::integrity::sign`]);
+//! - in each BCC copy its own `Message-ID` and `X-de-mail-message-id`
+//!   (PVD FU Schritt 29 b: "jeweils eigene Nachrichten mit eigener
+//!   eindeutiger Message-ID in Element <Message-ID> (Nr. 14)", which is
+//!   `X-de-mail-message-id`; `Message-ID` may carry the same value, §3.1.18):
+//!   `<id-left>.bcc-<16 hex>@<id-right>`, the hex digits of SHA-256 over the
+//!   original id and the recipient's address (D58). The to/cc copy keeps the
+//!   original ids.
 //!
 //! Every other byte, the body included, is copied unchanged, so client-side
 //! S/MIME or PGP content passes through as it is.
@@ -108,7 +115,7 @@ pub fn split_bcc(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<SplitC
         };
         copies.push(SplitCopy {
             addressee: Addressee::ToCc,
-            message: sign(&copy_for(&envelope, &to_cc), options)?,
+            message: sign(&copy_for(&envelope, &to_cc, None), options)?,
         });
     }
     let mut seen: Vec<&DeMailAddress<'_>> = Vec::with_capacity(chosen.bcc.len());
@@ -123,17 +130,21 @@ pub fn split_bcc(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<SplitC
         };
         copies.push(SplitCopy {
             addressee: Addressee::Bcc(address.clone().into_owned()),
-            message: sign(&copy_for(&envelope, &own), options)?,
+            message: sign(&copy_for(&envelope, &own, Some(address)), options)?,
         });
     }
     Ok(copies)
 }
 
 /// The message with `recipients` as chosen and actual recipients and
-/// without `Bcc`/`Resent-Bcc`/`Envelope-to` fields; every other byte
-/// unchanged. The
-/// chosen-recipient field keeps its bytes when it already says the same.
-fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> {
+/// without `Bcc`/`Resent-Bcc`/`Envelope-to` fields; for the copy of a BCC
+/// recipient (`bcc`) with its own message ids; every other byte unchanged.
+/// The chosen-recipient field keeps its bytes when it already says the same.
+fn copy_for(
+    envelope: &Envelope<'_>,
+    recipients: &RecipientList<'_>,
+    bcc: Option<&DeMailAddress<'_>>,
+) -> Vec<u8> {
     let line_end = line_end_of(envelope);
     let value = recipients.to_string();
     let keep_chosen = envelope
@@ -148,6 +159,7 @@ fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> 
         .is_some_and(|a| a == recipients);
     let mut out = Vec::with_capacity(envelope.raw().len() + 256);
     let (mut chosen_done, mut actual_done) = (false, false);
+    let (mut id_done, mut demail_id_done) = (false, false);
     if envelope.field(FieldName::ActualRecipient).is_none() {
         push_field(&mut out, FieldName::ActualRecipient, &value, line_end);
         actual_done = true;
@@ -171,6 +183,23 @@ fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> 
                 return Edit::Drop;
             }
         }
+        // Schritt 29 b: a BCC copy is its own message with its own ids; the
+        // first occurrence is replaced, later ones dropped (D58).
+        if let Some(recipient) = bcc {
+            for (name, done) in [
+                (FieldName::MessageId, &mut id_done),
+                (FieldName::DeMailMessageId, &mut demail_id_done),
+            ] {
+                if field.has_name(name.as_str()) {
+                    if !*done {
+                        *done = true;
+                        let value = bcc_message_id(&field.unfolded_value(), recipient);
+                        push_field(out, name, &value, line_end);
+                    }
+                    return Edit::Drop;
+                }
+            }
+        }
         // Envelope-to may list every recipient, BCC ones included; it is
         // reset from the SMTP rcpt-to on receipt (§3.1.22), so no copy
         // needs it (D43).
@@ -184,4 +213,32 @@ fn copy_for(envelope: &Envelope<'_>, recipients: &RecipientList<'_>) -> Vec<u8> 
         }
     });
     out
+}
+
+/// The message id of a BCC recipient's copy (PVD FU Schritt 29 b, D58):
+/// `<id-left>.bcc-<16 hex>@<id-right>`, the hex digits the first 8 bytes of
+/// SHA-256 over the original id (without angle brackets) and the
+/// recipient's address in lower case. Angle brackets are kept when the
+/// original had them (`Message-ID`, RFC 5322 §3.6.4); an id without `@`
+/// (`X-de-mail-message-id` is unstructured, §3.1.18) gets the suffix at its
+/// end. Equal ids give equal derived ids, so a `Message-ID` that repeats
+/// `X-de-mail-message-id` still does.
+fn bcc_message_id(value: &str, recipient: &DeMailAddress<'_>) -> String {
+    let trimmed = value.trim();
+    let (open, id, close) = match trimmed.strip_prefix('<').and_then(|v| v.strip_suffix('>')) {
+        Some(inner) => ("<", inner.trim(), ">"),
+        None => ("", trimmed, ""),
+    };
+    let input = [
+        id.as_bytes(),
+        b"\0",
+        recipient.addr_spec().to_ascii_lowercase().as_bytes(),
+    ]
+    .concat();
+    let digest = crate::crypto::HashAlgorithm::Sha256.digest(&input);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    match id.rsplit_once('@') {
+        Some((left, right)) => format!("{open}{left}.bcc-{hex}@{right}{close}"),
+        None => format!("{open}{id}.bcc-{hex}{close}"),
+    }
 }

@@ -356,6 +356,8 @@ pub fn notification_message(
 /// # Errors
 /// [`BuildError::SystemAddress`] when the issuer's address does not fit the
 /// kind, [`BuildError::MissingField`] when the original names no sender,
+/// [`BuildError::SystemAddressee`] when the original comes from a system
+/// address or the notification would go to one (FU Schritt 45, D57),
 /// [`BuildError::Integrity`] when signing fails, [`BuildError::Pdf`] when
 /// the PDF cannot be written.
 pub fn build_notification(
@@ -370,8 +372,9 @@ pub fn build_notification(
             expected,
         });
     }
-    let message = notification_message(original, request);
     let recipients = notification_recipients(original, request.kind)?;
+    refuse_system_addressee(original, &recipients)?;
+    let message = notification_message(original, request);
     let headers = header_metadata(original, request, &message, &recipients);
     let mut out = headers.to_header_block();
     crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
@@ -407,6 +410,29 @@ pub fn build_notification(
         None => SignOptions::hash_only(),
     };
     Ok(crate::integrity::sign(&out, &options)?)
+}
+
+/// PVD FU Schritt 45: when the original's sender is a system address (the
+/// original is a confirmation or notification), it is deleted and no
+/// notification is sent; and no notification goes to a system address at
+/// all (D57). Checks `X-de-mail-sender`, `From` and every recipient.
+fn refuse_system_addressee(
+    original: &Envelope<'_>,
+    recipients: &RecipientList<'_>,
+) -> Result<(), BuildError> {
+    let metadata = original.metadata();
+    let system = metadata
+        .sender
+        .iter()
+        .chain(metadata.from.iter())
+        .chain(recipients.iter())
+        .find(|a| a.is_system_address());
+    match system {
+        Some(address) => Err(BuildError::SystemAddressee {
+            address: address.addr_spec(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn notification_recipients(

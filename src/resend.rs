@@ -289,23 +289,36 @@ fn new_actual_recipient(envelope: &Envelope<'_>, resend: &Resend<'_>) -> String 
     format!("{key}={}", resend.new_recipient)
 }
 
+/// PVD FU Schritt 50 and 72 (FC-01): the new address must not be the
+/// forwarding mailbox itself, nor an address the message was already sent on
+/// to (`Resent-To`) or from (`Resent-From`), so A → B → A is refused.
+/// Addresses are compared case-insensitively in both parts (ACM §2.1.3: a
+/// De-Mail address is lower case), so A → B → a is a loop too.
 fn check_loop(envelope: &Envelope<'_>, resend: &Resend<'_>) -> Result<(), ResendError> {
-    let looped = resend.new_recipient.same_mailbox(&resend.mailbox)
+    let target = &resend.new_recipient;
+    let looped = same_address(target, &resend.mailbox)
         || envelope
             .fields()
             .iter()
-            .filter(|f| f.has_name(FieldName::ResentTo.as_str()))
+            .filter(|f| {
+                f.has_name(FieldName::ResentTo.as_str()) || f.has_name(FieldName::ResentFrom.as_str())
+            })
             .any(|f| {
                 let value = f.unfolded_value();
                 value
                     .split(',')
                     .filter_map(|a| DeMailAddress::parse(a).ok())
-                    .any(|a| a.same_mailbox(&resend.new_recipient))
+                    .any(|a| same_address(&a, target))
             });
     if looped {
-        return Err(ResendError::Loop(resend.new_recipient.addr_spec()));
+        return Err(ResendError::Loop(target.addr_spec()));
     }
     Ok(())
+}
+
+/// Local part and domain equal ignoring ASCII case.
+fn same_address(a: &DeMailAddress<'_>, b: &DeMailAddress<'_>) -> bool {
+    a.local_part.eq_ignore_ascii_case(&b.local_part) && a.domain.eq_ignore_ascii_case(&b.domain)
 }
 
 fn check_message_id(id: &str) -> Result<(), ResendError> {

@@ -14,6 +14,7 @@ use demail::verify::{Verdict, VerifyOptions, verify};
 
 mod common;
 use common::{cert, key, text as data};
+mod xmldsig_common;
 
 /// normal-minimal.eml with the given recipients in chosen and actual
 /// recipient, `To`, `Cc`, a plain `Bcc` field and one `Envelope-to` per
@@ -224,6 +225,85 @@ fn each_copy_gets_its_own_signature() {
         let report = verify(&Envelope::parse(&copy.message).unwrap(), &options);
         assert_eq!(report.verdict, Verdict::Pass, "{:?}", copy.addressee);
     }
+}
+
+/// `Message-ID` (without brackets) and `X-de-mail-message-id` of a copy.
+fn message_ids(message: &[u8]) -> (String, String) {
+    let envelope = Envelope::parse(message).unwrap();
+    let metadata = envelope.metadata();
+    let id = metadata.message_id.as_deref().unwrap();
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>').to_owned();
+    (id, metadata.demail_message_id.as_deref().unwrap().to_owned())
+}
+
+// PVD FU Schritt 29 b, TR 01201-3.4 §3.1.18, D58: each BCC copy is its own
+// message with its own unique Message-ID and X-de-mail-message-id (the same
+// value in both, as in the original); the to/cc copy keeps the original's.
+#[test]
+fn each_bcc_copy_gets_its_own_message_id_schritt_29_b() {
+    let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 3));
+    let original = message_ids(&message);
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    assert_eq!(copies.len(), 4);
+    let ids: Vec<(String, String)> = copies.iter().map(|c| message_ids(&c.message)).collect();
+    assert_eq!(copies[0].addressee, Addressee::ToCc);
+    assert_eq!(ids[0], original);
+    for (i, (id, demail_id)) in ids.iter().enumerate() {
+        assert_eq!(id, demail_id, "Message-ID repeats X-de-mail-message-id");
+        assert!(ids[i + 1..].iter().all(|other| other.0 != *id), "{id} twice");
+        let envelope = Envelope::parse(&copies[i].message).unwrap();
+        // One field of each, and the copy still verifies (both are in h=).
+        for name in ["Message-ID", "x-de-mail-message-id"] {
+            assert_eq!(envelope.fields().iter().filter(|f| f.has_name(name)).count(), 1);
+        }
+        assert_eq!(
+            verify(&envelope, &VerifyOptions::default()).verdict,
+            Verdict::Pass
+        );
+        if i > 0 {
+            assert!(id.ends_with("@mx.dmda-b.de-mail.de"), "{id}");
+            assert!(id.starts_with("20240314180241.1c9e02.bcc-"), "{id}");
+        }
+    }
+    // Reproducible: the same split gives the same ids.
+    let again: Vec<_> = split_bcc(&message, &SignOptions::hash_only())
+        .unwrap()
+        .iter()
+        .map(|c| message_ids(&c.message))
+        .collect();
+    assert_eq!(again, ids);
+}
+
+// D58, cross-checked with openssl: the 16 hex digits of a BCC copy's id are
+// the start of SHA-256 over the original id, NUL, and the recipient address.
+#[test]
+fn bcc_message_id_digits_are_sha256_of_id_and_recipient_by_openssl() {
+    if !xmldsig_common::tool_available("openssl") {
+        return;
+    }
+    let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 1));
+    let copies = split_bcc(&message, &SignOptions::hash_only()).unwrap();
+    let (id, _) = message_ids(&copies[1].message);
+    let mut child = std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-r"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"20240314180241.1c9e02@mx.dmda-b.de-mail.de\0secret0@dmda-0.de-mail.de")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let hex = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        id,
+        format!("20240314180241.1c9e02.bcc-{}@mx.dmda-b.de-mail.de", &hex[..16])
+    );
 }
 
 #[test]

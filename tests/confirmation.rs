@@ -8,15 +8,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    AcknowledgeMessage, BuildError, ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer,
-    Metadate, acknowledge_message, assemble, build_confirmation, check_confirmation,
+    AcknowledgeMessage, BuildError, ConfirmationKind, ConfirmationReport, ConfirmationRequest,
+    IntegrityProblem, Issuer, Metadate, Mismatch, MismatchCode, acknowledge_message, assemble,
+    build_confirmation, check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageType};
 use demail::integrity::{SignOptions, sign};
 use demail::validate::Mode;
-use demail::verify::VerifyOptions;
+use demail::verify::{Failure, VerifyOptions};
 use demail::xml::XmlDateTime;
 
 fn path(name: &str) -> PathBuf {
@@ -25,8 +26,19 @@ fn path(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// normal.eml signed with rsa3072 (tests/data/README.md): a genuine
+/// original whose own integrity verifies (D53).
 fn original() -> Vec<u8> {
-    std::fs::read(path("normal.eml")).unwrap()
+    std::fs::read(path("signed/normal-rsa3072.eml")).unwrap()
+}
+
+/// Signs a test original with the rsa3072 provider key, as the sender's
+/// provider would (§3.1.21).
+fn sign_original(raw: &[u8]) -> Vec<u8> {
+    let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
+    let key = SigningKey::from_pkcs8_pem(&read("rsa3072.key.pem")).unwrap();
+    let certificate = Certificate::from_pem(&read("rsa3072.cert.pem")).unwrap();
+    sign(raw, &SignOptions::signed(&key, &certificate)).unwrap()
 }
 
 struct Provider {
@@ -86,7 +98,7 @@ fn check(confirmation: &[u8], original: &[u8], p: &Provider) -> ConfirmationRepo
 
 /// The mismatch codes, in the order found.
 fn codes(report: &ConfirmationReport) -> Vec<&'static str> {
-    report.mismatches.iter().map(|m| m.code()).collect()
+    report.mismatches.iter().map(|m| m.code().as_str()).collect()
 }
 
 /// Builds a confirmation from a (possibly altered) Acknowledge-Message.
@@ -360,7 +372,7 @@ fn original_without_integrity_cannot_be_confirmed() {
 
 // ---- every mismatch, provoked ----
 
-fn assert_detects(confirmation: &[u8], code: &str) -> ConfirmationReport {
+fn assert_detects(confirmation: &[u8], code: MismatchCode) -> ConfirmationReport {
     let report = check(confirmation, &original(), &provider());
     assert!(report.has(code), "expected {code}, got {:?}", codes(&report));
     assert!(!report.passed());
@@ -370,7 +382,7 @@ fn assert_detects(confirmation: &[u8], code: &str) -> ConfirmationReport {
 #[test]
 fn mismatch_not_a_confirmation() {
     // TR 01201-3.4 §3.1.12: a normal message is no confirmation.
-    let report = assert_detects(&original(), "not-a-confirmation");
+    let report = assert_detects(&original(), MismatchCode::NotAConfirmation);
     assert_eq!(report.kind, None);
 }
 
@@ -380,8 +392,8 @@ fn mismatch_kind_header_versus_xml() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
         m.subject = ConfirmationKind::Receipt.subject("Anhörung über Straßenbau");
     });
-    let report = assert_detects(&c, "kind-mismatch");
-    assert_eq!(codes(&report), ["kind-mismatch"]);
+    let report = assert_detects(&c, MismatchCode::KindMismatch);
+    assert_eq!(codes(&report), ["kind_mismatch"]);
 }
 
 #[test]
@@ -395,8 +407,8 @@ fn mismatch_header_subject_prefix() {
             "Subject: Versandbestaetigung: =?utf-8?Q?Anh=C3=B6rung?=",
         );
     });
-    let report = assert_detects(&c, "header-subject");
-    assert_eq!(codes(&report), ["header-subject"]);
+    let report = assert_detects(&c, MismatchCode::HeaderSubject);
+    assert_eq!(codes(&report), ["header_subject"]);
 }
 
 #[test]
@@ -404,7 +416,10 @@ fn mismatch_xml_subject() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
         m.subject = ConfirmationKind::Dispatch.subject("Ein anderer Betreff");
     });
-    assert_eq!(codes(&assert_detects(&c, "xml-subject")), ["xml-subject"]);
+    assert_eq!(
+        codes(&assert_detects(&c, MismatchCode::XmlSubject)),
+        ["xml_subject"]
+    );
 }
 
 #[test]
@@ -413,7 +428,7 @@ fn mismatch_hash() {
     let c = confirm_with(ConfirmationKind::Receipt, |m| {
         m.hash = "v=1; a=sha256; b=AAAA".into()
     });
-    assert_eq!(codes(&assert_detects(&c, "hash")), ["hash"]);
+    assert_eq!(codes(&assert_detects(&c, MismatchCode::Hash)), ["hash"]);
 }
 
 #[test]
@@ -422,8 +437,8 @@ fn mismatch_metadata_missing() {
         m.metadata.retain(|d| d.name != "Subject")
     });
     assert_eq!(
-        codes(&assert_detects(&c, "metadata-missing")),
-        ["metadata-missing"]
+        codes(&assert_detects(&c, MismatchCode::MetadataMissing)),
+        ["metadata_missing"]
     );
 }
 
@@ -431,14 +446,14 @@ fn mismatch_metadata_missing() {
 fn mismatch_metadata_unexpected() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
         m.metadata.push(Metadate {
-            name: "Envelope-to".into(),
-            value: "x@y.de-mail.de".into(),
-            original_header: "Envelope-to: x@y.de-mail.de".into(),
+            name: "X-de-mail-notification-type".into(),
+            value: "other".into(),
+            original_header: "X-de-mail-notification-type: other".into(),
         });
     });
     assert_eq!(
-        codes(&assert_detects(&c, "metadata-unexpected")),
-        ["metadata-unexpected"]
+        codes(&assert_detects(&c, MismatchCode::MetadataUnexpected)),
+        ["metadata_unexpected"]
     );
 }
 
@@ -452,7 +467,10 @@ fn mismatch_metadata_value() {
             .unwrap();
         d.value = "normal".into();
     });
-    assert_eq!(codes(&assert_detects(&c, "metadata-value")), ["metadata-value"]);
+    assert_eq!(
+        codes(&assert_detects(&c, MismatchCode::MetadataValue)),
+        ["metadata_value"]
+    );
 }
 
 #[test]
@@ -466,7 +484,10 @@ fn mismatch_original_header() {
             .unwrap();
         d.original_header = d.original_header.replace("\r\n", "");
     });
-    assert_eq!(codes(&assert_detects(&c, "original-header")), ["original-header"]);
+    assert_eq!(
+        codes(&assert_detects(&c, MismatchCode::OriginalHeader)),
+        ["original_header"]
+    );
 }
 
 #[test]
@@ -478,15 +499,18 @@ fn mismatch_private_id_not_carried_over() {
         let end = start + h[start..].find("\r\n").unwrap() + 2;
         h.replace_range(start..end, "");
     });
-    assert_eq!(codes(&assert_detects(&c, "private-id")), ["private-id"]);
+    assert_eq!(
+        codes(&assert_detects(&c, MismatchCode::PrivateId)),
+        ["private_id"]
+    );
 }
 
 #[test]
 fn mismatch_delivery_time_missing_in_retrieve() {
     let c = confirm_with(ConfirmationKind::Retrieve, |m| m.delivery_time = None);
     assert_eq!(
-        codes(&assert_detects(&c, "delivery-time-missing")),
-        ["delivery-time-missing"]
+        codes(&assert_detects(&c, MismatchCode::DeliveryTimeMissing)),
+        ["delivery_time_missing"]
     );
 }
 
@@ -496,8 +520,8 @@ fn mismatch_delivery_time_in_dispatch() {
         m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05+01:00");
     });
     assert_eq!(
-        codes(&assert_detects(&c, "delivery-time-unexpected")),
-        ["delivery-time-unexpected"]
+        codes(&assert_detects(&c, MismatchCode::DeliveryTimeUnexpected)),
+        ["delivery_time_unexpected"]
     );
 }
 
@@ -513,9 +537,9 @@ fn mismatch_sender_is_not_the_system_address() {
             "x-de-mail-sender: poststelle@dmda-b.de-mail.de",
         );
     });
-    let report = assert_detects(&c, "system-sender");
+    let report = assert_detects(&c, MismatchCode::SystemSender);
     // validate() reports the same rule for the header (wrong-system-sender).
-    assert!(report.has("header"));
+    assert!(report.has(MismatchCode::Header));
 }
 
 #[test]
@@ -523,7 +547,10 @@ fn mismatch_xml_sender() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
         m.sender = "Versandbestaetigung@other.de-mail.de".into()
     });
-    assert_eq!(codes(&assert_detects(&c, "xml-sender")), ["xml-sender"]);
+    assert_eq!(
+        codes(&assert_detects(&c, MismatchCode::XmlSender)),
+        ["xml_sender"]
+    );
 }
 
 #[test]
@@ -531,9 +558,9 @@ fn mismatch_integrity_hash_only() {
     // §3.5.1: a confirmation must be signed, hash-only is not enough.
     let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
     let c = sign(&c, &SignOptions::hash_only()).unwrap();
-    let report = assert_detects(&c, "integrity-signature");
+    let report = assert_detects(&c, MismatchCode::IntegritySignature);
     // Hash-only also drops X-de-mail-signature-certificate, required in column B of Table 1.
-    assert_eq!(codes(&report), ["header", "integrity-signature"]);
+    assert_eq!(codes(&report), ["header", "integrity_signature"]);
 }
 
 #[test]
@@ -541,7 +568,7 @@ fn mismatch_integrity_body_changed() {
     let mut c = confirm_with(ConfirmationKind::Dispatch, |_| {});
     let at = c.windows(8).position(|w| w == b"Hiermit ").unwrap();
     c[at] = b'h';
-    assert!(assert_detects(&c, "integrity-signature").has("integrity-signature"));
+    assert!(assert_detects(&c, MismatchCode::IntegritySignature).has(MismatchCode::IntegritySignature));
 }
 
 #[test]
@@ -552,8 +579,12 @@ fn mismatch_integrity_untrusted_signer() {
         ..VerifyOptions::default()
     };
     let report = check_confirmation(&c, &original(), &options).unwrap();
-    // Neither the integrity signature nor the XML signature is trusted.
-    assert_eq!(codes(&report), ["integrity-signature", "xml-signature"]);
+    // Neither the original's signature, nor the integrity signature, nor
+    // the XML signature is trusted (D53: the same options for all three).
+    assert_eq!(
+        codes(&report),
+        ["original_integrity", "integrity_signature", "xml_signature"]
+    );
 }
 
 #[test]
@@ -576,8 +607,8 @@ fn mismatch_xml_signature_missing() {
         ],
     );
     assert_eq!(
-        codes(&assert_detects(&c, "xml-signature-missing")),
-        ["xml-signature-missing"]
+        codes(&assert_detects(&c, MismatchCode::XmlSignatureMissing)),
+        ["xml_signature_missing"]
     );
 }
 
@@ -596,8 +627,8 @@ fn mismatch_xml_signature_content_changed_after_signing() {
             ("application/pdf", "a.pdf", b"%PDF"),
         ],
     );
-    let report = assert_detects(&c, "xml-signature");
-    assert_eq!(codes(&report), ["xml-signature"]);
+    let report = assert_detects(&c, MismatchCode::XmlSignature);
+    assert_eq!(codes(&report), ["xml_signature"]);
     assert!(report.mismatches[0].to_string().contains("digest"), "{report}");
 }
 
@@ -619,7 +650,7 @@ fn mismatch_header_violation() {
     // Table 1 column B: options 1–4 must not be present in a confirmation.
     let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
     let c = resign(&c, |h| h.push_str("x-de-mail-authoritative: yes\r\n"));
-    assert_eq!(codes(&assert_detects(&c, "header")), ["header"]);
+    assert_eq!(codes(&assert_detects(&c, MismatchCode::Header)), ["header"]);
 }
 
 #[test]
@@ -628,10 +659,16 @@ fn mismatch_body_parts() {
     let xml = xml_part(&c);
     // No PDF.
     let no_pdf = with_parts(&c, &[("application/xml", "a.xml", &xml)]);
-    assert_eq!(codes(&assert_detects(&no_pdf, "pdf-missing")), ["pdf-missing"]);
+    assert_eq!(
+        codes(&assert_detects(&no_pdf, MismatchCode::PdfMissing)),
+        ["pdf_missing"]
+    );
     // No XML.
     let no_xml = with_parts(&c, &[("application/pdf", "a.pdf", b"%PDF-1.7")]);
-    assert_eq!(codes(&assert_detects(&no_xml, "xml-missing")), ["xml-missing"]);
+    assert_eq!(
+        codes(&assert_detects(&no_xml, MismatchCode::XmlMissing)),
+        ["xml_missing"]
+    );
     // XML that does not parse.
     let bad = with_parts(
         &c,
@@ -640,8 +677,8 @@ fn mismatch_body_parts() {
             ("application/pdf", "a.pdf", b"%PDF"),
         ],
     );
-    let report = assert_detects(&bad, "xml-invalid");
-    assert_eq!(codes(&report), ["xml-invalid"]);
+    let report = assert_detects(&bad, MismatchCode::XmlInvalid);
+    assert_eq!(codes(&report), ["xml_invalid"]);
     // Not multipart/mixed: a single text/plain body.
     let plain = resign(&c, |_| {});
     let env = Envelope::parse(&plain).unwrap();
@@ -654,8 +691,8 @@ fn mismatch_body_parts() {
     text_only.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\n\r\nHiermit\r\n");
     let p = provider();
     let text_only = sign(&text_only, &SignOptions::signed(&p.key, &p.certificate)).unwrap();
-    let report = assert_detects(&text_only, "not-multipart-mixed");
-    assert!(report.has("xml-missing"));
+    let report = assert_detects(&text_only, MismatchCode::NotMultipartMixed);
+    assert!(report.has(MismatchCode::XmlMissing));
 }
 
 // The report lists every mismatch, not just the first.
@@ -667,7 +704,7 @@ fn every_mismatch_is_listed() {
         m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05Z");
     });
     let report = check(&c, &original(), &provider());
-    assert_eq!(codes(&report), ["hash", "delivery-time-unexpected", "xml-sender"]);
+    assert_eq!(codes(&report), ["hash", "delivery_time_unexpected", "xml_sender"]);
 }
 
 #[test]
@@ -696,7 +733,7 @@ fn original_with_escape() -> Vec<u8> {
     let mut raw = std::fs::read(path("non-utf8.eml")).unwrap();
     let at = raw.iter().position(|&b| b == 0xE4).unwrap();
     raw[at] = 0x1B;
-    raw
+    sign_original(&raw)
 }
 
 // TR 01201-3.4 Table 24 + D34: a Value or OriginalHeader with a character
@@ -732,7 +769,7 @@ fn hash_of_an_original_without_integrity_is_a_mismatch() {
         m.metadata.retain(|d| d.name != "x-de-mail-integrity");
     });
     let report = check(&c, &original_without_integrity(), &provider());
-    assert_eq!(codes(&report), ["original-integrity-missing"], "{report}");
+    assert_eq!(codes(&report), ["original_integrity_missing"], "{report}");
 }
 
 // D31: the content checks read the signed content (the canonical document
@@ -759,22 +796,261 @@ fn the_check_reports_the_signed_content_not_the_received_document() {
 
 // TR 01201-3.4 §3.5.1 Table 24 ("alle Metadaten der Nachricht"), D39: every
 // Table 1 field the original has must be in Metadata, also those outside
-// the hash (X-de-mail-actual-recipient, X-de-mail-integrity).
+// the hash (X-de-mail-integrity); only the transport fields are exempt (D55).
 #[test]
 fn metadata_lacking_any_table_1_field_of_the_original_is_a_mismatch() {
     let c = confirm_with(ConfirmationKind::Receipt, |m| {
         m.metadata.retain(|d| {
-            !d.name.eq_ignore_ascii_case("x-de-mail-actual-recipient")
+            !d.name.eq_ignore_ascii_case("x-de-mail-sender")
                 && !d.name.eq_ignore_ascii_case("x-de-mail-integrity")
         })
     });
     let report = check(&c, &original(), &provider());
     assert_eq!(
         codes(&report),
-        ["metadata-missing", "metadata-missing"],
+        ["metadata_missing", "metadata_missing"],
         "{report}"
     );
     let text = report.to_string();
-    assert!(text.contains("x-de-mail-actual-recipient"), "{text}");
+    assert!(text.contains("x-de-mail-sender"), "{text}");
     assert!(text.contains("x-de-mail-integrity"), "{text}");
+}
+
+// ---- issue 11: verdicts that hold up ----
+
+/// Flips one byte of the body: the message as received after the fact.
+fn with_body_changed(raw: &[u8]) -> Vec<u8> {
+    let body = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut changed = raw.to_vec();
+    let at = body + changed[body..].iter().position(u8::is_ascii_lowercase).unwrap();
+    changed[at] = changed[at].to_ascii_uppercase();
+    changed
+}
+
+// TR 01201-3.4 §3.1.21, PVD FU Schritt 48, D53: the check verifies the
+// original's own integrity with the verify options; a genuine confirmation
+// does not vouch for an original whose body was altered afterwards.
+#[test]
+fn original_integrity_fails_for_an_original_altered_after_confirmation() {
+    let p = provider();
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    assert!(check(&c, &original(), &p).passed());
+    let tampered = with_body_changed(&original());
+    let report = check(&c, &tampered, &p);
+    assert_eq!(codes(&report), ["original_integrity"], "{report}");
+    assert!(report.has(MismatchCode::OriginalIntegrity));
+    assert_eq!(
+        report.mismatches[0],
+        Mismatch::OriginalIntegrity(IntegrityProblem::Failed(Failure::BodyHashMismatch))
+    );
+    assert_eq!(report.original_integrity.body_hash_ok, Some(false));
+    assert!(report.to_string().contains("FC-01"), "{report}");
+}
+
+// TR 01201-3.4 §3.1.21, D53: a signed header field changed afterwards
+// breaks the original's signature too, even where Hash still matches.
+#[test]
+fn original_integrity_fails_for_a_signed_field_changed_after_confirmation() {
+    let p = provider();
+    let c = confirm_with(ConfirmationKind::Dispatch, |_| {});
+    let text = String::from_utf8(original()).unwrap();
+    let tampered = text.replacen("x-de-mail-auth-level: high", "x-de-mail-auth-level: high ", 1);
+    assert_ne!(text, tampered);
+    let report = check(&c, tampered.as_bytes(), &p);
+    assert!(report.has(MismatchCode::OriginalIntegrity), "{report}");
+    assert!(matches!(
+        &report.mismatches[0],
+        Mismatch::OriginalIntegrity(IntegrityProblem::Failed(Failure::BadSignature(_)))
+    ));
+}
+
+// TR 01201-3.4 §3.5.1, D54: the Acknowledge-Message and the message that
+// carries it are signed by the same provider certificate (subject and
+// issuer); another trusted certificate on the XML is a signer mismatch.
+#[test]
+fn signer_mismatch_when_xml_and_integrity_signatures_use_different_certificates() {
+    let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
+    let other_key = SigningKey::from_pkcs8_pem(&read("p384.key.pem")).unwrap();
+    let other_cert = Certificate::from_pem(&read("p384.cert.pem")).unwrap();
+    let raw = original();
+    let envelope = Envelope::parse(&raw).unwrap();
+    let issuer = issuer(ConfirmationKind::Dispatch);
+    let request = request(ConfirmationKind::Dispatch, &issuer);
+    let by_other = build_confirmation(&envelope, &request, &other_key, &other_cert).unwrap();
+    let p = provider();
+    // Both signatures by p384: fine.
+    assert!(check(&by_other, &raw, &p).passed());
+    // The XML stays signed by p384, the message is signed again by p256:
+    // both trusted, both valid, but not the same signer.
+    let mixed = resign(&by_other, |_| {});
+    let report = check(&mixed, &raw, &p);
+    assert_eq!(codes(&report), ["signer_mismatch"], "{report}");
+    let Mismatch::SignerMismatch {
+        integrity_subject,
+        xml_subject,
+        ..
+    } = &report.mismatches[0]
+    else {
+        panic!("{report}");
+    };
+    assert!(integrity_subject.contains("p256"), "{integrity_subject}");
+    assert!(xml_subject.contains("p384"), "{xml_subject}");
+}
+
+fn recipient_copy() -> Vec<u8> {
+    demail::resend::reset_envelope_to(
+        &original(),
+        &DeMailAddress::parse("erika.mustermann@dmda-b.de-mail.de").unwrap(),
+    )
+    .unwrap()
+}
+
+fn receipt_from(copy: &[u8]) -> Vec<u8> {
+    let envelope = Envelope::parse(copy).unwrap();
+    let issuer = issuer(ConfirmationKind::Receipt);
+    let p = provider();
+    build_confirmation(
+        &envelope,
+        &request(ConfirmationKind::Receipt, &issuer),
+        &p.key,
+        &p.certificate,
+    )
+    .unwrap()
+}
+
+// TR 01201-3.4 §3.1.22, §3.5.1 Table 24, D55: a receipt confirmation built
+// from the recipient's copy (with Envelope-to) fits both the recipient's and
+// the sender's copy: Envelope-to is a transport field, not signed.
+#[test]
+fn receipt_from_the_recipient_copy_passes_against_sender_and_recipient_copy() {
+    let p = provider();
+    let copy = recipient_copy();
+    assert!(
+        Envelope::parse(&copy)
+            .unwrap()
+            .field(FieldName::EnvelopeTo)
+            .is_some()
+    );
+    let receipt = receipt_from(&copy);
+    let against_recipient = check(&receipt, &copy, &p);
+    assert!(against_recipient.passed(), "{against_recipient}");
+    let against_sender = check(&receipt, &original(), &p);
+    assert!(against_sender.passed(), "{against_sender}");
+    // And the other way round: built from the sender's copy, checked
+    // against the recipient's.
+    let from_sender = receipt_from(&original());
+    assert!(check(&from_sender, &copy, &p).passed());
+}
+
+// TR 01201-3.4 §3.3, §3.1.15, D55: the receipt confirmation of a redirected
+// copy (Resent-*, rewritten X-de-mail-actual-recipient) fits the sender's copy.
+#[test]
+fn receipt_from_a_redirected_copy_passes_against_the_sender_copy() {
+    let p = provider();
+    let resend = demail::resend::Resend::new(
+        DeMailAddress::parse("erika.mustermann@dmda-b.de-mail.de").unwrap(),
+        DeMailAddress::parse("erika.privat@dmda-c.de-mail.de").unwrap(),
+        time("Tue, 12 Mar 2024 10:00:00 +0100"),
+        "rd.1@mx.dmda-b.de-mail.de",
+    );
+    let redirected = demail::resend::redirect(&original(), &resend).unwrap();
+    let receipt = receipt_from(&redirected);
+    let against_sender = check(&receipt, &original(), &p);
+    assert!(against_sender.passed(), "{against_sender}");
+    assert!(check(&receipt, &redirected, &p).passed());
+}
+
+// D55: the exemption covers transport fields only; a confirmed value of a
+// signed field that differs from the original is still a mismatch.
+#[test]
+fn transport_exemption_does_not_cover_signed_fields() {
+    let c = confirm_with(ConfirmationKind::Receipt, |m| {
+        let d = m
+            .metadata
+            .iter_mut()
+            .find(|d| d.name.eq_ignore_ascii_case("x-de-mail-chosen-recipient"))
+            .unwrap();
+        d.value = "to=someone.else@dmda-b.de-mail.de".into();
+    });
+    let report = check(&c, &recipient_copy(), &provider());
+    assert_eq!(codes(&report), ["metadata_value"], "{report}");
+}
+
+fn resent(kind: demail::resend::ResendKind) -> Vec<u8> {
+    let resend = demail::resend::Resend::new(
+        DeMailAddress::parse("erika.mustermann@dmda-b.de-mail.de").unwrap(),
+        DeMailAddress::parse("erika.privat@dmda-c.de-mail.de").unwrap(),
+        time("Tue, 12 Mar 2024 10:00:00 +0100"),
+        "rs.1@mx.dmda-b.de-mail.de",
+    );
+    match kind {
+        demail::resend::ResendKind::Forward => demail::resend::forward(&original(), &resend).unwrap(),
+        demail::resend::ResendKind::Redirect => demail::resend::redirect(&original(), &resend).unwrap(),
+    }
+}
+
+fn build(raw: &[u8], kind: ConfirmationKind) -> Result<Vec<u8>, BuildError> {
+    let envelope = Envelope::parse(raw).unwrap();
+    let issuer = issuer(kind);
+    let p = provider();
+    build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate)
+}
+
+// PVD FU Schritt 36, D56: no dispatch confirmation for a forwarded or
+// redirected message, nor for one whose actual recipients differ from the
+// chosen ones.
+#[test]
+fn no_dispatch_confirmation_for_a_forwarded_or_redirected_copy_schritt_36() {
+    use demail::resend::ResendKind;
+    for (copy, expected) in [
+        (resent(ResendKind::Forward), ResendKind::Forward),
+        (resent(ResendKind::Redirect), ResendKind::Redirect),
+        (
+            std::fs::read(path("actual-differs-not-forwarded.eml")).unwrap(),
+            ResendKind::Redirect,
+        ),
+    ] {
+        let error = build(&copy, ConfirmationKind::Dispatch).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                BuildError::SentOnCopy { kind: ConfirmationKind::Dispatch, resend, rule: "Schritt 36", .. }
+                    if resend == expected
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("PVD FU Schritt 36"), "{error}");
+    }
+    // The sender's copy itself is confirmed.
+    assert!(build(&original(), ConfirmationKind::Dispatch).is_ok());
+}
+
+// PVD FU Schritt 67 and Funktion 1, D56: no receipt or retrieve confirmation
+// for a forwarded copy; a redirected copy is confirmed by the new mailbox
+// (§3.3, D41), and a malware confirmation is always possible (Schritt 56).
+#[test]
+fn no_receipt_or_retrieve_confirmation_for_a_forwarded_copy_schritt_67_funktion_1() {
+    use demail::resend::ResendKind;
+    let forwarded = resent(ResendKind::Forward);
+    for (kind, rule) in [
+        (ConfirmationKind::Receipt, "Schritt 67"),
+        (ConfirmationKind::Retrieve, "Funktion 1"),
+    ] {
+        let error = build(&forwarded, kind).unwrap_err();
+        assert!(
+            matches!(error, BuildError::SentOnCopy { resend: ResendKind::Forward, rule: r, .. } if r == rule),
+            "{kind:?}: {error:?}"
+        );
+        // acknowledge_message refuses it as well.
+        let envelope = Envelope::parse(&forwarded).unwrap();
+        let issuer = issuer(kind);
+        assert!(matches!(
+            acknowledge_message(&envelope, &request(kind, &issuer)),
+            Err(BuildError::SentOnCopy { .. })
+        ));
+    }
+    let redirected = resent(ResendKind::Redirect);
+    assert!(build(&redirected, ConfirmationKind::Receipt).is_ok());
+    assert!(build(&redirected, ConfirmationKind::Retrieve).is_ok());
+    assert!(build(&forwarded, ConfirmationKind::Malware).is_ok());
 }

@@ -350,3 +350,39 @@ fn input_that_is_not_a_mail_is_a_typed_error() {
         Err(ResendError::Header(_))
     ));
 }
+
+// PVD FU Schritt 72 (FC-01), ACM §2.1.3: the loop check compares addresses
+// case-insensitively and knows the mailboxes the message was sent on from:
+// A → B → a is a loop, and so is A → B → A.
+#[test]
+fn forwarding_loop_is_detected_case_insensitively() {
+    let message = data("signed/normal-minimal-hash-only.eml");
+    let a = DeMailAddress::parse("max.mustermann@dmda-a.de-mail.de").unwrap();
+    let b = DeMailAddress::parse("max.privat@dmda-c.de-mail.de").unwrap();
+    let date = DateTime::parse_rfc5322("Fri, 15 Mar 2024 08:00:00 +0100").unwrap();
+    let first = forward(
+        &message,
+        &Resend::new(a.clone(), b.clone(), date, "fw.1@mx.dmda-a.de-mail.de"),
+    )
+    .unwrap();
+    for back in [
+        "Max.Mustermann@DMDA-A.de-mail.de",
+        "max.mustermann@dmda-a.de-mail.de",
+    ] {
+        let back = DeMailAddress::parse(back).unwrap();
+        let resend = Resend::new(b.clone(), back, date, "fw.2@mx.dmda-c.de-mail.de");
+        assert!(
+            matches!(forward(&first, &resend), Err(ResendError::Loop(_))),
+            "{}",
+            resend.new_recipient
+        );
+        assert!(matches!(redirect(&first, &resend), Err(ResendError::Loop(_))));
+    }
+    // B → b (the same mailbox in capitals) is a loop as well.
+    let upper = DeMailAddress::parse("MAX.PRIVAT@dmda-c.de-mail.de").unwrap();
+    let own = Resend::new(b.clone(), upper, date, "fw.3@mx.dmda-c.de-mail.de");
+    assert!(matches!(forward(&first, &own), Err(ResendError::Loop(_))));
+    // A third mailbox is no loop.
+    let c = DeMailAddress::parse("max.buero@dmda-d.de-mail.de").unwrap();
+    assert!(forward(&first, &Resend::new(b, c, date, "fw.4@mx.dmda-c.de-mail.de")).is_ok());
+}

@@ -156,3 +156,41 @@ fn reading_refuses_other_messages() {
         Err(NotificationError::XmlMissing)
     ));
 }
+
+// PVD FU Schritt 45, D57: an original from a system address (a confirmation
+// or notification) is deleted, no notification is sent about it.
+#[test]
+fn no_notification_about_a_message_from_a_system_address_schritt_45() {
+    let raw = std::fs::read(data("confirmation-dispatch.eml")).unwrap();
+    let issuer = issuer(NotificationKind::InvalidFormat);
+    let request = NotificationRequest::new(NotificationKind::InvalidFormat, &issuer, at());
+    let err = build_notification(&Envelope::parse(&raw).unwrap(), &request, None).unwrap_err();
+    let BuildError::SystemAddressee { address } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(address.starts_with("Versandbestaetigung@"), "{address}");
+    assert!(err.to_string().contains("Schritt 45"), "{err}");
+}
+
+// PVD FU Schritt 45, D57: no notification goes to a system address, even
+// when the original names one as its Reply-To.
+#[test]
+fn no_notification_to_a_system_address_schritt_45() {
+    let raw = String::from_utf8(original()).unwrap().replacen(
+        "Reply-To: \"Stadt Musterstadt, Bauamt\" <bauamt@stadt-musterstadt.de-mail.de>",
+        "Reply-To: meldung@dmda-a.de-mail.de",
+        1,
+    );
+    assert!(raw.contains("Reply-To: meldung@"));
+    for kind in NotificationKind::ALL {
+        let issuer = issuer(kind);
+        let request = NotificationRequest::new(kind, &issuer, at());
+        let err = build_notification(&Envelope::parse(raw.as_bytes()).unwrap(), &request, None).unwrap_err();
+        assert_eq!(
+            err,
+            BuildError::SystemAddressee {
+                address: "meldung@dmda-a.de-mail.de".into()
+            }
+        );
+    }
+}

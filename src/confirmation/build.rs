@@ -12,6 +12,7 @@ use crate::header::RawField;
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block, PdfError};
+use crate::resend::{ResendKind, resend_kind};
 use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
 
@@ -44,9 +45,111 @@ pub enum BuildError {
     /// Signing the message (integrity layer) failed.
     #[error(transparent)]
     Integrity(#[from] IntegrityError),
+    /// The original is a forwarded or redirected copy for which the TR
+    /// forbids this kind of confirmation (PVD FU Schritt 36, 67, Funktion 1;
+    /// D56).
+    #[error(
+        "no {} confirmation for a {} copy: {} (PVD FU {})",
+        .kind.as_str(),
+        resend_word(*.resend),
+        .reason,
+        .rule
+    )]
+    SentOnCopy {
+        /// The kind asked for.
+        kind: ConfirmationKind,
+        /// Forwarded (a `Resent-From`, "Weiterleitungs-Absender") or
+        /// redirected (other `Resent-*` fields, or actual recipients that
+        /// differ from the chosen ones).
+        resend: ResendKind,
+        /// What in the original shows it.
+        reason: &'static str,
+        /// The step of PVD FU that forbids it: `Schritt 36`, `Schritt 67`
+        /// or `Funktion 1`.
+        rule: &'static str,
+    },
+    /// A notification would go to a system address, or is about a message
+    /// from one (PVD FU Schritt 45: such an original is deleted, no
+    /// notification is sent; D57).
+    #[error(
+        "no notification to or about the system address `{address}`: the original is deleted instead (PVD FU Schritt 45)"
+    )]
+    SystemAddressee {
+        /// The system address found.
+        address: String,
+    },
     /// Writing the PDF/A-3b presentation failed (§3.4.1).
     #[error("writing the PDF presentation failed (TR 01201-3.4 §3.4.1): {0}")]
     Pdf(#[from] PdfError),
+}
+
+const fn resend_word(resend: ResendKind) -> &'static str {
+    match resend {
+        ResendKind::Forward => "forwarded",
+        ResendKind::Redirect => "redirected",
+    }
+}
+
+/// Whether the TR allows a confirmation of this kind for this copy (D56):
+/// - dispatch (PVD FU Schritt 36): not when the message was forwarded or
+///   redirected: a resent block, or `X-de-mail-actual-recipient` naming
+///   other mailboxes than `X-de-mail-chosen-recipient`;
+/// - receipt (Schritt 67) and retrieve (Funktion 1): not for a forwarded
+///   copy (any `Resent-From`); a redirected copy is confirmed by the new
+///   mailbox (§3.3, D41);
+/// - malware: always (Schritt 56 names no exception).
+///
+/// # Errors
+/// [`BuildError::SentOnCopy`] naming the step.
+pub fn check_confirmable(original: &Envelope<'_>, kind: ConfirmationKind) -> Result<(), BuildError> {
+    let forwarded = original.field(FieldName::ResentFrom).is_some();
+    let refuse = |resend, reason, rule| {
+        Err(BuildError::SentOnCopy {
+            kind,
+            resend,
+            reason,
+            rule,
+        })
+    };
+    match kind {
+        ConfirmationKind::Malware => Ok(()),
+        ConfirmationKind::Receipt | ConfirmationKind::Retrieve if forwarded => refuse(
+            ResendKind::Forward,
+            "it carries Resent-From (Weiterleitungs-Absender)",
+            if kind == ConfirmationKind::Receipt {
+                "Schritt 67"
+            } else {
+                "Funktion 1"
+            },
+        ),
+        ConfirmationKind::Receipt | ConfirmationKind::Retrieve => Ok(()),
+        ConfirmationKind::Dispatch => match resend_kind(original) {
+            Some(resend) => refuse(resend, "it carries a resent block (Resent-*)", "Schritt 36"),
+            None if recipients_rewritten(original) => refuse(
+                ResendKind::Redirect,
+                "X-de-mail-actual-recipient differs from X-de-mail-chosen-recipient",
+                "Schritt 36",
+            ),
+            None => Ok(()),
+        },
+    }
+}
+
+/// Whether the actual recipients name other mailboxes than the chosen ones
+/// (PVD FU Schritt 36), compared as sets of addresses, case-insensitively.
+fn recipients_rewritten(original: &Envelope<'_>) -> bool {
+    let metadata = original.metadata();
+    let (Some(chosen), Some(actual)) = (&metadata.chosen_recipient, &metadata.actual_recipient) else {
+        return false;
+    };
+    let covers = |a: &RecipientList<'_>, b: &RecipientList<'_>| {
+        a.iter().all(|x| {
+            b.iter().any(|y| {
+                x.local_part.eq_ignore_ascii_case(&y.local_part) && x.domain.eq_ignore_ascii_case(&y.domain)
+            })
+        })
+    };
+    !(covers(chosen, actual) && covers(actual, chosen))
 }
 
 /// File name of the `Acknowledge-Message` part, and of the same XML inside
@@ -101,11 +204,13 @@ pub fn confirmation_recipients(
 /// # Errors
 /// [`BuildError::MissingField`] when the original lacks its integrity field
 /// or sender; [`BuildError::DeliveryTime`] when the delivery time does not
-/// fit the kind.
+/// fit the kind; [`BuildError::SentOnCopy`] when the TR forbids this kind
+/// for a forwarded or redirected copy ([`check_confirmable`]).
 pub fn acknowledge_message(
     original: &Envelope<'_>,
     request: &ConfirmationRequest<'_>,
 ) -> Result<AcknowledgeMessage, BuildError> {
+    check_confirmable(original, request.kind)?;
     let is_retrieve = request.kind == ConfirmationKind::Retrieve;
     if is_retrieve != request.delivery_time.is_some() {
         return Err(BuildError::DeliveryTime);
@@ -306,6 +411,7 @@ pub fn build_confirmation(
 /// document use this directly.
 ///
 /// # Errors
+/// [`BuildError::SentOnCopy`] as [`check_confirmable`],
 /// [`BuildError::SystemAddress`] when the issuer's address does not fit the
 /// kind, [`BuildError::XmlSignature`] or [`BuildError::Integrity`] when
 /// signing fails, [`BuildError::Pdf`] when the PDF cannot be written.
@@ -316,6 +422,7 @@ pub fn assemble(
     key: &SigningKey,
     certificate: &Certificate,
 ) -> Result<Vec<u8>, BuildError> {
+    check_confirmable(original, request.kind)?;
     let expected = request.kind.system_local_part();
     if request.issuer.system_address.local_part != expected {
         return Err(BuildError::SystemAddress {

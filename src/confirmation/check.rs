@@ -8,9 +8,10 @@ use mail_parser::{MessageParser, MimeHeaders};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
-use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
+use crate::validate::Violation;
+use crate::verify::{Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::{XmlError, as_written};
-use crate::xmldsig::{XmlDsigError, XmlSignatureReport};
+use crate::xmldsig::{XmlDsigError, XmlSignatureFailure, XmlSignatureReport};
 
 use super::ConfirmationKind;
 use super::build::original_header;
@@ -18,6 +19,7 @@ use super::message::AcknowledgeMessage;
 
 /// Why the check could not run at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckError {
     /// The confirmation is not a mail.
     #[error("the confirmation cannot be read: {0}")]
@@ -154,51 +156,272 @@ pub enum Mismatch {
     /// The confirmation's integrity signature does not verify, is untrusted
     /// or hash-only (§3.5.1: confirmations are signed; §3.1.21).
     #[error("integrity signature of the confirmation: {0} (TR 01201-3.4 §3.5.1, §3.1.21)")]
-    IntegritySignature(String),
+    IntegritySignature(IntegrityProblem),
+    /// The original's own integrity does not hold: its body hash, header
+    /// hash or signature does not verify, or its signer is not trusted, by
+    /// the same rules and trust options as [`crate::verify::verify`]
+    /// (§3.1.21; PVD FU Schritt 48). A confirmation proves only what was
+    /// sent, so it cannot vouch for a message changed since (D53).
+    #[error("the original message does not verify: {0} (TR 01201-3.4 §3.1.21; PVD FU Schritt 48)")]
+    OriginalIntegrity(IntegrityProblem),
+    /// The XML signature and the integrity signature were made by
+    /// certificates of different subjects or issuers: nothing ties the
+    /// `Acknowledge-Message` to the message that carries it (§3.5.1; D54).
+    #[error(
+        "the XML signature is by `{xml_subject}` (issuer `{xml_issuer}`), the integrity signature by `{integrity_subject}` (issuer `{integrity_issuer}`); both must be the same provider certificate (TR 01201-3.4 §3.5.1)"
+    )]
+    SignerMismatch {
+        /// Subject of the integrity signature's certificate.
+        integrity_subject: String,
+        /// Issuer of the integrity signature's certificate.
+        integrity_issuer: String,
+        /// Subject of the XML signature's certificate.
+        xml_subject: String,
+        /// Issuer of the XML signature's certificate.
+        xml_issuer: String,
+    },
     /// The `Acknowledge-Message` has no `ds:Signature` (§3.5.3).
     #[error("the Acknowledge-Message has no ds:Signature (TR 01201-3.4 §3.5.1, §3.5.3)")]
     XmlSignatureMissing,
     /// The XML signature does not verify or is not trusted.
     #[error("XML signature of the Acknowledge-Message: {0} (TR 01201-3.4 §3.5.1)")]
-    XmlSignature(String),
+    XmlSignature(XmlSignatureProblem),
     /// The confirmation's header breaks Table 1 or another header rule.
     #[error("header: {0}")]
-    Header(String),
+    Header(Violation),
+}
+
+/// Why an integrity field (of the confirmation or of the original) does
+/// not hold (§3.1.21; PVD FU Schritt 48).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntegrityProblem {
+    /// Hash-only where a signature is required (§3.5.1: confirmations are
+    /// signed).
+    #[error("hash-only; a confirmation must be signed")]
+    HashOnly,
+    /// The signature is valid but its certificate does not chain to a
+    /// trust anchor (or no trust anchor was given).
+    #[error("the signature is valid but the signer is not trusted")]
+    Untrusted,
+    /// Verification failed; the [`Failure`] names the FU error case.
+    #[error("{case}: {0}", case = .0.case().code())]
+    Failed(Failure),
+}
+
+/// Why the XML signature of the `Acknowledge-Message` does not hold (§3.5.1, §3.5.3).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum XmlSignatureProblem {
+    /// The verifier refused the signature before checking it (unsupported
+    /// algorithm, malformed `ds:Signature`, wrapping).
+    #[error(transparent)]
+    Refused(XmlDsigError),
+    /// The signature was checked and failed (digest, value, certificate, trust).
+    #[error(transparent)]
+    Failed(XmlSignatureFailure),
+}
+
+/// The stable code of a [`Mismatch`], for reports and queries
+/// ([`ConfirmationReport::has`]). [`MismatchCode::as_str`] is the
+/// snake_case name the CLI prints; [`MismatchCode::rule`] says in words
+/// what the failing rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MismatchCode {
+    /// See [`Mismatch::NotAConfirmation`].
+    NotAConfirmation,
+    /// See [`Mismatch::NotMultipartMixed`].
+    NotMultipartMixed,
+    /// See [`Mismatch::XmlMissing`].
+    XmlMissing,
+    /// See [`Mismatch::XmlInvalid`].
+    XmlInvalid,
+    /// See [`Mismatch::PdfMissing`].
+    PdfMissing,
+    /// See [`Mismatch::KindMismatch`].
+    KindMismatch,
+    /// See [`Mismatch::HeaderSubject`].
+    HeaderSubject,
+    /// See [`Mismatch::XmlSubject`].
+    XmlSubject,
+    /// See [`Mismatch::Hash`].
+    Hash,
+    /// See [`Mismatch::OriginalIntegrityMissing`].
+    OriginalIntegrityMissing,
+    /// See [`Mismatch::MetadataMissing`].
+    MetadataMissing,
+    /// See [`Mismatch::MetadataUnexpected`].
+    MetadataUnexpected,
+    /// See [`Mismatch::MetadataValue`].
+    MetadataValue,
+    /// See [`Mismatch::OriginalHeader`].
+    OriginalHeader,
+    /// See [`Mismatch::PrivateId`].
+    PrivateId,
+    /// See [`Mismatch::DeliveryTimeMissing`].
+    DeliveryTimeMissing,
+    /// See [`Mismatch::DeliveryTimeUnexpected`].
+    DeliveryTimeUnexpected,
+    /// See [`Mismatch::SystemSender`].
+    SystemSender,
+    /// See [`Mismatch::XmlSender`].
+    XmlSender,
+    /// See [`Mismatch::IntegritySignature`].
+    IntegritySignature,
+    /// See [`Mismatch::OriginalIntegrity`].
+    OriginalIntegrity,
+    /// See [`Mismatch::SignerMismatch`].
+    SignerMismatch,
+    /// See [`Mismatch::XmlSignatureMissing`].
+    XmlSignatureMissing,
+    /// See [`Mismatch::XmlSignature`].
+    XmlSignature,
+    /// See [`Mismatch::Header`].
+    Header,
+}
+
+impl MismatchCode {
+    /// Every code, in the order the check looks for them.
+    pub const ALL: [MismatchCode; 25] = [
+        MismatchCode::NotAConfirmation,
+        MismatchCode::NotMultipartMixed,
+        MismatchCode::XmlMissing,
+        MismatchCode::XmlInvalid,
+        MismatchCode::PdfMissing,
+        MismatchCode::KindMismatch,
+        MismatchCode::HeaderSubject,
+        MismatchCode::XmlSubject,
+        MismatchCode::Hash,
+        MismatchCode::OriginalIntegrityMissing,
+        MismatchCode::MetadataMissing,
+        MismatchCode::MetadataUnexpected,
+        MismatchCode::MetadataValue,
+        MismatchCode::OriginalHeader,
+        MismatchCode::PrivateId,
+        MismatchCode::DeliveryTimeMissing,
+        MismatchCode::DeliveryTimeUnexpected,
+        MismatchCode::SystemSender,
+        MismatchCode::XmlSender,
+        MismatchCode::IntegritySignature,
+        MismatchCode::OriginalIntegrity,
+        MismatchCode::SignerMismatch,
+        MismatchCode::XmlSignatureMissing,
+        MismatchCode::XmlSignature,
+        MismatchCode::Header,
+    ];
+
+    /// The stable snake_case name, e.g. `original_integrity`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MismatchCode::NotAConfirmation => "not_a_confirmation",
+            MismatchCode::NotMultipartMixed => "not_multipart_mixed",
+            MismatchCode::XmlMissing => "xml_missing",
+            MismatchCode::XmlInvalid => "xml_invalid",
+            MismatchCode::PdfMissing => "pdf_missing",
+            MismatchCode::KindMismatch => "kind_mismatch",
+            MismatchCode::HeaderSubject => "header_subject",
+            MismatchCode::XmlSubject => "xml_subject",
+            MismatchCode::Hash => "hash",
+            MismatchCode::OriginalIntegrityMissing => "original_integrity_missing",
+            MismatchCode::MetadataMissing => "metadata_missing",
+            MismatchCode::MetadataUnexpected => "metadata_unexpected",
+            MismatchCode::MetadataValue => "metadata_value",
+            MismatchCode::OriginalHeader => "original_header",
+            MismatchCode::PrivateId => "private_id",
+            MismatchCode::DeliveryTimeMissing => "delivery_time_missing",
+            MismatchCode::DeliveryTimeUnexpected => "delivery_time_unexpected",
+            MismatchCode::SystemSender => "system_sender",
+            MismatchCode::XmlSender => "xml_sender",
+            MismatchCode::IntegritySignature => "integrity_signature",
+            MismatchCode::OriginalIntegrity => "original_integrity",
+            MismatchCode::SignerMismatch => "signer_mismatch",
+            MismatchCode::XmlSignatureMissing => "xml_signature_missing",
+            MismatchCode::XmlSignature => "xml_signature",
+            MismatchCode::Header => "header",
+        }
+    }
+
+    /// The rule that failed, in words a gateway operator understands.
+    pub const fn rule(self) -> &'static str {
+        match self {
+            MismatchCode::NotAConfirmation => "the message is not a confirmation",
+            MismatchCode::NotMultipartMixed => "the confirmation body is not multipart/mixed",
+            MismatchCode::XmlMissing => "the confirmation has no Acknowledge-Message XML",
+            MismatchCode::XmlInvalid => "the Acknowledge-Message XML is invalid",
+            MismatchCode::PdfMissing => "the confirmation has no PDF",
+            MismatchCode::KindMismatch => "header and XML name different kinds of confirmation",
+            MismatchCode::HeaderSubject => "the Subject does not name the kind and the original subject",
+            MismatchCode::XmlSubject => "the XML Subject does not name the kind and the original subject",
+            MismatchCode::Hash => "the confirmation is for a message with another checksum (Hash)",
+            MismatchCode::OriginalIntegrityMissing => {
+                "the original has no checksum (X-de-mail-integrity) to confirm"
+            }
+            MismatchCode::MetadataMissing => "a field of the original is missing from the confirmed metadata",
+            MismatchCode::MetadataUnexpected => "the confirmed metadata names a field the original lacks",
+            MismatchCode::MetadataValue => "a confirmed field value differs from the original",
+            MismatchCode::OriginalHeader => "a confirmed header line differs from the original",
+            MismatchCode::PrivateId => "the private id of the original was not carried over",
+            MismatchCode::DeliveryTimeMissing => "a retrieve confirmation lacks the delivery time",
+            MismatchCode::DeliveryTimeUnexpected => "only a retrieve confirmation may state a delivery time",
+            MismatchCode::SystemSender => "the confirmation is not sent from the system address for its kind",
+            MismatchCode::XmlSender => "the XML Sender differs from the message sender",
+            MismatchCode::IntegritySignature => {
+                "the confirmation itself is not validly signed by a trusted provider"
+            }
+            MismatchCode::OriginalIntegrity => {
+                "the original message was changed after it was sent or its signature does not hold"
+            }
+            MismatchCode::SignerMismatch => "the XML and the message are signed by different certificates",
+            MismatchCode::XmlSignatureMissing => "the Acknowledge-Message XML is not signed",
+            MismatchCode::XmlSignature => "the XML signature of the confirmation does not hold",
+            MismatchCode::Header => "the confirmation header breaks a rule of the TR",
+        }
+    }
+}
+
+impl fmt::Display for MismatchCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Mismatch {
-    /// A stable kebab-case identifier for reports.
-    pub fn code(&self) -> &'static str {
+    /// The stable code of this mismatch.
+    pub const fn code(&self) -> MismatchCode {
         match self {
-            Mismatch::NotAConfirmation { .. } => "not-a-confirmation",
-            Mismatch::NotMultipartMixed { .. } => "not-multipart-mixed",
-            Mismatch::XmlMissing => "xml-missing",
-            Mismatch::XmlInvalid(_) => "xml-invalid",
-            Mismatch::PdfMissing => "pdf-missing",
-            Mismatch::KindMismatch { .. } => "kind-mismatch",
-            Mismatch::HeaderSubject { .. } => "header-subject",
-            Mismatch::XmlSubject { .. } => "xml-subject",
-            Mismatch::Hash { .. } => "hash",
-            Mismatch::OriginalIntegrityMissing => "original-integrity-missing",
-            Mismatch::MetadataMissing { .. } => "metadata-missing",
-            Mismatch::MetadataUnexpected { .. } => "metadata-unexpected",
-            Mismatch::MetadataValue { .. } => "metadata-value",
-            Mismatch::OriginalHeader { .. } => "original-header",
-            Mismatch::PrivateId { .. } => "private-id",
-            Mismatch::DeliveryTimeMissing => "delivery-time-missing",
-            Mismatch::DeliveryTimeUnexpected => "delivery-time-unexpected",
-            Mismatch::SystemSender { .. } => "system-sender",
-            Mismatch::XmlSender { .. } => "xml-sender",
-            Mismatch::IntegritySignature(_) => "integrity-signature",
-            Mismatch::XmlSignatureMissing => "xml-signature-missing",
-            Mismatch::XmlSignature(_) => "xml-signature",
-            Mismatch::Header(_) => "header",
+            Mismatch::NotAConfirmation { .. } => MismatchCode::NotAConfirmation,
+            Mismatch::NotMultipartMixed { .. } => MismatchCode::NotMultipartMixed,
+            Mismatch::XmlMissing => MismatchCode::XmlMissing,
+            Mismatch::XmlInvalid(_) => MismatchCode::XmlInvalid,
+            Mismatch::PdfMissing => MismatchCode::PdfMissing,
+            Mismatch::KindMismatch { .. } => MismatchCode::KindMismatch,
+            Mismatch::HeaderSubject { .. } => MismatchCode::HeaderSubject,
+            Mismatch::XmlSubject { .. } => MismatchCode::XmlSubject,
+            Mismatch::Hash { .. } => MismatchCode::Hash,
+            Mismatch::OriginalIntegrityMissing => MismatchCode::OriginalIntegrityMissing,
+            Mismatch::MetadataMissing { .. } => MismatchCode::MetadataMissing,
+            Mismatch::MetadataUnexpected { .. } => MismatchCode::MetadataUnexpected,
+            Mismatch::MetadataValue { .. } => MismatchCode::MetadataValue,
+            Mismatch::OriginalHeader { .. } => MismatchCode::OriginalHeader,
+            Mismatch::PrivateId { .. } => MismatchCode::PrivateId,
+            Mismatch::DeliveryTimeMissing => MismatchCode::DeliveryTimeMissing,
+            Mismatch::DeliveryTimeUnexpected => MismatchCode::DeliveryTimeUnexpected,
+            Mismatch::SystemSender { .. } => MismatchCode::SystemSender,
+            Mismatch::XmlSender { .. } => MismatchCode::XmlSender,
+            Mismatch::IntegritySignature(_) => MismatchCode::IntegritySignature,
+            Mismatch::OriginalIntegrity(_) => MismatchCode::OriginalIntegrity,
+            Mismatch::SignerMismatch { .. } => MismatchCode::SignerMismatch,
+            Mismatch::XmlSignatureMissing => MismatchCode::XmlSignatureMissing,
+            Mismatch::XmlSignature(_) => MismatchCode::XmlSignature,
+            Mismatch::Header(_) => MismatchCode::Header,
         }
     }
 }
 
 /// What checking a confirmation found.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ConfirmationReport {
     /// The kind by `X-de-mail-message-type`, `None` when it is no confirmation type.
     pub kind: Option<ConfirmationKind>,
@@ -206,6 +429,9 @@ pub struct ConfirmationReport {
     pub message: Option<AcknowledgeMessage>,
     /// The verification of the confirmation's own integrity field.
     pub integrity: VerificationReport,
+    /// The verification of the original's integrity field, with the same
+    /// options (D53).
+    pub original_integrity: VerificationReport,
     /// The verification of the `Acknowledge-Message`'s XML signature;
     /// `None` when it could not be checked (no XML, no `ds:Signature`, or
     /// a signature the verifier refuses; the mismatches say why).
@@ -220,8 +446,8 @@ impl ConfirmationReport {
         self.mismatches.is_empty()
     }
 
-    /// Whether a mismatch with this [`Mismatch::code`] was found.
-    pub fn has(&self, code: &str) -> bool {
+    /// Whether a mismatch with this code was found.
+    pub fn has(&self, code: MismatchCode) -> bool {
         self.mismatches.iter().any(|m| m.code() == code)
     }
 }
@@ -232,17 +458,26 @@ impl fmt::Display for ConfirmationReport {
             return f.write_str("confirmation fits its original");
         }
         for mismatch in &self.mismatches {
-            writeln!(f, "{}: {mismatch}", mismatch.code())?;
+            let code = mismatch.code();
+            writeln!(f, "{code} ({}): {mismatch}", code.rule())?;
         }
         Ok(())
     }
 }
 
-/// Checks a received confirmation against the original message: kind in
-/// header and XML, subject prefix, `Hash`, `Metadata`, private id,
-/// `DeliveryTime`, system sender, the confirmation's integrity signature
-/// (signed mode, trusted by `options.trust_anchors`) and the XML signature.
+/// Checks a received confirmation against the original message: the
+/// original's own integrity (body hash, header hash, signature: the same
+/// [`crate::verify::verify`] with the same `options`, D53), kind in header
+/// and XML, subject prefix, `Hash`, `Metadata`, private id, `DeliveryTime`,
+/// system sender, the confirmation's integrity signature (signed mode,
+/// trusted by `options.trust_anchors`), the XML signature, and that both
+/// signatures are by the same certificate subject and issuer (D54).
 /// Every mismatch is listed.
+///
+/// The original may be the sender's or the recipient's copy: the transport
+/// fields that legitimately differ between copies (`Envelope-to`,
+/// `Resent-*`, `X-de-mail-actual-recipient`) are not compared; every other
+/// field is (D55).
 ///
 /// # Errors
 /// [`CheckError`] only when either message is not a mail at all.
@@ -254,12 +489,14 @@ pub fn check_confirmation(
     let envelope = Envelope::parse(confirmation).map_err(CheckError::Confirmation)?;
     let original = Envelope::parse(original).map_err(CheckError::Original)?;
     let integrity = crate::verify::verify(&envelope, options);
+    let original_integrity = crate::verify::verify(&original, options);
     let mut checker = Checker {
         envelope: &envelope,
         original: &original,
         mismatches: Vec::new(),
         xml_signature: None,
     };
+    checker.original_integrity(&original_integrity);
     let kind = checker.kind();
     checker.headers(kind);
     checker.integrity(&integrity);
@@ -267,10 +504,12 @@ pub fn check_confirmation(
     if let (Some(kind), Some(message)) = (kind, &message) {
         checker.xml(kind, message);
     }
+    checker.same_signer(&integrity);
     Ok(ConfirmationReport {
         kind,
         message,
         integrity,
+        original_integrity,
         xml_signature: checker.xml_signature,
         mismatches: checker.mismatches,
     })
@@ -301,10 +540,7 @@ impl Checker<'_, '_> {
 
     fn headers(&mut self, kind: Option<ConfirmationKind>) {
         for violation in self.envelope.validate().violations() {
-            self.push(Mismatch::Header(format!(
-                "{} {} ({}): {}",
-                violation.field, violation.rule, violation.section, violation.detail
-            )));
+            self.push(Mismatch::Header(violation.clone()));
         }
         let metadata = self.envelope.metadata();
         let original = self.original.metadata();
@@ -338,12 +574,45 @@ impl Checker<'_, '_> {
     fn integrity(&mut self, report: &VerificationReport) {
         let problem = match (&report.verdict, report.mode) {
             (Verdict::Pass, Some(IntegrityMode::Signed)) => None,
-            (Verdict::Pass, _) => Some("hash-only; a confirmation must be signed".to_owned()),
-            (Verdict::SignatureValidUntrusted, _) => Some("valid but the signer is not trusted".to_owned()),
-            (Verdict::Fail(failure), _) => Some(failure.to_string()),
+            (Verdict::Pass, _) => Some(IntegrityProblem::HashOnly),
+            (Verdict::SignatureValidUntrusted, _) => Some(IntegrityProblem::Untrusted),
+            (Verdict::Fail(failure), _) => Some(IntegrityProblem::Failed(failure.clone())),
         };
         if let Some(problem) = problem {
             self.push(Mismatch::IntegritySignature(problem));
+        }
+    }
+
+    /// The original must verify as [`crate::verify::verify`] would deliver
+    /// it (D53). Hash-only is acceptable where `verify` accepts it; a
+    /// missing integrity field is [`Mismatch::OriginalIntegrityMissing`].
+    fn original_integrity(&mut self, report: &VerificationReport) {
+        let problem = match &report.verdict {
+            Verdict::Pass | Verdict::Fail(Failure::MissingIntegrity) => return,
+            Verdict::SignatureValidUntrusted => IntegrityProblem::Untrusted,
+            Verdict::Fail(failure) => IntegrityProblem::Failed(failure.clone()),
+        };
+        self.push(Mismatch::OriginalIntegrity(problem));
+    }
+
+    /// The XML signature and the integrity signature must come from
+    /// certificates with the same subject and issuer (D54). Checked only
+    /// when both certificates are known; a missing signature is reported
+    /// on its own.
+    fn same_signer(&mut self, integrity: &VerificationReport) {
+        let (Some(integrity), Some(xml)) = (
+            integrity.certificate.as_ref(),
+            self.xml_signature.as_ref().map(|r| &r.certificate),
+        ) else {
+            return;
+        };
+        if integrity.subject != xml.subject || integrity.issuer != xml.issuer {
+            self.push(Mismatch::SignerMismatch {
+                integrity_subject: integrity.subject.clone(),
+                integrity_issuer: integrity.issuer.clone(),
+                xml_subject: xml.subject.clone(),
+                xml_issuer: xml.issuer.clone(),
+            });
         }
     }
 
@@ -404,12 +673,14 @@ impl Checker<'_, '_> {
                 return Some(whole);
             }
             Err(error) => {
-                self.push(Mismatch::XmlSignature(error.to_string()));
+                self.push(Mismatch::XmlSignature(XmlSignatureProblem::Refused(error)));
                 return Some(whole);
             }
         };
         for failure in &report.failures {
-            self.push(Mismatch::XmlSignature(failure.to_string()));
+            self.push(Mismatch::XmlSignature(XmlSignatureProblem::Failed(
+                failure.clone(),
+            )));
         }
         let signed = AcknowledgeMessage::parse(report.signed_content());
         self.xml_signature = Some(report);
@@ -482,7 +753,11 @@ impl Checker<'_, '_> {
 
     fn metadata(&mut self, message: &AcknowledgeMessage) {
         for metadate in &message.metadata {
-            let field = FieldName::lookup(metadate.name.trim()).and_then(|name| self.original.field(name));
+            let name = FieldName::lookup(metadate.name.trim());
+            if name.is_some_and(is_transport_field) {
+                continue;
+            }
+            let field = name.and_then(|name| self.original.field(name));
             let Some(field) = field else {
                 self.push(Mismatch::MetadataUnexpected {
                     name: metadate.name.clone(),
@@ -513,7 +788,7 @@ impl Checker<'_, '_> {
             let Some(name) = FieldName::lookup(field.name) else {
                 continue;
             };
-            if seen.contains(&name) {
+            if seen.contains(&name) || is_transport_field(name) {
                 continue;
             }
             seen.push(name);
@@ -530,6 +805,24 @@ impl Checker<'_, '_> {
     }
 }
 
+/// Whether a field is set in transport and so legitimately differs between
+/// the sender's and a recipient's copy (D55): `Envelope-to` (§3.1.22, reset
+/// on every receipt), the resent block of a forwarding or redirection
+/// (§3.2, §3.3) and `X-de-mail-actual-recipient` (§3.1.15, rewritten by
+/// both). None of them is covered by `h=` (§3.1.21), so a confirmation's
+/// `Metadata` may or may not carry them, with any value.
+fn is_transport_field(name: FieldName) -> bool {
+    matches!(
+        name,
+        FieldName::EnvelopeTo
+            | FieldName::ResentTo
+            | FieldName::ResentFrom
+            | FieldName::ResentDate
+            | FieldName::ResentMessageId
+            | FieldName::ActualRecipient
+    )
+}
+
 /// A value with folding removed and the ends trimmed, like
 /// [`crate::header::RawField::unfolded_value`].
 fn unfold(text: &str) -> String {
@@ -543,4 +836,27 @@ fn unfold(text: &str) -> String {
 /// reaches the reader as LF (XML 1.0 §2.11).
 fn same_lines(text: &str) -> String {
     text.replace("\r\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The CLI prints these codes: stable, unique, snake_case, each with a
+    // rule in words.
+    #[test]
+    fn mismatch_codes_are_unique_snake_case_with_a_rule() {
+        let mut seen = std::collections::HashSet::new();
+        for code in MismatchCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+            assert!(!code.rule().is_empty());
+            assert_eq!(code.to_string(), name);
+        }
+        assert!(seen.contains("original_integrity") && seen.contains("signer_mismatch"));
+    }
 }

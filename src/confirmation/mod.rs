@@ -40,10 +40,13 @@ mod message;
 
 pub(crate) use build::german_date;
 pub use build::{
-    BuildError, ConfirmationRequest, acknowledge_message, assemble, build_confirmation,
+    BuildError, ConfirmationRequest, acknowledge_message, assemble, build_confirmation, check_confirmable,
     confirmation_recipients, metadata_of, original_header,
 };
-pub use check::{CheckError, ConfirmationReport, Mismatch, check_confirmation};
+pub use check::{
+    CheckError, ConfirmationReport, IntegrityProblem, Mismatch, MismatchCode, XmlSignatureProblem,
+    check_confirmation,
+};
 pub use message::{ACKNOWLEDGE_MESSAGE, AcknowledgeMessage, Metadate, SignatureElement};
 
 use std::borrow::Cow;

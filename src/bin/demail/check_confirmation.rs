@@ -20,6 +20,10 @@ pub(crate) struct CheckConfirmationArgs {
     original: PathBuf,
     #[command(flatten)]
     trust: super::TrustArgs,
+    /// Require RSA keys of at least 3000 bits (BSI TR-02102-1), as `verify
+    /// --tr-02102`; applies to the confirmation and to the original.
+    #[arg(long)]
+    tr_02102: bool,
 }
 
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
@@ -30,7 +34,13 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
     let original =
         std::fs::read(&args.original).map_err(|e| format!("cannot read {}: {e}", args.original.display()))?;
     let trust = args.trust.load()?;
-    let options = trust.options(KeyPolicy::default());
+    // The same options as `demail verify`, for the confirmation, its XML
+    // signature and the original (D53).
+    let options = trust.options(if args.tr_02102 {
+        KeyPolicy::tr_02102()
+    } else {
+        KeyPolicy::default()
+    });
     let report = check_confirmation(&confirmation, &original, &options).map_err(|e| e.to_string())?;
     let output = json!({
         "passed": report.passed(),
@@ -39,9 +49,15 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
         "mismatches": report
             .mismatches
             .iter()
-            .map(|m| json!({ "code": m.code(), "detail": m.to_string() }))
+            .map(|m| json!({
+                "code": m.code().as_str(),
+                "rule": m.code().rule(),
+                "detail": m.to_string(),
+            }))
             .collect::<Value>(),
         "integrity": super::report_json(&report.integrity),
+        // The original's own integrity, verified like `verify` does (D53).
+        "original_integrity": super::report_json(&report.original_integrity),
         "xml": report.message.as_ref().map(|m| json!({
             "sender": m.sender,
             "subject": m.subject,

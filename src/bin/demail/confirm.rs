@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation};
+use demail::confirmation::{BuildError, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
@@ -135,8 +135,23 @@ pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, String> {
             .transpose()?,
         message_id: None,
     };
-    let confirmation = build_confirmation(&original, &request, &key, &cert)
-        .map_err(|e| format!("{}: {e}", args.original.display()))?;
+    let confirmation = match build_confirmation(&original, &request, &key, &cert) {
+        Ok(confirmation) => confirmation,
+        Err(error) => return refused(&args.original, error),
+    };
     write_output(args.output.as_deref(), &confirmation)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A build error: exit 1 when the TR forbids the message for this original
+/// (PVD FU Schritt 36, 45, 67, Funktion 1), otherwise a usage or input
+/// error (exit 2).
+pub(crate) fn refused(original: &Path, error: BuildError) -> Result<ExitCode, String> {
+    match error {
+        BuildError::SentOnCopy { .. } | BuildError::SystemAddressee { .. } => {
+            eprintln!("demail: refused: {}: {error}", original.display());
+            Ok(ExitCode::from(1))
+        }
+        other => Err(format!("{}: {other}", original.display())),
+    }
 }

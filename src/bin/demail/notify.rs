@@ -93,8 +93,10 @@ pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, String> {
         (Some(key), Some(cert)) => Some(super::confirm::load_signer(key, cert)?),
         _ => None,
     };
-    let notification = build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c)))
-        .map_err(|e| format!("{}: {e}", args.original.display()))?;
+    let notification = match build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c))) {
+        Ok(notification) => notification,
+        Err(error) => return super::confirm::refused(&args.original, error),
+    };
     super::confirm::write_output(args.output.as_deref(), &notification)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use demail::certificate::{Certificate, CertificateError, KeyPolicy};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use demail::verify::{StatusCheck, StatusError, StatusResult, VerifyOptions};
+use demail::xml::XmlError;
 use demail::xmldsig::{
     Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignOptions, SignatureMethod,
     XmlDsigError, XmlSignatureFailure, canonicalize, sign_enveloped, verify,
@@ -543,11 +544,14 @@ fn attack_dtd_and_entity_declarations_are_refused() {
     let laughs =
         "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n";
     let signed = signed().replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", laughs, 1);
-    assert!(matches!(verify_str(&signed), Err(XmlDsigError::Dtd { .. })));
+    assert!(matches!(
+        verify_str(&signed),
+        Err(XmlDsigError::Xml(XmlError::Doctype { .. }))
+    ));
     let undefined = self::signed().replace("m-1", "&lol2;");
     assert!(matches!(
         verify_str(&undefined),
-        Err(XmlDsigError::UndefinedEntity { .. })
+        Err(XmlDsigError::Xml(XmlError::Entity { .. }))
     ));
 }
 
@@ -640,12 +644,18 @@ fn missing_key_info_certificate_is_refused() {
 #[test]
 fn limits_bound_size_depth_and_attributes() {
     let large = format!("<a>{}</a>", "x".repeat(MAX_DOCUMENT_BYTES));
-    assert!(matches!(verify_str(&large), Err(XmlDsigError::TooLarge { .. })));
+    assert!(matches!(
+        verify_str(&large),
+        Err(XmlDsigError::Xml(XmlError::TooLarge { .. }))
+    ));
     let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
-    assert!(matches!(verify_str(&deep), Err(XmlDsigError::TooDeep { .. })));
+    assert!(matches!(
+        verify_str(&deep),
+        Err(XmlDsigError::Xml(XmlError::TooDeep { .. }))
+    ));
     let attributes: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=\"\"")).collect();
     assert!(matches!(
         verify_str(&format!("<a{attributes}/>")),
-        Err(XmlDsigError::TooManyAttributes { .. })
+        Err(XmlDsigError::Xml(XmlError::TooManyAttributes { .. }))
     ));
 }

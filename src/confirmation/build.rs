@@ -233,6 +233,7 @@ pub fn acknowledge_message(
         delivery_time: request.delivery_time.map(XmlDateTime),
         signature: None,
         namespaces: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

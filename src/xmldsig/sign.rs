@@ -13,8 +13,9 @@ use super::algorithms::{
     ecdsa_field_len,
 };
 use super::c14n::{Selection, canonicalize_prepared};
-use super::parse::{Node, XmlReader, prepare};
 use super::{Canonicalization, XmlDsigError};
+use crate::xml::XmlLimits;
+use crate::xml::reader::{Node, XmlReader, declare_utf8, decode};
 
 /// How to sign: key and certificate, algorithms and canonicalization.
 ///
@@ -111,7 +112,8 @@ pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, 
             certificate: options.certificate.public_key.describe(),
         });
     }
-    let text = prepare(xml)?;
+    // The signed document is written in UTF-8 whatever it was read in.
+    let text = declare_utf8(decode(xml, &XmlLimits::XMLDSIG)?);
     let insertion = insertion_point(&text)?;
     let method = &options.canonicalization;
     let content = canonicalize_prepared(
@@ -178,7 +180,7 @@ struct Insertion<'t> {
 /// Finds the insertion point in one streaming pass over the whole document
 /// (which must not be signed yet).
 fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
-    let mut reader = XmlReader::new(text);
+    let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut depth = 0usize;
     let mut count = 0;
     let mut root = None;

@@ -103,6 +103,7 @@ pub mod mbox;
 pub mod metadata;
 pub mod notification;
 pub mod pdf;
+mod pem;
 pub mod protection;
 pub mod provider_directory;
 pub mod resend;

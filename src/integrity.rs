@@ -449,7 +449,7 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
     match &options.signer {
         Some(signer) => signer.check_pair()?,
         None => {
-            if let Some(value) = crate::verify::authoritative_value(&envelope) {
+            if let Some(value) = authoritative_value(&envelope) {
                 return Err(IntegrityError::UnsignedAuthoritative { value });
             }
         }
@@ -641,6 +641,19 @@ fn append_folded_base64(out: &mut Vec<u8>, value: &str) {
 
 fn current_column(out: &[u8]) -> usize {
     out.iter().rev().position(|b| *b == b'\n').unwrap_or(out.len())
+}
+
+/// The first `X-de-mail-authoritative` value that is not exactly `no`, or
+/// `None` when every occurrence says `no` or there is none (D48: anything
+/// but `no` counts as authoritative for FC-04).
+pub(crate) fn authoritative_value(envelope: &Envelope<'_>) -> Option<String> {
+    envelope
+        .fields()
+        .iter()
+        .filter(|f| f.has_name(FieldName::Authoritative.as_str()))
+        .map(RawField::unfolded_value)
+        .find(|value| value != "no")
+        .map(Cow::into_owned)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //!
 //! Everything is computed over the exact bytes kept by the
 //! [`Envelope`]; headers are never re-serialized
-//! before hashing. Verification is in [`crate::verify`].
+//! before hashing. Verification is in [`crate::verify`](mod@crate::verify).
 //!
 //! ```
 //! use demail::integrity::{sign, SignOptions};

@@ -27,7 +27,7 @@
 //! use demail::certificate::Certificate;
 //! use demail::crypto::SigningKey;
 //! use demail::verify::VerifyOptions;
-//! use demail::xmldsig::{sign_enveloped, verify, SignOptions};
+//! use demail::xmldsig::{sign_enveloped, verify, XmlSignOptions};
 //!
 //! let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
 //! let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
@@ -35,7 +35,7 @@
 //! let intermediates = [Certificate::from_pem(include_str!("../../tests/data/keys/intermediate.cert.pem"))?];
 //!
 //! let xml = br#"<Acknowledge xmlns="urn:example"><Id>42</Id></Acknowledge>"#;
-//! let signed = sign_enveloped(xml, &SignOptions::new(&key, &certificate))?;
+//! let signed = sign_enveloped(xml, &XmlSignOptions::new(&key, &certificate))?;
 //!
 //! let options = VerifyOptions {
 //!     trust_anchors: &anchors,
@@ -78,7 +78,7 @@ pub const MAX_DEPTH: usize = XmlLimits::XMLDSIG.max_depth;
 /// The most attributes (namespace declarations included) on one element
 /// ([`XmlLimits::XMLDSIG`]).
 pub const MAX_ATTRIBUTES: usize = XmlLimits::XMLDSIG.max_attributes;
-pub use sign::{SignOptions, sign_enveloped};
+pub use sign::{XmlSignOptions, sign_enveloped};
 pub use signature::MAX_SIGNATURE_ELEMENTS;
 pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify};
 

@@ -185,11 +185,12 @@ impl NotificationKind {
         }
     }
 
-    /// The local part of the system address that sends it (PVD FU §4.3 Table 1).
+    /// The local part of the system address that sends it (PVD FU §4.3
+    /// Table 1), from the one table [`MessageType::system_sender`].
     pub const fn system_local_part(self) -> &'static str {
-        match self {
-            NotificationKind::Malware => "Schadsoftware-Warnung",
-            _ => "Meldung",
+        match self.message_type().system_sender() {
+            Some(local_part) => local_part,
+            None => "",
         }
     }
 

@@ -714,3 +714,73 @@ fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
         }
     }
 }
+
+/// `smime-signed.eml` cut into its header (with the empty line), the signed
+/// part and the signature part (each with its final line end), and the
+/// boundary.
+fn signed_fixture_parts() -> (String, String, String, String) {
+    let text = String::from_utf8(data("e2e/smime-signed.eml")).unwrap();
+    let boundary = "----CE1AFAD221C2D5B3072BF9A4C6B05EDF";
+    let delimiter = format!("\r\n--{boundary}\r\n");
+    let (head, rest) = text.split_once(&delimiter).unwrap();
+    let (signed, rest) = rest.split_once(&delimiter).unwrap();
+    let (signature, _) = rest.split_once(&format!("--{boundary}--")).unwrap();
+    let header = head.split_once("\r\n\r\n").unwrap().0.to_owned() + "\r\n\r\n";
+    (
+        header,
+        format!("{signed}\r\n"),
+        signature.to_owned(),
+        boundary.to_owned(),
+    )
+}
+
+fn trusted_options<'a>(anchors: &'a [Certificate], intermediates: &'a [Certificate]) -> VerifyOptions<'a> {
+    VerifyOptions {
+        time: at(),
+        trust_anchors: anchors,
+        intermediates,
+        ..VerifyOptions::default()
+    }
+}
+
+/// The result of the receipt check (Schritt 64) of the only signed part.
+fn receipt_check(message: &[u8]) -> Result<Vec<demail::smime::SignatureReport>, SmimeError> {
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let (_, checks) =
+        demail::protection::verify_signatures(message, &trusted_options(&anchors, &intermediates)).unwrap();
+    assert_eq!(checks.len(), 1);
+    checks.into_iter().next().unwrap().result
+}
+
+// RFC 2046 §5.1.1 (a delimiter starts a line), RFC 8551 §3.5.3: the
+// reviewer's attack. A parser that accepts `x--B` mid-line sees EVIL as the
+// signed part and the real signature as the second; a line-start scanner
+// finds the original signed part in the epilogue. Signed bytes and the part
+// shown must come from one reading: the ambiguity is a signature-layer
+// error, never "valid / trusted" for EVIL.
+#[test]
+fn multipart_signed_with_a_delimiter_mid_line_is_a_signature_layer_error() {
+    let (header, signed, signature, b) = signed_fixture_parts();
+    let evil = "Content-Type: text/plain; charset=us-ascii\r\n\r\nBitte zahlen Sie an DE00 6666.\r\n";
+    let attack = format!("{header}x--{b}\r\n{evil}x--{b}\r\n{signature}--{b}--\r\n{signed}--{b}--\r\n");
+    let result = receipt_check(attack.as_bytes());
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+    // The untouched fixture still passes, so the check is not a blanket refusal.
+    let genuine = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}--\r\n");
+    let reports = receipt_check(genuine.as_bytes()).unwrap();
+    assert!(reports[0].signature_valid, "{:?}", reports[0]);
+}
+
+// RFC 8551 §3.5.3: multipart/signed has exactly two body parts; a third
+// part after the signature is refused, not ignored.
+#[test]
+fn multipart_signed_with_a_third_part_is_a_signature_layer_error() {
+    let (header, signed, signature, b) = signed_fixture_parts();
+    let extra = "Content-Type: text/plain\r\n\r\nNachtrag: Konto geaendert.\r\n";
+    let message = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}\r\n{extra}--{b}--\r\n");
+    let result = receipt_check(message.as_bytes());
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+    let direct = verify_signed_entity(message.as_bytes(), &VerifyOptions::default());
+    assert!(matches!(direct, Err(SmimeError::SignatureLayer(_))), "{direct:?}");
+}

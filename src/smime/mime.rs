@@ -251,19 +251,7 @@ pub(crate) fn signed_layer(entity: &[u8]) -> Result<Option<SignedLayer>, SmimeEr
             let boundary = ct
                 .attribute("boundary")
                 .ok_or(SmimeError::SignatureLayer("multipart/signed without boundary"))?;
-            let signed = first_part(entity, boundary.as_bytes()).ok_or(SmimeError::SignatureLayer(
-                "multipart/signed without a first part",
-            ))?;
-            let signature = match &parsed.part(0).map(|p| &p.body) {
-                Some(PartType::Multipart(children)) => children
-                    .get(1)
-                    .and_then(|id| parsed.part(*id))
-                    .map(|p| p.contents().to_vec())
-                    .ok_or(SmimeError::SignatureLayer(
-                        "multipart/signed without a signature part",
-                    ))?,
-                _ => return Err(SmimeError::SignatureLayer("multipart/signed without parts")),
-            };
+            let (signed, signature) = signed_and_signature(&parsed, entity, boundary.as_bytes())?;
             Ok(Some(SignedLayer {
                 cms: signature,
                 detached: Some(signed.to_vec()),
@@ -285,32 +273,86 @@ pub(crate) fn signed_layer(entity: &[u8]) -> Result<Option<SignedLayer>, SmimeEr
     }
 }
 
+/// The signed part (raw bytes, header fields included) and the decoded
+/// signature of a `multipart/signed` (RFC 8551 §3.5.3: exactly two body
+/// parts). The signed bytes are cut by [`body_parts`] (RFC 2046 §5.1.1);
+/// mail-parser, which `analyze` and the signature use, must find the same
+/// two parts at the same offsets. A parser that accepts a boundary mid-line
+/// or stops at another close delimiter would show one content and verify
+/// another: that ambiguity is refused (docs/decisions.md D68).
+fn signed_and_signature<'a>(
+    parsed: &mail_parser::Message<'_>,
+    entity: &'a [u8],
+    boundary: &[u8],
+) -> Result<(&'a [u8], Vec<u8>), SmimeError> {
+    let Some(PartType::Multipart(children)) = parsed.part(0).map(|p| &p.body) else {
+        return Err(SmimeError::SignatureLayer("multipart/signed without parts"));
+    };
+    let strict = body_parts(entity, boundary).ok_or(SmimeError::SignatureLayer(
+        "multipart/signed without a close delimiter",
+    ))?;
+    let ([first, second], [signed, signature_range]) = (children.as_slice(), strict.as_slice()) else {
+        return Err(SmimeError::SignatureLayer(
+            "multipart/signed must have exactly two parts (RFC 8551 §3.5.3)",
+        ));
+    };
+    let (Some(first), Some(second)) = (parsed.part(*first), parsed.part(*second)) else {
+        return Err(SmimeError::SignatureLayer(
+            "multipart/signed without a signature part",
+        ));
+    };
+    let starts_at = |part: &mail_parser::MessagePart<'_>, at: usize| {
+        usize::try_from(part.offset_header).is_ok_and(|start| start == at)
+    };
+    if !starts_at(first, signed.start) || !starts_at(second, signature_range.start) {
+        return Err(SmimeError::SignatureLayer(
+            "the parts of multipart/signed are ambiguous (a delimiter not at the start of a line)",
+        ));
+    }
+    Ok((&entity[signed.clone()], second.contents().to_vec()))
+}
+
+/// The body parts of a multipart entity as byte ranges: each from after a
+/// delimiter line to before the CRLF of the next delimiter (RFC 2046
+/// §5.1.1: delimiters start a line, that CRLF belongs to the delimiter),
+/// up to the close delimiter. `None` without a close delimiter.
+fn body_parts(entity: &[u8], boundary: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut delimiter = b"--".to_vec();
+    delimiter.extend_from_slice(boundary);
+    let is_line_start = |at: usize| at == 0 || entity[at - 1] == b'\n';
+    let mut parts = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut after = 0;
+    for at in memchr::memmem::find_iter(entity, &delimiter).filter(|&at| is_line_start(at)) {
+        if at < after {
+            continue;
+        }
+        if let Some(start) = open {
+            let mut end = at;
+            if end > start && entity[end - 1] == b'\n' {
+                end -= 1;
+                if end > start && entity[end - 1] == b'\r' {
+                    end -= 1;
+                }
+            }
+            parts.push(start..end);
+        }
+        let rest = &entity[at + delimiter.len()..];
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        let line_end = at + memchr::memchr(b'\n', &entity[at..])?;
+        after = line_end + 1;
+        open = Some(after);
+    }
+    None
+}
+
 /// Whether a CMS object's content type is id-signedData.
 fn is_signed_data(cms: &[u8]) -> bool {
     use der::Decode;
     cms::content_info::ContentInfo::from_ber(cms)
         .is_ok_and(|info| info.content_type == super::oids::SIGNED_DATA)
-}
-
-/// The first body part of a multipart entity, byte for byte: from after the
-/// first delimiter line to before the CRLF of the next delimiter
-/// (RFC 2046 §5.1.1: that CRLF belongs to the delimiter).
-fn first_part<'a>(entity: &'a [u8], boundary: &[u8]) -> Option<&'a [u8]> {
-    let mut delimiter = b"--".to_vec();
-    delimiter.extend_from_slice(boundary);
-    let is_line_start = |at: usize| at == 0 || entity[at - 1] == b'\n';
-    let mut finder = memchr::memmem::find_iter(entity, &delimiter).filter(|&at| is_line_start(at));
-    let first = finder.next()?;
-    let start = first + memchr::memchr(b'\n', &entity[first..])? + 1;
-    let next = finder.find(|&at| at >= start)?;
-    let mut end = next;
-    if end > start && entity[end - 1] == b'\n' {
-        end -= 1;
-        if end > start && entity[end - 1] == b'\r' {
-            end -= 1;
-        }
-    }
-    Some(&entity[start..end])
 }
 
 #[cfg(test)]
@@ -319,10 +361,14 @@ mod tests {
 
     // RFC 2046 §5.1.1: the CRLF before a delimiter belongs to the delimiter
     #[test]
-    fn first_part_excludes_the_crlf_before_the_delimiter() {
-        let entity = b"Content-Type: multipart/signed; boundary=b\r\n\r\npre\r\n--b\r\nA\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\n";
-        assert_eq!(first_part(entity, b"b"), Some(&b"A\r\n\r\nx"[..]));
-        assert_eq!(first_part(b"no delimiter", b"b"), None);
+    fn body_parts_exclude_the_crlf_before_the_delimiter() {
+        let entity = b"Content-Type: multipart/signed; boundary=b\r\n\r\npre\r\n--b\r\nA\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\nepilogue\r\n--b\r\n";
+        let parts = body_parts(entity, b"b").expect("a close delimiter");
+        assert_eq!(parts.len(), 2);
+        assert_eq!(&entity[parts[0].clone()], b"A\r\n\r\nx");
+        assert_eq!(&entity[parts[1].clone()], b"sig");
+        assert_eq!(body_parts(b"no delimiter", b"b"), None);
+        assert_eq!(body_parts(b"--b\r\nA\r\n--b\r\n", b"b"), None);
     }
 
     // RFC 8551 §3.1.1: bare CR and bare LF become CRLF, CRLF stays

@@ -23,8 +23,20 @@ fn decryption_key(name: &str) -> DecryptionKey {
     DecryptionKey::from_pkcs8_pem(&common::text(&format!("keys/{name}.key.pem"))).unwrap()
 }
 
+/// The e-mail address every signing test certificate names (SAN).
+const SIGNER_ADDRESS: &str = "Versandbestaetigung@dmda-a.de-mail.de";
+
+/// The draft, sent by the address of the test signers' certificates so that
+/// a signature by them matches From (RFC 8550 §3).
 fn draft() -> Vec<u8> {
-    data("e2e/draft.eml")
+    String::from_utf8(data("e2e/draft.eml"))
+        .unwrap()
+        .replacen(
+            "From: pn_katze@dmda-b.de-mail.de",
+            &format!("From: {SIGNER_ADDRESS}"),
+            1,
+        )
+        .into_bytes()
 }
 
 /// 2026-11-24, when every test certificate but `short-lived` is valid.
@@ -497,7 +509,8 @@ fn changed_signed_content_is_fc01() {
         time: at(),
         ..VerifyOptions::default()
     };
-    let reports = verify_signed_entity(&signed, &options).unwrap();
+    let senders = [SIGNER_ADDRESS.to_owned()];
+    let reports = verify_signed_entity(&signed, &senders, &options).unwrap();
     assert!(
         reports[0].signature_valid && reports[0].failure.is_none(),
         "{:?}",
@@ -506,7 +519,7 @@ fn changed_signed_content_is_fc01() {
     let changed = String::from_utf8(signed)
         .unwrap()
         .replace("Kratzbaum", "Katzbaum!");
-    let reports = verify_signed_entity(changed.as_bytes(), &options).unwrap();
+    let reports = verify_signed_entity(changed.as_bytes(), &senders, &options).unwrap();
     assert_eq!(reports[0].failure, Some(SignatureFailure::DigestMismatch));
     assert_eq!(reports[0].case(), Some(ErrorCase::Fc01IntegrityViolation));
 }
@@ -626,6 +639,8 @@ fn open_reads_openssl_streaming_ber() {
         }
         let (ok, encrypted, err) = run(&args, &signed);
         assert!(ok, "{err}");
+        let mut encrypted = encrypted;
+        encrypted.splice(0..0, format!("From: {SIGNER_ADDRESS}\r\n").into_bytes());
         let anchors = [cert("ca")];
         let intermediates = [cert("intermediate")];
         let options = OpenOptions {
@@ -702,7 +717,13 @@ fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
                 intermediates: &intermediates,
                 ..VerifyOptions::default()
             };
-            let (protection, checks) = demail::protection::verify_signatures(&data(name), &options).unwrap();
+            let message = String::from_utf8(data(name)).unwrap().replacen(
+                "From: pn_katze@dmda-b.de-mail.de",
+                &format!("From: {SIGNER_ADDRESS}"),
+                1,
+            );
+            let (protection, checks) =
+                demail::protection::verify_signatures(message.as_bytes(), &options).unwrap();
             assert!(protection.provider_can_read(), "{name}");
             assert_eq!(checks.len(), 1, "{name}");
             let reports = checks[0].result.as_ref().unwrap();
@@ -767,9 +788,13 @@ fn multipart_signed_with_a_delimiter_mid_line_is_a_signature_layer_error() {
     let result = receipt_check(attack.as_bytes());
     assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
     // The untouched fixture still passes, so the check is not a blanket refusal.
-    let genuine = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}--\r\n");
+    let genuine = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}--\r\n").replacen(
+        "From: pn_katze@dmda-b.de-mail.de",
+        &format!("From: {SIGNER_ADDRESS}"),
+        1,
+    );
     let reports = receipt_check(genuine.as_bytes()).unwrap();
-    assert!(reports[0].signature_valid, "{:?}", reports[0]);
+    assert!(reports[0].passed(), "{:?}", reports[0]);
 }
 
 // RFC 8551 §3.5.3: multipart/signed has exactly two body parts; a third
@@ -781,6 +806,146 @@ fn multipart_signed_with_a_third_part_is_a_signature_layer_error() {
     let message = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}\r\n{extra}--{b}--\r\n");
     let result = receipt_check(message.as_bytes());
     assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
-    let direct = verify_signed_entity(message.as_bytes(), &VerifyOptions::default());
+    let direct = verify_signed_entity(message.as_bytes(), &[], &VerifyOptions::default());
     assert!(matches!(direct, Err(SmimeError::SignatureLayer(_))), "{direct:?}");
+}
+
+// RFC 8550 §3: the From or Sender address must be an e-mail address of the
+// signer's certificate. A valid, trusted signature by another address is
+// FC-02 `signer_address_mismatch`, on receipt and when opening.
+#[test]
+fn signer_certificate_must_name_the_from_or_sender_address() {
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = trusted_options(&anchors, &intermediates);
+    // The fixture is signed by the p256 certificate but From someone else.
+    let (_, checks) = demail::protection::verify_signatures(&data("e2e/smime-signed.eml"), &options).unwrap();
+    let report = &checks[0].result.as_ref().unwrap()[0];
+    assert!(report.signature_valid, "{report:?}");
+    assert!(!report.passed());
+    assert_eq!(report.case(), Some(ErrorCase::Fc02CertificateInvalid));
+    assert_eq!(
+        report.failure,
+        Some(SignatureFailure::SignerAddressMismatch {
+            senders: vec!["pn_katze@dmda-b.de-mail.de".to_owned()],
+            certificate: vec![SIGNER_ADDRESS.to_owned()],
+        })
+    );
+    assert_eq!(report.failure.as_ref().unwrap().code(), "signer_address_mismatch");
+    assert_eq!(report.signer_addresses, [SIGNER_ADDRESS]);
+
+    // Sender counts as well as From; the domain is compared without case.
+    let via_sender = String::from_utf8(data("e2e/smime-signed.eml")).unwrap().replacen(
+        "From: pn_katze@dmda-b.de-mail.de",
+        "From: pn_katze@dmda-b.de-mail.de\r\nSender: Versandbestaetigung@DMDA-A.de-mail.de",
+        1,
+    );
+    let (_, checks) = demail::protection::verify_signatures(via_sender.as_bytes(), &options).unwrap();
+    assert!(checks[0].result.as_ref().unwrap()[0].passed());
+
+    // The local part is compared exactly (RFC 5280 §7.5).
+    let other_case = via_sender.replace("Sender: Versandbestaetigung", "Sender: versandbestaetigung");
+    let (_, checks) = demail::protection::verify_signatures(other_case.as_bytes(), &options).unwrap();
+    assert_eq!(
+        checks[0].result.as_ref().unwrap()[0].case(),
+        Some(ErrorCase::Fc02CertificateInvalid)
+    );
+
+    // open: the protected message's From is checked the same way.
+    let signing_key = key("p256");
+    let signing_cert = cert("p256");
+    let original = data("e2e/draft.eml");
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    protect_options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signing_cert,
+        form: SignatureForm::Detached,
+    });
+    let protected = protect(&original, &protect_options).unwrap();
+    let opened = open(
+        &protected,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions { verify: options },
+    )
+    .unwrap();
+    let report = &opened.report.signatures[0];
+    assert!(report.signature_valid && !report.passed(), "{report:?}");
+    assert!(matches!(
+        report.failure,
+        Some(SignatureFailure::SignerAddressMismatch { .. })
+    ));
+}
+
+// RFC 8550 §3 with the address in the subject's emailAddress attribute
+// (no SAN): a certificate made by openssl for the test matches From.
+#[test]
+fn signer_address_in_the_subject_email_attribute_matches_from() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = temp_dir("smime-subject-email");
+    let key_path = dir.join("signer.key.pem");
+    let cert_path = dir.join("signer.cert.pem");
+    let (ok, _, err) = run(
+        &[
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key_path.to_str().unwrap(),
+            "-out",
+            cert_path.to_str().unwrap(),
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=Katze/emailAddress=pn_katze@dmda-b.de-mail.de",
+            "-addext",
+            "keyUsage=critical,digitalSignature",
+        ],
+        b"",
+    );
+    assert!(ok, "{err}");
+    let signer = Certificate::from_pem(&std::fs::read_to_string(&cert_path).unwrap()).unwrap();
+    let signing_key =
+        demail::crypto::SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    protect_options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signer,
+        form: SignatureForm::Detached,
+    });
+    for (from, matches) in [
+        ("pn_katze@dmda-b.de-mail.de", true),
+        ("hund@dmda-b.de-mail.de", false),
+    ] {
+        let message =
+            String::from_utf8(data("e2e/draft.eml"))
+                .unwrap()
+                .replacen("pn_katze@dmda-b.de-mail.de", from, 1);
+        let protected = protect(message.as_bytes(), &protect_options).unwrap();
+        let opened = open(
+            &protected,
+            &decryption_key("rsa2048"),
+            &cert("rsa2048"),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        let report = &opened.report.signatures[0];
+        assert!(report.signature_valid, "{from}: {report:?}");
+        assert_eq!(report.signer_addresses, ["pn_katze@dmda-b.de-mail.de"]);
+        assert_eq!(
+            matches!(
+                report.failure,
+                Some(SignatureFailure::SignerAddressMismatch { .. })
+            ),
+            !matches,
+            "{from}: {report:?}"
+        );
+    }
 }

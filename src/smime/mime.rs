@@ -167,6 +167,36 @@ pub(crate) fn protected_message(split: &Split<'_>, der: &[u8], cipher: Cipher) -
     out
 }
 
+/// The `From` and `Sender` addresses of the message (RFC 5322 §3.6.2),
+/// against which a signer's certificate is checked (RFC 8550 §3).
+pub(crate) fn sender_addresses(split: &Split<'_>) -> Vec<String> {
+    let mut header = Vec::new();
+    for field in split
+        .fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case(b"From") || f.name.eq_ignore_ascii_case(b"Sender"))
+    {
+        header.extend_from_slice(field.raw);
+    }
+    header.extend_from_slice(split.newline);
+    MessageParser::new()
+        .parse_headers(&header)
+        .map(|parsed| message_senders(&parsed))
+        .unwrap_or_default()
+}
+
+/// The `From` and `Sender` addresses of a parsed message.
+pub(crate) fn message_senders(parsed: &mail_parser::Message<'_>) -> Vec<String> {
+    parsed
+        .from()
+        .into_iter()
+        .chain(parsed.sender())
+        .flat_map(|list| list.iter())
+        .filter_map(|addr| addr.address())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The message with the opened entity in place of the S/MIME part.
 pub(crate) fn restored_message(split: &Split<'_>, entity: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(entity.len() + 4096);

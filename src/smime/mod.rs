@@ -402,7 +402,8 @@ pub fn open(
     let split = mime::split(message)?;
     let der = mime::encrypted_payload(&split)?;
     let decrypted = envelope::decrypt(&der, key, certificate)?;
-    let (entity, signatures) = signed::unwrap_signatures(&decrypted.content, &options.verify)?;
+    let senders = mime::sender_addresses(&split);
+    let (entity, signatures) = signed::unwrap_signatures(&decrypted.content, &senders, &options.verify)?;
     let message = mime::restored_message(&split, &entity);
     Ok(Opened {
         message,
@@ -418,15 +419,25 @@ pub fn open(
 /// Verifies the S/MIME signature of a signed MIME entity (`multipart/signed`
 /// with `application/pkcs7-signature`, or `application/pkcs7-mime;
 /// smime-type=signed-data`), as the protection report does on receipt
-/// (PVD FU Schritt 63–64). `entity` is the part's header fields and body.
+/// (PVD FU Schritt 63–64). `entity` is the part's header fields and body;
+/// `senders` are the `From` and `Sender` addresses of the message that
+/// carries it, one of which must be an e-mail address of the signer's
+/// certificate (RFC 8550 §3; [`SignatureFailure::SignerAddressMismatch`]).
 ///
 /// # Errors
 /// [`SmimeError`] when the entity is not a signed S/MIME entity at all; a
 /// signature that does not hold is a report with a [`SignatureFailure`].
 pub fn verify_signed_entity(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<Vec<SignatureReport>, SmimeError> {
     check_size(entity)?;
-    signed::verify_entity(entity, options)
+    signed::verify_entity(entity, senders, options)
+}
+
+/// The `From` and `Sender` addresses of a message, for
+/// [`verify_signed_entity`].
+pub(crate) fn message_senders(parsed: &mail_parser::Message<'_>) -> Vec<String> {
+    mime::message_senders(parsed)
 }

@@ -67,6 +67,16 @@ pub enum SignatureFailure {
     /// The status check reported a problem.
     #[error("certificate status: {0}")]
     Status(crate::verify::StatusError),
+    /// No `From`/`Sender` address of the message is an e-mail address of
+    /// the signer's certificate (RFC 8550 §3): the signer is someone else
+    /// than the message claims, or the certificate names no address.
+    #[error("the signer's certificate names {certificate:?}, the message is from {senders:?} (RFC 8550 §3)")]
+    SignerAddressMismatch {
+        /// The `From` and `Sender` addresses of the message.
+        senders: Vec<String>,
+        /// The certificate's rfc822Name SANs and subject emailAddress values.
+        certificate: Vec<String>,
+    },
 }
 
 impl SignatureFailure {
@@ -85,15 +95,16 @@ impl SignatureFailure {
             SignatureFailure::Certificate(CertificateError::NotYetValid { .. }) => "signer_not_yet_valid",
             SignatureFailure::Certificate(_) => "signer_certificate_invalid",
             SignatureFailure::Status(_) => "status_failed",
+            SignatureFailure::SignerAddressMismatch { .. } => "signer_address_mismatch",
         }
     }
 
     /// The FU error case (PVD FU Schritt 64).
     pub fn case(&self) -> ErrorCase {
         match self {
-            SignatureFailure::MissingSignerCertificate | SignatureFailure::Certificate(_) => {
-                ErrorCase::Fc02CertificateInvalid
-            }
+            SignatureFailure::MissingSignerCertificate
+            | SignatureFailure::Certificate(_)
+            | SignatureFailure::SignerAddressMismatch { .. } => ErrorCase::Fc02CertificateInvalid,
             SignatureFailure::Status(_) => ErrorCase::Fc03StatusUnchecked,
             _ => ErrorCase::Fc01IntegrityViolation,
         }
@@ -105,6 +116,9 @@ impl SignatureFailure {
 pub struct SignatureReport {
     /// The signer's certificate, when the message carries it.
     pub signer: Option<Certificate>,
+    /// The e-mail addresses of the signer's certificate (rfc822Name SANs,
+    /// subject emailAddress), compared with `From`/`Sender` (RFC 8550 §3).
+    pub signer_addresses: Vec<String>,
     /// The digest algorithm OID's name, e.g. `sha256`.
     pub digest_algorithm: String,
     /// The signature algorithm, e.g. `rsa` or `ec-dsa`.
@@ -124,6 +138,7 @@ impl SignatureReport {
     fn new(digest_algorithm: String, signature_algorithm: String) -> Self {
         SignatureReport {
             signer: None,
+            signer_addresses: Vec::new(),
             digest_algorithm,
             signature_algorithm,
             signature_valid: false,
@@ -340,6 +355,7 @@ const MAX_LAYERS: usize = 4;
 /// Removes the signature layers of a decrypted entity, verifying each.
 pub(crate) fn unwrap_signatures(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<(Vec<u8>, Vec<SignatureReport>), SmimeError> {
     let mut current = entity.to_vec();
@@ -348,7 +364,7 @@ pub(crate) fn unwrap_signatures(
         match mime::signed_layer(&current)? {
             None => break,
             Some(layer) => {
-                let (inner, mut found) = verify_layer(&layer, options)?;
+                let (inner, mut found) = verify_layer(&layer, senders, options)?;
                 reports.append(&mut found);
                 current = inner;
             }
@@ -360,17 +376,19 @@ pub(crate) fn unwrap_signatures(
 /// Verifies the signature of a signed entity (detached or opaque).
 pub(crate) fn verify_entity(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<Vec<SignatureReport>, SmimeError> {
     let layer = mime::signed_layer(entity)?.ok_or(SmimeError::SignatureLayer(
         "not multipart/signed with application/pkcs7-signature nor pkcs7-mime signed-data",
     ))?;
-    Ok(verify_layer(&layer, options)?.1)
+    Ok(verify_layer(&layer, senders, options)?.1)
 }
 
 /// Verifies one layer; returns the signed content and a report per signer.
 fn verify_layer(
     layer: &mime::SignedLayer,
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<(Vec<u8>, Vec<SignatureReport>), SmimeError> {
     let info = ContentInfo::from_ber(&layer.cms).map_err(malformed("ContentInfo"))?;
@@ -404,6 +422,7 @@ fn verify_layer(
                 signed.encap_content_info.econtent_type,
                 &content,
                 &certificates,
+                senders,
                 options,
             )
         })
@@ -488,6 +507,7 @@ fn verify_signer(
     content_type: ObjectIdentifier,
     content: &[u8],
     certificates: &[x509_cert::Certificate],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let digest_oid = signer.digest_alg.oid;
@@ -571,6 +591,7 @@ fn verify_signer(
         &input_digest,
         signer.signature.as_bytes(),
     );
+    report.signer_addresses = certificate_addresses(certificate.der());
     report.signer = Some(certificate.clone());
     if let Err(error) = checked {
         return report.fail(SignatureFailure::BadSignature(error));
@@ -578,6 +599,16 @@ fn verify_signer(
     report.signature_valid = true;
     if let Err(error) = certificate.check(options.time, &options.key_policy) {
         return report.fail(SignatureFailure::Certificate(error));
+    }
+    if !senders
+        .iter()
+        .any(|s| report.signer_addresses.iter().any(|a| same_address(s, a)))
+    {
+        let certificate = report.signer_addresses.clone();
+        return report.fail(SignatureFailure::SignerAddressMismatch {
+            senders: senders.to_vec(),
+            certificate,
+        });
     }
     if !options.trust_anchors.is_empty() {
         let mut intermediates = options.intermediates.to_vec();
@@ -603,4 +634,48 @@ fn verify_signer(
         }
     }
     report
+}
+
+/// The e-mail addresses a certificate names: rfc822Name entries of the
+/// subject alternative name and emailAddress attributes of the subject
+/// (RFC 8550 §3, RFC 5280 §4.2.1.6). A certificate that does not parse
+/// names none.
+fn certificate_addresses(der: &[u8]) -> Vec<String> {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return Vec::new();
+    };
+    let mut addresses: Vec<String> = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|name| match name {
+                    GeneralName::RFC822Name(address) => Some((*address).to_owned()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    addresses.extend(
+        cert.subject()
+            .iter_email()
+            .filter_map(|value| value.as_str().ok())
+            .map(str::to_owned),
+    );
+    addresses
+}
+
+/// RFC 5280 §7.5: the local part of an rfc822Name is compared exactly, the
+/// domain without regard to case (docs/decisions.md D90).
+fn same_address(a: &str, b: &str) -> bool {
+    match (a.trim().rsplit_once('@'), b.trim().rsplit_once('@')) {
+        (Some((local_a, domain_a)), Some((local_b, domain_b))) => {
+            local_a == local_b && domain_a.eq_ignore_ascii_case(domain_b)
+        }
+        _ => false,
+    }
 }

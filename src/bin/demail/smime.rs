@@ -219,6 +219,7 @@ pub(crate) fn signature_json(report: &SignatureReport) -> Value {
         },
         "digest_algorithm": report.digest_algorithm,
         "signature_algorithm": report.signature_algorithm,
+        "signer_addresses": report.signer_addresses,
         "signer": report.signer.as_ref().map(|c| json!({
             "subject": c.subject,
             "issuer": c.issuer,

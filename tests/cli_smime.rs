@@ -325,3 +325,45 @@ fn inspect_verifies_smime_signatures_it_finds() {
     assert_eq!(signer["error_case"], "FC-01", "{report}");
     assert_eq!(signer["code"], "digest_mismatch");
 }
+
+// RFC 5652 §6.3 (CBC does not authenticate), D67: `open` refuses unsigned
+// AES-CBC content with exit 1 unless `--allow-unauthenticated` is given,
+// and reports `content_authenticated`.
+#[test]
+fn open_refuses_unauthenticated_cbc_unless_allowed() {
+    let dir = temp_dir("cbc");
+    let protected = dir.join("cbc.eml");
+    let output = demail(
+        &[
+            "protect",
+            DRAFT,
+            "--recipient-cert",
+            &cert("p256"),
+            "--cipher",
+            "aes256-cbc",
+            "-o",
+            s(&protected),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let (code, report, _) = open_as_p256(&protected, &dir);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["error"]["code"], "content_decryption_failed");
+    let output = demail(
+        &[
+            "open",
+            s(&protected),
+            "--key",
+            &key("p256"),
+            "--cert",
+            &cert("p256"),
+            "--allow-unauthenticated",
+        ],
+        None,
+    );
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["content_authenticated"], false);
+    assert_eq!(report["content_encryption"], "aes256-cbc");
+}

@@ -245,19 +245,30 @@ fn open_reads_what_openssl_encrypts() {
     let anchors = [cert("ca")];
     let intermediates = [cert("intermediate")];
     let options = OpenOptions {
-        verify: VerifyOptions {
-            time: at(),
-            trust_anchors: &anchors,
-            intermediates: &intermediates,
-            ..VerifyOptions::default()
-        },
+        verify: trusted_options(&anchors, &intermediates),
+        allow_unauthenticated: false,
+    };
+    let lenient = OpenOptions {
+        verify: trusted_options(&anchors, &intermediates),
+        allow_unauthenticated: true,
     };
     for recipient in RECIPIENTS {
         let extra: &[&str] = if recipient.starts_with("rsa") { &OAEP } else { &[] };
         for (cipher, name) in [("-aes-256-gcm", "aes256-gcm"), ("-aes-256-cbc", "aes256-cbc")] {
             for sign in [None, Some("p256"), Some("rsa2048")] {
                 let message = openssl_protect(recipient, cipher, sign, extra);
-                let opened = open(&message, &decryption_key(recipient), &cert(recipient), &options)
+                // D67: unsigned CBC content is refused unless allowed.
+                let options = if name == "aes256-cbc" && sign.is_none() {
+                    let refused = open(&message, &decryption_key(recipient), &cert(recipient), &options);
+                    assert!(
+                        matches!(refused, Err(SmimeError::ContentDecryption { .. })),
+                        "{recipient}: {refused:?}"
+                    );
+                    &lenient
+                } else {
+                    &options
+                };
+                let opened = open(&message, &decryption_key(recipient), &cert(recipient), options)
                     .unwrap_or_else(|e| panic!("{recipient} {cipher} {sign:?}: {e}"));
                 assert_eq!(opened.report.content_encryption, name);
                 assert_eq!(
@@ -364,21 +375,105 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
         .unwrap_err();
         assert!(matches!(error, SmimeError::ContentDecryption { .. }), "{error:?}");
     }
-    // CBC: flipping the last byte of the last block breaks the padding
-    // (with overwhelming probability it no longer ends in a valid PKCS#7 pad).
-    let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), 17);
-    let error = open(
-        &message,
+    // CBC (RFC 5652 §6.3) does not authenticate: a bit flip in the last
+    // block (byte −1) breaks the padding, one in the block before it
+    // (byte −17) changes the plaintext under a valid padding. Both are the
+    // same error with the same reason, so padding is no oracle, and
+    // neither yields plaintext (docs/decisions.md D67).
+    for from_end in [1, 17] {
+        let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), from_end);
+        let error = open(
+            &message,
+            &decryption_key("rsa2048"),
+            &cert("rsa2048"),
+            &OpenOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            SmimeError::ContentDecryption {
+                reason: demail::smime::UNAUTHENTICATED_CONTENT
+            },
+            "byte -{from_end}"
+        );
+    }
+}
+
+// RFC 5652 §6.3, RFC 8551 §2.7: AES-CBC content is unauthenticated. Without
+// a passing inner signature it is refused by default, reported as
+// content_authenticated = false when the caller allows it, and accepted
+// when a trusted signature over it passes.
+#[test]
+fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
+    let unsigned = protected_to("rsa2048", Cipher::Aes256Cbc);
+    let refused = open(
+        &unsigned,
         &decryption_key("rsa2048"),
         &cert("rsa2048"),
         &OpenOptions::default(),
     );
-    match error {
-        Err(SmimeError::ContentDecryption { .. }) => {}
-        // A flipped bit in the second-to-last block changes plaintext only.
-        Ok(opened) => assert_ne!(opened.entity, entity_of(&draft())),
-        Err(other) => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refused,
+        Err(SmimeError::ContentDecryption {
+            reason: demail::smime::UNAUTHENTICATED_CONTENT
+        })
+    );
+    let allowed = open(
+        &unsigned,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions {
+            allow_unauthenticated: true,
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(!allowed.report.content_authenticated);
+    assert_eq!(allowed.entity, entity_of(&draft()));
+
+    // Signed by a trusted signer whose address is From: accepted.
+    let signing_key = key("p256");
+    let signing_cert = cert("p256");
+    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    options.cipher = Cipher::Aes256Cbc;
+    options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signing_cert,
+        form: SignatureForm::Detached,
+    });
+    let signed = protect(&draft(), &options).unwrap();
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let opened = open(
+        &signed,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions {
+            verify: trusted_options(&anchors, &intermediates),
+            allow_unauthenticated: false,
+        },
+    )
+    .unwrap();
+    assert!(!opened.report.content_authenticated);
+    assert!(opened.report.signatures[0].passed());
+    // The same signed message without trust anchors: the signature cannot
+    // pass, so the CBC content is refused.
+    let untrusted = open(
+        &signed,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(untrusted, Err(SmimeError::ContentDecryption { .. })));
+    // GCM authenticates.
+    let gcm = open(
+        &protected_to("rsa2048", Cipher::Aes256Gcm),
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert!(gcm.report.content_authenticated);
 }
 
 // The wrong key for the certificate is its own error; a message encrypted
@@ -443,6 +538,7 @@ fn signed_and_opened(
             intermediates: &intermediates,
             ..VerifyOptions::default()
         },
+        allow_unauthenticated: false,
     };
     let opened = open(
         &protected,
@@ -644,12 +740,8 @@ fn open_reads_openssl_streaming_ber() {
         let anchors = [cert("ca")];
         let intermediates = [cert("intermediate")];
         let options = OpenOptions {
-            verify: VerifyOptions {
-                time: at(),
-                trust_anchors: &anchors,
-                intermediates: &intermediates,
-                ..VerifyOptions::default()
-            },
+            verify: trusted_options(&anchors, &intermediates),
+            allow_unauthenticated: false,
         };
         let opened = open(&encrypted, &decryption_key(recipient), &cert(recipient), &options)
             .unwrap_or_else(|e| panic!("{recipient} {cipher}: {e}"));
@@ -681,7 +773,9 @@ proptest::proptest! {
         let mut options = ProtectOptions::new(vec![cert("p256")]);
         options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
         let protected = protect(&message, &options).unwrap();
-        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &OpenOptions::default()).unwrap();
+        let lenient = OpenOptions { allow_unauthenticated: true, ..OpenOptions::default() };
+        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &lenient).unwrap();
+        proptest::prop_assert_eq!(opened.report.content_authenticated, !cbc);
         let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
         // Every CRLF, bare CR and bare LF is one CRLF.
         let mut text = Vec::new();
@@ -866,7 +960,10 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
         &protected,
         &decryption_key("rsa2048"),
         &cert("rsa2048"),
-        &OpenOptions { verify: options },
+        &OpenOptions {
+            verify: options,
+            allow_unauthenticated: false,
+        },
     )
     .unwrap();
     let report = &opened.report.signatures[0];

@@ -143,6 +143,8 @@ pub struct RecipientEntry {
 pub(crate) struct Decrypted {
     pub(crate) content: Vec<u8>,
     pub(crate) content_encryption: &'static str,
+    /// Whether the cipher authenticates the content (GCM yes, CBC no).
+    pub(crate) authenticated: bool,
     pub(crate) recipients: Vec<RecipientEntry>,
 }
 
@@ -528,6 +530,7 @@ pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Re
     Ok(Decrypted {
         content,
         content_encryption,
+        authenticated: matches!(payload, Payload::AuthEnveloped(_)),
         recipients,
     })
 }
@@ -840,8 +843,10 @@ fn decrypt_cbc(cek: &[u8], info: &EncryptedContentInfo) -> Result<(Vec<u8>, &'st
         .decode_as()
         .map_err(asn1("AES-IV"))?;
     let data = encrypted_bytes(info)?;
+    // The same error as unauthenticated content without a passing
+    // signature, so that padding is no oracle (docs/decisions.md D67).
     let bad_padding = SmimeError::ContentDecryption {
-        reason: "bad padding",
+        reason: super::UNAUTHENTICATED_CONTENT,
     };
     let wrong_key = || SmimeError::KeyDecryption {
         step: "the content key has the wrong length",

@@ -135,6 +135,11 @@ pub struct OpenOptions<'a> {
     /// Trust anchors, time, key policy and status check for the inner
     /// signature (the same options as the integrity check).
     pub verify: VerifyOptions<'a>,
+    /// Return content of an unauthenticated cipher (AES-CBC in
+    /// `EnvelopedData`) even without a passing inner signature. Off by
+    /// default: CBC is malleable, so such content may have been changed
+    /// (docs/decisions.md D67).
+    pub allow_unauthenticated: bool,
 }
 
 /// The result of [`open`].
@@ -156,6 +161,10 @@ pub struct OpenReport {
     /// `aes256-gcm` or `aes256-cbc` (or `aes128-...`, `aes192-...` when
     /// another client chose them).
     pub content_encryption: &'static str,
+    /// Whether the cipher itself authenticates the content (AES-GCM in
+    /// `AuthEnvelopedData`: true; AES-CBC: false, the content is then only
+    /// as trustworthy as a passing inner signature).
+    pub content_authenticated: bool,
     /// Every recipient the content key was encrypted to.
     pub recipients: Vec<RecipientEntry>,
     /// The inner signatures (empty when the content was not signed).
@@ -251,7 +260,8 @@ pub enum SmimeError {
     /// padding is broken.
     #[error("the encrypted content does not decrypt: {reason}")]
     ContentDecryption {
-        /// `authentication tag mismatch` or `bad padding`.
+        /// `authentication tag mismatch`, or [`UNAUTHENTICATED_CONTENT`] for
+        /// AES-CBC.
         reason: &'static str,
     },
     /// The inner signature layer is malformed (no boundary, no signature part).
@@ -313,6 +323,12 @@ impl SmimeError {
         )
     }
 }
+
+/// The reason of [`SmimeError::ContentDecryption`] for AES-CBC content that
+/// has broken padding or no passing inner signature: one reason for both,
+/// so that neither is an oracle (docs/decisions.md D67).
+pub const UNAUTHENTICATED_CONTENT: &str =
+    "unauthenticated (CBC) content: bad padding or no passing inner signature";
 
 /// Largest message [`protect`] and [`open`] accept (64 MiB, like
 /// [`crate::protection::Limits`]).
@@ -384,9 +400,12 @@ fn recipient_valid_at(certificate: &Certificate, time: SystemTime) -> Result<(),
 /// verifies an inner signature against [`OpenOptions::verify`], and returns
 /// the restored message, the inner entity and a report.
 ///
-/// A signature that does not hold is reported in
-/// [`OpenReport::signatures`], not as an error: the content is still the
-/// recipient's to read.
+/// With an authenticating cipher (AES-GCM) a signature that does not hold
+/// is reported in [`OpenReport::signatures`], not as an error: the content
+/// is still the recipient's to read. With AES-CBC the content is returned
+/// only when every inner signature passes, or when
+/// [`OpenOptions::allow_unauthenticated`] is set; otherwise
+/// [`SmimeError::ContentDecryption`] with [`UNAUTHENTICATED_CONTENT`].
 ///
 /// # Errors
 /// [`SmimeError::NotEncrypted`], [`SmimeError::NotForThisRecipient`],
@@ -403,13 +422,32 @@ pub fn open(
     let der = mime::encrypted_payload(&split)?;
     let decrypted = envelope::decrypt(&der, key, certificate)?;
     let senders = mime::sender_addresses(&split);
-    let (entity, signatures) = signed::unwrap_signatures(&decrypted.content, &senders, &options.verify)?;
+    let unwrapped = signed::unwrap_signatures(&decrypted.content, &senders, &options.verify);
+    let (entity, signatures) = if decrypted.authenticated || options.allow_unauthenticated {
+        unwrapped?
+    } else {
+        // CBC: only a passing signature vouches for the content; every
+        // other outcome is one error, like broken padding (no oracle).
+        match unwrapped {
+            Ok((entity, signatures))
+                if !signatures.is_empty() && signatures.iter().all(SignatureReport::passed) =>
+            {
+                (entity, signatures)
+            }
+            _ => {
+                return Err(SmimeError::ContentDecryption {
+                    reason: UNAUTHENTICATED_CONTENT,
+                });
+            }
+        }
+    };
     let message = mime::restored_message(&split, &entity);
     Ok(Opened {
         message,
         entity,
         report: OpenReport {
             content_encryption: decrypted.content_encryption,
+            content_authenticated: decrypted.authenticated,
             recipients: decrypted.recipients,
             signatures,
         },

@@ -1046,3 +1046,138 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
         );
     }
 }
+
+/// An opaque signed-data entity (base64 DER) made by `openssl cms -sign`
+/// over the draft's entity with the p256 key, with `extra` arguments.
+fn openssl_opaque_signed_der(extra: &[&str]) -> Vec<u8> {
+    let cert_file = keyfile("p256", "cert");
+    let key_file = keyfile("p256", "key");
+    let mut args = vec![
+        "openssl",
+        "cms",
+        "-sign",
+        "-nodetach",
+        "-outform",
+        "DER",
+        "-signer",
+        &cert_file,
+        "-inkey",
+        &key_file,
+    ];
+    args.extend_from_slice(extra);
+    let (ok, der, err) = run(&args, &entity_of(&draft()));
+    assert!(ok, "{err}");
+    der
+}
+
+fn opaque_entity(der: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let mut out = b"Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(der).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Re-encodes a `SignedData` ContentInfo after `change`.
+fn with_signed_data(der: &[u8], change: impl FnOnce(&mut cms::signed_data::SignedData)) -> Vec<u8> {
+    use der::{Decode, Encode};
+    let info = cms::content_info::ContentInfo::from_der(der).unwrap();
+    let mut signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    change(&mut signed);
+    cms::content_info::ContentInfo {
+        content_type: info.content_type,
+        content: der::Any::encode_from(&signed).unwrap(),
+    }
+    .to_der()
+    .unwrap()
+}
+
+// RFC 5652 §5.3/§5.6: every certificate the SignerIdentifier names is a
+// candidate. A look-alike with the signer's issuer and serial but another
+// key, sorted before the real one, does not turn a genuine signature into
+// a failure; a signer certificate the message leaves out is found among
+// the caller's certificates (docs/decisions.md D91).
+#[test]
+fn every_certificate_naming_the_signer_is_tried_including_the_callers() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let senders = [SIGNER_ADDRESS.to_owned()];
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = trusted_options(&anchors, &intermediates);
+    let genuine = openssl_opaque_signed_der(&[]);
+    let tampered = with_signed_data(&genuine, |signed| {
+        use der::{Decode, Encode};
+        let real = signed
+            .certificates
+            .as_ref()
+            .unwrap()
+            .0
+            .iter()
+            .next()
+            .unwrap()
+            .clone();
+        let cms::cert::CertificateChoices::Certificate(real_cert) = &real else {
+            panic!("a certificate")
+        };
+        let mut bytes = real_cert.to_der().unwrap();
+        let spki = real_cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap();
+        let at = bytes
+            .windows(spki.len())
+            .position(|w| w == spki.as_slice())
+            .unwrap();
+        // The EC point's first coordinate byte (after 0x04) set to 0: another
+        // key, and the look-alike sorts first in the SET OF.
+        let point = at + spki.len() - 64;
+        bytes[point] = 0;
+        let look_alike = x509_cert::Certificate::from_der(&bytes).unwrap();
+        let set = cms::signed_data::CertificateSet::try_from(vec![
+            cms::cert::CertificateChoices::Certificate(look_alike),
+            real.clone(),
+        ])
+        .unwrap();
+        assert_ne!(set.0.iter().next(), Some(&real), "the look-alike comes first");
+        signed.certificates = Some(set);
+    });
+    let reports = verify_signed_entity(&opaque_entity(&tampered), &senders, &options).unwrap();
+    assert!(reports[0].passed(), "{:?}", reports[0]);
+
+    // -nocerts: the signer's certificate only in the caller's certificates.
+    let without = openssl_opaque_signed_der(&["-nocerts"]);
+    let reports = verify_signed_entity(&opaque_entity(&without), &senders, &options).unwrap();
+    assert_eq!(
+        reports[0].failure,
+        Some(SignatureFailure::MissingSignerCertificate)
+    );
+    let with_signer = [cert("intermediate"), cert("p256")];
+    let reports = verify_signed_entity(
+        &opaque_entity(&without),
+        &senders,
+        &trusted_options(&anchors, &with_signer),
+    )
+    .unwrap();
+    assert!(reports[0].passed(), "{:?}", reports[0]);
+}
+
+// RFC 5652 §5.1: a SignedData without SignerInfos signs nothing; as a
+// signature layer it is refused instead of silently removed.
+#[test]
+fn signed_data_without_signer_infos_is_a_signature_layer_error() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let empty = with_signed_data(&openssl_opaque_signed_der(&[]), |signed| {
+        signed.signer_infos = cms::signed_data::SignerInfos::try_from(Vec::new()).unwrap();
+    });
+    let result = verify_signed_entity(
+        &opaque_entity(&empty),
+        &[SIGNER_ADDRESS.to_owned()],
+        &VerifyOptions::default(),
+    );
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+}

@@ -403,6 +403,11 @@ fn verify_layer(
             .ok_or(SmimeError::SignatureLayer("opaque signed-data without content"))?,
         (None, None) => return Err(SmimeError::SignatureLayer("opaque signed-data without content")),
     };
+    if signed.signer_infos.0.is_empty() {
+        // RFC 5652 §5.1 allows none (degenerate SignedData), but then
+        // nothing is signed: a layer that verifies nothing is refused.
+        return Err(SmimeError::SignatureLayer("SignedData without SignerInfos"));
+    }
     let certificates: Vec<x509_cert::Certificate> = signed
         .certificates
         .iter()
@@ -490,6 +495,29 @@ fn names_certificate(sid: &SignerIdentifier, cert: &x509_cert::Certificate) -> b
     }
 }
 
+/// The certificates `sid` names (RFC 5652 §5.3), first those in the
+/// message, then the caller's; each parsed, those that do not parse left out.
+fn signer_candidates(
+    sid: &SignerIdentifier,
+    certificates: &[x509_cert::Certificate],
+    extra: &[Certificate],
+) -> Vec<Certificate> {
+    let in_message = certificates
+        .iter()
+        .filter(|c| names_certificate(sid, c))
+        .filter_map(|c| c.to_der().ok());
+    let from_caller = extra.iter().filter_map(|c| {
+        x509_cert::Certificate::from_der(c.der())
+            .ok()
+            .filter(|parsed| names_certificate(sid, parsed))
+            .map(|_| c.der().to_vec())
+    });
+    in_message
+        .chain(from_caller)
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect()
+}
+
 /// The single value of a signed attribute.
 fn single_value(signer: &SignerInfo, oid: ObjectIdentifier) -> Option<&Any> {
     let attrs = signer.signed_attrs.as_ref()?;
@@ -535,17 +563,6 @@ fn verify_signer(
             });
         }
     };
-    let Some(cert_der) = certificates
-        .iter()
-        .find(|c| names_certificate(&signer.sid, c))
-        .and_then(|c| c.to_der().ok())
-    else {
-        return report.fail(SignatureFailure::MissingSignerCertificate);
-    };
-    let certificate = match Certificate::from_der(cert_der) {
-        Ok(c) => c,
-        Err(error) => return report.fail(SignatureFailure::Certificate(error)),
-    };
     let digest = hash.digest(content);
     // RFC 5652 §5.4: with signed attributes the signature covers their DER
     // SET OF encoding, which must carry the content's digest and type.
@@ -583,19 +600,42 @@ fn verify_signer(
         None => content.to_vec(),
     };
     let input_digest = hash.digest(&signed_input);
-    let checked = crypto::verify(
-        &certificate.public_key,
-        scheme,
-        hash,
-        &signed_input,
-        &input_digest,
-        signer.signature.as_bytes(),
-    );
+    // Every certificate the signer identifier names, the message's and the
+    // caller's: a look-alike placed first must not hide the real signer
+    // (docs/decisions.md D91).
+    let mut first_failure = None;
+    let mut verified = None;
+    for candidate in signer_candidates(&signer.sid, certificates, options.intermediates) {
+        match crypto::verify(
+            &candidate.public_key,
+            scheme,
+            hash,
+            &signed_input,
+            &input_digest,
+            signer.signature.as_bytes(),
+        ) {
+            Ok(()) => {
+                verified = Some(candidate);
+                break;
+            }
+            Err(error) => {
+                if first_failure.is_none() {
+                    first_failure = Some((candidate, error));
+                }
+            }
+        }
+    }
+    let certificate = match (verified, first_failure) {
+        (Some(certificate), _) => certificate,
+        (None, Some((candidate, error))) => {
+            report.signer_addresses = certificate_addresses(candidate.der());
+            report.signer = Some(candidate);
+            return report.fail(SignatureFailure::BadSignature(error));
+        }
+        (None, None) => return report.fail(SignatureFailure::MissingSignerCertificate),
+    };
     report.signer_addresses = certificate_addresses(certificate.der());
     report.signer = Some(certificate.clone());
-    if let Err(error) = checked {
-        return report.fail(SignatureFailure::BadSignature(error));
-    }
     report.signature_valid = true;
     if let Err(error) = certificate.check(options.time, &options.key_policy) {
         return report.fail(SignatureFailure::Certificate(error));

@@ -1181,3 +1181,25 @@ fn signed_data_without_signer_infos_is_a_signature_layer_error() {
     );
     assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
 }
+
+// RFC 8550 §4.4, BSI TR-02102 key lengths via KeyPolicy: protect refuses a
+// recipient whose key is too weak (RSA-1024), as it refuses an expired one
+// (docs/decisions.md D66); a weaker policy chosen by the caller accepts it.
+#[test]
+fn protect_refuses_a_recipient_key_below_the_key_policy() {
+    let error = protect(&draft(), &ProtectOptions::new(vec![cert("rsa1024")])).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SmimeError::Certificate {
+                role: "recipient",
+                source: CertificateError::WeakKey { .. }
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "certificate");
+    let mut lenient = ProtectOptions::new(vec![cert("rsa1024")]);
+    lenient.key_policy.min_rsa_bits = 1024;
+    assert!(protect(&draft(), &lenient).is_ok());
+}

@@ -48,7 +48,7 @@ mod signed;
 
 use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError};
+use crate::certificate::{Certificate, CertificateError, KeyPolicy};
 use crate::crypto::{CryptoError, SigningKey};
 use crate::verify::VerifyOptions;
 
@@ -116,15 +116,20 @@ pub struct ProtectOptions<'a> {
     pub sign: Option<SenderSignature<'a>>,
     /// The content encryption.
     pub cipher: Cipher,
+    /// The key strength a recipient certificate must have (RSA length,
+    /// approved curves; docs/decisions.md D66).
+    pub key_policy: KeyPolicy,
 }
 
 impl ProtectOptions<'_> {
-    /// Encrypt to `recipients` with AES-256-GCM, unsigned.
+    /// Encrypt to `recipients` with AES-256-GCM, unsigned, under the
+    /// default [`KeyPolicy`].
     pub fn new(recipients: Vec<Certificate>) -> Self {
         ProtectOptions {
             recipients,
             sign: None,
             cipher: Cipher::default(),
+            key_policy: KeyPolicy::default(),
         }
     }
 }
@@ -363,7 +368,7 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
     }
     let now = SystemTime::now();
     for recipient in &options.recipients {
-        recipient_valid_at(recipient, now)?;
+        recipient_usable(recipient, now, &options.key_policy)?;
     }
     let mut entity = mime::canonical_entity(&split);
     if let Some(sign) = &options.sign {
@@ -373,24 +378,21 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
     Ok(mime::protected_message(&split, &der, options.cipher))
 }
 
-/// RFC 8550 §4.4: a sender encrypts only to a certificate valid now. (Key
-/// usage is not checked; docs/decisions.md D66.)
-fn recipient_valid_at(certificate: &Certificate, time: SystemTime) -> Result<(), SmimeError> {
-    let now = crate::certificate::unix_seconds(time);
-    let source = if now < certificate.not_before {
-        CertificateError::NotYetValid {
-            not_before: certificate.not_before,
-            time: now,
-        }
-    } else if now > certificate.not_after {
-        CertificateError::Expired {
-            not_after: certificate.not_after,
-            time: now,
-        }
-    } else {
-        return Ok(());
+/// RFC 8550 §4.4: a sender encrypts only to a certificate valid now whose
+/// key meets `policy`: [`Certificate::check`] without its rule that the key
+/// may sign (an encryption certificate need not; key usage for encryption
+/// is not checked, docs/decisions.md D66).
+fn recipient_usable(
+    certificate: &Certificate,
+    time: SystemTime,
+    policy: &KeyPolicy,
+) -> Result<(), SmimeError> {
+    let checked = match certificate.check(time, policy) {
+        // Validity held (it is checked first); the key strength is next.
+        Err(CertificateError::NoSignatureKeyUsage) => policy.check(&certificate.public_key),
+        other => other,
     };
-    Err(SmimeError::Certificate {
+    checked.map_err(|source| SmimeError::Certificate {
         role: "recipient",
         source,
     })

@@ -1203,3 +1203,73 @@ fn protect_refuses_a_recipient_key_below_the_key_policy() {
     lenient.key_policy.min_rsa_bits = 1024;
     assert!(protect(&draft(), &lenient).is_ok());
 }
+
+/// The protected message with its AuthEnvelopedData changed by `change`.
+fn with_auth_enveloped_data(
+    message: &[u8],
+    change: impl FnOnce(&mut cms::authenveloped_data::AuthEnvelopedData),
+) -> Vec<u8> {
+    use base64::Engine;
+    use der::{Decode, Encode};
+    let text = String::from_utf8_lossy(message).into_owned();
+    let (header, body) = text.split_once("\r\n\r\n").unwrap();
+    let clean: String = body.split_whitespace().collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(clean).unwrap();
+    let info = cms::content_info::ContentInfo::from_der(&der).unwrap();
+    let mut data: cms::authenveloped_data::AuthEnvelopedData = info.content.decode_as().unwrap();
+    change(&mut data);
+    let der = cms::content_info::ContentInfo {
+        content_type: info.content_type,
+        content: der::Any::encode_from(&data).unwrap(),
+    }
+    .to_der()
+    .unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("{header}\r\n\r\n{encoded}\r\n").into_bytes()
+}
+
+// RFC 5083 §2.2: authAttrs are authenticated, the AAD being their DER SET
+// OF encoding. Attributes added after encryption do not match the tag and
+// are a ContentDecryption error, not silently ignored.
+#[test]
+fn auth_attrs_are_authenticated_as_additional_data() {
+    let protected = protected_to("p256", Cipher::Aes256Gcm);
+    let added = with_auth_enveloped_data(&protected, |data| {
+        let value =
+            der::Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1")).unwrap();
+        let mut values = der::asn1::SetOfVec::new();
+        values.insert(value).unwrap();
+        let mut attrs = der::asn1::SetOfVec::new();
+        attrs
+            .insert(x509_cert::attr::Attribute {
+                oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3"),
+                values,
+            })
+            .unwrap();
+        data.auth_attrs = Some(attrs);
+    });
+    let error = open(
+        &added,
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        SmimeError::ContentDecryption {
+            reason: "authentication tag mismatch"
+        }
+    );
+    // Re-encoding without change still opens: the test changes only authAttrs.
+    let same = with_auth_enveloped_data(&protected, |_| {});
+    assert!(
+        open(
+            &same,
+            &decryption_key("p256"),
+            &cert("p256"),
+            &OpenOptions::default()
+        )
+        .is_ok()
+    );
+}

@@ -524,7 +524,8 @@ pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Re
     let (content, content_encryption) = match &payload {
         Payload::Enveloped(data) => decrypt_cbc(&cek, &data.encrypted_content)?,
         Payload::AuthEnveloped(data) => {
-            decrypt_gcm(&cek, &data.auth_encrypted_content_info, data.mac.as_bytes())?
+            let aad = auth_attrs_aad(data)?;
+            decrypt_gcm(&cek, &data.auth_encrypted_content_info, data.mac.as_bytes(), &aad)?
         }
     };
     Ok(Decrypted {
@@ -876,10 +877,21 @@ fn decrypt_cbc(cek: &[u8], info: &EncryptedContentInfo) -> Result<(Vec<u8>, &'st
     })
 }
 
+/// RFC 5083 §2.2: with authenticated attributes, the additional data of
+/// the AEAD is their DER encoding with the SET OF tag (0x31) in place of
+/// the IMPLICIT [1]; without them it is empty.
+fn auth_attrs_aad(data: &AuthEnvelopedData) -> Result<Vec<u8>, SmimeError> {
+    match &data.auth_attrs {
+        Some(attrs) => attrs.to_der().map_err(asn1("AuthAttributes")),
+        None => Ok(Vec::new()),
+    }
+}
+
 fn decrypt_gcm(
     cek: &[u8],
     info: &EncryptedContentInfo,
     mac: &[u8],
+    aad: &[u8],
 ) -> Result<(Vec<u8>, &'static str), SmimeError> {
     let oid = info.content_enc_alg.oid;
     let (algorithm, name) = match oid {
@@ -922,11 +934,68 @@ fn decrypt_gcm(
     let mut data = encrypted_bytes(info)?.to_vec();
     data.extend_from_slice(mac);
     let plain = ring::aead::LessSafeKey::new(key)
-        .open_in_place(nonce, ring::aead::Aad::empty(), &mut data)
+        .open_in_place(nonce, ring::aead::Aad::from(aad), &mut data)
         .map_err(|_| SmimeError::ContentDecryption {
             reason: "authentication tag mismatch",
         })?;
     let len = plain.len();
     data.truncate(len);
     Ok((data, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 5083 §2.2: a tag computed over DER(authAttrs) as AAD verifies
+    // with the attributes and fails without them.
+    #[test]
+    fn gcm_tag_covers_the_der_of_auth_attrs() {
+        let cek = [7u8; 32];
+        let nonce = [9u8; 12];
+        let mut values = der::asn1::SetOfVec::new();
+        values
+            .insert(Any::encode_from(&oids::DATA).expect("an OID"))
+            .expect("one value");
+        let mut attrs = der::asn1::SetOfVec::new();
+        attrs
+            .insert(x509_cert::attr::Attribute {
+                oid: oids::CONTENT_TYPE,
+                values,
+            })
+            .expect("one attribute");
+        let aad = attrs.to_der().expect("DER");
+        assert_eq!(aad[0], 0x31, "SET OF tag, not [1]");
+        let key = ring::aead::LessSafeKey::new(
+            ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &cek).expect("a key"),
+        );
+        let mut data = b"Content-Type: text/plain\r\n\r\nHallo".to_vec();
+        let tag = key
+            .seal_in_place_separate_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(&aad),
+                &mut data,
+            )
+            .expect("sealed");
+        let info = EncryptedContentInfo {
+            content_type: oids::DATA,
+            content_enc_alg: AlgorithmIdentifierOwned {
+                oid: oids::AES256_GCM,
+                parameters: Some(
+                    Any::encode_from(&GcmParameters {
+                        nonce: OctetString::new(nonce.to_vec()).expect("nonce"),
+                        icv_len: 16,
+                    })
+                    .expect("params"),
+                ),
+            },
+            encrypted_content: Some(OctetString::new(data).expect("content")),
+        };
+        let (plain, _) = decrypt_gcm(&cek, &info, tag.as_ref(), &aad).expect("opens with the AAD");
+        assert_eq!(plain, b"Content-Type: text/plain\r\n\r\nHallo");
+        assert!(matches!(
+            decrypt_gcm(&cek, &info, tag.as_ref(), &[]),
+            Err(SmimeError::ContentDecryption { .. })
+        ));
+    }
 }

@@ -1273,3 +1273,78 @@ fn auth_attrs_are_authenticated_as_additional_data() {
         .is_ok()
     );
 }
+
+// RFC 8551 §3.7, D69: `open` removes at most four signature layers; a
+// fifth is a signature-layer error, not left in place silently.
+#[test]
+fn a_fifth_signature_layer_is_a_signature_layer_error() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let wrapped = |layers: usize| {
+        let mut entity = entity_of(&draft());
+        for _ in 0..layers {
+            let (ok, signed, err) = run(
+                &[
+                    "openssl",
+                    "cms",
+                    "-sign",
+                    "-nodetach",
+                    "-crlfeol",
+                    "-signer",
+                    &keyfile("p256", "cert"),
+                    "-inkey",
+                    &keyfile("p256", "key"),
+                ],
+                &entity,
+            );
+            assert!(ok, "{err}");
+            entity = signed;
+        }
+        let (ok, encrypted, err) = run(
+            &[
+                "openssl",
+                "cms",
+                "-encrypt",
+                "-aes-256-gcm",
+                "-recip",
+                &keyfile("p256", "cert"),
+            ],
+            &entity,
+        );
+        assert!(ok, "{err}");
+        let mut message = format!("From: {SIGNER_ADDRESS}\r\n").into_bytes();
+        message.extend_from_slice(&encrypted);
+        message
+    };
+    let four = open(
+        &wrapped(4),
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(four.report.signatures.len(), 4);
+    let five = open(
+        &wrapped(5),
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(five, Err(SmimeError::SignatureLayer(_))), "{five:?}");
+}
+
+// RFC 5652 §6.2.3-6.2.5: KEK, password and other recipient infos are not
+// OIDs; naming them as the only entry for the key is its own error. The
+// codes of protect's own failures are not `random_failed`.
+#[test]
+fn error_codes_name_their_own_cause() {
+    assert_eq!(
+        SmimeError::UnsupportedRecipientInfo { kind: "kekri" }.code(),
+        "unsupported_recipient_info"
+    );
+    assert_eq!(
+        SmimeError::Encryption { step: "aes key wrap" }.code(),
+        "encryption_failed"
+    );
+}

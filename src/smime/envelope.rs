@@ -204,7 +204,7 @@ pub(crate) fn encrypt(
             random(&mut nonce)?;
             let sealing = ring::aead::LessSafeKey::new(
                 ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &key)
-                    .map_err(|_| SmimeError::Random)?,
+                    .map_err(|_| SmimeError::Encryption { step: "aes-gcm key" })?,
             );
             let mut data = content.to_vec();
             let tag = sealing
@@ -213,7 +213,7 @@ pub(crate) fn encrypt(
                     ring::aead::Aad::empty(),
                     &mut data,
                 )
-                .map_err(|_| SmimeError::Random)?;
+                .map_err(|_| SmimeError::Encryption { step: "aes-gcm seal" })?;
             let params = GcmParameters {
                 nonce: OctetString::new(nonce.to_vec()).map_err(asn1("GCMParameters"))?,
                 icv_len: 16,
@@ -303,7 +303,9 @@ fn recipient_info(key: &[u8; KEY_LEN], cert: &Certificate) -> Result<RecipientIn
             })?;
             let encrypted = public
                 .oaep_encrypt::<sha2::Sha256>(key)
-                .map_err(|_| SmimeError::Random)?;
+                .map_err(|_| SmimeError::Encryption {
+                    step: "rsaes-oaep encrypt",
+                })?;
             let params = rsa::pkcs1::RsaOaepParamsRef::new::<sha2::Sha256>();
             Ok(RecipientInfo::Ktri(KeyTransRecipientInfo {
                 version: CmsVersion::V0,
@@ -461,7 +463,7 @@ fn ecdh_wrap(
     let mut wrapped = vec![0u8; key.len() + 8];
     <aes_kw::KwAes256 as aes_kw::KeyInit>::new(&kek.into())
         .wrap_key(key, &mut wrapped)
-        .map_err(|_| SmimeError::Random)?;
+        .map_err(|_| SmimeError::Encryption { step: "aes key wrap" })?;
     Ok((kdf_oid, ephemeral, wrapped))
 }
 
@@ -551,6 +553,8 @@ enum KeyUnwrap<'a> {
         role: &'static str,
         oid: String,
     },
+    /// KEK, password or other recipient info (RFC 5652 §6.2.3-§6.2.5).
+    OtherKind(&'static str),
 }
 
 fn describe_rid(id: &IssuerAndSerialNumber) -> String {
@@ -647,17 +651,14 @@ fn entries<'a>(
     }
 }
 
-fn other_entry<'a>(kind: &str) -> (RecipientEntry, KeyUnwrap<'a>) {
+fn other_entry<'a>(kind: &'static str) -> (RecipientEntry, KeyUnwrap<'a>) {
     (
         RecipientEntry {
             id: format!("({kind})"),
             key_management: kind.to_owned(),
             this_certificate: false,
         },
-        KeyUnwrap::Unsupported {
-            role: "recipient info",
-            oid: kind.to_owned(),
-        },
+        KeyUnwrap::OtherKind(kind),
     )
 }
 
@@ -690,6 +691,7 @@ impl KeyUnwrap<'_> {
             KeyUnwrap::Pkcs1v15 => Err(SmimeError::Pkcs1v15KeyTransport),
             KeyUnwrap::Ecdh { kari, wrapped } => ecdh_unwrap(key, kari, wrapped),
             KeyUnwrap::Unsupported { role, oid } => Err(SmimeError::UnsupportedAlgorithm { role, oid }),
+            KeyUnwrap::OtherKind(kind) => Err(SmimeError::UnsupportedRecipientInfo { kind }),
         }
     }
 }

@@ -278,6 +278,20 @@ pub enum SmimeError {
     /// The system random generator failed.
     #[error("the system random generator failed")]
     Random,
+    /// An encryption step of [`protect`] failed (not a randomness failure).
+    #[error("encryption failed at {step}")]
+    Encryption {
+        /// `aes-gcm key`, `aes-gcm seal`, `rsaes-oaep encrypt` or `aes key wrap`.
+        step: &'static str,
+    },
+    /// The only recipient entry for the certificate is of a kind the crate
+    /// cannot open (RFC 5652 §6.2.3–§6.2.5).
+    #[error("cannot open {kind} recipient info (KEK, password and other recipient infos are not supported)")]
+    UnsupportedRecipientInfo {
+        /// `kekri`, `pwri` or `ori`.
+        kind: &'static str,
+    },
+
     /// The input exceeds [`MAX_MESSAGE_BYTES`].
     #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -310,6 +324,8 @@ impl SmimeError {
             SmimeError::SignatureLayer(_) => "malformed_signature_layer",
             SmimeError::Signing(_) => "signing_failed",
             SmimeError::Random => "random_failed",
+            SmimeError::Encryption { .. } => "encryption_failed",
+            SmimeError::UnsupportedRecipientInfo { .. } => "unsupported_recipient_info",
             SmimeError::TooLarge { .. } => "too_large",
         }
     }

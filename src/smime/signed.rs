@@ -362,13 +362,19 @@ pub(crate) fn unwrap_signatures(
     let mut reports = Vec::new();
     for _ in 0..MAX_LAYERS {
         match mime::signed_layer(&current)? {
-            None => break,
+            None => return Ok((current, reports)),
             Some(layer) => {
                 let (inner, mut found) = verify_layer(&layer, senders, options)?;
                 reports.append(&mut found);
                 current = inner;
             }
         }
+    }
+    // A further layer is not removed silently (docs/decisions.md D69).
+    if mime::signed_layer(&current)?.is_some() {
+        return Err(SmimeError::SignatureLayer(
+            "more than four signature layers (RFC 8551 §3.7 triple wrapping needs at most two)",
+        ));
     }
     Ok((current, reports))
 }

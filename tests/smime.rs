@@ -1348,3 +1348,35 @@ fn error_codes_name_their_own_cause() {
         "encryption_failed"
     );
 }
+
+// Project rule (typed errors carry the cause): a key that cannot be read
+// says why, as a value, not as a flattened string.
+#[test]
+fn bad_keys_carry_a_typed_cause() {
+    use demail::smime::KeyError;
+    assert_eq!(
+        DecryptionKey::from_pkcs8_pem("no key here").err(),
+        Some(SmimeError::BadKey(KeyError::NoPemBlock))
+    );
+    assert_eq!(
+        DecryptionKey::from_pkcs8_der(b"\x30\x03\x02\x01\x00").err(),
+        Some(SmimeError::BadKey(KeyError::NotPkcs8))
+    );
+    let der = {
+        use base64::Engine;
+        let pem = common::text("keys/p256.key.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    };
+    let mut truncated = der.clone();
+    truncated.truncate(der.len() - 10);
+    let error = DecryptionKey::from_pkcs8_der(&truncated).err();
+    assert!(
+        matches!(
+            error,
+            Some(SmimeError::BadKey(KeyError::Pkcs8(_) | KeyError::NotPkcs8))
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.unwrap().code(), "bad_key");
+}

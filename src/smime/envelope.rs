@@ -61,7 +61,7 @@ impl DecryptionKey {
     /// [`SmimeError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, SmimeError> {
         let der = crate::certificate::pem_to_der(pem, "PRIVATE KEY")
-            .ok_or_else(|| SmimeError::BadKey("no PRIVATE KEY PEM block".into()))?;
+            .ok_or(SmimeError::BadKey(super::KeyError::NoPemBlock))?;
         Self::from_pkcs8_der(&der)
     }
 
@@ -72,30 +72,30 @@ impl DecryptionKey {
     /// [`SmimeError::BadKey`] for other key types or malformed keys.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, SmimeError> {
         use p256::pkcs8::DecodePrivateKey;
-        let bad = |e: &dyn std::fmt::Display| SmimeError::BadKey(e.to_string());
+        let bad = |e: p256::pkcs8::Error| SmimeError::BadKey(super::KeyError::Pkcs8(e));
         let (algorithm, curve) =
-            crate::crypto::pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
+            crate::crypto::pkcs8_algorithm(der).ok_or(SmimeError::BadKey(super::KeyError::NotPkcs8))?;
         let inner = match (algorithm.as_str(), curve) {
-            ("1.2.840.113549.1.1.1", _) => KeyInner::Rsa(Box::new(
-                rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?,
-            )),
+            ("1.2.840.113549.1.1.1", _) => {
+                KeyInner::Rsa(Box::new(rsa::PrivateKey::from_pkcs8_der(der).map_err(bad)?))
+            }
             ("1.2.840.10045.2.1", Some(Curve::P256)) => {
-                KeyInner::P256(p256::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::P256(p256::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::P384)) => {
-                KeyInner::P384(p384::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::P384(p384::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::BrainpoolP256r1)) => {
-                KeyInner::Bp256(bp256::r1::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::Bp256(bp256::r1::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::BrainpoolP384r1)) => {
-                KeyInner::Bp384(bp384::r1::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::Bp384(bp384::r1::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             (other, curve) => {
-                return Err(bad(&format!(
-                    "unsupported key {other} {}",
-                    curve.map_or(String::new(), |c| c.name().to_owned())
-                )));
+                return Err(SmimeError::BadKey(super::KeyError::Unsupported {
+                    algorithm: other.to_owned(),
+                    curve: curve.map(|c| c.name().to_owned()),
+                }));
             }
         };
         let public = public_bytes(&inner);

@@ -176,6 +176,29 @@ pub struct OpenReport {
     pub signatures: Vec<SignatureReport>,
 }
 
+/// Why a private key could not be read ([`SmimeError::BadKey`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The text has no `BEGIN PRIVATE KEY` block.
+    #[error("no PRIVATE KEY PEM block")]
+    NoPemBlock,
+    /// The DER is not a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
+    #[error("not a PKCS#8 PrivateKeyInfo")]
+    NotPkcs8,
+    /// A key type the crate cannot decrypt with.
+    #[error("unsupported key algorithm {algorithm} {curve:?} (RSA or EC P-256/P-384/brainpool needed)")]
+    Unsupported {
+        /// The algorithm OID.
+        algorithm: String,
+        /// The curve name for EC keys.
+        curve: Option<String>,
+    },
+    /// The PKCS#8 structure or the RSA/SEC1 key inside it does not decode.
+    #[error("malformed PKCS#8 key: {0}")]
+    Pkcs8(p256::pkcs8::Error),
+}
+
 /// Why a message could not be protected or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -208,7 +231,7 @@ pub enum SmimeError {
     },
     /// The private key could not be read or is of an unsupported type.
     #[error("cannot read the private key: {0}")]
-    BadKey(String),
+    BadKey(KeyError),
     /// The private key does not belong to the given certificate.
     #[error("the private key does not belong to the certificate {subject}")]
     KeyDoesNotMatchCertificate {

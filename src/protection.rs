@@ -294,7 +294,8 @@ pub struct SignatureCheck {
 
 /// The protection of a message, with every S/MIME signature it carries
 /// verified (PVD FU Schritt 63–64, optional in the TR): the mathematical
-/// check (FC-01), the signer's certificate validity and chain (FC-02) and
+/// check (FC-01), the signer's certificate validity, its e-mail address
+/// against the message's From/Sender (RFC 8550 §3) and its chain (FC-02) and
 /// the status check of `options` (FC-03). Encrypted parts are not opened.
 ///
 /// ```
@@ -336,11 +337,13 @@ pub fn verify_signatures(
     };
     walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
     let signed_parts = walk.signed_parts.take().unwrap_or_default();
+    // RFC 8550 §3: the signer must be the message's From or Sender.
+    let senders = crate::smime::message_senders(&parsed);
     let checks = signed_parts
         .into_iter()
         .map(|(part, entity)| SignatureCheck {
             part,
-            result: crate::smime::verify_signed_entity(&entity, options),
+            result: crate::smime::verify_signed_entity(&entity, &senders, options),
         })
         .collect();
     Ok((walk.protection(), checks))

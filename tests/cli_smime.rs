@@ -21,6 +21,8 @@ use demail::resend::{Resend, forward};
 
 const KEYS: &str = "tests/data/keys";
 const DRAFT: &str = "tests/data/e2e/draft.eml";
+/// The e-mail address every signing test certificate names (SAN).
+const SIGNER_ADDRESS: &str = "Versandbestaetigung@dmda-a.de-mail.de";
 const AT: &str = "2026-11-24T00:00:00Z";
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -78,11 +80,19 @@ fn body_of(message: &[u8]) -> Vec<u8> {
 #[test]
 fn protected_message_goes_through_sign_verify_forward_split_bcc_mbox_and_opens() {
     let dir = temp_dir("flow");
+    // RFC 8550 §3: the signer's certificate names the Sender address.
+    let draft = dir.join("draft.eml");
+    let text = String::from_utf8(std::fs::read(DRAFT).unwrap()).unwrap();
+    std::fs::write(
+        &draft,
+        text.replacen("From: ", &format!("Sender: {SIGNER_ADDRESS}\r\nFrom: "), 1),
+    )
+    .unwrap();
     let protected = dir.join("protected.eml");
     let output = demail(
         &[
             "protect",
-            DRAFT,
+            s(&draft),
             "--recipient-cert",
             &cert("p256"),
             "--sign-key",
@@ -281,23 +291,79 @@ fn refusals_exit_1_with_codes_and_usage_errors_exit_2() {
 }
 
 // PVD FU Schritt 63–64 in inspect: an S/MIME signature found is verified
-// (no trust anchors: valid but not trusted), a changed one is FC-01.
+// (no trust anchors: valid but not trusted), a changed one is FC-01, one
+// by a certificate that does not name From/Sender is FC-02 (RFC 8550 §3).
 #[test]
 fn inspect_verifies_smime_signatures_it_finds() {
+    let fixture = String::from_utf8(std::fs::read("tests/data/e2e/smime-signed.eml").unwrap()).unwrap();
     let report = json(&demail(&["inspect", "tests/data/e2e/smime-signed.eml"], None));
     let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
     assert_eq!(signer["signature_valid"], true, "{report}");
-    assert_eq!(signer["verdict"], "signature_valid_signer_not_trusted");
+    assert_eq!(signer["error_case"], "FC-02", "{report}");
+    assert_eq!(signer["code"], "signer_address_mismatch");
+    assert_eq!(signer["signer_addresses"][0], SIGNER_ADDRESS);
 
-    let changed = String::from_utf8(std::fs::read("tests/data/e2e/smime-signed.eml").unwrap())
-        .unwrap()
-        .replacen(
-            "Die Unterlagen liegen bei.",
-            "Die Unterlagen liegen nicht bei.",
-            1,
-        );
+    let from_signer = fixture.replacen(
+        "From: pn_katze@dmda-b.de-mail.de",
+        &format!("From: {SIGNER_ADDRESS}"),
+        1,
+    );
+    let report = json(&demail(&["inspect", "-"], Some(from_signer.as_bytes())));
+    let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
+    assert_eq!(
+        signer["verdict"], "signature_valid_signer_not_trusted",
+        "{report}"
+    );
+
+    let changed = from_signer.replacen(
+        "Die Unterlagen liegen bei.",
+        "Die Unterlagen liegen nicht bei.",
+        1,
+    );
     let report = json(&demail(&["inspect", "-"], Some(changed.as_bytes())));
     let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
     assert_eq!(signer["error_case"], "FC-01", "{report}");
     assert_eq!(signer["code"], "digest_mismatch");
+}
+
+// RFC 5652 §6.3 (CBC does not authenticate), D67: `open` refuses unsigned
+// AES-CBC content with exit 1 unless `--allow-unauthenticated` is given,
+// and reports `content_authenticated`.
+#[test]
+fn open_refuses_unauthenticated_cbc_unless_allowed() {
+    let dir = temp_dir("cbc");
+    let protected = dir.join("cbc.eml");
+    let output = demail(
+        &[
+            "protect",
+            DRAFT,
+            "--recipient-cert",
+            &cert("p256"),
+            "--cipher",
+            "aes256-cbc",
+            "-o",
+            s(&protected),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let (code, report, _) = open_as_p256(&protected, &dir);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["error"]["code"], "content_decryption_failed");
+    let output = demail(
+        &[
+            "open",
+            s(&protected),
+            "--key",
+            &key("p256"),
+            "--cert",
+            &cert("p256"),
+            "--allow-unauthenticated",
+        ],
+        None,
+    );
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["content_authenticated"], false);
+    assert_eq!(report["content_encryption"], "aes256-cbc");
 }

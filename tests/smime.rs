@@ -23,8 +23,20 @@ fn decryption_key(name: &str) -> DecryptionKey {
     DecryptionKey::from_pkcs8_pem(&common::text(&format!("keys/{name}.key.pem"))).unwrap()
 }
 
+/// The e-mail address every signing test certificate names (SAN).
+const SIGNER_ADDRESS: &str = "Versandbestaetigung@dmda-a.de-mail.de";
+
+/// The draft, sent by the address of the test signers' certificates so that
+/// a signature by them matches From (RFC 8550 §3).
 fn draft() -> Vec<u8> {
-    data("e2e/draft.eml")
+    String::from_utf8(data("e2e/draft.eml"))
+        .unwrap()
+        .replacen(
+            "From: pn_katze@dmda-b.de-mail.de",
+            &format!("From: {SIGNER_ADDRESS}"),
+            1,
+        )
+        .into_bytes()
 }
 
 /// 2026-11-24, when every test certificate but `short-lived` is valid.
@@ -233,19 +245,30 @@ fn open_reads_what_openssl_encrypts() {
     let anchors = [cert("ca")];
     let intermediates = [cert("intermediate")];
     let options = OpenOptions {
-        verify: VerifyOptions {
-            time: at(),
-            trust_anchors: &anchors,
-            intermediates: &intermediates,
-            ..VerifyOptions::default()
-        },
+        verify: trusted_options(&anchors, &intermediates),
+        allow_unauthenticated: false,
+    };
+    let lenient = OpenOptions {
+        verify: trusted_options(&anchors, &intermediates),
+        allow_unauthenticated: true,
     };
     for recipient in RECIPIENTS {
         let extra: &[&str] = if recipient.starts_with("rsa") { &OAEP } else { &[] };
         for (cipher, name) in [("-aes-256-gcm", "aes256-gcm"), ("-aes-256-cbc", "aes256-cbc")] {
             for sign in [None, Some("p256"), Some("rsa2048")] {
                 let message = openssl_protect(recipient, cipher, sign, extra);
-                let opened = open(&message, &decryption_key(recipient), &cert(recipient), &options)
+                // D67: unsigned CBC content is refused unless allowed.
+                let options = if name == "aes256-cbc" && sign.is_none() {
+                    let refused = open(&message, &decryption_key(recipient), &cert(recipient), &options);
+                    assert!(
+                        matches!(refused, Err(SmimeError::ContentDecryption { .. })),
+                        "{recipient}: {refused:?}"
+                    );
+                    &lenient
+                } else {
+                    &options
+                };
+                let opened = open(&message, &decryption_key(recipient), &cert(recipient), options)
                     .unwrap_or_else(|e| panic!("{recipient} {cipher} {sign:?}: {e}"));
                 assert_eq!(opened.report.content_encryption, name);
                 assert_eq!(
@@ -352,21 +375,105 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
         .unwrap_err();
         assert!(matches!(error, SmimeError::ContentDecryption { .. }), "{error:?}");
     }
-    // CBC: flipping the last byte of the last block breaks the padding
-    // (with overwhelming probability it no longer ends in a valid PKCS#7 pad).
-    let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), 17);
-    let error = open(
-        &message,
+    // CBC (RFC 5652 §6.3) does not authenticate: a bit flip in the last
+    // block (byte −1) breaks the padding, one in the block before it
+    // (byte −17) changes the plaintext under a valid padding. Both are the
+    // same error with the same reason, so padding is no oracle, and
+    // neither yields plaintext (docs/decisions.md D67).
+    for from_end in [1, 17] {
+        let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), from_end);
+        let error = open(
+            &message,
+            &decryption_key("rsa2048"),
+            &cert("rsa2048"),
+            &OpenOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            SmimeError::ContentDecryption {
+                reason: demail::smime::UNAUTHENTICATED_CONTENT
+            },
+            "byte -{from_end}"
+        );
+    }
+}
+
+// RFC 5652 §6.3, RFC 8551 §2.7: AES-CBC content is unauthenticated. Without
+// a passing inner signature it is refused by default, reported as
+// content_authenticated = false when the caller allows it, and accepted
+// when a trusted signature over it passes.
+#[test]
+fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
+    let unsigned = protected_to("rsa2048", Cipher::Aes256Cbc);
+    let refused = open(
+        &unsigned,
         &decryption_key("rsa2048"),
         &cert("rsa2048"),
         &OpenOptions::default(),
     );
-    match error {
-        Err(SmimeError::ContentDecryption { .. }) => {}
-        // A flipped bit in the second-to-last block changes plaintext only.
-        Ok(opened) => assert_ne!(opened.entity, entity_of(&draft())),
-        Err(other) => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refused,
+        Err(SmimeError::ContentDecryption {
+            reason: demail::smime::UNAUTHENTICATED_CONTENT
+        })
+    );
+    let allowed = open(
+        &unsigned,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions {
+            allow_unauthenticated: true,
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(!allowed.report.content_authenticated);
+    assert_eq!(allowed.entity, entity_of(&draft()));
+
+    // Signed by a trusted signer whose address is From: accepted.
+    let signing_key = key("p256");
+    let signing_cert = cert("p256");
+    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    options.cipher = Cipher::Aes256Cbc;
+    options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signing_cert,
+        form: SignatureForm::Detached,
+    });
+    let signed = protect(&draft(), &options).unwrap();
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let opened = open(
+        &signed,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions {
+            verify: trusted_options(&anchors, &intermediates),
+            allow_unauthenticated: false,
+        },
+    )
+    .unwrap();
+    assert!(!opened.report.content_authenticated);
+    assert!(opened.report.signatures[0].passed());
+    // The same signed message without trust anchors: the signature cannot
+    // pass, so the CBC content is refused.
+    let untrusted = open(
+        &signed,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(untrusted, Err(SmimeError::ContentDecryption { .. })));
+    // GCM authenticates.
+    let gcm = open(
+        &protected_to("rsa2048", Cipher::Aes256Gcm),
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert!(gcm.report.content_authenticated);
 }
 
 // The wrong key for the certificate is its own error; a message encrypted
@@ -431,6 +538,7 @@ fn signed_and_opened(
             intermediates: &intermediates,
             ..VerifyOptions::default()
         },
+        allow_unauthenticated: false,
     };
     let opened = open(
         &protected,
@@ -497,7 +605,8 @@ fn changed_signed_content_is_fc01() {
         time: at(),
         ..VerifyOptions::default()
     };
-    let reports = verify_signed_entity(&signed, &options).unwrap();
+    let senders = [SIGNER_ADDRESS.to_owned()];
+    let reports = verify_signed_entity(&signed, &senders, &options).unwrap();
     assert!(
         reports[0].signature_valid && reports[0].failure.is_none(),
         "{:?}",
@@ -506,7 +615,7 @@ fn changed_signed_content_is_fc01() {
     let changed = String::from_utf8(signed)
         .unwrap()
         .replace("Kratzbaum", "Katzbaum!");
-    let reports = verify_signed_entity(changed.as_bytes(), &options).unwrap();
+    let reports = verify_signed_entity(changed.as_bytes(), &senders, &options).unwrap();
     assert_eq!(reports[0].failure, Some(SignatureFailure::DigestMismatch));
     assert_eq!(reports[0].case(), Some(ErrorCase::Fc01IntegrityViolation));
 }
@@ -626,15 +735,13 @@ fn open_reads_openssl_streaming_ber() {
         }
         let (ok, encrypted, err) = run(&args, &signed);
         assert!(ok, "{err}");
+        let mut encrypted = encrypted;
+        encrypted.splice(0..0, format!("From: {SIGNER_ADDRESS}\r\n").into_bytes());
         let anchors = [cert("ca")];
         let intermediates = [cert("intermediate")];
         let options = OpenOptions {
-            verify: VerifyOptions {
-                time: at(),
-                trust_anchors: &anchors,
-                intermediates: &intermediates,
-                ..VerifyOptions::default()
-            },
+            verify: trusted_options(&anchors, &intermediates),
+            allow_unauthenticated: false,
         };
         let opened = open(&encrypted, &decryption_key(recipient), &cert(recipient), &options)
             .unwrap_or_else(|e| panic!("{recipient} {cipher}: {e}"));
@@ -666,7 +773,9 @@ proptest::proptest! {
         let mut options = ProtectOptions::new(vec![cert("p256")]);
         options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
         let protected = protect(&message, &options).unwrap();
-        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &OpenOptions::default()).unwrap();
+        let lenient = OpenOptions { allow_unauthenticated: true, ..OpenOptions::default() };
+        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &lenient).unwrap();
+        proptest::prop_assert_eq!(opened.report.content_authenticated, !cbc);
         let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
         // Every CRLF, bare CR and bare LF is one CRLF.
         let mut text = Vec::new();
@@ -702,7 +811,13 @@ fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
                 intermediates: &intermediates,
                 ..VerifyOptions::default()
             };
-            let (protection, checks) = demail::protection::verify_signatures(&data(name), &options).unwrap();
+            let message = String::from_utf8(data(name)).unwrap().replacen(
+                "From: pn_katze@dmda-b.de-mail.de",
+                &format!("From: {SIGNER_ADDRESS}"),
+                1,
+            );
+            let (protection, checks) =
+                demail::protection::verify_signatures(message.as_bytes(), &options).unwrap();
             assert!(protection.provider_can_read(), "{name}");
             assert_eq!(checks.len(), 1, "{name}");
             let reports = checks[0].result.as_ref().unwrap();
@@ -713,4 +828,555 @@ fn verify_signatures_checks_detached_and_opaque_openssl_signatures() {
             }
         }
     }
+}
+
+/// `smime-signed.eml` cut into its header (with the empty line), the signed
+/// part and the signature part (each with its final line end), and the
+/// boundary.
+fn signed_fixture_parts() -> (String, String, String, String) {
+    let text = String::from_utf8(data("e2e/smime-signed.eml")).unwrap();
+    let boundary = "----CE1AFAD221C2D5B3072BF9A4C6B05EDF";
+    let delimiter = format!("\r\n--{boundary}\r\n");
+    let (head, rest) = text.split_once(&delimiter).unwrap();
+    let (signed, rest) = rest.split_once(&delimiter).unwrap();
+    let (signature, _) = rest.split_once(&format!("--{boundary}--")).unwrap();
+    let header = head.split_once("\r\n\r\n").unwrap().0.to_owned() + "\r\n\r\n";
+    (
+        header,
+        format!("{signed}\r\n"),
+        signature.to_owned(),
+        boundary.to_owned(),
+    )
+}
+
+fn trusted_options<'a>(anchors: &'a [Certificate], intermediates: &'a [Certificate]) -> VerifyOptions<'a> {
+    VerifyOptions {
+        time: at(),
+        trust_anchors: anchors,
+        intermediates,
+        ..VerifyOptions::default()
+    }
+}
+
+/// The result of the receipt check (Schritt 64) of the only signed part.
+fn receipt_check(message: &[u8]) -> Result<Vec<demail::smime::SignatureReport>, SmimeError> {
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let (_, checks) =
+        demail::protection::verify_signatures(message, &trusted_options(&anchors, &intermediates)).unwrap();
+    assert_eq!(checks.len(), 1);
+    checks.into_iter().next().unwrap().result
+}
+
+// RFC 2046 §5.1.1 (a delimiter starts a line), RFC 8551 §3.5.3: the
+// reviewer's attack. A parser that accepts `x--B` mid-line sees EVIL as the
+// signed part and the real signature as the second; a line-start scanner
+// finds the original signed part in the epilogue. Signed bytes and the part
+// shown must come from one reading: the ambiguity is a signature-layer
+// error, never "valid / trusted" for EVIL.
+#[test]
+fn multipart_signed_with_a_delimiter_mid_line_is_a_signature_layer_error() {
+    let (header, signed, signature, b) = signed_fixture_parts();
+    let evil = "Content-Type: text/plain; charset=us-ascii\r\n\r\nBitte zahlen Sie an DE00 6666.\r\n";
+    let attack = format!("{header}x--{b}\r\n{evil}x--{b}\r\n{signature}--{b}--\r\n{signed}--{b}--\r\n");
+    let result = receipt_check(attack.as_bytes());
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+    // The untouched fixture still passes, so the check is not a blanket refusal.
+    let genuine = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}--\r\n").replacen(
+        "From: pn_katze@dmda-b.de-mail.de",
+        &format!("From: {SIGNER_ADDRESS}"),
+        1,
+    );
+    let reports = receipt_check(genuine.as_bytes()).unwrap();
+    assert!(reports[0].passed(), "{:?}", reports[0]);
+}
+
+// RFC 8551 §3.5.3: multipart/signed has exactly two body parts; a third
+// part after the signature is refused, not ignored.
+#[test]
+fn multipart_signed_with_a_third_part_is_a_signature_layer_error() {
+    let (header, signed, signature, b) = signed_fixture_parts();
+    let extra = "Content-Type: text/plain\r\n\r\nNachtrag: Konto geaendert.\r\n";
+    let message = format!("{header}--{b}\r\n{signed}--{b}\r\n{signature}--{b}\r\n{extra}--{b}--\r\n");
+    let result = receipt_check(message.as_bytes());
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+    let direct = verify_signed_entity(message.as_bytes(), &[], &VerifyOptions::default());
+    assert!(matches!(direct, Err(SmimeError::SignatureLayer(_))), "{direct:?}");
+}
+
+// RFC 8550 §3: the From or Sender address must be an e-mail address of the
+// signer's certificate. A valid, trusted signature by another address is
+// FC-02 `signer_address_mismatch`, on receipt and when opening.
+#[test]
+fn signer_certificate_must_name_the_from_or_sender_address() {
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = trusted_options(&anchors, &intermediates);
+    // The fixture is signed by the p256 certificate but From someone else.
+    let (_, checks) = demail::protection::verify_signatures(&data("e2e/smime-signed.eml"), &options).unwrap();
+    let report = &checks[0].result.as_ref().unwrap()[0];
+    assert!(report.signature_valid, "{report:?}");
+    assert!(!report.passed());
+    assert_eq!(report.case(), Some(ErrorCase::Fc02CertificateInvalid));
+    assert_eq!(
+        report.failure,
+        Some(SignatureFailure::SignerAddressMismatch {
+            senders: vec!["pn_katze@dmda-b.de-mail.de".to_owned()],
+            certificate: vec![SIGNER_ADDRESS.to_owned()],
+        })
+    );
+    assert_eq!(report.failure.as_ref().unwrap().code(), "signer_address_mismatch");
+    assert_eq!(report.signer_addresses, [SIGNER_ADDRESS]);
+
+    // Sender counts as well as From; the domain is compared without case.
+    let via_sender = String::from_utf8(data("e2e/smime-signed.eml")).unwrap().replacen(
+        "From: pn_katze@dmda-b.de-mail.de",
+        "From: pn_katze@dmda-b.de-mail.de\r\nSender: Versandbestaetigung@DMDA-A.de-mail.de",
+        1,
+    );
+    let (_, checks) = demail::protection::verify_signatures(via_sender.as_bytes(), &options).unwrap();
+    assert!(checks[0].result.as_ref().unwrap()[0].passed());
+
+    // The local part is compared exactly (RFC 5280 §7.5).
+    let other_case = via_sender.replace("Sender: Versandbestaetigung", "Sender: versandbestaetigung");
+    let (_, checks) = demail::protection::verify_signatures(other_case.as_bytes(), &options).unwrap();
+    assert_eq!(
+        checks[0].result.as_ref().unwrap()[0].case(),
+        Some(ErrorCase::Fc02CertificateInvalid)
+    );
+
+    // open: the protected message's From is checked the same way.
+    let signing_key = key("p256");
+    let signing_cert = cert("p256");
+    let original = data("e2e/draft.eml");
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    protect_options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signing_cert,
+        form: SignatureForm::Detached,
+    });
+    let protected = protect(&original, &protect_options).unwrap();
+    let opened = open(
+        &protected,
+        &decryption_key("rsa2048"),
+        &cert("rsa2048"),
+        &OpenOptions {
+            verify: options,
+            allow_unauthenticated: false,
+        },
+    )
+    .unwrap();
+    let report = &opened.report.signatures[0];
+    assert!(report.signature_valid && !report.passed(), "{report:?}");
+    assert!(matches!(
+        report.failure,
+        Some(SignatureFailure::SignerAddressMismatch { .. })
+    ));
+}
+
+// RFC 8550 §3 with the address in the subject's emailAddress attribute
+// (no SAN): a certificate made by openssl for the test matches From.
+#[test]
+fn signer_address_in_the_subject_email_attribute_matches_from() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = temp_dir("smime-subject-email");
+    let key_path = dir.join("signer.key.pem");
+    let cert_path = dir.join("signer.cert.pem");
+    let (ok, _, err) = run(
+        &[
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key_path.to_str().unwrap(),
+            "-out",
+            cert_path.to_str().unwrap(),
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=Katze/emailAddress=pn_katze@dmda-b.de-mail.de",
+            "-addext",
+            "keyUsage=critical,digitalSignature",
+        ],
+        b"",
+    );
+    assert!(ok, "{err}");
+    let signer = Certificate::from_pem(&std::fs::read_to_string(&cert_path).unwrap()).unwrap();
+    let signing_key =
+        demail::crypto::SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    protect_options.sign = Some(SenderSignature {
+        key: &signing_key,
+        certificate: &signer,
+        form: SignatureForm::Detached,
+    });
+    for (from, matches) in [
+        ("pn_katze@dmda-b.de-mail.de", true),
+        ("hund@dmda-b.de-mail.de", false),
+    ] {
+        let message =
+            String::from_utf8(data("e2e/draft.eml"))
+                .unwrap()
+                .replacen("pn_katze@dmda-b.de-mail.de", from, 1);
+        let protected = protect(message.as_bytes(), &protect_options).unwrap();
+        let opened = open(
+            &protected,
+            &decryption_key("rsa2048"),
+            &cert("rsa2048"),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        let report = &opened.report.signatures[0];
+        assert!(report.signature_valid, "{from}: {report:?}");
+        assert_eq!(report.signer_addresses, ["pn_katze@dmda-b.de-mail.de"]);
+        assert_eq!(
+            matches!(
+                report.failure,
+                Some(SignatureFailure::SignerAddressMismatch { .. })
+            ),
+            !matches,
+            "{from}: {report:?}"
+        );
+    }
+}
+
+/// An opaque signed-data entity (base64 DER) made by `openssl cms -sign`
+/// over the draft's entity with the p256 key, with `extra` arguments.
+fn openssl_opaque_signed_der(extra: &[&str]) -> Vec<u8> {
+    let cert_file = keyfile("p256", "cert");
+    let key_file = keyfile("p256", "key");
+    let mut args = vec![
+        "openssl",
+        "cms",
+        "-sign",
+        "-nodetach",
+        "-outform",
+        "DER",
+        "-signer",
+        &cert_file,
+        "-inkey",
+        &key_file,
+    ];
+    args.extend_from_slice(extra);
+    let (ok, der, err) = run(&args, &entity_of(&draft()));
+    assert!(ok, "{err}");
+    der
+}
+
+fn opaque_entity(der: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let mut out = b"Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(der).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Re-encodes a `SignedData` ContentInfo after `change`.
+fn with_signed_data(der: &[u8], change: impl FnOnce(&mut cms::signed_data::SignedData)) -> Vec<u8> {
+    use der::{Decode, Encode};
+    let info = cms::content_info::ContentInfo::from_der(der).unwrap();
+    let mut signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    change(&mut signed);
+    cms::content_info::ContentInfo {
+        content_type: info.content_type,
+        content: der::Any::encode_from(&signed).unwrap(),
+    }
+    .to_der()
+    .unwrap()
+}
+
+// RFC 5652 §5.3/§5.6: every certificate the SignerIdentifier names is a
+// candidate. A look-alike with the signer's issuer and serial but another
+// key, sorted before the real one, does not turn a genuine signature into
+// a failure; a signer certificate the message leaves out is found among
+// the caller's certificates (docs/decisions.md D91).
+#[test]
+fn every_certificate_naming_the_signer_is_tried_including_the_callers() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let senders = [SIGNER_ADDRESS.to_owned()];
+    let anchors = [cert("ca")];
+    let intermediates = [cert("intermediate")];
+    let options = trusted_options(&anchors, &intermediates);
+    let genuine = openssl_opaque_signed_der(&[]);
+    let tampered = with_signed_data(&genuine, |signed| {
+        use der::{Decode, Encode};
+        let real = signed
+            .certificates
+            .as_ref()
+            .unwrap()
+            .0
+            .iter()
+            .next()
+            .unwrap()
+            .clone();
+        let cms::cert::CertificateChoices::Certificate(real_cert) = &real else {
+            panic!("a certificate")
+        };
+        let mut bytes = real_cert.to_der().unwrap();
+        let spki = real_cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap();
+        let at = bytes
+            .windows(spki.len())
+            .position(|w| w == spki.as_slice())
+            .unwrap();
+        // The EC point's first coordinate byte (after 0x04) set to 0: another
+        // key, and the look-alike sorts first in the SET OF.
+        let point = at + spki.len() - 64;
+        bytes[point] = 0;
+        let look_alike = x509_cert::Certificate::from_der(&bytes).unwrap();
+        let set = cms::signed_data::CertificateSet::try_from(vec![
+            cms::cert::CertificateChoices::Certificate(look_alike),
+            real.clone(),
+        ])
+        .unwrap();
+        assert_ne!(set.0.iter().next(), Some(&real), "the look-alike comes first");
+        signed.certificates = Some(set);
+    });
+    let reports = verify_signed_entity(&opaque_entity(&tampered), &senders, &options).unwrap();
+    assert!(reports[0].passed(), "{:?}", reports[0]);
+
+    // -nocerts: the signer's certificate only in the caller's certificates.
+    let without = openssl_opaque_signed_der(&["-nocerts"]);
+    let reports = verify_signed_entity(&opaque_entity(&without), &senders, &options).unwrap();
+    assert_eq!(
+        reports[0].failure,
+        Some(SignatureFailure::MissingSignerCertificate)
+    );
+    let with_signer = [cert("intermediate"), cert("p256")];
+    let reports = verify_signed_entity(
+        &opaque_entity(&without),
+        &senders,
+        &trusted_options(&anchors, &with_signer),
+    )
+    .unwrap();
+    assert!(reports[0].passed(), "{:?}", reports[0]);
+}
+
+// RFC 5652 §5.1: a SignedData without SignerInfos signs nothing; as a
+// signature layer it is refused instead of silently removed.
+#[test]
+fn signed_data_without_signer_infos_is_a_signature_layer_error() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let empty = with_signed_data(&openssl_opaque_signed_der(&[]), |signed| {
+        signed.signer_infos = cms::signed_data::SignerInfos::try_from(Vec::new()).unwrap();
+    });
+    let result = verify_signed_entity(
+        &opaque_entity(&empty),
+        &[SIGNER_ADDRESS.to_owned()],
+        &VerifyOptions::default(),
+    );
+    assert!(matches!(result, Err(SmimeError::SignatureLayer(_))), "{result:?}");
+}
+
+// RFC 8550 §4.4, BSI TR-02102 key lengths via KeyPolicy: protect refuses a
+// recipient whose key is too weak (RSA-1024), as it refuses an expired one
+// (docs/decisions.md D66); a weaker policy chosen by the caller accepts it.
+#[test]
+fn protect_refuses_a_recipient_key_below_the_key_policy() {
+    let error = protect(&draft(), &ProtectOptions::new(vec![cert("rsa1024")])).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SmimeError::Certificate {
+                role: "recipient",
+                source: CertificateError::WeakKey { .. }
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "certificate");
+    let mut lenient = ProtectOptions::new(vec![cert("rsa1024")]);
+    lenient.key_policy.min_rsa_bits = 1024;
+    assert!(protect(&draft(), &lenient).is_ok());
+}
+
+/// The protected message with its AuthEnvelopedData changed by `change`.
+fn with_auth_enveloped_data(
+    message: &[u8],
+    change: impl FnOnce(&mut cms::authenveloped_data::AuthEnvelopedData),
+) -> Vec<u8> {
+    use base64::Engine;
+    use der::{Decode, Encode};
+    let text = String::from_utf8_lossy(message).into_owned();
+    let (header, body) = text.split_once("\r\n\r\n").unwrap();
+    let clean: String = body.split_whitespace().collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(clean).unwrap();
+    let info = cms::content_info::ContentInfo::from_der(&der).unwrap();
+    let mut data: cms::authenveloped_data::AuthEnvelopedData = info.content.decode_as().unwrap();
+    change(&mut data);
+    let der = cms::content_info::ContentInfo {
+        content_type: info.content_type,
+        content: der::Any::encode_from(&data).unwrap(),
+    }
+    .to_der()
+    .unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("{header}\r\n\r\n{encoded}\r\n").into_bytes()
+}
+
+// RFC 5083 §2.2: authAttrs are authenticated, the AAD being their DER SET
+// OF encoding. Attributes added after encryption do not match the tag and
+// are a ContentDecryption error, not silently ignored.
+#[test]
+fn auth_attrs_are_authenticated_as_additional_data() {
+    let protected = protected_to("p256", Cipher::Aes256Gcm);
+    let added = with_auth_enveloped_data(&protected, |data| {
+        let value =
+            der::Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1")).unwrap();
+        let mut values = der::asn1::SetOfVec::new();
+        values.insert(value).unwrap();
+        let mut attrs = der::asn1::SetOfVec::new();
+        attrs
+            .insert(x509_cert::attr::Attribute {
+                oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3"),
+                values,
+            })
+            .unwrap();
+        data.auth_attrs = Some(attrs);
+    });
+    let error = open(
+        &added,
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        SmimeError::ContentDecryption {
+            reason: "authentication tag mismatch"
+        }
+    );
+    // Re-encoding without change still opens: the test changes only authAttrs.
+    let same = with_auth_enveloped_data(&protected, |_| {});
+    assert!(
+        open(
+            &same,
+            &decryption_key("p256"),
+            &cert("p256"),
+            &OpenOptions::default()
+        )
+        .is_ok()
+    );
+}
+
+// RFC 8551 §3.7, D69: `open` removes at most four signature layers; a
+// fifth is a signature-layer error, not left in place silently.
+#[test]
+fn a_fifth_signature_layer_is_a_signature_layer_error() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let wrapped = |layers: usize| {
+        let mut entity = entity_of(&draft());
+        for _ in 0..layers {
+            let (ok, signed, err) = run(
+                &[
+                    "openssl",
+                    "cms",
+                    "-sign",
+                    "-nodetach",
+                    "-crlfeol",
+                    "-signer",
+                    &keyfile("p256", "cert"),
+                    "-inkey",
+                    &keyfile("p256", "key"),
+                ],
+                &entity,
+            );
+            assert!(ok, "{err}");
+            entity = signed;
+        }
+        let (ok, encrypted, err) = run(
+            &[
+                "openssl",
+                "cms",
+                "-encrypt",
+                "-aes-256-gcm",
+                "-recip",
+                &keyfile("p256", "cert"),
+            ],
+            &entity,
+        );
+        assert!(ok, "{err}");
+        let mut message = format!("From: {SIGNER_ADDRESS}\r\n").into_bytes();
+        message.extend_from_slice(&encrypted);
+        message
+    };
+    let four = open(
+        &wrapped(4),
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(four.report.signatures.len(), 4);
+    let five = open(
+        &wrapped(5),
+        &decryption_key("p256"),
+        &cert("p256"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(five, Err(SmimeError::SignatureLayer(_))), "{five:?}");
+}
+
+// RFC 5652 §6.2.3-6.2.5: KEK, password and other recipient infos are not
+// OIDs; naming them as the only entry for the key is its own error. The
+// codes of protect's own failures are not `random_failed`.
+#[test]
+fn error_codes_name_their_own_cause() {
+    assert_eq!(
+        SmimeError::UnsupportedRecipientInfo { kind: "kekri" }.code(),
+        "unsupported_recipient_info"
+    );
+    assert_eq!(
+        SmimeError::Encryption { step: "aes key wrap" }.code(),
+        "encryption_failed"
+    );
+}
+
+// Project rule (typed errors carry the cause): a key that cannot be read
+// says why, as a value, not as a flattened string.
+#[test]
+fn bad_keys_carry_a_typed_cause() {
+    use demail::smime::KeyError;
+    assert_eq!(
+        DecryptionKey::from_pkcs8_pem("no key here").err(),
+        Some(SmimeError::BadKey(KeyError::NoPemBlock))
+    );
+    assert_eq!(
+        DecryptionKey::from_pkcs8_der(b"\x30\x03\x02\x01\x00").err(),
+        Some(SmimeError::BadKey(KeyError::NotPkcs8))
+    );
+    let der = {
+        use base64::Engine;
+        let pem = common::text("keys/p256.key.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    };
+    let mut truncated = der.clone();
+    truncated.truncate(der.len() - 10);
+    let error = DecryptionKey::from_pkcs8_der(&truncated).err();
+    assert!(
+        matches!(
+            error,
+            Some(SmimeError::BadKey(KeyError::Pkcs8(_) | KeyError::NotPkcs8))
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.unwrap().code(), "bad_key");
 }

@@ -61,7 +61,7 @@ impl DecryptionKey {
     /// [`SmimeError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, SmimeError> {
         let der = crate::pem::pem_to_der(pem, "PRIVATE KEY")
-            .ok_or_else(|| SmimeError::BadKey("no PRIVATE KEY PEM block".into()))?;
+            .ok_or(SmimeError::BadKey(super::KeyError::NoPemBlock))?;
         Self::from_pkcs8_der(&der)
     }
 
@@ -72,30 +72,30 @@ impl DecryptionKey {
     /// [`SmimeError::BadKey`] for other key types or malformed keys.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, SmimeError> {
         use p256::pkcs8::DecodePrivateKey;
-        let bad = |e: &dyn std::fmt::Display| SmimeError::BadKey(e.to_string());
+        let bad = |e: p256::pkcs8::Error| SmimeError::BadKey(super::KeyError::Pkcs8(e));
         let (algorithm, curve) =
-            crate::crypto::pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
+            crate::crypto::pkcs8_algorithm(der).ok_or(SmimeError::BadKey(super::KeyError::NotPkcs8))?;
         let inner = match (algorithm.as_str(), curve) {
-            ("1.2.840.113549.1.1.1", _) => KeyInner::Rsa(Box::new(
-                rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?,
-            )),
+            ("1.2.840.113549.1.1.1", _) => {
+                KeyInner::Rsa(Box::new(rsa::PrivateKey::from_pkcs8_der(der).map_err(bad)?))
+            }
             ("1.2.840.10045.2.1", Some(Curve::P256)) => {
-                KeyInner::P256(p256::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::P256(p256::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::P384)) => {
-                KeyInner::P384(p384::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::P384(p384::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::BrainpoolP256r1)) => {
-                KeyInner::Bp256(bp256::r1::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::Bp256(bp256::r1::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             ("1.2.840.10045.2.1", Some(Curve::BrainpoolP384r1)) => {
-                KeyInner::Bp384(bp384::r1::SecretKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+                KeyInner::Bp384(bp384::r1::SecretKey::from_pkcs8_der(der).map_err(bad)?)
             }
             (other, curve) => {
-                return Err(bad(&format!(
-                    "unsupported key {other} {}",
-                    curve.map_or(String::new(), |c| c.name().to_owned())
-                )));
+                return Err(SmimeError::BadKey(super::KeyError::Unsupported {
+                    algorithm: other.to_owned(),
+                    curve: curve.map(|c| c.name().to_owned()),
+                }));
             }
         };
         let public = public_bytes(&inner);
@@ -143,6 +143,8 @@ pub struct RecipientEntry {
 pub(crate) struct Decrypted {
     pub(crate) content: Vec<u8>,
     pub(crate) content_encryption: &'static str,
+    /// Whether the cipher authenticates the content (GCM yes, CBC no).
+    pub(crate) authenticated: bool,
     pub(crate) recipients: Vec<RecipientEntry>,
 }
 
@@ -202,7 +204,7 @@ pub(crate) fn encrypt(
             random(&mut nonce)?;
             let sealing = ring::aead::LessSafeKey::new(
                 ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &key)
-                    .map_err(|_| SmimeError::Random)?,
+                    .map_err(|_| SmimeError::Encryption { step: "aes-gcm key" })?,
             );
             let mut data = content.to_vec();
             let tag = sealing
@@ -211,7 +213,7 @@ pub(crate) fn encrypt(
                     ring::aead::Aad::empty(),
                     &mut data,
                 )
-                .map_err(|_| SmimeError::Random)?;
+                .map_err(|_| SmimeError::Encryption { step: "aes-gcm seal" })?;
             let params = GcmParameters {
                 nonce: OctetString::new(nonce.to_vec()).map_err(asn1("GCMParameters"))?,
                 icv_len: 16,
@@ -301,7 +303,9 @@ fn recipient_info(key: &[u8; KEY_LEN], cert: &Certificate) -> Result<RecipientIn
             })?;
             let encrypted = public
                 .oaep_encrypt::<sha2::Sha256>(key)
-                .map_err(|_| SmimeError::Random)?;
+                .map_err(|_| SmimeError::Encryption {
+                    step: "rsaes-oaep encrypt",
+                })?;
             let params = rsa::pkcs1::RsaOaepParamsRef::new::<sha2::Sha256>();
             Ok(RecipientInfo::Ktri(KeyTransRecipientInfo {
                 version: CmsVersion::V0,
@@ -459,7 +463,7 @@ fn ecdh_wrap(
     let mut wrapped = vec![0u8; key.len() + 8];
     <aes_kw::KwAes256 as aes_kw::KeyInit>::new(&kek.into())
         .wrap_key(key, &mut wrapped)
-        .map_err(|_| SmimeError::Random)?;
+        .map_err(|_| SmimeError::Encryption { step: "aes key wrap" })?;
     Ok((kdf_oid, ephemeral, wrapped))
 }
 
@@ -522,12 +526,14 @@ pub(crate) fn decrypt(der: &[u8], key: &DecryptionKey, cert: &Certificate) -> Re
     let (content, content_encryption) = match &payload {
         Payload::Enveloped(data) => decrypt_cbc(&cek, &data.encrypted_content)?,
         Payload::AuthEnveloped(data) => {
-            decrypt_gcm(&cek, &data.auth_encrypted_content_info, data.mac.as_bytes())?
+            let aad = auth_attrs_aad(data)?;
+            decrypt_gcm(&cek, &data.auth_encrypted_content_info, data.mac.as_bytes(), &aad)?
         }
     };
     Ok(Decrypted {
         content,
         content_encryption,
+        authenticated: matches!(payload, Payload::AuthEnveloped(_)),
         recipients,
     })
 }
@@ -547,6 +553,8 @@ enum KeyUnwrap<'a> {
         role: &'static str,
         oid: String,
     },
+    /// KEK, password or other recipient info (RFC 5652 §6.2.3-§6.2.5).
+    OtherKind(&'static str),
 }
 
 fn describe_rid(id: &IssuerAndSerialNumber) -> String {
@@ -643,17 +651,14 @@ fn entries<'a>(
     }
 }
 
-fn other_entry<'a>(kind: &str) -> (RecipientEntry, KeyUnwrap<'a>) {
+fn other_entry<'a>(kind: &'static str) -> (RecipientEntry, KeyUnwrap<'a>) {
     (
         RecipientEntry {
             id: format!("({kind})"),
             key_management: kind.to_owned(),
             this_certificate: false,
         },
-        KeyUnwrap::Unsupported {
-            role: "recipient info",
-            oid: kind.to_owned(),
-        },
+        KeyUnwrap::OtherKind(kind),
     )
 }
 
@@ -686,6 +691,7 @@ impl KeyUnwrap<'_> {
             KeyUnwrap::Pkcs1v15 => Err(SmimeError::Pkcs1v15KeyTransport),
             KeyUnwrap::Ecdh { kari, wrapped } => ecdh_unwrap(key, kari, wrapped),
             KeyUnwrap::Unsupported { role, oid } => Err(SmimeError::UnsupportedAlgorithm { role, oid }),
+            KeyUnwrap::OtherKind(kind) => Err(SmimeError::UnsupportedRecipientInfo { kind }),
         }
     }
 }
@@ -840,8 +846,10 @@ fn decrypt_cbc(cek: &[u8], info: &EncryptedContentInfo) -> Result<(Vec<u8>, &'st
         .decode_as()
         .map_err(asn1("AES-IV"))?;
     let data = encrypted_bytes(info)?;
+    // The same error as unauthenticated content without a passing
+    // signature, so that padding is no oracle (docs/decisions.md D67).
     let bad_padding = SmimeError::ContentDecryption {
-        reason: "bad padding",
+        reason: super::UNAUTHENTICATED_CONTENT,
     };
     let wrong_key = || SmimeError::KeyDecryption {
         step: "the content key has the wrong length",
@@ -871,10 +879,21 @@ fn decrypt_cbc(cek: &[u8], info: &EncryptedContentInfo) -> Result<(Vec<u8>, &'st
     })
 }
 
+/// RFC 5083 §2.2: with authenticated attributes, the additional data of
+/// the AEAD is their DER encoding with the SET OF tag (0x31) in place of
+/// the IMPLICIT [1]; without them it is empty.
+fn auth_attrs_aad(data: &AuthEnvelopedData) -> Result<Vec<u8>, SmimeError> {
+    match &data.auth_attrs {
+        Some(attrs) => attrs.to_der().map_err(asn1("AuthAttributes")),
+        None => Ok(Vec::new()),
+    }
+}
+
 fn decrypt_gcm(
     cek: &[u8],
     info: &EncryptedContentInfo,
     mac: &[u8],
+    aad: &[u8],
 ) -> Result<(Vec<u8>, &'static str), SmimeError> {
     let oid = info.content_enc_alg.oid;
     let (algorithm, name) = match oid {
@@ -917,11 +936,68 @@ fn decrypt_gcm(
     let mut data = encrypted_bytes(info)?.to_vec();
     data.extend_from_slice(mac);
     let plain = ring::aead::LessSafeKey::new(key)
-        .open_in_place(nonce, ring::aead::Aad::empty(), &mut data)
+        .open_in_place(nonce, ring::aead::Aad::from(aad), &mut data)
         .map_err(|_| SmimeError::ContentDecryption {
             reason: "authentication tag mismatch",
         })?;
     let len = plain.len();
     data.truncate(len);
     Ok((data, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 5083 §2.2: a tag computed over DER(authAttrs) as AAD verifies
+    // with the attributes and fails without them.
+    #[test]
+    fn gcm_tag_covers_the_der_of_auth_attrs() {
+        let cek = [7u8; 32];
+        let nonce = [9u8; 12];
+        let mut values = der::asn1::SetOfVec::new();
+        values
+            .insert(Any::encode_from(&oids::DATA).expect("an OID"))
+            .expect("one value");
+        let mut attrs = der::asn1::SetOfVec::new();
+        attrs
+            .insert(x509_cert::attr::Attribute {
+                oid: oids::CONTENT_TYPE,
+                values,
+            })
+            .expect("one attribute");
+        let aad = attrs.to_der().expect("DER");
+        assert_eq!(aad[0], 0x31, "SET OF tag, not [1]");
+        let key = ring::aead::LessSafeKey::new(
+            ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &cek).expect("a key"),
+        );
+        let mut data = b"Content-Type: text/plain\r\n\r\nHallo".to_vec();
+        let tag = key
+            .seal_in_place_separate_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(&aad),
+                &mut data,
+            )
+            .expect("sealed");
+        let info = EncryptedContentInfo {
+            content_type: oids::DATA,
+            content_enc_alg: AlgorithmIdentifierOwned {
+                oid: oids::AES256_GCM,
+                parameters: Some(
+                    Any::encode_from(&GcmParameters {
+                        nonce: OctetString::new(nonce.to_vec()).expect("nonce"),
+                        icv_len: 16,
+                    })
+                    .expect("params"),
+                ),
+            },
+            encrypted_content: Some(OctetString::new(data).expect("content")),
+        };
+        let (plain, _) = decrypt_gcm(&cek, &info, tag.as_ref(), &aad).expect("opens with the AAD");
+        assert_eq!(plain, b"Content-Type: text/plain\r\n\r\nHallo");
+        assert!(matches!(
+            decrypt_gcm(&cek, &info, tag.as_ref(), &[]),
+            Err(SmimeError::ContentDecryption { .. })
+        ));
+    }
 }

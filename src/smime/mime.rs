@@ -167,6 +167,36 @@ pub(crate) fn protected_message(split: &Split<'_>, der: &[u8], cipher: Cipher) -
     out
 }
 
+/// The `From` and `Sender` addresses of the message (RFC 5322 §3.6.2),
+/// against which a signer's certificate is checked (RFC 8550 §3).
+pub(crate) fn sender_addresses(split: &Split<'_>) -> Vec<String> {
+    let mut header = Vec::new();
+    for field in split
+        .fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case(b"From") || f.name.eq_ignore_ascii_case(b"Sender"))
+    {
+        header.extend_from_slice(field.raw);
+    }
+    header.extend_from_slice(split.newline);
+    MessageParser::new()
+        .parse_headers(&header)
+        .map(|parsed| message_senders(&parsed))
+        .unwrap_or_default()
+}
+
+/// The `From` and `Sender` addresses of a parsed message.
+pub(crate) fn message_senders(parsed: &mail_parser::Message<'_>) -> Vec<String> {
+    parsed
+        .from()
+        .into_iter()
+        .chain(parsed.sender())
+        .flat_map(|list| list.iter())
+        .filter_map(|addr| addr.address())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The message with the opened entity in place of the S/MIME part.
 pub(crate) fn restored_message(split: &Split<'_>, entity: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(entity.len() + 4096);
@@ -198,26 +228,13 @@ pub(crate) fn encrypted_payload(split: &Split<'_>) -> Result<Vec<u8>, SmimeError
         .content_transfer_encoding()
         .map(|e| e.trim().to_ascii_lowercase());
     match encoding.as_deref() {
-        Some("base64") => decode_base64(split.body),
+        Some("base64") => std::str::from_utf8(split.body)
+            .ok()
+            .and_then(crate::pem::decode_base64)
+            .ok_or(SmimeError::Base64),
         None | Some("binary" | "8bit" | "7bit") => Ok(split.body.to_vec()),
         Some(_) => Err(SmimeError::Base64),
     }
-}
-
-/// Base64 with line breaks and other white space ignored (RFC 2045 §6.8).
-fn decode_base64(text: &[u8]) -> Result<Vec<u8>, SmimeError> {
-    use base64::Engine;
-    let mut clean = Vec::with_capacity(text.len());
-    let mut start = 0;
-    for at in memchr::memchr3_iter(b'\r', b'\n', b' ', text) {
-        clean.extend_from_slice(&text[start..at]);
-        start = at + 1;
-    }
-    clean.extend_from_slice(&text[start..]);
-    clean.retain(|b| *b != b'\t');
-    base64::engine::general_purpose::STANDARD
-        .decode(&clean)
-        .map_err(|_| SmimeError::Base64)
 }
 
 /// A signature layer found in an entity.
@@ -251,19 +268,7 @@ pub(crate) fn signed_layer(entity: &[u8]) -> Result<Option<SignedLayer>, SmimeEr
             let boundary = ct
                 .attribute("boundary")
                 .ok_or(SmimeError::SignatureLayer("multipart/signed without boundary"))?;
-            let signed = first_part(entity, boundary.as_bytes()).ok_or(SmimeError::SignatureLayer(
-                "multipart/signed without a first part",
-            ))?;
-            let signature = match &parsed.part(0).map(|p| &p.body) {
-                Some(PartType::Multipart(children)) => children
-                    .get(1)
-                    .and_then(|id| parsed.part(*id))
-                    .map(|p| p.contents().to_vec())
-                    .ok_or(SmimeError::SignatureLayer(
-                        "multipart/signed without a signature part",
-                    ))?,
-                _ => return Err(SmimeError::SignatureLayer("multipart/signed without parts")),
-            };
+            let (signed, signature) = signed_and_signature(&parsed, entity, boundary.as_bytes())?;
             Ok(Some(SignedLayer {
                 cms: signature,
                 detached: Some(signed.to_vec()),
@@ -285,32 +290,86 @@ pub(crate) fn signed_layer(entity: &[u8]) -> Result<Option<SignedLayer>, SmimeEr
     }
 }
 
+/// The signed part (raw bytes, header fields included) and the decoded
+/// signature of a `multipart/signed` (RFC 8551 §3.5.3: exactly two body
+/// parts). The signed bytes are cut by [`body_parts`] (RFC 2046 §5.1.1);
+/// mail-parser, which `analyze` and the signature use, must find the same
+/// two parts at the same offsets. A parser that accepts a boundary mid-line
+/// or stops at another close delimiter would show one content and verify
+/// another: that ambiguity is refused (docs/decisions.md D68).
+fn signed_and_signature<'a>(
+    parsed: &mail_parser::Message<'_>,
+    entity: &'a [u8],
+    boundary: &[u8],
+) -> Result<(&'a [u8], Vec<u8>), SmimeError> {
+    let Some(PartType::Multipart(children)) = parsed.part(0).map(|p| &p.body) else {
+        return Err(SmimeError::SignatureLayer("multipart/signed without parts"));
+    };
+    let strict = body_parts(entity, boundary).ok_or(SmimeError::SignatureLayer(
+        "multipart/signed without a close delimiter",
+    ))?;
+    let ([first, second], [signed, signature_range]) = (children.as_slice(), strict.as_slice()) else {
+        return Err(SmimeError::SignatureLayer(
+            "multipart/signed must have exactly two parts (RFC 8551 §3.5.3)",
+        ));
+    };
+    let (Some(first), Some(second)) = (parsed.part(*first), parsed.part(*second)) else {
+        return Err(SmimeError::SignatureLayer(
+            "multipart/signed without a signature part",
+        ));
+    };
+    let starts_at = |part: &mail_parser::MessagePart<'_>, at: usize| {
+        usize::try_from(part.offset_header).is_ok_and(|start| start == at)
+    };
+    if !starts_at(first, signed.start) || !starts_at(second, signature_range.start) {
+        return Err(SmimeError::SignatureLayer(
+            "the parts of multipart/signed are ambiguous (a delimiter not at the start of a line)",
+        ));
+    }
+    Ok((&entity[signed.clone()], second.contents().to_vec()))
+}
+
+/// The body parts of a multipart entity as byte ranges: each from after a
+/// delimiter line to before the CRLF of the next delimiter (RFC 2046
+/// §5.1.1: delimiters start a line, that CRLF belongs to the delimiter),
+/// up to the close delimiter. `None` without a close delimiter.
+fn body_parts(entity: &[u8], boundary: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut delimiter = b"--".to_vec();
+    delimiter.extend_from_slice(boundary);
+    let is_line_start = |at: usize| at == 0 || entity[at - 1] == b'\n';
+    let mut parts = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut after = 0;
+    for at in memchr::memmem::find_iter(entity, &delimiter).filter(|&at| is_line_start(at)) {
+        if at < after {
+            continue;
+        }
+        if let Some(start) = open {
+            let mut end = at;
+            if end > start && entity[end - 1] == b'\n' {
+                end -= 1;
+                if end > start && entity[end - 1] == b'\r' {
+                    end -= 1;
+                }
+            }
+            parts.push(start..end);
+        }
+        let rest = &entity[at + delimiter.len()..];
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        let line_end = at + memchr::memchr(b'\n', &entity[at..])?;
+        after = line_end + 1;
+        open = Some(after);
+    }
+    None
+}
+
 /// Whether a CMS object's content type is id-signedData.
 fn is_signed_data(cms: &[u8]) -> bool {
     use der::Decode;
     cms::content_info::ContentInfo::from_ber(cms)
         .is_ok_and(|info| info.content_type == super::oids::SIGNED_DATA)
-}
-
-/// The first body part of a multipart entity, byte for byte: from after the
-/// first delimiter line to before the CRLF of the next delimiter
-/// (RFC 2046 §5.1.1: that CRLF belongs to the delimiter).
-fn first_part<'a>(entity: &'a [u8], boundary: &[u8]) -> Option<&'a [u8]> {
-    let mut delimiter = b"--".to_vec();
-    delimiter.extend_from_slice(boundary);
-    let is_line_start = |at: usize| at == 0 || entity[at - 1] == b'\n';
-    let mut finder = memchr::memmem::find_iter(entity, &delimiter).filter(|&at| is_line_start(at));
-    let first = finder.next()?;
-    let start = first + memchr::memchr(b'\n', &entity[first..])? + 1;
-    let next = finder.find(|&at| at >= start)?;
-    let mut end = next;
-    if end > start && entity[end - 1] == b'\n' {
-        end -= 1;
-        if end > start && entity[end - 1] == b'\r' {
-            end -= 1;
-        }
-    }
-    Some(&entity[start..end])
 }
 
 #[cfg(test)]
@@ -319,10 +378,14 @@ mod tests {
 
     // RFC 2046 §5.1.1: the CRLF before a delimiter belongs to the delimiter
     #[test]
-    fn first_part_excludes_the_crlf_before_the_delimiter() {
-        let entity = b"Content-Type: multipart/signed; boundary=b\r\n\r\npre\r\n--b\r\nA\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\n";
-        assert_eq!(first_part(entity, b"b"), Some(&b"A\r\n\r\nx"[..]));
-        assert_eq!(first_part(b"no delimiter", b"b"), None);
+    fn body_parts_exclude_the_crlf_before_the_delimiter() {
+        let entity = b"Content-Type: multipart/signed; boundary=b\r\n\r\npre\r\n--b\r\nA\r\n\r\nx\r\n--b\r\nsig\r\n--b--\r\nepilogue\r\n--b\r\n";
+        let parts = body_parts(entity, b"b").expect("a close delimiter");
+        assert_eq!(parts.len(), 2);
+        assert_eq!(&entity[parts[0].clone()], b"A\r\n\r\nx");
+        assert_eq!(&entity[parts[1].clone()], b"sig");
+        assert_eq!(body_parts(b"no delimiter", b"b"), None);
+        assert_eq!(body_parts(b"--b\r\nA\r\n--b\r\n", b"b"), None);
     }
 
     // RFC 8551 §3.1.1: bare CR and bare LF become CRLF, CRLF stays
@@ -336,11 +399,18 @@ mod tests {
         assert_eq!(out, b"no line end");
     }
 
-    // RFC 2045 §6.8: line breaks in base64 are ignored
+    // RFC 2045 §6.8: line breaks in base64 are ignored (the crate's one
+    // base64 decoder); broken base64 is `Base64`
     #[test]
-    fn base64_ignores_line_breaks() {
-        assert_eq!(decode_base64(b"SGFs\r\nbG8=\r\n").unwrap(), b"Hallo");
-        assert_eq!(decode_base64(b"SGFs*bG8="), Err(SmimeError::Base64));
+    fn encrypted_payload_ignores_line_breaks_in_base64() {
+        let message = b"Content-Type: application/pkcs7-mime\r\nContent-Transfer-Encoding: base64\r\n\r\nSGFs\r\nbG8=\r\n";
+        assert_eq!(encrypted_payload(&split(message).unwrap()).unwrap(), b"Hallo");
+        let broken =
+            b"Content-Type: application/pkcs7-mime\r\nContent-Transfer-Encoding: base64\r\n\r\nSGFs*bG8=\r\n";
+        assert_eq!(
+            encrypted_payload(&split(broken).unwrap()),
+            Err(SmimeError::Base64)
+        );
     }
 
     // RFC 2045 §9: only Content-* fields move into the protected entity

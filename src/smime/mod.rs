@@ -48,7 +48,7 @@ mod signed;
 
 use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError};
+use crate::certificate::{Certificate, CertificateError, KeyPolicy};
 use crate::crypto::{CryptoError, SigningKey};
 use crate::verify::VerifyOptions;
 
@@ -116,15 +116,20 @@ pub struct ProtectOptions<'a> {
     pub sign: Option<SenderSignature<'a>>,
     /// The content encryption.
     pub cipher: Cipher,
+    /// The key strength a recipient certificate must have (RSA length,
+    /// approved curves; docs/decisions.md D66).
+    pub key_policy: KeyPolicy,
 }
 
 impl ProtectOptions<'_> {
-    /// Encrypt to `recipients` with AES-256-GCM, unsigned.
+    /// Encrypt to `recipients` with AES-256-GCM, unsigned, under the
+    /// default [`KeyPolicy`].
     pub fn new(recipients: Vec<Certificate>) -> Self {
         ProtectOptions {
             recipients,
             sign: None,
             cipher: Cipher::default(),
+            key_policy: KeyPolicy::default(),
         }
     }
 }
@@ -135,6 +140,11 @@ pub struct OpenOptions<'a> {
     /// Trust anchors, time, key policy and status check for the inner
     /// signature (the same options as the integrity check).
     pub verify: VerifyOptions<'a>,
+    /// Return content of an unauthenticated cipher (AES-CBC in
+    /// `EnvelopedData`) even without a passing inner signature. Off by
+    /// default: CBC is malleable, so such content may have been changed
+    /// (docs/decisions.md D67).
+    pub allow_unauthenticated: bool,
 }
 
 /// The result of [`open`].
@@ -156,10 +166,37 @@ pub struct OpenReport {
     /// `aes256-gcm` or `aes256-cbc` (or `aes128-...`, `aes192-...` when
     /// another client chose them).
     pub content_encryption: &'static str,
+    /// Whether the cipher itself authenticates the content (AES-GCM in
+    /// `AuthEnvelopedData`: true; AES-CBC: false, the content is then only
+    /// as trustworthy as a passing inner signature).
+    pub content_authenticated: bool,
     /// Every recipient the content key was encrypted to.
     pub recipients: Vec<RecipientEntry>,
     /// The inner signatures (empty when the content was not signed).
     pub signatures: Vec<SignatureReport>,
+}
+
+/// Why a private key could not be read ([`SmimeError::BadKey`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The text has no `BEGIN PRIVATE KEY` block.
+    #[error("no PRIVATE KEY PEM block")]
+    NoPemBlock,
+    /// The DER is not a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
+    #[error("not a PKCS#8 PrivateKeyInfo")]
+    NotPkcs8,
+    /// A key type the crate cannot decrypt with.
+    #[error("unsupported key algorithm {algorithm} {curve:?} (RSA or EC P-256/P-384/brainpool needed)")]
+    Unsupported {
+        /// The algorithm OID.
+        algorithm: String,
+        /// The curve name for EC keys.
+        curve: Option<String>,
+    },
+    /// The PKCS#8 structure or the RSA/SEC1 key inside it does not decode.
+    #[error("malformed PKCS#8 key: {0}")]
+    Pkcs8(p256::pkcs8::Error),
 }
 
 /// Why a message could not be protected or opened.
@@ -194,7 +231,7 @@ pub enum SmimeError {
     },
     /// The private key could not be read or is of an unsupported type.
     #[error("cannot read the private key: {0}")]
-    BadKey(String),
+    BadKey(KeyError),
     /// The private key does not belong to the given certificate.
     #[error("the private key does not belong to the certificate {subject}")]
     KeyDoesNotMatchCertificate {
@@ -251,7 +288,8 @@ pub enum SmimeError {
     /// padding is broken.
     #[error("the encrypted content does not decrypt: {reason}")]
     ContentDecryption {
-        /// `authentication tag mismatch` or `bad padding`.
+        /// `authentication tag mismatch`, or [`UNAUTHENTICATED_CONTENT`] for
+        /// AES-CBC.
         reason: &'static str,
     },
     /// The inner signature layer is malformed (no boundary, no signature part).
@@ -263,6 +301,20 @@ pub enum SmimeError {
     /// The system random generator failed.
     #[error("the system random generator failed")]
     Random,
+    /// An encryption step of [`protect`] failed (not a randomness failure).
+    #[error("encryption failed at {step}")]
+    Encryption {
+        /// `aes-gcm key`, `aes-gcm seal`, `rsaes-oaep encrypt` or `aes key wrap`.
+        step: &'static str,
+    },
+    /// The only recipient entry for the certificate is of a kind the crate
+    /// cannot open (RFC 5652 §6.2.3–§6.2.5).
+    #[error("cannot open {kind} recipient info (KEK, password and other recipient infos are not supported)")]
+    UnsupportedRecipientInfo {
+        /// `kekri`, `pwri` or `ori`.
+        kind: &'static str,
+    },
+
     /// The input exceeds [`MAX_MESSAGE_BYTES`].
     #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -295,6 +347,8 @@ impl SmimeError {
             SmimeError::SignatureLayer(_) => "malformed_signature_layer",
             SmimeError::Signing(_) => "signing_failed",
             SmimeError::Random => "random_failed",
+            SmimeError::Encryption { .. } => "encryption_failed",
+            SmimeError::UnsupportedRecipientInfo { .. } => "unsupported_recipient_info",
             SmimeError::TooLarge { .. } => "too_large",
         }
     }
@@ -313,6 +367,12 @@ impl SmimeError {
         )
     }
 }
+
+/// The reason of [`SmimeError::ContentDecryption`] for AES-CBC content that
+/// has broken padding or no passing inner signature: one reason for both,
+/// so that neither is an oracle (docs/decisions.md D67).
+pub const UNAUTHENTICATED_CONTENT: &str =
+    "unauthenticated (CBC) content: bad padding or no passing inner signature";
 
 /// Largest message [`protect`] and [`open`] accept (64 MiB, like
 /// [`crate::protection::Limits`]).
@@ -347,7 +407,7 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
     }
     let now = SystemTime::now();
     for recipient in &options.recipients {
-        recipient_valid_at(recipient, now)?;
+        recipient_usable(recipient, now, &options.key_policy)?;
     }
     let mut entity = mime::canonical_entity(&split);
     if let Some(sign) = &options.sign {
@@ -357,24 +417,21 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
     Ok(mime::protected_message(&split, &der, options.cipher))
 }
 
-/// RFC 8550 §4.4: a sender encrypts only to a certificate valid now. (Key
-/// usage is not checked; docs/decisions.md D66.)
-fn recipient_valid_at(certificate: &Certificate, time: SystemTime) -> Result<(), SmimeError> {
-    let now = crate::certificate::unix_seconds(time);
-    let source = if now < certificate.not_before {
-        CertificateError::NotYetValid {
-            not_before: certificate.not_before,
-            time: now,
-        }
-    } else if now > certificate.not_after {
-        CertificateError::Expired {
-            not_after: certificate.not_after,
-            time: now,
-        }
-    } else {
-        return Ok(());
+/// RFC 8550 §4.4: a sender encrypts only to a certificate valid now whose
+/// key meets `policy`: [`Certificate::check`] without its rule that the key
+/// may sign (an encryption certificate need not; key usage for encryption
+/// is not checked, docs/decisions.md D66).
+fn recipient_usable(
+    certificate: &Certificate,
+    time: SystemTime,
+    policy: &KeyPolicy,
+) -> Result<(), SmimeError> {
+    let checked = match certificate.check(time, policy) {
+        // Validity held (it is checked first); the key strength is next.
+        Err(CertificateError::NoSignatureKeyUsage) => policy.check(&certificate.public_key),
+        other => other,
     };
-    Err(SmimeError::Certificate {
+    checked.map_err(|source| SmimeError::Certificate {
         role: "recipient",
         source,
     })
@@ -384,9 +441,12 @@ fn recipient_valid_at(certificate: &Certificate, time: SystemTime) -> Result<(),
 /// verifies an inner signature against [`OpenOptions::verify`], and returns
 /// the restored message, the inner entity and a report.
 ///
-/// A signature that does not hold is reported in
-/// [`OpenReport::signatures`], not as an error: the content is still the
-/// recipient's to read.
+/// With an authenticating cipher (AES-GCM) a signature that does not hold
+/// is reported in [`OpenReport::signatures`], not as an error: the content
+/// is still the recipient's to read. With AES-CBC the content is returned
+/// only when every inner signature passes, or when
+/// [`OpenOptions::allow_unauthenticated`] is set; otherwise
+/// [`SmimeError::ContentDecryption`] with [`UNAUTHENTICATED_CONTENT`].
 ///
 /// # Errors
 /// [`SmimeError::NotEncrypted`], [`SmimeError::NotForThisRecipient`],
@@ -402,13 +462,33 @@ pub fn open(
     let split = mime::split(message)?;
     let der = mime::encrypted_payload(&split)?;
     let decrypted = envelope::decrypt(&der, key, certificate)?;
-    let (entity, signatures) = signed::unwrap_signatures(&decrypted.content, &options.verify)?;
+    let senders = mime::sender_addresses(&split);
+    let unwrapped = signed::unwrap_signatures(&decrypted.content, &senders, &options.verify);
+    let (entity, signatures) = if decrypted.authenticated || options.allow_unauthenticated {
+        unwrapped?
+    } else {
+        // CBC: only a passing signature vouches for the content; every
+        // other outcome is one error, like broken padding (no oracle).
+        match unwrapped {
+            Ok((entity, signatures))
+                if !signatures.is_empty() && signatures.iter().all(SignatureReport::passed) =>
+            {
+                (entity, signatures)
+            }
+            _ => {
+                return Err(SmimeError::ContentDecryption {
+                    reason: UNAUTHENTICATED_CONTENT,
+                });
+            }
+        }
+    };
     let message = mime::restored_message(&split, &entity);
     Ok(Opened {
         message,
         entity,
         report: OpenReport {
             content_encryption: decrypted.content_encryption,
+            content_authenticated: decrypted.authenticated,
             recipients: decrypted.recipients,
             signatures,
         },
@@ -418,15 +498,25 @@ pub fn open(
 /// Verifies the S/MIME signature of a signed MIME entity (`multipart/signed`
 /// with `application/pkcs7-signature`, or `application/pkcs7-mime;
 /// smime-type=signed-data`), as the protection report does on receipt
-/// (PVD FU Schritt 63–64). `entity` is the part's header fields and body.
+/// (PVD FU Schritt 63–64). `entity` is the part's header fields and body;
+/// `senders` are the `From` and `Sender` addresses of the message that
+/// carries it, one of which must be an e-mail address of the signer's
+/// certificate (RFC 8550 §3; [`SignatureFailure::SignerAddressMismatch`]).
 ///
 /// # Errors
 /// [`SmimeError`] when the entity is not a signed S/MIME entity at all; a
 /// signature that does not hold is a report with a [`SignatureFailure`].
 pub fn verify_signed_entity(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<Vec<SignatureReport>, SmimeError> {
     check_size(entity)?;
-    signed::verify_entity(entity, options)
+    signed::verify_entity(entity, senders, options)
+}
+
+/// The `From` and `Sender` addresses of a message, for
+/// [`verify_signed_entity`].
+pub(crate) fn message_senders(parsed: &mail_parser::Message<'_>) -> Vec<String> {
+    mime::message_senders(parsed)
 }

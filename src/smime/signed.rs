@@ -67,6 +67,16 @@ pub enum SignatureFailure {
     /// The status check reported a problem.
     #[error("certificate status: {0}")]
     Status(crate::verify::StatusError),
+    /// No `From`/`Sender` address of the message is an e-mail address of
+    /// the signer's certificate (RFC 8550 §3): the signer is someone else
+    /// than the message claims, or the certificate names no address.
+    #[error("the signer's certificate names {certificate:?}, the message is from {senders:?} (RFC 8550 §3)")]
+    SignerAddressMismatch {
+        /// The `From` and `Sender` addresses of the message.
+        senders: Vec<String>,
+        /// The certificate's rfc822Name SANs and subject emailAddress values.
+        certificate: Vec<String>,
+    },
 }
 
 impl SignatureFailure {
@@ -85,15 +95,16 @@ impl SignatureFailure {
             SignatureFailure::Certificate(CertificateError::NotYetValid { .. }) => "signer_not_yet_valid",
             SignatureFailure::Certificate(_) => "signer_certificate_invalid",
             SignatureFailure::Status(_) => "status_failed",
+            SignatureFailure::SignerAddressMismatch { .. } => "signer_address_mismatch",
         }
     }
 
     /// The FU error case (PVD FU Schritt 64).
     pub fn case(&self) -> ErrorCase {
         match self {
-            SignatureFailure::MissingSignerCertificate | SignatureFailure::Certificate(_) => {
-                ErrorCase::Fc02CertificateInvalid
-            }
+            SignatureFailure::MissingSignerCertificate
+            | SignatureFailure::Certificate(_)
+            | SignatureFailure::SignerAddressMismatch { .. } => ErrorCase::Fc02CertificateInvalid,
             SignatureFailure::Status(_) => ErrorCase::Fc03StatusUnchecked,
             _ => ErrorCase::Fc01IntegrityViolation,
         }
@@ -105,6 +116,9 @@ impl SignatureFailure {
 pub struct SignatureReport {
     /// The signer's certificate, when the message carries it.
     pub signer: Option<Certificate>,
+    /// The e-mail addresses of the signer's certificate (rfc822Name SANs,
+    /// subject emailAddress), compared with `From`/`Sender` (RFC 8550 §3).
+    pub signer_addresses: Vec<String>,
     /// The digest algorithm OID's name, e.g. `sha256`.
     pub digest_algorithm: String,
     /// The signature algorithm, e.g. `rsa` or `ec-dsa`.
@@ -124,6 +138,7 @@ impl SignatureReport {
     fn new(digest_algorithm: String, signature_algorithm: String) -> Self {
         SignatureReport {
             signer: None,
+            signer_addresses: Vec::new(),
             digest_algorithm,
             signature_algorithm,
             signature_valid: false,
@@ -340,19 +355,26 @@ const MAX_LAYERS: usize = 4;
 /// Removes the signature layers of a decrypted entity, verifying each.
 pub(crate) fn unwrap_signatures(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<(Vec<u8>, Vec<SignatureReport>), SmimeError> {
     let mut current = entity.to_vec();
     let mut reports = Vec::new();
     for _ in 0..MAX_LAYERS {
         match mime::signed_layer(&current)? {
-            None => break,
+            None => return Ok((current, reports)),
             Some(layer) => {
-                let (inner, mut found) = verify_layer(&layer, options)?;
+                let (inner, mut found) = verify_layer(&layer, senders, options)?;
                 reports.append(&mut found);
                 current = inner;
             }
         }
+    }
+    // A further layer is not removed silently (docs/decisions.md D69).
+    if mime::signed_layer(&current)?.is_some() {
+        return Err(SmimeError::SignatureLayer(
+            "more than four signature layers (RFC 8551 §3.7 triple wrapping needs at most two)",
+        ));
     }
     Ok((current, reports))
 }
@@ -360,17 +382,19 @@ pub(crate) fn unwrap_signatures(
 /// Verifies the signature of a signed entity (detached or opaque).
 pub(crate) fn verify_entity(
     entity: &[u8],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<Vec<SignatureReport>, SmimeError> {
     let layer = mime::signed_layer(entity)?.ok_or(SmimeError::SignatureLayer(
         "not multipart/signed with application/pkcs7-signature nor pkcs7-mime signed-data",
     ))?;
-    Ok(verify_layer(&layer, options)?.1)
+    Ok(verify_layer(&layer, senders, options)?.1)
 }
 
 /// Verifies one layer; returns the signed content and a report per signer.
 fn verify_layer(
     layer: &mime::SignedLayer,
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> Result<(Vec<u8>, Vec<SignatureReport>), SmimeError> {
     let info = ContentInfo::from_ber(&layer.cms).map_err(malformed("ContentInfo"))?;
@@ -385,6 +409,11 @@ fn verify_layer(
             .ok_or(SmimeError::SignatureLayer("opaque signed-data without content"))?,
         (None, None) => return Err(SmimeError::SignatureLayer("opaque signed-data without content")),
     };
+    if signed.signer_infos.0.is_empty() {
+        // RFC 5652 §5.1 allows none (degenerate SignedData), but then
+        // nothing is signed: a layer that verifies nothing is refused.
+        return Err(SmimeError::SignatureLayer("SignedData without SignerInfos"));
+    }
     let certificates: Vec<x509_cert::Certificate> = signed
         .certificates
         .iter()
@@ -404,6 +433,7 @@ fn verify_layer(
                 signed.encap_content_info.econtent_type,
                 &content,
                 &certificates,
+                senders,
                 options,
             )
         })
@@ -471,6 +501,29 @@ fn names_certificate(sid: &SignerIdentifier, cert: &x509_cert::Certificate) -> b
     }
 }
 
+/// The certificates `sid` names (RFC 5652 §5.3), first those in the
+/// message, then the caller's; each parsed, those that do not parse left out.
+fn signer_candidates(
+    sid: &SignerIdentifier,
+    certificates: &[x509_cert::Certificate],
+    extra: &[Certificate],
+) -> Vec<Certificate> {
+    let in_message = certificates
+        .iter()
+        .filter(|c| names_certificate(sid, c))
+        .filter_map(|c| c.to_der().ok());
+    let from_caller = extra.iter().filter_map(|c| {
+        x509_cert::Certificate::from_der(c.der())
+            .ok()
+            .filter(|parsed| names_certificate(sid, parsed))
+            .map(|_| c.der().to_vec())
+    });
+    in_message
+        .chain(from_caller)
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect()
+}
+
 /// The single value of a signed attribute.
 fn single_value(signer: &SignerInfo, oid: ObjectIdentifier) -> Option<&Any> {
     let attrs = signer.signed_attrs.as_ref()?;
@@ -488,6 +541,7 @@ fn verify_signer(
     content_type: ObjectIdentifier,
     content: &[u8],
     certificates: &[x509_cert::Certificate],
+    senders: &[String],
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let digest_oid = signer.digest_alg.oid;
@@ -514,17 +568,6 @@ fn verify_signer(
                 oid: signer.signature_algorithm.oid.to_string(),
             });
         }
-    };
-    let Some(cert_der) = certificates
-        .iter()
-        .find(|c| names_certificate(&signer.sid, c))
-        .and_then(|c| c.to_der().ok())
-    else {
-        return report.fail(SignatureFailure::MissingSignerCertificate);
-    };
-    let certificate = match Certificate::from_der(cert_der) {
-        Ok(c) => c,
-        Err(error) => return report.fail(SignatureFailure::Certificate(error)),
     };
     let digest = hash.digest(content);
     // RFC 5652 §5.4: with signed attributes the signature covers their DER
@@ -563,21 +606,55 @@ fn verify_signer(
         None => content.to_vec(),
     };
     let input_digest = hash.digest(&signed_input);
-    let checked = crypto::verify(
-        &certificate.public_key,
-        scheme,
-        hash,
-        &signed_input,
-        &input_digest,
-        signer.signature.as_bytes(),
-    );
-    report.signer = Some(certificate.clone());
-    if let Err(error) = checked {
-        return report.fail(SignatureFailure::BadSignature(error));
+    // Every certificate the signer identifier names, the message's and the
+    // caller's: a look-alike placed first must not hide the real signer
+    // (docs/decisions.md D91).
+    let mut first_failure = None;
+    let mut verified = None;
+    for candidate in signer_candidates(&signer.sid, certificates, options.intermediates) {
+        match crypto::verify(
+            &candidate.public_key,
+            scheme,
+            hash,
+            &signed_input,
+            &input_digest,
+            signer.signature.as_bytes(),
+        ) {
+            Ok(()) => {
+                verified = Some(candidate);
+                break;
+            }
+            Err(error) => {
+                if first_failure.is_none() {
+                    first_failure = Some((candidate, error));
+                }
+            }
+        }
     }
+    let certificate = match (verified, first_failure) {
+        (Some(certificate), _) => certificate,
+        (None, Some((candidate, error))) => {
+            report.signer_addresses = certificate_addresses(candidate.der());
+            report.signer = Some(candidate);
+            return report.fail(SignatureFailure::BadSignature(error));
+        }
+        (None, None) => return report.fail(SignatureFailure::MissingSignerCertificate),
+    };
+    report.signer_addresses = certificate_addresses(certificate.der());
+    report.signer = Some(certificate.clone());
     report.signature_valid = true;
     if let Err(error) = certificate.check(options.time, &options.key_policy) {
         return report.fail(SignatureFailure::Certificate(error));
+    }
+    if !senders
+        .iter()
+        .any(|s| report.signer_addresses.iter().any(|a| same_address(s, a)))
+    {
+        let certificate = report.signer_addresses.clone();
+        return report.fail(SignatureFailure::SignerAddressMismatch {
+            senders: senders.to_vec(),
+            certificate,
+        });
     }
     if !options.trust_anchors.is_empty() {
         let mut intermediates = options.intermediates.to_vec();
@@ -603,4 +680,48 @@ fn verify_signer(
         }
     }
     report
+}
+
+/// The e-mail addresses a certificate names: rfc822Name entries of the
+/// subject alternative name and emailAddress attributes of the subject
+/// (RFC 8550 §3, RFC 5280 §4.2.1.6). A certificate that does not parse
+/// names none.
+fn certificate_addresses(der: &[u8]) -> Vec<String> {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return Vec::new();
+    };
+    let mut addresses: Vec<String> = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|name| match name {
+                    GeneralName::RFC822Name(address) => Some((*address).to_owned()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    addresses.extend(
+        cert.subject()
+            .iter_email()
+            .filter_map(|value| value.as_str().ok())
+            .map(str::to_owned),
+    );
+    addresses
+}
+
+/// RFC 5280 §7.5: the local part of an rfc822Name is compared exactly, the
+/// domain without regard to case (docs/decisions.md D90).
+fn same_address(a: &str, b: &str) -> bool {
+    match (a.trim().rsplit_once('@'), b.trim().rsplit_once('@')) {
+        (Some((local_a, domain_a)), Some((local_b, domain_b))) => {
+            local_a == local_b && domain_a.eq_ignore_ascii_case(domain_b)
+        }
+        _ => false,
+    }
 }

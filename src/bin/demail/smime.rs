@@ -66,6 +66,10 @@ pub(crate) struct OpenArgs {
     /// Write the opened message here.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Accept AES-CBC content without a passing inner signature (CBC does
+    /// not authenticate; refused by default).
+    #[arg(long)]
+    allow_unauthenticated: bool,
 }
 
 fn certificate(path: &Path) -> Result<Certificate, String> {
@@ -167,6 +171,7 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, String> {
     let trust = args.trust.load()?;
     let options = OpenOptions {
         verify: trust.options(KeyPolicy::default()),
+        allow_unauthenticated: args.allow_unauthenticated,
     };
     let opened = match demail::smime::open(&raw, &key, &cert, &options) {
         Ok(opened) => opened,
@@ -181,6 +186,7 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, String> {
         "opened": true,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
         "content_encryption": report.content_encryption,
+        "content_authenticated": report.content_authenticated,
         "recipients": report.recipients.iter().map(|r| json!({
             "id": r.id,
             "key_management": r.key_management,
@@ -219,6 +225,7 @@ pub(crate) fn signature_json(report: &SignatureReport) -> Value {
         },
         "digest_algorithm": report.digest_algorithm,
         "signature_algorithm": report.signature_algorithm,
+        "signer_addresses": report.signer_addresses,
         "signer": report.signer.as_ref().map(|c| json!({
             "subject": c.subject,
             "issuer": c.issuer,

@@ -14,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::verify::VerifyOptions;
-use demail::xmldsig::{Canonicalization, SignOptions, canonicalize, sign_enveloped, verify};
+use demail::xmldsig::{Canonicalization, XmlSignOptions, canonicalize, sign_enveloped, verify};
 
 /// An archive-like document of about `target` bytes: a default and a
 /// prefixed namespace, attributes to sort, references, comments, CR LF.
@@ -100,7 +100,7 @@ fn verification(c: &mut Criterion) {
         let key = SigningKey::from_pkcs8_pem(key).expect("key");
         let certificate = Certificate::from_pem(cert).expect("certificate");
         for (size, doc) in [("small", &small[..]), ("100k", &large[..])] {
-            let signed = sign_enveloped(doc, &SignOptions::new(&key, &certificate)).expect("sign");
+            let signed = sign_enveloped(doc, &XmlSignOptions::new(&key, &certificate)).expect("sign");
             assert!(verify(&signed, &options).expect("verify").passed());
             group.bench_function(format!("{name}_{size}"), |b| {
                 b.iter(|| verify(black_box(&signed), &options).expect("verify"))

@@ -20,7 +20,7 @@ use std::time::Instant;
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::verify::VerifyOptions;
-use demail::xmldsig::{MAX_DOCUMENT_BYTES, SignOptions, sign_enveloped, verify};
+use demail::xmldsig::{MAX_DOCUMENT_BYTES, XmlSignOptions, sign_enveloped, verify};
 
 fn fill(head: &str, unit: &str, tail: &str) -> Vec<u8> {
     fill_to(MAX_DOCUMENT_BYTES, head, unit, tail)
@@ -84,7 +84,7 @@ fn main() {
     let started = Instant::now();
     if kind == "verify-signed" {
         let (key, certificate) = signer();
-        let signed = sign_enveloped(&xml, &SignOptions::new(&key, &certificate)).expect("signs");
+        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&key, &certificate)).expect("signs");
         let started = Instant::now();
         let outcome = verify(&signed, &VerifyOptions::default());
         let outcome = outcome.map(|r| (r.digest_ok, r.signature_ok, r.signed_content().len()));
@@ -97,7 +97,7 @@ fn main() {
     }
     if kind == "sign-elements" {
         let (key, certificate) = signer();
-        let signed = sign_enveloped(&xml, &SignOptions::new(&key, &certificate));
+        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&key, &certificate));
         println!(
             "{kind}: {} input bytes, signed: {:?}",
             xml.len(),

@@ -42,6 +42,7 @@ use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::crypto::{Curve, PublicKey};
+use crate::pem::{decode_base64, pem_blocks, pem_to_der};
 
 /// Why a certificate is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -541,33 +542,4 @@ pub(crate) fn unix_seconds(time: SystemTime) -> i64 {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
         Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
     }
-}
-
-/// Decodes base64 that may be folded: ASCII white space is ignored, as in
-/// PEM bodies, the certificate field and the `b=`/`bh=` tags.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text.split_ascii_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
-}
-
-/// The DER of the first PEM block with the given label.
-pub(crate) fn pem_to_der(pem: &str, label: &str) -> Option<Vec<u8>> {
-    pem_blocks(pem, label).into_iter().next().flatten()
-}
-
-fn pem_blocks(pem: &str, label: &str) -> Vec<Option<Vec<u8>>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let mut blocks = Vec::new();
-    let mut rest = pem;
-    while let Some(start) = rest.find(&begin) {
-        let body_start = start + begin.len();
-        let Some(stop) = rest[body_start..].find(&end) else {
-            blocks.push(None);
-            break;
-        };
-        blocks.push(decode_base64(&rest[body_start..body_start + stop]));
-        rest = &rest[body_start + stop + end.len()..];
-    }
-    blocks
 }

@@ -327,7 +327,7 @@ impl SigningKey {
     /// # Errors
     /// [`CryptoError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
-        let der = crate::certificate::pem_to_der(pem, "PRIVATE KEY")
+        let der = crate::pem::pem_to_der(pem, "PRIVATE KEY")
             .ok_or_else(|| CryptoError::BadKey("no PRIVATE KEY PEM block".into()))?;
         Self::from_pkcs8_der(&der)
     }

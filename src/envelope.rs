@@ -7,7 +7,7 @@
 //!
 //! Only a message that is not a mail at all (or breaks a size limit) is an
 //! error. A field whose value breaks its syntax is recorded as a
-//! [`FieldError`] and reported by [`Envelope::validate`], so that a gateway
+//! [`FieldError`] and reported by [`Envelope::validate`](crate::envelope::Envelope::validate), so that a gateway
 //! can still read, report and, where the TR allows it, deliver the message
 //! (PVD FU Schritt 41).
 //!
@@ -39,7 +39,6 @@ use crate::fields::{
 };
 use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
 use crate::metadata::Metadata;
-use crate::validate::{Mode, Report};
 
 /// Why a field's value could not be read into its typed form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -260,37 +259,6 @@ impl<'a> Envelope<'a> {
         .into_iter()
         .any(|name| self.first[name as usize].is_some())
     }
-
-    /// Checks the message against the TR and returns every violation.
-    pub fn validate(&self) -> Report {
-        crate::validate::validate(self)
-    }
-
-    /// Parses and validates in [`Mode::Strict`]: any violation is an error.
-    ///
-    /// # Errors
-    /// [`StrictError::Parse`] when the input is not a mail, and
-    /// [`StrictError::Invalid`] with every violation otherwise.
-    pub fn parse_strict(raw: &'a [u8]) -> Result<Self, StrictError> {
-        let envelope = Self::parse(raw)?;
-        let report = envelope.validate();
-        if report.accepts(Mode::Strict) {
-            Ok(envelope)
-        } else {
-            Err(StrictError::Invalid(report))
-        }
-    }
-}
-
-/// Why [`Envelope::parse_strict`] rejected a message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StrictError {
-    /// The input is not a mail or breaks a limit.
-    #[error(transparent)]
-    Parse(#[from] HeaderError),
-    /// The message parsed but breaks the TR.
-    #[error("the message violates TR 01201: {0}")]
-    Invalid(Report),
 }
 
 /// Reads one field's value into the metadata.

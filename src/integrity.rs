@@ -13,7 +13,7 @@
 //!
 //! Everything is computed over the exact bytes kept by the
 //! [`Envelope`]; headers are never re-serialized
-//! before hashing. Verification is in [`crate::verify`].
+//! before hashing. Verification is in [`crate::verify`](mod@crate::verify).
 //!
 //! ```
 //! use demail::integrity::{sign, SignOptions};
@@ -273,32 +273,27 @@ impl<'a> IntegrityTags<'a> {
 }
 
 fn decode_base64(value: &str, tag: &'static str) -> Result<Vec<u8>, IntegrityError> {
-    crate::certificate::decode_base64(value).ok_or(IntegrityError::Base64(tag))
+    crate::pem::decode_base64(value).ok_or(IntegrityError::Base64(tag))
 }
 
 /// The body after simple canonicalization (RFC 6376 §3.4.3): trailing empty
 /// lines removed, and a final CRLF; an empty body becomes a single CRLF.
-/// Returns the kept part of the body and whether a CRLF must be appended.
-pub fn canonical_body(body: &[u8]) -> (&[u8], bool) {
+/// Returns the kept part of the body, to which the canonical form always
+/// appends one CRLF.
+pub fn canonical_body(body: &[u8]) -> &[u8] {
     let mut end = body.len();
     while end >= 2 && &body[end - 2..end] == b"\r\n" {
         end -= 2;
     }
-    if end == 0 {
-        return (&[], true);
-    }
     // `end` is after the last non-empty line, without its CRLF.
-    (&body[..end], true)
+    &body[..end]
 }
 
 /// The hash of the canonical body (the value of `bh=`).
 pub fn body_hash(body: &[u8], hash: HashAlgorithm) -> Vec<u8> {
-    let (kept, crlf) = canonical_body(body);
     let mut context = hash.context();
-    context.update(kept);
-    if crlf {
-        context.update(b"\r\n");
-    }
+    context.update(canonical_body(body));
+    context.update(b"\r\n");
     context.finish().as_ref().to_vec()
 }
 
@@ -454,7 +449,7 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
     match &options.signer {
         Some(signer) => signer.check_pair()?,
         None => {
-            if let Some(value) = crate::verify::authoritative_value(&envelope) {
+            if let Some(value) = authoritative_value(&envelope) {
                 return Err(IntegrityError::UnsignedAuthoritative { value });
             }
         }
@@ -648,6 +643,19 @@ fn current_column(out: &[u8]) -> usize {
     out.iter().rev().position(|b| *b == b'\n').unwrap_or(out.len())
 }
 
+/// The first `X-de-mail-authoritative` value that is not exactly `no`, or
+/// `None` when every occurrence says `no` or there is none (D48: anything
+/// but `no` counts as authoritative for FC-04).
+pub(crate) fn authoritative_value(envelope: &Envelope<'_>) -> Option<String> {
+    envelope
+        .fields()
+        .iter()
+        .filter(|f| f.has_name(FieldName::Authoritative.as_str()))
+        .map(RawField::unfolded_value)
+        .find(|value| value != "no")
+        .map(Cow::into_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,10 +728,10 @@ mod tests {
     // RFC 6376 §3.4.3 simple body canonicalization
     #[test]
     fn simple_body_canonicalization() {
-        assert_eq!(canonical_body(b""), (&b""[..], true));
-        assert_eq!(canonical_body(b"\r\n\r\n"), (&b""[..], true));
-        assert_eq!(canonical_body(b"a\r\n\r\n\r\n"), (&b"a"[..], true));
-        assert_eq!(canonical_body(b"a\r\nb"), (&b"a\r\nb"[..], true));
+        assert_eq!(canonical_body(b""), b"");
+        assert_eq!(canonical_body(b"\r\n\r\n"), b"");
+        assert_eq!(canonical_body(b"a\r\n\r\n\r\n"), b"a");
+        assert_eq!(canonical_body(b"a\r\nb"), b"a\r\nb");
         assert_eq!(
             body_hash(b"a\r\n\r\n", HashAlgorithm::Sha256),
             body_hash(b"a\r\n", HashAlgorithm::Sha256)

@@ -12,9 +12,8 @@
 //! §3.1.21 needs), without a MIME parse of the body.
 //!
 //! ```
-//! use demail::envelope::Envelope;
 //! use demail::fields::MessageKind;
-//! use demail::validate::Mode;
+//! use demail::{Envelope, Mode};
 //!
 //! let raw = std::fs::read("tests/data/normal.eml")?;
 //! let envelope = Envelope::parse(&raw)?;
@@ -26,6 +25,12 @@
 //! ```
 //!
 //! ## The API by task
+//! The crate root re-exports the entry points a service uses:
+//! [`Envelope`], [`Mode`], [`Report`], [`sign`], [`SignOptions`], [`verify()`],
+//! [`VerifyOptions`], [`VerificationReport`], [`build_confirmation`],
+//! [`check_confirmation`], [`build_notification`], [`read_notification`],
+//! [`Certificate`] and [`SigningKey`].
+//!
 //! - **Reading a message**: [`envelope::Envelope::parse`] gives the typed
 //!   [`metadata::Metadata`], the raw fields ([`header::RawField`]), field
 //!   errors and warnings (duplicates: the first from the top wins, §3.1.1).
@@ -45,6 +50,9 @@
 //! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
+//! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
+//!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
+//!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
 //! - **Verifying**: [`verify::verify`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
 //!   [`provider_directory`] binds signers to the sender's domain.
@@ -103,6 +111,7 @@ pub mod mbox;
 pub mod metadata;
 pub mod notification;
 pub mod pdf;
+mod pem;
 pub mod protection;
 pub mod provider_directory;
 pub mod resend;
@@ -112,6 +121,16 @@ pub mod validate;
 pub mod verify;
 pub mod xml;
 pub mod xmldsig;
+
+// The entry points a service uses, at the crate root.
+pub use certificate::Certificate;
+pub use confirmation::{build_confirmation, check_confirmation};
+pub use crypto::SigningKey;
+pub use envelope::Envelope;
+pub use integrity::{SignOptions, sign};
+pub use notification::{build_notification, read_notification};
+pub use validate::{Mode, Report};
+pub use verify::{VerificationReport, VerifyOptions, verify};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
 /// needs the `smime` feature; CI tests with `--all-features`).

@@ -38,7 +38,9 @@ use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block};
-use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element};
+use crate::xml::pull::Document;
+use crate::xml::reader::decode;
+use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlWarning, push_element};
 
 /// The document element's local name (§3.5.3).
 pub const NOTIFICATION_MESSAGE: &str = "Notification-Message";
@@ -61,6 +63,9 @@ pub struct NotificationMessage {
     pub sender: String,
     /// Namespace declarations of the document element besides the default.
     pub namespaces: Vec<(String, String)>,
+    /// What the reader accepted but reports (a `Time` without time zone,
+    /// D85); empty in a document built by the crate, not serialized.
+    pub warnings: Vec<XmlWarning>,
 }
 
 impl NotificationMessage {
@@ -77,29 +82,23 @@ impl NotificationMessage {
     /// # Errors
     /// An [`XmlError`] naming the element and byte offset.
     pub fn parse_with_limits(xml: &[u8], limits: XmlLimits) -> Result<Self, XmlError> {
-        let mut reader = XmlReader::new(xml, limits)?;
+        let decoded = decode(xml, &limits)?;
+        let mut doc = Document::new(&decoded, limits);
         let root = NOTIFICATION_MESSAGE;
-        let (namespaces, empty) = xml::expect_root(&mut reader, root)?;
-        if empty {
-            return Err(XmlError::MissingElement {
-                missing: "Subject",
-                parent: root.into(),
-                offset: 0,
-            });
-        }
-        let (subject, _) = xml::expect_text(&mut reader, root, "Subject")?;
-        let (text, _) = xml::expect_text(&mut reader, root, "Text")?;
-        let (time, offset) = xml::expect_text(&mut reader, root, "Time")?;
-        let time = xml::date_time("Time", &time, offset)?;
-        let (sender, _) = xml::expect_text(&mut reader, root, "Sender")?;
-        xml::expect_end(&mut reader, root, "the end of Notification-Message")?;
-        reader.finish()?;
+        let namespaces = doc.root(root)?;
+        let (subject, _) = doc.expect_text(root, "Subject")?;
+        let (text, _) = doc.expect_text(root, "Text")?;
+        let time = doc.expect_date_time(root, "Time")?;
+        let (sender, _) = doc.expect_text(root, "Sender")?;
+        doc.expect_end(root, "the end of Notification-Message")?;
+        doc.finish()?;
         Ok(NotificationMessage {
             subject,
             text,
             time,
             sender,
             namespaces,
+            warnings: doc.warnings,
         })
     }
 
@@ -186,11 +185,12 @@ impl NotificationKind {
         }
     }
 
-    /// The local part of the system address that sends it (PVD FU §4.3 Table 1).
+    /// The local part of the system address that sends it (PVD FU §4.3
+    /// Table 1), from the one table [`MessageType::system_sender`].
     pub const fn system_local_part(self) -> &'static str {
-        match self {
-            NotificationKind::Malware => "Schadsoftware-Warnung",
-            _ => "Meldung",
+        match self.message_type().system_sender() {
+            Some(local_part) => local_part,
+            None => "",
         }
     }
 
@@ -341,6 +341,7 @@ pub fn notification_message(
         time: XmlDateTime(request.time),
         sender: request.issuer.name.clone(),
         namespaces: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

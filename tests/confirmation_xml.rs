@@ -21,7 +21,7 @@ use demail::fields::DateTime;
 use demail::notification::{
     NotificationKind, NotificationMessage, NotificationRequest, notification_message,
 };
-use demail::xml::{XmlDateTime, XmlError, XmlLimits};
+use demail::xml::{XmlDateTime, XmlError, XmlLimits, XmlWarning};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -507,12 +507,13 @@ fn structure_errors_name_the_element_and_offset() {
         AcknowledgeMessage::parse(attr.as_bytes()),
         Err(XmlError::UnexpectedAttribute { .. })
     ));
-    // A processing instruction, trailing content, malformed XML.
+    // A processing instruction is read and ignored (XML 1.0 §2.6, issue 12);
+    // trailing content and malformed XML are refused.
     let pi = xml.replace("<Hash>", "<?php x?><Hash>");
-    assert!(matches!(
-        AcknowledgeMessage::parse(pi.as_bytes()),
-        Err(XmlError::ProcessingInstruction { .. })
-    ));
+    assert_eq!(
+        AcknowledgeMessage::parse(pi.as_bytes()).unwrap(),
+        AcknowledgeMessage::parse(xml.as_bytes()).unwrap()
+    );
     let trailing = format!("{xml}<x/>");
     assert!(matches!(
         AcknowledgeMessage::parse(trailing.as_bytes()),
@@ -523,10 +524,10 @@ fn structure_errors_name_the_element_and_offset() {
         AcknowledgeMessage::parse(broken.as_bytes()),
         Err(XmlError::Syntax { .. })
     ));
-    // Another encoding, invalid characters, invalid UTF-8.
-    let latin = xml.replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"");
+    // An encoding the reader does not read (D83), invalid characters, invalid UTF-8.
+    let other = xml.replace("encoding=\"UTF-8\"", "encoding=\"Shift_JIS\"");
     assert!(matches!(
-        AcknowledgeMessage::parse(latin.as_bytes()),
+        AcknowledgeMessage::parse(other.as_bytes()),
         Err(XmlError::Encoding { .. })
     ));
     let control = xml.replace("<Hash>", "<Hash>&#1;");
@@ -545,9 +546,11 @@ fn namespace_declarations_must_be_well_formed() {
     // Found by the notification_xml fuzz target: a prefix with control
     // characters and a value with CR did not survive a round trip.
     let bad_prefix = "<Notification-Message xmlns=\"urn:de-mail\" xmlns:b\u{1d}=\"u\"><Subject/><Text/><Time>2024-03-12T09:15:07Z</Time><Sender/></Notification-Message>";
+    // XML 1.0 §2.2: the one reader refuses the control character before
+    // it reads any name.
     assert!(matches!(
         NotificationMessage::parse(bad_prefix.as_bytes()),
-        Err(XmlError::UnexpectedAttribute { .. })
+        Err(XmlError::InvalidCharacter { code: 0x1D, .. })
     ));
     let bad_value = bad_prefix.replace("b\u{1d}=\"u\"", "b=\"u&#1;\"");
     assert!(NotificationMessage::parse(bad_value.as_bytes()).is_err());
@@ -557,8 +560,8 @@ fn namespace_declarations_must_be_well_formed() {
 }
 
 #[test]
-fn date_times_need_an_offset_and_a_valid_date() {
-    // xs:dateTime (§3.5.3), D30.
+fn date_times_need_a_valid_date_and_a_missing_offset_is_a_warning() {
+    // xs:dateTime (§3.5.3), D30, D85.
     for good in [
         "2024-02-29T23:59:59Z",
         "2024-03-12T09:15:05.123+01:00",
@@ -578,9 +581,19 @@ fn date_times_need_an_offset_and_a_valid_date() {
     ] {
         assert!(XmlDateTime::parse(bad).is_none(), "{bad}");
     }
+    // Valid per the schema, so read (as UTC) and reported, never guessed
+    // silently (issue 12, D85).
     let xml = ack_xml().replace("2024-03-13T08:00:00+01:00", "2024-03-13T08:00:00");
+    let parsed = AcknowledgeMessage::parse(xml.as_bytes()).unwrap();
+    assert_eq!(parsed.time.to_string(), "2024-03-13T08:00:00Z");
     assert!(matches!(
-        AcknowledgeMessage::parse(xml.as_bytes()),
+        parsed.warnings.as_slice(),
+        [XmlWarning::DateTimeWithoutTimeZone { element: "Time", .. }]
+    ));
+    assert_eq!(parsed.warnings[0].code(), "date_time_without_time_zone");
+    let bad = ack_xml().replace("2024-03-13T08:00:00+01:00", "2024-03-13T08:00");
+    assert!(matches!(
+        AcknowledgeMessage::parse(bad.as_bytes()),
         Err(XmlError::InvalidDateTime { element: "Time", .. })
     ));
 }
@@ -665,13 +678,14 @@ proptest! {
             delivery_time,
             signature: None,
             namespaces: Vec::new(),
+            warnings: Vec::new(),
         };
         prop_assert_eq!(AcknowledgeMessage::parse(&message.to_xml()).unwrap(), message);
     }
 
     #[test]
     fn notification_message_round_trips(subject in xml_text(), text in xml_text(), sender in xml_text(), time in date_time()) {
-        let message = NotificationMessage { subject, text, time, sender, namespaces: Vec::new() };
+        let message = NotificationMessage { subject, text, time, sender, namespaces: Vec::new(), warnings: Vec::new() };
         prop_assert_eq!(NotificationMessage::parse(&message.to_xml()).unwrap(), message);
     }
 }

@@ -346,7 +346,7 @@ fn forwarded_message_may_have_different_actual_recipient() {
 fn strict_parse_returns_every_violation() {
     let raw = data("uppercase-address.eml");
     match Envelope::parse_strict(&raw) {
-        Err(demail::envelope::StrictError::Invalid(report)) => {
+        Err(demail::validate::StrictError::Invalid(report)) => {
             assert!(report.violations().len() >= 2, "{report}");
             assert!(
                 report

@@ -15,7 +15,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use demail::certificate::Certificate;
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use demail::verify::VerifyOptions;
-use demail::xmldsig::{Canonicalization, SignOptions, XmlSignatureFailure, sign_enveloped, verify};
+use demail::xmldsig::{Canonicalization, XmlSignOptions, XmlSignatureFailure, sign_enveloped, verify};
 
 const KEYS: &str = "tests/data/keys";
 const TEMPLATES: &str = "tests/data/xmldsig";
@@ -102,7 +102,7 @@ fn xmlsec_verify(file: &Path, extra: &[&str]) -> (bool, String) {
 
 /// Signs with the crate, verifies with xmlsec1 (and with the crate), and
 /// checks that xmlsec1 rejects a tampered copy.
-fn crate_signs_xmlsec_verifies(name: &str, options: &SignOptions<'_>, dir: &Path) {
+fn crate_signs_xmlsec_verifies(name: &str, options: &XmlSignOptions<'_>, dir: &Path) {
     let signed = sign_enveloped(DOCUMENT, options).unwrap_or_else(|e| panic!("{name}: {e}"));
     let trust = Trust::test_pki();
     let report = verify(&signed, &trust.options()).unwrap();
@@ -148,7 +148,7 @@ fn xmlsec1_verifies_rsa_pkcs1_signatures_of_the_crate() {
             hash.as_str(),
             method.uri().rsplit('/').next().unwrap_or("")
         );
-        let options = SignOptions::new(&key, &certificate)
+        let options = XmlSignOptions::new(&key, &certificate)
             .hash(hash)
             .digest(hash)
             .canonicalization(method);
@@ -172,11 +172,11 @@ fn xmlsec1_verifies_ecdsa_signatures_of_the_crate() {
         ("bp-signer", HashAlgorithm::Sha256),
     ] {
         let (key, certificate) = signer(name);
-        let options = SignOptions::new(&key, &certificate).hash(hash).canonicalization(
-            Canonicalization::ExclusiveWithComments {
+        let options = XmlSignOptions::new(&key, &certificate)
+            .hash(hash)
+            .canonicalization(Canonicalization::ExclusiveWithComments {
                 inclusive_prefixes: vec![],
-            },
-        );
+            });
         crate_signs_xmlsec_verifies(&format!("{name}-{}", hash.as_str()), &options, &dir);
     }
 }
@@ -297,7 +297,7 @@ fn rsa_pss_signature_verifies_with_openssl_over_xmllint_canonical_signed_info() 
         HashAlgorithm::Sha384,
         HashAlgorithm::Sha512,
     ] {
-        let options = SignOptions::new(&key, &certificate)
+        let options = XmlSignOptions::new(&key, &certificate)
             .scheme(SignatureScheme::RsassaPss)
             .hash(hash)
             .canonicalization(Canonicalization::Exclusive {
@@ -397,7 +397,7 @@ fn crate_signature_validates_against_xmldsig_core_schema() {
         },
     ];
     for (n, method) in methods.into_iter().enumerate() {
-        let options = SignOptions::new(&key, &certificate).canonicalization(method);
+        let options = XmlSignOptions::new(&key, &certificate).canonicalization(method);
         let signed = String::from_utf8(sign_enveloped(DOCUMENT, &options).unwrap()).unwrap();
         let start = signed.find("<ds:Signature").unwrap();
         let end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();

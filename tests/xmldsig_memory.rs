@@ -9,8 +9,8 @@ use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::verify::VerifyOptions;
 use demail::xmldsig::{
-    Canonicalization, MAX_CANONICAL_BYTES, MAX_DOCUMENT_BYTES, MAX_SIGNATURE_ELEMENTS, SignOptions,
-    XmlDsigError, canonicalize, sign_enveloped, verify,
+    Canonicalization, MAX_CANONICAL_BYTES, MAX_DOCUMENT_BYTES, MAX_SIGNATURE_ELEMENTS, XmlDsigError,
+    XmlSignOptions, canonicalize, sign_enveloped, verify,
 };
 
 /// `head`, then `unit` as often as fits in `size` bytes, then `tail`.
@@ -33,7 +33,8 @@ fn signer() -> (SigningKey, Certificate) {
 
 fn sign(xml: &str) -> String {
     let (key, certificate) = signer();
-    String::from_utf8(sign_enveloped(xml.as_bytes(), &SignOptions::new(&key, &certificate)).unwrap()).unwrap()
+    String::from_utf8(sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap())
+        .unwrap()
 }
 
 #[test]

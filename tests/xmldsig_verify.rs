@@ -7,9 +7,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use demail::certificate::{Certificate, CertificateError, KeyPolicy};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use demail::verify::{StatusCheck, StatusError, StatusResult, VerifyOptions};
+use demail::xml::XmlError;
 use demail::xmldsig::{
-    Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignOptions, SignatureMethod,
-    XmlDsigError, XmlSignatureFailure, canonicalize, sign_enveloped, verify,
+    Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignatureMethod, XmlDsigError,
+    XmlSignOptions, XmlSignatureFailure, canonicalize, sign_enveloped, verify,
 };
 
 const DOCUMENT: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -63,7 +64,7 @@ impl Pki {
 
 fn signed_with(name: &str) -> String {
     let (key, certificate) = signer(name);
-    let signed = sign_enveloped(DOCUMENT.as_bytes(), &SignOptions::new(&key, &certificate)).unwrap();
+    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
     String::from_utf8(signed).unwrap()
 }
 
@@ -97,7 +98,7 @@ fn every_signature_method_round_trips() {
             HashAlgorithm::Sha384,
             HashAlgorithm::Sha512,
         ] {
-            let options = SignOptions::new(&key, &certificate)
+            let options = XmlSignOptions::new(&key, &certificate)
                 .scheme(scheme)
                 .hash(hash)
                 .digest(hash);
@@ -129,7 +130,7 @@ fn every_canonicalization_round_trips() {
             inclusive_prefixes: vec!["x".into(), "#default".into()],
         },
     ] {
-        let options = SignOptions::new(&key, &certificate).canonicalization(method.clone());
+        let options = XmlSignOptions::new(&key, &certificate).canonicalization(method.clone());
         let signed = sign_enveloped(DOCUMENT.as_bytes(), &options).unwrap();
         let report = verify(&signed, &pki.options()).unwrap();
         assert!(report.passed(), "{method:?}: {:?}", report.failures);
@@ -146,7 +147,7 @@ fn signature_is_the_last_child_of_the_document_element() {
     assert!(signed.contains("</x:Status><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"));
     assert!(signed.ends_with("</ds:Signature></Acknowledge>\n"));
     let (key, certificate) = signer("p256");
-    let empty = sign_enveloped(b"<a x='1'/>", &SignOptions::new(&key, &certificate)).unwrap();
+    let empty = sign_enveloped(b"<a x='1'/>", &XmlSignOptions::new(&key, &certificate)).unwrap();
     let empty = String::from_utf8(empty).unwrap();
     assert!(empty.starts_with("<a x='1'><ds:Signature"), "{empty}");
     assert!(verify_str(&empty).unwrap().passed());
@@ -180,7 +181,7 @@ fn signing_with_a_certificate_of_another_key_is_refused() {
     let (key, _) = signer("p256");
     let (_, other) = signer("p384");
     assert!(matches!(
-        sign_enveloped(DOCUMENT.as_bytes(), &SignOptions::new(&key, &other)),
+        sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &other)),
         Err(XmlDsigError::CertificateKeyMismatch { .. })
     ));
 }
@@ -189,7 +190,7 @@ fn signing_with_a_certificate_of_another_key_is_refused() {
 fn signing_a_signed_document_again_is_refused() {
     let (key, certificate) = signer("p256");
     assert!(matches!(
-        sign_enveloped(signed().as_bytes(), &SignOptions::new(&key, &certificate)),
+        sign_enveloped(signed().as_bytes(), &XmlSignOptions::new(&key, &certificate)),
         Err(XmlDsigError::AlreadySigned { .. })
     ));
 }
@@ -197,7 +198,7 @@ fn signing_a_signed_document_again_is_refused() {
 #[test]
 fn ecdsa_scheme_with_rsa_key_is_a_crypto_error() {
     let (key, certificate) = signer("rsa3072");
-    let options = SignOptions::new(&key, &certificate).scheme(SignatureScheme::EcDsa);
+    let options = XmlSignOptions::new(&key, &certificate).scheme(SignatureScheme::EcDsa);
     assert!(matches!(
         sign_enveloped(DOCUMENT.as_bytes(), &options),
         Err(XmlDsigError::Crypto(CryptoError::KeyMismatch { .. }))
@@ -478,7 +479,7 @@ fn attack_unresolved_or_duplicate_id_is_refused() {
 #[test]
 fn attack_signature_wrapping_by_id_is_refused() {
     let (key, certificate) = signer("p256");
-    let signed = sign_enveloped(DOCUMENT.as_bytes(), &SignOptions::new(&key, &certificate)).unwrap();
+    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
     let signed = String::from_utf8(signed)
         .unwrap()
         .replace("URI=\"\"", "URI=\"#ack-1\"");
@@ -543,11 +544,14 @@ fn attack_dtd_and_entity_declarations_are_refused() {
     let laughs =
         "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n";
     let signed = signed().replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", laughs, 1);
-    assert!(matches!(verify_str(&signed), Err(XmlDsigError::Dtd { .. })));
+    assert!(matches!(
+        verify_str(&signed),
+        Err(XmlDsigError::Xml(XmlError::Doctype { .. }))
+    ));
     let undefined = self::signed().replace("m-1", "&lol2;");
     assert!(matches!(
         verify_str(&undefined),
-        Err(XmlDsigError::UndefinedEntity { .. })
+        Err(XmlDsigError::Xml(XmlError::Entity { .. }))
     ));
 }
 
@@ -640,12 +644,18 @@ fn missing_key_info_certificate_is_refused() {
 #[test]
 fn limits_bound_size_depth_and_attributes() {
     let large = format!("<a>{}</a>", "x".repeat(MAX_DOCUMENT_BYTES));
-    assert!(matches!(verify_str(&large), Err(XmlDsigError::TooLarge { .. })));
+    assert!(matches!(
+        verify_str(&large),
+        Err(XmlDsigError::Xml(XmlError::TooLarge { .. }))
+    ));
     let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
-    assert!(matches!(verify_str(&deep), Err(XmlDsigError::TooDeep { .. })));
+    assert!(matches!(
+        verify_str(&deep),
+        Err(XmlDsigError::Xml(XmlError::TooDeep { .. }))
+    ));
     let attributes: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=\"\"")).collect();
     assert!(matches!(
         verify_str(&format!("<a{attributes}/>")),
-        Err(XmlDsigError::TooManyAttributes { .. })
+        Err(XmlDsigError::Xml(XmlError::TooManyAttributes { .. }))
     ));
 }

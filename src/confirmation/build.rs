@@ -233,6 +233,7 @@ pub fn acknowledge_message(
         delivery_time: request.delivery_time.map(XmlDateTime),
         signature: None,
         namespaces: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -459,11 +460,11 @@ pub fn assemble(
 /// The XML-DSig step: the document with its enveloped `ds:Signature` over
 /// the document element, made with the provider's key and certificate
 /// (§3.5.1: "qualifiziert elektronisch signiert"; inclusive C14N 1.0 and
-/// SHA-256, the defaults of [`crate::xmldsig::SignOptions`]).
+/// SHA-256, the defaults of [`crate::xmldsig::XmlSignOptions`]).
 fn sign_xml(xml: &[u8], key: &SigningKey, certificate: &Certificate) -> Result<Vec<u8>, BuildError> {
     Ok(crate::xmldsig::sign_enveloped(
         xml,
-        &crate::xmldsig::SignOptions::new(key, certificate),
+        &crate::xmldsig::XmlSignOptions::new(key, certificate),
     )?)
 }
 

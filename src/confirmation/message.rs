@@ -1,7 +1,9 @@
 //! The `Acknowledge-Message` document (TR 01201-3.4 §3.5.1 Tables 23/24,
 //! schema §3.5.3): parse and serialize.
 
-use crate::xml::{self, Step, XMLDSIG_NS, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element};
+use crate::xml::pull::Document;
+use crate::xml::reader::decode;
+use crate::xml::{self, XMLDSIG_NS, XmlDateTime, XmlError, XmlLimits, XmlWarning, push_element};
 
 /// The document element's local name (§3.5.3).
 pub const ACKNOWLEDGE_MESSAGE: &str = "Acknowledge-Message";
@@ -46,6 +48,7 @@ pub struct SignatureElement {
 ///     delivery_time: None,
 ///     signature: None,
 ///     namespaces: Vec::new(),
+///     warnings: Vec::new(),
 /// };
 /// let xml = message.to_xml();
 /// assert_eq!(AcknowledgeMessage::parse(&xml)?, message);
@@ -75,6 +78,9 @@ pub struct AcknowledgeMessage {
     /// `urn:de-mail` (e.g. `xmlns:ds`), `(prefix, uri)`; kept so that a
     /// re-serialized signature's prefixes stay bound.
     pub namespaces: Vec<(String, String)>,
+    /// What the reader accepted but reports (a `Time` without time zone,
+    /// D85); empty in a document built by the crate, not serialized.
+    pub warnings: Vec<XmlWarning>,
 }
 
 impl AcknowledgeMessage {
@@ -91,77 +97,34 @@ impl AcknowledgeMessage {
     /// # Errors
     /// An [`XmlError`] naming the element and byte offset.
     pub fn parse_with_limits(xml: &[u8], limits: XmlLimits) -> Result<Self, XmlError> {
-        let mut reader = XmlReader::new(xml, limits)?;
+        let text = decode(xml, &limits)?;
+        let mut doc = Document::new(&text, limits);
         let root = ACKNOWLEDGE_MESSAGE;
-        let (namespaces, empty) = xml::expect_root(&mut reader, root)?;
-        if empty {
-            return Err(XmlError::MissingElement {
-                missing: "Sender",
-                parent: root.into(),
-                offset: 0,
-            });
-        }
-        let (sender, _) = xml::expect_text(&mut reader, root, "Sender")?;
-        let metadata = read_metadata(&mut reader)?;
-        let (subject, _) = xml::expect_text(&mut reader, root, "Subject")?;
-        let (text, _) = xml::expect_text(&mut reader, root, "Text")?;
-        let (hash, _) = xml::expect_text(&mut reader, root, "Hash")?;
-        let (time, offset) = xml::expect_text(&mut reader, root, "Time")?;
-        let time = xml::date_time("Time", &time, offset)?;
-        let mut delivery_time = None;
-        let mut signature = None;
-        loop {
-            match reader.next_structural()? {
-                Step::Start {
-                    name,
-                    offset,
-                    tag,
-                    empty,
-                    ..
-                } if name.is_de_mail("DeliveryTime") && delivery_time.is_none() && signature.is_none() => {
-                    reader.namespace_declarations(&tag, "DeliveryTime", offset)?;
-                    let text = reader.text_content("DeliveryTime", empty)?;
-                    delivery_time = Some(xml::date_time("DeliveryTime", &text, offset)?);
-                }
-                Step::Start {
-                    name,
-                    offset,
-                    empty,
-                    end,
-                    ..
-                } if name.namespace == XMLDSIG_NS && name.local == "Signature" && signature.is_none() => {
-                    let range = if empty {
-                        offset..end
-                    } else {
-                        let limit = reader.limits().max_signature_elements;
-                        reader.skip_element(offset, limit, "ds:Signature element")?
-                    };
-                    let raw = String::from_utf8_lossy(&reader.input()[range]).into_owned();
-                    signature = Some(SignatureElement { raw });
-                }
-                Step::Start { name, offset, .. } => {
-                    return Err(XmlError::UnexpectedElement {
-                        found: name.to_string(),
-                        parent: root.into(),
-                        expected: if signature.is_some() {
-                            "the end of Acknowledge-Message"
-                        } else {
-                            "DeliveryTime or ds:Signature"
-                        },
-                        offset,
-                    });
-                }
-                Step::End { .. } => break,
-                Step::Eof { offset } | Step::Text { offset, .. } => {
-                    return Err(XmlError::Syntax {
-                        element: root.into(),
-                        offset,
-                        message: "unexpected end of input".into(),
-                    });
-                }
+        let namespaces = doc.root(root)?;
+        let (sender, _) = doc.expect_text(root, "Sender")?;
+        let metadata = read_metadata(&mut doc)?;
+        let (subject, _) = doc.expect_text(root, "Subject")?;
+        let (text, _) = doc.expect_text(root, "Text")?;
+        let (hash, _) = doc.expect_text(root, "Hash")?;
+        let time = doc.expect_date_time(root, "Time")?;
+        let delivery_time = doc.optional_date_time("DeliveryTime")?;
+        let signature = match doc.optional(XMLDSIG_NS, "Signature")? {
+            Some(start) => {
+                let limit = doc.limits().max_signature_elements;
+                let range = doc.skip_element(&start, limit, "ds:Signature element")?;
+                Some(SignatureElement {
+                    raw: doc.slice(range).to_owned(),
+                })
             }
-        }
-        reader.finish()?;
+            None => None,
+        };
+        let expected = match (&signature, &delivery_time) {
+            (Some(_), _) => "the end of Acknowledge-Message",
+            (None, Some(_)) => "ds:Signature",
+            (None, None) => "DeliveryTime or ds:Signature",
+        };
+        doc.expect_end(root, expected)?;
+        doc.finish()?;
         Ok(AcknowledgeMessage {
             sender,
             metadata,
@@ -172,6 +135,7 @@ impl AcknowledgeMessage {
             delivery_time,
             signature,
             namespaces,
+            warnings: doc.warnings,
         })
     }
 
@@ -214,104 +178,32 @@ impl AcknowledgeMessage {
     }
 }
 
-fn read_metadata(reader: &mut XmlReader<'_>) -> Result<Vec<Metadate>, XmlError> {
+/// `Metadata`: one or more `Metadate` (the schema's sequence has minOccurs 1).
+fn read_metadata(doc: &mut Document<'_>) -> Result<Vec<Metadate>, XmlError> {
     let parent = "Metadata";
-    let empty = match reader.next_structural()? {
-        Step::Start {
-            name,
-            offset,
-            tag,
-            empty,
-            ..
-        } if name.is_de_mail(parent) => {
-            reader.namespace_declarations(&tag, parent, offset)?;
-            if empty {
-                // The schema's sequence has minOccurs 1.
-                return Err(XmlError::MissingElement {
-                    missing: "Metadate",
-                    parent: parent.into(),
-                    offset,
-                });
-            }
-            empty
-        }
-        Step::Start { name, offset, .. } => {
-            return Err(XmlError::UnexpectedElement {
-                found: name.to_string(),
-                parent: ACKNOWLEDGE_MESSAGE.into(),
-                expected: parent,
-                offset,
-            });
-        }
-        Step::End { end: offset } | Step::Eof { offset } | Step::Text { offset, .. } => {
-            return Err(XmlError::MissingElement {
-                missing: parent,
-                parent: ACKNOWLEDGE_MESSAGE.into(),
-                offset,
-            });
-        }
-    };
-    debug_assert!(!empty);
+    doc.expect_start(ACKNOWLEDGE_MESSAGE, parent)?;
     let mut metadata = Vec::new();
     loop {
-        match reader.next_structural()? {
-            Step::Start {
-                name,
-                offset,
-                tag,
-                empty,
-                ..
-            } if name.is_de_mail("Metadate") => {
-                if metadata.len() == reader.limits().max_metadata {
-                    return Err(XmlError::TooManyElements {
-                        element: "Metadate",
-                        limit: reader.limits().max_metadata,
-                        offset,
-                    });
-                }
-                reader.namespace_declarations(&tag, "Metadate", offset)?;
-                if empty {
-                    return Err(XmlError::MissingElement {
-                        missing: "Name",
-                        parent: "Metadate".into(),
-                        offset,
-                    });
-                }
-                let (name, _) = xml::expect_text(reader, "Metadate", "Name")?;
-                let (value, _) = xml::expect_text(reader, "Metadate", "Value")?;
-                let (original_header, _) = xml::expect_text(reader, "Metadate", "OriginalHeader")?;
-                xml::expect_end(reader, "Metadate", "the end of Metadate")?;
-                metadata.push(Metadate {
-                    name,
-                    value,
-                    original_header,
-                });
-            }
-            Step::Start { name, offset, .. } => {
-                return Err(XmlError::UnexpectedElement {
-                    found: name.to_string(),
-                    parent: parent.into(),
-                    expected: "Metadate",
-                    offset,
-                });
-            }
-            Step::End { end } => {
-                if metadata.is_empty() {
-                    return Err(XmlError::MissingElement {
-                        missing: "Metadate",
-                        parent: parent.into(),
-                        offset: end,
-                    });
-                }
-                return Ok(metadata);
-            }
-            Step::Eof { offset } | Step::Text { offset, .. } => {
-                return Err(XmlError::Syntax {
-                    element: parent.into(),
-                    offset,
-                    message: "unexpected end of input".into(),
-                });
-            }
+        if !metadata.is_empty() && doc.at_end()? {
+            doc.expect_end(parent, "Metadate")?;
+            return Ok(metadata);
         }
+        let start = doc.expect_start(parent, "Metadate")?;
+        if metadata.len() == doc.limits().max_metadata {
+            return Err(XmlError::TooManyElements {
+                element: "Metadate",
+                limit: doc.limits().max_metadata,
+                offset: start.offset,
+            });
+        }
+        let (name, _) = doc.expect_text("Metadate", "Name")?;
+        let (value, _) = doc.expect_text("Metadate", "Value")?;
+        let (original_header, _) = doc.expect_text("Metadate", "OriginalHeader")?;
+        doc.expect_end("Metadate", "the end of Metadate")?;
+        metadata.push(Metadate {
+            name,
+            value,
+            original_header,
+        });
     }
 }

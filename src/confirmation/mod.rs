@@ -134,13 +134,12 @@ impl ConfirmationKind {
         })
     }
 
-    /// The local part of the system address that sends this kind (PVD FU §4.3 Table 1).
+    /// The local part of the system address that sends this kind (PVD FU
+    /// §4.3 Table 1), from the one table [`MessageType::system_sender`].
     pub const fn system_local_part(self) -> &'static str {
-        match self {
-            ConfirmationKind::Dispatch => "Versandbestaetigung",
-            ConfirmationKind::Receipt => "Eingangsbestaetigung",
-            ConfirmationKind::Retrieve => "Abholbestaetigung",
-            ConfirmationKind::Malware => "Schadsoftware-Warnung",
+        match self.message_type().system_sender() {
+            Some(local_part) => local_part,
+            None => "",
         }
     }
 

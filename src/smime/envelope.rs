@@ -60,7 +60,7 @@ impl DecryptionKey {
     /// # Errors
     /// [`SmimeError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, SmimeError> {
-        let der = crate::certificate::pem_to_der(pem, "PRIVATE KEY")
+        let der = crate::pem::pem_to_der(pem, "PRIVATE KEY")
             .ok_or(SmimeError::BadKey(super::KeyError::NoPemBlock))?;
         Self::from_pkcs8_der(&der)
     }

@@ -230,7 +230,7 @@ pub(crate) fn encrypted_payload(split: &Split<'_>) -> Result<Vec<u8>, SmimeError
     match encoding.as_deref() {
         Some("base64") => std::str::from_utf8(split.body)
             .ok()
-            .and_then(crate::certificate::decode_base64)
+            .and_then(crate::pem::decode_base64)
             .ok_or(SmimeError::Base64),
         None | Some("binary" | "8bit" | "7bit") => Ok(split.body.to_vec()),
         Some(_) => Err(SmimeError::Base64),

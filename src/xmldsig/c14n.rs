@@ -1,6 +1,6 @@
 //! Canonical XML 1.0 (W3C REC xml-c14n-20010315) and Exclusive XML
 //! Canonicalization 1.0 (W3C REC xml-exc-c14n-20020718), written from the
-//! node stream of [`super::parse`] into one output buffer.
+//! node stream of the one XML reader ([`crate::xml`]) into one output buffer.
 //!
 //! The writer keeps two namespace stacks: the bindings in scope (from the
 //! whole document, ancestors of a subtree included) and the bindings already
@@ -14,8 +14,10 @@
 
 use std::borrow::Cow;
 
-use super::parse::{Element, Namespaces, Node, XML_NAMESPACE, XmlReader, prepare};
 use super::{Canonicalization, XmlDsigError};
+use crate::xml::XML_NAMESPACE;
+use crate::xml::XmlLimits;
+use crate::xml::reader::{Element, Namespaces, Node, XmlReader, decode};
 
 /// The largest canonical form written, in bytes. Escaping makes C14N
 /// output longer than its input (`>` becomes `&gt;`, `<a/>` becomes
@@ -401,17 +403,17 @@ pub(crate) fn canonicalize_selection(
     method: &Canonicalization,
     selection: Selection,
 ) -> Result<Vec<u8>, XmlDsigError> {
-    canonicalize_prepared(&prepare(xml)?, method, selection)
+    canonicalize_prepared(&decode(xml, &XmlLimits::XMLDSIG)?, method, selection)
 }
 
-/// [`canonicalize_selection`] for text returned by [`prepare`], streaming
+/// [`canonicalize_selection`] for text returned by [`decode`], streaming
 /// from the reader into the writer (the document is read to its end).
 pub(crate) fn canonicalize_prepared(
     text: &str,
     method: &Canonicalization,
     selection: Selection,
 ) -> Result<Vec<u8>, XmlDsigError> {
-    let mut reader = XmlReader::new(text);
+    let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut writer = Writer::new(method, selection);
     if selection.apex.is_none() {
         writer.reserve(text.len());
@@ -427,8 +429,8 @@ pub(crate) fn canonicalize_prepared(
 
 /// The ordinal of the first element with this expanded name.
 pub(crate) fn find_element(xml: &[u8], namespace: &str, local_name: &str) -> Result<usize, XmlDsigError> {
-    let text = prepare(xml)?;
-    let mut reader = XmlReader::new(&text);
+    let text = decode(xml, &XmlLimits::XMLDSIG)?;
+    let mut reader = XmlReader::new(&text, XmlLimits::XMLDSIG);
     let mut ordinal = 0;
     let mut found = None;
     while let Some(node) = reader.next_node()? {

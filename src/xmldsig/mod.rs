@@ -27,7 +27,7 @@
 //! use demail::certificate::Certificate;
 //! use demail::crypto::SigningKey;
 //! use demail::verify::VerifyOptions;
-//! use demail::xmldsig::{sign_enveloped, verify, SignOptions};
+//! use demail::xmldsig::{sign_enveloped, verify, XmlSignOptions};
 //!
 //! let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
 //! let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
@@ -35,7 +35,7 @@
 //! let intermediates = [Certificate::from_pem(include_str!("../../tests/data/keys/intermediate.cert.pem"))?];
 //!
 //! let xml = br#"<Acknowledge xmlns="urn:example"><Id>42</Id></Acknowledge>"#;
-//! let signed = sign_enveloped(xml, &SignOptions::new(&key, &certificate))?;
+//! let signed = sign_enveloped(xml, &XmlSignOptions::new(&key, &certificate))?;
 //!
 //! let options = VerifyOptions {
 //!     trust_anchors: &anchors,
@@ -50,8 +50,9 @@
 //! ```
 //!
 //! ## Strictness
-//! Structural problems are errors ([`XmlDsigError`]): a DTD, an undefined
-//! entity, more than one `Signature`, a `Signature` that is not a child of
+//! Structural problems are errors ([`XmlDsigError`]): what the one XML
+//! reader of [`crate::xml`] refuses (a DTD, an undefined entity, ...),
+//! more than one `Signature`, a `Signature` that is not a child of
 //! the document element, a reference to anything but the document element,
 //! transforms other than enveloped-signature and C14N (XSLT, XPath, ...),
 //! unknown algorithms, SHA-1 and HMAC, and documents beyond the size, depth
@@ -61,36 +62,29 @@
 //! small multiple of the input. Cryptographic and certificate outcomes are in the
 //! report. See docs/decisions.md D21–D29.
 //!
-//! ## Relation to notes/XMLDSIG-API.md (the contract with the confirmation module)
-//! The contract's shape is kept: [`Canonicalization`], [`canonicalize`],
-//! [`SignOptions::new`] with builder setters (`scheme`, `hash`, `digest`,
-//! `canonicalization`), [`sign_enveloped`], [`verify()`] taking
-//! [`crate::verify::VerifyOptions`], [`XmlSignatureReport::passed`] and
-//! [`XmlSignatureReport::signed_content`]. Refinements: the report's fields
-//! are `signature_method` ([`SignatureMethod`]), `digest_method`,
-//! `canonicalization`, `reference_canonicalization`, `reference_uri`,
-//! `certificate` (always present: no certificate is an error),
-//! `digest_ok`, `signature_ok`, `trusted`, `status` and `failures`
-//! ([`XmlSignatureFailure`]); `passed()` is false without trust anchors
-//! ([`XmlSignatureFailure::NoTrustAnchors`]). Added:
-//! [`canonicalize_element`], [`XmlSignatureReport::canonical_signed_info`].
-
 mod algorithms;
 mod c14n;
-mod parse;
 mod sign;
 mod signature;
 mod verify;
 
 pub use algorithms::SignatureMethod;
 pub use c14n::MAX_CANONICAL_BYTES;
-pub use parse::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES};
-pub use sign::{SignOptions, sign_enveloped};
+
+/// The largest document accepted, in bytes ([`XmlLimits::XMLDSIG`]).
+pub const MAX_DOCUMENT_BYTES: usize = XmlLimits::XMLDSIG.max_bytes;
+/// The deepest element nesting accepted ([`XmlLimits::XMLDSIG`]).
+pub const MAX_DEPTH: usize = XmlLimits::XMLDSIG.max_depth;
+/// The most attributes (namespace declarations included) on one element
+/// ([`XmlLimits::XMLDSIG`]).
+pub const MAX_ATTRIBUTES: usize = XmlLimits::XMLDSIG.max_attributes;
+pub use sign::{XmlSignOptions, sign_enveloped};
 pub use signature::MAX_SIGNATURE_ELEMENTS;
 pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify};
 
 use crate::certificate::CertificateError;
 use crate::crypto::CryptoError;
+use crate::xml::{XmlError, XmlLimits};
 
 /// A canonicalization method (Kanonisierung) and its URI.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -224,30 +218,12 @@ pub fn canonicalize_element(
 /// (CRLF and CR read as LF, XML 1.0 §2.11).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlDsigError {
-    /// The document is larger than [`MAX_DOCUMENT_BYTES`].
-    #[error("the document has {size} bytes, more than the limit of {limit}")]
-    TooLarge {
-        /// The size.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// Elements nest deeper than [`MAX_DEPTH`].
-    #[error("elements nest deeper than {limit} at byte {offset}")]
-    TooDeep {
-        /// Where.
-        offset: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// An element has more than [`MAX_ATTRIBUTES`] attributes.
-    #[error("more than {limit} attributes on the element at byte {offset}")]
-    TooManyAttributes {
-        /// Where.
-        offset: usize,
-        /// The limit.
-        limit: usize,
-    },
+    /// The document is refused by the XML reader ([`crate::xml`]): not
+    /// well-formed, a DTD, an undefined entity, an undeclared prefix, a
+    /// relative namespace URI, an encoding not read, or beyond
+    /// [`XmlLimits::XMLDSIG`].
+    #[error(transparent)]
+    Xml(#[from] XmlError),
     /// The canonical form would be longer than [`MAX_CANONICAL_BYTES`]
     /// (escaping, or Exclusive C14N redeclaring a long namespace URI on many
     /// elements).
@@ -266,53 +242,7 @@ pub enum XmlDsigError {
         /// The limit.
         limit: usize,
     },
-    /// The document is not UTF-8.
-    #[error("the document is not UTF-8 (byte {offset})")]
-    NotUtf8 {
-        /// The first invalid byte.
-        offset: usize,
-    },
-    /// The XML declaration names another encoding than UTF-8.
-    #[error("encoding {0} is not supported (UTF-8 only)")]
-    UnsupportedEncoding(String),
-    /// A character outside XML 1.0's `Char` production (control characters, U+FFFE, U+FFFF).
-    #[error("a character not allowed in XML at byte {offset}")]
-    InvalidCharacter {
-        /// Where.
-        offset: usize,
-    },
-    /// The document has a document type declaration (DTD), which is never
-    /// processed: it could declare entities and default attributes.
-    #[error("document type declarations (DTD) are not allowed (byte {offset})")]
-    Dtd {
-        /// Where.
-        offset: usize,
-    },
-    /// A reference to an entity other than the five predefined ones.
-    #[error("undefined entity &{name}; at byte {offset} (no DTD is read)")]
-    UndefinedEntity {
-        /// The entity name.
-        name: String,
-        /// Where.
-        offset: usize,
-    },
-    /// A namespace prefix that is not declared.
-    #[error("namespace prefix `{prefix}` is not declared (byte {offset})")]
-    UndeclaredPrefix {
-        /// The prefix.
-        prefix: String,
-        /// Where.
-        offset: usize,
-    },
-    /// A relative namespace URI, which Canonical XML cannot process (C14N 1.0 §2.1).
-    #[error("relative namespace URI `{uri}` at byte {offset} (C14N 1.0 §2.1)")]
-    RelativeNamespaceUri {
-        /// The URI.
-        uri: String,
-        /// Where.
-        offset: usize,
-    },
-    /// The document is not well-formed XML (with namespaces).
+    /// The signature's structure is not what the verifier expects.
     #[error("not well-formed XML at byte {offset}: {reason}")]
     Malformed {
         /// Where.

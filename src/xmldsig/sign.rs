@@ -13,15 +13,16 @@ use super::algorithms::{
     ecdsa_field_len,
 };
 use super::c14n::{Selection, canonicalize_prepared};
-use super::parse::{Node, XmlReader, prepare};
 use super::{Canonicalization, XmlDsigError};
+use crate::xml::XmlLimits;
+use crate::xml::reader::{Node, XmlReader, declare_utf8, decode};
 
 /// How to sign: key and certificate, algorithms and canonicalization.
 ///
 /// Defaults: the key's own scheme (RSA PKCS#1 v1.5 or ECDSA), SHA-256 for
 /// signature and digest, inclusive Canonical XML 1.0 (as IDIO §2.6 names it).
 #[derive(Debug, Clone)]
-pub struct SignOptions<'k> {
+pub struct XmlSignOptions<'k> {
     key: &'k SigningKey,
     certificate: &'k Certificate,
     scheme: SignatureScheme,
@@ -30,10 +31,10 @@ pub struct SignOptions<'k> {
     canonicalization: Canonicalization,
 }
 
-impl<'k> SignOptions<'k> {
+impl<'k> XmlSignOptions<'k> {
     /// Options for this key and its certificate, with the defaults above.
     pub fn new(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
-        SignOptions {
+        XmlSignOptions {
             key,
             certificate,
             scheme: key.default_scheme(),
@@ -84,11 +85,11 @@ impl<'k> SignOptions<'k> {
 /// ```
 /// use demail::certificate::Certificate;
 /// use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
-/// use demail::xmldsig::{sign_enveloped, Canonicalization, SignOptions};
+/// use demail::xmldsig::{sign_enveloped, Canonicalization, XmlSignOptions};
 ///
 /// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa3072.key.pem"))?;
 /// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/rsa3072.cert.pem"))?;
-/// let options = SignOptions::new(&key, &certificate)
+/// let options = XmlSignOptions::new(&key, &certificate)
 ///     .scheme(SignatureScheme::RsassaPss)
 ///     .hash(HashAlgorithm::Sha384)
 ///     .canonicalization(Canonicalization::Exclusive { inclusive_prefixes: vec![] });
@@ -103,7 +104,7 @@ impl<'k> SignOptions<'k> {
 /// As [`super::canonicalize`]; [`XmlDsigError::AlreadySigned`] when the
 /// document has a `ds:Signature`; [`XmlDsigError::CertificateKeyMismatch`];
 /// [`XmlDsigError::Crypto`] when the key cannot sign with the scheme.
-pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, XmlDsigError> {
+pub fn sign_enveloped(xml: &[u8], options: &XmlSignOptions<'_>) -> Result<Vec<u8>, XmlDsigError> {
     let key = options.key.public_key();
     if key != options.certificate.public_key {
         return Err(XmlDsigError::CertificateKeyMismatch {
@@ -111,7 +112,8 @@ pub fn sign_enveloped(xml: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, 
             certificate: options.certificate.public_key.describe(),
         });
     }
-    let text = prepare(xml)?;
+    // The signed document is written in UTF-8 whatever it was read in.
+    let text = declare_utf8(decode(xml, &XmlLimits::XMLDSIG)?);
     let insertion = insertion_point(&text)?;
     let method = &options.canonicalization;
     let content = canonicalize_prepared(
@@ -178,7 +180,7 @@ struct Insertion<'t> {
 /// Finds the insertion point in one streaming pass over the whole document
 /// (which must not be signed yet).
 fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
-    let mut reader = XmlReader::new(text);
+    let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut depth = 0usize;
     let mut count = 0;
     let mut root = None;
@@ -229,7 +231,11 @@ fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
 }
 
 /// The `ds:Signature` element, split where the signature value goes.
-fn signature_xml(options: &SignOptions<'_>, method: SignatureMethod, digest_value: &str) -> (String, String) {
+fn signature_xml(
+    options: &XmlSignOptions<'_>,
+    method: SignatureMethod,
+    digest_value: &str,
+) -> (String, String) {
     let c14n = c14n_element(&options.canonicalization);
     let certificate = base64(options.certificate.der());
     let before = format!(

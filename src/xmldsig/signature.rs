@@ -4,14 +4,14 @@
 //! optional C14N transform, `DigestMethod`, `DigestValue`), a
 //! `SignatureValue`, and `KeyInfo/X509Data/X509Certificate`.
 
-use crate::certificate::decode_base64;
 use crate::crypto::HashAlgorithm;
+use crate::pem::decode_base64;
 
 use super::algorithms::{
     DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_from_uri, refuse,
 };
-use super::parse::Element;
 use super::{Canonicalization, XmlDsigError};
+use crate::xml::reader::Element;
 
 /// The transforms allowed on the one reference (enveloped-signature, C14N).
 pub(crate) const MAX_TRANSFORMS: usize = 2;

@@ -10,9 +10,10 @@ use crate::verify::{StatusResult, VerifyOptions};
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
-use super::parse::{Element, Node, XmlReader, prepare};
 use super::signature::{ParsedSignature, Tree, TreeBuilder, parse_signature};
 use super::{Canonicalization, SignatureMethod, XmlDsigError};
+use crate::xml::XmlLimits;
+use crate::xml::reader::{Element, Node, XmlReader, decode};
 
 /// Why a structurally sound signature does not pass.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,7 +101,7 @@ impl XmlSignatureReport {
 /// A wrong digest, a bad signature value or an unacceptable certificate is a
 /// failure in the report, not an error.
 pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureReport, XmlDsigError> {
-    let text = prepare(xml)?;
+    let text = decode(xml, &XmlLimits::XMLDSIG)?;
     // Two streaming passes, no node list: the first finds the signature and
     // checks the whole document, the second canonicalizes.
     let (signature_ordinal, tree) = locate_signature(&text)?;
@@ -205,7 +206,7 @@ fn signature_for_crypto(parsed: &ParsedSignature, key: &PublicKey) -> Result<Vec
 /// which must be a child of the document element; the whole document is
 /// read, so it is well-formed and within the limits when this returns.
 fn locate_signature(text: &str) -> Result<(usize, Tree<'_>), XmlDsigError> {
-    let mut reader = XmlReader::new(text);
+    let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut builder = TreeBuilder::default();
     let mut signature = None;
     let mut depth = 0usize;
@@ -261,7 +262,7 @@ fn canonical_pair(
     reference: Reference<'_>,
     signed_info: Selection,
 ) -> Result<(Vec<u8>, Vec<u8>), XmlDsigError> {
-    let mut reader = XmlReader::new(text);
+    let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut content = Writer::new(&parsed.reference_canonicalization, reference.selection);
     content.reserve(text.len());
     let mut info = Writer::new(&parsed.canonicalization, signed_info);

@@ -249,7 +249,7 @@ fn split_with<'a>(
             limit: limits.max_header_bytes,
         });
     }
-    attach_text(raw, &mut fields, pos);
+    attach_text(raw, &mut fields, pos)?;
     Ok(HeaderSection {
         fields,
         body_offset: pos,
@@ -353,11 +353,10 @@ impl<'a> LfLines<'a> {
     }
 }
 
-/// A field line's start, where its name ends and where its colon is.
+/// A field line's start and where its colon is.
 #[derive(Clone, Copy)]
 struct FieldStart {
     start: usize,
-    name_end: usize,
     colon: usize,
 }
 
@@ -374,7 +373,6 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
     match byte {
         b':' if name_len > 0 => Ok(FieldStart {
             start,
-            name_end: start + name_len,
             colon: start + name_len,
         }),
         b' ' | b'\t' => {
@@ -386,7 +384,6 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
             if rest.get(ws) == Some(&b':') && name_len > 0 {
                 return Ok(FieldStart {
                     start,
-                    name_end: start + name_len,
                     colon: start + name_len + ws,
                 });
             }
@@ -418,12 +415,7 @@ fn finish_field<'a>(
     end: usize,
     limits: &Limits,
 ) -> Result<(), HeaderError> {
-    let Some(FieldStart {
-        start,
-        name_end,
-        colon,
-    }) = current
-    else {
+    let Some(FieldStart { start, colon }) = current else {
         return Ok(());
     };
     if fields.len() >= limits.max_fields {
@@ -432,13 +424,10 @@ fn finish_field<'a>(
         });
     }
     let value_end = strip_line_end(raw, colon + 1, end);
-    // The name was checked to be printable ASCII by parse_field_name, so
-    // this cannot fail. `text` is filled in by `attach_text` once the whole
+    // `name` and `text` are filled in by `attach_text` once the whole
     // section is known, so that UTF-8 is checked once, not once per field.
-    let name = std::str::from_utf8(&raw[start..name_end])
-        .map_err(|_| HeaderError::MalformedLine { offset: start })?;
     fields.push(RawField {
-        name,
+        name: "",
         value: &raw[colon + 1..value_end],
         raw: &raw[start..end],
         offset: start,
@@ -447,20 +436,30 @@ fn finish_field<'a>(
     Ok(())
 }
 
-/// Sets every field's text from one UTF-8 check of the header section
-/// (`raw[..end]`); when the section is not valid UTF-8, field by field.
-fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) {
+/// Sets every field's name and text from one UTF-8 check of the header
+/// section (`raw[..end]`); when the section is not valid UTF-8, field by field.
+fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) -> Result<(), HeaderError> {
     let section = std::str::from_utf8(&raw[..end]).ok();
     for field in fields {
+        let value_start = field.offset + field.raw.len() - line_end_len(field.raw) - field.value.len();
+        // The name ends at the colon, or before the white space that the
+        // obsolete syntax allows in front of it (see parse_field_name).
+        let mut name_end = value_start - 1;
+        while name_end > field.offset && matches!(raw[name_end - 1], b' ' | b'\t') {
+            name_end -= 1;
+        }
+        // Field names were checked to be printable ASCII by parse_field_name.
+        field.name = match section {
+            Some(text) => text.get(field.offset..name_end),
+            None => std::str::from_utf8(&raw[field.offset..name_end]).ok(),
+        }
+        .ok_or(HeaderError::MalformedLine { offset: field.offset })?;
         field.text = match section {
-            Some(text) => {
-                let value_start =
-                    field.offset + field.raw.len() - line_end_len(field.raw) - field.value.len();
-                text.get(value_start..value_start + field.value.len())
-            }
+            Some(text) => text.get(value_start..value_start + field.value.len()),
             None => std::str::from_utf8(field.value).ok(),
         };
     }
+    Ok(())
 }
 
 /// Removes every line end (CRLF or LF) of folded text (RFC 5322 §2.2.3);

@@ -148,8 +148,7 @@ impl<'a> DeMailAddress<'a> {
     /// # Errors
     /// An [`AddressError`] when the local part or domain breaks RFC 5322 §3.4.1.
     pub fn parse_addr_spec(input: &'a str) -> Result<Self, AddressError> {
-        let at = input
-            .rfind('@')
+        let at = memchr::memrchr(b'@', input.as_bytes())
             .ok_or_else(|| AddressError::MissingAt(input.to_owned()))?;
         let (local, domain) = (&input[..at], &input[at + 1..]);
         let local_part =

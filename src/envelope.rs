@@ -186,6 +186,9 @@ impl<'a> Envelope<'a> {
                 offset: field.offset,
             });
         }
+        if self.copy_recipient_list(name, &field) {
+            return;
+        }
         if let Err(error) = read_value(&mut self.metadata, name, &field) {
             self.field_errors.push(FieldError {
                 field: name,
@@ -193,6 +196,31 @@ impl<'a> Envelope<'a> {
                 error,
             });
         }
+    }
+
+    /// Takes a recipient list from the other recipient-list field when both
+    /// values are the same bytes: the provider copies the chosen list
+    /// (TR 01201-3.4 §3.1.8) into the actual one (§3.1.20) whenever it
+    /// delivers to every chosen recipient, and parsing it again would give
+    /// the same list. Returns whether it did (docs/decisions.md D97).
+    fn copy_recipient_list(&mut self, name: FieldName, field: &RawField<'a>) -> bool {
+        let (other, list) = match name {
+            FieldName::ChosenRecipient => (FieldName::ActualRecipient, &self.metadata.actual_recipient),
+            FieldName::ActualRecipient => (FieldName::ChosenRecipient, &self.metadata.chosen_recipient),
+            _ => return false,
+        };
+        let (Some(index), Some(list)) = (self.first[other as usize], list) else {
+            return false;
+        };
+        if self.section.fields[index as usize].value != field.value {
+            return false;
+        }
+        let list = list.clone();
+        match name {
+            FieldName::ChosenRecipient => self.metadata.chosen_recipient = Some(list),
+            _ => self.metadata.actual_recipient = Some(list),
+        }
+        true
     }
 
     /// The typed De-Mail metadata.
@@ -281,6 +309,14 @@ fn read_value<'a>(
             metadata.signature_certificate = Some(non_empty(without_ws(field))?);
             return Ok(());
         }
+        FieldName::Subject => {
+            metadata.subject = Some(unstructured(field));
+            return Ok(());
+        }
+        FieldName::AccountHolder => {
+            metadata.account_holder = Some(non_empty(unstructured(field))?);
+            return Ok(());
+        }
         _ => {}
     }
     let value = field.unfolded_value();
@@ -293,8 +329,6 @@ fn read_value<'a>(
         FieldName::Sender => metadata.sender = Some(addr_spec(value)?),
         FieldName::From => metadata.from = Some(mailbox(value)?),
         FieldName::ReplyTo => metadata.reply_to = Some(mailbox(value)?),
-        FieldName::Subject => metadata.subject = Some(unstructured(field, value)),
-        FieldName::AccountHolder => metadata.account_holder = Some(non_empty(unstructured(field, value))?),
         FieldName::Date => {
             let date = match field.value_with_line_end() {
                 Some(line) => DateTime::parse_line(line),
@@ -314,7 +348,11 @@ fn read_value<'a>(
         FieldName::PrivateId => metadata.private_id = Some(value),
         FieldName::DeMailMessageId => metadata.demail_message_id = Some(non_empty(value)?),
         FieldName::Integrity => metadata.integrity = Some(non_empty(value)?),
-        FieldName::ChosenRecipient | FieldName::ActualRecipient | FieldName::SignatureCertificate => {}
+        FieldName::ChosenRecipient
+        | FieldName::ActualRecipient
+        | FieldName::SignatureCertificate
+        | FieldName::Subject
+        | FieldName::AccountHolder => {}
         FieldName::ResentFrom => metadata.resent_from = Some(value),
         FieldName::ResentTo => metadata.resent_to = Some(value),
         FieldName::ResentDate => metadata.resent_date = Some(value),
@@ -346,9 +384,20 @@ fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
     if !value.iter().any(u8::is_ascii_whitespace) {
         return String::from_utf8_lossy(value);
     }
+    // Line by line: the white space of a folded base64 value sits at the
+    // line ends, and a line's inside is tested without an early exit, which
+    // the compiler vectorises; only a line with white space inside is
+    // filtered byte by byte.
     let mut compact = Vec::with_capacity(value.len());
-    for piece in value.split(u8::is_ascii_whitespace) {
-        compact.extend_from_slice(piece);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', value).chain([value.len()]) {
+        let line = crate::header::trim_ws(&value[start..end]);
+        if line.iter().fold(false, |ws, b| ws | b.is_ascii_whitespace()) {
+            compact.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
+        } else {
+            compact.extend_from_slice(line);
+        }
+        start = end + 1;
     }
     Cow::Owned(crate::header::string_lossy(compact))
 }
@@ -367,13 +416,18 @@ fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
 /// space normalised (control characters to spaces, runs to one space, ends
 /// trimmed) whether or not the value was encoded, so the typed value reads
 /// back the same however it is written (docs/decisions.md D12).
-fn unstructured<'a>(field: &RawField<'a>, value: Cow<'a, str>) -> Cow<'a, str> {
-    if value.contains("=?") {
+///
+/// Encoded words are looked for in the raw value, before unfolding: folding
+/// adds or removes only line ends, which cannot make or break `=?`, and an
+/// encoded value is decoded from the raw bytes anyway.
+fn unstructured<'a>(field: &RawField<'a>) -> Cow<'a, str> {
+    if memchr::memmem::find(field.value, b"=?").is_some() {
         return Cow::Owned(match field.value_with_line_end() {
             Some(line) => decode_unstructured_line(line),
             None => decode_unstructured(field.value),
         });
     }
+    let value = field.unfolded_value();
     let irregular =
         value.contains(|c: char| c.is_control() || (c.is_whitespace() && c != ' ')) || value.contains("  ");
     if irregular {
@@ -485,6 +539,39 @@ mod tests {
         assert_eq!(list.cc.len(), 1);
     }
 
+    // TR 01201-3.4 §3.1.8, §3.1.20 (D97): an actual-recipient list with the
+    // same bytes as the chosen one reads as the same list, in either order;
+    // one that differs, or fails to parse, is read on its own.
+    #[test]
+    fn equal_recipient_lists_read_the_same_in_either_order() {
+        let list = "to=\"A\" <a@x.de-mail.de>, b@y.de-mail.de; cc=c@z.de-mail.de";
+        for (first, second) in [("chosen", "actual"), ("actual", "chosen")] {
+            let raw = format!(
+                "x-de-mail-{first}-recipient: {list}\r\nx-de-mail-{second}-recipient: {list}\r\n\r\n"
+            );
+            let envelope = Envelope::parse(raw.as_bytes()).unwrap();
+            let expected = RecipientList::parse(list).unwrap();
+            assert_eq!(envelope.metadata().chosen_recipient.as_ref(), Some(&expected));
+            assert_eq!(envelope.metadata().actual_recipient.as_ref(), Some(&expected));
+            assert!(envelope.field_errors().is_empty());
+        }
+        let raw = b"x-de-mail-chosen-recipient: to=a@x.de-mail.de\r\nx-de-mail-actual-recipient: to=b@x.de-mail.de\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        let actual = envelope.metadata().actual_recipient.as_ref().unwrap();
+        assert_eq!(actual.to[0].local_part, "b");
+        let raw = b"x-de-mail-chosen-recipient: to=\r\nx-de-mail-actual-recipient: to=\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        let offsets: Vec<_> = envelope
+            .field_errors()
+            .iter()
+            .map(|e| (e.field, e.offset))
+            .collect();
+        assert_eq!(
+            offsets,
+            [(FieldName::ChosenRecipient, 0), (FieldName::ActualRecipient, 33)]
+        );
+    }
+
     // TR 01201-3.4 §3.1.19: account holder is RFC 2822 unstructured, RFC 2047 decoded
     #[test]
     fn encoded_account_holder_is_decoded() {
@@ -522,6 +609,18 @@ mod tests {
             envelope.field_errors()[0].error,
             FieldValueError::InvalidMessageId(_)
         ));
+    }
+
+    // TR 01201-3.4 §3.1.22: every white space byte goes, at line ends and
+    // inside a line, with CRLF and LF folding.
+    #[test]
+    fn certificate_value_loses_all_white_space() {
+        let raw = b"x-de-mail-signature-certificate: QU JD\r\n \tRE\x0cVG \r\n\tR0g=\n  SUo=\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        assert_eq!(
+            envelope.metadata().signature_certificate.as_deref(),
+            Some("QUJDREVGR0g=SUo=")
+        );
     }
 
     #[test]

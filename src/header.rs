@@ -195,16 +195,35 @@ pub struct HeaderSection<'a> {
 /// A [`HeaderError`] when the input does not start with a header field, a
 /// line is malformed, a bare CR occurs, or a [`Limits`] value is exceeded.
 pub fn split_header<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<'a>, HeaderError> {
+    // The fast path finds only LFs and checks for bare CRs once, at the end,
+    // by counting; any error, or a bare CR, sends the input through the exact
+    // search, so that errors (which one, and its offset) stay as they were.
+    let mut lf = LfLines::new(raw, limits);
+    if let Ok(section) = split_with(raw, limits, |pos| lf.next_line(pos))
+        && lf.no_bare_cr(&raw[..section.body_offset])
+    {
+        return Ok(section);
+    }
+    split_with(raw, limits, |pos| find_line_end(raw, pos, limits))
+}
+
+/// Splits the header section with the given line finder, which returns the
+/// offset of the line end (CRLF or LF) of the line at `pos` and of the next line.
+fn split_with<'a>(
+    raw: &'a [u8],
+    limits: &Limits,
+    mut next_line: impl FnMut(usize) -> Result<(usize, usize), HeaderError>,
+) -> Result<HeaderSection<'a>, HeaderError> {
     let mut fields: Vec<RawField<'a>> = Vec::with_capacity(32);
     let mut pos = 0;
-    let mut current: Option<(usize, usize)> = None; // (field start, name end)
+    let mut current: Option<FieldStart> = None;
 
     loop {
         if pos >= raw.len() {
             finish_field(raw, &mut fields, current.take(), raw.len(), limits)?;
             break;
         }
-        let (line_end, next) = find_line_end(raw, pos, limits)?;
+        let (line_end, next) = next_line(pos)?;
         if line_end == pos {
             // The empty line that ends the header section.
             finish_field(raw, &mut fields, current.take(), pos, limits)?;
@@ -218,8 +237,7 @@ pub fn split_header<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<
             }
         } else {
             finish_field(raw, &mut fields, current.take(), pos, limits)?;
-            let name_end = parse_field_name(raw, pos, line_end)?;
-            current = Some((pos, name_end));
+            current = Some(parse_field_name(raw, pos, line_end)?);
         }
         pos = next;
     }
@@ -246,8 +264,9 @@ fn first_line_error(offset: usize) -> HeaderError {
     }
 }
 
-/// Finds the end of the line starting at `pos`: returns the offset of its line
-/// end (CRLF or LF) and of the next line.
+/// The exact line search: the line end (CRLF or LF) of the line at `pos`,
+/// with the first bare CR, an over-long line or an over-large section
+/// reported where the line is.
 fn find_line_end(raw: &[u8], pos: usize, limits: &Limits) -> Result<(usize, usize), HeaderError> {
     let max_end = pos.saturating_add(limits.max_line_length);
     if pos > limits.max_header_bytes {
@@ -270,43 +289,133 @@ fn find_line_end(raw: &[u8], pos: usize, limits: &Limits) -> Result<(usize, usiz
     }
 }
 
-/// Parses `name:` at the start of a line and returns the offset of the colon.
-fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<usize, HeaderError> {
-    for (i, &byte) in raw[start..line_end].iter().enumerate() {
-        match byte {
-            b':' if i > 0 => return Ok(start + i),
-            b'!'..=b'~' if byte != b':' => {}
-            b' ' | b'\t' => {
-                // RFC 822 allowed white space before the colon; RFC 5322 §4.5.3
-                // keeps it in the obsolete syntax. Accept it if only white space
-                // follows up to the colon.
-                let rest = &raw[start + i..line_end];
-                let ws = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
-                if rest.get(ws) == Some(&b':') && i > 0 {
-                    return Ok(start + i + ws);
-                }
-                return Err(first_line_error(start));
-            }
-            _ if start == 0 => return Err(HeaderError::NotAMessage),
-            _ => {
-                return Err(HeaderError::InvalidFieldName {
-                    byte,
-                    offset: start + i,
-                });
-            }
+/// The fast line search: one `memchr` iterator over the section yields the
+/// LFs only (one hit per line, set up once); the CRs are counted once at the
+/// end ([`LfLines::no_bare_cr`]). Its errors are only a signal to take the
+/// exact search.
+struct LfLines<'a> {
+    raw: &'a [u8],
+    lfs: memchr::Memchr<'a>,
+    /// Lines that ended in CRLF.
+    crlf_lines: usize,
+    limits: Limits,
+}
+
+impl<'a> LfLines<'a> {
+    fn new(raw: &'a [u8], limits: &Limits) -> Self {
+        // No line starts after `max_header_bytes` nor is longer than
+        // `max_line_length`: nothing beyond can end a line that is accepted.
+        let scan_end = raw.len().min(
+            limits
+                .max_header_bytes
+                .saturating_add(limits.max_line_length)
+                .saturating_add(2),
+        );
+        LfLines {
+            raw,
+            lfs: memchr::memchr_iter(b'\n', &raw[..scan_end]),
+            crlf_lines: 0,
+            limits: *limits,
         }
     }
-    Err(first_line_error(start))
+
+    fn next_line(&mut self, pos: usize) -> Result<(usize, usize), HeaderError> {
+        let too_long = HeaderError::LineTooLong {
+            offset: pos,
+            limit: self.limits.max_line_length,
+        };
+        if pos > self.limits.max_header_bytes {
+            return Err(too_long);
+        }
+        let max_end = pos.saturating_add(self.limits.max_line_length);
+        let Some(lf) = self.lfs.next() else {
+            return if self.raw.len() > max_end {
+                Err(too_long)
+            } else {
+                Ok((self.raw.len(), self.raw.len()))
+            };
+        };
+        let line_end = if lf > pos && self.raw[lf - 1] == b'\r' {
+            self.crlf_lines += 1;
+            lf - 1
+        } else {
+            lf
+        };
+        if line_end > max_end {
+            return Err(too_long);
+        }
+        Ok((line_end, lf + 1))
+    }
+
+    /// Whether every CR of the section ends a CRLF line end.
+    fn no_bare_cr(&self, section: &[u8]) -> bool {
+        memchr::memchr_iter(b'\r', section).count() == self.crlf_lines
+    }
 }
+
+/// A field line's start and where its colon is.
+#[derive(Clone, Copy)]
+struct FieldStart {
+    start: usize,
+    colon: usize,
+}
+
+/// Parses `name:` at the start of a line.
+fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldStart, HeaderError> {
+    let line = &raw[start..line_end];
+    let name_len = line
+        .iter()
+        .position(|&b| !FIELD_NAME[usize::from(b)])
+        .unwrap_or(line.len());
+    let Some(&byte) = line.get(name_len) else {
+        return Err(first_line_error(start));
+    };
+    match byte {
+        b':' if name_len > 0 => Ok(FieldStart {
+            start,
+            colon: start + name_len,
+        }),
+        b' ' | b'\t' => {
+            // RFC 822 allowed white space before the colon; RFC 5322 §4.5.3
+            // keeps it in the obsolete syntax. Accept it if only white space
+            // follows up to the colon.
+            let rest = &line[name_len..];
+            let ws = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+            if rest.get(ws) == Some(&b':') && name_len > 0 {
+                return Ok(FieldStart {
+                    start,
+                    colon: start + name_len + ws,
+                });
+            }
+            Err(first_line_error(start))
+        }
+        _ if start == 0 => Err(HeaderError::NotAMessage),
+        _ => Err(HeaderError::InvalidFieldName {
+            byte,
+            offset: start + name_len,
+        }),
+    }
+}
+
+/// RFC 5322 §3.6.8 `ftext`: printable ASCII except the colon.
+static FIELD_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = b'!';
+    while byte <= b'~' {
+        table[byte as usize] = byte != b':';
+        byte += 1;
+    }
+    table
+};
 
 fn finish_field<'a>(
     raw: &'a [u8],
     fields: &mut Vec<RawField<'a>>,
-    current: Option<(usize, usize)>,
+    current: Option<FieldStart>,
     end: usize,
     limits: &Limits,
 ) -> Result<(), HeaderError> {
-    let Some((start, colon)) = current else {
+    let Some(FieldStart { start, colon }) = current else {
         return Ok(());
     };
     if fields.len() >= limits.max_fields {
@@ -315,8 +424,8 @@ fn finish_field<'a>(
         });
     }
     let value_end = strip_line_end(raw, colon + 1, end);
-    // `name` and `text` are filled in by `attach_text` once the whole section
-    // is known, so that UTF-8 is checked once, not once per field.
+    // `name` and `text` are filled in by `attach_text` once the whole
+    // section is known, so that UTF-8 is checked once, not once per field.
     fields.push(RawField {
         name: "",
         value: &raw[colon + 1..value_end],
@@ -333,17 +442,20 @@ fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) -> Re
     let section = std::str::from_utf8(&raw[..end]).ok();
     for field in fields {
         let value_start = field.offset + field.raw.len() - line_end_len(field.raw) - field.value.len();
-        let name = trim_ws(&raw[field.offset..value_start - 1]);
-        let name_range = field.offset..field.offset + name.len();
-        let value_range = value_start..value_start + field.value.len();
+        // The name ends at the colon, or before the white space that the
+        // obsolete syntax allows in front of it (see parse_field_name).
+        let mut name_end = value_start - 1;
+        while name_end > field.offset && matches!(raw[name_end - 1], b' ' | b'\t') {
+            name_end -= 1;
+        }
         // Field names were checked to be printable ASCII by parse_field_name.
         field.name = match section {
-            Some(text) => text.get(name_range),
-            None => std::str::from_utf8(name).ok(),
+            Some(text) => text.get(field.offset..name_end),
+            None => std::str::from_utf8(&raw[field.offset..name_end]).ok(),
         }
         .ok_or(HeaderError::MalformedLine { offset: field.offset })?;
         field.text = match section {
-            Some(text) => text.get(value_range),
+            Some(text) => text.get(value_start..value_start + field.value.len()),
             None => std::str::from_utf8(field.value).ok(),
         };
     }
@@ -487,6 +599,61 @@ mod tests {
         assert_eq!(
             split(b"A: 1\r\nno colon here\r\n\r\n"),
             Err(HeaderError::MalformedLine { offset: 6 })
+        );
+    }
+
+    // RFC 5322 §3.6.8: a field name has at least one ftext byte; the errors
+    // name the offending byte and its offset, on the first and a later line.
+    #[test]
+    fn field_name_errors_name_byte_and_offset() {
+        assert_eq!(split(b":x\r\n\r\n"), Err(HeaderError::NotAMessage));
+        assert_eq!(
+            split(b"A: 1\r\n: 2\r\n\r\n"),
+            Err(HeaderError::InvalidFieldName {
+                byte: b':',
+                offset: 6
+            })
+        );
+        assert_eq!(
+            split(b"A: 1\r\nB\xc3\xa4: 2\r\n\r\n"),
+            Err(HeaderError::InvalidFieldName {
+                byte: 0xc3,
+                offset: 7
+            })
+        );
+        assert_eq!(
+            split(b"A: 1\r\nB x: 2\r\n\r\n"),
+            Err(HeaderError::MalformedLine { offset: 6 })
+        );
+    }
+
+    // The single forward scan for line ends must report the same limits and
+    // bare CRs as a search per line: a CR right after the longest allowed
+    // line, and a line end just past the limit.
+    #[test]
+    fn line_scan_limits_at_the_boundary() {
+        let limits = Limits {
+            max_header_bytes: 64,
+            max_fields: 10,
+            max_line_length: 10,
+        };
+        assert!(split_header(b"A: 345678\r\n\r\n", &limits).is_ok());
+        assert!(split_header(b"A: 3456789\r\n\r\n", &limits).is_ok());
+        assert!(split_header(b"A: 3456789\n\n", &limits).is_ok());
+        assert_eq!(
+            split_header(b"A: 34567890\r\n\r\n", &limits),
+            Err(HeaderError::LineTooLong { offset: 0, limit: 10 })
+        );
+        assert_eq!(
+            split_header(b"A: 3456789\rX\n\r\n", &limits),
+            Err(HeaderError::BareCr { offset: 10 })
+        );
+        let long_body = [b"A: 1\r\n\r\n".as_slice(), &[b'x'; 200]].concat();
+        assert_eq!(split_header(&long_body, &limits).unwrap().body_offset, 8);
+        let no_end = [b"A: 1\r\nB".as_slice(), &[b'x'; 200]].concat();
+        assert_eq!(
+            split_header(&no_end, &limits),
+            Err(HeaderError::LineTooLong { offset: 6, limit: 10 })
         );
     }
 

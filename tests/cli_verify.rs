@@ -190,7 +190,7 @@ fn cli_provider_directory_listed_passes_unlisted_fails_fc02_bad_file_exit_2() {
     for listed in [
         format!(r#"{{"domains": {{"stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#),
         r#"{"domains": {"Stadt-Musterstadt.de-mail.de": [{"certificate": "rsa3072.pem"}]}}"#.to_owned(),
-        r#"{"domains": {"stadt-musterstadt.de-mail.de": [{"subject": "C=DE, O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"}]}}"#.to_owned(),
+        r#"{"domains": {"stadt-musterstadt.de-mail.de": [{"name_of": "rsa3072.pem"}]}}"#.to_owned(),
     ] {
         let file = directory("listed.json", listed.clone());
         let output = verify(&sample, &["--provider-directory", &file]);
@@ -221,6 +221,8 @@ fn cli_provider_directory_listed_passes_unlisted_fails_fc02_bad_file_exit_2() {
         r#"{"domains": {"a.de-mail.de": [{"sha256": "00"}]}}"#,
         r#"{"domains": {"a.de-mail.de": [{"fingerprint": "00"}]}}"#,
         r#"{"domains": {"a.de-mail.de": [{"certificate": "missing.pem"}]}}"#,
+        // Security review of issue 11, finding 1: a printed subject is ambiguous.
+        r#"{"domains": {"a.de-mail.de": [{"subject": "C=DE, O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"}]}}"#,
     ] {
         let file = directory("bad.json", bad.to_owned());
         let output = verify(&sample, &["--provider-directory", &file]);

@@ -21,7 +21,7 @@ use demail::verify::{
 mod common;
 mod xmldsig_common;
 use common::independent::{openssl, recompute_hash_only, resign_with_openssl};
-use common::pki::{Issued, Issuer, issue, openssl_verify, signer_extensions};
+use common::pki::{Issued, Issuer, issue, issue_with_subject, openssl_verify, signer_extensions};
 use common::{cert, data, key, path};
 use xmldsig_common::{temp_dir, tool_available};
 
@@ -624,14 +624,78 @@ fn provider_directory_binds_the_signer_to_the_sender_domain() {
     );
     assert_eq!(failure(&report).case(), ErrorCase::Fc02CertificateInvalid);
 
-    // Subjects work too.
+    // Issuer and subject work too.
     let mut by_subject = ProviderMap::default();
     by_subject.allow(
         "stadt-musterstadt.de-mail.de",
-        AllowedSigner::Subject(cert("rsa3072").subject),
+        AllowedSigner::issuer_and_subject_of(&cert("rsa3072")),
     );
     let by_subject: &'static ProviderMap = Box::leak(Box::new(by_subject));
     assert!(check(&signed, &with(by_subject)).passed());
+}
+
+/// Security review of issue 11, finding 1: a certificate from the trusted CA
+/// whose subject `O="DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"` prints
+/// exactly like the listed one must not match the listed issuer and subject.
+// TR 01201-3.4 §3.1.14; D52
+#[test]
+fn provider_directory_compares_issuer_and_subject_as_der_not_as_printed() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = temp_dir("look-alike-subject");
+    let forged = issue_with_subject(
+        &dir,
+        "forged",
+        "rsa:3072",
+        &Issuer::Committed("intermediate"),
+        &signer_extensions(Some("emailProtection")),
+        "/C=DE/O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072",
+    );
+    openssl_verify(&forged.cert, &[&path("keys/intermediate.cert.pem")]).unwrap();
+    let forged_cert = Certificate::from_pem(&std::fs::read_to_string(&forged.cert).unwrap()).unwrap();
+    let real = cert("rsa3072");
+    // The attack: both print the same, and openssl sees two different names.
+    assert_eq!(forged_cert.subject, real.subject);
+    assert_eq!(forged_cert.issuer, real.issuer);
+    let forged_subject = String::from_utf8(openssl(
+        &[
+            "x509",
+            "-in",
+            forged.cert.to_str().unwrap(),
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "RFC2253",
+        ],
+        b"",
+    ))
+    .unwrap();
+    assert!(forged_subject.contains("O=DMDA A GmbH\\, CN"), "{forged_subject}");
+    assert!(!forged_cert.same_issuer_and_subject(&real));
+
+    let mut map = ProviderMap::default();
+    map.allow(
+        "stadt-musterstadt.de-mail.de",
+        AllowedSigner::issuer_and_subject_of(&real),
+    );
+    let map: &'static ProviderMap = Box::leak(Box::new(map));
+    let trust = trust();
+    let options = VerifyOptions {
+        provider_directory: Some(map),
+        time: SystemTime::now(),
+        ..options(&trust)
+    };
+    let message = resign_with_openssl(&signed_normal(), &forged.key, &forged.cert);
+    let report = check(&message, &options);
+    assert!(!report.passed(), "{report:?}");
+    assert!(
+        matches!(failure(&report), Failure::SignerNotListed { .. }),
+        "{report:?}"
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc02CertificateInvalid);
+    // The real signer is still listed.
+    assert!(check(&signed_normal(), &options).passed());
 }
 
 // PVD FU §4.3: a confirmation is bound through its system sender address

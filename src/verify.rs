@@ -636,7 +636,7 @@ pub fn always_signed(kind: MessageType) -> bool {
 
 /// The domain the signer must be listed for: that of `X-de-mail-sender`
 /// (for confirmations and notifications the provider's system address).
-fn sender_domain(envelope: &Envelope<'_>) -> Option<String> {
+pub(crate) fn sender_domain(envelope: &Envelope<'_>) -> Option<String> {
     let metadata = envelope.metadata();
     let sender = metadata.sender.as_ref().or(match envelope.kind() {
         Some(MessageKind::Normal) | None => None,

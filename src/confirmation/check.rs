@@ -180,6 +180,19 @@ pub enum Mismatch {
         /// Issuer of the XML signature's certificate.
         xml_issuer: String,
     },
+    /// With a provider directory: the certificate of the XML signature is
+    /// not listed for the domain of the confirmation's system address
+    /// (§3.1.14, PVD FU §4.3; D52, D54). Both signatures are bound, not
+    /// only the integrity signature.
+    #[error(
+        "the XML signature's certificate `{subject}` is not listed in the provider directory for `{domain}` (TR 01201-3.4 §3.1.14, §3.5.1)"
+    )]
+    XmlSignerNotListed {
+        /// The domain of the confirmation's `X-de-mail-sender`.
+        domain: String,
+        /// Subject of the XML signature's certificate (for display).
+        subject: String,
+    },
     /// The `Acknowledge-Message` has no `ds:Signature` (§3.5.3).
     #[error("the Acknowledge-Message has no ds:Signature (TR 01201-3.4 §3.5.1, §3.5.3)")]
     XmlSignatureMissing,
@@ -273,6 +286,8 @@ pub enum MismatchCode {
     OriginalIntegrity,
     /// See [`Mismatch::SignerMismatch`].
     SignerMismatch,
+    /// See [`Mismatch::XmlSignerNotListed`].
+    XmlSignerNotListed,
     /// See [`Mismatch::XmlSignatureMissing`].
     XmlSignatureMissing,
     /// See [`Mismatch::XmlSignature`].
@@ -283,7 +298,7 @@ pub enum MismatchCode {
 
 impl MismatchCode {
     /// Every code, in the order the check looks for them.
-    pub const ALL: [MismatchCode; 25] = [
+    pub const ALL: [MismatchCode; 26] = [
         MismatchCode::NotAConfirmation,
         MismatchCode::NotMultipartMixed,
         MismatchCode::XmlMissing,
@@ -306,6 +321,7 @@ impl MismatchCode {
         MismatchCode::IntegritySignature,
         MismatchCode::OriginalIntegrity,
         MismatchCode::SignerMismatch,
+        MismatchCode::XmlSignerNotListed,
         MismatchCode::XmlSignatureMissing,
         MismatchCode::XmlSignature,
         MismatchCode::Header,
@@ -336,6 +352,7 @@ impl MismatchCode {
             MismatchCode::IntegritySignature => "integrity_signature",
             MismatchCode::OriginalIntegrity => "original_integrity",
             MismatchCode::SignerMismatch => "signer_mismatch",
+            MismatchCode::XmlSignerNotListed => "xml_signer_not_listed",
             MismatchCode::XmlSignatureMissing => "xml_signature_missing",
             MismatchCode::XmlSignature => "xml_signature",
             MismatchCode::Header => "header",
@@ -373,6 +390,9 @@ impl MismatchCode {
                 "the original message was changed after it was sent or its signature does not hold"
             }
             MismatchCode::SignerMismatch => "the XML and the message are signed by different certificates",
+            MismatchCode::XmlSignerNotListed => {
+                "the XML signer is not listed in the provider directory for the confirmation's domain"
+            }
             MismatchCode::XmlSignatureMissing => "the Acknowledge-Message XML is not signed",
             MismatchCode::XmlSignature => "the XML signature of the confirmation does not hold",
             MismatchCode::Header => "the confirmation header breaks a rule of the TR",
@@ -412,6 +432,7 @@ impl Mismatch {
             Mismatch::IntegritySignature(_) => MismatchCode::IntegritySignature,
             Mismatch::OriginalIntegrity(_) => MismatchCode::OriginalIntegrity,
             Mismatch::SignerMismatch { .. } => MismatchCode::SignerMismatch,
+            Mismatch::XmlSignerNotListed { .. } => MismatchCode::XmlSignerNotListed,
             Mismatch::XmlSignatureMissing => MismatchCode::XmlSignatureMissing,
             Mismatch::XmlSignature(_) => MismatchCode::XmlSignature,
             Mismatch::Header(_) => MismatchCode::Header,
@@ -505,6 +526,7 @@ pub fn check_confirmation(
         checker.xml(kind, message);
     }
     checker.same_signer(&integrity);
+    checker.xml_signer_listed(options);
     Ok(ConfirmationReport {
         kind,
         message,
@@ -596,9 +618,10 @@ impl Checker<'_, '_> {
     }
 
     /// The XML signature and the integrity signature must come from
-    /// certificates with the same subject and issuer (D54). Checked only
-    /// when both certificates are known; a missing signature is reported
-    /// on its own.
+    /// certificates with the same subject and issuer, compared on their DER
+    /// encodings, never on the display strings (D54). Checked only when
+    /// both certificates are known; a missing signature is reported on its
+    /// own.
     fn same_signer(&mut self, integrity: &VerificationReport) {
         let (Some(integrity), Some(xml)) = (
             integrity.certificate.as_ref(),
@@ -606,13 +629,32 @@ impl Checker<'_, '_> {
         ) else {
             return;
         };
-        if integrity.subject != xml.subject || integrity.issuer != xml.issuer {
+        if !integrity.same_issuer_and_subject(xml) {
             self.push(Mismatch::SignerMismatch {
                 integrity_subject: integrity.subject.clone(),
                 integrity_issuer: integrity.issuer.clone(),
                 xml_subject: xml.subject.clone(),
                 xml_issuer: xml.issuer.clone(),
             });
+        }
+    }
+
+    /// With a provider directory, the XML signature's certificate must be
+    /// listed for the domain of the confirmation's system address, as
+    /// [`crate::verify::verify`] requires of the integrity signature (D52,
+    /// D54). A confirmation without a sender domain is already refused by
+    /// the integrity check (`SignerBinding::NoSenderDomain`).
+    fn xml_signer_listed(&mut self, options: &VerifyOptions<'_>) {
+        let (Some(directory), Some(report)) = (options.provider_directory, self.xml_signature.as_ref())
+        else {
+            return;
+        };
+        let Some(domain) = crate::verify::sender_domain(self.envelope) else {
+            return;
+        };
+        if !directory.allows(&domain, &report.certificate) {
+            let subject = report.certificate.subject.clone();
+            self.push(Mismatch::XmlSignerNotListed { domain, subject });
         }
     }
 

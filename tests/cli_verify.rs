@@ -369,11 +369,23 @@ fn cli_check_confirmation_applies_the_provider_directory() {
         let output = demail(&args, None);
         (output.status.code(), stdout(&output))
     };
+    // p256 serves the sender's domain: it may confirm dispatch (D93).
     let both = format!(
-        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#
+        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}, {{"sha256": "{p256}"}}]}}}}"#
     );
     let (code, out) = check(both);
     assert_eq!(code, Some(0), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["provider_binding"]["state"], "listed");
+    assert_eq!(v["provider_binding"]["domain"], "stadt-musterstadt.de-mail.de");
+    // Review of issue 11, finding 3: a provider listed only for its own
+    // system domain does not serve the sender: exit 1.
+    let not_senders = format!(
+        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#
+    );
+    let (code, out) = check(not_senders);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("\"provider_not_responsible\""), "{out}");
     // The confirmation's signer is not listed for dmda-a.de-mail.de.
     let original_only =
         format!(r#"{{"domains": {{"stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#);

@@ -8,13 +8,16 @@ use std::time::SystemTime;
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
+    AcknowledgeMessage, ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer, Metadate,
+    acknowledge_message, assemble, check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
+use demail::provider_directory::SignerBinding;
 use demail::provider_directory::{AllowedSigner, ProviderMap};
+use demail::resend::{Resend, forward, reset_envelope_to};
 use demail::verify::VerifyOptions;
 
 mod common;
@@ -38,10 +41,44 @@ fn original() -> Vec<u8> {
 }
 
 fn confirm(original: &[u8], kind: ConfirmationKind, key: &SigningKey, certificate: &Certificate) -> Vec<u8> {
+    confirm_altered(original, kind, key, certificate, |_| {})
+}
+
+/// [`confirm`] from the system address of another provider domain.
+fn confirm_from(
+    domain: &str,
+    original: &[u8],
+    kind: ConfirmationKind,
+    key: &SigningKey,
+    certificate: &Certificate,
+) -> Vec<u8> {
+    confirm_with(domain, original, kind, key, certificate, |_| {})
+}
+
+/// Builds a confirmation whose Acknowledge-Message is altered first (a
+/// provider writing what it likes, signed with its genuine key).
+fn confirm_altered(
+    original: &[u8],
+    kind: ConfirmationKind,
+    key: &SigningKey,
+    certificate: &Certificate,
+    alter: impl FnOnce(&mut AcknowledgeMessage),
+) -> Vec<u8> {
+    confirm_with("dmda-b.de-mail.de", original, kind, key, certificate, alter)
+}
+
+fn confirm_with(
+    domain: &str,
+    original: &[u8],
+    kind: ConfirmationKind,
+    key: &SigningKey,
+    certificate: &Certificate,
+    alter: impl FnOnce(&mut AcknowledgeMessage),
+) -> Vec<u8> {
     let envelope = Envelope::parse(original).unwrap();
     let issuer = Issuer::new(
-        "DMDA B GmbH",
-        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
+        "DMDA GmbH",
+        DeMailAddress::parse(&format!("{}@{domain}", kind.system_local_part())).unwrap(),
     );
     let request = ConfirmationRequest {
         kind,
@@ -51,7 +88,9 @@ fn confirm(original: &[u8], kind: ConfirmationKind, key: &SigningKey, certificat
             .then(|| DateTime::parse_rfc5322("Tue, 12 Mar 2024 09:15:05 +0100").unwrap()),
         message_id: None,
     };
-    build_confirmation(&envelope, &request, key, certificate).unwrap()
+    let mut message = acknowledge_message(&envelope, &request).unwrap();
+    alter(&mut message);
+    assemble(&envelope, &request, &message, key, certificate).unwrap()
 }
 
 /// Removes the integrity fields of a message and signs it again with
@@ -113,16 +152,28 @@ fn look_alike_of_p256(dir_name: &str) -> (SigningKey, Certificate) {
     (key, forged)
 }
 
-/// The original's provider (rsa3072) listed for its sender domain, and
-/// `certificate` for `domain`.
-fn listed(domain: &str, certificate: &Certificate) -> ProviderMap {
+/// The original's signer (rsa3072) listed for its sender domain, and each
+/// `(domain, certificate)`.
+fn listed(entries: &[(&str, &Certificate)]) -> ProviderMap {
     let mut map = ProviderMap::default();
     map.allow(
         "stadt-musterstadt.de-mail.de",
         AllowedSigner::issuer_and_subject_of(&cert("rsa3072")),
     );
-    map.allow(domain, AllowedSigner::issuer_and_subject_of(certificate));
+    for (domain, certificate) in entries {
+        map.allow(domain, AllowedSigner::issuer_and_subject_of(certificate));
+    }
     map
+}
+
+/// The sender's provider signs with p256 for its system domain
+/// (dmda-b.de-mail.de) and for the sender's domain.
+fn sender_provider_p256() -> ProviderMap {
+    let p256 = cert("p256");
+    listed(&[
+        ("dmda-b.de-mail.de", &p256),
+        ("stadt-musterstadt.de-mail.de", &p256),
+    ])
 }
 
 // Review of issue 11, finding 2. TR 01201-3.4 §3.5.1; D54: the XML signed by
@@ -149,15 +200,154 @@ fn xml_signer_must_be_listed_for_the_confirmation_domain() {
     let original = original();
     let by_p384 = confirm(&original, ConfirmationKind::Dispatch, &key("p384"), &cert("p384"));
     let mixed = resign(&by_p384, &key("p256"), &cert("p256"));
-    let directory = listed("dmda-b.de-mail.de", &cert("p256"));
+    let directory = sender_provider_p256();
     let report = check(&mixed, &original, Some(&directory));
     assert_eq!(
         codes(&report),
         ["signer_mismatch", "xml_signer_not_listed"],
         "{report}"
     );
-    // Both listed, one signer: passes (binding to the original's provider aside).
+    // Listed, one signer: passes.
     let genuine = confirm(&original, ConfirmationKind::Dispatch, &key("p256"), &cert("p256"));
     let report = check(&genuine, &original, Some(&directory));
-    assert!(!codes(&report).contains(&"xml_signer_not_listed"), "{report}");
+    assert!(report.passed(), "{report}");
+}
+
+fn time(text: &str) -> DateTime {
+    DateTime::parse_rfc5322(text).unwrap()
+}
+
+/// The copy delivered to a mailbox: `Envelope-to` reset (§3.1.22).
+fn delivered_to(address: &str) -> Vec<u8> {
+    reset_envelope_to(&original(), &DeMailAddress::parse(address).unwrap()).unwrap()
+}
+
+// Review of issue 11, finding 3. TR 01201-3.4 §3.1.14; PVD FU Schritt 36;
+// D93: a dispatch confirmation comes from the provider of the original's
+// sender domain.
+#[test]
+fn dispatch_confirmation_must_be_signed_by_the_senders_provider() {
+    let original = original();
+    let dispatch = confirm(&original, ConfirmationKind::Dispatch, &key("p256"), &cert("p256"));
+    let report = check(&dispatch, &original, None);
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.provider_binding, SignerBinding::NotChecked);
+
+    // p256 may sign for its own system domain, but serves no sender domain.
+    let elsewhere = listed(&[("dmda-b.de-mail.de", &cert("p256"))]);
+    let report = check(&dispatch, &original, Some(&elsewhere));
+    assert_eq!(codes(&report), ["provider_not_responsible"], "{report}");
+    assert_eq!(
+        report.provider_binding,
+        SignerBinding::NotListed {
+            domain: "stadt-musterstadt.de-mail.de".into()
+        }
+    );
+
+    let report = check(&dispatch, &original, Some(&sender_provider_p256()));
+    assert!(report.passed(), "{report}");
+    assert_eq!(
+        report.provider_binding,
+        SignerBinding::Listed {
+            domain: "stadt-musterstadt.de-mail.de".into()
+        }
+    );
+}
+
+// Review of issue 11, finding 3. PVD FU Schritt 67; D93: a receipt
+// confirmation comes from the provider of a chosen recipient's domain.
+#[test]
+fn receipt_confirmation_must_be_signed_by_a_recipients_provider() {
+    let original = original();
+    let copy = delivered_to("erika.mustermann@dmda-b.de-mail.de");
+    // A provider that serves none of the recipients (dmda-c), listed for
+    // its own system domain, confirms the receipt.
+    let receipt = confirm_from(
+        "dmda-c.de-mail.de",
+        &copy,
+        ConfirmationKind::Receipt,
+        &key("p256"),
+        &cert("p256"),
+    );
+    let outsider = listed(&[("dmda-c.de-mail.de", &cert("p256"))]);
+    let report = check(&receipt, &original, Some(&outsider));
+    assert_eq!(codes(&report), ["provider_not_responsible"], "{report}");
+    // The provider of erika's domain (dmda-b) may.
+    let receipt = confirm(&copy, ConfirmationKind::Receipt, &key("p256"), &cert("p256"));
+    let report = check(&receipt, &original, Some(&sender_provider_p256()));
+    assert!(report.passed(), "{report}");
+    assert_eq!(
+        report.provider_binding,
+        SignerBinding::Listed {
+            domain: "dmda-b.de-mail.de".into()
+        }
+    );
+}
+
+// Review of issue 11, finding 3. TR 01201-3.4 §3.1.15, §3.1.22; D55: the
+// transport fields may differ between copies, but must name a chosen
+// recipient (or a redirect target).
+#[test]
+fn confirmed_actual_recipient_and_envelope_to_must_be_chosen_recipients() {
+    let original = original();
+    let never_addressed = delivered_to("mallory@dmda-b.de-mail.de");
+    let receipt = confirm(
+        &never_addressed,
+        ConfirmationKind::Receipt,
+        &key("p256"),
+        &cert("p256"),
+    );
+    let report = check(&receipt, &original, None);
+    assert_eq!(codes(&report), ["recipient_not_chosen"], "{report}");
+
+    let receipt = confirm_altered(
+        &delivered_to("erika.mustermann@dmda-b.de-mail.de"),
+        ConfirmationKind::Receipt,
+        &key("p256"),
+        &cert("p256"),
+        |m| {
+            m.metadata.push(Metadate {
+                name: "X-de-mail-actual-recipient".into(),
+                value: "to=mallory@dmda-b.de-mail.de".into(),
+                original_header: "X-de-mail-actual-recipient: to=mallory@dmda-b.de-mail.de\r\n".into(),
+            })
+        },
+    );
+    let report = check(&receipt, &original, None);
+    assert_eq!(codes(&report), ["recipient_not_chosen"], "{report}");
+}
+
+// Review of issue 11, finding 3. PVD FU Schritt 67; D56: a receipt
+// confirmation made from a forwarded copy is refused by the check, not only
+// by the builder.
+#[test]
+fn receipt_from_a_forwarded_copy_is_refused_by_the_check() {
+    let copy = delivered_to("erika.mustermann@dmda-b.de-mail.de");
+    let resend = Resend::new(
+        DeMailAddress::parse("erika.mustermann@dmda-b.de-mail.de").unwrap(),
+        DeMailAddress::parse("erika.privat@dmda-c.de-mail.de").unwrap(),
+        time("Tue, 12 Mar 2024 10:00:00 +0100"),
+        "fw.1@mx.dmda-b.de-mail.de",
+    );
+    let forwarded = forward(&original(), &resend).unwrap();
+    let receipt = confirm(&copy, ConfirmationKind::Receipt, &key("p256"), &cert("p256"));
+    // Checked against the forwarded copy.
+    let report = check(&receipt, &forwarded, None);
+    assert!(codes(&report).contains(&"not_confirmable"), "{report}");
+    // Checked against the sender's copy, the Metadata shows the forwarding.
+    let receipt = confirm_altered(
+        &copy,
+        ConfirmationKind::Receipt,
+        &key("p256"),
+        &cert("p256"),
+        |m| {
+            m.metadata.push(Metadate {
+                name: "Resent-From".into(),
+                value: "erika.mustermann@dmda-b.de-mail.de".into(),
+                original_header: "Resent-From: erika.mustermann@dmda-b.de-mail.de\r\n".into(),
+            })
+        },
+    );
+    let report = check(&receipt, &original(), None);
+    assert_eq!(codes(&report), ["not_confirmable"], "{report}");
 }

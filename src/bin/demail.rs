@@ -437,7 +437,7 @@ fn report_json(report: &VerificationReport) -> Value {
 }
 
 /// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain", "domain": ...}`.
-fn signer_binding_json(binding: &SignerBinding) -> Value {
+pub(crate) fn signer_binding_json(binding: &SignerBinding) -> Value {
     let (state, domain) = match binding {
         SignerBinding::Listed { domain } => ("listed", Some(domain)),
         SignerBinding::NotListed { domain } => ("not_listed", Some(domain)),

@@ -589,13 +589,15 @@ fn duplicate_signed_fields(
     integrity: &RawField<'_>,
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
-    let mut names: Vec<&str> = signed.iter().map(AsRef::as_ref).collect();
-    names.sort_by_key(|n| n.to_ascii_lowercase());
-    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let occurrences = crate::integrity::field_occurrences(fields, integrity);
+    let mut names: Vec<String> = signed.iter().map(|n| n.to_ascii_lowercase()).collect();
+    names.sort_unstable();
+    names.dedup();
     for name in names {
-        let mut occurrences = fields
-            .iter()
-            .filter(|f| f.has_name(name) && !std::ptr::eq(f.raw, integrity.raw));
+        let Some(indices) = occurrences.get(&name) else {
+            continue;
+        };
+        let mut occurrences = indices.iter().map(|&i| &fields[i]);
         let Some(first) = occurrences.next() else {
             continue;
         };

@@ -341,7 +341,8 @@ pub enum StatusResult {
     Failed(StatusError),
 }
 
-/// A field listed in `h=` that occurs more than once.
+/// A field listed in `h=`, or `X-de-mail-integrity` /
+/// `X-de-mail-signature-certificate` (D96), that occurs more than once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateField {
     /// The field name as listed in `h=`.
@@ -581,8 +582,13 @@ fn unsigned_mandated_field(envelope: &Envelope<'_>, signed: &[Cow<'_, str>]) -> 
     })
 }
 
-/// Every repeated occurrence of a field named in `h=`, in message order
-/// (the integrity field itself excluded).
+/// Fields the verifier reads besides those of `h=`: a second one could be
+/// what another reader shows (review of issue 11, finding 7; D96).
+const RELIED_ON: [FieldName; 2] = [FieldName::Integrity, FieldName::SignatureCertificate];
+
+/// Every repeated occurrence of a field named in `h=`, or of a field in
+/// [`RELIED_ON`], in message order. For `X-de-mail-integrity` the first is
+/// the one verified.
 fn duplicate_signed_fields(
     fields: &[RawField<'_>],
     signed: &[Cow<'_, str>],
@@ -590,14 +596,19 @@ fn duplicate_signed_fields(
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
     let occurrences = crate::integrity::field_occurrences(fields, integrity);
-    let mut names: Vec<String> = signed.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = signed
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .chain(RELIED_ON.iter().map(|n| n.as_str().to_ascii_lowercase()))
+        .collect();
     names.sort_unstable();
     names.dedup();
     for name in names {
         let Some(indices) = occurrences.get(&name) else {
             continue;
         };
-        let mut occurrences = indices.iter().map(|&i| &fields[i]);
+        let verified = integrity.has_name(&name).then_some(integrity);
+        let mut occurrences = verified.into_iter().chain(indices.iter().map(|&i| &fields[i]));
         let Some(first) = occurrences.next() else {
             continue;
         };

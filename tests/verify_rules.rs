@@ -170,6 +170,54 @@ fn duplicate_fields_first_wins_policy_passes_and_lists_every_duplicate() {
     );
 }
 
+/// The line of `name` in `message`, CRLF included.
+fn field_line(message: &[u8], name: &str) -> String {
+    let text = String::from_utf8_lossy(message);
+    let start = text
+        .to_ascii_lowercase()
+        .find(&format!("\r\n{}:", name.to_ascii_lowercase()))
+        .unwrap()
+        + 2;
+    let mut end = start;
+    // Through the folded continuation lines.
+    loop {
+        let next = text[end..].find("\r\n").unwrap() + end + 2;
+        end = next;
+        if !text[end..].starts_with([' ', '\t']) {
+            break;
+        }
+    }
+    text[start..end].to_owned()
+}
+
+// Review of issue 11, finding 7; TR 01201-3.4 §3.1.21; D46, D96: a second
+// X-de-mail-signature-certificate or X-de-mail-integrity, which the verifier
+// relies on though h= cannot list them, is listed and refused by default.
+#[test]
+fn duplicate_integrity_or_certificate_field_is_listed_and_refused() {
+    let signed = signed_normal();
+    let trust = trust();
+    let first_wins = VerifyOptions {
+        duplicate_fields: DuplicatePolicy::FirstWins,
+        ..options(&trust)
+    };
+    for name in ["X-de-mail-signature-certificate", "X-de-mail-integrity"] {
+        let line = field_line(&signed, name);
+        let again = line.replacen(":", ": ", 1);
+        let forged = replace(&signed, "\r\n\r\n", &format!("\r\n{again}\r\n"));
+        let report = check(&forged, &options(&trust));
+        assert!(
+            matches!(failure(&report), Failure::DuplicateSignedField { field, .. } if field.eq_ignore_ascii_case(name)),
+            "{name}: {report:?}"
+        );
+        assert_eq!(failure(&report).case(), ErrorCase::Fc01IntegrityViolation);
+        let report = check(&forged, &first_wins);
+        assert_eq!(report.verdict, Verdict::Pass, "{name}: {report:?}");
+        assert_eq!(report.duplicates.len(), 1, "{name}");
+        assert!(report.duplicates[0].field.eq_ignore_ascii_case(name));
+    }
+}
+
 // RFC 5322 §3.6: inspect/validate report singleton duplicates
 #[test]
 fn rfc5322_singleton_duplicates_are_validation_violations() {

@@ -109,8 +109,13 @@ impl ProviderDirectory for ProviderMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignerBinding {
-    /// No directory was given, or the message is not signed.
+    /// No directory was given (or the check did not get that far).
     NotChecked,
+    /// A directory was given but the message is hash-only: there is no
+    /// signer to bind, so the directory says nothing about it. Use
+    /// `VerifyOptions::require_signature` (`--require-signature`) to refuse
+    /// such messages (D52; review of issue 11, finding 6).
+    Unsigned,
     /// The signer is listed for this domain.
     Listed {
         /// The domain of the sender address.

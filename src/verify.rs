@@ -476,6 +476,10 @@ fn check_tags(
     let Some(scheme) = tags.algorithm.signature else {
         let header_ok = digest == tags.value;
         report.header_ok = Some(header_ok);
+        if options.provider_directory.is_some() {
+            // A directory binds signers; a hash-only message has none (D52).
+            report.signer_binding = SignerBinding::Unsigned;
+        }
         return if !body_ok {
             report.fail(Failure::BodyHashMismatch)
         } else if !header_ok {

@@ -398,3 +398,19 @@ fn cli_check_confirmation_applies_the_provider_directory() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("original_integrity"), "{out}");
 }
+
+// Review of issue 11, finding 6; D52: with a directory a hash-only message
+// passes as "unsigned" (exit 0); --require-signature refuses it (exit 1).
+#[test]
+fn cli_provider_directory_reports_hash_only_as_unsigned_and_require_signature_exit_1() {
+    let dir = temp_dir("cli-directory-unsigned");
+    let file = dir.join("directory.json");
+    std::fs::write(&file, r#"{"domains": {}}"#).unwrap();
+    let file = file.to_str().unwrap();
+    let hashed = data("signed/normal-minimal-hash-only.eml");
+    let output = verify(&hashed, &["--provider-directory", file]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(json(&output)["signer_binding"]["state"], "unsigned");
+    let output = verify(&hashed, &["--provider-directory", file, "--require-signature"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+}

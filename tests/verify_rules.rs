@@ -682,6 +682,34 @@ fn provider_directory_binds_the_signer_to_the_sender_domain() {
     assert!(check(&signed, &with(by_subject)).passed());
 }
 
+// Review of issue 11, finding 6; D52: a directory binds only signed mail,
+// and says so for a hash-only message; --require-signature refuses it.
+#[test]
+fn provider_directory_reports_hash_only_messages_as_unsigned() {
+    let hashed = hash_only_minimal();
+    let map: &'static ProviderMap = Box::leak(Box::new(ProviderMap::default()));
+    let with_directory = VerifyOptions {
+        provider_directory: Some(map),
+        ..VerifyOptions::default()
+    };
+    let report = check(&hashed, &with_directory);
+    assert!(report.passed(), "{report:?}");
+    assert_eq!(report.signer_binding, SignerBinding::Unsigned);
+    assert_eq!(
+        check(&hashed, &VerifyOptions::default()).signer_binding,
+        SignerBinding::NotChecked
+    );
+    let required = VerifyOptions {
+        require_signature: true,
+        ..with_directory
+    };
+    let report = check(&hashed, &required);
+    assert!(
+        matches!(failure(&report), Failure::MissingSignature(_)),
+        "{report:?}"
+    );
+}
+
 /// Security review of issue 11, finding 1: a certificate from the trusted CA
 /// whose subject `O="DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"` prints
 /// exactly like the listed one must not match the listed issuer and subject.

@@ -214,9 +214,15 @@ impl KeyPolicy {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Certificate {
     der: Vec<u8>,
-    /// Subject distinguished name (RFC 4514 form).
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
+    /// Subject distinguished name for display, as x509-parser prints it.
+    /// This is NOT RFC 4514: commas, `+` and `=` inside a value are not
+    /// escaped, and every name x509-parser cannot decode prints the same.
+    /// Never compare it to decide anything; compare [`Certificate::subject_der`].
     pub subject: String,
-    /// Issuer distinguished name.
+    /// Issuer distinguished name for display (same caveat as `subject`;
+    /// compare [`Certificate::issuer_der`]).
     pub issuer: String,
     /// Serial number, hex with `:` separators.
     pub serial: String,
@@ -249,6 +255,8 @@ impl Certificate {
             (
                 cert.subject().to_string(),
                 cert.issuer().to_string(),
+                cert.subject().as_raw().to_vec(),
+                cert.issuer().as_raw().to_vec(),
                 cert.raw_serial_as_string(),
                 cert.validity().not_before.timestamp(),
                 cert.validity().not_after.timestamp(),
@@ -256,9 +264,21 @@ impl Certificate {
                 key_usage,
             )
         };
-        let (subject, issuer, serial, not_before, not_after, public_key, signature_key_usage) = parsed;
+        let (
+            subject,
+            issuer,
+            subject_der,
+            issuer_der,
+            serial,
+            not_before,
+            not_after,
+            public_key,
+            signature_key_usage,
+        ) = parsed;
         Ok(Certificate {
             der,
+            subject_der,
+            issuer_der,
             subject,
             issuer,
             serial,
@@ -405,6 +425,23 @@ impl Certificate {
             }
             (Err(error), None) => Err(CertificateError::Untrusted(error)),
         }
+    }
+
+    /// The DER encoding of the subject Name, as it is in the certificate
+    /// (the only form to compare: the display string is ambiguous).
+    pub fn subject_der(&self) -> &[u8] {
+        &self.subject_der
+    }
+
+    /// The DER encoding of the issuer Name, as it is in the certificate.
+    pub fn issuer_der(&self) -> &[u8] {
+        &self.issuer_der
+    }
+
+    /// Whether both certificates name the same subject under the same
+    /// issuer, compared on the DER encodings (docs/decisions.md D52).
+    pub fn same_issuer_and_subject(&self, other: &Certificate) -> bool {
+        self.subject_der == other.subject_der && self.issuer_der == other.issuer_der
     }
 
     /// The SHA-256 fingerprint of the DER encoding.

@@ -39,6 +39,12 @@ use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::{HeaderError, RawField, trim_ws};
 
+/// The most tags an integrity field may carry (RFC 6376 defines 14; D95).
+pub const MAX_TAGS: usize = 64;
+
+/// The most names `h=` may list ([`SIGNED_FIELDS`] has 20; D95).
+pub const MAX_SIGNED_NAMES: usize = 64;
+
 /// The fields `h=` must list, in this order (§3.1.21). `X-de-mail-private-id`
 /// is listed only when the message has it.
 pub const SIGNED_FIELDS: [FieldName; 20] = [
@@ -77,6 +83,16 @@ pub enum IntegrityError {
     /// A tag occurs twice (RFC 6376 §3.2: the whole list is invalid).
     #[error("tag `{0}=` occurs more than once (RFC 6376 §3.2)")]
     DuplicateTag(String),
+    /// More tags, or more `h=` names, than a De-Mail integrity field can
+    /// need ([`MAX_TAGS`], [`MAX_SIGNED_NAMES`]; §3.1.21 lists 20 signed
+    /// fields): refused before any work grows with them (D95).
+    #[error("{what} has more than {max} entries (TR 01201-3.4 §3.1.21; bounded, D95)")]
+    TooManyEntries {
+        /// `tags` or `h=`.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+    },
     /// A required tag is missing.
     #[error("tag `{0}=` is missing (RFC 6376 §3.5, TR 01201-3.4 §3.1.21)")]
     MissingTag(&'static str),
@@ -195,7 +211,7 @@ impl<'a> IntegrityTags<'a> {
     /// # Errors
     /// An [`IntegrityError`] naming the tag that breaks RFC 6376 or §3.1.21.
     pub fn parse(value: &'a str) -> Result<Self, IntegrityError> {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let (mut version, mut algorithm, mut canonicalization, mut domain, mut selector) =
             (None, None, None, None, None);
         let (mut headers, mut body_hash, mut b, mut query) = (None, None, None, None);
@@ -219,10 +235,15 @@ impl<'a> IntegrityTags<'a> {
             {
                 return Err(IntegrityError::TagSyntax(spec.trim().to_owned()));
             }
-            if seen.contains(&name) {
+            if !seen.insert(name) {
                 return Err(IntegrityError::DuplicateTag(name.to_owned()));
             }
-            seen.push(name);
+            if seen.len() > MAX_TAGS {
+                return Err(IntegrityError::TooManyEntries {
+                    what: "the tag list",
+                    max: MAX_TAGS,
+                });
+            }
             let raw_value: &'a str = tag_value;
             let tag_value = Cow::Borrowed(tag_value);
             match name {
@@ -251,12 +272,19 @@ impl<'a> IntegrityTags<'a> {
             ));
         }
         let headers: &'a str = headers.ok_or(IntegrityError::MissingTag("h"))?;
-        let headers = headers
+        let headers: Vec<Cow<'a, str>> = headers
             .split(':')
             .map(|h| h.trim_matches(|c: char| c.is_ascii_whitespace()))
             .filter(|h| !h.is_empty())
+            .take(MAX_SIGNED_NAMES + 1)
             .map(Cow::Borrowed)
             .collect();
+        if headers.len() > MAX_SIGNED_NAMES {
+            return Err(IntegrityError::TooManyEntries {
+                what: "h=",
+                max: MAX_SIGNED_NAMES,
+            });
+        }
         Ok(IntegrityTags {
             version,
             algorithm: algorithm.ok_or(IntegrityError::MissingTag("a"))?,
@@ -302,14 +330,13 @@ pub fn body_hash(body: &[u8], hash: HashAlgorithm) -> Vec<u8> {
 /// integrity field with the `b=` value deleted and no trailing CRLF.
 pub fn header_input(fields: &[RawField<'_>], signed: &[Cow<'_, str>], integrity: &RawField<'_>) -> Vec<u8> {
     let mut input = Vec::with_capacity(2048);
-    let mut used = vec![false; fields.len()];
+    let mut occurrences = field_occurrences(fields, integrity);
     for name in signed {
-        let next = fields
-            .iter()
-            .enumerate()
-            .find(|(i, f)| !used[*i] && f.has_name(name) && !std::ptr::eq(f.raw, integrity.raw));
-        if let Some((i, field)) = next {
-            used[i] = true;
+        let next = occurrences
+            .get_mut(name.to_ascii_lowercase().as_str())
+            .and_then(std::collections::VecDeque::pop_front);
+        if let Some(i) = next {
+            let field = &fields[i];
             input.extend_from_slice(field.raw);
             if !field.raw.ends_with(b"\n") {
                 input.extend_from_slice(b"\r\n");
@@ -318,6 +345,26 @@ pub fn header_input(fields: &[RawField<'_>], signed: &[Cow<'_, str>], integrity:
     }
     input.extend_from_slice(&without_b_value(integrity.raw));
     input
+}
+
+/// The indices of the fields by lower-cased name, top to bottom, without
+/// the integrity field itself: one pass over the header, so that selecting
+/// the fields of `h=` and finding their duplicates is linear (D95).
+pub fn field_occurrences(
+    fields: &[RawField<'_>],
+    integrity: &RawField<'_>,
+) -> std::collections::HashMap<String, std::collections::VecDeque<usize>> {
+    let mut map: std::collections::HashMap<String, std::collections::VecDeque<usize>> =
+        std::collections::HashMap::with_capacity(fields.len());
+    for (i, field) in fields.iter().enumerate() {
+        if std::ptr::eq(field.raw, integrity.raw) {
+            continue;
+        }
+        map.entry(field.name.to_ascii_lowercase())
+            .or_default()
+            .push_back(i);
+    }
+    map
 }
 
 /// The integrity field's bytes with the `b=` value deleted and the final

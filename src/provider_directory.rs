@@ -41,18 +41,37 @@ pub trait ProviderDirectory {
 pub enum AllowedSigner {
     /// The certificate with this SHA-256 fingerprint of its DER encoding.
     Fingerprint([u8; 32]),
-    /// Any certificate whose subject, as [`Certificate::subject`] prints it
-    /// (RFC 4514 order of x509-parser, e.g. `C=DE, O=DMDA A GmbH, CN=...`),
-    /// is exactly this text. The chain to a trust anchor is still required.
-    Subject(String),
+    /// Any certificate with exactly this issuer and subject, compared on the
+    /// DER encodings of both Names (never on the display string, which does
+    /// not escape `,` `+` `=` and so lets look-alike names match; D52). The
+    /// chain to a trust anchor is still required. Build it with
+    /// [`AllowedSigner::issuer_and_subject_of`].
+    IssuerAndSubject {
+        /// DER of the issuer Name.
+        issuer_der: Vec<u8>,
+        /// DER of the subject Name.
+        subject_der: Vec<u8>,
+    },
 }
 
 impl AllowedSigner {
+    /// The entry that lists every certificate with the issuer and subject of
+    /// `certificate` (e.g. its renewals by the same CA).
+    pub fn issuer_and_subject_of(certificate: &Certificate) -> Self {
+        AllowedSigner::IssuerAndSubject {
+            issuer_der: certificate.issuer_der().to_vec(),
+            subject_der: certificate.subject_der().to_vec(),
+        }
+    }
+
     /// Whether `certificate` is this entry.
     pub fn matches(&self, certificate: &Certificate) -> bool {
         match self {
             AllowedSigner::Fingerprint(fingerprint) => certificate.sha256_fingerprint() == *fingerprint,
-            AllowedSigner::Subject(subject) => certificate.subject == *subject,
+            AllowedSigner::IssuerAndSubject {
+                issuer_der,
+                subject_der,
+            } => certificate.issuer_der() == issuer_der && certificate.subject_der() == subject_der,
         }
     }
 }
@@ -90,8 +109,13 @@ impl ProviderDirectory for ProviderMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignerBinding {
-    /// No directory was given, or the message is not signed.
+    /// No directory was given (or the check did not get that far).
     NotChecked,
+    /// A directory was given but the message is hash-only: there is no
+    /// signer to bind, so the directory says nothing about it. Use
+    /// `VerifyOptions::require_signature` (`--require-signature`) to refuse
+    /// such messages (D52; review of issue 11, finding 6).
+    Unsigned,
     /// The signer is listed for this domain.
     Listed {
         /// The domain of the sender address.

@@ -341,7 +341,8 @@ pub enum StatusResult {
     Failed(StatusError),
 }
 
-/// A field listed in `h=` that occurs more than once.
+/// A field listed in `h=`, or `X-de-mail-integrity` /
+/// `X-de-mail-signature-certificate` (D96), that occurs more than once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateField {
     /// The field name as listed in `h=`.
@@ -475,6 +476,10 @@ fn check_tags(
     let Some(scheme) = tags.algorithm.signature else {
         let header_ok = digest == tags.value;
         report.header_ok = Some(header_ok);
+        if options.provider_directory.is_some() {
+            // A directory binds signers; a hash-only message has none (D52).
+            report.signer_binding = SignerBinding::Unsigned;
+        }
         return if !body_ok {
             report.fail(Failure::BodyHashMismatch)
         } else if !header_ok {
@@ -581,21 +586,33 @@ fn unsigned_mandated_field(envelope: &Envelope<'_>, signed: &[Cow<'_, str>]) -> 
     })
 }
 
-/// Every repeated occurrence of a field named in `h=`, in message order
-/// (the integrity field itself excluded).
+/// Fields the verifier reads besides those of `h=`: a second one could be
+/// what another reader shows (review of issue 11, finding 7; D96).
+const RELIED_ON: [FieldName; 2] = [FieldName::Integrity, FieldName::SignatureCertificate];
+
+/// Every repeated occurrence of a field named in `h=`, or of a field in
+/// [`RELIED_ON`], in message order. For `X-de-mail-integrity` the first is
+/// the one verified.
 fn duplicate_signed_fields(
     fields: &[RawField<'_>],
     signed: &[Cow<'_, str>],
     integrity: &RawField<'_>,
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
-    let mut names: Vec<&str> = signed.iter().map(AsRef::as_ref).collect();
-    names.sort_by_key(|n| n.to_ascii_lowercase());
-    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let occurrences = crate::integrity::field_occurrences(fields, integrity);
+    let mut names: Vec<String> = signed
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .chain(RELIED_ON.iter().map(|n| n.as_str().to_ascii_lowercase()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
     for name in names {
-        let mut occurrences = fields
-            .iter()
-            .filter(|f| f.has_name(name) && !std::ptr::eq(f.raw, integrity.raw));
+        let Some(indices) = occurrences.get(&name) else {
+            continue;
+        };
+        let verified = integrity.has_name(&name).then_some(integrity);
+        let mut occurrences = verified.into_iter().chain(indices.iter().map(|&i| &fields[i]));
         let Some(first) = occurrences.next() else {
             continue;
         };
@@ -636,7 +653,7 @@ pub fn always_signed(kind: MessageType) -> bool {
 
 /// The domain the signer must be listed for: that of `X-de-mail-sender`
 /// (for confirmations and notifications the provider's system address).
-fn sender_domain(envelope: &Envelope<'_>) -> Option<String> {
+pub(crate) fn sender_domain(envelope: &Envelope<'_>) -> Option<String> {
     let metadata = envelope.metadata();
     let sender = metadata.sender.as_ref().or(match envelope.kind() {
         Some(MessageKind::Normal) | None => None,

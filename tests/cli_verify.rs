@@ -190,7 +190,7 @@ fn cli_provider_directory_listed_passes_unlisted_fails_fc02_bad_file_exit_2() {
     for listed in [
         format!(r#"{{"domains": {{"stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#),
         r#"{"domains": {"Stadt-Musterstadt.de-mail.de": [{"certificate": "rsa3072.pem"}]}}"#.to_owned(),
-        r#"{"domains": {"stadt-musterstadt.de-mail.de": [{"subject": "C=DE, O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"}]}}"#.to_owned(),
+        r#"{"domains": {"stadt-musterstadt.de-mail.de": [{"name_of": "rsa3072.pem"}]}}"#.to_owned(),
     ] {
         let file = directory("listed.json", listed.clone());
         let output = verify(&sample, &["--provider-directory", &file]);
@@ -221,6 +221,8 @@ fn cli_provider_directory_listed_passes_unlisted_fails_fc02_bad_file_exit_2() {
         r#"{"domains": {"a.de-mail.de": [{"sha256": "00"}]}}"#,
         r#"{"domains": {"a.de-mail.de": [{"fingerprint": "00"}]}}"#,
         r#"{"domains": {"a.de-mail.de": [{"certificate": "missing.pem"}]}}"#,
+        // Security review of issue 11, finding 1: a printed subject is ambiguous.
+        r#"{"domains": {"a.de-mail.de": [{"subject": "C=DE, O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"}]}}"#,
     ] {
         let file = directory("bad.json", bad.to_owned());
         let output = verify(&sample, &["--provider-directory", &file]);
@@ -367,11 +369,23 @@ fn cli_check_confirmation_applies_the_provider_directory() {
         let output = demail(&args, None);
         (output.status.code(), stdout(&output))
     };
+    // p256 serves the sender's domain: it may confirm dispatch (D93).
     let both = format!(
-        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#
+        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}, {{"sha256": "{p256}"}}]}}}}"#
     );
     let (code, out) = check(both);
     assert_eq!(code, Some(0), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["provider_binding"]["state"], "listed");
+    assert_eq!(v["provider_binding"]["domain"], "stadt-musterstadt.de-mail.de");
+    // Review of issue 11, finding 3: a provider listed only for its own
+    // system domain does not serve the sender: exit 1.
+    let not_senders = format!(
+        r#"{{"domains": {{"dmda-a.de-mail.de": [{{"sha256": "{p256}"}}], "stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#
+    );
+    let (code, out) = check(not_senders);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("\"provider_not_responsible\""), "{out}");
     // The confirmation's signer is not listed for dmda-a.de-mail.de.
     let original_only =
         format!(r#"{{"domains": {{"stadt-musterstadt.de-mail.de": [{{"sha256": "{rsa}"}}]}}}}"#);
@@ -383,4 +397,20 @@ fn cli_check_confirmation_applies_the_provider_directory() {
     let (code, out) = check(confirmation_only);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("original_integrity"), "{out}");
+}
+
+// Review of issue 11, finding 6; D52: with a directory a hash-only message
+// passes as "unsigned" (exit 0); --require-signature refuses it (exit 1).
+#[test]
+fn cli_provider_directory_reports_hash_only_as_unsigned_and_require_signature_exit_1() {
+    let dir = temp_dir("cli-directory-unsigned");
+    let file = dir.join("directory.json");
+    std::fs::write(&file, r#"{"domains": {}}"#).unwrap();
+    let file = file.to_str().unwrap();
+    let hashed = data("signed/normal-minimal-hash-only.eml");
+    let output = verify(&hashed, &["--provider-directory", file]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(json(&output)["signer_binding"]["state"], "unsigned");
+    let output = verify(&hashed, &["--provider-directory", file, "--require-signature"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
 }

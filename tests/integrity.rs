@@ -797,3 +797,75 @@ fn bcc_copy_with_only_its_bcc_entry_can_be_signed() {
     let report = verify(&Envelope::parse(&hashed).unwrap(), &VerifyOptions::default());
     assert_eq!(report.verdict, Verdict::Pass);
 }
+
+/// A signed sample whose integrity field is replaced by `value`.
+fn with_integrity_value(value: &str) -> Vec<u8> {
+    let signed = data("signed/normal-rsa3072.eml");
+    let envelope = Envelope::parse(&signed).unwrap();
+    let mut out = Vec::new();
+    for field in envelope.fields() {
+        if field.has_name("x-de-mail-integrity") {
+            out.extend_from_slice(format!("X-de-mail-integrity: {value}\r\n").as_bytes());
+        } else {
+            out.extend_from_slice(field.raw);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(envelope.body());
+    out
+}
+
+// Review of issue 11, finding 4 (RFC 6376 §3.2; TR 01201-3.4 §3.1.21; D95):
+// 23,500 distinct tags were checked for duplicates pairwise (1.5 s); the
+// tag count is bounded and refused as malformed.
+#[test]
+fn integrity_tag_count_is_bounded() {
+    let mut value = String::from("a=sha256; c=simple/simple; h=From; bh=AAAA; b=AAAA");
+    for i in 0..23_500 {
+        // Folded every 200 tags: about 210 KB, within the header limit.
+        let fold = if i % 200 == 0 { "\r\n " } else { "" };
+        value.push_str(&format!(";{fold}x{i}="));
+    }
+    assert_eq!(
+        demail::integrity::IntegrityTags::parse(&value).err(),
+        Some(IntegrityError::TooManyEntries {
+            what: "the tag list",
+            max: demail::integrity::MAX_TAGS
+        })
+    );
+    let message = with_integrity_value(&value);
+    let report = verify(&Envelope::parse(&message).unwrap(), &VerifyOptions::default());
+    assert!(
+        matches!(
+            report.verdict,
+            Verdict::Fail(Failure::Malformed(IntegrityError::TooManyEntries { .. }))
+        ),
+        "{report:?}"
+    );
+}
+
+// Review of issue 11, finding 4 (TR 01201-3.4 §3.1.21; D95): 32,000 h=
+// names against 900 fields made header_input and the duplicate scan
+// O(|h=| × fields); h= is bounded and refused as malformed.
+#[test]
+fn integrity_signed_field_list_is_bounded() {
+    let names = vec!["Subject"; 32_000].join(":");
+    let value = format!("a=sha256; c=simple/simple; h={names}; bh=AAAA; b=AAAA");
+    assert_eq!(
+        demail::integrity::IntegrityTags::parse(&value).err(),
+        Some(IntegrityError::TooManyEntries {
+            what: "h=",
+            max: demail::integrity::MAX_SIGNED_NAMES
+        })
+    );
+    // 64 names are read.
+    let names = vec!["Subject"; demail::integrity::MAX_SIGNED_NAMES].join(":");
+    let value = format!("a=sha256; c=simple/simple; h={names}; bh=AAAA; b=AAAA");
+    assert_eq!(
+        demail::integrity::IntegrityTags::parse(&value)
+            .unwrap()
+            .headers
+            .len(),
+        demail::integrity::MAX_SIGNED_NAMES
+    );
+}

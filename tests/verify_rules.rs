@@ -21,7 +21,7 @@ use demail::verify::{
 mod common;
 mod xmldsig_common;
 use common::independent::{openssl, recompute_hash_only, resign_with_openssl};
-use common::pki::{Issued, Issuer, issue, openssl_verify, signer_extensions};
+use common::pki::{Issued, Issuer, issue, issue_with_subject, openssl_verify, signer_extensions};
 use common::{cert, data, key, path};
 use xmldsig_common::{temp_dir, tool_available};
 
@@ -168,6 +168,54 @@ fn duplicate_fields_first_wins_policy_passes_and_lists_every_duplicate() {
             ("Subject".to_owned(), find(&forged, "Subject: three")),
         ]
     );
+}
+
+/// The line of `name` in `message`, CRLF included.
+fn field_line(message: &[u8], name: &str) -> String {
+    let text = String::from_utf8_lossy(message);
+    let start = text
+        .to_ascii_lowercase()
+        .find(&format!("\r\n{}:", name.to_ascii_lowercase()))
+        .unwrap()
+        + 2;
+    let mut end = start;
+    // Through the folded continuation lines.
+    loop {
+        let next = text[end..].find("\r\n").unwrap() + end + 2;
+        end = next;
+        if !text[end..].starts_with([' ', '\t']) {
+            break;
+        }
+    }
+    text[start..end].to_owned()
+}
+
+// Review of issue 11, finding 7; TR 01201-3.4 §3.1.21; D46, D96: a second
+// X-de-mail-signature-certificate or X-de-mail-integrity, which the verifier
+// relies on though h= cannot list them, is listed and refused by default.
+#[test]
+fn duplicate_integrity_or_certificate_field_is_listed_and_refused() {
+    let signed = signed_normal();
+    let trust = trust();
+    let first_wins = VerifyOptions {
+        duplicate_fields: DuplicatePolicy::FirstWins,
+        ..options(&trust)
+    };
+    for name in ["X-de-mail-signature-certificate", "X-de-mail-integrity"] {
+        let line = field_line(&signed, name);
+        let again = line.replacen(":", ": ", 1);
+        let forged = replace(&signed, "\r\n\r\n", &format!("\r\n{again}\r\n"));
+        let report = check(&forged, &options(&trust));
+        assert!(
+            matches!(failure(&report), Failure::DuplicateSignedField { field, .. } if field.eq_ignore_ascii_case(name)),
+            "{name}: {report:?}"
+        );
+        assert_eq!(failure(&report).case(), ErrorCase::Fc01IntegrityViolation);
+        let report = check(&forged, &first_wins);
+        assert_eq!(report.verdict, Verdict::Pass, "{name}: {report:?}");
+        assert_eq!(report.duplicates.len(), 1, "{name}");
+        assert!(report.duplicates[0].field.eq_ignore_ascii_case(name));
+    }
 }
 
 // RFC 5322 §3.6: inspect/validate report singleton duplicates
@@ -624,14 +672,106 @@ fn provider_directory_binds_the_signer_to_the_sender_domain() {
     );
     assert_eq!(failure(&report).case(), ErrorCase::Fc02CertificateInvalid);
 
-    // Subjects work too.
+    // Issuer and subject work too.
     let mut by_subject = ProviderMap::default();
     by_subject.allow(
         "stadt-musterstadt.de-mail.de",
-        AllowedSigner::Subject(cert("rsa3072").subject),
+        AllowedSigner::issuer_and_subject_of(&cert("rsa3072")),
     );
     let by_subject: &'static ProviderMap = Box::leak(Box::new(by_subject));
     assert!(check(&signed, &with(by_subject)).passed());
+}
+
+// Review of issue 11, finding 6; D52: a directory binds only signed mail,
+// and says so for a hash-only message; --require-signature refuses it.
+#[test]
+fn provider_directory_reports_hash_only_messages_as_unsigned() {
+    let hashed = hash_only_minimal();
+    let map: &'static ProviderMap = Box::leak(Box::new(ProviderMap::default()));
+    let with_directory = VerifyOptions {
+        provider_directory: Some(map),
+        ..VerifyOptions::default()
+    };
+    let report = check(&hashed, &with_directory);
+    assert!(report.passed(), "{report:?}");
+    assert_eq!(report.signer_binding, SignerBinding::Unsigned);
+    assert_eq!(
+        check(&hashed, &VerifyOptions::default()).signer_binding,
+        SignerBinding::NotChecked
+    );
+    let required = VerifyOptions {
+        require_signature: true,
+        ..with_directory
+    };
+    let report = check(&hashed, &required);
+    assert!(
+        matches!(failure(&report), Failure::MissingSignature(_)),
+        "{report:?}"
+    );
+}
+
+/// Security review of issue 11, finding 1: a certificate from the trusted CA
+/// whose subject `O="DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072"` prints
+/// exactly like the listed one must not match the listed issuer and subject.
+// TR 01201-3.4 §3.1.14; D52
+#[test]
+fn provider_directory_compares_issuer_and_subject_as_der_not_as_printed() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = temp_dir("look-alike-subject");
+    let forged = issue_with_subject(
+        &dir,
+        "forged",
+        "rsa:3072",
+        &Issuer::Committed("intermediate"),
+        &signer_extensions(Some("emailProtection")),
+        "/C=DE/O=DMDA A GmbH, CN=DMDA A Signaturdienst rsa3072",
+    );
+    openssl_verify(&forged.cert, &[&path("keys/intermediate.cert.pem")]).unwrap();
+    let forged_cert = Certificate::from_pem(&std::fs::read_to_string(&forged.cert).unwrap()).unwrap();
+    let real = cert("rsa3072");
+    // The attack: both print the same, and openssl sees two different names.
+    assert_eq!(forged_cert.subject, real.subject);
+    assert_eq!(forged_cert.issuer, real.issuer);
+    let forged_subject = String::from_utf8(openssl(
+        &[
+            "x509",
+            "-in",
+            forged.cert.to_str().unwrap(),
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "RFC2253",
+        ],
+        b"",
+    ))
+    .unwrap();
+    assert!(forged_subject.contains("O=DMDA A GmbH\\, CN"), "{forged_subject}");
+    assert!(!forged_cert.same_issuer_and_subject(&real));
+
+    let mut map = ProviderMap::default();
+    map.allow(
+        "stadt-musterstadt.de-mail.de",
+        AllowedSigner::issuer_and_subject_of(&real),
+    );
+    let map: &'static ProviderMap = Box::leak(Box::new(map));
+    let trust = trust();
+    let options = VerifyOptions {
+        provider_directory: Some(map),
+        time: SystemTime::now(),
+        ..options(&trust)
+    };
+    let message = resign_with_openssl(&signed_normal(), &forged.key, &forged.cert);
+    let report = check(&message, &options);
+    assert!(!report.passed(), "{report:?}");
+    assert!(
+        matches!(failure(&report), Failure::SignerNotListed { .. }),
+        "{report:?}"
+    );
+    assert_eq!(failure(&report).case(), ErrorCase::Fc02CertificateInvalid);
+    // The real signer is still listed.
+    assert!(check(&signed_normal(), &options).passed());
 }
 
 // PVD FU §4.3: a confirmation is bound through its system sender address

@@ -315,6 +315,35 @@ fn key_policy_applies_to_the_signer() {
     ));
 }
 
+// Review of issue 11, finding 5; D50: under the key policy a refused key is
+// reported as the key, before and instead of the signature: a signature by
+// a weak key over changed SignedInfo is not reported as tampering.
+#[test]
+fn weak_key_is_refused_before_the_xml_signature_is_tried() {
+    let pki = pki();
+    let options = VerifyOptions {
+        key_policy: KeyPolicy::tr_02102(),
+        ..pki.options()
+    };
+    let tampered = signed_with("rsa2048").replace("<ds:SignedInfo>", "<ds:SignedInfo Id=\"si\">");
+    // Without the policy, the change is a bad signature.
+    let report = verify(tampered.as_bytes(), &pki.options()).unwrap();
+    assert_eq!(
+        report.failures,
+        vec![XmlSignatureFailure::BadSignature(CryptoError::BadSignature)]
+    );
+    let report = verify(tampered.as_bytes(), &options).unwrap();
+    assert!(!report.signature_ok);
+    assert!(
+        matches!(
+            report.failures.as_slice(),
+            [XmlSignatureFailure::Certificate(CertificateError::WeakKey { .. })]
+        ),
+        "{:?}",
+        report.failures
+    );
+}
+
 struct Revoked;
 
 impl StatusCheck for Revoked {

@@ -289,6 +289,8 @@ struct TrustArgs {
     require_signature: bool,
     /// A JSON file listing which provider certificates may sign for which
     /// De-Mail domains (docs/decisions.md D52); an unlisted signer fails FC-02.
+    /// It binds only signed mail: a hash-only message passes with
+    /// `signer_binding` `unsigned`; add --require-signature to refuse it.
     #[arg(long, value_name = "FILE")]
     provider_directory: Option<PathBuf>,
 }
@@ -436,12 +438,13 @@ fn report_json(report: &VerificationReport) -> Value {
     })
 }
 
-/// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain", "domain": ...}`.
-fn signer_binding_json(binding: &SignerBinding) -> Value {
+/// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain" | "unsigned", "domain": ...}`.
+pub(crate) fn signer_binding_json(binding: &SignerBinding) -> Value {
     let (state, domain) = match binding {
         SignerBinding::Listed { domain } => ("listed", Some(domain)),
         SignerBinding::NotListed { domain } => ("not_listed", Some(domain)),
         SignerBinding::NoSenderDomain => ("no_sender_domain", None),
+        SignerBinding::Unsigned => ("unsigned", None),
         _ => ("not_checked", None),
     };
     json!({ "state": state, "domain": domain })

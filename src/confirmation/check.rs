@@ -5,16 +5,19 @@ use std::fmt;
 
 use mail_parser::{MessageParser, MimeHeaders};
 
+use crate::address::{DeMailAddress, RecipientList};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
+use crate::provider_directory::SignerBinding;
+use crate::resend::ResendKind;
 use crate::validate::Violation;
 use crate::verify::{Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::{XmlError, as_written};
 use crate::xmldsig::{XmlDsigError, XmlSignatureFailure, XmlSignatureReport};
 
 use super::ConfirmationKind;
-use super::build::original_header;
+use super::build::{BuildError, check_confirmable, original_header};
 use super::message::AcknowledgeMessage;
 
 /// Why the check could not run at all.
@@ -180,6 +183,55 @@ pub enum Mismatch {
         /// Issuer of the XML signature's certificate.
         xml_issuer: String,
     },
+    /// With a provider directory: the certificate of the XML signature is
+    /// not listed for the domain of the confirmation's system address
+    /// (§3.1.14, PVD FU §4.3; D52, D54). Both signatures are bound, not
+    /// only the integrity signature.
+    #[error(
+        "the XML signature's certificate `{subject}` is not listed in the provider directory for `{domain}` (TR 01201-3.4 §3.1.14, §3.5.1)"
+    )]
+    XmlSignerNotListed {
+        /// The domain of the confirmation's `X-de-mail-sender`.
+        domain: String,
+        /// Subject of the XML signature's certificate (for display).
+        subject: String,
+    },
+    /// With a provider directory: the confirmation's signer is not listed
+    /// for any domain whose provider makes this kind of confirmation: the
+    /// original's sender domain for a dispatch confirmation, a chosen
+    /// recipient's (or the redirect target's) for receipt and retrieve,
+    /// either for malware (TR 01201-3.4 §3.1.14; PVD FU Schritt 36, 56, 67,
+    /// Funktion 1; D93). `domains` is empty when the original names none.
+    #[error(
+        "the confirmation is signed by `{subject}`, which is not listed in the provider directory for any of {domains:?}, whose provider makes a {kind:?} confirmation (TR 01201-3.4 §3.1.14; PVD FU Schritt 36, 56, 67; D93)"
+    )]
+    ProviderNotResponsible {
+        /// The kind of confirmation.
+        kind: ConfirmationKind,
+        /// The domains whose providers may make it.
+        domains: Vec<String>,
+        /// Subject of the confirmation's signer (for display).
+        subject: String,
+    },
+    /// The confirmed `X-de-mail-actual-recipient` or `Envelope-to` names a
+    /// mailbox that is neither a chosen recipient of the original nor the
+    /// target (`Resent-To`) of a redirection (§3.1.15, §3.1.22, §3.3; D55).
+    #[error(
+        "the confirmed `{name}` names `{address}`, which is neither an X-de-mail-chosen-recipient of the original nor a Resent-To target (TR 01201-3.4 §3.1.15, §3.1.22, §3.3; D55)"
+    )]
+    RecipientNotChosen {
+        /// The Metadate's name.
+        name: String,
+        /// The address (or the whole value when it does not parse).
+        address: String,
+    },
+    /// The confirmation was made from a copy that may not be confirmed with
+    /// this kind: a dispatch confirmation for a forwarded or redirected
+    /// message, a receipt or retrieve confirmation from a forwarded copy
+    /// (PVD FU Schritt 36, 67, Funktion 1; D56), judged from the original
+    /// given and the confirmed `Metadata`.
+    #[error("the confirmed copy may not be confirmed: {0}")]
+    NotConfirmable(BuildError),
     /// The `Acknowledge-Message` has no `ds:Signature` (§3.5.3).
     #[error("the Acknowledge-Message has no ds:Signature (TR 01201-3.4 §3.5.1, §3.5.3)")]
     XmlSignatureMissing,
@@ -273,6 +325,14 @@ pub enum MismatchCode {
     OriginalIntegrity,
     /// See [`Mismatch::SignerMismatch`].
     SignerMismatch,
+    /// See [`Mismatch::XmlSignerNotListed`].
+    XmlSignerNotListed,
+    /// See [`Mismatch::ProviderNotResponsible`].
+    ProviderNotResponsible,
+    /// See [`Mismatch::RecipientNotChosen`].
+    RecipientNotChosen,
+    /// See [`Mismatch::NotConfirmable`].
+    NotConfirmable,
     /// See [`Mismatch::XmlSignatureMissing`].
     XmlSignatureMissing,
     /// See [`Mismatch::XmlSignature`].
@@ -283,7 +343,7 @@ pub enum MismatchCode {
 
 impl MismatchCode {
     /// Every code, in the order the check looks for them.
-    pub const ALL: [MismatchCode; 25] = [
+    pub const ALL: [MismatchCode; 29] = [
         MismatchCode::NotAConfirmation,
         MismatchCode::NotMultipartMixed,
         MismatchCode::XmlMissing,
@@ -306,6 +366,10 @@ impl MismatchCode {
         MismatchCode::IntegritySignature,
         MismatchCode::OriginalIntegrity,
         MismatchCode::SignerMismatch,
+        MismatchCode::XmlSignerNotListed,
+        MismatchCode::ProviderNotResponsible,
+        MismatchCode::RecipientNotChosen,
+        MismatchCode::NotConfirmable,
         MismatchCode::XmlSignatureMissing,
         MismatchCode::XmlSignature,
         MismatchCode::Header,
@@ -336,6 +400,10 @@ impl MismatchCode {
             MismatchCode::IntegritySignature => "integrity_signature",
             MismatchCode::OriginalIntegrity => "original_integrity",
             MismatchCode::SignerMismatch => "signer_mismatch",
+            MismatchCode::XmlSignerNotListed => "xml_signer_not_listed",
+            MismatchCode::ProviderNotResponsible => "provider_not_responsible",
+            MismatchCode::RecipientNotChosen => "recipient_not_chosen",
+            MismatchCode::NotConfirmable => "not_confirmable",
             MismatchCode::XmlSignatureMissing => "xml_signature_missing",
             MismatchCode::XmlSignature => "xml_signature",
             MismatchCode::Header => "header",
@@ -373,6 +441,18 @@ impl MismatchCode {
                 "the original message was changed after it was sent or its signature does not hold"
             }
             MismatchCode::SignerMismatch => "the XML and the message are signed by different certificates",
+            MismatchCode::XmlSignerNotListed => {
+                "the XML signer is not listed in the provider directory for the confirmation's domain"
+            }
+            MismatchCode::ProviderNotResponsible => {
+                "the confirmation's signer is not listed for the provider that makes this kind of confirmation"
+            }
+            MismatchCode::RecipientNotChosen => {
+                "a confirmed actual recipient or Envelope-to is not a chosen recipient of the original"
+            }
+            MismatchCode::NotConfirmable => {
+                "this kind of confirmation may not be made for the confirmed copy"
+            }
             MismatchCode::XmlSignatureMissing => "the Acknowledge-Message XML is not signed",
             MismatchCode::XmlSignature => "the XML signature of the confirmation does not hold",
             MismatchCode::Header => "the confirmation header breaks a rule of the TR",
@@ -412,6 +492,10 @@ impl Mismatch {
             Mismatch::IntegritySignature(_) => MismatchCode::IntegritySignature,
             Mismatch::OriginalIntegrity(_) => MismatchCode::OriginalIntegrity,
             Mismatch::SignerMismatch { .. } => MismatchCode::SignerMismatch,
+            Mismatch::XmlSignerNotListed { .. } => MismatchCode::XmlSignerNotListed,
+            Mismatch::ProviderNotResponsible { .. } => MismatchCode::ProviderNotResponsible,
+            Mismatch::RecipientNotChosen { .. } => MismatchCode::RecipientNotChosen,
+            Mismatch::NotConfirmable(_) => MismatchCode::NotConfirmable,
             Mismatch::XmlSignatureMissing => MismatchCode::XmlSignatureMissing,
             Mismatch::XmlSignature(_) => MismatchCode::XmlSignature,
             Mismatch::Header(_) => MismatchCode::Header,
@@ -436,6 +520,13 @@ pub struct ConfirmationReport {
     /// `None` when it could not be checked (no XML, no `ds:Signature`, or
     /// a signature the verifier refuses; the mismatches say why).
     pub xml_signature: Option<XmlSignatureReport>,
+    /// Whether the confirmation's signer was checked against the provider
+    /// directory for the provider that must have made it (D93):
+    /// `NotChecked` without a directory or without a signer; `Listed` with
+    /// the responsible domain it is listed for; `NotListed` with the first
+    /// responsible domain ([`Mismatch::ProviderNotResponsible`] lists all);
+    /// `NoSenderDomain` when the original names no responsible domain.
+    pub provider_binding: SignerBinding,
     /// Every mismatch found, in the order checked.
     pub mismatches: Vec<Mismatch>,
 }
@@ -505,12 +596,22 @@ pub fn check_confirmation(
         checker.xml(kind, message);
     }
     checker.same_signer(&integrity);
+    checker.xml_signer_listed(options);
+    let provider_binding = match kind {
+        Some(kind) => {
+            checker.confirmable(kind, message.as_ref());
+            checker.recipients_chosen(message.as_ref());
+            checker.responsible_provider(kind, message.as_ref(), &integrity, options)
+        }
+        None => SignerBinding::NotChecked,
+    };
     Ok(ConfirmationReport {
         kind,
         message,
         integrity,
         original_integrity,
         xml_signature: checker.xml_signature,
+        provider_binding,
         mismatches: checker.mismatches,
     })
 }
@@ -596,9 +697,10 @@ impl Checker<'_, '_> {
     }
 
     /// The XML signature and the integrity signature must come from
-    /// certificates with the same subject and issuer (D54). Checked only
-    /// when both certificates are known; a missing signature is reported
-    /// on its own.
+    /// certificates with the same subject and issuer, compared on their DER
+    /// encodings, never on the display strings (D54). Checked only when
+    /// both certificates are known; a missing signature is reported on its
+    /// own.
     fn same_signer(&mut self, integrity: &VerificationReport) {
         let (Some(integrity), Some(xml)) = (
             integrity.certificate.as_ref(),
@@ -606,7 +708,7 @@ impl Checker<'_, '_> {
         ) else {
             return;
         };
-        if integrity.subject != xml.subject || integrity.issuer != xml.issuer {
+        if !integrity.same_issuer_and_subject(xml) {
             self.push(Mismatch::SignerMismatch {
                 integrity_subject: integrity.subject.clone(),
                 integrity_issuer: integrity.issuer.clone(),
@@ -614,6 +716,188 @@ impl Checker<'_, '_> {
                 xml_issuer: xml.issuer.clone(),
             });
         }
+    }
+
+    /// With a provider directory, the XML signature's certificate must be
+    /// listed for the domain of the confirmation's system address, as
+    /// [`crate::verify::verify`] requires of the integrity signature (D52,
+    /// D54). A confirmation without a sender domain is already refused by
+    /// the integrity check (`SignerBinding::NoSenderDomain`).
+    fn xml_signer_listed(&mut self, options: &VerifyOptions<'_>) {
+        let (Some(directory), Some(report)) = (options.provider_directory, self.xml_signature.as_ref())
+        else {
+            return;
+        };
+        let Some(domain) = crate::verify::sender_domain(self.envelope) else {
+            return;
+        };
+        if !directory.allows(&domain, &report.certificate) {
+            let subject = report.certificate.subject.clone();
+            self.push(Mismatch::XmlSignerNotListed { domain, subject });
+        }
+    }
+
+    /// PVD FU Schritt 36, 67, Funktion 1 (D56): the copy confirmed, as the
+    /// original given and the confirmed `Metadata` show it, must be one this
+    /// kind may be made for; the builder's rule, applied on receipt.
+    fn confirmable(&mut self, kind: ConfirmationKind, message: Option<&AcknowledgeMessage>) {
+        if let Err(error) = check_confirmable(self.original, kind) {
+            self.push(Mismatch::NotConfirmable(error));
+            return;
+        }
+        let named = |field: FieldName| {
+            message.is_some_and(|m| {
+                m.metadata
+                    .iter()
+                    .any(|d| FieldName::lookup(d.name.trim()) == Some(field))
+            })
+        };
+        let refused = match kind {
+            ConfirmationKind::Receipt | ConfirmationKind::Retrieve if named(FieldName::ResentFrom) => Some((
+                ResendKind::Forward,
+                "the confirmed Metadata carries Resent-From (Weiterleitungs-Absender)",
+                if kind == ConfirmationKind::Receipt {
+                    "Schritt 67"
+                } else {
+                    "Funktion 1"
+                },
+            )),
+            ConfirmationKind::Dispatch if named(FieldName::ResentFrom) || named(FieldName::ResentTo) => {
+                Some((
+                    if named(FieldName::ResentFrom) {
+                        ResendKind::Forward
+                    } else {
+                        ResendKind::Redirect
+                    },
+                    "the confirmed Metadata carries a resent block (Resent-*)",
+                    "Schritt 36",
+                ))
+            }
+            _ => None,
+        };
+        if let Some((resend, reason, rule)) = refused {
+            self.push(Mismatch::NotConfirmable(BuildError::SentOnCopy {
+                kind,
+                resend,
+                reason,
+                rule,
+            }));
+        }
+    }
+
+    /// The redirect targets: `Resent-To` of the original given and of the
+    /// confirmed `Metadata` (a redirection by the recipient's provider is
+    /// visible only in the recipient's copy, §3.3; D94).
+    fn redirect_targets(&self, message: Option<&AcknowledgeMessage>) -> Vec<DeMailAddress<'static>> {
+        let mut values: Vec<String> = self
+            .original
+            .fields()
+            .iter()
+            .filter(|f| f.has_name(FieldName::ResentTo.as_str()))
+            .map(|f| f.unfolded_value().into_owned())
+            .collect();
+        if let Some(message) = message {
+            values.extend(
+                message
+                    .metadata
+                    .iter()
+                    .filter(|d| FieldName::lookup(d.name.trim()) == Some(FieldName::ResentTo))
+                    .map(|d| unfold(&d.value)),
+            );
+        }
+        values
+            .iter()
+            .filter_map(|v| mailboxes(v).ok())
+            .flatten()
+            .collect()
+    }
+
+    /// The chosen recipients of the original (§3.1.8).
+    fn chosen_recipients(&self) -> Vec<DeMailAddress<'static>> {
+        self.original
+            .metadata()
+            .chosen_recipient
+            .as_ref()
+            .map(|list| list.iter().map(|a| a.clone().into_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// D55 narrowed (review of issue 11, finding 3): the transport fields
+    /// may differ between copies, but every mailbox a confirmed
+    /// `X-de-mail-actual-recipient` or `Envelope-to` names must be a chosen
+    /// recipient of the original or a redirect target.
+    fn recipients_chosen(&mut self, message: Option<&AcknowledgeMessage>) {
+        let Some(message) = message else { return };
+        let mut allowed = self.chosen_recipients();
+        allowed.extend(self.redirect_targets(Some(message)));
+        for metadate in &message.metadata {
+            let name = FieldName::lookup(metadate.name.trim());
+            if !matches!(name, Some(FieldName::ActualRecipient | FieldName::EnvelopeTo)) {
+                continue;
+            }
+            let value = unfold(&metadate.value);
+            let Ok(named) = mailboxes(&value) else {
+                self.push(Mismatch::RecipientNotChosen {
+                    name: metadate.name.clone(),
+                    address: value,
+                });
+                continue;
+            };
+            for address in named {
+                if !allowed.iter().any(|a| a.same_mailbox(&address)) {
+                    self.push(Mismatch::RecipientNotChosen {
+                        name: metadate.name.clone(),
+                        address: address.addr_spec(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// D93: with a directory, the confirmation's signer must be listed for a
+    /// domain whose provider makes this kind of confirmation.
+    fn responsible_provider(
+        &mut self,
+        kind: ConfirmationKind,
+        message: Option<&AcknowledgeMessage>,
+        integrity: &VerificationReport,
+        options: &VerifyOptions<'_>,
+    ) -> SignerBinding {
+        let (Some(directory), Some(signer)) = (options.provider_directory, integrity.certificate.as_ref())
+        else {
+            return SignerBinding::NotChecked;
+        };
+        let sender = || crate::verify::sender_domain(self.original).into_iter();
+        let recipients = || {
+            self.chosen_recipients()
+                .into_iter()
+                .chain(self.redirect_targets(message))
+                .map(|a| a.domain.to_ascii_lowercase())
+        };
+        let mut domains: Vec<String> = match kind {
+            ConfirmationKind::Dispatch => sender().collect(),
+            ConfirmationKind::Receipt | ConfirmationKind::Retrieve => recipients().collect(),
+            ConfirmationKind::Malware => sender().chain(recipients()).collect(),
+        };
+        domains.sort();
+        domains.dedup();
+        if let Some(domain) = domains.iter().find(|d| directory.allows(d, signer)) {
+            return SignerBinding::Listed {
+                domain: domain.clone(),
+            };
+        }
+        let binding = match domains.first() {
+            Some(domain) => SignerBinding::NotListed {
+                domain: domain.clone(),
+            },
+            None => SignerBinding::NoSenderDomain,
+        };
+        self.push(Mismatch::ProviderNotResponsible {
+            kind,
+            domains,
+            subject: signer.subject.clone(),
+        });
+        binding
     }
 
     /// Finds the parts; returns the parsed document (the signed content once
@@ -821,6 +1105,20 @@ fn is_transport_field(name: FieldName) -> bool {
             | FieldName::ResentMessageId
             | FieldName::ActualRecipient
     )
+}
+
+/// The mailboxes of a recipient-list value (`to=...`) or of a plain
+/// address list (`Envelope-to`, `Resent-To`), `,` or `;` separated.
+fn mailboxes(value: &str) -> Result<Vec<DeMailAddress<'static>>, crate::address::AddressError> {
+    if let Ok(list) = RecipientList::parse(value) {
+        return Ok(list.iter().map(|a| a.clone().into_owned()).collect());
+    }
+    value
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| DeMailAddress::parse(s).map(DeMailAddress::into_owned))
+        .collect()
 }
 
 /// A value with folding removed and the ends trimmed, like

@@ -122,14 +122,20 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
 
     let digest_ok = parsed.digest.digest(&signed_content) == parsed.digest_value;
     let signed_info_digest = parsed.method.hash.digest(&canonical_signed_info);
-    let signature_result = crypto::verify(
-        &certificate.public_key,
-        parsed.method.scheme,
-        parsed.method.hash,
-        &canonical_signed_info,
-        &signed_info_digest,
-        &signature,
-    );
+    // The key policy first (D50): a refused key is reported as such, and
+    // its signature is not tried, so it never reads as tampering.
+    let key_refused = options.key_policy.check(&certificate.public_key).err();
+    let signature_result = match key_refused {
+        Some(_) => None,
+        None => Some(crypto::verify(
+            &certificate.public_key,
+            parsed.method.scheme,
+            parsed.method.hash,
+            &canonical_signed_info,
+            &signed_info_digest,
+            &signature,
+        )),
+    };
     let mut report = XmlSignatureReport {
         signature_method: parsed.method,
         digest_method: parsed.digest,
@@ -138,7 +144,7 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
         reference_uri: parsed.reference_uri,
         certificate,
         digest_ok,
-        signature_ok: signature_result.is_ok(),
+        signature_ok: matches!(signature_result, Some(Ok(()))),
         trusted: None,
         status: StatusResult::NotChecked,
         failures: Vec::new(),
@@ -148,7 +154,10 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
     if !digest_ok {
         report.failures.push(XmlSignatureFailure::DigestMismatch);
     }
-    if let Err(error) = signature_result {
+    if let Some(error) = key_refused {
+        report.failures.push(XmlSignatureFailure::Certificate(error));
+    }
+    if let Some(Err(error)) = signature_result {
         report.failures.push(XmlSignatureFailure::BadSignature(error));
     }
     check_certificate(&mut report, &extra, options);
@@ -158,7 +167,11 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
 fn check_certificate(report: &mut XmlSignatureReport, extra: &[Certificate], options: &VerifyOptions<'_>) {
     let certificate = &report.certificate;
     if let Err(error) = certificate.check(options.time, &options.key_policy) {
-        report.failures.push(XmlSignatureFailure::Certificate(error));
+        let failure = XmlSignatureFailure::Certificate(error);
+        // A refused key is already reported before the signature.
+        if !report.failures.contains(&failure) {
+            report.failures.push(failure);
+        }
     }
     if options.trust_anchors.is_empty() {
         report.failures.push(XmlSignatureFailure::NoTrustAnchors);

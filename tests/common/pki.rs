@@ -33,6 +33,19 @@ fn run(args: &[&str]) {
 /// for it issued by `issuer` (a name under tests/data/keys/, or an [`Issued`]
 /// made before), with the X.509v3 extension lines `extensions`.
 pub fn issue(dir: &Path, name: &str, key: &str, issuer: &Issuer<'_>, extensions: &str) -> Issued {
+    let subject = format!("/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst {name}");
+    issue_with_subject(dir, name, key, issuer, extensions, &subject)
+}
+
+/// [`issue`] with the subject given as `openssl req -subj` takes it.
+pub fn issue_with_subject(
+    dir: &Path,
+    name: &str,
+    key: &str,
+    issuer: &Issuer<'_>,
+    extensions: &str,
+    subject: &str,
+) -> Issued {
     let key_path = dir.join(format!("{name}.key.pem"));
     let cert_path = dir.join(format!("{name}.cert.pem"));
     let csr = dir.join(format!("{name}.csr"));
@@ -64,14 +77,13 @@ pub fn issue(dir: &Path, name: &str, key: &str, issuer: &Issuer<'_>, extensions:
         _ => panic!("bad key spec {key}"),
     }
     std::fs::write(&ext, format!("[ext]\n{extensions}\n")).unwrap();
-    let subject = format!("/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst {name}");
     run(&[
         "req",
         "-new",
         "-key",
         key_str,
         "-subj",
-        &subject,
+        subject,
         "-out",
         csr.to_str().unwrap(),
     ]);

@@ -56,6 +56,9 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
             }))
             .collect::<Value>(),
         "integrity": super::report_json(&report.integrity),
+        // The confirmation's signer against the provider that must have
+        // made it: the sender's for dispatch, a recipient's otherwise (D93).
+        "provider_binding": super::signer_binding_json(&report.provider_binding),
         // The original's own integrity, verified like `verify` does (D53).
         "original_integrity": super::report_json(&report.original_integrity),
         "xml": report.message.as_ref().map(|m| json!({

@@ -6,7 +6,7 @@
 //!     "dmda-a.de-mail.de": [
 //!       { "certificate": "certs/dmda-a-signer.pem" },
 //!       { "sha256": "3F:A1:...:09" },
-//!       { "subject": "C=DE, O=DMDA A GmbH, CN=DMDA A Signaturdienst" } ] } }
+//!       { "name_of": "certs/dmda-a-signer.pem" } ] } }
 //! ```
 //! Certificate paths are relative to the directory file.
 
@@ -42,7 +42,7 @@ pub(crate) fn load(path: &Path) -> Result<ProviderMap, String> {
 
 fn signer(entry: &Value, base: &Path) -> Result<AllowedSigner, String> {
     let object = entry.as_object().filter(|o| o.len() == 1).ok_or_else(|| {
-        format!("entry {entry} must be an object with one of \"certificate\", \"sha256\", \"subject\"")
+        format!("entry {entry} must be an object with one of \"certificate\", \"sha256\", \"name_of\"")
     })?;
     let (key, value) = object.iter().next().ok_or("empty entry")?;
     let text = value
@@ -56,7 +56,17 @@ fn signer(entry: &Value, base: &Path) -> Result<AllowedSigner, String> {
             Ok(AllowedSigner::Fingerprint(cert.sha256_fingerprint()))
         }
         "sha256" => fingerprint(text).map(AllowedSigner::Fingerprint),
-        "subject" => Ok(AllowedSigner::Subject(text.to_owned())),
+        "name_of" => {
+            let file = base.join(text);
+            let cert = Certificate::from_pem(&super::read_text(&file)?)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            Ok(AllowedSigner::issuer_and_subject_of(&cert))
+        }
+        "subject" => Err(
+            "\"subject\" entries are no longer accepted: a printed subject is ambiguous; \
+             use \"name_of\" with a certificate file (issuer and subject compared as DER)"
+                .to_owned(),
+        ),
         other => Err(format!("unknown key \"{other}\"")),
     }
 }

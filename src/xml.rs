@@ -832,6 +832,22 @@ impl<'i> XmlReader<'i> {
         Ok(out)
     }
 
+    /// Resolves a qualified name (an element or attribute name, or an
+    /// `xsi:type` value) against the namespaces in scope of the element whose
+    /// start was just read; returns `(namespace, local name)`, the namespace
+    /// empty when unbound. `attribute`: an unprefixed name has no namespace
+    /// (Namespaces in XML 1.0 §6.2) instead of the default one.
+    pub(crate) fn resolve_qname(&self, qname: &str, attribute: bool) -> (String, String) {
+        let name = quick_xml::name::QName(qname);
+        let resolver = self.reader.resolver();
+        let (resolved, local) = if attribute {
+            resolver.resolve_attribute(name)
+        } else {
+            resolver.resolve_element(name)
+        };
+        (resolved_namespace(&resolved), local.into_inner().to_owned())
+    }
+
     /// Checks that nothing but white space and comments follows the document element.
     pub(crate) fn finish(&mut self) -> Result<(), XmlError> {
         match self.next_structural()? {

@@ -14,7 +14,7 @@ use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xmldsig::{XmlSignatureFailure, XmlSignatureReport};
 
 use super::assertion::{AssertionError, IdentAssertion, verify_assertion};
-use super::message::{SUBJECT, SYSTEM_LOCAL_PART};
+use super::message::{INTRODUCTION, SUBJECT, SYSTEM_LOCAL_PART};
 
 /// Why a message could not be checked at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -255,38 +255,78 @@ fn integrity_problem(report: &VerificationReport, out: &mut Vec<IdentMismatch>) 
 
 type Checked = (Option<IdentAssertion>, Option<XmlSignatureReport>);
 
+/// The parts of an ident confirmation's body.
+struct Parts<'m> {
+    xml: Option<&'m [u8]>,
+    pdf: bool,
+    text: bool,
+}
+
+fn parts<'m>(parsed: &'m mail_parser::Message<'m>) -> Parts<'m> {
+    let mut found = Parts {
+        xml: None,
+        pdf: false,
+        text: false,
+    };
+    for part in parsed.parts.iter() {
+        let Some(ct) = part.content_type() else { continue };
+        let ctype = ct.ctype().to_ascii_lowercase();
+        let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
+        match (ctype.as_str(), subtype.as_str()) {
+            ("application", "pdf") => found.pdf = true,
+            ("application" | "text", "xml") if found.xml.is_none() => found.xml = Some(part.contents()),
+            ("text", "plain") => {
+                found.text |= part.text_contents().is_some_and(|t| t.contains(INTRODUCTION));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Why [`read_ident_confirmation`] found no assertion.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentReadError {
+    /// The message is not a mail or its MIME structure cannot be read.
+    #[error("the message cannot be read as MIME")]
+    NotMime,
+    /// No XML part.
+    #[error("no XML part with the assertion (ID IO §2.6)")]
+    NoAssertion,
+    /// The assertion does not parse.
+    #[error("the assertion: {0}")]
+    Assertion(#[source] AssertionError),
+}
+
+/// Reads the assertion of an ident confirmation into typed values, without
+/// checking signatures ([`check_ident_confirmation`] does): for display
+/// (`demail inspect`) and for callers that verify separately.
+///
+/// # Errors
+/// [`IdentReadError`].
+pub fn read_ident_confirmation(message: &[u8]) -> Result<IdentAssertion, IdentReadError> {
+    let parsed = MessageParser::default()
+        .parse(message)
+        .ok_or(IdentReadError::NotMime)?;
+    let xml = parts(&parsed).xml.ok_or(IdentReadError::NoAssertion)?;
+    IdentAssertion::parse(xml).map_err(IdentReadError::Assertion)
+}
+
 /// Finds text, assertion and PDF; verifies the assertion.
 fn body(envelope: &Envelope<'_>, options: &VerifyOptions<'_>, out: &mut Vec<IdentMismatch>) -> Checked {
     let Some(parsed) = MessageParser::default().parse(envelope.raw()) else {
         out.push(IdentMismatch::AssertionMissing);
         return (None, None);
     };
-    let mut xml: Option<&[u8]> = None;
-    let mut pdf = false;
-    let mut text = false;
-    for part in parsed.parts.iter() {
-        let Some(ct) = part.content_type() else { continue };
-        let ctype = ct.ctype().to_ascii_lowercase();
-        let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
-        match (ctype.as_str(), subtype.as_str()) {
-            ("application", "pdf") => pdf = true,
-            ("application" | "text", "xml") if xml.is_none() => xml = Some(part.contents()),
-            ("text", "plain") => {
-                text |= String::from_utf8_lossy(part.contents()).contains(super::message::INTRODUCTION)
-                    || part
-                        .text_contents()
-                        .is_some_and(|t| t.contains(super::message::INTRODUCTION));
-            }
-            _ => {}
-        }
-    }
-    if !text {
+    let found = parts(&parsed);
+    if !found.text {
         out.push(IdentMismatch::TextMissing);
     }
-    if !pdf {
+    if !found.pdf {
         out.push(IdentMismatch::PdfMissing);
     }
-    let Some(xml) = xml else {
+    let Some(xml) = found.xml else {
         out.push(IdentMismatch::AssertionMissing);
         return (None, None);
     };

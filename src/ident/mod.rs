@@ -54,7 +54,10 @@ pub use assertion::{
     AssertionError, EMAIL_FORMAT, IdentAssertion, SAML_NS, VerifiedAssertion, XSI_NS, verify_assertion,
 };
 pub use card::{CardError, CardField, CardType, FieldSpec, IDENT_NS, IdentCard, ValueType};
-pub use check::{IdentCheckError, IdentMismatch, IdentReport, check_ident_confirmation};
+pub use check::{
+    IdentCheckError, IdentMismatch, IdentReadError, IdentReport, check_ident_confirmation,
+    read_ident_confirmation,
+};
 pub use message::{
     ASSERTION_FILE, DEFAULT_AUTHN_CONTEXT, IdentBuildError, IdentRequest, SUBJECT,
     assemble_ident_confirmation, build_ident_confirmation, ident_assertion, ident_text,

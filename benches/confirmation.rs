@@ -19,6 +19,7 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
+use demail::pdf::Block;
 use demail::verify::{VerifyOptions, verify};
 
 const ORIGINAL: &[u8] = include_bytes!("../tests/data/signed/normal-rsa3072.eml");
@@ -92,5 +93,60 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check);
+/// The blocks a confirmation's PDF shows (the same as the crate's own
+/// `pdf_blocks`: text, the confirmation's fields, the original's metadata).
+fn blocks(message: &AcknowledgeMessage) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Paragraph(message.text.clone()),
+        Block::Heading("Angaben der Bestätigung".into()),
+        Block::Field {
+            label: "Aussteller".into(),
+            value: message.sender.clone(),
+        },
+        Block::Field {
+            label: "Betreff".into(),
+            value: message.subject.clone(),
+        },
+        Block::Field {
+            label: "Zeitpunkt".into(),
+            value: message.time.to_string(),
+        },
+        Block::Field {
+            label: "Hashwert".into(),
+            value: message.hash.clone(),
+        },
+        Block::Heading("Metadaten der Nachricht".into()),
+    ];
+    blocks.extend(message.metadata.iter().map(|m| Block::Field {
+        label: m.name.clone(),
+        value: m.value.clone(),
+    }));
+    blocks
+}
+
+/// The PDF of one confirmation (TR 01201-3.4 §3.4.1), alone and as part of
+/// the whole build. `cargo bench --bench confirmation -- pdf`
+fn pdf(c: &mut Criterion) {
+    let confirmation = confirmation();
+    let xml = xml_part(&confirmation);
+    let message = AcknowledgeMessage::parse(&xml).expect("parse");
+    let blocks = blocks(&message);
+    let mut group = c.benchmark_group("pdf");
+    group.sample_size(20);
+    group.bench_function("render_confirmation_pdf", |b| {
+        b.iter(|| render_pdf(black_box(&message), black_box(&blocks), black_box(&xml)))
+    });
+    group.bench_function("build_confirmation_with_pdf", |b| b.iter(self::confirmation));
+    group.finish();
+}
+
+criterion_group!(benches, check, pdf);
 criterion_main!(benches);
+
+fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], xml: &[u8]) -> Vec<u8> {
+    let attachment = demail::pdf::Attachment {
+        file_name: "Acknowledge-Message.xml",
+        xml,
+    };
+    demail::pdf::render(&message.subject, blocks, &message.time.0, &attachment).expect("pdf")
+}

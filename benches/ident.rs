@@ -73,7 +73,11 @@ fn bench(c: &mut Criterion) {
         intermediates: &intermediates,
         ..VerifyOptions::default()
     };
-    assert!(check_ident_confirmation(&message, Some(AUDIENCE), &options).expect("check").passed());
+    assert!(
+        check_ident_confirmation(&message, Some(AUDIENCE), &options)
+            .expect("check")
+            .passed()
+    );
     let assertion = demail::ident::read_ident_confirmation(&message).expect("read");
     let signed = assertion.sign(&key, &cert).expect("sign");
 

@@ -71,6 +71,7 @@ max_len() {
         xmldsig_verify) echo 65536 ;;                           # a signed document with its certificate
         mbox) echo 65536 ;;                                     # several messages per input
         smime_open) echo 65536 ;;                               # a protected message with its recipients
+        pdf) echo 16384 ;;                                      # a long subject or value
         *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }

@@ -81,8 +81,8 @@
 //!   enables `smime`).
 //!
 //! Without features the library depends on: mail-parser and mail-builder
-//! (MIME), quick-xml (the confirmation XML and XML-DSig), pdf-writer (the
-//! confirmation PDF), ring, x509-parser, rustls-webpki and the RustCrypto
+//! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa
+//! (the PDF/A-3b confirmation PDF), ring, x509-parser, rustls-webpki and the RustCrypto
 //! curves p256/p384/bp256/bp384 (signatures and certificates; the brainpool
 //! curves, which ring lacks), base64, memchr and thiserror.
 //!

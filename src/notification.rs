@@ -43,6 +43,10 @@ use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlReader, push_element
 /// The document element's local name (§3.5.3).
 pub const NOTIFICATION_MESSAGE: &str = "Notification-Message";
 
+/// File name of the `Notification-Message` part, and of the same XML inside
+/// the PDF (§3.4.1; D59).
+const NOTIFICATION_XML_NAME: &str = "Notification-Message.xml";
+
 /// The XML of a notification (§3.5.2 Table 25): `Notification-Message` in
 /// namespace `urn:de-mail`, elements in schema order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,7 +358,8 @@ pub fn notification_message(
 /// kind, [`BuildError::MissingField`] when the original names no sender,
 /// [`BuildError::SystemAddressee`] when the original comes from a system
 /// address or the notification would go to one (FU Schritt 45, D57),
-/// [`BuildError::Integrity`] when signing fails.
+/// [`BuildError::Integrity`] when signing fails, [`BuildError::Pdf`] when
+/// the PDF cannot be written.
 pub fn build_notification(
     original: &Envelope<'_>,
     request: &NotificationRequest<'_>,
@@ -374,6 +379,7 @@ pub fn build_notification(
     let mut out = headers.to_header_block();
     crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    let xml = message.to_xml();
     let pdf = pdf::render(
         &message.subject,
         &[
@@ -388,10 +394,15 @@ pub fn build_notification(
                 value: format!("{} ({})", german_date(&message.time.0), message.time),
             },
         ],
-    );
+        &message.time.0,
+        &pdf::Attachment {
+            file_name: NOTIFICATION_XML_NAME,
+            xml: &xml,
+        },
+    )?;
     MessageBuilder::new()
         .text_body(message.text.as_str())
-        .attachment("application/xml", "Notification-Message.xml", message.to_xml())
+        .attachment("application/xml", NOTIFICATION_XML_NAME, xml)
         .attachment("application/pdf", "Meldung.pdf", pdf)
         .serialize_body(&mut out);
     let options = match signer {

@@ -11,7 +11,7 @@ use crate::fields::{DateTime, FieldName};
 use crate::header::RawField;
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
-use crate::pdf::{self, Block};
+use crate::pdf::{self, Block, PdfError};
 use crate::resend::{ResendKind, resend_kind};
 use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
@@ -78,6 +78,9 @@ pub enum BuildError {
         /// The system address found.
         address: String,
     },
+    /// Writing the PDF/A-3b presentation failed (§3.4.1).
+    #[error("writing the PDF presentation failed (TR 01201-3.4 §3.4.1): {0}")]
+    Pdf(#[from] PdfError),
 }
 
 const fn resend_word(resend: ResendKind) -> &'static str {
@@ -148,6 +151,10 @@ fn recipients_rewritten(original: &Envelope<'_>) -> bool {
     };
     !(covers(chosen, actual) && covers(actual, chosen))
 }
+
+/// File name of the `Acknowledge-Message` part, and of the same XML inside
+/// the PDF (§3.4.1; D59).
+const ACKNOWLEDGE_XML_NAME: &str = "Acknowledge-Message.xml";
 
 /// What a confirmation confirms and when.
 #[derive(Debug, Clone)]
@@ -407,7 +414,7 @@ pub fn build_confirmation(
 /// [`BuildError::SentOnCopy`] as [`check_confirmable`],
 /// [`BuildError::SystemAddress`] when the issuer's address does not fit the
 /// kind, [`BuildError::XmlSignature`] or [`BuildError::Integrity`] when
-/// signing fails.
+/// signing fails, [`BuildError::Pdf`] when the PDF cannot be written.
 pub fn assemble(
     original: &Envelope<'_>,
     request: &ConfirmationRequest<'_>,
@@ -424,7 +431,15 @@ pub fn assemble(
         });
     }
     let xml = sign_xml(&message.to_xml(), key, certificate)?;
-    let pdf = pdf::render(&message.subject, &pdf_blocks(message));
+    let pdf = pdf::render(
+        &message.subject,
+        &pdf_blocks(message),
+        &message.time.0,
+        &pdf::Attachment {
+            file_name: ACKNOWLEDGE_XML_NAME,
+            xml: &xml,
+        },
+    )?;
     let recipients = confirmation_recipients(original, request.kind)?;
     let headers = header_metadata(original, request, &recipients);
     let mut out = headers.to_header_block();
@@ -432,7 +447,7 @@ pub fn assemble(
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
     MessageBuilder::new()
         .text_body(message.text.as_str())
-        .attachment("application/xml", "Acknowledge-Message.xml", xml)
+        .attachment("application/xml", ACKNOWLEDGE_XML_NAME, xml)
         .attachment("application/pdf", "Bestaetigung.pdf", pdf)
         .serialize_body(&mut out);
     Ok(crate::integrity::sign(

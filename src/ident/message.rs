@@ -12,7 +12,7 @@ use crate::crypto::SigningKey;
 use crate::fields::{DateTime, MessageType, Version};
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
-use crate::pdf::{self, Block};
+use crate::pdf::{self, Block, PdfError};
 use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
 
@@ -104,6 +104,9 @@ pub enum IdentBuildError {
     /// Signing the assertion failed.
     #[error("signing the assertion: {0}")]
     XmlSignature(#[from] XmlDsigError),
+    /// The PDF presentation could not be written.
+    #[error("the PDF presentation: {0}")]
+    Pdf(#[from] PdfError),
     /// Signing the message failed.
     #[error("signing the message: {0}")]
     Integrity(#[from] IntegrityError),
@@ -224,7 +227,16 @@ pub fn assemble_ident_confirmation(
 ) -> Result<Vec<u8>, IdentBuildError> {
     let xml = assertion.sign(key, certificate)?;
     let text = ident_text(assertion);
-    let pdf = pdf::render(SUBJECT, &pdf_blocks(assertion, &text));
+    // The PDF/A-3b presentation with the signed assertion attached (PVD IO §3.4.1).
+    let pdf = pdf::render(
+        SUBJECT,
+        &pdf_blocks(assertion, &text),
+        &assertion.issue_instant.0,
+        &pdf::Attachment {
+            file_name: ASSERTION_FILE,
+            xml: &xml,
+        },
+    )?;
     let address = |value: &str| {
         DeMailAddress::parse(value)
             .map(|a| bare(&a))

@@ -694,3 +694,58 @@ fn plain_text_identification_message_fails_the_check() {
     assert!(report.has("assertion_missing"), "{report}");
     assert!(!report.passed());
 }
+
+/// The parts of a built message: (content type, decoded bytes).
+fn mime_parts(raw: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use mail_parser::MimeHeaders;
+    let parsed = mail_parser::MessageParser::default().parse(raw).unwrap();
+    parsed
+        .parts
+        .iter()
+        .filter_map(|p| {
+            let ct = p.content_type()?;
+            Some((
+                format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")),
+                p.contents().to_vec(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn pvd_io_3_4_1_pdf_presentation_carries_the_signed_assertion() {
+    if !xmldsig_common::tool_available("pdfdetach") || !xmldsig_common::tool_available("pdftotext") {
+        return;
+    }
+    let raw = message(CardType::NaturalPerson, HOLDER, "p256");
+    let parts = mime_parts(&raw);
+    let xml = &parts.iter().find(|(t, _)| t == "application/xml").unwrap().1;
+    let pdf = &parts.iter().find(|(t, _)| t == "application/pdf").unwrap().1;
+    let dir = xmldsig_common::temp_dir("ident-pdf");
+    let file = dir.join("ident.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let list = Command::new("pdfdetach")
+        .arg("-list")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(list.contains("Ident-Bestaetigung.xml"), "{list}");
+    let saved = dir.join("saved.xml");
+    let status = Command::new("pdfdetach")
+        .args(["-save", "1", "-o"])
+        .arg(&saved)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        &std::fs::read(&saved).unwrap(),
+        xml,
+        "the attachment is the signed assertion"
+    );
+    let text = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Ident-Bestätigung"), "{text}");
+    assert!(text.contains("Nachname"), "{text}");
+}

@@ -1,5 +1,7 @@
 //! Parsing throughput of [`demail::envelope::Envelope::parse`] against a full
-//! MIME parse with mail-parser, on a small (~4 KB) De-Mail message, a typical
+//! MIME parse with mail-parser and against mail-parser's headers-only
+//! `MessageParser::parse_headers` (the fair comparison: neither reads the
+//! body), on a small (~4 KB) De-Mail message, a typical
 //! one (~40 KB, with a base64 PDF attachment) and a large one (~2 MB, same
 //! shape).
 //!
@@ -14,10 +16,10 @@
 //! ```
 //!
 //! Benchmark ids (`group/function/size`):
-//! - `parse_4k/{envelope_parse,envelope_parse_validate,mail_parser_full}/4k`,
+//! - `parse_4k/{envelope_parse,envelope_parse_validate,mail_parser_headers,mail_parser_full}/4k`,
 //!   `parse_40k/{envelope_parse,mail_parser_full}/40k` and
 //!   `parse_2m/{envelope_parse,mail_parser_full}/2m`, throughput in bytes;
-//! - `messages_4k/{envelope_parse,envelope_parse_validate,mail_parser_full}/4k`,
+//! - `messages_4k/{envelope_parse,envelope_parse_validate,mail_parser_headers,mail_parser_full}/4k`,
 //!   throughput in messages (one element per iteration).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -364,6 +366,12 @@ fn bench_mail_parser_full(group: &mut Group<'_>, size: &str, raw: &[u8]) {
     });
 }
 
+fn bench_mail_parser_headers(group: &mut Group<'_>, size: &str, raw: &[u8]) {
+    group.bench_with_input(BenchmarkId::new("mail_parser_headers", size), raw, |b, raw| {
+        b.iter(|| MessageParser::default().parse_headers(black_box(raw)));
+    });
+}
+
 fn main() {
     let small = small_message(SMALL_TARGET);
     let (typical, typical_attachment) = large_message(&small, TYPICAL_TARGET);
@@ -381,6 +389,11 @@ fn main() {
         );
         print_allocs(
             label,
+            "mail_parser::MessageParser::parse_headers",
+            count_allocs(|| MessageParser::default().parse_headers(raw)),
+        );
+        print_allocs(
+            label,
             "mail_parser::MessageParser::parse",
             count_allocs(|| MessageParser::default().parse(raw)),
         );
@@ -392,6 +405,7 @@ fn main() {
     group.throughput(Throughput::Bytes(small.len() as u64));
     bench_envelope_parse(&mut group, "4k", &small);
     bench_envelope_parse_validate(&mut group, "4k", &small);
+    bench_mail_parser_headers(&mut group, "4k", &small);
     bench_mail_parser_full(&mut group, "4k", &small);
     group.finish();
 
@@ -407,6 +421,7 @@ fn main() {
     group.throughput(Throughput::Elements(1));
     bench_envelope_parse(&mut group, "4k", &small);
     bench_envelope_parse_validate(&mut group, "4k", &small);
+    bench_mail_parser_headers(&mut group, "4k", &small);
     bench_mail_parser_full(&mut group, "4k", &small);
     group.finish();
 

@@ -16,9 +16,9 @@ use demail::certificate::Certificate;
 use demail::confirmation::Issuer;
 use demail::fields::DateTime;
 use demail::ident::{
-    AssertionError, CardError, CardField, CardType, IdentAssertion, IdentCard, IdentRequest, SAML_NS,
-    assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation, ident_assertion,
-    verify_assertion,
+    AssertionError, CardError, CardField, CardType, IdentAssertion, IdentCard, IdentMismatchCode,
+    IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
+    ident_assertion, verify_assertion,
 };
 use demail::verify::VerifyOptions;
 use demail::xml::XmlDateTime;
@@ -623,7 +623,7 @@ fn wrong_audience_is_refused() {
     let trust = Trust::test_pki();
     let raw = message(CardType::Age, HOLDER, "p256");
     let report = check_ident_confirmation(&raw, Some("andere@bank.de-mail.de"), &trust.options()).unwrap();
-    assert!(report.has("wrong_audience"), "{report}");
+    assert!(report.has(IdentMismatchCode::WrongAudience), "{report}");
 }
 
 #[test]
@@ -636,7 +636,7 @@ fn wrong_subject_is_refused() {
         .unwrap();
     let trust = Trust::test_pki();
     let report = check_ident_confirmation(&raw, Some(AUDIENCE), &trust.options()).unwrap();
-    assert!(report.has("wrong_subject"), "{report}");
+    assert!(report.has(IdentMismatchCode::WrongSubject), "{report}");
     // The builder refuses a holder that is not the card's address.
     let card = full_card(CardType::DeMailAddress, "erika.musterfrau@dmda-a.de-mail.de");
     let issuer = issuer();
@@ -658,8 +658,8 @@ fn untrusted_signer_of_the_message_is_refused() {
     let trust = Trust::test_pki();
     let raw = message(CardType::Age, HOLDER, "untrusted");
     let report = check_ident_confirmation(&raw, Some(AUDIENCE), &trust.options()).unwrap();
-    assert!(report.has("integrity"), "{report}");
-    assert!(report.has("assertion_signature"), "{report}");
+    assert!(report.has(IdentMismatchCode::Integrity), "{report}");
+    assert!(report.has(IdentMismatchCode::AssertionSignature), "{report}");
 }
 
 #[test]
@@ -691,7 +691,7 @@ fn plain_text_identification_message_fails_the_check() {
     let trust = Trust::test_pki();
     let raw = common::data("ident.eml");
     let report = check_ident_confirmation(&raw, Some(AUDIENCE), &trust.options()).unwrap();
-    assert!(report.has("assertion_missing"), "{report}");
+    assert!(report.has(IdentMismatchCode::AssertionMissing), "{report}");
     assert!(!report.passed());
 }
 

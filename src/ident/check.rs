@@ -117,27 +117,151 @@ pub enum IdentMismatch {
 }
 
 impl IdentMismatch {
-    /// The stable snake_case code the CLI prints.
-    pub fn code(&self) -> &'static str {
+    /// The mismatch's stable code.
+    pub fn code(&self) -> IdentMismatchCode {
         match self {
-            IdentMismatch::NotIdentification { .. } => "not_identification",
-            IdentMismatch::Header(_) => "header",
-            IdentMismatch::SystemSender { .. } => "system_sender",
-            IdentMismatch::Subject { .. } => "subject",
-            IdentMismatch::NotPrivate => "not_private",
-            IdentMismatch::Integrity(_) => "integrity",
-            IdentMismatch::AssertionMissing => "assertion_missing",
-            IdentMismatch::PdfMissing => "pdf_missing",
-            IdentMismatch::TextMissing => "text_missing",
-            IdentMismatch::Assertion(_) => "assertion_invalid",
-            IdentMismatch::AssertionSignature(_) => "assertion_signature",
-            IdentMismatch::WrongAudience { .. } => "wrong_audience",
-            IdentMismatch::WrongSubject { .. } => "wrong_subject",
-            IdentMismatch::RecipientNotAudience { .. } => "recipient_not_audience",
-            IdentMismatch::CopyNotSubject { .. } => "copy_not_subject",
-            IdentMismatch::IssuerNotSender { .. } => "issuer_not_sender",
-            IdentMismatch::PseudonymCard(_) => "pseudonym_card",
+            IdentMismatch::NotIdentification { .. } => IdentMismatchCode::NotIdentification,
+            IdentMismatch::Header(_) => IdentMismatchCode::Header,
+            IdentMismatch::SystemSender { .. } => IdentMismatchCode::SystemSender,
+            IdentMismatch::Subject { .. } => IdentMismatchCode::Subject,
+            IdentMismatch::NotPrivate => IdentMismatchCode::NotPrivate,
+            IdentMismatch::Integrity(_) => IdentMismatchCode::Integrity,
+            IdentMismatch::AssertionMissing => IdentMismatchCode::AssertionMissing,
+            IdentMismatch::PdfMissing => IdentMismatchCode::PdfMissing,
+            IdentMismatch::TextMissing => IdentMismatchCode::TextMissing,
+            IdentMismatch::Assertion(_) => IdentMismatchCode::Assertion,
+            IdentMismatch::AssertionSignature(_) => IdentMismatchCode::AssertionSignature,
+            IdentMismatch::WrongAudience { .. } => IdentMismatchCode::WrongAudience,
+            IdentMismatch::WrongSubject { .. } => IdentMismatchCode::WrongSubject,
+            IdentMismatch::RecipientNotAudience { .. } => IdentMismatchCode::RecipientNotAudience,
+            IdentMismatch::CopyNotSubject { .. } => IdentMismatchCode::CopyNotSubject,
+            IdentMismatch::IssuerNotSender { .. } => IdentMismatchCode::IssuerNotSender,
+            IdentMismatch::PseudonymCard(_) => IdentMismatchCode::PseudonymCard,
         }
+    }
+}
+
+/// The stable code of an [`IdentMismatch`], for reports and queries
+/// ([`IdentReport::has`]). [`IdentMismatchCode::as_str`] is the snake_case
+/// name the CLI prints; [`IdentMismatchCode::rule`] says in words what the
+/// failing rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentMismatchCode {
+    /// See [`IdentMismatch::NotIdentification`].
+    NotIdentification,
+    /// See [`IdentMismatch::Header`].
+    Header,
+    /// See [`IdentMismatch::SystemSender`].
+    SystemSender,
+    /// See [`IdentMismatch::Subject`].
+    Subject,
+    /// See [`IdentMismatch::NotPrivate`].
+    NotPrivate,
+    /// See [`IdentMismatch::Integrity`].
+    Integrity,
+    /// See [`IdentMismatch::AssertionMissing`].
+    AssertionMissing,
+    /// See [`IdentMismatch::PdfMissing`].
+    PdfMissing,
+    /// See [`IdentMismatch::TextMissing`].
+    TextMissing,
+    /// See [`IdentMismatch::Assertion`].
+    Assertion,
+    /// See [`IdentMismatch::AssertionSignature`].
+    AssertionSignature,
+    /// See [`IdentMismatch::WrongAudience`].
+    WrongAudience,
+    /// See [`IdentMismatch::WrongSubject`].
+    WrongSubject,
+    /// See [`IdentMismatch::RecipientNotAudience`].
+    RecipientNotAudience,
+    /// See [`IdentMismatch::CopyNotSubject`].
+    CopyNotSubject,
+    /// See [`IdentMismatch::IssuerNotSender`].
+    IssuerNotSender,
+    /// See [`IdentMismatch::PseudonymCard`].
+    PseudonymCard,
+}
+
+impl IdentMismatchCode {
+    /// Every code, in the order the check looks for them.
+    pub const ALL: [IdentMismatchCode; 17] = [
+        IdentMismatchCode::NotIdentification,
+        IdentMismatchCode::Header,
+        IdentMismatchCode::SystemSender,
+        IdentMismatchCode::Subject,
+        IdentMismatchCode::NotPrivate,
+        IdentMismatchCode::Integrity,
+        IdentMismatchCode::AssertionMissing,
+        IdentMismatchCode::PdfMissing,
+        IdentMismatchCode::TextMissing,
+        IdentMismatchCode::Assertion,
+        IdentMismatchCode::AssertionSignature,
+        IdentMismatchCode::WrongAudience,
+        IdentMismatchCode::WrongSubject,
+        IdentMismatchCode::RecipientNotAudience,
+        IdentMismatchCode::CopyNotSubject,
+        IdentMismatchCode::IssuerNotSender,
+        IdentMismatchCode::PseudonymCard,
+    ];
+
+    /// The stable snake_case name, e.g. `wrong_audience`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdentMismatchCode::NotIdentification => "not_identification",
+            IdentMismatchCode::Header => "header",
+            IdentMismatchCode::SystemSender => "system_sender",
+            IdentMismatchCode::Subject => "subject",
+            IdentMismatchCode::NotPrivate => "not_private",
+            IdentMismatchCode::Integrity => "integrity",
+            IdentMismatchCode::AssertionMissing => "assertion_missing",
+            IdentMismatchCode::PdfMissing => "pdf_missing",
+            IdentMismatchCode::TextMissing => "text_missing",
+            IdentMismatchCode::Assertion => "assertion_invalid",
+            IdentMismatchCode::AssertionSignature => "assertion_signature",
+            IdentMismatchCode::WrongAudience => "wrong_audience",
+            IdentMismatchCode::WrongSubject => "wrong_subject",
+            IdentMismatchCode::RecipientNotAudience => "recipient_not_audience",
+            IdentMismatchCode::CopyNotSubject => "copy_not_subject",
+            IdentMismatchCode::IssuerNotSender => "issuer_not_sender",
+            IdentMismatchCode::PseudonymCard => "pseudonym_card",
+        }
+    }
+
+    /// The rule that failed, in words a service provider understands.
+    pub const fn rule(self) -> &'static str {
+        match self {
+            IdentMismatchCode::NotIdentification => "the message type is not identification",
+            IdentMismatchCode::Header => "the header breaks a rule of PVD IO Table 1 column I",
+            IdentMismatchCode::SystemSender => "the sender is not Ident-Bestaetigung@<DMDA>",
+            IdentMismatchCode::Subject => "the subject is not Ident-Bestätigung",
+            IdentMismatchCode::NotPrivate => "the message is not marked private",
+            IdentMismatchCode::Integrity => "the message's integrity signature does not hold",
+            IdentMismatchCode::AssertionMissing => "the message has no assertion XML",
+            IdentMismatchCode::PdfMissing => "the message has no PDF presentation",
+            IdentMismatchCode::TextMissing => "the body text lacks the mandatory sentence",
+            IdentMismatchCode::Assertion => {
+                "the assertion is malformed, unsigned or its signature does not cover it"
+            }
+            IdentMismatchCode::AssertionSignature => {
+                "the assertion signature does not hold or its signer is not trusted"
+            }
+            IdentMismatchCode::WrongAudience => "the assertion is addressed to another service provider",
+            IdentMismatchCode::WrongSubject => {
+                "the card belongs to another address than the assertion's subject"
+            }
+            IdentMismatchCode::RecipientNotAudience => "the message is not sent to the assertion's audience",
+            IdentMismatchCode::CopyNotSubject => "the copy does not go to the card holder",
+            IdentMismatchCode::IssuerNotSender => "the assertion issuer is not the message sender",
+            IdentMismatchCode::PseudonymCard => "a pseudonym address holds a card naming a person or address",
+        }
+    }
+}
+
+impl fmt::Display for IdentMismatchCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -163,7 +287,7 @@ impl IdentReport {
     }
 
     /// Whether a mismatch with this code was found.
-    pub fn has(&self, code: &str) -> bool {
+    pub fn has(&self, code: IdentMismatchCode) -> bool {
         self.mismatches.iter().any(|m| m.code() == code)
     }
 }
@@ -398,5 +522,23 @@ fn agreement(
     let pseudonym = crate::address::DeMailAddress::parse(&assertion.subject).is_ok_and(|a| a.is_pseudonym());
     if pseudonym && assertion.card.card_type().discloses_identity() {
         out.push(IdentMismatch::PseudonymCard(assertion.card.card_type()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdentMismatchCode;
+
+    /// The CLI's codes are stable snake_case and distinct (project rule: typed codes).
+    #[test]
+    fn ident_mismatch_codes_are_distinct_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in IdentMismatchCode::ALL {
+            let name = code.as_str();
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            assert!(seen.insert(name), "duplicate {name}");
+            assert!(!code.rule().is_empty());
+            assert_eq!(code.to_string(), name);
+        }
     }
 }

@@ -55,7 +55,7 @@ pub use assertion::{
 };
 pub use card::{CardError, CardField, CardType, FieldSpec, IDENT_NS, IdentCard, ValueType};
 pub use check::{
-    IdentCheckError, IdentMismatch, IdentReadError, IdentReport, check_ident_confirmation,
+    IdentCheckError, IdentMismatch, IdentMismatchCode, IdentReadError, IdentReport, check_ident_confirmation,
     read_ident_confirmation,
 };
 pub use message::{

@@ -189,7 +189,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let output = json!({
         "passed": report.passed(),
         "mismatches": report.mismatches.iter().map(|m| json!({
-            "code": m.code(),
+            "code": m.code().as_str(),
             "detail": m.to_string(),
         })).collect::<Value>(),
         "integrity": super::report_json(&report.integrity),

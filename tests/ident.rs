@@ -16,12 +16,12 @@ use demail::certificate::Certificate;
 use demail::confirmation::Issuer;
 use demail::fields::DateTime;
 use demail::ident::{
-    AssertionError, CardError, CardField, CardType, IdentAssertion, IdentCard, IdentMismatchCode,
+    AssertionError, CardError, CardField, CardType, IDENT_NS, IdentAssertion, IdentCard, IdentMismatchCode,
     IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
     ident_assertion, verify_assertion,
 };
 use demail::verify::VerifyOptions;
-use demail::xml::XmlDateTime;
+use demail::xml::{XmlDateTime, XmlError};
 use demail::xmldsig::XmlSignatureFailure;
 
 const HOLDER: &str = "max.mustermann@dmda-a.de-mail.de";
@@ -253,6 +253,62 @@ fn id_io_2_2_every_leaf_needs_validation_time() {
     let error = IdentAssertion::parse(broken.as_bytes()).unwrap_err();
     assert!(
         matches!(error, AssertionError::Rule { rule, .. } if rule.contains("validationTime")),
+        "{error}"
+    );
+}
+
+/// SAML core §2.7.3.1.1 (xs:QName value of `xsi:type`): the prefix is
+/// resolved in the scope of `AttributeValue`, whatever it is called; a
+/// prefix bound to another namespace is refused (ID IO §2.6).
+#[test]
+fn id_io_2_6_xsi_type_resolves_its_prefix_in_scope() {
+    let xml = String::from_utf8(assertion(CardType::Age).to_xml()).unwrap();
+    let renamed = xml.replacen(
+        "<saml:AttributeValue xsi:type=\"de-mail:Identcard\">",
+        &format!("<saml:AttributeValue xmlns:id=\"{IDENT_NS}\" xsi:type=\"id:Identcard\">"),
+        1,
+    );
+    assert_ne!(renamed, xml);
+    let parsed = IdentAssertion::parse(renamed.as_bytes()).unwrap();
+    assert_eq!(parsed, IdentAssertion::parse(xml.as_bytes()).unwrap());
+
+    let rebound = xml.replacen(
+        "<saml:AttributeValue xsi:type=\"de-mail:Identcard\">",
+        "<saml:AttributeValue xmlns:de-mail=\"urn:other\" xsi:type=\"de-mail:Identcard\">",
+        1,
+    );
+    // The card's own elements then resolve to urn:other too, but the type
+    // check comes first and names the rule.
+    let error = IdentAssertion::parse(rebound.as_bytes()).unwrap_err();
+    assert!(
+        matches!(error, AssertionError::Rule { rule, .. } if rule.contains("xsi:type")),
+        "{error}"
+    );
+    let undeclared = xml.replacen("xsi:type=\"de-mail:Identcard\"", "xsi:type=\"nope:Identcard\"", 1);
+    let error = IdentAssertion::parse(undeclared.as_bytes()).unwrap_err();
+    assert!(matches!(error, AssertionError::Rule { .. }), "{error}");
+}
+
+/// D78, SAML core §1.3.3: a time without time zone is refused in the
+/// assertion (D85's UTC reading is for the §3.5.3 documents only).
+#[test]
+fn saml_core_1_3_3_times_without_time_zone_are_refused() {
+    let xml = String::from_utf8(assertion(CardType::Age).to_xml()).unwrap();
+    let broken = xml.replacen(
+        "validationTime=\"2026-11-20T10:00:00+01:00\"",
+        "validationTime=\"2026-11-20T10:00:00\"",
+        1,
+    );
+    assert_ne!(broken, xml);
+    let error = IdentAssertion::parse(broken.as_bytes()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            AssertionError::Xml(XmlError::InvalidDateTime {
+                element: "validationTime",
+                ..
+            })
+        ),
         "{error}"
     );
 }

@@ -47,6 +47,10 @@
 //!   [`notification::build_notification`] (§3.5.2), their XML
 //!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
 //!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
+//! - **Ident confirmations**: [`ident::build_ident_confirmation`] and
+//!   [`ident::check_ident_confirmation`] (ID IO §2): the ident cards
+//!   ([`ident::IdentCard`]) in a signed SAML 2.0 assertion
+//!   ([`ident::IdentAssertion`], [`ident::verify_assertion`]).
 //! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
@@ -106,6 +110,7 @@ pub mod crypto;
 pub mod envelope;
 pub mod fields;
 pub mod header;
+pub mod ident;
 pub mod integrity;
 pub mod mbox;
 pub mod metadata;

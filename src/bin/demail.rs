@@ -26,6 +26,8 @@ mod confirm;
 mod end_to_end;
 #[path = "demail/forward.rs"]
 mod forward;
+#[path = "demail/ident.rs"]
+mod ident;
 #[path = "demail/mbox.rs"]
 mod mbox;
 #[path = "demail/notify.rs"]
@@ -156,6 +158,12 @@ enum Command {
     /// key, changed, or a signature that does not pass; 2: unreadable input
     /// or usage error.
     Open(smime::OpenArgs),
+    /// Ident confirmations (Ident-Bestätigung, ID IO §2): build one from a
+    /// card, or check a received one; JSON reports.
+    Ident {
+        #[command(subcommand)]
+        command: ident::IdentCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -189,6 +197,7 @@ fn main() -> ExitCode {
         Command::Mbox { command } => exit(mbox::run(&command)),
         Command::Protect(args) => exit(smime::protect(&args)),
         Command::Open(args) => exit(smime::open(&args)),
+        Command::Ident { command } => exit(ident::run(&command)),
     }
 }
 
@@ -460,6 +469,23 @@ fn read_input(file: &Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
+/// What `inspect` shows of an ident confirmation: the assertion's fields
+/// and card type, unverified (`ident check` verifies), or why it cannot be read.
+fn ident_json(raw: &[u8]) -> Value {
+    match demail::ident::read_ident_confirmation(raw) {
+        Ok(assertion) => json!({
+            "kind": "identification",
+            "card_type": assertion.card.card_type().element(),
+            "assertion": ident::assertion_json(&assertion),
+        }),
+        Err(error) => json!({
+            "kind": "identification",
+            "card_type": Value::Null,
+            "error": error.to_string(),
+        }),
+    }
+}
+
 fn inspect(file: &Path, lenient: bool) -> ExitCode {
     let raw = match read_input(file) {
         Ok(raw) => raw,
@@ -486,6 +512,9 @@ fn inspect(file: &Path, lenient: bool) -> ExitCode {
         .collect();
     output["valid"] = Value::from(report.accepts(mode));
     output["end_to_end"] = end_to_end::end_to_end_json(&raw);
+    if envelope.kind() == Some(MessageKind::Ident) {
+        output["ident"] = ident_json(&raw);
+    }
     match serde_json::to_string_pretty(&output) {
         Ok(text) => println!("{text}"),
         Err(err) => {

@@ -35,6 +35,8 @@ mod names;
 pub(crate) mod pull;
 pub(crate) mod reader;
 
+pub(crate) use names::{has_scheme, is_ncname};
+
 /// The namespace bound to the prefix `xml` (Namespaces in XML 1.0 §3).
 pub(crate) const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace of the `xmlns` prefix, which is never declared.

@@ -46,6 +46,21 @@ impl<'a> Document<'a> {
         self.reader.limits()
     }
 
+    /// Resolves a QName-valued attribute value such as `xsi:type` (XML
+    /// Schema Part 1 §3.14.4 (2.2), Namespaces in XML 1.0 §6) against the
+    /// namespaces in scope of the element whose start was just read:
+    /// `(namespace, local name)`, the default namespace applying to an
+    /// unprefixed name (empty when there is none); `None` when the value is
+    /// not a QName or its prefix is not declared.
+    pub(crate) fn resolve_qname<'q>(&self, qname: &'q str) -> Option<(String, &'q str)> {
+        let (prefix, local) = super::names::split_qname(qname)?;
+        match self.reader.namespace_of(prefix) {
+            Some(namespace) => Some((namespace.to_owned(), local)),
+            None if prefix.is_empty() => Some((String::new(), local)),
+            None => None,
+        }
+    }
+
     /// The next item, text merged, comments and processing instructions skipped.
     fn next(&mut self) -> Result<Item<'a>, XmlError> {
         if let Some(item) = self.peeked.take() {
@@ -123,11 +138,21 @@ impl<'a> Document<'a> {
         parent: &str,
         local: &'static str,
     ) -> Result<Element<'a>, XmlError> {
+        let element = self.expect_element(parent, DE_MAIL_NS, local)?;
+        check_attributes(&element)?;
+        Ok(element)
+    }
+
+    /// The start of `{namespace}local` as the next child of `parent`; its
+    /// attributes are left to the caller.
+    pub(crate) fn expect_element(
+        &mut self,
+        parent: &str,
+        namespace: &str,
+        local: &'static str,
+    ) -> Result<Element<'a>, XmlError> {
         match self.next_structural()? {
-            Item::Start(element) if element.is(DE_MAIL_NS, local) => {
-                check_attributes(&element)?;
-                Ok(element)
-            }
+            Item::Start(element) if element.is(namespace, local) => Ok(element),
             Item::Start(element) => Err(unexpected(&element, parent, local)),
             Item::End { end: offset } | Item::Eof { offset } | Item::Text { offset, .. } => {
                 Err(XmlError::MissingElement {
@@ -331,7 +356,7 @@ fn display_name(element: &Element<'_>) -> String {
     }
 }
 
-fn unexpected(element: &Element<'_>, parent: &str, expected: &'static str) -> XmlError {
+pub(crate) fn unexpected(element: &Element<'_>, parent: &str, expected: &'static str) -> XmlError {
     XmlError::UnexpectedElement {
         found: display_name(element),
         parent: parent.to_owned(),
@@ -340,7 +365,7 @@ fn unexpected(element: &Element<'_>, parent: &str, expected: &'static str) -> Xm
     }
 }
 
-fn end_of_input(element: &str, offset: usize) -> XmlError {
+pub(crate) fn end_of_input(element: &str, offset: usize) -> XmlError {
     XmlError::Syntax {
         element: element.to_owned(),
         offset,

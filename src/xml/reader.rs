@@ -176,6 +176,12 @@ impl<'a> XmlReader<'a> {
         &self.limits
     }
 
+    /// The namespace URI bound to `prefix` ("" for the default namespace)
+    /// in the scope of the element whose start was read last.
+    pub(crate) fn namespace_of(&self, prefix: &str) -> Option<&str> {
+        self.scope.get(prefix).map(|uri| uri.as_ref())
+    }
+
     /// The qualified name of the innermost open element, `document` at the top.
     pub(crate) fn current(&self) -> String {
         self.open.last().copied().unwrap_or("document").to_owned()

@@ -29,6 +29,8 @@ pub struct XmlSignOptions<'k> {
     hash: HashAlgorithm,
     digest: HashAlgorithm,
     canonicalization: Canonicalization,
+    reference_id: Option<String>,
+    after_child: Option<(String, String)>,
 }
 
 impl<'k> XmlSignOptions<'k> {
@@ -41,6 +43,8 @@ impl<'k> XmlSignOptions<'k> {
             hash: HashAlgorithm::Sha256,
             digest: HashAlgorithm::Sha256,
             canonicalization: Canonicalization::Inclusive,
+            reference_id: None,
+            after_child: None,
         }
     }
 
@@ -69,6 +73,26 @@ impl<'k> XmlSignOptions<'k> {
     #[must_use]
     pub fn canonicalization(mut self, canonicalization: Canonicalization) -> Self {
         self.canonicalization = canonicalization;
+        self
+    }
+
+    /// Reference the document element by its ID (`Reference URI="#id"`)
+    /// instead of `URI=""`, as SAML core §5.4.2 requires for assertions.
+    /// The document element must carry `ID`, `Id` or `id` with this value,
+    /// and no other element may carry it.
+    #[must_use]
+    pub fn reference_id(mut self, id: impl Into<String>) -> Self {
+        self.reference_id = Some(id.into());
+        self
+    }
+
+    /// Place the signature right after the first child of the document
+    /// element with this namespace and local name (SAML core §5.4.1 and the
+    /// assertion schema put it after `saml:Issuer`) instead of last. Signing
+    /// fails with [`XmlDsigError::ElementNotFound`] when there is no such child.
+    #[must_use]
+    pub fn insert_after(mut self, namespace: impl Into<String>, local: impl Into<String>) -> Self {
+        self.after_child = Some((namespace.into(), local.into()));
         self
     }
 }
@@ -114,12 +138,14 @@ pub fn sign_enveloped(xml: &[u8], options: &XmlSignOptions<'_>) -> Result<Vec<u8
     }
     // The signed document is written in UTF-8 whatever it was read in.
     let text = declare_utf8(decode(xml, &XmlLimits::XMLDSIG)?);
-    let insertion = insertion_point(&text)?;
+    let insertion = insertion_point(&text, options)?;
     let method = &options.canonicalization;
     let content = canonicalize_prepared(
         &text,
         method,
         Selection {
+            // `#id` names the document element: without what lies outside it.
+            apex: options.reference_id.as_ref().map(|_| 0),
             no_comments: true,
             ..Selection::default()
         },
@@ -178,13 +204,18 @@ struct Insertion<'t> {
 }
 
 /// Finds the insertion point in one streaming pass over the whole document
-/// (which must not be signed yet).
-fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
+/// (which must not be signed yet): before the end tag of the document
+/// element, or after the child [`XmlSignOptions::insert_after`] names; checks
+/// the ID of [`XmlSignOptions::reference_id`].
+fn insertion_point<'t>(text: &'t str, options: &XmlSignOptions<'_>) -> Result<Insertion<'t>, XmlDsigError> {
     let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut depth = 0usize;
     let mut count = 0;
     let mut root = None;
     let mut insertion = None;
+    let mut ids = 0usize;
+    // Inside the child the signature goes after.
+    let mut in_child = false;
     while let Some(node) = reader.next_node()? {
         match node {
             Node::Start(element) => {
@@ -193,15 +224,41 @@ fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
                         offset: element.offset,
                     });
                 }
+                if let Some(id) = &options.reference_id {
+                    let named = element
+                        .attributes
+                        .iter()
+                        .filter(|a| {
+                            a.namespace.is_empty() && ["ID", "Id", "id"].contains(&a.local) && a.value == *id
+                        })
+                        .count();
+                    if named > 0 && depth != 0 {
+                        return Err(XmlDsigError::ReferencedElementNotRoot {
+                            id: id.clone(),
+                            offset: element.offset,
+                        });
+                    }
+                    ids += named;
+                }
                 if depth == 0 {
                     root = Some((element.qname, element.tag_end, element.self_closing));
                 }
-                depth += 1;
                 count += 1;
+                let wanted = options.after_child.as_ref().is_some_and(|(ns, local)| {
+                    element.namespace == ns.as_str() && element.local == local.as_str()
+                });
+                if depth == 1 && wanted && insertion.is_none() {
+                    in_child = true;
+                }
+                depth += 1;
             }
             Node::End { offset } => {
                 depth = depth.saturating_sub(1);
-                if depth == 0 {
+                if depth == 1 && in_child {
+                    in_child = false;
+                    insertion = split_at(text, reader.offset(), count)?;
+                }
+                if depth == 0 && options.after_child.is_none() {
                     let (qname, tag_end, self_closing) = root.ok_or(XmlDsigError::ElementNotFound)?;
                     let split = if self_closing { tag_end } else { offset };
                     let (head, tail) = text
@@ -227,7 +284,23 @@ fn insertion_point(text: &str) -> Result<Insertion<'_>, XmlDsigError> {
             _ => {}
         }
     }
+    if let Some(id) = &options.reference_id
+        && ids != 1
+    {
+        return Err(XmlDsigError::UnresolvedReference(id.clone()));
+    }
     insertion.ok_or(XmlDsigError::ElementNotFound)
+}
+
+/// The insertion point right after a child element that ends at `at`.
+fn split_at(text: &str, at: usize, elements: usize) -> Result<Option<Insertion<'_>>, XmlDsigError> {
+    let (head, tail) = text.split_at_checked(at).ok_or(XmlDsigError::ElementNotFound)?;
+    Ok(Some(Insertion {
+        head,
+        close_root: None,
+        tail,
+        elements,
+    }))
 }
 
 /// The `ds:Signature` element, split where the signature value goes.
@@ -243,7 +316,7 @@ fn signature_xml(
 <ds:SignedInfo>\
 <ds:CanonicalizationMethod Algorithm=\"{uri}\">{c14n}</ds:CanonicalizationMethod>\
 <ds:SignatureMethod Algorithm=\"{method}\"></ds:SignatureMethod>\
-<ds:Reference URI=\"\">\
+<ds:Reference URI=\"{reference}\">\
 <ds:Transforms>\
 <ds:Transform Algorithm=\"{ENVELOPED_SIGNATURE}\"></ds:Transform>\
 <ds:Transform Algorithm=\"{uri}\">{c14n}</ds:Transform>\
@@ -256,6 +329,11 @@ fn signature_xml(
         uri = options.canonicalization.uri(),
         method = method.uri(),
         digest = digest_uri(options.digest),
+        reference = options
+            .reference_id
+            .as_ref()
+            .map(|id| format!("#{}", escape_attribute(id)))
+            .unwrap_or_default(),
     );
     let after = format!(
         "</ds:SignatureValue>\
@@ -279,6 +357,13 @@ fn c14n_element(method: &Canonicalization) -> String {
     format!(
         "<ec:InclusiveNamespaces xmlns:ec=\"{EXC_C14N_NAMESPACE}\" PrefixList=\"{list}\"></ec:InclusiveNamespaces>"
     )
+}
+
+fn escape_attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -50,17 +50,28 @@ fuzz_target!(|data: &[u8]| {
         ..VerifyOptions::default()
     };
     let (key, cert) = recipient();
+    // Bit 2 of the mode byte: accept unauthenticated (CBC) content, so both
+    // paths of D67 are fuzzed.
+    let options = OpenOptions {
+        verify,
+        allow_unauthenticated: mode & 4 != 0,
+    };
+    let senders = ["max.mustermann@dmda-a.de-mail.de".to_owned()];
     let reports = match mode % 4 {
-        0 => open(rest, key, cert, &OpenOptions { verify }).map(|o| o.report.signatures),
+        0 => open(rest, key, cert, &options).map(|o| o.report.signatures),
         1 => open(
             &wrapped("application/pkcs7-mime; smime-type=authEnveloped-data", rest),
             key,
             cert,
-            &OpenOptions { verify },
+            &options,
         )
         .map(|o| o.report.signatures),
-        2 => verify_signed_entity(rest, &verify),
-        _ => verify_signed_entity(&wrapped("application/pkcs7-mime; smime-type=signed-data", rest), &verify),
+        2 => verify_signed_entity(rest, &senders, &options.verify),
+        _ => verify_signed_entity(
+            &wrapped("application/pkcs7-mime; smime-type=signed-data", rest),
+            &senders,
+            &options.verify,
+        ),
     };
     match reports {
         Ok(reports) => {

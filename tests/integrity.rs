@@ -16,33 +16,7 @@ use demail::verify::{
 
 mod common;
 use common::independent::{self, openssl, recompute_hash_only};
-use common::{cert, data, key, path};
-
-/// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
-}
-
-struct Trust {
-    anchors: Vec<Certificate>,
-    intermediates: Vec<Certificate>,
-}
-
-fn trust() -> Trust {
-    Trust {
-        anchors: vec![cert("ca")],
-        intermediates: vec![cert("intermediate")],
-    }
-}
-
-fn options(trust: &Trust) -> VerifyOptions<'_> {
-    VerifyOptions {
-        time: now(),
-        trust_anchors: &trust.anchors,
-        intermediates: &trust.intermediates,
-        ..VerifyOptions::default()
-    }
-}
+use common::{Trust, cert, data, key, now, options, path, trust};
 
 fn check(message: &[u8], trust: &Trust) -> VerificationReport {
     verify(&Envelope::parse(message).unwrap(), &options(trust))

@@ -4,7 +4,7 @@
 //! provider directory and the signing guards. Certificates that are not
 //! committed are made with openssl at test time (tests/common/pki.rs).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use demail::certificate::{CaRequirement, Certificate, CertificateError, KeyRule};
 use demail::crypto::SignatureScheme;
@@ -22,34 +22,8 @@ mod common;
 mod xmldsig_common;
 use common::independent::{openssl, recompute_hash_only, resign_with_openssl};
 use common::pki::{Issued, Issuer, issue, issue_with_subject, openssl_verify, signer_extensions};
-use common::{cert, data, key, path};
+use common::{cert, data, key, options, path, trust};
 use xmldsig_common::{temp_dir, tool_available};
-
-/// 2026-11-24T00:00:00Z, as in tests/integrity.rs.
-fn fixed_now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
-}
-
-struct Trust {
-    anchors: Vec<Certificate>,
-    intermediates: Vec<Certificate>,
-}
-
-fn trust() -> Trust {
-    Trust {
-        anchors: vec![cert("ca")],
-        intermediates: vec![cert("intermediate")],
-    }
-}
-
-fn options(trust: &Trust) -> VerifyOptions<'_> {
-    VerifyOptions {
-        time: fixed_now(),
-        trust_anchors: &trust.anchors,
-        intermediates: &trust.intermediates,
-        ..VerifyOptions::default()
-    }
-}
 
 fn check(message: &[u8], options: &VerifyOptions<'_>) -> VerificationReport {
     verify(&Envelope::parse(message).unwrap(), options)

@@ -5,8 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::verify::VerifyOptions;
 
 /// The path of a file under `tests/data/`.
 pub fn path(name: &str) -> PathBuf {
@@ -38,3 +41,32 @@ pub fn key(name: &str) -> SigningKey {
 
 pub mod independent;
 pub mod pki;
+
+/// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
+pub fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_478_400)
+}
+
+/// The test PKI's root and intermediate, owned for [`options`].
+pub struct Trust {
+    pub anchors: Vec<Certificate>,
+    pub intermediates: Vec<Certificate>,
+}
+
+/// The test root as trust anchor, the test intermediate for path building.
+pub fn trust() -> Trust {
+    Trust {
+        anchors: vec![cert("ca")],
+        intermediates: vec![cert("intermediate")],
+    }
+}
+
+/// Verification at [`now`] against `trust`, every other option default.
+pub fn options(trust: &Trust) -> VerifyOptions<'_> {
+    VerifyOptions {
+        time: now(),
+        trust_anchors: &trust.anchors,
+        intermediates: &trust.intermediates,
+        ..VerifyOptions::default()
+    }
+}

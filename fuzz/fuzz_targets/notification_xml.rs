@@ -2,7 +2,7 @@
 //! bytes, then the round trip `parse(serialize(parse(x))) == parse(x)`.
 //!
 //! Checks: parsing never panics, every error formats, and a document that
-//! parsed serializes to one that parses again to the same value. No skips.
+//! parsed serializes to one that parses again to the same value (warnings aside). No skips.
 #![no_main]
 
 use demail::notification::NotificationMessage;
@@ -21,5 +21,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(again) => again,
         Err(error) => panic!("serialized document does not parse: {error}\n{}", xml.escape_ascii()),
     };
-    assert_eq!(again, first, "round trip differs\n{}", xml.escape_ascii());
+    // The warnings describe the input's text, not the value: a time without
+    // zone is read as UTC with a warning, and the crate writes the offset
+    // (D85), so the written document carries no warning.
+    let mut expected = first;
+    expected.warnings.clear();
+    assert_eq!(again, expected, "round trip differs\n{}", xml.escape_ascii());
 });

@@ -122,6 +122,7 @@ pub mod provider_directory;
 pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;
+pub mod stamp;
 pub mod validate;
 pub mod verify;
 pub mod xml;

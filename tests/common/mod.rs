@@ -41,6 +41,9 @@ pub fn key(name: &str) -> SigningKey {
 
 pub mod independent;
 pub mod pki;
+pub mod tools;
+#[allow(unused_imports)] // not every test file runs a tool
+pub use tools::tool_available;
 
 /// 2026-11-24T00:00:00Z: every test certificate but the short-lived one is valid.
 pub fn now() -> SystemTime {

@@ -3,28 +3,13 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::process::Command;
 
-/// Whether `tool` can be run. Without it a test skips with a printed reason,
-/// except in CI (`CI=true`), where a missing tool fails the test loudly:
-/// `.ci/run` installs it.
-pub fn tool_available(tool: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required in CI (Debian packages xmlsec1, libxml2-utils, poppler-utils, qpdf; .ci/run installs them)"
-        );
-        // Written to stderr directly, not with eprintln!, so that the test
-        // harness does not capture it: a skip must be visible.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: {tool} is not installed (apt-get install xmlsec1 libxml2-utils openssl poppler-utils qpdf)"
-        );
-    }
-    found
-}
+// The one file of the tool policy, also loaded by `mod common` where a
+// test file has both.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/tools.rs"]
+mod tools;
+pub use tools::tool_available;
 
 /// A fresh directory under the target directory.
 pub fn temp_dir(name: &str) -> PathBuf {

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::smime::{
-    Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureFailure, SignatureForm,
-    SmimeError, open, protect, verify_signed_entity,
+    Cipher, DecryptionKey, OpenOptions, ProtectOptions, RequiredKeyUsage, SenderSignature, SignatureFailure,
+    SignatureForm, SmimeError, open, protect, verify_signed_entity,
 };
 use demail::verify::{ErrorCase, VerifyOptions};
 
@@ -88,7 +88,7 @@ fn entity_of(message: &[u8]) -> Vec<u8> {
 }
 
 /// RSA (OAEP), NIST and brainpool curves (RFC 5639 with RFC 5753 ECDH).
-const RECIPIENTS: [&str; 5] = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+const RECIPIENTS: [&str; 5] = ["rsa2048-enc", "p256-enc", "p384-enc", "bp256-enc", "bp384-enc"];
 const CIPHERS: [Cipher; 2] = [Cipher::Aes256Gcm, Cipher::Aes256Cbc];
 
 // RFC 8551 §3.3, RFC 5083/5084, RFC 8017, RFC 5753: openssl cms -decrypt
@@ -144,7 +144,7 @@ fn openssl_verifies_the_inner_signature() {
     ] {
         let signing_key = key(signer);
         let signing_cert = cert(signer);
-        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        let mut options = ProtectOptions::new(vec![cert("p256-enc")]);
         options.sign = Some(SenderSignature {
             key: &signing_key,
             certificate: &signing_cert,
@@ -157,9 +157,9 @@ fn openssl_verifies_the_inner_signature() {
                 "cms",
                 "-decrypt",
                 "-recip",
-                &keyfile("p256", "cert"),
+                &keyfile("p256-enc", "cert"),
                 "-inkey",
-                &keyfile("p256", "key"),
+                &keyfile("p256-enc", "key"),
             ],
             &protected,
         );
@@ -298,11 +298,11 @@ fn open_reads_openssl_ecdh_with_the_default_sha1_kdf() {
     if !tool_available("openssl") {
         return;
     }
-    let message = openssl_protect("p256", "-aes-256-gcm", None, &[]);
+    let message = openssl_protect("p256-enc", "-aes-256-gcm", None, &[]);
     let opened = open(
         &message,
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
@@ -320,11 +320,11 @@ fn pkcs1v15_key_transport_is_refused() {
     if !tool_available("openssl") {
         return;
     }
-    let message = openssl_protect("rsa2048", "-aes-256-gcm", None, &[]);
+    let message = openssl_protect("rsa2048-enc", "-aes-256-gcm", None, &[]);
     let error = open(
         &message,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -365,11 +365,11 @@ fn tamper(message: &[u8], from_end: usize) -> Vec<u8> {
 fn tampered_ciphertext_is_a_content_decryption_error() {
     // GCM: the tag is the last field; flip a bit of the tag and of the ciphertext.
     for from_end in [1, 40] {
-        let message = tamper(&protected_to("p256", Cipher::Aes256Gcm), from_end);
+        let message = tamper(&protected_to("p256-enc", Cipher::Aes256Gcm), from_end);
         let error = open(
             &message,
-            &decryption_key("p256"),
-            &cert("p256"),
+            &decryption_key("p256-enc"),
+            &cert("p256-enc"),
             &OpenOptions::default(),
         )
         .unwrap_err();
@@ -381,11 +381,11 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
     // same error with the same reason, so padding is no oracle, and
     // neither yields plaintext (docs/decisions.md D67).
     for from_end in [1, 17] {
-        let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), from_end);
+        let message = tamper(&protected_to("rsa2048-enc", Cipher::Aes256Cbc), from_end);
         let error = open(
             &message,
-            &decryption_key("rsa2048"),
-            &cert("rsa2048"),
+            &decryption_key("rsa2048-enc"),
+            &cert("rsa2048-enc"),
             &OpenOptions::default(),
         )
         .unwrap_err();
@@ -405,11 +405,11 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
 // when a trusted signature over it passes.
 #[test]
 fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
-    let unsigned = protected_to("rsa2048", Cipher::Aes256Cbc);
+    let unsigned = protected_to("rsa2048-enc", Cipher::Aes256Cbc);
     let refused = open(
         &unsigned,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     );
     assert_eq!(
@@ -420,8 +420,8 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     );
     let allowed = open(
         &unsigned,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             allow_unauthenticated: true,
             ..OpenOptions::default()
@@ -434,7 +434,7 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     // Signed by a trusted signer whose address is From: accepted.
     let signing_key = key("p256");
     let signing_cert = cert("p256");
-    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.cipher = Cipher::Aes256Cbc;
     options.sign = Some(SenderSignature {
         key: &signing_key,
@@ -446,8 +446,8 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     let intermediates = [cert("intermediate")];
     let opened = open(
         &signed,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             verify: trusted_options(&anchors, &intermediates),
             allow_unauthenticated: false,
@@ -460,16 +460,16 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     // pass, so the CBC content is refused.
     let untrusted = open(
         &signed,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     );
     assert!(matches!(untrusted, Err(SmimeError::ContentDecryption { .. })));
     // GCM authenticates.
     let gcm = open(
-        &protected_to("rsa2048", Cipher::Aes256Gcm),
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &protected_to("rsa2048-enc", Cipher::Aes256Gcm),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
@@ -480,11 +480,11 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
 // to someone else names its recipients.
 #[test]
 fn wrong_key_and_other_recipient_have_their_own_errors() {
-    let message = protected_to("p256", Cipher::Aes256Gcm);
+    let message = protected_to("p256-enc", Cipher::Aes256Gcm);
     let error = open(
         &message,
-        &decryption_key("p384"),
-        &cert("p256"),
+        &decryption_key("p384-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -494,22 +494,22 @@ fn wrong_key_and_other_recipient_have_their_own_errors() {
     );
     let error = open(
         &message,
-        &decryption_key("p384"),
-        &cert("p384"),
+        &decryption_key("p384-enc"),
+        &cert("p384-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
     match error {
         SmimeError::NotForThisRecipient { recipients, .. } => {
             assert_eq!(recipients.len(), 1);
-            assert!(recipients[0].contains("serial=30:03"), "{recipients:?}");
+            assert!(recipients[0].contains("serial=30:0b"), "{recipients:?}");
         }
         other => panic!("{other:?}"),
     }
     let error = open(
         &draft(),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -523,7 +523,7 @@ fn signed_and_opened(
 ) -> demail::smime::SignatureReport {
     let signing_key = key(signer);
     let signing_cert = cert(signer);
-    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signing_cert,
@@ -542,8 +542,8 @@ fn signed_and_opened(
     };
     let opened = open(
         &protected,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &open_options,
     )
     .unwrap();
@@ -624,7 +624,7 @@ fn changed_signed_content_is_fc01() {
 // the subject included, stays byte for byte, and the provider cannot read.
 #[test]
 fn protect_keeps_every_envelope_field_and_hides_the_content() {
-    let protected = protected_to("p384", Cipher::Aes256Gcm);
+    let protected = protected_to("p384-enc", Cipher::Aes256Gcm);
     let text = String::from_utf8(protected.clone()).unwrap();
     let original = String::from_utf8(draft()).unwrap();
     let (header, _) = original.split_once("\r\n\r\n").unwrap();
@@ -650,7 +650,7 @@ fn protect_keeps_every_envelope_field_and_hides_the_content() {
 // value would no longer match).
 #[test]
 fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
-    let options = ProtectOptions::new(vec![cert("p256")]);
+    let options = ProtectOptions::new(vec![cert("p256-enc")]);
     assert_eq!(
         protect(&data("normal-minimal.eml"), &options),
         Err(SmimeError::AlreadySealed)
@@ -678,7 +678,7 @@ fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
 // Several recipients and brainpool: each can open, the report lists all.
 #[test]
 fn every_recipient_can_open_and_is_listed() {
-    let names = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+    let names = ["rsa2048-enc", "p256-enc", "p384-enc", "bp256-enc", "bp384-enc"];
     let options = ProtectOptions::new(names.iter().map(|n| cert(n)).collect());
     let protected = protect(&draft(), &options).unwrap();
     for name in names {
@@ -727,7 +727,7 @@ fn open_reads_openssl_streaming_ber() {
         &entity,
     );
     assert!(ok, "{err}");
-    for (recipient, cipher) in [("p256", "-aes-256-gcm"), ("rsa2048", "-aes-256-cbc")] {
+    for (recipient, cipher) in [("p256-enc", "-aes-256-gcm"), ("rsa2048-enc", "-aes-256-cbc")] {
         let recip = keyfile(recipient, "cert");
         let mut args = vec!["openssl", "cms", "-encrypt", "-stream", cipher, "-recip", &recip];
         if recipient.starts_with("rsa") {
@@ -770,11 +770,11 @@ proptest::proptest! {
     ) {
         let mut message = b"From: a@dmda-a.de-mail.de\r\nSubject: x\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
         message.extend_from_slice(&body);
-        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        let mut options = ProtectOptions::new(vec![cert("p256-enc")]);
         options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
         let protected = protect(&message, &options).unwrap();
         let lenient = OpenOptions { allow_unauthenticated: true, ..OpenOptions::default() };
-        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &lenient).unwrap();
+        let opened = open(&protected, &decryption_key("p256-enc"), &cert("p256-enc"), &lenient).unwrap();
         proptest::prop_assert_eq!(opened.report.content_authenticated, !cbc);
         let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
         // Every CRLF, bare CR and bare LF is one CRLF.
@@ -949,7 +949,7 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
     let signing_key = key("p256");
     let signing_cert = cert("p256");
     let original = data("e2e/draft.eml");
-    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signing_cert,
@@ -958,8 +958,8 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
     let protected = protect(&original, &protect_options).unwrap();
     let opened = open(
         &protected,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             verify: options,
             allow_unauthenticated: false,
@@ -1011,7 +1011,7 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
     let signer = Certificate::from_pem(&std::fs::read_to_string(&cert_path).unwrap()).unwrap();
     let signing_key =
         demail::crypto::SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
-    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signer,
@@ -1028,8 +1028,8 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
         let protected = protect(message.as_bytes(), &protect_options).unwrap();
         let opened = open(
             &protected,
-            &decryption_key("rsa2048"),
-            &cert("rsa2048"),
+            &decryption_key("rsa2048-enc"),
+            &cert("rsa2048-enc"),
             &OpenOptions::default(),
         )
         .unwrap();
@@ -1199,9 +1199,105 @@ fn protect_refuses_a_recipient_key_below_the_key_policy() {
         "{error:?}"
     );
     assert_eq!(error.code(), "certificate");
+    // A weaker policy chosen by the caller accepts the key's strength; the
+    // key usage is checked after it, and rsa1024 is a signing certificate.
     let mut lenient = ProtectOptions::new(vec![cert("rsa1024")]);
     lenient.key_policy.min_rsa_bits = 1024;
-    assert!(protect(&draft(), &lenient).is_ok());
+    assert!(
+        matches!(
+            protect(&draft(), &lenient),
+            Err(SmimeError::RecipientKeyUsage {
+                required: RequiredKeyUsage::KeyEncipherment,
+                ..
+            })
+        ),
+        "the strength passes, the key usage is next"
+    );
+}
+
+// RFC 8550 §4.4.2, RFC 5280 §4.2.1.3 (docs/decisions.md D66, D120): a
+// recipient certificate whose key usage extension lacks keyEncipherment
+// (RSA key transport) or keyAgreement (ECDH) is refused with a typed error
+// naming the certificate and the missing bit; the encryption certificates
+// are accepted, and so is an EC certificate that asserts keyAgreement
+// besides other bits.
+#[test]
+fn protect_refuses_a_recipient_certificate_without_encryption_key_usage() {
+    // (signing certificate, an encryption certificate with that key type, the bit)
+    for (name, usable, required) in [
+        ("rsa2048", "rsa2048-enc", RequiredKeyUsage::KeyEncipherment),
+        ("rsa3072", "rsa2048-enc", RequiredKeyUsage::KeyEncipherment),
+        ("p256", "p256-enc", RequiredKeyUsage::KeyAgreement),
+        ("p384", "p384-enc", RequiredKeyUsage::KeyAgreement),
+        ("bp256", "bp256-enc", RequiredKeyUsage::KeyAgreement),
+        ("bp384", "bp384-enc", RequiredKeyUsage::KeyAgreement),
+    ] {
+        let signing_only = cert(name);
+        let error = protect(&draft(), &ProtectOptions::new(vec![signing_only.clone()])).unwrap_err();
+        assert_eq!(
+            error,
+            SmimeError::RecipientKeyUsage {
+                subject: signing_only.subject.clone(),
+                serial: signing_only.serial.clone(),
+                required,
+            },
+            "{name}"
+        );
+        assert_eq!(error.code(), "recipient_key_usage");
+        assert!(!error.is_unreadable_input());
+        // One unusable recipient among usable ones refuses the whole message.
+        let mixed = ProtectOptions::new(vec![cert(usable), signing_only]);
+        assert!(matches!(
+            protect(&draft(), &mixed),
+            Err(SmimeError::RecipientKeyUsage { .. })
+        ));
+    }
+    for name in RECIPIENTS {
+        assert!(
+            protect(&draft(), &ProtectOptions::new(vec![cert(name)])).is_ok(),
+            "{name}"
+        );
+    }
+    // keyEncipherment and keyAgreement on an EC key: keyAgreement counts.
+    let both = protect(&draft(), &ProtectOptions::new(vec![cert("no-signature-usage")])).unwrap();
+    let opened = open(
+        &both,
+        &decryption_key("no-signature-usage"),
+        &cert("no-signature-usage"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(opened.entity, entity_of(&draft()));
+}
+
+// The same rule, checked independently: openssl's smimeencrypt purpose asks
+// an RSA certificate for keyEncipherment and agrees with the crate on the
+// RSA test certificates.
+#[test]
+fn recipient_key_usage_agrees_with_openssl_smimeencrypt() {
+    if !tool_available("openssl") {
+        return;
+    }
+    for name in ["rsa2048", "rsa3072", "rsa2048-enc"] {
+        let (openssl_accepts, _, err) = run(
+            &[
+                "openssl",
+                "verify",
+                "-purpose",
+                "smimeencrypt",
+                "-attime",
+                "1795478400",
+                "-CAfile",
+                &keyfile("ca", "cert"),
+                "-untrusted",
+                &keyfile("intermediate", "cert"),
+                &keyfile(name, "cert"),
+            ],
+            b"",
+        );
+        let crate_accepts = protect(&draft(), &ProtectOptions::new(vec![cert(name)])).is_ok();
+        assert_eq!(crate_accepts, openssl_accepts, "{name}: {err}");
+    }
 }
 
 /// The protected message with its AuthEnvelopedData changed by `change`.
@@ -1233,7 +1329,7 @@ fn with_auth_enveloped_data(
 // are a ContentDecryption error, not silently ignored.
 #[test]
 fn auth_attrs_are_authenticated_as_additional_data() {
-    let protected = protected_to("p256", Cipher::Aes256Gcm);
+    let protected = protected_to("p256-enc", Cipher::Aes256Gcm);
     let added = with_auth_enveloped_data(&protected, |data| {
         let value =
             der::Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1")).unwrap();
@@ -1250,8 +1346,8 @@ fn auth_attrs_are_authenticated_as_additional_data() {
     });
     let error = open(
         &added,
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -1266,8 +1362,8 @@ fn auth_attrs_are_authenticated_as_additional_data() {
     assert!(
         open(
             &same,
-            &decryption_key("p256"),
-            &cert("p256"),
+            &decryption_key("p256-enc"),
+            &cert("p256-enc"),
             &OpenOptions::default()
         )
         .is_ok()
@@ -1308,7 +1404,7 @@ fn a_fifth_signature_layer_is_a_signature_layer_error() {
                 "-encrypt",
                 "-aes-256-gcm",
                 "-recip",
-                &keyfile("p256", "cert"),
+                &keyfile("p256-enc", "cert"),
             ],
             &entity,
         );
@@ -1319,16 +1415,16 @@ fn a_fifth_signature_layer_is_a_signature_layer_error() {
     };
     let four = open(
         &wrapped(4),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
     assert_eq!(four.report.signatures.len(), 4);
     let five = open(
         &wrapped(5),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     );
     assert!(matches!(five, Err(SmimeError::SignatureLayer(_))), "{five:?}");

@@ -49,6 +49,8 @@
 #   bp256-enc, bp384-enc .key.pem/.cert.pem  recipients, RFC 8550 §4.4.2): keyUsage
 #                                            critical keyEncipherment (RSA) or
 #                                            keyAgreement (EC) only
+#   rsa2048-dual.key.pem / .cert.pem         RSA 2048, keyUsage digitalSignature,
+#                                            keyEncipherment (sign and encrypt to self)
 #   <name>.cert.der                          DER copy of each <name>.cert.pem
 #
 # The end-entity certs (all but ca, intermediate, untrusted-ca) are issued by the
@@ -97,7 +99,8 @@ rsa2048-enc|rsa:2048|intermediate|300A|ext_encrypt_rsa|$END|sha384|/C=DE/O=DMDA 
 p256-enc|ec:prime256v1|intermediate|300B|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung p256-enc
 p384-enc|ec:secp384r1|intermediate|300C|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung p384-enc
 bp256-enc|ec:brainpoolP256r1|intermediate|300D|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung bp256-enc
-bp384-enc|ec:brainpoolP384r1|intermediate|300E|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung bp384-enc"
+bp384-enc|ec:brainpoolP384r1|intermediate|300E|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung bp384-enc
+rsa2048-dual|rsa:2048|intermediate|300F|ext_dual_rsa|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst rsa2048-dual"
 
 usage() {
     sed -n '8,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -191,6 +194,14 @@ authorityKeyIdentifier = keyid:always
 [ ext_encrypt_rsa ]
 basicConstraints = CA:FALSE
 keyUsage = critical, keyEncipherment
+extendedKeyUsage = emailProtection
+subjectAltName = email:$SAN_EMAIL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+[ ext_dual_rsa ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = emailProtection
 subjectAltName = email:$SAN_EMAIL
 subjectKeyIdentifier = hash
@@ -311,6 +322,7 @@ while IFS='|' read -r name key issuer serial ext not_after md subj; do
         ext_no_signature) want="Key Encipherment, Key Agreement" ;;
         ext_encrypt_rsa) want="Key Encipherment" ;;
         ext_encrypt_ec) want="Key Agreement" ;;
+        ext_dual_rsa) want="Digital Signature, Key Encipherment" ;;
     esac
     # The line after the extension's name lists the bits, exactly these.
     ku=$(grep -A1 'X509v3 Key Usage' "$work/text" | sed -n '2s/^ *//p')
@@ -376,6 +388,8 @@ done
 # openssl's smimeencrypt purpose asks for keyEncipherment: the RSA
 # encryption certificate has it, the RSA signing certificate does not.
 verify_ok "$AT_NOW" rsa2048-enc.cert.pem -purpose smimeencrypt
+verify_ok "$AT_NOW" rsa2048-dual.cert.pem -purpose smimeencrypt
+verify_ok "$AT_NOW" rsa2048-dual.cert.pem -purpose smimesign
 verify_bad "$AT_NOW" rsa2048.cert.pem "unsuitable certificate purpose" -purpose smimeencrypt
 verify_ok "$AT_SHORT" short-lived.cert.pem
 verify_ok "$AT_SHORT" short-lived.cert.pem -purpose smimesign

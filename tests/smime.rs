@@ -3,8 +3,6 @@
 //! the typed errors of PVD FU Schritt 64 (FC-01, FC-02, FC-03).
 #![cfg(feature = "smime")]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
@@ -16,75 +14,17 @@ use demail::verify::{ErrorCase, VerifyOptions};
 
 mod common;
 mod xmldsig_common;
-use common::{cert, data, key, path};
+use common::smime::{SIGNER_ADDRESS, draft, entity_of, keyfile, run};
+use common::{cert, data, key};
 use xmldsig_common::{temp_dir, tool_available};
 
 fn decryption_key(name: &str) -> DecryptionKey {
     DecryptionKey::from_pkcs8_pem(&common::text(&format!("keys/{name}.key.pem"))).unwrap()
 }
 
-/// The e-mail address every signing test certificate names (SAN).
-const SIGNER_ADDRESS: &str = "Versandbestaetigung@dmda-a.de-mail.de";
-
-/// The draft, sent by the address of the test signers' certificates so that
-/// a signature by them matches From (RFC 8550 §3).
-fn draft() -> Vec<u8> {
-    String::from_utf8(data("e2e/draft.eml"))
-        .unwrap()
-        .replacen(
-            "From: pn_katze@dmda-b.de-mail.de",
-            &format!("From: {SIGNER_ADDRESS}"),
-            1,
-        )
-        .into_bytes()
-}
-
 /// 2026-11-24, when every test certificate but `short-lived` is valid.
 fn at() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_478_400)
-}
-
-fn run(args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
-    let mut child = Command::new(args[0])
-        .args(&args[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // A tool that fails early closes its input; its stderr says why.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.success(),
-        output.stdout,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn keyfile(name: &str, kind: &str) -> String {
-    path(&format!("keys/{name}.{kind}.pem"))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The header fields of the draft that are not content fields, and its
-/// content entity in canonical (CRLF) form.
-fn entity_of(message: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(message).replace("\r\n", "\n");
-    let (header, body) = text.split_once("\n\n").unwrap();
-    let mut out = String::new();
-    for line in header
-        .lines()
-        .filter(|l| l.to_ascii_lowercase().starts_with("content-"))
-    {
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str("\r\n");
-    out.push_str(&body.replace('\n', "\r\n"));
-    out.into_bytes()
 }
 
 /// RSA (OAEP), NIST and brainpool curves (RFC 5639 with RFC 5753 ECDH).

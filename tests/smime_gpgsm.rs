@@ -409,7 +409,7 @@ fn crate_verifies_what_gpgsm_signs() {
         let boundary = "gpgsm-detached";
         let multipart = |content: &[u8]| {
             let mut out = format!(
-                "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256;\r\n boundary=\"{boundary}\"\r\n\r\n--{boundary}\r\n"
+                "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-384;\r\n boundary=\"{boundary}\"\r\n\r\n--{boundary}\r\n"
             )
             .into_bytes();
             out.extend_from_slice(content);
@@ -430,6 +430,17 @@ fn crate_verifies_what_gpgsm_signs() {
             let reports = verify_signed_entity(&signed, &senders, &options_now(&trust))
                 .unwrap_or_else(|e| panic!("{signer} {form}: {e}"));
             assert_eq!(reports.len(), 1, "{signer} {form}");
+            // gpgsm 2.2.40 signs with SHA-384 by default, RSA PKCS#1 v1.5
+            // or ECDSA (D121).
+            if Gpgsm::version() == (2, 2) {
+                assert_eq!(reports[0].digest_algorithm, "sha384", "{signer} {form}");
+                let scheme = if signer.starts_with("rsa") {
+                    "rsa"
+                } else {
+                    "ec-dsa"
+                };
+                assert_eq!(reports[0].signature_algorithm, scheme, "{signer} {form}");
+            }
             assert!(reports[0].passed(), "{signer} {form}: {:?}", reports[0]);
             assert!(
                 reports[0]

@@ -13,14 +13,14 @@ pub fn tool_available(tool: &str) -> bool {
     if !found {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required in CI (Debian packages xmlsec1, libxml2-utils, poppler-utils, qpdf; .ci/run installs them)"
+            "{tool} is required in CI (Debian packages xmlsec1, libxml2-utils, poppler-utils, qpdf, softhsm2, opensc; .ci/run installs them)"
         );
         // Written to stderr directly, not with eprintln!, so that the test
         // harness does not capture it: a skip must be visible.
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED: {tool} is not installed (apt-get install xmlsec1 libxml2-utils openssl poppler-utils qpdf)"
+            "SKIPPED: {tool} is not installed (apt-get install xmlsec1 libxml2-utils openssl poppler-utils qpdf softhsm2 opensc)"
         );
     }
     found

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use demail::confirmation::{
     ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
 };
-use demail::crypto::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
+use demail::crypto::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, Signer, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
@@ -42,12 +42,18 @@ const CHILD: &str = "DEMAIL_PKCS11_TEST_CHILD";
 
 /// The keys imported into the token, each with its certificate, under the
 /// key's name as label.
-const KEYS: [&str; 6] = ["rsa3072", "rsa2048", "p256", "p384", "bp256", "bp384"];
+const KEYS: [&str; 7] = ["rsa3072", "rsa2048", "rsa1024", "p256", "p384", "bp256", "bp384"];
 
 /// In the parent: prepares a token for `test` and runs `test` again in a
 /// child process, returning `false`. In that child: returns `true`, and
 /// the test body runs against the token.
 fn in_token(test: &str) -> bool {
+    in_token_with_env(test, None)
+}
+
+/// [`in_token`], with `DEMAIL_PKCS11_PIN` set to `pin` in the child (unset
+/// for `None`).
+fn in_token_with_env(test: &str, pin: Option<&str>) -> bool {
     if std::env::var(CHILD).as_deref() == Ok(test) {
         return true;
     }
@@ -60,12 +66,16 @@ fn in_token(test: &str) -> bool {
     );
     let dir = xmldsig_common::temp_dir(&format!("pkcs11-{test}"));
     let conf = token_with_keys(&dir);
-    let output = Command::new(std::env::current_exe().unwrap())
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
         .args([test, "--exact", "--nocapture", "--test-threads", "1"])
         .env("SOFTHSM2_CONF", &conf)
         .env(CHILD, test)
-        .output()
-        .unwrap();
+        .env_remove(PIN_VARIABLE);
+    if let Some(pin) = pin {
+        child.env(PIN_VARIABLE, pin);
+    }
+    let output = child.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && stdout.contains("1 passed"),
@@ -422,6 +432,47 @@ fn unknown_token_label_is_refused_with_its_own_error() {
     let error = Pkcs11Signer::open(&Pkcs11Config::new(MODULE, "no-such-token", "p256"), PIN).unwrap_err();
     assert!(
         matches!(&error, Pkcs11Error::TokenNotFound { token } if token == "no-such-token"),
+        "{error:?}"
+    );
+}
+
+/// Fail closed: an RSA key below 2048 bits is refused at open, as
+/// `SigningKey` and the verifier's key policy refuse it (§3.1.21).
+#[test]
+fn weak_rsa_key_on_the_token_is_refused() {
+    if !in_token("weak_rsa_key_on_the_token_is_refused") {
+        return;
+    }
+    let error = Pkcs11Signer::open(&config("rsa1024"), PIN).unwrap_err();
+    assert!(
+        matches!(&error, Pkcs11Error::UnsupportedKey { key, kind } if key == "rsa1024" && kind == "RSA-1024"),
+        "{error:?}"
+    );
+}
+
+/// The PIN comes from `DEMAIL_PKCS11_PIN` (never the command line).
+#[test]
+fn pin_from_the_environment_opens_the_key() {
+    if !in_token_with_env("pin_from_the_environment_opens_the_key", Some(PIN)) {
+        return;
+    }
+    Pkcs11Signer::open_with_env_pin(&config("p256")).unwrap();
+}
+
+/// Without `DEMAIL_PKCS11_PIN` there is no login attempt, but its own error.
+#[test]
+fn unset_pin_variable_is_its_own_error() {
+    if !in_token("unset_pin_variable_is_its_own_error") {
+        return;
+    }
+    let error = Pkcs11Signer::open_with_env_pin(&config("p256")).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Pkcs11Error::PinNotSet {
+                variable: "DEMAIL_PKCS11_PIN"
+            }
+        ),
         "{error:?}"
     );
 }

@@ -86,6 +86,15 @@ impl Pkcs11Config {
     }
 }
 
+/// The environment variable the PIN is read from by
+/// [`Pkcs11Signer::open_with_env_pin`] (and by the CLI): never from the
+/// command line, where other users of the machine could see it.
+pub const PIN_VARIABLE: &str = "DEMAIL_PKCS11_PIN";
+
+/// The smallest RSA modulus the signer accepts, as [`super::SigningKey`]
+/// and the verifier's key policy (TR 01201-3.4 §3.1.21, TR 02102-1).
+const MIN_RSA_BITS: usize = 2048;
+
 /// Why a PKCS#11 signer could not be opened or used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -112,6 +121,12 @@ pub enum Pkcs11Error {
         token: String,
         /// How many tokens carry it.
         count: usize,
+    },
+    /// The PIN variable is not set (or not Unicode).
+    #[error("the PIN variable {variable} is not set")]
+    PinNotSet {
+        /// The variable's name ([`PIN_VARIABLE`]).
+        variable: &'static str,
     },
     /// The token rejected the PIN (`CKR_PIN_INCORRECT`).
     #[error("wrong PIN for the PKCS#11 token {token:?}")]
@@ -171,8 +186,10 @@ pub enum Pkcs11Error {
         #[source]
         source: CertificateError,
     },
-    /// The key is neither RSA nor EC on a supported curve.
-    #[error("the key labelled {key:?} is {kind}, not RSA or EC on P-256, P-384 or brainpool")]
+    /// The key is neither RSA of 2048 bits or more nor EC on a supported curve.
+    #[error(
+        "the key labelled {key:?} is {kind}, not RSA (2048 bits or more) or EC on P-256, P-384 or brainpool"
+    )]
     UnsupportedKey {
         /// The label.
         key: String,
@@ -307,6 +324,19 @@ impl Pkcs11Signer {
             },
         })?;
         Ok(signer)
+    }
+
+    /// [`Pkcs11Signer::open`] with the PIN from the environment variable
+    /// [`PIN_VARIABLE`] (`DEMAIL_PKCS11_PIN`).
+    ///
+    /// # Errors
+    /// [`Pkcs11Error::PinNotSet`] when the variable is not set, otherwise as
+    /// [`Pkcs11Signer::open`].
+    pub fn open_with_env_pin(config: &Pkcs11Config) -> Result<Self, Pkcs11Error> {
+        let pin = std::env::var(PIN_VARIABLE).map_err(|_| Pkcs11Error::PinNotSet {
+            variable: PIN_VARIABLE,
+        })?;
+        Self::open(config, &pin)
     }
 
     /// The key as the token describes it, such as `RSA-3072` or `EC P-256`.
@@ -552,6 +582,9 @@ fn key_kind(session: &Session, key: ObjectHandle, config: &Pkcs11Config) -> Resu
         let bits = significant
             .first()
             .map_or(0, |first| significant.len() * 8 - first.leading_zeros() as usize);
+        if bits < MIN_RSA_BITS {
+            return Err(unsupported(format!("RSA-{bits}")));
+        }
         return Ok(TokenKey::Rsa { bits });
     }
     if *key_type == KeyType::EC {

@@ -637,3 +637,41 @@ fn token_certificate(session: &Session, config: &Pkcs11Config) -> Result<Certifi
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 5480 §2.1.1: only `namedCurve`; the OIDs of RFC 5480 and RFC 5639.
+    #[test]
+    fn ec_params_name_the_curve_and_nothing_else_is_accepted() {
+        let p256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        assert_eq!(ec_params_curve(&p256), Some(Curve::P256));
+        let bp256 = [0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+        assert_eq!(ec_params_curve(&bp256), Some(Curve::BrainpoolP256r1));
+        let mut trailing = p256.to_vec();
+        trailing.push(0);
+        assert_eq!(ec_params_curve(&trailing), None, "trailing bytes");
+        assert_eq!(ec_params_curve(&[0x30, 0x00]), None, "explicit parameters");
+        assert_eq!(ec_params_curve(&[0x05, 0x00]), None, "implicitCA (NULL)");
+        assert_eq!(ec_params_curve(&[]), None);
+    }
+
+    /// PKCS#11 §2.3.1 `r || s` to RFC 5754 §3.3 DER, checked against
+    /// RustCrypto's parser; a length that does not fit the curve is refused.
+    #[test]
+    fn raw_ecdsa_signature_becomes_der_of_the_curve_width() {
+        let mut raw = vec![0u8; 64];
+        raw[31] = 1; // r = 1
+        raw[32] = 0x80; // s with the top bit set: DER needs a leading zero
+        raw[63] = 2;
+        let der = ecdsa_raw_to_der(&Curve::P256, &raw).unwrap();
+        let parsed = p256::ecdsa::Signature::from_der(&der).unwrap();
+        assert_eq!(parsed.to_bytes().as_slice(), raw.as_slice());
+        assert_eq!(der[..2], [0x30, der.len() as u8 - 2]);
+        assert_eq!(ecdsa_raw_to_der(&Curve::P256, &raw[..63]), None, "short");
+        assert_eq!(ecdsa_raw_to_der(&Curve::P384, &raw), None, "P-384 needs 96 bytes");
+        assert_eq!(ecdsa_raw_to_der(&Curve::P256, &[0; 64]), None, "r = s = 0");
+        assert_eq!(ecdsa_raw_to_der(&Curve::Other("1.3.132.0.35".into()), &raw), None);
+    }
+}

@@ -8,13 +8,38 @@
 //! ECDSA with SHA-512). ECDSA signatures are DER `Ecdsa-Sig-Value`
 //! (RFC 5754 §3.3); RSA-PSS uses MGF1 with the same hash and a salt as long
 //! as the hash (RFC 4056 §3); see docs/decisions.md.
+//!
+//! A signature is made through the [`Signer`] trait (Signierer): a private
+//! key together with its certificate, wherever the key lives. [`CertifiedKey`]
+//! is a PKCS#8 [`SigningKey`] paired with its certificate; with the cargo
+//! feature `pkcs11`, [`pkcs11::Pkcs11Signer`] signs with a key in a hardware
+//! security module. Both check at construction that the key belongs to the
+//! certificate (docs/decisions.md D141, D142).
+//!
+//! ```
+//! use demail::certificate::Certificate;
+//! use demail::crypto::{CertifiedKey, HashAlgorithm, Signer, SigningKey};
+//!
+//! let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem"))?;
+//! let certificate = Certificate::from_pem(include_str!("../tests/data/keys/p256.cert.pem"))?;
+//! let signer = CertifiedKey::new(key, certificate)?;
+//! let signature = signer.sign(signer.default_scheme(), HashAlgorithm::Sha256, b"message")?;
+//! assert!(!signature.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
+use std::sync::Arc;
+
+use crate::certificate::Certificate;
 
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_sig, KeyPair};
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use signature::hazmat::{PrehashSigner, PrehashVerifier};
+
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 
 /// A hash function allowed by the TR (RFC 5754 names, §3.1.21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,10 +200,38 @@ impl PublicKey {
             PublicKey::Other(oid) => format!("unsupported key {oid}"),
         }
     }
+
+    /// Verifies `signature` over `message` with this key, as the crate's
+    /// verifiers do (TR 01201-3.4 §3.1.21): ECDSA signatures in DER.
+    ///
+    /// ```
+    /// use demail::certificate::Certificate;
+    /// use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+    ///
+    /// let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p384.key.pem"))?;
+    /// let certificate = Certificate::from_pem(include_str!("../tests/data/keys/p384.cert.pem"))?;
+    /// let signature = key.sign(SignatureScheme::EcDsa, HashAlgorithm::Sha384, b"text")?;
+    /// certificate.public_key.verify(SignatureScheme::EcDsa, HashAlgorithm::Sha384, b"text", &signature)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CryptoError::BadSignature`], or [`CryptoError::KeyMismatch`] /
+    /// [`CryptoError::Unsupported`] when the scheme does not fit the key.
+    pub fn verify(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        verify(self, scheme, hash, message, &hash.digest(message), signature)
+    }
 }
 
 /// Why a signature could not be checked or made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CryptoError {
     /// The key type does not fit the scheme (an EC key for `rsa`, ...).
     #[error("a {key} key cannot be used with {scheme}")]
@@ -207,7 +260,68 @@ pub enum CryptoError {
     /// The signing operation failed.
     #[error("signing failed")]
     SigningFailed,
+    /// The private key does not belong to the certificate: a signature made
+    /// with it would not verify with the certificate written next to it
+    /// (TR 01201-3.4 §3.1.21; docs/decisions.md D142).
+    #[error("the key ({key}) does not belong to the certificate ({})", certificate.describe())]
+    CertificateMismatch {
+        /// What is known of the private key (`RSA-3072`, `EC P-256`, or
+        /// the key as the device describes it).
+        key: String,
+        /// The certificate's public key.
+        certificate: PublicKey,
+    },
+    /// The device holding the key (an HSM through PKCS#11, a remote
+    /// signer) failed; the backend's own error is the source.
+    #[error("the signing device failed")]
+    Device(#[source] DeviceError),
 }
+
+/// The error of a signing device, shared so that [`CryptoError`] stays
+/// `Clone`; [`DeviceError::get`] and [`DeviceError::downcast_ref`] give the
+/// backend's typed error (e.g. `pkcs11::Pkcs11Error`).
+///
+/// Two `DeviceError`s are equal when they are the same occurrence (the same
+/// shared error), not when their texts match.
+#[derive(Debug, Clone)]
+pub struct DeviceError(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl DeviceError {
+    /// Wraps a backend's error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        DeviceError(Arc::new(error))
+    }
+
+    /// The backend's error.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    /// The backend's error as its own type, if it is a `T`.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DeviceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for DeviceError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for DeviceError {}
 
 /// Verifies `signature` over `message` with the given scheme and hash.
 ///
@@ -308,6 +422,8 @@ enum KeyInner {
     P384(p384::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
     Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
     Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
+    /// A key behind a [`Signer`] (an HSM): docs/decisions.md D145.
+    External(Arc<dyn Signer>),
 }
 
 impl fmt::Debug for SigningKey {
@@ -383,10 +499,34 @@ impl SigningKey {
         Ok(SigningKey { inner })
     }
 
+    /// A key that signs through `signer`, such as a
+    /// [`pkcs11::Pkcs11Signer`], for the functions that still take a
+    /// `&SigningKey` (integrity signing, XML-DSig, the builders, S/MIME):
+    /// its [`SigningKey::public_key`] is the signer's certificate's
+    /// (docs/decisions.md D145).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use demail::certificate::Certificate;
+    /// use demail::crypto::{CertifiedKey, SigningKey};
+    ///
+    /// let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem"))?;
+    /// let certificate = Certificate::from_pem(include_str!("../tests/data/keys/p256.cert.pem"))?;
+    /// let bridged = SigningKey::from_signer(Arc::new(CertifiedKey::new(key, certificate.clone())?));
+    /// assert_eq!(bridged.public_key(), certificate.public_key);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_signer(signer: Arc<dyn Signer>) -> Self {
+        SigningKey {
+            inner: KeyInner::External(signer),
+        }
+    }
+
     /// The scheme this key signs with by default: `rsa` for RSA keys, `ec-dsa` for EC keys.
     pub fn default_scheme(&self) -> SignatureScheme {
-        match self.inner {
+        match &self.inner {
             KeyInner::Rsa(_) => SignatureScheme::Rsa,
+            KeyInner::External(signer) => signer.default_scheme(),
             _ => SignatureScheme::EcDsa,
         }
     }
@@ -399,6 +539,7 @@ impl SigningKey {
             KeyInner::P384(..) => "EC P-384".into(),
             KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
             KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
+            KeyInner::External(signer) => format!("{signer:?}"),
         }
     }
 
@@ -419,6 +560,7 @@ impl SigningKey {
         };
         let rng = SystemRandom::new();
         match (&self.inner, scheme) {
+            (KeyInner::External(signer), _) => signer.sign(scheme, hash, message),
             (KeyInner::Rsa(key), SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
                 let padding: &'static dyn ring_sig::RsaEncoding = match (scheme, hash) {
                     (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_SHA256,
@@ -468,7 +610,7 @@ impl SigningKey {
             KeyInner::P384(key, _) => sign_with!(key, p384::ecdsa::Signature),
             KeyInner::Bp256(key) => sign_with!(key, bp256::r1::ecdsa::Signature),
             KeyInner::Bp384(key) => sign_with!(key, bp384::r1::ecdsa::Signature),
-            KeyInner::Rsa(_) => Err(CryptoError::SigningFailed),
+            KeyInner::Rsa(_) | KeyInner::External(_) => Err(CryptoError::SigningFailed),
         }
     }
 
@@ -495,7 +637,169 @@ impl SigningKey {
                 curve: Curve::BrainpoolP384r1,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
+            KeyInner::External(signer) => signer.certificate().public_key.clone(),
         }
+    }
+}
+
+/// Who signs (Signierer): a private key, wherever it lives, and the
+/// certificate of that key, which the signed message, confirmation or XML
+/// document carries (TR 01201-3.4 §3.1.21 `X-de-mail-signature-certificate`,
+/// §3.5 `ds:KeyInfo`).
+///
+/// The one way to pass a signer: `&dyn Signer` works (the trait is object
+/// safe), and a signer can be shared between threads (`Send + Sync`).
+/// Implementations: [`CertifiedKey`] (a PKCS#8 key in memory) and, with the
+/// feature `pkcs11`, [`pkcs11::Pkcs11Signer`] (a key in an HSM).
+///
+/// Contract (docs/decisions.md D141): the key belongs to
+/// [`Signer::certificate`] (checked when the signer is made; see
+/// [`check_signer`] for a signer from elsewhere), and [`Signer::sign`]
+/// returns what [`SigningKey::sign`] returns: for `rsa` and `rsassa-pss` the
+/// signature as long as the modulus, for `ec-dsa` a DER `Ecdsa-Sig-Value`
+/// (RFC 5754 §3.3), for RSA-PSS with MGF1 of the same hash and a salt as long
+/// as the hash (RFC 4056 §3).
+///
+/// ```
+/// use demail::certificate::Certificate;
+/// use demail::crypto::{CertifiedKey, Signer, SigningKey};
+///
+/// fn subject_of(signer: &dyn Signer) -> &str {
+///     &signer.certificate().subject
+/// }
+///
+/// let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/rsa3072.key.pem"))?;
+/// let certificate = Certificate::from_pem(include_str!("../tests/data/keys/rsa3072.cert.pem"))?;
+/// let signer = CertifiedKey::new(key, certificate)?;
+/// assert!(!subject_of(&signer).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Signer: fmt::Debug + Send + Sync {
+    /// The certificate of the key.
+    fn certificate(&self) -> &Certificate;
+
+    /// The scheme used when the caller names none: `rsa` (RSASSA-PKCS1-v1_5)
+    /// for an RSA key, `ec-dsa` for an EC key (§3.1.21).
+    fn default_scheme(&self) -> SignatureScheme {
+        match self.certificate().public_key {
+            PublicKey::Ec { .. } => SignatureScheme::EcDsa,
+            _ => SignatureScheme::Rsa,
+        }
+    }
+
+    /// Signs `message` with `scheme` and `hash`. A backend may hash in
+    /// software and send only the digest to its device.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyMismatch`] when the scheme does not fit the key,
+    /// [`CryptoError::Unsupported`] for a combination the backend lacks,
+    /// [`CryptoError::Device`] when the device fails,
+    /// [`CryptoError::SigningFailed`] otherwise.
+    fn sign(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// The message [`check_signer`] signs.
+const POSSESSION_PROBE: &[u8] = b"demail: does the key belong to the certificate? (TR 01201-3.4 3.1.21)";
+
+/// Proves that `signer`'s key belongs to its certificate: signs a fixed
+/// message with the default scheme and SHA-256 and verifies the signature
+/// with the certificate's public key (docs/decisions.md D142). For a key
+/// whose public half is not at hand, such as one in an HSM.
+///
+/// # Errors
+/// [`CryptoError::CertificateMismatch`] when the signature does not verify
+/// with the certificate, or the error of signing or verifying.
+pub fn check_signer(signer: &dyn Signer) -> Result<(), CryptoError> {
+    let scheme = signer.default_scheme();
+    let hash = HashAlgorithm::Sha256;
+    let signature = signer.sign(scheme, hash, POSSESSION_PROBE)?;
+    let certificate = &signer.certificate().public_key;
+    match verify(
+        certificate,
+        scheme,
+        hash,
+        POSSESSION_PROBE,
+        &hash.digest(POSSESSION_PROBE),
+        &signature,
+    ) {
+        Err(CryptoError::BadSignature) => Err(CryptoError::CertificateMismatch {
+            key: format!("{signer:?}"),
+            certificate: certificate.clone(),
+        }),
+        other => other,
+    }
+}
+
+/// A PKCS#8 [`SigningKey`] with its certificate (Schlüssel und Zertifikat),
+/// checked to belong together: the in-memory [`Signer`].
+///
+/// ```
+/// use demail::certificate::Certificate;
+/// use demail::crypto::{CertifiedKey, CryptoError, SigningKey};
+///
+/// let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem"))?;
+/// let other = Certificate::from_pem(include_str!("../tests/data/keys/p384.cert.pem"))?;
+/// assert!(matches!(
+///     CertifiedKey::new(key, other),
+///     Err(CryptoError::CertificateMismatch { .. })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CertifiedKey {
+    key: SigningKey,
+    certificate: Certificate,
+}
+
+impl CertifiedKey {
+    /// Pairs `key` with `certificate`.
+    ///
+    /// # Errors
+    /// [`CryptoError::CertificateMismatch`] when the certificate's public key
+    /// is not the key's.
+    pub fn new(key: SigningKey, certificate: Certificate) -> Result<Self, CryptoError> {
+        let public = key.public_key();
+        if public != certificate.public_key {
+            return Err(CryptoError::CertificateMismatch {
+                key: public.describe(),
+                certificate: certificate.public_key.clone(),
+            });
+        }
+        Ok(CertifiedKey { key, certificate })
+    }
+
+    /// The private key.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// Key and certificate, taken apart.
+    pub fn into_parts(self) -> (SigningKey, Certificate) {
+        (self.key, self.certificate)
+    }
+}
+
+impl Signer for CertifiedKey {
+    fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    fn default_scheme(&self) -> SignatureScheme {
+        self.key.default_scheme()
+    }
+
+    fn sign(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.key.sign(scheme, hash, message)
     }
 }
 

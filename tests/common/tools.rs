@@ -13,14 +13,14 @@ pub fn tool_available(tool: &str) -> bool {
     if !found {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required in CI (.ci/run installs it: Debian packages openssl, xmlsec1, libxml2-utils, poppler-utils, qpdf, gpgsm, softhsm2)"
+            "{tool} is required in CI (.ci/run installs it: Debian packages openssl, xmlsec1, libxml2-utils, poppler-utils, qpdf, gpgsm, softhsm2, opensc)"
         );
         // Written to stderr directly, not with eprintln!, so that the test
         // harness does not capture it: a skip must be visible.
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED: {tool} is not installed (apt-get install openssl xmlsec1 libxml2-utils poppler-utils qpdf gpgsm softhsm2)"
+            "SKIPPED: {tool} is not installed (apt-get install openssl xmlsec1 libxml2-utils poppler-utils qpdf gpgsm gpg-agent softhsm2 opensc)"
         );
     }
     found

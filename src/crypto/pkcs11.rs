@@ -1,0 +1,677 @@
+//! Signing with a key in a hardware security module (HSM) through PKCS#11
+//! (cargo feature `pkcs11`): the [`Pkcs11Signer`] backend of the
+//! [`Signer`] trait.
+//!
+//! De-Mail providers keep their signing keys in HSMs (TR 01201-3.4 §3.1.21
+//! signs the integrity field with the provider's key; §3.5 signs the
+//! confirmations). [`Pkcs11Signer::open`] loads the module (the vendor's
+//! shared library, e.g. SoftHSM2's `libsofthsm2.so`), logs in to the token
+//! with the given label and PIN, finds the private key and its certificate by
+//! label, and proves that they belong together ([`super::check_signer`]).
+//! Signing supports:
+//!
+//! | scheme | mechanism | input sent to the token |
+//! |---|---|---|
+//! | `rsa` | `CKM_SHA256_RSA_PKCS`, `..._SHA384_...`, `..._SHA512_...` | the message |
+//! | `rsassa-pss` | `CKM_SHA256_RSA_PKCS_PSS` etc., MGF1 with the same hash, salt = hash length | the message |
+//! | `ec-dsa` | `CKM_ECDSA` | the hash of the message |
+//!
+//! ECDSA on P-256, P-384, brainpoolP256r1 and brainpoolP384r1; the token's
+//! raw `r || s` is returned as DER `Ecdsa-Sig-Value` like every [`Signer`].
+//! One logged-in session per signer, guarded by a mutex (docs/decisions.md
+//! D143, D144). The PIN is the caller's to supply; the CLI reads it from the
+//! environment variable `DEMAIL_PKCS11_PIN`, never from the command line.
+//!
+//! ```no_run
+//! use demail::crypto::pkcs11::{Pkcs11Config, Pkcs11Signer};
+//! use demail::crypto::{HashAlgorithm, Signer};
+//!
+//! let config = Pkcs11Config::new("/usr/lib/softhsm/libsofthsm2.so", "provider", "signing-key");
+//! let pin = std::env::var("DEMAIL_PKCS11_PIN")?;
+//! let signer = Pkcs11Signer::open(&config, &pin)?;
+//! let signature = signer.sign(signer.default_scheme(), HashAlgorithm::Sha256, b"message")?;
+//! println!("{} signed {} bytes", signer.certificate().subject, signature.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CryptokiError, RvError};
+use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use cryptoki::types::AuthPin;
+
+use super::{CryptoError, Curve, DeviceError, HashAlgorithm, SignatureScheme, Signer};
+use crate::certificate::{Certificate, CertificateError};
+
+/// Where the key is: module, token and key label, and optionally the
+/// certificate (by default the certificate object on the token with the
+/// key's label).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Pkcs11Config {
+    /// The PKCS#11 module (shared library).
+    pub module: PathBuf,
+    /// The token's label (`CKA_LABEL` of the token, as `C_GetTokenInfo` gives it).
+    pub token: String,
+    /// The label of the private key (and of its certificate on the token).
+    pub key: String,
+    /// The key's certificate, when it is not on the token.
+    pub certificate: Option<Certificate>,
+}
+
+impl Pkcs11Config {
+    /// The key labelled `key` on the token labelled `token` in `module`, with
+    /// the certificate of the same label on the token.
+    pub fn new(module: impl Into<PathBuf>, token: impl Into<String>, key: impl Into<String>) -> Self {
+        Pkcs11Config {
+            module: module.into(),
+            token: token.into(),
+            key: key.into(),
+            certificate: None,
+        }
+    }
+
+    /// Uses `certificate` instead of looking for one on the token.
+    #[must_use]
+    pub fn certificate(mut self, certificate: Certificate) -> Self {
+        self.certificate = Some(certificate);
+        self
+    }
+}
+
+/// The environment variable the PIN is read from by
+/// [`Pkcs11Signer::open_with_env_pin`] (and by the CLI): never from the
+/// command line, where other users of the machine could see it.
+pub const PIN_VARIABLE: &str = "DEMAIL_PKCS11_PIN";
+
+/// The smallest RSA modulus the signer accepts, as [`super::SigningKey`]
+/// and the verifier's key policy (TR 01201-3.4 §3.1.21, TR 02102-1).
+const MIN_RSA_BITS: usize = 2048;
+
+/// Why a PKCS#11 signer could not be opened or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Pkcs11Error {
+    /// The module could not be loaded or initialised.
+    #[error("cannot load the PKCS#11 module {}", module.display())]
+    Module {
+        /// The module's path.
+        module: PathBuf,
+        /// The cause.
+        #[source]
+        source: CryptokiError,
+    },
+    /// No token with this label is present.
+    #[error("no PKCS#11 token labelled {token:?}")]
+    TokenNotFound {
+        /// The token label looked for.
+        token: String,
+    },
+    /// More than one token has this label; the signer refuses to guess.
+    #[error("{count} PKCS#11 tokens are labelled {token:?}")]
+    AmbiguousToken {
+        /// The token label.
+        token: String,
+        /// How many tokens carry it.
+        count: usize,
+    },
+    /// The PIN variable is not set (or not Unicode).
+    #[error("the PIN variable {variable} is not set")]
+    PinNotSet {
+        /// The variable's name ([`PIN_VARIABLE`]).
+        variable: &'static str,
+    },
+    /// The token rejected the PIN (`CKR_PIN_INCORRECT`).
+    #[error("wrong PIN for the PKCS#11 token {token:?}")]
+    WrongPin {
+        /// The token label.
+        token: String,
+    },
+    /// The PIN is locked after too many wrong attempts (`CKR_PIN_LOCKED`).
+    #[error("the PIN of the PKCS#11 token {token:?} is locked")]
+    PinLocked {
+        /// The token label.
+        token: String,
+    },
+    /// The token reports that the user is logged in already, by an earlier
+    /// login of this process; the PIN given now could not be checked, so the
+    /// signer refuses (docs/decisions.md D144).
+    #[error("already logged in to the PKCS#11 token {token:?} with another PIN")]
+    AlreadyLoggedIn {
+        /// The token label.
+        token: String,
+    },
+    /// No private key with this label on the token.
+    #[error("no private key labelled {key:?} on the PKCS#11 token {token:?}")]
+    KeyNotFound {
+        /// The token label.
+        token: String,
+        /// The key label looked for.
+        key: String,
+    },
+    /// No certificate with the key's label on the token, and none was given.
+    #[error("no certificate labelled {key:?} on the PKCS#11 token {token:?}")]
+    CertificateNotFound {
+        /// The token label.
+        token: String,
+        /// The label looked for.
+        key: String,
+    },
+    /// More than one object of a kind carries the label; the signer refuses
+    /// to guess.
+    #[error("{count} {class} objects are labelled {key:?} on the PKCS#11 token {token:?}")]
+    AmbiguousLabel {
+        /// The token label.
+        token: String,
+        /// The label.
+        key: String,
+        /// `private key` or `certificate`.
+        class: &'static str,
+        /// How many objects carry it.
+        count: usize,
+    },
+    /// The certificate on the token cannot be read.
+    #[error("the certificate labelled {key:?} on the token cannot be read")]
+    Certificate {
+        /// The label.
+        key: String,
+        /// The cause.
+        #[source]
+        source: CertificateError,
+    },
+    /// The key is neither RSA of 2048 bits or more nor EC on a supported curve.
+    #[error(
+        "the key labelled {key:?} is {kind}, not RSA (2048 bits or more) or EC on P-256, P-384 or brainpool"
+    )]
+    UnsupportedKey {
+        /// The label.
+        key: String,
+        /// The key type or curve found.
+        kind: String,
+    },
+    /// The key does not belong to the certificate: a test signature made with
+    /// it does not verify with the certificate's public key.
+    #[error("the key labelled {key:?} does not belong to the certificate")]
+    KeyCertificateMismatch {
+        /// The label.
+        key: String,
+        /// The mismatch ([`CryptoError::CertificateMismatch`]).
+        #[source]
+        source: CryptoError,
+    },
+    /// The test signature of the key/certificate check could not be made or
+    /// checked.
+    #[error("cannot check the key labelled {key:?} against its certificate")]
+    Check {
+        /// The label.
+        key: String,
+        /// The cause.
+        #[source]
+        source: CryptoError,
+    },
+    /// A PKCS#11 call failed.
+    #[error("the PKCS#11 token {token:?} failed")]
+    Token {
+        /// The token label.
+        token: String,
+        /// The failed call and its return value.
+        #[source]
+        source: CryptokiError,
+    },
+}
+
+impl Pkcs11Error {
+    /// The PKCS#11 return value (`CKR_*`) when a token call failed.
+    pub fn return_value(&self) -> Option<RvError> {
+        match self {
+            Pkcs11Error::Module { source, .. } | Pkcs11Error::Token { source, .. } => match source {
+                CryptokiError::Pkcs11(rv, _) => Some(*rv),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The kind of key on the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TokenKey {
+    Rsa { bits: usize },
+    Ec { curve: Curve },
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenKey::Rsa { bits } => write!(f, "RSA-{bits}"),
+            TokenKey::Ec { curve } => write!(f, "EC {curve}"),
+        }
+    }
+}
+
+/// A private key on a PKCS#11 token with its certificate: a [`Signer`].
+pub struct Pkcs11Signer {
+    session: Mutex<Session>,
+    key: ObjectHandle,
+    kind: TokenKey,
+    token: String,
+    label: String,
+    certificate: Certificate,
+}
+
+impl fmt::Debug for Pkcs11Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} key {:?} on PKCS#11 token {:?}",
+            self.kind, self.label, self.token
+        )
+    }
+}
+
+impl Pkcs11Signer {
+    /// Opens the key `config` names, logging in with `pin`, and checks that
+    /// it belongs to its certificate.
+    ///
+    /// # Errors
+    /// A [`Pkcs11Error`] naming the step that failed: the module, the token,
+    /// the PIN, the key or certificate label, the key type, or the
+    /// key/certificate check.
+    pub fn open(config: &Pkcs11Config, pin: &str) -> Result<Self, Pkcs11Error> {
+        let context = module(&config.module)?;
+        let token = config.token.clone();
+        let failed = |source| Pkcs11Error::Token {
+            token: token.clone(),
+            source,
+        };
+        let slot = find_token(&context, &config.token)?;
+        let session = context.open_ro_session(slot).map_err(failed)?;
+        login(&session, &config.token, pin)?;
+        let key = find_one(&session, ObjectClass::PRIVATE_KEY, config)?.ok_or_else(|| {
+            Pkcs11Error::KeyNotFound {
+                token: token.clone(),
+                key: config.key.clone(),
+            }
+        })?;
+        let kind = key_kind(&session, key, config)?;
+        let certificate = match &config.certificate {
+            Some(certificate) => certificate.clone(),
+            None => token_certificate(&session, config)?,
+        };
+        let signer = Pkcs11Signer {
+            session: Mutex::new(session),
+            key,
+            kind,
+            token: config.token.clone(),
+            label: config.key.clone(),
+            certificate,
+        };
+        super::check_signer(&signer).map_err(|source| match source {
+            CryptoError::CertificateMismatch { .. } => Pkcs11Error::KeyCertificateMismatch {
+                key: config.key.clone(),
+                source,
+            },
+            source => Pkcs11Error::Check {
+                key: config.key.clone(),
+                source,
+            },
+        })?;
+        Ok(signer)
+    }
+
+    /// [`Pkcs11Signer::open`] with the PIN from the environment variable
+    /// [`PIN_VARIABLE`] (`DEMAIL_PKCS11_PIN`).
+    ///
+    /// # Errors
+    /// [`Pkcs11Error::PinNotSet`] when the variable is not set, otherwise as
+    /// [`Pkcs11Signer::open`].
+    pub fn open_with_env_pin(config: &Pkcs11Config) -> Result<Self, Pkcs11Error> {
+        let pin = std::env::var(PIN_VARIABLE).map_err(|_| Pkcs11Error::PinNotSet {
+            variable: PIN_VARIABLE,
+        })?;
+        Self::open(config, &pin)
+    }
+
+    /// The key as the token describes it, such as `RSA-3072` or `EC P-256`.
+    pub fn describe(&self) -> String {
+        self.kind.to_string()
+    }
+
+    fn device_error(&self, source: CryptokiError) -> CryptoError {
+        CryptoError::Device(DeviceError::new(Pkcs11Error::Token {
+            token: self.token.clone(),
+            source,
+        }))
+    }
+
+    fn token_sign(&self, mechanism: &Mechanism<'_>, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        // A poisoned lock only means another thread panicked while holding
+        // it; the session itself carries no state between calls.
+        let session = self
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        session
+            .sign(mechanism, self.key, data)
+            .map_err(|e| self.device_error(e))
+    }
+}
+
+impl Signer for Pkcs11Signer {
+    fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    fn default_scheme(&self) -> SignatureScheme {
+        match self.kind {
+            TokenKey::Rsa { .. } => SignatureScheme::Rsa,
+            TokenKey::Ec { .. } => SignatureScheme::EcDsa,
+        }
+    }
+
+    fn sign(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        match (&self.kind, scheme) {
+            (TokenKey::Rsa { .. }, SignatureScheme::Rsa) => {
+                self.token_sign(&rsa_pkcs1_mechanism(hash), message)
+            }
+            (TokenKey::Rsa { .. }, SignatureScheme::RsassaPss) => {
+                self.token_sign(&rsa_pss_mechanism(hash), message)
+            }
+            (TokenKey::Ec { curve }, SignatureScheme::EcDsa) => {
+                let raw = self.token_sign(&Mechanism::Ecdsa, &hash.digest(message))?;
+                ecdsa_raw_to_der(curve, &raw).ok_or(CryptoError::SigningFailed)
+            }
+            _ => Err(CryptoError::KeyMismatch {
+                key: self.describe(),
+                scheme: scheme.as_str(),
+            }),
+        }
+    }
+}
+
+/// RSASSA-PKCS1-v1_5 with the token hashing (RFC 5754; PKCS#11 §2.1.7).
+fn rsa_pkcs1_mechanism(hash: HashAlgorithm) -> Mechanism<'static> {
+    match hash {
+        HashAlgorithm::Sha256 => Mechanism::Sha256RsaPkcs,
+        HashAlgorithm::Sha384 => Mechanism::Sha384RsaPkcs,
+        HashAlgorithm::Sha512 => Mechanism::Sha512RsaPkcs,
+    }
+}
+
+/// RSASSA-PSS with MGF1 of the same hash and a salt as long as the hash
+/// (RFC 4056 §3, as [`super::SigningKey`] signs; PKCS#11 §2.1.13).
+fn rsa_pss_mechanism(hash: HashAlgorithm) -> Mechanism<'static> {
+    let params = |hash_alg, mgf, s_len: u64| PkcsPssParams {
+        hash_alg,
+        mgf,
+        s_len: s_len.into(),
+    };
+    match hash {
+        HashAlgorithm::Sha256 => {
+            Mechanism::Sha256RsaPkcsPss(params(MechanismType::SHA256, PkcsMgfType::MGF1_SHA256, 32))
+        }
+        HashAlgorithm::Sha384 => {
+            Mechanism::Sha384RsaPkcsPss(params(MechanismType::SHA384, PkcsMgfType::MGF1_SHA384, 48))
+        }
+        HashAlgorithm::Sha512 => {
+            Mechanism::Sha512RsaPkcsPss(params(MechanismType::SHA512, PkcsMgfType::MGF1_SHA512, 64))
+        }
+    }
+}
+
+/// The token's `r || s` (PKCS#11 §2.3.1) as DER `Ecdsa-Sig-Value`
+/// (RFC 5754 §3.3); `None` when its length does not fit the curve.
+fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
+    macro_rules! der_with {
+        ($curve:ty) => {
+            ecdsa::Signature::<$curve>::from_slice(raw)
+                .ok()
+                .map(|signature| signature.to_der().as_bytes().to_vec())
+        };
+    }
+    match curve {
+        Curve::P256 => der_with!(p256::NistP256),
+        Curve::P384 => der_with!(p384::NistP384),
+        Curve::BrainpoolP256r1 => der_with!(bp256::BrainpoolP256r1),
+        Curve::BrainpoolP384r1 => der_with!(bp384::BrainpoolP384r1),
+        Curve::Other(_) => None,
+    }
+}
+
+/// The loaded modules of this process, by path: a module is loaded and
+/// initialised once and stays loaded (docs/decisions.md D143).
+fn module(path: &Path) -> Result<Pkcs11, Pkcs11Error> {
+    static MODULES: OnceLock<Mutex<Vec<(PathBuf, Pkcs11)>>> = OnceLock::new();
+    let mut modules = MODULES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, context)) = modules.iter().find(|(p, _)| p == path) {
+        return Ok(context.clone());
+    }
+    let failed = |source| Pkcs11Error::Module {
+        module: path.to_owned(),
+        source,
+    };
+    let context = Pkcs11::new(path).map_err(failed)?;
+    match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(CryptokiError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+        Err(source) => return Err(failed(source)),
+    }
+    modules.push((path.to_owned(), context.clone()));
+    Ok(context)
+}
+
+/// The slot of the one token labelled `label`.
+fn find_token(context: &Pkcs11, label: &str) -> Result<Slot, Pkcs11Error> {
+    let failed = |source| Pkcs11Error::Token {
+        token: label.to_owned(),
+        source,
+    };
+    let mut found = Vec::new();
+    for slot in context.get_slots_with_token().map_err(failed)? {
+        let info = context.get_token_info(slot).map_err(failed)?;
+        if info.label().trim_end() == label {
+            found.push(slot);
+        }
+    }
+    match found.as_slice() {
+        [] => Err(Pkcs11Error::TokenNotFound {
+            token: label.to_owned(),
+        }),
+        [slot] => Ok(*slot),
+        _ => Err(Pkcs11Error::AmbiguousToken {
+            token: label.to_owned(),
+            count: found.len(),
+        }),
+    }
+}
+
+/// Logs the user in. A token that reports the user logged in already (by
+/// another session of this process) cannot check this PIN: refused.
+fn login(session: &Session, token: &str, pin: &str) -> Result<(), Pkcs11Error> {
+    let pin = AuthPin::from(pin);
+    match session.login(UserType::User, Some(&pin)) {
+        Ok(()) => Ok(()),
+        Err(CryptokiError::Pkcs11(RvError::PinIncorrect, _)) => Err(Pkcs11Error::WrongPin {
+            token: token.to_owned(),
+        }),
+        Err(CryptokiError::Pkcs11(RvError::PinLocked, _)) => Err(Pkcs11Error::PinLocked {
+            token: token.to_owned(),
+        }),
+        Err(CryptokiError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Err(Pkcs11Error::AlreadyLoggedIn {
+            token: token.to_owned(),
+        }),
+        Err(source) => Err(Pkcs11Error::Token {
+            token: token.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// The one object of `class` labelled `config.key`, if any.
+fn find_one(
+    session: &Session,
+    class: ObjectClass,
+    config: &Pkcs11Config,
+) -> Result<Option<ObjectHandle>, Pkcs11Error> {
+    let template = [
+        Attribute::Class(class),
+        Attribute::Label(config.key.as_bytes().to_vec()),
+    ];
+    let found = session
+        .find_objects(&template)
+        .map_err(|source| Pkcs11Error::Token {
+            token: config.token.clone(),
+            source,
+        })?;
+    match found.as_slice() {
+        [] => Ok(None),
+        [object] => Ok(Some(*object)),
+        _ => Err(Pkcs11Error::AmbiguousLabel {
+            token: config.token.clone(),
+            key: config.key.clone(),
+            class: if class == ObjectClass::CERTIFICATE {
+                "certificate"
+            } else {
+                "private key"
+            },
+            count: found.len(),
+        }),
+    }
+}
+
+/// RSA with its modulus length, or EC with its curve (from `CKA_EC_PARAMS`,
+/// a DER OID).
+fn key_kind(session: &Session, key: ObjectHandle, config: &Pkcs11Config) -> Result<TokenKey, Pkcs11Error> {
+    let unsupported = |kind: String| Pkcs11Error::UnsupportedKey {
+        key: config.key.clone(),
+        kind,
+    };
+    let token_error = |source| Pkcs11Error::Token {
+        token: config.token.clone(),
+        source,
+    };
+    let attributes = session
+        .get_attributes(key, &[AttributeType::KeyType])
+        .map_err(token_error)?;
+    let Some(Attribute::KeyType(key_type)) = attributes.first() else {
+        return Err(unsupported("a key without CKA_KEY_TYPE".into()));
+    };
+    if *key_type == KeyType::RSA {
+        let attributes = session
+            .get_attributes(key, &[AttributeType::Modulus])
+            .map_err(token_error)?;
+        let Some(Attribute::Modulus(modulus)) = attributes.first() else {
+            return Err(unsupported("an RSA key without CKA_MODULUS".into()));
+        };
+        let leading = modulus.iter().take_while(|&&b| b == 0).count();
+        let significant = &modulus[leading..];
+        let bits = significant
+            .first()
+            .map_or(0, |first| significant.len() * 8 - first.leading_zeros() as usize);
+        if bits < MIN_RSA_BITS {
+            return Err(unsupported(format!("RSA-{bits}")));
+        }
+        return Ok(TokenKey::Rsa { bits });
+    }
+    if *key_type == KeyType::EC {
+        let attributes = session
+            .get_attributes(key, &[AttributeType::EcParams])
+            .map_err(token_error)?;
+        let Some(Attribute::EcParams(params)) = attributes.first() else {
+            return Err(unsupported("an EC key without CKA_EC_PARAMS".into()));
+        };
+        let curve =
+            ec_params_curve(params).ok_or_else(|| unsupported("an EC key on unnamed curve".into()))?;
+        return match curve {
+            Curve::Other(_) => Err(unsupported(format!("EC {curve}"))),
+            curve => Ok(TokenKey::Ec { curve }),
+        };
+    }
+    Err(unsupported(format!("key type {key_type}")))
+}
+
+/// The named curve of `CKA_EC_PARAMS` (an `ECParameters` choice, RFC 5480
+/// §2.1.1: here only `namedCurve`).
+fn ec_params_curve(params: &[u8]) -> Option<Curve> {
+    let (rest, object) = x509_parser::der_parser::parse_der(params).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(Curve::from_oid(&object.as_oid().ok()?.to_id_string()))
+}
+
+/// The certificate object labelled like the key.
+fn token_certificate(session: &Session, config: &Pkcs11Config) -> Result<Certificate, Pkcs11Error> {
+    let object = find_one(session, ObjectClass::CERTIFICATE, config)?.ok_or_else(|| {
+        Pkcs11Error::CertificateNotFound {
+            token: config.token.clone(),
+            key: config.key.clone(),
+        }
+    })?;
+    let attributes = session
+        .get_attributes(object, &[AttributeType::Value])
+        .map_err(|source| Pkcs11Error::Token {
+            token: config.token.clone(),
+            source,
+        })?;
+    let der = match attributes.into_iter().next() {
+        Some(Attribute::Value(der)) => der,
+        _ => Vec::new(),
+    };
+    Certificate::from_der(der).map_err(|source| Pkcs11Error::Certificate {
+        key: config.key.clone(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 5480 §2.1.1: only `namedCurve`; the OIDs of RFC 5480 and RFC 5639.
+    #[test]
+    fn ec_params_name_the_curve_and_nothing_else_is_accepted() {
+        let p256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        assert_eq!(ec_params_curve(&p256), Some(Curve::P256));
+        let bp256 = [0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+        assert_eq!(ec_params_curve(&bp256), Some(Curve::BrainpoolP256r1));
+        let mut trailing = p256.to_vec();
+        trailing.push(0);
+        assert_eq!(ec_params_curve(&trailing), None, "trailing bytes");
+        assert_eq!(ec_params_curve(&[0x30, 0x00]), None, "explicit parameters");
+        assert_eq!(ec_params_curve(&[0x05, 0x00]), None, "implicitCA (NULL)");
+        assert_eq!(ec_params_curve(&[]), None);
+    }
+
+    /// PKCS#11 §2.3.1 `r || s` to RFC 5754 §3.3 DER, checked against
+    /// RustCrypto's parser; a length that does not fit the curve is refused.
+    #[test]
+    fn raw_ecdsa_signature_becomes_der_of_the_curve_width() {
+        let mut raw = vec![0u8; 64];
+        raw[31] = 1; // r = 1
+        raw[32] = 0x80; // s with the top bit set: DER needs a leading zero
+        raw[63] = 2;
+        let der = ecdsa_raw_to_der(&Curve::P256, &raw).unwrap();
+        let parsed = p256::ecdsa::Signature::from_der(&der).unwrap();
+        assert_eq!(parsed.to_bytes().as_slice(), raw.as_slice());
+        assert_eq!(der[..2], [0x30, der.len() as u8 - 2]);
+        assert_eq!(ecdsa_raw_to_der(&Curve::P256, &raw[..63]), None, "short");
+        assert_eq!(ecdsa_raw_to_der(&Curve::P384, &raw), None, "P-384 needs 96 bytes");
+        assert_eq!(ecdsa_raw_to_der(&Curve::P256, &[0; 64]), None, "r = s = 0");
+        assert_eq!(ecdsa_raw_to_der(&Curve::Other("1.3.132.0.35".into()), &raw), None);
+    }
+}

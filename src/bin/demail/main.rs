@@ -18,27 +18,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 
-#[path = "demail/check_confirmation.rs"]
 mod check_confirmation;
-#[path = "demail/confirm.rs"]
 mod confirm;
-#[path = "demail/end_to_end.rs"]
 mod end_to_end;
-#[path = "demail/forward.rs"]
 mod forward;
-#[path = "demail/ident.rs"]
 mod ident;
-#[path = "demail/mbox.rs"]
 mod mbox;
-#[path = "demail/notify.rs"]
 mod notify;
-#[path = "demail/provider_directory.rs"]
 mod provider_directory;
-#[path = "demail/redirect.rs"]
 mod redirect;
-#[path = "demail/smime.rs"]
 mod smime;
-#[path = "demail/split_bcc.rs"]
 mod split_bcc;
 use serde_json::{Value, json};
 

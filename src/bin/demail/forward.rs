@@ -5,13 +5,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use clap::Args;
 
 use demail::address::DeMailAddress;
 use demail::fields::DateTime;
-use demail::resend::{Resend, ResendError, ResendKind, forward, redirect};
+use demail::resend::{Resend, ResendError, ResendKind, forward, generated_message_id, redirect};
 
 use crate::io::{self, CliError};
 
@@ -61,7 +61,7 @@ pub(crate) fn resend(args: &ResendArgs, kind: ResendKind) -> Result<ExitCode, Cl
     let message_id = args
         .message_id
         .clone()
-        .unwrap_or_else(|| generated_id(&mailbox, kind));
+        .unwrap_or_else(|| generated_message_id(&mailbox, kind));
     let mut resend = Resend::new(mailbox, new_recipient, date, message_id);
     if let Some(rcpt) = &args.rcpt_to {
         resend.rcpt_to = address(rcpt, "--rcpt-to")?;
@@ -82,20 +82,4 @@ pub(crate) fn resend(args: &ResendArgs, kind: ResendKind) -> Result<ExitCode, Cl
 
 fn address<'a>(text: &'a str, option: &str) -> Result<DeMailAddress<'a>, CliError> {
     DeMailAddress::parse(text).map_err(|e| CliError::invalid(format!("{option} {text}"), e))
-}
-
-/// `<seconds>.<nanos>.<pid>.fw@<mailbox domain>` (RFC 5322 §3.6.4: unique).
-fn generated_id(mailbox: &DeMailAddress<'_>, kind: ResendKind) -> String {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let tag = match kind {
-        ResendKind::Forward => "fw",
-        ResendKind::Redirect => "rd",
-    };
-    format!(
-        "{}.{}.{}.{tag}@{}",
-        elapsed.as_secs(),
-        elapsed.subsec_nanos(),
-        std::process::id(),
-        mailbox.domain
-    )
 }

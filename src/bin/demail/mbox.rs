@@ -17,6 +17,7 @@ use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxRea
 use demail::verify::{Verdict, VerifyOptions, verify};
 
 use crate::io::{self, CliError};
+use crate::verify::verdict_name;
 
 /// The mbox subcommands.
 #[derive(Subcommand)]
@@ -156,12 +157,11 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
                 let envelope = Envelope::parse(&message.data).map_err(|e| {
                     CliError::invalid(format!("{} message {}", file.display(), message.index), e)
                 })?;
-                entry["integrity"] =
-                    Value::from(match verify(&envelope, &VerifyOptions::default()).verdict {
-                        Verdict::Pass => "pass".to_owned(),
-                        Verdict::SignatureValidUntrusted => "signature valid, signer not trusted".to_owned(),
-                        Verdict::Fail(failure) => format!("fail: {failure}"),
-                    });
+                let verdict = verify(&envelope, &VerifyOptions::default()).verdict;
+                entry["integrity"] = Value::from(match &verdict {
+                    Verdict::Fail(failure) => format!("{}: {failure}", verdict_name(&verdict)),
+                    other => verdict_name(other).to_owned(),
+                });
                 if let Some(dir) = output_dir {
                     let path = dir.join(format!("{:04}.eml", message.index + 1));
                     let mut out = File::create(&path).map_err(|source| CliError::Write {

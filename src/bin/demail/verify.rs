@@ -48,14 +48,13 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
 /// The integrity report: verdict, FU error case, rule code, hashes, trust,
 /// certificate.
 pub(crate) fn report_json(report: &VerificationReport) -> Value {
-    let (verdict, case, reason) = match &report.verdict {
-        Verdict::Pass => ("pass", None, None),
-        Verdict::SignatureValidUntrusted => ("signature valid, signer not trusted", None, None),
-        Verdict::Fail(failure) => ("fail", Some(failure.case().code()), Some(failure.to_string())),
+    let (case, reason) = match &report.verdict {
+        Verdict::Fail(failure) => (Some(failure.case().code()), Some(failure.to_string())),
+        _ => (None, None),
     };
     let failure = report.failure();
     json!({
-        "verdict": verdict,
+        "verdict": verdict_name(&report.verdict),
         "error_case": case,
         "code": failure.map(|f| f.code()),
         "reason": reason,
@@ -90,6 +89,16 @@ pub(crate) fn report_json(report: &VerificationReport) -> Value {
             "key": c.public_key.describe(),
         })),
     })
+}
+
+/// The name of a verdict in the reports: `pass`, `signature valid, signer
+/// not trusted`, `fail` (the library's [`Verdict`] has no name of its own yet).
+pub(crate) fn verdict_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "pass",
+        Verdict::SignatureValidUntrusted => "signature valid, signer not trusted",
+        _ => "fail",
+    }
 }
 
 /// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain" | "unsigned", "domain": ...}`.

@@ -368,6 +368,16 @@ fn der_trust_anchor_and_intermediate_verify_like_pem() {
         );
         assert_eq!(json(&output), json(&pem));
     }
+    // PEM with explanatory text before the block (RFC 7468 §2) stays PEM.
+    let annotated = dir.join("annotated-ca.pem");
+    let mut text = b"Bag Attributes\n    friendlyName: ca\nsubject=CN = test\n".to_vec();
+    text.extend(
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys/ca.cert.pem")).unwrap(),
+    );
+    std::fs::write(&annotated, text).unwrap();
+    let output = demail(&verify_args(s(&annotated), s(&der[1])), None);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(json(&output), json(&pem));
     // Fail closed: another CA in DER does not make the signer trusted, and
     // a file that is neither PEM nor a DER certificate is unreadable input.
     let other = dir.join("untrusted-ca.der");

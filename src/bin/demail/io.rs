@@ -242,11 +242,15 @@ pub(crate) fn load_certificate(path: &Path) -> Result<Certificate, CliError> {
     Ok(all.swap_remove(0))
 }
 
+const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+
 /// Every certificate of a file: each `CERTIFICATE` block of a PEM file, or
 /// the one certificate of a DER file (D113). At least one.
 pub(crate) fn load_certificates(path: &Path) -> Result<Vec<Certificate>, CliError> {
     let data = read_limited(path, MAX_SMALL_FILE)?;
-    let parsed = if data.trim_ascii_start().starts_with(b"-----BEGIN") {
+    // PEM may have explanatory text before its blocks (RFC 7468 §2), as the
+    // library's PEM reader allows; a DER certificate is binary.
+    let parsed = if data.windows(PEM_BEGIN.len()).any(|w| w == PEM_BEGIN) {
         let text = std::str::from_utf8(&data).map_err(|e| CliError::invalid(path.display(), e))?;
         Certificate::all_from_pem(text)
     } else {

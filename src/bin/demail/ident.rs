@@ -107,8 +107,8 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
     let text = io::read_text(&args.card)?;
     let json: Value = serde_json::from_str(&text).map_err(|e| CliError::invalid(args.card.display(), e))?;
     let card = card_from_json(&json).map_err(|error| match error {
-        CardJsonError::Shape(message) => CliError::invalid(args.card.display(), message),
         CardJsonError::Rule(error) => CliError::refused(args.card.display(), error),
+        shape => CliError::invalid(args.card.display(), shape),
     })?;
     let provider = address(&args.provider_address, "--provider-address")?;
     let name = args
@@ -181,8 +181,23 @@ pub(crate) fn assertion_json(assertion: &IdentAssertion) -> Value {
 }
 
 /// Why a card JSON was not accepted: its shape (exit 2) or a card rule (exit 1).
+#[derive(Debug, thiserror::Error)]
 enum CardJsonError {
-    Shape(String),
+    #[error(
+        "`type` must be one of LegalPerson, NaturalPerson, Address, Age, AgeOver16, AgeOver18, DeMailAddress"
+    )]
+    Type,
+    #[error("`fields` must be an array")]
+    Fields,
+    #[error("every field needs a string `name`")]
+    Name,
+    #[error("field `{name}` needs a `value`")]
+    Value { name: String },
+    #[error("field `{name}` needs a `validation_time` (or a default one)")]
+    NoValidationTime { name: String },
+    #[error("field `{name}`: validation_time {value} is not an xs:dateTime with offset")]
+    ValidationTime { name: String, value: String },
+    #[error(transparent)]
     Rule(demail::ident::CardError),
 }
 
@@ -191,42 +206,42 @@ enum CardJsonError {
 /// (string, or boolean for over16/over18) and optional `validation_time`,
 /// in schema order.
 fn card_from_json(json: &Value) -> Result<IdentCard, CardJsonError> {
-    let shape = |m: &str| CardJsonError::Shape(m.to_owned());
     let card_type = json
         .get("type")
         .and_then(Value::as_str)
         .and_then(CardType::from_element)
-        .ok_or_else(|| shape("`type` must be one of LegalPerson, NaturalPerson, Address, Age, AgeOver16, AgeOver18, DeMailAddress"))?;
+        .ok_or(CardJsonError::Type)?;
     let default_time = json.get("validation_time").and_then(Value::as_str);
     let fields = json
         .get("fields")
         .and_then(Value::as_array)
-        .ok_or_else(|| shape("`fields` must be an array"))?;
+        .ok_or(CardJsonError::Fields)?;
     let mut out = Vec::with_capacity(fields.len());
     for field in fields {
         let name = field
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| shape("every field needs a string `name`"))?;
+            .ok_or(CardJsonError::Name)?;
         let value = match field.get("value") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Bool(b)) => b.to_string(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => return Err(shape(&format!("field `{name}` needs a `value`"))),
+            _ => {
+                return Err(CardJsonError::Value {
+                    name: name.to_owned(),
+                });
+            }
         };
         let time = field
             .get("validation_time")
             .and_then(Value::as_str)
             .or(default_time)
-            .ok_or_else(|| {
-                shape(&format!(
-                    "field `{name}` needs a `validation_time` (or a default one)"
-                ))
+            .ok_or_else(|| CardJsonError::NoValidationTime {
+                name: name.to_owned(),
             })?;
-        let time = XmlDateTime::parse(time).ok_or_else(|| {
-            shape(&format!(
-                "field `{name}`: validation_time {time} is not an xs:dateTime with offset"
-            ))
+        let time = XmlDateTime::parse(time).ok_or_else(|| CardJsonError::ValidationTime {
+            name: name.to_owned(),
+            value: time.to_owned(),
         })?;
         out.push(CardField::new(name, value, time));
     }

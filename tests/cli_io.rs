@@ -13,6 +13,7 @@ mod xmldsig_common;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
 
 use cli::{demail, json};
 use xmldsig_common::{temp_dir, tool_available};
@@ -29,9 +30,33 @@ fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// Runs `demail` and closes the read end of its standard output after
-/// `read` bytes (0: before the program writes anything).
-fn with_closed_stdout(args: &[&str], read: usize) -> Output {
+/// Runs the tests of this file one at a time. A child spawned by another
+/// test thread holds a copy of every open descriptor between its fork and
+/// its exec, the read end of a closed-stdout test's pipe included; a write
+/// in that window would succeed, so no other test may spawn meanwhile.
+fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `demail` with a standard output whose reader has gone before the
+/// program starts: every write to it fails with EPIPE.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_demail"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+/// Runs `demail`, reads the first `read` bytes of its standard output and
+/// then closes it (`demail ... | head -c16`).
+fn closing_stdout_after(args: &[&str], read: usize) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_demail"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -144,6 +169,7 @@ fn made(name: &str) -> Made {
 // reader has gone, whatever its result would have been.
 #[test]
 fn closed_stdout_ends_every_command_quietly_with_141() {
+    let _serial = serial();
     let m = made("cli_io-closed");
     let split_dir = m.dir.join("split");
     let import_dir = m.dir.join("import");
@@ -235,7 +261,7 @@ fn closed_stdout_ends_every_command_quietly_with_141() {
         // Each command writes when its stdout is open (the table is not stale).
         let open = demail(args, None);
         assert!(!open.stdout.is_empty(), "{args:?} writes nothing to stdout");
-        let output = with_closed_stdout(args, 0);
+        let output = with_closed_stdout(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(CLOSED_STDOUT), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?} printed on stderr: {stderr}");
@@ -246,6 +272,7 @@ fn closed_stdout_ends_every_command_quietly_with_141() {
 // bytes of a long report, then goes.
 #[test]
 fn closed_stdout_after_a_few_bytes_of_a_long_mbox_list_ends_quietly() {
+    let _serial = serial();
     let m = made("cli_io-big");
     let one = std::fs::read(&m.mbox).unwrap();
     let big = m.dir.join("big.mbox");
@@ -253,7 +280,7 @@ fn closed_stdout_after_a_few_bytes_of_a_long_mbox_list_ends_quietly() {
     let full = demail(&["mbox", "list", s(&big)], None);
     assert_eq!(json(&full)["count"], 4000);
     assert!(full.stdout.len() > 1 << 20, "the report outgrows a pipe buffer");
-    let output = with_closed_stdout(&["mbox", "list", s(&big)], 16);
+    let output = closing_stdout_after(&["mbox", "list", s(&big)], 16);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(CLOSED_STDOUT), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -274,6 +301,7 @@ fn listed_commands(help: &str) -> Vec<String> {
 // each subcommand's help lists its exit codes; anchors may be PEM or DER.
 #[test]
 fn help_names_every_command_and_every_help_lists_exit_codes() {
+    let _serial = serial();
     let top = demail(&["--help"], None);
     assert_eq!(top.status.code(), Some(0));
     let help = String::from_utf8(top.stdout).unwrap();
@@ -328,6 +356,7 @@ fn help_names_every_command_and_every_help_lists_exit_codes() {
 // gives the report the PEM files give; a file that is neither is exit 2.
 #[test]
 fn der_trust_anchor_and_intermediate_verify_like_pem() {
+    let _serial = serial();
     if !tool_available("openssl") {
         return;
     }
@@ -412,6 +441,7 @@ fn der_trust_anchor_and_intermediate_verify_like_pem() {
 // command that takes a time, never silently moved to another day.
 #[test]
 fn at_with_an_impossible_date_is_refused_with_exit_2() {
+    let _serial = serial();
     let m = made("cli_io-at");
     let commands: Vec<Vec<&str>> = vec![
         vec!["verify", SIGNED],
@@ -496,6 +526,7 @@ fn at_with_an_impossible_date_is_refused_with_exit_2() {
 // --json standard output stays empty.
 #[test]
 fn json_flag_prints_the_failure_code() {
+    let _serial = serial();
     let cases: [(&[&str], &str, i32); 6] = [
         (&["verify", "tests/data/no-such-file.eml"], "unreadable_input", 2),
         (&["verify", "tests/data/not-a-mail.eml"], "invalid_input", 2),
@@ -539,6 +570,7 @@ fn json_flag_prints_the_failure_code() {
 // without being read whole.
 #[test]
 fn input_larger_than_the_limit_is_refused_with_exit_2() {
+    let _serial = serial();
     let dir = temp_dir("cli_io-limit");
     let big = dir.join("big.eml");
     let file = std::fs::File::create(&big).unwrap();

@@ -25,6 +25,9 @@ const SIGNED: &str = "tests/data/signed/normal-rsa3072.eml";
 const AT: &str = "2026-11-24T00:00:00Z";
 const KEY: &str = "tests/data/keys/p256.key.pem";
 const CERT: &str = "tests/data/keys/p256.cert.pem";
+/// S/MIME encrypts to an encryption certificate (keyAgreement, D120).
+const ENC_KEY: &str = "tests/data/keys/p256-enc.key.pem";
+const ENC_CERT: &str = "tests/data/keys/p256-enc.cert.pem";
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -146,7 +149,7 @@ fn made(name: &str) -> Made {
             "protect",
             "tests/data/e2e/draft.eml",
             "--recipient-cert",
-            CERT,
+            ENC_CERT,
             "-o",
             s(&made.protected),
         ],
@@ -231,8 +234,13 @@ fn closed_stdout_ends_every_command_quietly_with_141() {
         vec!["mbox", "export", "tests/data/normal.eml", "-o", s(&again)],
         vec!["mbox", "list", s(&m.mbox)],
         vec!["mbox", "import", s(&m.mbox), "-d", s(&import_dir)],
-        vec!["protect", "tests/data/e2e/draft.eml", "--recipient-cert", CERT],
-        vec!["open", s(&m.protected), "--key", KEY, "--cert", CERT],
+        vec![
+            "protect",
+            "tests/data/e2e/draft.eml",
+            "--recipient-cert",
+            ENC_CERT,
+        ],
+        vec!["open", s(&m.protected), "--key", ENC_KEY, "--cert", ENC_CERT],
         vec![
             "ident",
             "build",

@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A header field defined by TR 01201-3.4 §3.1 (Table 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -589,6 +590,44 @@ impl DateTime {
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn timestamp(&self) -> i64 {
         self.as_mail_parser().to_timestamp()
+    }
+
+    /// The instant `time` in UTC (offset 0), to the second; e.g. the `Date`
+    /// of a message built now (RFC 5322 §3.3).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use demail::fields::DateTime;
+    /// let date = DateTime::from_system_time(UNIX_EPOCH + Duration::from_secs(1_795_478_400));
+    /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 00:00:00 +0000");
+    /// assert_eq!(date.to_system_time(), UNIX_EPOCH + Duration::from_secs(1_795_478_400));
+    /// ```
+    pub fn from_system_time(time: SystemTime) -> DateTime {
+        let seconds = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+        };
+        let utc = mail_parser::DateTime::from_timestamp(seconds);
+        DateTime {
+            year: utc.year,
+            month: utc.month,
+            day: utc.day,
+            hour: utc.hour,
+            minute: utc.minute,
+            second: utc.second,
+            offset_minutes: 0,
+        }
+    }
+
+    /// The instant this date-time names (its offset applied).
+    pub fn to_system_time(&self) -> SystemTime {
+        let seconds = self.timestamp();
+        let distance = Duration::from_secs(seconds.unsigned_abs());
+        if seconds >= 0 {
+            UNIX_EPOCH + distance
+        } else {
+            UNIX_EPOCH - distance
+        }
     }
 
     fn as_mail_parser(&self) -> mail_parser::DateTime {

@@ -388,6 +388,38 @@ pub(crate) fn push_field(out: &mut Vec<u8>, field: FieldName, value: &str, line_
     }
 }
 
+/// A fresh `Resent-Message-ID` for `kind` by `mailbox`, without the angle
+/// brackets: `<seconds>.<64 random bits in hex>.fw@<mailbox domain>` (`rd`
+/// for a redirection). RFC 5322 §3.6.4 asks for an id unique to this
+/// message; the random part comes from the system CSPRNG (ring), and should
+/// that fail, from the time in nanoseconds and the process id.
+///
+/// ```
+/// use demail::address::DeMailAddress;
+/// use demail::resend::{ResendKind, generated_message_id};
+/// let mailbox = DeMailAddress::parse("max.mustermann@dmda-a.de-mail.de")?;
+/// let id = generated_message_id(&mailbox, ResendKind::Forward);
+/// assert!(id.ends_with(".fw@dmda-a.de-mail.de"));
+/// assert_ne!(id, generated_message_id(&mailbox, ResendKind::Forward));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn generated_message_id(mailbox: &DeMailAddress<'_>, kind: ResendKind) -> String {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut random = [0u8; 8];
+    let unique = match SystemRandom::new().fill(&mut random) {
+        Ok(()) => u64::from_be_bytes(random),
+        Err(_) => (u64::from(elapsed.subsec_nanos()) << 32) | u64::from(std::process::id()),
+    };
+    let tag = match kind {
+        ResendKind::Forward => "fw",
+        ResendKind::Redirect => "rd",
+    };
+    format!("{}.{unique:016x}.{tag}@{}", elapsed.as_secs(), mailbox.domain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +445,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, b"Envelope-to: new@b.de\nSubject: x\n\nbody");
+    }
+
+    // RFC 5322 §3.6.4: a generated Resent-Message-ID is a valid, fresh msg-id.
+    #[test]
+    fn generated_resent_message_id_is_a_valid_unique_msg_id() {
+        let mailbox = DeMailAddress::parse("a@dmda-b.de-mail.de").unwrap();
+        let ids: Vec<String> = (0..100)
+            .map(|_| generated_message_id(&mailbox, ResendKind::Redirect))
+            .collect();
+        for id in &ids {
+            assert!(check_message_id(id).is_ok(), "{id}");
+            assert!(id.ends_with(".rd@dmda-b.de-mail.de"), "{id}");
+        }
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
     }
 }

@@ -1,5 +1,8 @@
 //! `demail check-confirmation`: check a received confirmation against its
 //! original and print the report as JSON (TR 01201-3.4 §3.5.1).
+//!
+//! Exit codes: 0 it fits and both signatures verify; 1 a mismatch or bad
+//! signature; 2 unreadable input or usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,19 +10,21 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{Value, json};
 
-use demail::certificate::KeyPolicy;
 use demail::confirmation::check_confirmation;
+
+use crate::io::{self, CliError, TrustArgs};
+use crate::verify::{report_json, signer_binding_json};
 
 /// Arguments of `demail check-confirmation`.
 #[derive(Args)]
 pub(crate) struct CheckConfirmationArgs {
     /// The confirmation message, or `-` for standard input.
     confirmation: PathBuf,
-    /// The original message the confirmation confirms.
+    /// The original message the confirmation confirms (a file).
     #[arg(long)]
     original: PathBuf,
     #[command(flatten)]
-    trust: super::TrustArgs,
+    trust: TrustArgs,
     /// Require RSA keys of at least 3000 bits (BSI TR-02102-1), as `verify
     /// --tr-02102`; applies to the confirmation and to the original.
     #[arg(long)]
@@ -28,20 +33,15 @@ pub(crate) struct CheckConfirmationArgs {
 
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
 /// mismatch or bad signature, 2 when an input cannot be read.
-pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
-    let confirmation = super::read_input(&args.confirmation)
-        .map_err(|e| format!("cannot read {}: {e}", args.confirmation.display()))?;
-    let original =
-        std::fs::read(&args.original).map_err(|e| format!("cannot read {}: {e}", args.original.display()))?;
+pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
+    let confirmation = io::read_input(&args.confirmation)?;
+    let original = io::read_input(&args.original)?;
     let trust = args.trust.load()?;
     // The same options as `demail verify`, for the confirmation, its XML
     // signature and the original (D53).
-    let options = trust.options(if args.tr_02102 {
-        KeyPolicy::tr_02102()
-    } else {
-        KeyPolicy::default()
-    });
-    let report = check_confirmation(&confirmation, &original, &options).map_err(|e| e.to_string())?;
+    let options = trust.options(args.tr_02102);
+    let report = check_confirmation(&confirmation, &original, &options)
+        .map_err(|e| CliError::invalid(args.confirmation.display(), e))?;
     let output = json!({
         "passed": report.passed(),
         "kind": report.kind.map(|k| k.as_str()),
@@ -55,12 +55,12 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
                 "detail": m.to_string(),
             }))
             .collect::<Value>(),
-        "integrity": super::report_json(&report.integrity),
+        "integrity": report_json(&report.integrity),
         // The confirmation's signer against the provider that must have
         // made it: the sender's for dispatch, a recipient's otherwise (D93).
-        "provider_binding": super::signer_binding_json(&report.provider_binding),
+        "provider_binding": signer_binding_json(&report.provider_binding),
         // The original's own integrity, verified like `verify` does (D53).
-        "original_integrity": super::report_json(&report.original_integrity),
+        "original_integrity": report_json(&report.original_integrity),
         "xml": report.message.as_ref().map(|m| json!({
             "sender": m.sender,
             "subject": m.subject,
@@ -74,8 +74,7 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, String> {
             "xml_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
         })),
     });
-    let text = serde_json::to_string_pretty(&output).map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
+    io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {

@@ -1,5 +1,8 @@
 //! `demail ident build` and `demail ident check`: ident confirmations
 //! (TR 01201 ID IO §2), the card as JSON (README "Ident cards as JSON", D77).
+//!
+//! Exit codes: 0 built, or every check passes; 1 refused (card, holder or
+//! sender break a rule) or a failed check; 2 unreadable input or usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,14 +11,15 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use demail::address::DeMailAddress;
-use demail::certificate::KeyPolicy;
 use demail::confirmation::Issuer;
-use demail::fields::DateTime;
 use demail::ident::{
-    CardField, CardType, IdentAssertion, IdentCard, IdentRequest, build_ident_confirmation,
+    CardField, CardType, IdentAssertion, IdentBuildError, IdentCard, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
 use demail::xml::XmlDateTime;
+
+use crate::io::{self, CliError, TrustArgs};
+use crate::verify::report_json;
 
 /// The `ident` subcommands.
 #[derive(Subcommand)]
@@ -47,7 +51,7 @@ pub(crate) struct BuildArgs {
     /// The provider's PKCS#8 private key (PEM).
     #[arg(long)]
     provider_key: PathBuf,
-    /// The provider's certificate (PEM).
+    /// The provider's certificate (PEM or DER).
     #[arg(long)]
     provider_cert: PathBuf,
     /// The sender, `Ident-Bestaetigung@<DMDA>`.
@@ -56,10 +60,10 @@ pub(crate) struct BuildArgs {
     /// The provider's name in From (default: the address's domain).
     #[arg(long)]
     provider_name: Option<String>,
-    /// Issue time as RFC 3339 (default: now, UTC).
+    /// Issue time as RFC 3339 with offset (default: now, UTC).
     #[arg(long)]
     at: Option<String>,
-    /// The holder's last authentication as RFC 3339 (default: the issue time).
+    /// The holder's last authentication as RFC 3339 with offset (default: the issue time).
     #[arg(long)]
     authn_instant: Option<String>,
     /// The AuthnContextClassRef URI (default: MobileTwoFactorContract).
@@ -79,73 +83,41 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     audience: Option<String>,
     #[command(flatten)]
-    trust: super::TrustArgs,
+    trust: TrustArgs,
     /// Require RSA keys of at least 3000 bits (BSI TR-02102-1).
     #[arg(long)]
     tr_02102: bool,
 }
 
-pub(crate) fn run(command: &IdentCommand) -> Result<ExitCode, String> {
+/// Runs one ident subcommand; see the module documentation for exit codes.
+pub(crate) fn run(command: &IdentCommand) -> Result<ExitCode, CliError> {
     match command {
         IdentCommand::Build(args) => build(args),
         IdentCommand::Check(args) => check(args),
     }
 }
 
-/// An RFC 3339 time as the crate's date type, in its own offset.
-fn date_time(text: &str, option: &str) -> Result<DateTime, String> {
-    XmlDateTime::parse(text)
-        .map(|t| t.0)
-        .ok_or_else(|| format!("{option} {text}: not an RFC 3339 date-time with offset"))
-}
-
-fn now() -> DateTime {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let parsed = mail_parser::DateTime::from_timestamp(i64::try_from(seconds).unwrap_or(0));
-    DateTime {
-        year: parsed.year,
-        month: parsed.month,
-        day: parsed.day,
-        hour: parsed.hour,
-        minute: parsed.minute,
-        second: parsed.second,
-        offset_minutes: 0,
-    }
-}
-
-fn address(value: &str, option: &str) -> Result<DeMailAddress<'static>, String> {
+fn address(value: &str, option: &str) -> Result<DeMailAddress<'static>, CliError> {
     DeMailAddress::parse(value)
         .map(DeMailAddress::into_owned)
-        .map_err(|e| format!("{option} {value}: {e}"))
+        .map_err(|e| CliError::invalid(format!("{option} {value}"), e))
 }
 
-fn build(args: &BuildArgs) -> Result<ExitCode, String> {
-    let text = super::read_text(&args.card)?;
-    let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.card.display()))?;
-    let card = match card_from_json(&json) {
-        Ok(card) => card,
-        Err(CardJsonError::Shape(message)) => return Err(format!("{}: {message}", args.card.display())),
-        Err(CardJsonError::Rule(error)) => {
-            eprintln!("demail: {}: {error}", args.card.display());
-            return Ok(ExitCode::from(1));
-        }
-    };
+fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
+    let text = io::read_text(&args.card)?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| CliError::invalid(args.card.display(), e))?;
+    let card = card_from_json(&json).map_err(|error| match error {
+        CardJsonError::Rule(error) => CliError::refused(args.card.display(), error),
+        shape => CliError::invalid(args.card.display(), shape),
+    })?;
     let provider = address(&args.provider_address, "--provider-address")?;
     let name = args
         .provider_name
         .clone()
         .unwrap_or_else(|| provider.domain.to_string());
     let issuer = Issuer::new(name, provider);
-    let signer = super::load_signer(Some(&args.provider_key), Some(&args.provider_cert))?
-        .ok_or("--provider-key and --provider-cert are required")?;
-    let time = args
-        .at
-        .as_deref()
-        .map(|t| date_time(t, "--at"))
-        .transpose()?
-        .unwrap_or_else(now);
+    let signer = io::load_signer(&args.provider_key, &args.provider_cert)?;
+    let time = io::time_or_now("--at", args.at.as_deref())?;
     let mut request = IdentRequest::new(
         &card,
         &issuer,
@@ -156,49 +128,37 @@ fn build(args: &BuildArgs) -> Result<ExitCode, String> {
     request.authn_instant = args
         .authn_instant
         .as_deref()
-        .map(|t| date_time(t, "--authn-instant"))
+        .map(|t| io::parse_time("--authn-instant", t))
         .transpose()?;
     request.authn_context = args.authn_context.clone();
-    let message = match build_ident_confirmation(&request, &signer.0, &signer.1) {
-        Ok(message) => message,
-        Err(
-            error @ (demail::ident::IdentBuildError::SystemAddress(_)
-            | demail::ident::IdentBuildError::HolderMismatch { .. }
-            | demail::ident::IdentBuildError::PseudonymCard(_)),
-        ) => {
-            eprintln!("demail: {error}");
-            return Ok(ExitCode::from(1));
-        }
-        Err(error) => return Err(error.to_string()),
-    };
-    super::confirm::write_output(args.output.as_deref(), &message)?;
+    let message = build_ident_confirmation(&request, &signer.0, &signer.1).map_err(|error| match error {
+        IdentBuildError::SystemAddress(_)
+        | IdentBuildError::HolderMismatch { .. }
+        | IdentBuildError::PseudonymCard(_) => CliError::refused(args.card.display(), error),
+        error => CliError::invalid(args.card.display(), error),
+    })?;
+    io::write_output(args.output.as_deref(), &message)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let raw =
-        super::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.file)?;
     let trust = args.trust.load()?;
-    let options = trust.options(if args.tr_02102 {
-        KeyPolicy::tr_02102()
-    } else {
-        KeyPolicy::default()
-    });
+    let options = trust.options(args.tr_02102);
     let report = check_ident_confirmation(&raw, args.audience.as_deref(), &options)
-        .map_err(|e| format!("{}: {e}", args.file.display()))?;
+        .map_err(|e| CliError::invalid(args.file.display(), e))?;
     let output = json!({
         "passed": report.passed(),
         "mismatches": report.mismatches.iter().map(|m| json!({
             "code": m.code().as_str(),
             "detail": m.to_string(),
         })).collect::<Value>(),
-        "integrity": super::report_json(&report.integrity),
+        "integrity": report_json(&report.integrity),
         "assertion": report.assertion.as_ref().map(assertion_json),
         "assertion_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
         "card": report.assertion.as_ref().map(|a| card_to_json(&a.card)),
     });
-    let text = serde_json::to_string_pretty(&output).map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
+    io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
@@ -221,8 +181,23 @@ pub(crate) fn assertion_json(assertion: &IdentAssertion) -> Value {
 }
 
 /// Why a card JSON was not accepted: its shape (exit 2) or a card rule (exit 1).
+#[derive(Debug, thiserror::Error)]
 enum CardJsonError {
-    Shape(String),
+    #[error(
+        "`type` must be one of LegalPerson, NaturalPerson, Address, Age, AgeOver16, AgeOver18, DeMailAddress"
+    )]
+    Type,
+    #[error("`fields` must be an array")]
+    Fields,
+    #[error("every field needs a string `name`")]
+    Name,
+    #[error("field `{name}` needs a `value`")]
+    Value { name: String },
+    #[error("field `{name}` needs a `validation_time` (or a default one)")]
+    NoValidationTime { name: String },
+    #[error("field `{name}`: validation_time {value} is not an xs:dateTime with offset")]
+    ValidationTime { name: String, value: String },
+    #[error(transparent)]
     Rule(demail::ident::CardError),
 }
 
@@ -231,42 +206,42 @@ enum CardJsonError {
 /// (string, or boolean for over16/over18) and optional `validation_time`,
 /// in schema order.
 fn card_from_json(json: &Value) -> Result<IdentCard, CardJsonError> {
-    let shape = |m: &str| CardJsonError::Shape(m.to_owned());
     let card_type = json
         .get("type")
         .and_then(Value::as_str)
         .and_then(CardType::from_element)
-        .ok_or_else(|| shape("`type` must be one of LegalPerson, NaturalPerson, Address, Age, AgeOver16, AgeOver18, DeMailAddress"))?;
+        .ok_or(CardJsonError::Type)?;
     let default_time = json.get("validation_time").and_then(Value::as_str);
     let fields = json
         .get("fields")
         .and_then(Value::as_array)
-        .ok_or_else(|| shape("`fields` must be an array"))?;
+        .ok_or(CardJsonError::Fields)?;
     let mut out = Vec::with_capacity(fields.len());
     for field in fields {
         let name = field
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| shape("every field needs a string `name`"))?;
+            .ok_or(CardJsonError::Name)?;
         let value = match field.get("value") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Bool(b)) => b.to_string(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => return Err(shape(&format!("field `{name}` needs a `value`"))),
+            _ => {
+                return Err(CardJsonError::Value {
+                    name: name.to_owned(),
+                });
+            }
         };
         let time = field
             .get("validation_time")
             .and_then(Value::as_str)
             .or(default_time)
-            .ok_or_else(|| {
-                shape(&format!(
-                    "field `{name}` needs a `validation_time` (or a default one)"
-                ))
+            .ok_or_else(|| CardJsonError::NoValidationTime {
+                name: name.to_owned(),
             })?;
-        let time = XmlDateTime::parse(time).ok_or_else(|| {
-            shape(&format!(
-                "field `{name}`: validation_time {time} is not an xs:dateTime with offset"
-            ))
+        let time = XmlDateTime::parse(time).ok_or_else(|| CardJsonError::ValidationTime {
+            name: name.to_owned(),
+            value: time.to_owned(),
         })?;
         out.push(CardField::new(name, value, time));
     }

@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -16,10 +16,16 @@ use demail::envelope::Envelope;
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxReader, MboxWriter, import};
 use demail::verify::{Verdict, VerifyOptions, verify};
 
+use crate::io::{self, CliError};
+use crate::verify::verdict_name;
+
 /// The mbox subcommands.
 #[derive(Subcommand)]
 pub(crate) enum MboxCommand {
     /// Write messages (RFC 5322 files) into one mbox file.
+    ///
+    /// Exit code 0: written; 2: a file cannot be read or is not a mail,
+    /// or usage error.
     Export {
         /// The message files, in order.
         #[arg(required = true)]
@@ -30,6 +36,10 @@ pub(crate) enum MboxCommand {
     },
     /// Check every message of an mbox file as a De-Mail message and, with
     /// --output-dir, write the valid ones as plain RFC 5322 files.
+    ///
+    /// Exit code 0: every message valid; 1: invalid or unreadable messages
+    /// (each reported with index and byte offset); 2: unreadable input or
+    /// usage error.
     Import {
         /// The mbox file, or `-` for standard input.
         file: PathBuf,
@@ -41,6 +51,9 @@ pub(crate) enum MboxCommand {
         max_message: usize,
     },
     /// List the messages of an mbox file with position and key fields.
+    ///
+    /// Exit code 0: listed; 1: a message is too large or the file is not an
+    /// mbox at some offset; 2: unreadable input or usage error.
     List {
         /// The mbox file, or `-` for standard input.
         file: PathBuf,
@@ -51,7 +64,7 @@ pub(crate) enum MboxCommand {
 }
 
 /// Runs one mbox subcommand; see the module documentation for exit codes.
-pub(crate) fn run(command: &MboxCommand) -> Result<ExitCode, String> {
+pub(crate) fn run(command: &MboxCommand) -> Result<ExitCode, CliError> {
     match command {
         MboxCommand::Export { files, output } => export(files, output),
         MboxCommand::Import {
@@ -63,28 +76,24 @@ pub(crate) fn run(command: &MboxCommand) -> Result<ExitCode, String> {
     }
 }
 
-fn print(value: &Value) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
-    Ok(())
-}
-
-fn export(files: &[PathBuf], output: &PathBuf) -> Result<ExitCode, String> {
-    let file = File::create(output).map_err(|e| format!("cannot create {}: {e}", output.display()))?;
+fn export(files: &[PathBuf], output: &Path) -> Result<ExitCode, CliError> {
+    let write_error = |source| CliError::Write {
+        path: output.to_owned(),
+        source,
+    };
+    let file = File::create(output).map_err(write_error)?;
     let mut writer = MboxWriter::new(BufWriter::new(file));
     let mut bytes = 0usize;
     for path in files {
-        let message = crate::read_input(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Envelope::parse(&message).map_err(|e| format!("{}: {e}", path.display()))?;
+        let message = io::read_input(path)?;
+        Envelope::parse(&message).map_err(|e| CliError::invalid(path.display(), e))?;
         writer
             .write_message(&message, &FromLine::for_message(&message))
-            .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            .map_err(write_error)?;
         bytes += message.len();
     }
-    writer
-        .finish()
-        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-    print(&json!({
+    writer.finish().map_err(write_error)?;
+    io::print_json(&json!({
         "output": output.display().to_string(),
         "messages": files.len(),
         "message_bytes": bytes,
@@ -92,11 +101,16 @@ fn export(files: &[PathBuf], output: &PathBuf) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open(file: &PathBuf) -> Result<Box<dyn std::io::BufRead>, String> {
+/// The mbox file streamed, not read whole: its size is bounded by
+/// `--max-message` per message, not by the input limit of `io`.
+fn open(file: &Path) -> Result<Box<dyn std::io::BufRead>, CliError> {
     if file.as_os_str() == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
-    let opened = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let opened = File::open(file).map_err(|source| CliError::Read {
+        path: file.to_owned(),
+        source,
+    })?;
     Ok(Box::new(BufReader::with_capacity(256 * 1024, opened)))
 }
 
@@ -124,10 +138,13 @@ fn unreadable(error: &demail::mbox::MboxError) -> Value {
     json!({ "index": index, "offset": offset, "valid": false, "problem": error.to_string() })
 }
 
-fn run_import(file: &PathBuf, output_dir: Option<&PathBuf>, max_message: usize) -> Result<ExitCode, String> {
+fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> Result<ExitCode, CliError> {
     let reader = open(file)?;
     if let Some(dir) = output_dir {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+            path: dir.clone(),
+            source,
+        })?;
     }
     let (mut valid, mut invalid) = (0usize, 0usize);
     let mut entries = Vec::new();
@@ -137,19 +154,22 @@ fn run_import(file: &PathBuf, output_dir: Option<&PathBuf>, max_message: usize) 
                 valid += 1;
                 let mut entry = describe(&message);
                 entry["valid"] = Value::from(true);
-                let envelope = Envelope::parse(&message.data).map_err(|e| e.to_string())?;
-                entry["integrity"] =
-                    Value::from(match verify(&envelope, &VerifyOptions::default()).verdict {
-                        Verdict::Pass => "pass".to_owned(),
-                        Verdict::SignatureValidUntrusted => "signature valid, signer not trusted".to_owned(),
-                        Verdict::Fail(failure) => format!("fail: {failure}"),
-                    });
+                let envelope = Envelope::parse(&message.data).map_err(|e| {
+                    CliError::invalid(format!("{} message {}", file.display(), message.index), e)
+                })?;
+                let verdict = verify(&envelope, &VerifyOptions::default()).verdict;
+                entry["integrity"] = Value::from(match &verdict {
+                    Verdict::Fail(failure) => format!("{}: {failure}", verdict_name(&verdict)),
+                    other => verdict_name(other).to_owned(),
+                });
                 if let Some(dir) = output_dir {
                     let path = dir.join(format!("{:04}.eml", message.index + 1));
-                    let mut out =
-                        File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                    let mut out = File::create(&path).map_err(|source| CliError::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
                     demail::mbox::export_plain(&message.data, &mut out)
-                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                        .map_err(|e| CliError::invalid(path.display(), e))?;
                     entry["file"] = Value::from(path.display().to_string());
                 }
                 entries.push(entry);
@@ -161,8 +181,11 @@ fn run_import(file: &PathBuf, output_dir: Option<&PathBuf>, max_message: usize) 
                 entry["problem"] = Value::from(problem.to_string());
                 entries.push(entry);
             }
-            Imported::Unreadable(demail::mbox::MboxError::Io(e)) => {
-                return Err(format!("cannot read {}: {e}", file.display()));
+            Imported::Unreadable(demail::mbox::MboxError::Io(source)) => {
+                return Err(CliError::Read {
+                    path: file.to_owned(),
+                    source,
+                });
             }
             Imported::Unreadable(error) => {
                 invalid += 1;
@@ -170,7 +193,7 @@ fn run_import(file: &PathBuf, output_dir: Option<&PathBuf>, max_message: usize) 
             }
         }
     }
-    print(&json!({ "valid": valid, "invalid": invalid, "messages": entries }))?;
+    io::print_json(&json!({ "valid": valid, "invalid": invalid, "messages": entries }))?;
     Ok(if invalid == 0 {
         ExitCode::SUCCESS
     } else {
@@ -178,15 +201,18 @@ fn run_import(file: &PathBuf, output_dir: Option<&PathBuf>, max_message: usize) 
     })
 }
 
-fn list(file: &PathBuf, max_message: usize) -> Result<ExitCode, String> {
+fn list(file: &Path, max_message: usize) -> Result<ExitCode, CliError> {
     let reader = open(file)?;
     let mut entries = Vec::new();
     let mut problems = 0usize;
     for item in MboxReader::new(reader, max_message) {
         match item {
             Ok(message) => entries.push(describe(&message)),
-            Err(demail::mbox::MboxError::Io(e)) => {
-                return Err(format!("cannot read {}: {e}", file.display()));
+            Err(demail::mbox::MboxError::Io(source)) => {
+                return Err(CliError::Read {
+                    path: file.to_owned(),
+                    source,
+                });
             }
             Err(error) => {
                 problems += 1;
@@ -194,7 +220,7 @@ fn list(file: &PathBuf, max_message: usize) -> Result<ExitCode, String> {
             }
         }
     }
-    print(&json!({ "count": entries.len(), "messages": entries }))?;
+    io::print_json(&json!({ "count": entries.len(), "messages": entries }))?;
     Ok(if problems == 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,5 +1,8 @@
 //! `demail notify`: build a notification message about an original message
 //! (TR 01201-3.4 §3.5.2, §3.1.20).
+//!
+//! Exit codes: 0 written; 1 refused by the TR for this original (sent on
+//! copy, or to a system address); 2 unreadable input or usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +13,8 @@ use demail::address::DeMailAddress;
 use demail::confirmation::Issuer;
 use demail::envelope::Envelope;
 use demail::notification::{NotificationKind, NotificationRequest, build_notification};
+
+use crate::io::{self, CliError};
 
 /// The notification types on the command line (Table 22, and malware).
 #[derive(Clone, Copy, ValueEnum)]
@@ -45,7 +50,7 @@ pub(crate) struct NotifyArgs {
     /// The provider's PKCS#8 private key (PEM); without it the message is hash-only.
     #[arg(long, requires = "provider_cert")]
     provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM).
+    /// The provider's certificate (PEM or DER).
     #[arg(long, requires = "provider_key")]
     provider_cert: Option<PathBuf>,
     /// The recipient the notification is about.
@@ -54,7 +59,7 @@ pub(crate) struct NotifyArgs {
     /// A further explanation (the check result).
     #[arg(long)]
     reason: Option<String>,
-    /// The notification time, RFC 3339 (default: now, UTC).
+    /// The notification time, RFC 3339 with offset (default: now, UTC).
     #[arg(long)]
     at: Option<String>,
     /// Write the notification here instead of standard output.
@@ -63,11 +68,11 @@ pub(crate) struct NotifyArgs {
 }
 
 /// Runs `demail notify`.
-pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, String> {
-    let raw = super::read_input(&args.original)
-        .map_err(|e| format!("cannot read {}: {e}", args.original.display()))?;
-    let original = Envelope::parse(&raw).map_err(|e| format!("{}: {e}", args.original.display()))?;
-    let address = DeMailAddress::parse(&args.system_address).map_err(|e| format!("--system-address: {e}"))?;
+pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.original)?;
+    let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
+    let address = DeMailAddress::parse(&args.system_address)
+        .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
     let mut issuer = Issuer::new(args.provider_name.clone(), address);
     issuer.link = args.provider_link.clone();
     let kind = match args.kind {
@@ -77,26 +82,18 @@ pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, String> {
         TypeArg::Other => NotificationKind::Other,
         TypeArg::Malware => NotificationKind::Malware,
     };
-    let mut request = NotificationRequest::new(
-        kind,
-        &issuer,
-        super::confirm::date_time(args.at.as_deref(), "--at")?,
-    );
+    let mut request = NotificationRequest::new(kind, &issuer, io::time_or_now("--at", args.at.as_deref())?);
     request.recipient = args
         .recipient
         .as_deref()
-        .map(DeMailAddress::parse)
-        .transpose()
-        .map_err(|e| format!("--recipient: {e}"))?;
+        .map(|text| {
+            DeMailAddress::parse(text).map_err(|e| CliError::invalid(format!("--recipient {text}"), e))
+        })
+        .transpose()?;
     request.reason = args.reason.clone();
-    let signer = match (&args.provider_key, &args.provider_cert) {
-        (Some(key), Some(cert)) => Some(super::confirm::load_signer(key, cert)?),
-        _ => None,
-    };
-    let notification = match build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c))) {
-        Ok(notification) => notification,
-        Err(error) => return super::confirm::refused(&args.original, error),
-    };
-    super::confirm::write_output(args.output.as_deref(), &notification)?;
+    let signer = io::load_optional_signer(args.provider_key.as_deref(), args.provider_cert.as_deref())?;
+    let notification = build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c)))
+        .map_err(|e| crate::confirm::refused(&args.original, e))?;
+    io::write_output(args.output.as_deref(), &notification)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use demail::resend::ResendKind;
 
-use crate::forward::{ResendArgs, run as run_resend};
+use crate::forward::{ResendArgs, resend};
+use crate::io::CliError;
 
 /// Redirects the message.
-pub(crate) fn run(args: &ResendArgs) -> Result<ExitCode, String> {
-    run_resend(args, ResendKind::Redirect)
+pub(crate) fn run(args: &ResendArgs) -> Result<ExitCode, CliError> {
+    resend(args, ResendKind::Redirect)
 }

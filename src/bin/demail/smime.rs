@@ -13,26 +13,26 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{Value, json};
 
-use demail::certificate::{Certificate, KeyPolicy};
-use demail::crypto::SigningKey;
 use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
     SmimeError,
 };
 use demail::verify::StatusResult;
 
+use crate::io::{self, CliError, TrustArgs};
+
 /// The arguments of `demail protect`.
 #[derive(Args)]
 pub(crate) struct ProtectArgs {
     /// The message (or draft), or `-` for standard input.
     file: PathBuf,
-    /// A recipient's certificate (PEM, RSA or EC); repeatable.
+    /// A recipient's certificate (PEM or DER, RSA or EC); repeatable.
     #[arg(long = "recipient-cert", required = true)]
     recipient_certs: Vec<PathBuf>,
     /// The sender's PKCS#8 private key (PEM): sign before encrypting.
     #[arg(long, requires = "sign_cert")]
     sign_key: Option<PathBuf>,
-    /// The sender's certificate (PEM).
+    /// The sender's certificate (PEM or DER).
     #[arg(long, requires = "sign_key")]
     sign_cert: Option<PathBuf>,
     /// Opaque signed-data instead of multipart/signed.
@@ -58,11 +58,11 @@ pub(crate) struct OpenArgs {
     /// The recipient's PKCS#8 private key (PEM).
     #[arg(long)]
     key: PathBuf,
-    /// The recipient's certificate (PEM).
+    /// The recipient's certificate (PEM or DER).
     #[arg(long)]
     cert: PathBuf,
     #[command(flatten)]
-    trust: crate::TrustArgs,
+    trust: TrustArgs,
     /// Write the opened message here.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -72,48 +72,33 @@ pub(crate) struct OpenArgs {
     allow_unauthenticated: bool,
 }
 
-fn certificate(path: &Path) -> Result<Certificate, String> {
-    Certificate::from_pem(&crate::read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn error_json(error: &SmimeError) -> Value {
     json!({ "error": { "code": error.code(), "message": error.to_string() } })
 }
 
 /// Prints a refusal as JSON (exit 1) or returns an input error (exit 2).
-fn refused(file: &Path, error: &SmimeError) -> Result<ExitCode, String> {
+fn refused(file: &Path, error: SmimeError) -> Result<ExitCode, CliError> {
     if error.is_unreadable_input() {
-        return Err(format!("{}: {error}", file.display()));
+        return Err(CliError::invalid(file.display(), error));
     }
-    print_json(&error_json(error))?;
+    io::print_json(&error_json(&error))?;
     Ok(ExitCode::from(1))
 }
 
-fn print_json(value: &Value) -> Result<(), String> {
-    use std::io::Write;
-    let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
-    writeln!(std::io::stdout(), "{text}").map_err(|e| format!("cannot write JSON: {e}"))
-}
-
 /// Protects the message; see the module documentation for exit codes.
-pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, String> {
-    let raw =
-        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let cipher = Cipher::parse(&args.cipher)
-        .ok_or_else(|| format!("--cipher {}: use aes256-gcm or aes256-cbc", args.cipher))?;
+pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.file)?;
+    let cipher = Cipher::parse(&args.cipher).ok_or_else(|| CliError::Argument {
+        option: "--cipher",
+        value: args.cipher.clone(),
+        problem: "use aes256-gcm or aes256-cbc",
+    })?;
     let mut recipients = args
         .recipient_certs
         .iter()
-        .map(|p| certificate(p))
+        .map(|p| io::load_certificate(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let signer = match (&args.sign_key, &args.sign_cert) {
-        (Some(key), Some(cert)) => Some((
-            SigningKey::from_pkcs8_pem(&crate::read_text(key)?)
-                .map_err(|e| format!("{}: {e}", key.display()))?,
-            certificate(cert)?,
-        )),
-        _ => None,
-    };
+    let signer = io::load_optional_signer(args.sign_key.as_deref(), args.sign_cert.as_deref())?;
     if args.encrypt_to_self
         && let Some((_, cert)) = &signer
     {
@@ -136,12 +121,12 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, String> {
     });
     let protected = match demail::smime::protect(&raw, &options) {
         Ok(protected) => protected,
-        Err(error) => return refused(&args.file, &error),
+        Err(error) => return refused(&args.file, error),
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, &protected).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            print_json(&json!({
+            io::write_output(Some(path), &protected)?;
+            io::print_json(&json!({
                 "output": path.display().to_string(),
                 "cipher": cipher.as_str(),
                 "signed": signer.as_ref().map(|(_, cert)| cert.subject.clone()),
@@ -151,38 +136,32 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, String> {
                 "note": "the content is encrypted end to end; Subject, From, To, Cc, Date, Message-ID and the X-de-mail-* fields stay readable",
             }))?;
         }
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(&protected)
-                .map_err(|e| format!("cannot write the message: {e}"))?;
-        }
+        None => io::write_stdout(&protected)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the message; see the module documentation for exit codes.
-pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, String> {
-    let raw =
-        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let key = DecryptionKey::from_pkcs8_pem(&crate::read_text(&args.key)?)
-        .map_err(|e| format!("{}: {e}", args.key.display()))?;
-    let cert = certificate(&args.cert)?;
+pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.file)?;
+    let key = DecryptionKey::from_pkcs8_pem(&io::read_text(&args.key)?)
+        .map_err(|e| CliError::invalid(args.key.display(), e))?;
+    let cert = io::load_certificate(&args.cert)?;
     let trust = args.trust.load()?;
     let options = OpenOptions {
-        verify: trust.options(KeyPolicy::default()),
+        verify: trust.options(false),
         allow_unauthenticated: args.allow_unauthenticated,
     };
     let opened = match demail::smime::open(&raw, &key, &cert, &options) {
         Ok(opened) => opened,
-        Err(error) => return refused(&args.file, &error),
+        Err(error) => return refused(&args.file, error),
     };
     if let Some(path) = &args.output {
-        std::fs::write(path, &opened.message).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        io::write_output(Some(path), &opened.message)?;
     }
     let report = &opened.report;
     let all_pass = report.signatures.iter().all(SignatureReport::passed);
-    print_json(&json!({
+    io::print_json(&json!({
         "opened": true,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
         "content_encryption": report.content_encryption,

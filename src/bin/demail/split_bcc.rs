@@ -15,6 +15,8 @@ use demail::bcc::{Addressee, SplitError, split_bcc};
 use demail::envelope::Envelope;
 use demail::integrity::IntegrityError;
 
+use crate::io::{self, CliError};
+
 /// The arguments of `demail split-bcc`.
 #[derive(Args)]
 pub(crate) struct SplitBccArgs {
@@ -26,7 +28,7 @@ pub(crate) struct SplitBccArgs {
     /// The provider's PKCS#8 private key (PEM); without it the copies are hash-only.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// The provider's certificate (PEM).
+    /// The provider's certificate (PEM or DER).
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
     /// The a= algorithm, as for `demail sign`: e.g. sha256, sha256/rsa,
@@ -36,26 +38,19 @@ pub(crate) struct SplitBccArgs {
 }
 
 /// Splits the message; see the module documentation for exit codes.
-pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
-    let raw =
-        crate::read_input(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let loaded = crate::load_signer(args.key.as_deref(), args.cert.as_deref())?;
-    let options = crate::sign_options(loaded.as_ref(), args.alg.as_deref())?;
-    let copies = match split_bcc(&raw, &options) {
-        Ok(copies) => copies,
-        Err(
-            error @ (SplitError::Integrity(
-                IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. },
-            )
-            | SplitError::NoChosenRecipient),
-        ) => {
-            eprintln!("demail: {}: {error}", args.file.display());
-            return Ok(ExitCode::from(1));
-        }
-        Err(error) => return Err(format!("{}: {error}", args.file.display())),
-    };
-    std::fs::create_dir_all(&args.output_dir)
-        .map_err(|e| format!("cannot create {}: {e}", args.output_dir.display()))?;
+pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.file)?;
+    let loaded = io::load_optional_signer(args.key.as_deref(), args.cert.as_deref())?;
+    let options = crate::sign::sign_options(loaded.as_ref(), args.alg.as_deref())?;
+    let copies = split_bcc(&raw, &options).map_err(|error| match error {
+        SplitError::Integrity(IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. })
+        | SplitError::NoChosenRecipient => CliError::refused(args.file.display(), error),
+        error => CliError::invalid(args.file.display(), error),
+    })?;
+    std::fs::create_dir_all(&args.output_dir).map_err(|source| CliError::Write {
+        path: args.output_dir.clone(),
+        source,
+    })?;
     let mut report = Vec::with_capacity(copies.len());
     let mut bcc_number = 0;
     for copy in &copies {
@@ -67,8 +62,8 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
             }
         };
         let path = args.output_dir.join(&name);
-        std::fs::write(&path, &copy.message).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let envelope = Envelope::parse(&copy.message).map_err(|e| e.to_string())?;
+        io::write_output(Some(&path), &copy.message)?;
+        let envelope = Envelope::parse(&copy.message).map_err(|e| CliError::invalid(path.display(), e))?;
         report.push(json!({
             "addressee": addressee,
             "file": path.display().to_string(),
@@ -76,8 +71,6 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, String> {
             "signed": loaded.is_some(),
         }));
     }
-    let text = serde_json::to_string_pretty(&json!({ "copies": report }))
-        .map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
+    io::print_json(&json!({ "copies": report }))?;
     Ok(ExitCode::SUCCESS)
 }

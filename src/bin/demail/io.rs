@@ -1,0 +1,396 @@
+//! The one place the commands touch the outside world: reading input (a file
+//! or `-` for standard input, size-limited), writing output (a file or
+//! standard output; a closed standard output ends the program quietly),
+//! loading signers and certificates (PEM or DER), the trust and time
+//! arguments, JSON printing, and the error type every command returns.
+//!
+//! Exit codes (docs/decisions.md D110–D112): 0 done or passed; 1 refused
+//! by a rule or a failed check; 2 unreadable input or usage error; 141 when
+//! the reader of standard output closed it early (the status a shell
+//! reports for a program ended by SIGPIPE; nothing is printed).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use serde_json::{Value, json};
+
+use demail::certificate::{Certificate, CertificateError, KeyPolicy};
+use demail::crypto::SigningKey;
+use demail::fields::DateTime;
+use demail::provider_directory::ProviderMap;
+use demail::verify::{DuplicatePolicy, ProviderDirectory, VerifyOptions};
+use demail::xml::XmlDateTime;
+
+/// Largest message read from a file or standard input: the mbox reader's
+/// limit, 64 MiB (D111).
+pub(crate) const MAX_MESSAGE: u64 = demail::mbox::DEFAULT_MAX_MESSAGE as u64;
+/// Largest key, certificate, card or directory file: 1 MiB (D111).
+pub(crate) const MAX_SMALL_FILE: u64 = 1024 * 1024;
+
+/// The exit status when standard output was closed early (128 + SIGPIPE).
+const CLOSED_STDOUT: u8 = 141;
+
+/// Why a command stopped without its report: each variant has a stable
+/// snake_case [`code`](CliError::code) and an exit code (D112).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// A file or standard input cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is larger than its limit (D111).
+    #[error("{}: larger than {limit} bytes", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
+    /// A file or standard output cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The reader of standard output closed it (`demail ... | head`).
+    #[error("standard output was closed")]
+    ClosedStdout,
+    /// An option value that is not of the expected form.
+    #[error("{option} {value}: {problem}")]
+    Argument {
+        option: &'static str,
+        value: String,
+        problem: &'static str,
+    },
+    /// The command line does not parse (clap's error: unknown option,
+    /// missing argument, ...).
+    #[error("{}", usage_line(.0))]
+    Usage(clap::Error),
+    /// An input the library could not read, with its typed error.
+    #[error("{input}: {source}")]
+    Invalid {
+        input: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The library refused the input by a rule of the TR (exit 1).
+    #[error("refused: {input}: {source}")]
+    Refused {
+        input: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl CliError {
+    /// An input (a file, or an option and its value) the library could not read.
+    pub(crate) fn invalid(
+        input: impl std::fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        CliError::Invalid {
+            input: input.to_string(),
+            source: source.into(),
+        }
+    }
+
+    /// An input the library refused by a rule (exit 1).
+    pub(crate) fn refused(
+        input: impl std::fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        CliError::Refused {
+            input: input.to_string(),
+            source: source.into(),
+        }
+    }
+
+    /// The stable snake_case code of the failure JSON.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            CliError::Read { .. } => "unreadable_input",
+            CliError::TooLarge { .. } => "input_too_large",
+            CliError::Write { .. } => "cannot_write",
+            CliError::ClosedStdout => "closed_stdout",
+            CliError::Argument { .. } => "invalid_argument",
+            CliError::Usage(_) => "usage",
+            CliError::Invalid { .. } => "invalid_input",
+            CliError::Refused { .. } => "refused",
+        }
+    }
+
+    /// 1 for a refusal by rule, 141 for a closed standard output, 2 otherwise.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Refused { .. } => 1,
+            CliError::ClosedStdout => CLOSED_STDOUT,
+            _ => 2,
+        }
+    }
+}
+
+/// Ends a command: its exit code, or the error reported on standard error
+/// in one human line (and, with `--json`, as `{"error": {...}}` on standard
+/// output, D112); a closed standard output ends quietly with 141.
+pub(crate) fn finish(result: Result<ExitCode, CliError>, json_errors: bool) -> ExitCode {
+    let error = match result {
+        Ok(code) => return code,
+        Err(CliError::ClosedStdout) => return ExitCode::from(CLOSED_STDOUT),
+        Err(error) => error,
+    };
+    // Standard error may be closed too: nothing more can be said then.
+    let _ = match &error {
+        CliError::Usage(clap) => clap.print(),
+        error => writeln!(std::io::stderr(), "demail: {error}"),
+    };
+    if json_errors {
+        let value = json!({ "error": {
+            "code": error.code(),
+            "message": error.to_string(),
+            "exit_code": error.exit_code(),
+        }});
+        if let Err(CliError::ClosedStdout) = print_json(&value) {
+            return ExitCode::from(CLOSED_STDOUT);
+        }
+    }
+    ExitCode::from(error.exit_code())
+}
+
+/// The first line of clap's message, without its `error: ` prefix.
+fn usage_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let line = rendered.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_owned()
+}
+
+/// Reads a message file, or standard input for `-`, up to [`MAX_MESSAGE`].
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    read_limited(path, MAX_MESSAGE)
+}
+
+/// Reads a file (or `-`) of at most `limit` bytes; larger is refused
+/// without reading past the limit.
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    let read_error = |source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut data = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut data)
+            .map_err(read_error)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        file.take(limit + 1).read_to_end(&mut data).map_err(read_error)?;
+    }
+    if data.len() as u64 > limit {
+        return Err(CliError::TooLarge {
+            path: path.to_owned(),
+            limit,
+        });
+    }
+    Ok(data)
+}
+
+/// Reads a small text file (key, certificate, JSON), up to [`MAX_SMALL_FILE`].
+pub(crate) fn read_text(path: &Path) -> Result<String, CliError> {
+    let data = read_limited(path, MAX_SMALL_FILE)?;
+    String::from_utf8(data).map_err(|e| CliError::invalid(path.display(), e))
+}
+
+/// Writes `data` to `path`, or to standard output when `path` is `None`.
+pub(crate) fn write_output(path: Option<&Path>, data: &[u8]) -> Result<(), CliError> {
+    match path {
+        Some(path) => std::fs::write(path, data).map_err(|source| CliError::Write {
+            path: path.to_owned(),
+            source,
+        }),
+        None => write_stdout(data),
+    }
+}
+
+/// Writes to standard output; a closed pipe is [`CliError::ClosedStdout`].
+pub(crate) fn write_stdout(data: &[u8]) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(data)
+        .and_then(|()| stdout.flush())
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::ClosedStdout,
+            _ => CliError::Write {
+                path: PathBuf::from("-"),
+                source,
+            },
+        })
+}
+
+/// Prints `value` as pretty JSON and a line end on standard output.
+pub(crate) fn print_json(value: &Value) -> Result<(), CliError> {
+    // Serializing a `Value` cannot fail (its keys are strings).
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    write_stdout(text.as_bytes())
+}
+
+/// A certificate file, PEM (the first `CERTIFICATE` block) or DER.
+pub(crate) fn load_certificate(path: &Path) -> Result<Certificate, CliError> {
+    let mut all = load_certificates(path)?;
+    Ok(all.swap_remove(0))
+}
+
+const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+
+/// Every certificate of a file: each `CERTIFICATE` block of a PEM file, or
+/// the one certificate of a DER file (D113). At least one.
+pub(crate) fn load_certificates(path: &Path) -> Result<Vec<Certificate>, CliError> {
+    let data = read_limited(path, MAX_SMALL_FILE)?;
+    // PEM may have explanatory text before its blocks (RFC 7468 §2), as the
+    // library's PEM reader allows; a DER certificate is binary.
+    let parsed = if data.windows(PEM_BEGIN.len()).any(|w| w == PEM_BEGIN) {
+        let text = std::str::from_utf8(&data).map_err(|e| CliError::invalid(path.display(), e))?;
+        Certificate::all_from_pem(text)
+    } else {
+        Certificate::from_der(data).map(|cert| vec![cert])
+    };
+    let certificates = parsed.map_err(|e| CliError::invalid(path.display(), e))?;
+    if certificates.is_empty() {
+        return Err(CliError::invalid(path.display(), CertificateError::Encoding));
+    }
+    Ok(certificates)
+}
+
+/// A provider's or sender's PKCS#8 private key (PEM) and its certificate.
+pub(crate) fn load_signer(key: &Path, cert: &Path) -> Result<(SigningKey, Certificate), CliError> {
+    let key =
+        SigningKey::from_pkcs8_pem(&read_text(key)?).map_err(|e| CliError::invalid(key.display(), e))?;
+    Ok((key, load_certificate(cert)?))
+}
+
+/// The signer of `--key`/`--cert` style options when both are given.
+pub(crate) fn load_optional_signer(
+    key: Option<&Path>,
+    cert: Option<&Path>,
+) -> Result<Option<(SigningKey, Certificate)>, CliError> {
+    match (key, cert) {
+        (Some(key), Some(cert)) => load_signer(key, cert).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// An RFC 3339 date-time with offset (`2026-11-24T10:00:00+01:00`), read
+/// with the library's `xs:dateTime` reader: impossible dates such as
+/// 2026-02-30 are refused (D114).
+pub(crate) fn parse_time(option: &'static str, text: &str) -> Result<DateTime, CliError> {
+    XmlDateTime::parse(text)
+        .map(|t| t.0)
+        .ok_or_else(|| CliError::Argument {
+            option,
+            value: text.to_owned(),
+            problem: "not an RFC 3339 date-time with offset, e.g. 2026-11-24T10:00:00Z",
+        })
+}
+
+/// [`parse_time`] of an optional argument; without one, now in UTC.
+pub(crate) fn time_or_now(option: &'static str, text: Option<&str>) -> Result<DateTime, CliError> {
+    match text {
+        Some(text) => parse_time(option, text),
+        None => Ok(DateTime::from_system_time(SystemTime::now())),
+    }
+}
+
+/// The trust inputs of the commands that verify signatures.
+#[derive(clap::Args)]
+pub(crate) struct TrustArgs {
+    /// A trusted root certificate, PEM (may hold several) or DER; repeatable.
+    #[arg(long = "trust-anchor")]
+    trust_anchors: Vec<PathBuf>,
+    /// An intermediate certificate, PEM (may hold several) or DER, for path
+    /// building; repeatable.
+    #[arg(long = "intermediate")]
+    intermediates: Vec<PathBuf>,
+    /// Verification time as RFC 3339 with offset, e.g. 2026-11-24T00:00:00Z
+    /// (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// TR-literal reading of duplicates: the first occurrence of a signed
+    /// field wins (the report still lists every duplicate). Default: refuse.
+    #[arg(long)]
+    allow_duplicate_fields: bool,
+    /// Fail every hash-only message (FC-04), not only authoritative messages
+    /// and confirmations.
+    #[arg(long)]
+    require_signature: bool,
+    /// A JSON file listing which provider certificates may sign for which
+    /// De-Mail domains (docs/decisions.md D52); an unlisted signer fails FC-02.
+    /// It binds only signed mail: a hash-only message passes with
+    /// `signer_binding` `unsigned`; add --require-signature to refuse it.
+    #[arg(long, value_name = "FILE")]
+    provider_directory: Option<PathBuf>,
+}
+
+/// [`TrustArgs`] read: the certificates, the verification time and policy.
+pub(crate) struct Trust {
+    anchors: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
+    time: SystemTime,
+    duplicate_fields: DuplicatePolicy,
+    require_signature: bool,
+    directory: Option<ProviderMap>,
+}
+
+impl TrustArgs {
+    /// Reads the certificate files, the directory and the time.
+    pub(crate) fn load(&self) -> Result<Trust, CliError> {
+        Ok(Trust {
+            anchors: load_all(&self.trust_anchors)?,
+            intermediates: load_all(&self.intermediates)?,
+            time: match &self.at {
+                Some(text) => parse_time("--at", text)?.to_system_time(),
+                None => SystemTime::now(),
+            },
+            duplicate_fields: if self.allow_duplicate_fields {
+                DuplicatePolicy::FirstWins
+            } else {
+                DuplicatePolicy::Refuse
+            },
+            require_signature: self.require_signature,
+            directory: self
+                .provider_directory
+                .as_deref()
+                .map(crate::provider_directory::load)
+                .transpose()?,
+        })
+    }
+}
+
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
+    let mut all = Vec::new();
+    for path in paths {
+        all.extend(load_certificates(path)?);
+    }
+    Ok(all)
+}
+
+impl Trust {
+    /// The verification options, with `--tr-02102`'s key policy when asked.
+    pub(crate) fn options(&self, tr_02102: bool) -> VerifyOptions<'_> {
+        VerifyOptions {
+            time: self.time,
+            trust_anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            key_policy: if tr_02102 {
+                KeyPolicy::tr_02102()
+            } else {
+                KeyPolicy::default()
+            },
+            status_check: None,
+            duplicate_fields: self.duplicate_fields,
+            require_signature: self.require_signature,
+            provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
+        }
+    }
+}

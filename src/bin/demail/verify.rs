@@ -1,0 +1,114 @@
+//! `demail verify`: check `X-de-mail-integrity` (TR 01201-3.4 §3.1.21) and
+//! print the report as JSON; the report JSON is shared with every command
+//! that verifies a message (`check-confirmation`, `ident check`).
+//!
+//! Exit codes: 0 pass; 1 fails or the signer is not trusted; 2 unreadable
+//! input or usage error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use demail::envelope::Envelope;
+use demail::provider_directory::SignerBinding;
+use demail::verify::{IntegrityMode, StatusResult, Verdict, VerificationReport};
+
+use crate::io::{self, CliError, TrustArgs};
+
+/// The arguments of `demail verify`.
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// The message file, or `-` for standard input.
+    file: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// Require RSA keys of at least 3000 bits (BSI TR-02102-1).
+    #[arg(long)]
+    tr_02102: bool,
+}
+
+/// Verifies the message; see the module documentation for exit codes.
+pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
+    let raw = io::read_input(&args.file)?;
+    let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
+    let trust = args.trust.load()?;
+    let report = demail::verify::verify(&envelope, &trust.options(args.tr_02102));
+    let mut output = report_json(&report);
+    output["envelope"] = crate::inspect::envelope_json(&envelope);
+    io::print_json(&output)?;
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The integrity report: verdict, FU error case, rule code, hashes, trust,
+/// certificate.
+pub(crate) fn report_json(report: &VerificationReport) -> Value {
+    let (case, reason) = match &report.verdict {
+        Verdict::Fail(failure) => (Some(failure.case().code()), Some(failure.to_string())),
+        _ => (None, None),
+    };
+    let failure = report.failure();
+    json!({
+        "verdict": verdict_name(&report.verdict),
+        "error_case": case,
+        "code": failure.map(|f| f.code()),
+        "reason": reason,
+        "offset": failure.and_then(|f| f.offset()),
+        "duplicates": report.duplicates.iter().map(|d| json!({
+            "field": d.field,
+            "first_offset": d.first_offset,
+            "offset": d.offset,
+        })).collect::<Vec<_>>(),
+        "invalid_authoritative": report.invalid_authoritative,
+        "signer_binding": signer_binding_json(&report.signer_binding),
+        "mode": report.mode.map(|m| match m {
+            IntegrityMode::HashOnly => "hash-only",
+            IntegrityMode::Signed => "signed",
+        }),
+        "algorithm": report.algorithm.map(|a| a.to_string()),
+        "body_hash_ok": report.body_hash_ok,
+        "header_ok": report.header_ok,
+        "trusted": report.trusted,
+        "status": match &report.status {
+            StatusResult::NotChecked => "not checked".to_owned(),
+            StatusResult::Good => "good".to_owned(),
+            StatusResult::Failed(reason) => format!("failed: {reason}"),
+            _ => "unknown".to_owned(),
+        },
+        "certificate": report.certificate.as_ref().map(|c| json!({
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "not_before": c.not_before,
+            "not_after": c.not_after,
+            "key": c.public_key.describe(),
+        })),
+    })
+}
+
+/// The name of a verdict in the reports: `pass`, `signature valid, signer
+/// not trusted`, `fail` (the library's [`Verdict`] has no name of its own yet).
+pub(crate) fn verdict_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "pass",
+        Verdict::SignatureValidUntrusted => "signature valid, signer not trusted",
+        _ => "fail",
+    }
+}
+
+/// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain" | "unsigned", "domain": ...}`.
+pub(crate) fn signer_binding_json(binding: &SignerBinding) -> Value {
+    let (state, domain) = match binding {
+        SignerBinding::Listed { domain } => ("listed", Some(domain)),
+        SignerBinding::NotListed { domain } => ("not_listed", Some(domain)),
+        SignerBinding::NoSenderDomain => ("no_sender_domain", None),
+        SignerBinding::Unsigned => ("unsigned", None),
+        _ => ("not_checked", None),
+    };
+    json!({ "state": state, "domain": domain })
+}

@@ -8,10 +8,11 @@ use clap::{Args, ValueEnum};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{BuildError, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation};
+use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
+use demail::provider::{BuildError, Issuer};
 
 /// The confirmation kinds on the command line.
 #[derive(Clone, Copy, ValueEnum)]

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use demail::address::DeMailAddress;
-use demail::confirmation::Issuer;
 use demail::envelope::Envelope;
 use demail::notification::{NotificationKind, NotificationRequest, build_notification};
+use demail::provider::Issuer;
 
 /// The notification types on the command line (Table 22, and malware).
 #[derive(Clone, Copy, ValueEnum)]

@@ -1,0 +1,99 @@
+//! The header fields, recipients and message id of a provider message
+//! (TR 01201-3.4 Table 1 columns B, M, I; D36).
+
+use std::borrow::Cow;
+
+use crate::address::{DeMailAddress, RecipientList};
+use crate::crypto::HashAlgorithm;
+use crate::envelope::Envelope;
+use crate::fields::{DateTime, MessageType, Version};
+use crate::metadata::Metadata;
+
+use super::Issuer;
+
+/// The address without its display name, owned: how a provider writes
+/// `X-de-mail-sender` and the recipients of its messages.
+pub(crate) fn bare(address: &DeMailAddress<'_>) -> DeMailAddress<'static> {
+    let mut address = address.clone().into_owned();
+    address.display_name = None;
+    address
+}
+
+/// The recipients of a provider's message about an original: `to` (the
+/// reply address the caller chose, D35/D36) and, when `with_copies`, in copy
+/// the original's recipients — those of `X-de-mail-actual-recipient`, else
+/// `X-de-mail-chosen-recipient` — without display names and duplicates.
+pub(crate) fn provider_message_recipients(
+    to: DeMailAddress<'static>,
+    original: &Envelope<'_>,
+    with_copies: bool,
+) -> RecipientList<'static> {
+    let mut list = RecipientList {
+        to: vec![to],
+        cc: Vec::new(),
+        bcc: Vec::new(),
+    };
+    if with_copies {
+        let metadata = original.metadata();
+        let recipients = metadata
+            .actual_recipient
+            .as_ref()
+            .or(metadata.chosen_recipient.as_ref());
+        for address in recipients.iter().flat_map(|l| l.iter()) {
+            let address = bare(address);
+            if !list.iter().any(|a| a.same_mailbox(&address)) {
+                list.cc.push(address);
+            }
+        }
+    }
+    list
+}
+
+/// The header fields every message a provider sends has (Table 1 columns
+/// B, M, I): From (the issuer's name and system address), Date,
+/// both message ids, Subject, X-de-mail-sender, chosen and actual recipients,
+/// originator provider, message type, version, and the original's private
+/// id (§3.1.17; FU Schritt 45, 56). An ident confirmation is about no
+/// original (`None`, Table 1 column I). Callers add their options and type
+/// fields.
+pub(crate) fn provider_message_headers(
+    issuer: &Issuer,
+    time: DateTime,
+    message_id: String,
+    subject: String,
+    message_type: MessageType,
+    recipients: &RecipientList<'static>,
+    original: Option<&Envelope<'_>>,
+) -> Metadata<'static> {
+    let mut from = issuer.system_address.clone();
+    from.display_name = Some(Cow::Owned(issuer.name.clone()));
+    Metadata {
+        from: Some(from),
+        date: Some(time),
+        message_id: Some(Cow::Owned(message_id.clone())),
+        subject: Some(Cow::Owned(subject)),
+        sender: Some(bare(&issuer.system_address)),
+        chosen_recipient: Some(recipients.clone()),
+        actual_recipient: Some(recipients.clone()),
+        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
+        message_type: Some(message_type),
+        version: Some(Version::CURRENT),
+        private_id: original
+            .and_then(|o| o.metadata().private_id.clone())
+            .map(|id| Cow::Owned(id.into_owned())),
+        demail_message_id: Some(Cow::Owned(message_id)),
+        ..Metadata::default()
+    }
+}
+
+/// A reproducible message id (D36):
+/// `<slug>.<yyyymmddhhmmss>.<16 hex of SHA-256(parts)>@<domain>`.
+pub(crate) fn derived_message_id(slug: &str, time: &DateTime, parts: &[&[u8]], domain: &str) -> String {
+    let input = parts.concat();
+    let digest = HashAlgorithm::Sha256.digest(&input);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{domain}",
+        time.year, time.month, time.day, time.hour, time.minute, time.second
+    )
+}

@@ -31,7 +31,7 @@ use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
 use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
-use crate::fields::{DateTime, FieldName, MessageType, NotificationType};
+use crate::fields::{DateTime, MessageType, NotificationType};
 use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
@@ -424,17 +424,12 @@ fn notification_recipients(
     let forwarder = metadata
         .resent_from
         .as_deref()
-        .and_then(|r| DeMailAddress::parse(r).ok())
-        .map(DeMailAddress::into_owned);
-    let to = forwarder
-        .or_else(|| metadata.reply_to.clone().map(DeMailAddress::into_owned))
-        .or_else(|| metadata.sender.clone().map(DeMailAddress::into_owned))
-        .ok_or(BuildError::MissingField(FieldName::Sender))?;
-    Ok(provider_message_recipients(
-        to,
+        .and_then(|r| DeMailAddress::parse(r).ok());
+    provider_message_recipients(
+        [forwarder, metadata.reply_to.clone(), metadata.sender.clone()],
         original,
         kind == NotificationKind::Malware,
-    ))
+    )
 }
 
 fn header_metadata(

@@ -113,18 +113,15 @@ pub fn confirmation_recipients(
     kind: ConfirmationKind,
 ) -> Result<RecipientList<'static>, BuildError> {
     let metadata = original.metadata();
-    let to = metadata
-        .reply_to
-        .clone()
-        .or_else(|| metadata.sender.clone())
-        .or_else(|| metadata.from.clone())
-        .ok_or(BuildError::MissingField(FieldName::Sender))?
-        .into_owned();
-    Ok(provider_message_recipients(
-        to,
+    provider_message_recipients(
+        [
+            metadata.reply_to.clone(),
+            metadata.sender.clone(),
+            metadata.from.clone(),
+        ],
         original,
         kind != ConfirmationKind::Dispatch,
-    ))
+    )
 }
 
 /// The `Acknowledge-Message` for an original message: its metadata fields

@@ -6,10 +6,10 @@ use std::borrow::Cow;
 use crate::address::{DeMailAddress, RecipientList};
 use crate::crypto::HashAlgorithm;
 use crate::envelope::Envelope;
-use crate::fields::{DateTime, MessageType, Version};
+use crate::fields::{DateTime, FieldName, MessageType, Version};
 use crate::metadata::Metadata;
 
-use super::Issuer;
+use super::{BuildError, Issuer};
 
 /// The address without its display name, owned: how a provider writes
 /// `X-de-mail-sender` and the recipients of its messages.
@@ -19,17 +19,26 @@ pub(crate) fn bare(address: &DeMailAddress<'_>) -> DeMailAddress<'static> {
     address
 }
 
-/// The recipients of a provider's message about an original: `to` (the
-/// reply address the caller chose, D35/D36) and, when `with_copies`, in copy
-/// the original's recipients — those of `X-de-mail-actual-recipient`, else
+/// The recipients of a provider's message about an original: `to` the
+/// first address of `candidates` (the reply addresses in the order the
+/// kind's rule names them, D35/D36) and, when `with_copies`, in copy the
+/// original's recipients — those of `X-de-mail-actual-recipient`, else
 /// `X-de-mail-chosen-recipient` — without display names and duplicates.
-pub(crate) fn provider_message_recipients(
-    to: DeMailAddress<'static>,
+///
+/// # Errors
+/// [`BuildError::MissingField`] naming `X-de-mail-sender` when no candidate is given.
+pub(crate) fn provider_message_recipients<'a>(
+    candidates: impl IntoIterator<Item = Option<DeMailAddress<'a>>>,
     original: &Envelope<'_>,
     with_copies: bool,
-) -> RecipientList<'static> {
+) -> Result<RecipientList<'static>, BuildError> {
+    let to = candidates
+        .into_iter()
+        .flatten()
+        .next()
+        .ok_or(BuildError::MissingField(FieldName::Sender))?;
     let mut list = RecipientList {
-        to: vec![to],
+        to: vec![to.into_owned()],
         cc: Vec::new(),
         bcc: Vec::new(),
     };
@@ -46,7 +55,7 @@ pub(crate) fn provider_message_recipients(
             }
         }
     }
-    list
+    Ok(list)
 }
 
 /// The header fields every message a provider sends has (Table 1 columns
@@ -96,4 +105,56 @@ pub(crate) fn derived_message_id(slug: &str, time: &DateTime, parts: &[&[u8]], d
         "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{domain}",
         time.year, time.month, time.day, time.hour, time.minute, time.second
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGINAL: &[u8] = b"From: Max <max@dmda-a.de-mail.de>\r\n\
+        X-de-mail-chosen-recipient: to=\"Erika\" <erika@dmda-b.de-mail.de>, cc=erika@dmda-b.de-mail.de\r\n\
+        X-de-mail-actual-recipient: to=\"Erika\" <erika@dmda-b.de-mail.de>, cc=bauamt@stadt.de-mail.de\r\n\
+        \r\nText\r\n";
+
+    fn address(text: &str) -> DeMailAddress<'_> {
+        DeMailAddress::parse(text).unwrap()
+    }
+
+    /// D35/D36: the first candidate is the addressee; the copies are the
+    /// actual recipients, bare and each once (PVD FU Schritt 56, 70).
+    #[test]
+    fn recipients_are_the_first_candidate_and_the_actual_recipients_in_copy() {
+        let original = Envelope::parse(ORIGINAL).unwrap();
+        let list = provider_message_recipients(
+            [
+                None,
+                Some(address("Max <max@dmda-a.de-mail.de>")),
+                Some(address("x@y.de-mail.de")),
+            ],
+            &original,
+            true,
+        )
+        .unwrap();
+        let written = |l: &[DeMailAddress<'_>]| l.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            written(&list.to),
+            ["\"Max\" <max@dmda-a.de-mail.de>"],
+            "the addressee keeps its name"
+        );
+        assert_eq!(
+            written(&list.cc),
+            ["erika@dmda-b.de-mail.de", "bauamt@stadt.de-mail.de"]
+        );
+        let without =
+            provider_message_recipients([Some(address("x@y.de-mail.de"))], &original, false).unwrap();
+        assert!(without.cc.is_empty());
+    }
+
+    /// TR 01201-3.4 §3.5.1: without a reply address there is no one to send to.
+    #[test]
+    fn recipients_without_a_candidate_name_the_missing_sender() {
+        let original = Envelope::parse(ORIGINAL).unwrap();
+        let error = provider_message_recipients([None, None], &original, true).unwrap_err();
+        assert_eq!(error, BuildError::MissingField(FieldName::Sender));
+    }
 }

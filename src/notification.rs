@@ -35,9 +35,8 @@ use crate::fields::{DateTime, MessageType, NotificationType};
 use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
-use crate::pdf::Block;
 use crate::provider::{
-    BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, german_date,
+    BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, german_date, pdf_opening, pdf_time,
     provider_message_headers, provider_message_recipients, system_local_part, text_frame,
 };
 use crate::xml::pull::Document;
@@ -363,18 +362,8 @@ pub fn build_notification(
     refuse_system_addressee(original, &recipients)?;
     let message = notification_message(original, request);
     let headers = header_metadata(original, request, &message, &recipients);
-    let pdf_blocks = [
-        Block::Paragraph(message.text.clone()),
-        Block::Heading("Angaben der Meldung".into()),
-        Block::Field {
-            label: "Aussteller".into(),
-            value: message.sender.clone(),
-        },
-        Block::Field {
-            label: "Zeitpunkt".into(),
-            value: format!("{} ({})", german_date(&message.time.0), message.time),
-        },
-    ];
+    let mut pdf_blocks = pdf_opening(&message.text, "Angaben der Meldung", &message.sender);
+    pdf_blocks.push(pdf_time("Zeitpunkt", &message.time));
     let signing = match signer {
         Some((key, certificate)) => SignOptions::signed(key, certificate),
         None => SignOptions::hash_only(),

@@ -11,8 +11,8 @@ use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
 use crate::pdf::Block;
 use crate::provider::{
-    BuildError, Issuer, ProviderMessage, german_date, provider_message_headers, provider_message_recipients,
-    text_frame,
+    BuildError, Issuer, ProviderMessage, german_date, pdf_opening, pdf_time, provider_message_headers,
+    provider_message_recipients, text_frame,
 };
 use crate::resend::{ResendKind, resend_kind};
 use crate::xml::XmlDateTime;
@@ -264,27 +264,14 @@ fn confirmation_text(
 
 /// The PDF blocks showing everything the XML holds (§3.4.1).
 pub(crate) fn pdf_blocks(message: &AcknowledgeMessage) -> Vec<Block> {
-    let mut blocks = vec![
-        Block::Paragraph(message.text.clone()),
-        Block::Heading("Angaben der Bestätigung".into()),
-        Block::Field {
-            label: "Aussteller".into(),
-            value: message.sender.clone(),
-        },
-        Block::Field {
-            label: "Betreff".into(),
-            value: message.subject.clone(),
-        },
-        Block::Field {
-            label: "Zeitpunkt".into(),
-            value: format!("{} ({})", german_date(&message.time.0), message.time),
-        },
-    ];
+    let mut blocks = pdf_opening(&message.text, "Angaben der Bestätigung", &message.sender);
+    blocks.push(Block::Field {
+        label: "Betreff".into(),
+        value: message.subject.clone(),
+    });
+    blocks.push(pdf_time("Zeitpunkt", &message.time));
     if let Some(delivered) = &message.delivery_time {
-        blocks.push(Block::Field {
-            label: "Eingang".into(),
-            value: format!("{} ({delivered})", german_date(&delivered.0)),
-        });
+        blocks.push(pdf_time("Eingang", delivered));
     }
     blocks.push(Block::Field {
         label: "Hashwert".into(),

@@ -10,6 +10,9 @@ use crate::fields::DateTime;
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block, PdfError};
+use crate::xml::XmlDateTime;
+
+use super::german_date;
 
 /// What a provider message carries besides its header fields.
 pub(crate) struct ProviderMessage<'a> {
@@ -64,6 +67,28 @@ impl ProviderMessage<'_> {
             .attachment("application/pdf", self.pdf_name, pdf)
             .serialize_body(&mut out);
         Ok(crate::integrity::sign(&out, signing)?)
+    }
+}
+
+/// The first blocks of a provider message's PDF (§3.4.1: the PDF shows what
+/// the XML holds): the German text, a heading, and the issuer.
+pub(crate) fn pdf_opening(text: &str, heading: &str, issuer: &str) -> Vec<Block> {
+    vec![
+        Block::Paragraph(text.to_owned()),
+        Block::Heading(heading.to_owned()),
+        Block::Field {
+            label: "Aussteller".into(),
+            value: issuer.to_owned(),
+        },
+    ]
+}
+
+/// A PDF field showing a time as the text writes it and as the XML does:
+/// `TT.MM.JJJJ HH:MM (xs:dateTime)`.
+pub(crate) fn pdf_time(label: &str, time: &XmlDateTime) -> Block {
+    Block::Field {
+        label: label.to_owned(),
+        value: format!("{} ({time})", german_date(&time.0)),
     }
 }
 
@@ -130,6 +155,18 @@ mod tests {
         assert_eq!(found.xml, Some(&b"<first/>"[..]));
         assert!(found.pdf);
         assert_eq!(found.texts, ["Hallo"]);
+    }
+
+    /// TR 01201-3.4 §3.4.1: the PDF shows what the XML holds; a time as the
+    /// text writes it (§3.5.1 template) and as the XML does (xs:dateTime).
+    #[test]
+    fn pdf_time_shows_the_text_date_and_the_xml_date_time() {
+        let time = XmlDateTime::parse("2024-03-12T09:15:06+01:00").unwrap();
+        let Block::Field { label, value } = pdf_time("Zeitpunkt", &time) else {
+            panic!("not a field");
+        };
+        assert_eq!(label, "Zeitpunkt");
+        assert_eq!(value, "12.03.2024 09:15 (2024-03-12T09:15:06+01:00)");
     }
 
     /// A message without parts of these types: nothing found, `text/plain` by default (RFC 2045 §5.2).

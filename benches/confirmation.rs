@@ -14,12 +14,13 @@ use mail_parser::MimeHeaders;
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
+    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::pdf::Block;
+use demail::provider::Issuer;
 use demail::verify::{VerifyOptions, verify};
 
 const ORIGINAL: &[u8] = include_bytes!("../tests/data/signed/normal-rsa3072.eml");

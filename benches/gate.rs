@@ -23,14 +23,13 @@ use gungraun::prelude::*;
 use gungraun::{Dhat, LibraryBenchmarkConfig};
 
 use demail::certificate::Certificate;
-use demail::confirmation::{
-    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation,
-};
+use demail::confirmation::{AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, build_confirmation};
 use demail::crypto::{SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{SignOptions, Signer, sign};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
+use demail::provider::Issuer;
 use demail::verify::{Verdict, VerifyOptions, verify};
 use demail::xmldsig::{Canonicalization, canonicalize};
 

@@ -12,13 +12,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::Issuer;
 use demail::crypto::SigningKey;
 use demail::fields::DateTime;
 use demail::ident::{
     CardField, CardType, IdentAssertion, IdentCard, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
+use demail::provider::Issuer;
 use demail::verify::VerifyOptions;
 use demail::xml::XmlDateTime;
 

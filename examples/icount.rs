@@ -12,12 +12,11 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{
-    ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
-};
+use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
+use demail::provider::Issuer;
 use demail::verify::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 

@@ -26,6 +26,7 @@ use std::fmt;
 
 // Trimming takes white space including the CR and LF of folding: recipient
 // lists are parsed from the folded field value without unfolding it first.
+use crate::fields::MessageType;
 use crate::header::trim_ws_str;
 
 /// Longest local part (ACM §2.1.3, after RFC 5321 §4.5.3.1.1).
@@ -39,15 +40,56 @@ pub const MAX_RECIPIENTS: usize = 1000;
 
 /// The system addresses' local parts a provider uses as sender (PVD FU §4.3,
 /// ID FU §3.6). They contain capitals and are exempt from the naming rules.
-pub const SYSTEM_LOCAL_PARTS: [&str; 7] = [
-    "Versandbestaetigung",
-    "Eingangsbestaetigung",
-    "Abholbestaetigung",
-    "Schadsoftware-Warnung",
-    "Meldung",
-    "Ident-Bestaetigung",
-    "Ident-Meldung",
-];
+/// Derived from the one system-sender table, [`MessageType::system_sender`],
+/// in the order of [`MessageType::ALL`], and the ident notice address
+/// `Ident-Meldung` (ID FU §3.6), which sends no message type of Table 12
+/// (D106).
+pub const SYSTEM_LOCAL_PARTS: [&str; 7] = system_local_parts();
+
+/// `Ident-Meldung`, the ident service's notice address (ID FU §3.6): a
+/// system address that sends no message type of TR 01201-3.4 Table 12, so
+/// the table of [`MessageType::system_sender`] does not name it.
+const IDENT_NOTICE_LOCAL_PART: &str = "Ident-Meldung";
+
+/// [`SYSTEM_LOCAL_PARTS`], computed at compile time: each sender of
+/// [`MessageType::system_sender`] once, then [`IDENT_NOTICE_LOCAL_PART`]. A
+/// table that grows makes this fail to compile until the length follows.
+const fn system_local_parts() -> [&'static str; 7] {
+    let mut out = [""; 7];
+    let mut len = 0;
+    let mut i = 0;
+    while i < MessageType::ALL.len() {
+        if let Some(local_part) = MessageType::ALL[i].system_sender()
+            && !listed(&out, len, local_part)
+        {
+            out[len] = local_part;
+            len += 1;
+        }
+        i += 1;
+    }
+    out[len] = IDENT_NOTICE_LOCAL_PART;
+    assert!(len + 1 == out.len(), "SYSTEM_LOCAL_PARTS has the wrong length");
+    out
+}
+
+/// Whether `wanted` is among the first `len` entries (byte equality, in a const fn).
+const fn listed(list: &[&str], len: usize, wanted: &str) -> bool {
+    let mut i = 0;
+    while i < len {
+        let (a, b) = (list[i].as_bytes(), wanted.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
 
 /// Why an address or a recipient list could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -673,6 +715,43 @@ mod tests {
 
     fn addr(s: &str) -> DeMailAddress<'_> {
         DeMailAddress::parse(s).unwrap()
+    }
+
+    /// PVD FU §4.3 Table 1 and ID FU §3.6: the system addresses, each once,
+    /// in the order of the message types (D106).
+    #[test]
+    fn system_local_parts_are_the_system_sender_table_and_ident_meldung() {
+        assert_eq!(
+            SYSTEM_LOCAL_PARTS,
+            [
+                "Versandbestaetigung",
+                "Eingangsbestaetigung",
+                "Abholbestaetigung",
+                "Schadsoftware-Warnung",
+                "Meldung",
+                "Ident-Bestaetigung",
+                "Ident-Meldung",
+            ]
+        );
+        for message_type in MessageType::ALL {
+            if let Some(local_part) = message_type.system_sender() {
+                assert!(SYSTEM_LOCAL_PARTS.contains(&local_part), "{local_part}");
+                let written = format!("{local_part}@dmda.de-mail.de");
+                assert!(addr(&written).is_system_address(), "{local_part}");
+            }
+        }
+    }
+
+    #[test]
+    fn listed_compares_whole_local_parts() {
+        let list = ["Meldung", "Ident-Meldung", ""];
+        assert!(listed(&list, 2, "Ident-Meldung"));
+        assert!(
+            !listed(&list, 1, "Ident-Meldung"),
+            "only the first len entries count"
+        );
+        assert!(!listed(&list, 2, "Meldun"));
+        assert!(!listed(&list, 2, "Meldungx"));
     }
 
     #[test]

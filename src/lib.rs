@@ -47,6 +47,8 @@
 //!   [`notification::build_notification`] (§3.5.2), their XML
 //!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
 //!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
+//!   What they share (the issuing [`provider::Issuer`], header fields,
+//!   text frame, body assembly, [`provider::BuildError`]) is in [`provider`].
 //! - **Ident confirmations**: [`ident::build_ident_confirmation`] and
 //!   [`ident::check_ident_confirmation`] (ID IO §2): the ident cards
 //!   ([`ident::IdentCard`]) in a signed SAML 2.0 assertion
@@ -118,6 +120,7 @@ pub mod notification;
 pub mod pdf;
 mod pem;
 pub mod protection;
+pub mod provider;
 pub mod provider_directory;
 pub mod resend;
 #[cfg(feature = "smime")]

@@ -5,10 +5,10 @@
 //!
 //! ```
 //! use demail::address::DeMailAddress;
-//! use demail::confirmation::Issuer;
 //! use demail::envelope::Envelope;
 //! use demail::fields::DateTime;
 //! use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
+//! use demail::provider::Issuer;
 //!
 //! let raw = std::fs::read("tests/data/normal.eml")?;
 //! let original = Envelope::parse(&raw)?;
@@ -25,19 +25,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use mail_builder::MessageBuilder;
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MessageParser;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
-use crate::confirmation::{BuildError, Issuer, german_date};
 use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
-use crate::fields::{DateTime, FieldName, MessageType, NotificationType};
+use crate::fields::{DateTime, MessageType, NotificationType};
 use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
-use crate::pdf::{self, Block};
+use crate::provider::{
+    BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, german_date, pdf_opening, pdf_time,
+    provider_message_headers, provider_message_recipients, system_local_part, text_frame,
+};
 use crate::xml::pull::Document;
 use crate::xml::reader::decode;
 use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlWarning, push_element};
@@ -188,10 +189,7 @@ impl NotificationKind {
     /// The local part of the system address that sends it (PVD FU §4.3
     /// Table 1), from the one table [`MessageType::system_sender`].
     pub const fn system_local_part(self) -> &'static str {
-        match self.message_type().system_sender() {
-            Some(local_part) => local_part,
-            None => "",
-        }
+        system_local_part(self.message_type())
     }
 
     /// The German label that starts the subject (Table 22 meanings; D35).
@@ -301,9 +299,8 @@ pub fn notification_message(
             .collect::<Vec<_>>()
             .join(", "),
     };
-    let mut text = String::from(request.kind.explanation());
-    text.push_str("\n\n");
-    let rows = [
+    let date = metadata.date.as_ref().map(german_date).unwrap_or_default();
+    let mut rows = vec![
         (
             "Absender",
             metadata
@@ -313,28 +310,22 @@ pub fn notification_message(
                 .unwrap_or_default(),
         ),
         ("Empfänger", recipient),
-        (
-            "Datum",
-            metadata.date.as_ref().map(german_date).unwrap_or_default(),
-        ),
+        ("Datum", date),
         ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
         (
             "Nachrichten-ID",
             metadata.demail_message_id.as_deref().unwrap_or("").to_owned(),
         ),
     ];
-    for (label, value) in rows {
-        text.push_str(&format!("{label}: {value}\n"));
-    }
     if let Some(reason) = &request.reason {
-        text.push_str(&format!("Grund: {reason}\n"));
+        rows.push(("Grund", reason.clone()));
     }
-    text.push_str("\nDie Meldung erfolgte durch ");
-    text.push_str(&request.issuer.name);
-    if let Some(link) = &request.issuer.link {
-        text.push(' ');
-        text.push_str(link);
-    }
+    let text = text_frame(
+        request.kind.explanation(),
+        &rows,
+        "Die Meldung erfolgte durch",
+        request.issuer,
+    );
     NotificationMessage {
         subject,
         text,
@@ -366,51 +357,29 @@ pub fn build_notification(
     request: &NotificationRequest<'_>,
     signer: Option<(&SigningKey, &Certificate)>,
 ) -> Result<Vec<u8>, BuildError> {
-    let expected = request.kind.system_local_part();
-    if request.issuer.system_address.local_part != expected {
-        return Err(BuildError::SystemAddress {
-            address: request.issuer.system_address.addr_spec(),
-            expected,
-        });
-    }
+    request.issuer.require_sender(request.kind.system_local_part())?;
     let recipients = notification_recipients(original, request.kind)?;
     refuse_system_addressee(original, &recipients)?;
     let message = notification_message(original, request);
     let headers = header_metadata(original, request, &message, &recipients);
-    let mut out = headers.to_header_block();
-    crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    let xml = message.to_xml();
-    let pdf = pdf::render(
-        &message.subject,
-        &[
-            Block::Paragraph(message.text.clone()),
-            Block::Heading("Angaben der Meldung".into()),
-            Block::Field {
-                label: "Aussteller".into(),
-                value: message.sender.clone(),
-            },
-            Block::Field {
-                label: "Zeitpunkt".into(),
-                value: format!("{} ({})", german_date(&message.time.0), message.time),
-            },
-        ],
-        &message.time.0,
-        &pdf::Attachment {
-            file_name: NOTIFICATION_XML_NAME,
-            xml: &xml,
-        },
-    )?;
-    MessageBuilder::new()
-        .text_body(message.text.as_str())
-        .attachment("application/xml", NOTIFICATION_XML_NAME, xml)
-        .attachment("application/pdf", "Meldung.pdf", pdf)
-        .serialize_body(&mut out);
-    let options = match signer {
+    let mut pdf_blocks = pdf_opening(&message.text, "Angaben der Meldung", &message.sender);
+    pdf_blocks.push(pdf_time("Zeitpunkt", &message.time));
+    let signing = match signer {
         Some((key, certificate)) => SignOptions::signed(key, certificate),
         None => SignOptions::hash_only(),
     };
-    Ok(crate::integrity::sign(&out, &options)?)
+    ProviderMessage {
+        headers: &headers,
+        recipients: &recipients,
+        text: &message.text,
+        xml: message.to_xml(),
+        xml_name: NOTIFICATION_XML_NAME,
+        pdf_title: &message.subject,
+        pdf_blocks: &pdf_blocks,
+        pdf_name: "Meldung.pdf",
+        time: &message.time.0,
+    }
+    .assemble(&signing)
 }
 
 /// PVD FU Schritt 45: when the original's sender is a system address (the
@@ -444,17 +413,12 @@ fn notification_recipients(
     let forwarder = metadata
         .resent_from
         .as_deref()
-        .and_then(|r| DeMailAddress::parse(r).ok())
-        .map(DeMailAddress::into_owned);
-    let to = forwarder
-        .or_else(|| metadata.reply_to.clone().map(DeMailAddress::into_owned))
-        .or_else(|| metadata.sender.clone().map(DeMailAddress::into_owned))
-        .ok_or(BuildError::MissingField(FieldName::Sender))?;
-    Ok(crate::confirmation::provider_message_recipients(
-        to,
+        .and_then(|r| DeMailAddress::parse(r).ok());
+    provider_message_recipients(
+        [forwarder, metadata.reply_to.clone(), metadata.sender.clone()],
         original,
         kind == NotificationKind::Malware,
-    ))
+    )
 }
 
 fn header_metadata(
@@ -465,7 +429,7 @@ fn header_metadata(
 ) -> Metadata<'static> {
     let issuer = request.issuer;
     let message_id = request.message_id.clone().unwrap_or_else(|| {
-        crate::confirmation::derived_message_id(
+        derived_message_id(
             "notification",
             &request.time,
             &[
@@ -475,14 +439,14 @@ fn header_metadata(
             &issuer.system_address.domain,
         )
     });
-    let headers = crate::confirmation::provider_message_headers(
+    let headers = provider_message_headers(
         issuer,
         request.time,
         message_id,
         message.subject.clone(),
         request.kind.message_type(),
         recipients,
-        original,
+        Some(original),
     );
     Metadata {
         notification_type: Some(request.kind.notification_type()),
@@ -538,17 +502,7 @@ pub fn read_notification(raw: &[u8]) -> Result<ReceivedNotification, Notificatio
     let parsed = MessageParser::default()
         .parse(raw)
         .ok_or(NotificationError::XmlMissing)?;
-    let xml = parsed
-        .parts
-        .iter()
-        .find(|part| {
-            part.content_type().is_some_and(|ct| {
-                ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("xml"))
-                    && (ct.ctype().eq_ignore_ascii_case("application")
-                        || ct.ctype().eq_ignore_ascii_case("text"))
-            })
-        })
-        .ok_or(NotificationError::XmlMissing)?;
-    let message = NotificationMessage::parse(xml.contents())?;
+    let xml = body_parts(&parsed).xml.ok_or(NotificationError::XmlMissing)?;
+    let message = NotificationMessage::parse(xml)?;
     Ok(ReceivedNotification { kind, message })
 }

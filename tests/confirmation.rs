@@ -8,14 +8,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    AcknowledgeMessage, BuildError, ConfirmationKind, ConfirmationReport, ConfirmationRequest,
-    IntegrityProblem, Issuer, Metadate, Mismatch, MismatchCode, acknowledge_message, assemble,
-    build_confirmation, check_confirmation,
+    AcknowledgeMessage, ConfirmationKind, ConfirmationReport, ConfirmationRequest, IntegrityProblem,
+    Metadate, Mismatch, MismatchCode, acknowledge_message, assemble, build_confirmation, check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageType};
 use demail::integrity::{SignOptions, sign};
+use demail::provider::{BuildError, Issuer};
 use demail::validate::Mode;
 use demail::verify::{Failure, VerifyOptions};
 use demail::xml::XmlDateTime;

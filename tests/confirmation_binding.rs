@@ -8,13 +8,14 @@ use std::time::SystemTime;
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    AcknowledgeMessage, ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer, Metadate,
+    AcknowledgeMessage, ConfirmationKind, ConfirmationReport, ConfirmationRequest, Metadate,
     acknowledge_message, assemble, check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
+use demail::provider::Issuer;
 use demail::provider_directory::SignerBinding;
 use demail::provider_directory::{AllowedSigner, ProviderMap};
 use demail::resend::{Resend, forward, reset_envelope_to};

@@ -19,7 +19,7 @@ use tools::tool_available;
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, Metadate, acknowledge_message,
+    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Metadate, acknowledge_message,
     build_confirmation,
 };
 use demail::crypto::SigningKey;
@@ -28,6 +28,7 @@ use demail::fields::DateTime;
 use demail::notification::{
     NotificationKind, NotificationMessage, NotificationRequest, notification_message,
 };
+use demail::provider::Issuer;
 use demail::xml::{XmlDateTime, XmlError, XmlLimits, XmlWarning};
 
 fn data(name: &str) -> PathBuf {

@@ -13,13 +13,13 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::Issuer;
 use demail::fields::DateTime;
 use demail::ident::{
     AssertionError, CardError, CardField, CardType, IDENT_NS, IdentAssertion, IdentCard, IdentMismatchCode,
     IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
     ident_assertion, verify_assertion,
 };
+use demail::provider::Issuer;
 use demail::verify::VerifyOptions;
 use demail::xml::{XmlDateTime, XmlError};
 use demail::xmldsig::XmlSignatureFailure;

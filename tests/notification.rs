@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{BuildError, Issuer};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageKind, MessageType, NotificationType};
 use demail::notification::{
     NotificationError, NotificationKind, NotificationRequest, build_notification, read_notification,
 };
+use demail::provider::{BuildError, Issuer};
 use demail::validate::Mode;
 use demail::verify::{IntegrityMode, VerifyOptions, verify};
 

@@ -14,13 +14,12 @@ use std::process::Command;
 use mail_parser::MimeHeaders;
 
 use demail::address::DeMailAddress;
-use demail::confirmation::{
-    AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation,
-};
+use demail::confirmation::{AcknowledgeMessage, ConfirmationKind, ConfirmationRequest, build_confirmation};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::notification::{NotificationKind, NotificationMessage, NotificationRequest, build_notification};
 use demail::pdf::{Attachment, Block, render};
+use demail::provider::Issuer;
 use xmldsig_common::tool_available;
 
 /// The names of issue 16: Polish, Turkish, Serbian/Croatian, Greek, Cyrillic.

@@ -18,13 +18,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use demail::confirmation::{
-    ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation, check_confirmation,
-};
+use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
 use demail::crypto::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, Signer, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
+use demail::provider::Issuer;
 use demail::verify::{Verdict, verify};
 
 mod common;

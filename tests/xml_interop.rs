@@ -13,14 +13,15 @@ use std::time::{Duration, UNIX_EPOCH};
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
 use demail::confirmation::{
-    ConfirmationKind, ConfirmationReport, ConfirmationRequest, Issuer, acknowledge_message,
-    build_confirmation, check_confirmation,
+    ConfirmationKind, ConfirmationReport, ConfirmationRequest, acknowledge_message, build_confirmation,
+    check_confirmation,
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
 use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
+use demail::provider::Issuer;
 use demail::verify::VerifyOptions;
 use demail::xml::XmlWarning;
 

@@ -1,94 +1,24 @@
 //! Building a confirmation from the original message (TR 01201-3.4 §3.4.1,
 //! §3.5.1; PVD FU Schritt 36–39, 56, 66–70, Funktion 1).
 
-use mail_builder::MessageBuilder;
-
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
 use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
 use crate::fields::{DateTime, FieldName};
 use crate::header::RawField;
-use crate::integrity::{IntegrityError, SignOptions};
+use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
-use crate::pdf::{self, Block, PdfError};
+use crate::pdf::Block;
+use crate::provider::{
+    BuildError, Issuer, ProviderMessage, german_date, pdf_opening, pdf_time, provider_message_headers,
+    provider_message_recipients, text_frame,
+};
 use crate::resend::{ResendKind, resend_kind};
 use crate::xml::XmlDateTime;
-use crate::xmldsig::XmlDsigError;
 
+use super::ConfirmationKind;
 use super::message::{AcknowledgeMessage, Metadate};
-use super::{ConfirmationKind, Issuer};
-
-/// Why a confirmation could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The original lacks a field the confirmation needs.
-    #[error("the original message has no {0} field, which the confirmation needs (TR 01201-3.4 §3.5.1)")]
-    MissingField(FieldName),
-    /// A retrieve confirmation needs the delivery time; the others must not have one.
-    #[error(
-        "DeliveryTime is required for a retrieve confirmation and only there (TR 01201-3.4 §3.5.1, Table 23)"
-    )]
-    DeliveryTime,
-    /// The system address does not fit the confirmation kind.
-    #[error("system address `{address}` is not `{expected}@<DMDA>` (PVD FU §4.3 Table 1)")]
-    SystemAddress {
-        /// The address given.
-        address: String,
-        /// The local part the kind requires.
-        expected: &'static str,
-    },
-    /// Signing the XML (XML-DSig) failed.
-    #[error("signing the Acknowledge-Message failed: {0}")]
-    XmlSignature(#[from] XmlDsigError),
-    /// Signing the message (integrity layer) failed.
-    #[error(transparent)]
-    Integrity(#[from] IntegrityError),
-    /// The original is a forwarded or redirected copy for which the TR
-    /// forbids this kind of confirmation (PVD FU Schritt 36, 67, Funktion 1;
-    /// D56).
-    #[error(
-        "no {} confirmation for a {} copy: {} (PVD FU {})",
-        .kind.as_str(),
-        resend_word(*.resend),
-        .reason,
-        .rule
-    )]
-    SentOnCopy {
-        /// The kind asked for.
-        kind: ConfirmationKind,
-        /// Forwarded (a `Resent-From`, "Weiterleitungs-Absender") or
-        /// redirected (other `Resent-*` fields, or actual recipients that
-        /// differ from the chosen ones).
-        resend: ResendKind,
-        /// What in the original shows it.
-        reason: &'static str,
-        /// The step of PVD FU that forbids it: `Schritt 36`, `Schritt 67`
-        /// or `Funktion 1`.
-        rule: &'static str,
-    },
-    /// A notification would go to a system address, or is about a message
-    /// from one (PVD FU Schritt 45: such an original is deleted, no
-    /// notification is sent; D57).
-    #[error(
-        "no notification to or about the system address `{address}`: the original is deleted instead (PVD FU Schritt 45)"
-    )]
-    SystemAddressee {
-        /// The system address found.
-        address: String,
-    },
-    /// Writing the PDF/A-3b presentation failed (§3.4.1).
-    #[error("writing the PDF presentation failed (TR 01201-3.4 §3.4.1): {0}")]
-    Pdf(#[from] PdfError),
-}
-
-const fn resend_word(resend: ResendKind) -> &'static str {
-    match resend {
-        ResendKind::Forward => "forwarded",
-        ResendKind::Redirect => "redirected",
-    }
-}
 
 /// Whether the TR allows a confirmation of this kind for this copy (D56):
 /// - dispatch (PVD FU Schritt 36): not when the message was forwarded or
@@ -183,18 +113,15 @@ pub fn confirmation_recipients(
     kind: ConfirmationKind,
 ) -> Result<RecipientList<'static>, BuildError> {
     let metadata = original.metadata();
-    let to = metadata
-        .reply_to
-        .clone()
-        .or_else(|| metadata.sender.clone())
-        .or_else(|| metadata.from.clone())
-        .ok_or(BuildError::MissingField(FieldName::Sender))?
-        .into_owned();
-    Ok(super::provider_message_recipients(
-        to,
+    provider_message_recipients(
+        [
+            metadata.reply_to.clone(),
+            metadata.sender.clone(),
+            metadata.from.clone(),
+        ],
         original,
         kind != ConfirmationKind::Dispatch,
-    ))
+    )
 }
 
 /// The `Acknowledge-Message` for an original message: its metadata fields
@@ -269,14 +196,6 @@ pub fn original_header(field: &RawField<'_>) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
-/// `TT.MM.JJJJ HH:MM` in the time's own offset (§3.5.1 text template).
-pub(crate) fn german_date(time: &DateTime) -> String {
-    format!(
-        "{:02}.{:02}.{:04} {:02}:{:02}",
-        time.day, time.month, time.year, time.hour, time.minute
-    )
-}
-
 fn recipients_text(recipients: &RecipientList<'_>, kind: ConfirmationKind) -> String {
     let addresses: Vec<String> = if kind == ConfirmationKind::Dispatch {
         Vec::new()
@@ -309,20 +228,17 @@ fn confirmation_text(
             .collect::<Vec<_>>()
             .join(", ");
     }
-    let mut text = String::new();
-    text.push_str(request.kind.introduction());
-    text.push_str("\n\n");
-    if let Some(delivered) = &request.delivery_time {
-        text.push_str(&format!(
-            "Zeitpunkt des Eingangs der Nachricht: {} Uhr\n",
-            german_date(delivered)
-        ));
-    }
     let uhr = if request.kind == ConfirmationKind::Retrieve {
         " Uhr"
     } else {
         ""
     };
+    let delivered = request.delivery_time.as_ref().map(|delivered| {
+        (
+            "Zeitpunkt des Eingangs der Nachricht",
+            format!("{} Uhr", german_date(delivered)),
+        )
+    });
     let rows = [
         ("Absender", sender),
         ("Empfänger", recipient),
@@ -337,42 +253,25 @@ fn confirmation_text(
             metadata.integrity.as_deref().unwrap_or("").to_owned(),
         ),
     ];
-    for (label, value) in rows {
-        text.push_str(&format!("{label}: {value}\n"));
-    }
-    text.push('\n');
-    text.push_str("Die Bestätigung erfolgte durch ");
-    text.push_str(&request.issuer.name);
-    if let Some(link) = &request.issuer.link {
-        text.push(' ');
-        text.push_str(link);
-    }
-    text
+    let rows: Vec<(&str, String)> = delivered.into_iter().chain(rows).collect();
+    text_frame(
+        request.kind.introduction(),
+        &rows,
+        "Die Bestätigung erfolgte durch",
+        request.issuer,
+    )
 }
 
 /// The PDF blocks showing everything the XML holds (§3.4.1).
 pub(crate) fn pdf_blocks(message: &AcknowledgeMessage) -> Vec<Block> {
-    let mut blocks = vec![
-        Block::Paragraph(message.text.clone()),
-        Block::Heading("Angaben der Bestätigung".into()),
-        Block::Field {
-            label: "Aussteller".into(),
-            value: message.sender.clone(),
-        },
-        Block::Field {
-            label: "Betreff".into(),
-            value: message.subject.clone(),
-        },
-        Block::Field {
-            label: "Zeitpunkt".into(),
-            value: format!("{} ({})", german_date(&message.time.0), message.time),
-        },
-    ];
+    let mut blocks = pdf_opening(&message.text, "Angaben der Bestätigung", &message.sender);
+    blocks.push(Block::Field {
+        label: "Betreff".into(),
+        value: message.subject.clone(),
+    });
+    blocks.push(pdf_time("Zeitpunkt", &message.time));
     if let Some(delivered) = &message.delivery_time {
-        blocks.push(Block::Field {
-            label: "Eingang".into(),
-            value: format!("{} ({delivered})", german_date(&delivered.0)),
-        });
+        blocks.push(pdf_time("Eingang", delivered));
     }
     blocks.push(Block::Field {
         label: "Hashwert".into(),
@@ -424,37 +323,22 @@ pub fn assemble(
     certificate: &Certificate,
 ) -> Result<Vec<u8>, BuildError> {
     check_confirmable(original, request.kind)?;
-    let expected = request.kind.system_local_part();
-    if request.issuer.system_address.local_part != expected {
-        return Err(BuildError::SystemAddress {
-            address: request.issuer.system_address.addr_spec(),
-            expected,
-        });
-    }
+    request.issuer.require_sender(request.kind.system_local_part())?;
     let xml = sign_xml(&message.to_xml(), key, certificate)?;
-    let pdf = pdf::render(
-        &message.subject,
-        &pdf_blocks(message),
-        &message.time.0,
-        &pdf::Attachment {
-            file_name: ACKNOWLEDGE_XML_NAME,
-            xml: &xml,
-        },
-    )?;
     let recipients = confirmation_recipients(original, request.kind)?;
     let headers = header_metadata(original, request, &recipients);
-    let mut out = headers.to_header_block();
-    crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    MessageBuilder::new()
-        .text_body(message.text.as_str())
-        .attachment("application/xml", ACKNOWLEDGE_XML_NAME, xml)
-        .attachment("application/pdf", "Bestaetigung.pdf", pdf)
-        .serialize_body(&mut out);
-    Ok(crate::integrity::sign(
-        &out,
-        &SignOptions::signed(key, certificate),
-    )?)
+    ProviderMessage {
+        headers: &headers,
+        recipients: &recipients,
+        text: &message.text,
+        xml,
+        xml_name: ACKNOWLEDGE_XML_NAME,
+        pdf_title: &message.subject,
+        pdf_blocks: &pdf_blocks(message),
+        pdf_name: "Bestaetigung.pdf",
+        time: &message.time.0,
+    }
+    .assemble(&SignOptions::signed(key, certificate))
 }
 
 /// The XML-DSig step: the document with its enveloped `ds:Signature` over
@@ -489,14 +373,14 @@ fn header_metadata(
         ConfirmationKind::Malware => None,
     };
     let subject = kind.subject(o.subject.as_deref().unwrap_or(""));
-    let headers = super::provider_message_headers(
+    let headers = provider_message_headers(
         issuer,
         request.time,
         message_id,
         subject,
         kind.message_type(),
         recipients,
-        original,
+        Some(original),
     );
     Metadata { private, ..headers }
 }
@@ -504,7 +388,7 @@ fn header_metadata(
 /// `<kind>.<yyyymmddhhmmss>.<16 hex of SHA-256(type, original integrity)>@<system domain>` (D36).
 fn derived_message_id(original: &Envelope<'_>, request: &ConfirmationRequest<'_>) -> String {
     let integrity = original.metadata().integrity.as_deref().unwrap_or("");
-    super::derived_message_id(
+    crate::provider::derived_message_id(
         request.kind.as_str(),
         &request.time,
         &[

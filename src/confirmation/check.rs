@@ -3,12 +3,13 @@
 
 use std::fmt;
 
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MessageParser;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
+use crate::provider::{BuildError, body_parts};
 use crate::provider_directory::SignerBinding;
 use crate::resend::ResendKind;
 use crate::validate::Violation;
@@ -17,7 +18,7 @@ use crate::xml::{XmlError, as_written};
 use crate::xmldsig::{XmlDsigError, XmlSignatureFailure, XmlSignatureReport};
 
 use super::ConfirmationKind;
-use super::build::{BuildError, check_confirmable, original_header};
+use super::build::{check_confirmable, original_header};
 use super::message::AcknowledgeMessage;
 
 /// Why the check could not run at all.
@@ -907,29 +908,16 @@ impl Checker<'_, '_> {
             self.push(Mismatch::XmlMissing);
             return None;
         };
-        let content_type = parsed
-            .content_type()
-            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")).to_ascii_lowercase())
-            .unwrap_or_else(|| "text/plain".into());
-        if content_type != "multipart/mixed" {
-            self.push(Mismatch::NotMultipartMixed { found: content_type });
+        let found = body_parts(&parsed);
+        if found.content_type != "multipart/mixed" {
+            self.push(Mismatch::NotMultipartMixed {
+                found: found.content_type,
+            });
         }
-        let mut xml: Option<&[u8]> = None;
-        let mut pdf = false;
-        for part in parsed.parts.iter() {
-            let Some(ct) = part.content_type() else { continue };
-            let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
-            let ctype = ct.ctype().to_ascii_lowercase();
-            if subtype == "pdf" && ctype == "application" {
-                pdf = true;
-            } else if subtype == "xml" && (ctype == "application" || ctype == "text") && xml.is_none() {
-                xml = Some(part.contents());
-            }
-        }
-        if !pdf {
+        if !found.pdf {
             self.push(Mismatch::PdfMissing);
         }
-        let Some(xml) = xml else {
+        let Some(xml) = found.xml else {
             self.push(Mismatch::XmlMissing);
             return None;
         };

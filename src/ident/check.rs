@@ -3,12 +3,13 @@
 
 use std::fmt;
 
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MessageParser;
 
 use crate::confirmation::IntegrityProblem;
 use crate::envelope::Envelope;
 use crate::fields::MessageType;
 use crate::header::HeaderError;
+use crate::provider::body_parts;
 use crate::validate::Violation;
 use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xmldsig::{XmlSignatureFailure, XmlSignatureReport};
@@ -379,35 +380,6 @@ fn integrity_problem(report: &VerificationReport, out: &mut Vec<IdentMismatch>) 
 
 type Checked = (Option<IdentAssertion>, Option<XmlSignatureReport>);
 
-/// The parts of an ident confirmation's body.
-struct Parts<'m> {
-    xml: Option<&'m [u8]>,
-    pdf: bool,
-    text: bool,
-}
-
-fn parts<'m>(parsed: &'m mail_parser::Message<'m>) -> Parts<'m> {
-    let mut found = Parts {
-        xml: None,
-        pdf: false,
-        text: false,
-    };
-    for part in parsed.parts.iter() {
-        let Some(ct) = part.content_type() else { continue };
-        let ctype = ct.ctype().to_ascii_lowercase();
-        let subtype = ct.subtype().unwrap_or("").to_ascii_lowercase();
-        match (ctype.as_str(), subtype.as_str()) {
-            ("application", "pdf") => found.pdf = true,
-            ("application" | "text", "xml") if found.xml.is_none() => found.xml = Some(part.contents()),
-            ("text", "plain") => {
-                found.text |= part.text_contents().is_some_and(|t| t.contains(INTRODUCTION));
-            }
-            _ => {}
-        }
-    }
-    found
-}
-
 /// Why [`read_ident_confirmation`] found no assertion.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -433,7 +405,7 @@ pub fn read_ident_confirmation(message: &[u8]) -> Result<IdentAssertion, IdentRe
     let parsed = MessageParser::default()
         .parse(message)
         .ok_or(IdentReadError::NotMime)?;
-    let xml = parts(&parsed).xml.ok_or(IdentReadError::NoAssertion)?;
+    let xml = body_parts(&parsed).xml.ok_or(IdentReadError::NoAssertion)?;
     IdentAssertion::parse(xml).map_err(IdentReadError::Assertion)
 }
 
@@ -443,8 +415,8 @@ fn body(envelope: &Envelope<'_>, options: &VerifyOptions<'_>, out: &mut Vec<Iden
         out.push(IdentMismatch::AssertionMissing);
         return (None, None);
     };
-    let found = parts(&parsed);
-    if !found.text {
+    let found = body_parts(&parsed);
+    if !found.texts.iter().any(|text| text.contains(INTRODUCTION)) {
         out.push(IdentMismatch::TextMissing);
     }
     if !found.pdf {

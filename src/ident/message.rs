@@ -1,18 +1,17 @@
 //! Building the ident confirmation message (ID IO §2.1.1 Table 1, §2.6;
 //! PVD IO Table 1 column I, §3.4.1).
 
-use std::borrow::Cow;
-
-use mail_builder::MessageBuilder;
-
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
-use crate::confirmation::{Issuer, german_date};
 use crate::crypto::SigningKey;
-use crate::fields::{DateTime, MessageType, Version};
+use crate::fields::{DateTime, MessageType};
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
-use crate::pdf::{self, Block, PdfError};
+use crate::pdf::{Block, PdfError};
+use crate::provider::{
+    Issuer, ProviderMessage, bare, derived_message_id, german_date, provider_message_headers,
+    system_local_part,
+};
 use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
 
@@ -26,8 +25,9 @@ pub const ASSERTION_FILE: &str = "Ident-Bestaetigung.xml";
 /// The authentication context when the caller names none: the SAML
 /// `MobileTwoFactorContract` class of the ID IO §2.6 example (D75).
 pub const DEFAULT_AUTHN_CONTEXT: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract";
-/// The local part of the sender (ID IO Table 1, ID FU §3.6).
-pub(crate) const SYSTEM_LOCAL_PART: &str = "Ident-Bestaetigung";
+/// The local part of the sender (ID IO Table 1, ID FU §3.6), from the one
+/// system-sender table.
+pub(crate) const SYSTEM_LOCAL_PART: &str = system_local_part(MessageType::Identification);
 /// The first sentence of the body (ID IO §2.1.1).
 pub(crate) const INTRODUCTION: &str =
     "Hiermit werden die folgende Identitätsdaten zur angegebenen De-Mail-Adresse bestätigt:";
@@ -117,7 +117,7 @@ pub enum IdentBuildError {
 /// # Errors
 /// [`IdentBuildError`] when the holder, card and issuer do not fit.
 pub fn ident_assertion(request: &IdentRequest<'_>) -> Result<IdentAssertion, IdentBuildError> {
-    if request.issuer.system_address.local_part != SYSTEM_LOCAL_PART {
+    if !request.issuer.sends_as(SYSTEM_LOCAL_PART) {
         return Err(IdentBuildError::SystemAddress(
             request.issuer.system_address.addr_spec(),
         ));
@@ -227,16 +227,6 @@ pub fn assemble_ident_confirmation(
 ) -> Result<Vec<u8>, IdentBuildError> {
     let xml = assertion.sign(key, certificate)?;
     let text = ident_text(assertion);
-    // The PDF/A-3b presentation with the signed assertion attached (PVD IO §3.4.1).
-    let pdf = pdf::render(
-        SUBJECT,
-        &pdf_blocks(assertion, &text),
-        &assertion.issue_instant.0,
-        &pdf::Attachment {
-            file_name: ASSERTION_FILE,
-            xml: &xml,
-        },
-    )?;
     let address = |value: &str| {
         DeMailAddress::parse(value)
             .map(|a| bare(&a))
@@ -248,56 +238,47 @@ pub fn assemble_ident_confirmation(
         bcc: Vec::new(),
     };
     let headers = header_metadata(issuer, assertion, &recipients);
-    let mut out = headers.to_header_block();
-    crate::builder::write_recipient_headers(&mut out, &recipients.to, &recipients.cc);
-    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    MessageBuilder::new()
-        .text_body(text.as_str())
-        .attachment("application/xml", ASSERTION_FILE, xml)
-        .attachment("application/pdf", "Ident-Bestaetigung.pdf", pdf)
-        .serialize_body(&mut out);
-    Ok(crate::integrity::sign(
-        &out,
-        &SignOptions::signed(key, certificate),
-    )?)
+    // The PDF/A-3b presentation with the signed assertion attached (PVD IO §3.4.1).
+    ProviderMessage {
+        headers: &headers,
+        recipients: &recipients,
+        text: &text,
+        xml,
+        xml_name: ASSERTION_FILE,
+        pdf_title: SUBJECT,
+        pdf_blocks: &pdf_blocks(assertion, &text),
+        pdf_name: "Ident-Bestaetigung.pdf",
+        time: &assertion.issue_instant.0,
+    }
+    .assemble(&SignOptions::signed(key, certificate))
 }
 
-fn bare(address: &DeMailAddress<'_>) -> DeMailAddress<'static> {
-    let mut address = address.clone().into_owned();
-    address.display_name = None;
-    address
-}
-
-/// The header fields (ID IO Table 1; PVD IO Table 1 column I).
+/// The header fields (ID IO Table 1; PVD IO Table 1 column I): those of
+/// every provider message, about no original, and `private`.
 fn header_metadata(
     issuer: &Issuer,
     assertion: &IdentAssertion,
     recipients: &RecipientList<'static>,
 ) -> Metadata<'static> {
-    let mut from = issuer.system_address.clone();
-    from.display_name = Some(Cow::Owned(issuer.name.clone()));
-    let sender = bare(&issuer.system_address);
     let time = assertion.issue_instant.0;
     // D76: the message id derives from the assertion ID, unique per DMDA.
-    let message_id = crate::confirmation::derived_message_id(
+    let message_id = derived_message_id(
         "ident",
         &time,
         &[assertion.id.as_bytes()],
         &issuer.system_address.domain,
     );
+    let headers = provider_message_headers(
+        issuer,
+        time,
+        message_id,
+        SUBJECT.to_owned(),
+        MessageType::Identification,
+        recipients,
+        None,
+    );
     Metadata {
-        from: Some(from),
-        date: Some(time),
-        message_id: Some(Cow::Owned(message_id.clone())),
-        subject: Some(Cow::Borrowed(SUBJECT)),
         private: Some(true),
-        sender: Some(sender),
-        chosen_recipient: Some(recipients.clone()),
-        actual_recipient: Some(recipients.clone()),
-        originator_provider: Some(Cow::Owned(issuer.originator_provider.clone())),
-        message_type: Some(MessageType::Identification),
-        version: Some(Version::CURRENT),
-        demail_message_id: Some(Cow::Owned(message_id)),
-        ..Metadata::default()
+        ..headers
     }
 }

@@ -12,7 +12,7 @@
 //! ```
 //! use demail::address::DeMailAddress;
 //! use demail::certificate::Certificate;
-//! use demail::confirmation::Issuer;
+//! use demail::provider::Issuer;
 //! use demail::crypto::SigningKey;
 //! use demail::fields::DateTime;
 //! use demail::ident::{CardField, CardType, IdentCard, IdentRequest, build_ident_confirmation, check_ident_confirmation};

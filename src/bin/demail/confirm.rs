@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use demail::address::DeMailAddress;
-use demail::confirmation::{BuildError, ConfirmationKind, ConfirmationRequest, Issuer, build_confirmation};
+use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation};
 use demail::envelope::Envelope;
+use demail::provider::{BuildError, Issuer};
 
 use crate::io::{self, CliError};
 

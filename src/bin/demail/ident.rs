@@ -11,11 +11,11 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use demail::address::DeMailAddress;
-use demail::confirmation::Issuer;
 use demail::ident::{
     CardField, CardType, IdentAssertion, IdentBuildError, IdentCard, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
+use demail::provider::Issuer;
 use demail::xml::XmlDateTime;
 
 use crate::io::{self, CliError, TrustArgs};

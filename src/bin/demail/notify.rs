@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use demail::address::DeMailAddress;
-use demail::confirmation::Issuer;
 use demail::envelope::Envelope;
 use demail::notification::{NotificationKind, NotificationRequest, build_notification};
+use demail::provider::Issuer;
 
 use crate::io::{self, CliError};
 

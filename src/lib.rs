@@ -74,6 +74,10 @@
 //!   content end to end, `smime::open` decrypts and checks the sender's
 //!   signature, `protection::verify_signatures` checks client signatures on
 //!   receipt (PVD FU Schritt 63–64); the Subject and envelope stay readable.
+//! - **Certificate status**: [`status::check_status`] decides from CRLs and
+//!   (feature `ocsp`) OCSP responses whether a certificate was revoked at
+//!   the verification time ([`status::CertificateStatus`]), with its FC code
+//!   and ETSI EN 319 102-1 indication ([`status::Indication`]).
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -85,6 +89,8 @@
 //!
 //! ## Feature flags
 //! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
+//! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
+//!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
 //!   enables `smime`).
 //!
@@ -122,6 +128,7 @@ pub mod provider_directory;
 pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;
+pub mod status;
 pub mod validate;
 pub mod verify;
 pub mod xml;

@@ -200,6 +200,21 @@ fn rfc5280_6_3_3_revoked_certificate_is_revoked_fc02_with_time_and_reason() {
         Indication::of(&status, TimeBasis::Now),
         Indication::Indeterminate(SubIndication::RevokedNoPoe)
     );
+    // Existing after the revocation does not prove being made after it...
+    assert_eq!(
+        Indication::of(&status, TimeBasis::ProofOfExistence),
+        Indication::Indeterminate(SubIndication::RevokedNoPoe)
+    );
+    // ...a content time-stamp does (EN 319 102-1 §5.3.4; D134).
+    let failed = Indication::of(&status, TimeBasis::SignedNotBefore);
+    assert_eq!(failed, Indication::TotalFailed(SubIndication::Revoked));
+    assert_eq!(
+        (
+            failed.as_str(),
+            failed.sub_indication().map(SubIndication::as_str)
+        ),
+        ("TOTAL-FAILED", Some("REVOKED"))
+    );
     let (ok, text) = pki.openssl_crl_verdict("provider-revoked.pem", "crl-after.pem");
     assert!(
         !ok && text.contains("certificate revoked"),
@@ -256,10 +271,12 @@ fn rfc5280_6_3_3_revocation_after_the_verification_time_is_reported_as_such() {
         Indication::TotalPassed
     );
     // A time only claimed by the signer proves nothing (D134).
-    assert_eq!(
-        Indication::of(&status, TimeBasis::Claimed),
-        Indication::Indeterminate(SubIndication::RevokedNoPoe)
-    );
+    for basis in [TimeBasis::Claimed, TimeBasis::SignedNotBefore] {
+        assert_eq!(
+            Indication::of(&status, basis),
+            Indication::Indeterminate(SubIndication::RevokedNoPoe)
+        );
+    }
 }
 
 #[test]

@@ -24,6 +24,9 @@ pub enum TimeBasis {
     /// existence, EN 319 102-1 §5.6.2.1: a time-stamp, or an archive's
     /// record of receipt).
     ProofOfExistence,
+    /// A time before which the signature cannot have been made (a content
+    /// time-stamp, EN 319 102-1 §5.3.4): proof that it was made after.
+    SignedNotBefore,
     /// A time only claimed by the signer (the `Date` field): no proof.
     Claimed,
 }
@@ -45,7 +48,8 @@ pub enum Indication {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SubIndication {
-    /// REVOKED: revoked before a proven signing time.
+    /// REVOKED: revoked before a time the signature is proven to have
+    /// been made after.
     Revoked,
     /// REVOKED_NO_POE: revoked, and no proof that the signature existed
     /// before the revocation.
@@ -70,8 +74,8 @@ impl Indication {
     /// |---|---|
     /// | good | TOTAL-PASSED |
     /// | revoked after the time, time is `Now` or a proof of existence | TOTAL-PASSED |
-    /// | revoked after the time, time only claimed | INDETERMINATE / REVOKED_NO_POE |
-    /// | revoked at or before a proof of existence | TOTAL-FAILED / REVOKED |
+    /// | revoked after the time, otherwise | INDETERMINATE / REVOKED_NO_POE |
+    /// | revoked at or before a time the signature was made after | TOTAL-FAILED / REVOKED |
     /// | revoked, otherwise | INDETERMINATE / REVOKED_NO_POE |
     /// | unknown | INDETERMINATE / CERTIFICATE_CHAIN_GENERAL_FAILURE |
     /// | unavailable: certificate outside its validity | INDETERMINATE / OUT_OF_BOUNDS_NO_POE |
@@ -81,12 +85,16 @@ impl Indication {
         match status {
             CertificateStatus::Good { .. } => Indication::TotalPassed,
             CertificateStatus::RevokedAfter { .. } => match basis {
-                TimeBasis::Claimed => Indication::Indeterminate(SubIndication::RevokedNoPoe),
-                _ => Indication::TotalPassed,
+                TimeBasis::Now | TimeBasis::ProofOfExistence => Indication::TotalPassed,
+                TimeBasis::SignedNotBefore | TimeBasis::Claimed => {
+                    Indication::Indeterminate(SubIndication::RevokedNoPoe)
+                }
             },
             CertificateStatus::Revoked { .. } => match basis {
-                TimeBasis::ProofOfExistence => Indication::TotalFailed(SubIndication::Revoked),
-                _ => Indication::Indeterminate(SubIndication::RevokedNoPoe),
+                TimeBasis::SignedNotBefore => Indication::TotalFailed(SubIndication::Revoked),
+                TimeBasis::Now | TimeBasis::ProofOfExistence | TimeBasis::Claimed => {
+                    Indication::Indeterminate(SubIndication::RevokedNoPoe)
+                }
             },
             CertificateStatus::Unknown { .. } => {
                 Indication::Indeterminate(SubIndication::CertificateChainGeneralFailure)

@@ -78,6 +78,8 @@
 //!   (feature `ocsp`) OCSP responses whether a certificate was revoked at
 //!   the verification time ([`status::CertificateStatus`]), with its FC code
 //!   and ETSI EN 319 102-1 indication ([`status::Indication`]).
+//! - **Qualified certificates**: [`qualified::QcStatements`] reads
+//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5).
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -125,6 +127,7 @@ pub mod pdf;
 mod pem;
 pub mod protection;
 pub mod provider_directory;
+pub mod qualified;
 pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;

@@ -288,6 +288,7 @@ fn rfc5280_6_3_3_a_stale_crl_is_unavailable_fc03() {
         rejections(&status),
         vec![(EvidenceKind::Crl, &EvidenceError::CrlStale { next_update })]
     );
+    assert_eq!(rejections(&status)[0].1.code(), "crl_stale");
     assert_eq!(fc(&status), Some("FC-03"));
     assert_eq!(
         Indication::of(&status, TimeBasis::Now),
@@ -504,6 +505,44 @@ mod ocsp {
         );
         let (ok, text) = pki.openssl_ocsp_verdict("ocsp-by-ca.der", "provider-good.pem");
         assert!(ok && text.contains("Response verify OK"), "{text}");
+    }
+
+    #[test]
+    fn rfc6960_4_2_2_3_responder_named_by_key_hash() {
+        let Some(pki) = pki() else { return };
+        let status = pki.status("provider-good", now(), &pki.ocsp(&["ocsp-by-key.der"]));
+        assert!(
+            matches!(
+                &status,
+                CertificateStatus::Good {
+                    source: StatusSource::Ocsp {
+                        responder: Responder::Delegated { .. },
+                        ..
+                    },
+                    ..
+                }
+            ),
+            "{status:?}"
+        );
+        let (ok, text) = pki.openssl_ocsp_verdict("ocsp-by-key.der", "provider-good.pem");
+        assert!(ok && text.contains("Response verify OK"), "{text}");
+    }
+
+    #[test]
+    fn rfc6960_4_2_2_2_responder_issued_by_another_ca_is_not_authorized() {
+        let Some(pki) = pki() else { return };
+        // OCSPSigning, chains to the same root, but not issued by the
+        // certificate's issuer: it may not answer for it.
+        let status = pki.status("provider-good", now(), &pki.ocsp(&["ocsp-foreign.der"]));
+        let error = ocsp_error(&status);
+        assert!(
+            matches!(error, OcspError::ResponderNotAuthorized(_)),
+            "{status:?}"
+        );
+        assert_eq!(error.code(), "ocsp_responder_not_authorized");
+        assert_eq!(fc(&status), Some("FC-03"));
+        let (_, text) = pki.openssl_ocsp_verdict("ocsp-foreign.der", "provider-good.pem");
+        assert!(text.contains("Response Verify Failure"), "{text}");
     }
 
     #[test]

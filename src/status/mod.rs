@@ -301,6 +301,25 @@ pub enum EvidenceError {
     Ocsp(#[from] ocsp::OcspError),
 }
 
+impl EvidenceError {
+    /// A stable snake_case code for reports (`crl_stale`, `ocsp_signature`, ...).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            EvidenceError::CrlPem => "crl_pem",
+            EvidenceError::CrlDecode(_) => "crl_decode",
+            EvidenceError::CrlNotInScope => "crl_not_in_scope",
+            EvidenceError::CrlSignature(_) => "crl_signature",
+            EvidenceError::CrlStale { .. } => "crl_stale",
+            EvidenceError::CertificateOutsideValidity(_) => "certificate_outside_validity",
+            EvidenceError::NotIssuedBy(_) => "not_issued_by",
+            EvidenceError::CrlCheck(_) => "crl_check",
+            EvidenceError::OcspNotBuilt => "ocsp_not_built",
+            #[cfg(feature = "ocsp")]
+            EvidenceError::Ocsp(error) => error.code(),
+        }
+    }
+}
+
 fn seconds(time: SystemTime) -> u64 {
     time.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())

@@ -75,6 +75,9 @@ pub enum OcspError {
         /// The status.
         status: OcspResponseStatus,
     },
+    /// A successful response without `responseBytes` (§4.2.1).
+    #[error("OCSP: a successful response without responseBytes")]
+    NoResponseBytes,
     /// The response is not an id-pkix-ocsp-basic response (§4.2.1).
     #[error("OCSP: response type {oid} is not id-pkix-ocsp-basic")]
     NotBasic {
@@ -119,6 +122,26 @@ pub enum OcspError {
         /// The hash algorithm's OID.
         oid: ObjectIdentifier,
     },
+}
+
+impl OcspError {
+    /// A stable snake_case code for reports (`ocsp_signature`, ...).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            OcspError::Decode { .. } => "ocsp_decode",
+            OcspError::NotSuccessful { .. } => "ocsp_not_successful",
+            OcspError::NoResponseBytes => "ocsp_no_response_bytes",
+            OcspError::NotBasic { .. } => "ocsp_not_basic",
+            OcspError::ResponderNotFound => "ocsp_responder_not_found",
+            OcspError::ResponderNotAuthorized(_) => "ocsp_responder_not_authorized",
+            OcspError::Signature => "ocsp_signature",
+            OcspError::NotForCertificate => "ocsp_not_for_certificate",
+            OcspError::OutsideWindow { .. } => "ocsp_outside_window",
+            OcspError::NonceMissing => "ocsp_nonce_missing",
+            OcspError::NonceMismatch => "ocsp_nonce_mismatch",
+            OcspError::UnsupportedHash { .. } => "ocsp_unsupported_hash",
+        }
+    }
 }
 
 fn decode(what: &'static str) -> impl Fn(der07::Error) -> OcspError {
@@ -238,14 +261,7 @@ pub(super) fn check_response(
         });
     }
     let Some(response_bytes) = response.response_bytes else {
-        return Err(OcspError::Decode {
-            what: "responseBytes",
-            cause: der07::ErrorKind::Incomplete {
-                expected_len: der07::Length::ONE,
-                actual_len: der07::Length::ZERO,
-            }
-            .into(),
-        });
+        return Err(OcspError::NoResponseBytes);
     };
     if response_bytes.response_type != ID_PKIX_OCSP_BASIC {
         return Err(OcspError::NotBasic {

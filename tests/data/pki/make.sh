@@ -20,7 +20,9 @@
 #   ocsp-good.der, ocsp-revoked.der, ocsp-unknown.der (for provider-unlisted,
 #   which the intermediate signed outside its database), ocsp-other.der (answers for
 #   provider-revoked only), ocsp-noeku.der (signed by responder-noeku),
-#   ocsp-by-ca.der (signed by the intermediate itself), ocsp-short.der
+#   ocsp-by-ca.der (signed by the intermediate itself), ocsp-by-key.der
+#   (responder ID by key hash), ocsp-foreign.der (signed by a responder with
+#   OCSPSigning that the root issued, not the intermediate), ocsp-short.der
 #   (nextUpdate one minute after thisUpdate: outside its window later).
 # Certificates are valid from 2025-01-01 to 2035-01-01, so a test may verify
 # at any time in between; times.txt records when the revocation happened.
@@ -149,6 +151,18 @@ openssl req -new -key provider-unlisted.key -subj "/C=DE/O=DMDA Test/CN=provider
 openssl x509 -req -in provider-unlisted.csr -CA sub.pem -CAkey sub.key -set_serial 0x0DEAD \
     -days 3650 -sha256 -extfile ca.cnf -extensions v3_provider -out provider-unlisted.pem
 ocsp ocsp-unknown.der responder.pem responder.key -cert provider-unlisted.pem
+# The responder named by key hash (ResponderID byKey) instead of by name.
+ocsp ocsp-by-key.der responder.pem responder.key -cert provider-good.pem
+openssl ocsp -index index.txt -rsigner responder.pem -rkey responder.key -CA sub.pem -resp_key_id \
+    -reqin ocsp-by-key.der.req -respout ocsp-by-key.der -ndays 1 2>/dev/null >/dev/null
+# A responder with OCSPSigning, but issued by the root, not by the
+# provider certificates' issuer.
+key responder-foreign.key
+openssl req -new -key responder-foreign.key -subj "/C=DE/O=DMDA Test/CN=responder-foreign" \
+    -out responder-foreign.csr
+openssl x509 -req -in responder-foreign.csr -CA root.pem -CAkey root.key -set_serial 0x0F00 \
+    -days 3650 -sha256 -extfile ca.cnf -extensions v3_responder -out responder-foreign.pem
+ocsp ocsp-foreign.der responder-foreign.pem responder-foreign.key -cert provider-good.pem
 # nextUpdate one minute after thisUpdate.
 openssl ocsp -issuer sub.pem -cert provider-good.pem -no_nonce -reqout ocsp-short.req 2>/dev/null
 openssl ocsp -index index.txt -rsigner responder.pem -rkey responder.key -CA sub.pem \

@@ -3,7 +3,7 @@
 //!
 //! [`build_request`] makes an `OCSPRequest` for one certificate (certID
 //! with SHA-1 or SHA-256, optional nonce, RFC 6960 §4.1.1, RFC 8954);
-//! [`check_response`] verifies a response for it (RFC 6960 §3.2): signed by
+//! `check_response` verifies a response for it (RFC 6960 §3.2): signed by
 //! the issuing CA or by a responder certificate that CA issued with
 //! id-kp-OCSPSigning (§4.2.2.2), a `SingleResponse` whose certID matches,
 //! the verification time inside `thisUpdate`/`nextUpdate`, and the nonce

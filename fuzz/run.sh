@@ -72,6 +72,7 @@ max_len() {
         mbox) echo 65536 ;;                                     # several messages per input
         smime_open) echo 65536 ;;                               # a protected message with its recipients
         pdf) echo 16384 ;;                                      # a long subject or value
+        status_evidence) echo 16384 ;;                          # a CRL or an OCSP response
         *) echo 262144 ;; # Limits::default().max_header_bytes; whole documents
     esac
 }

@@ -76,6 +76,12 @@
 //!   content end to end, `smime::open` decrypts and checks the sender's
 //!   signature, `protection::verify_signatures` checks client signatures on
 //!   receipt (PVD FU Schritt 63–64); the Subject and envelope stay readable.
+//! - **Certificate status**: [`status::check_status`] decides from CRLs and
+//!   (feature `ocsp`) OCSP responses whether a certificate was revoked at
+//!   the verification time ([`status::CertificateStatus`]), with its FC code
+//!   and ETSI EN 319 102-1 indication ([`status::Indication`]).
+//! - **Qualified certificates**: [`qualified::QcStatements`] reads
+//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5).
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -87,6 +93,8 @@
 //!
 //! ## Feature flags
 //! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
+//! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
+//!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
 //!   enables `smime`).
 //!
@@ -122,10 +130,12 @@ mod pem;
 pub mod protection;
 pub mod provider;
 pub mod provider_directory;
+pub mod qualified;
 pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;
 pub mod stamp;
+pub mod status;
 pub mod validate;
 pub mod verify;
 pub mod xml;

@@ -1,0 +1,493 @@
+//! Certificate status (Sperrstatus): whether a provider certificate was
+//! revoked at the verification time, decided from revocation evidence the
+//! caller gives — RFC 5280 CRLs and (feature `ocsp`) RFC 6960 OCSP
+//! responses — and what that means as a TR error case and as an ETSI
+//! EN 319 102-1 indication.
+//!
+//! TR 01201-3.4 §3.1.21 requires the signature certificate to be checked for
+//! validity; PVD FU Schritt 48 tells a revoked certificate (FC-02,
+//! "Zertifikat ungültig") from a status that could not be checked (FC-03).
+//! [`check_status`] takes a certificate, its issuer, the verification time
+//! and the [`Evidence`] and returns a [`CertificateStatus`]; it does no I/O.
+//! CRLs are checked by rustls-webpki (scope, the issuer's signature,
+//! `nextUpdate` against the verification time, RFC 5280 §6.3); OCSP
+//! responses by [`ocsp`] (RFC 6960 §3.2). The status of a CA certificate is
+//! not checked here (docs/decisions.md D133).
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use demail::certificate::Certificate;
+//! use demail::status::{CertificateStatus, Evidence, StatusOptions, check_status};
+//!
+//! let pem = std::fs::read_to_string("tests/data/keys/ca.cert.pem")?;
+//! let ca = Certificate::from_pem(&pem)?;
+//! let pem = std::fs::read_to_string("tests/data/keys/intermediate.cert.pem")?;
+//! let intermediate = Certificate::from_pem(&pem)?;
+//! // No evidence given: the status is not checked, which fails closed (FC-03).
+//! let status = check_status(&intermediate, &ca, SystemTime::now(), &Evidence::default(), &StatusOptions::default());
+//! assert_eq!(status, CertificateStatus::NotChecked);
+//! assert_eq!(status.error_case().map(|case| case.code()), Some("FC-03"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod crl;
+pub mod indication;
+#[cfg(feature = "ocsp")]
+pub mod ocsp;
+
+use std::time::{Duration, SystemTime};
+
+use crate::certificate::Certificate;
+use crate::verify::ErrorCase;
+
+pub use indication::{Indication, SubIndication, TimeBasis};
+
+/// The status of a certificate at the verification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateStatus {
+    /// Not revoked at the verification time, per `source`
+    /// (RFC 5280 §6.3.3, RFC 6960 §2.2 "good").
+    Good {
+        /// The evidence that says so.
+        source: StatusSource,
+        /// When the status was known to be correct (`thisUpdate`).
+        this_update: SystemTime,
+        /// When newer status will be available (`nextUpdate`), if stated.
+        next_update: Option<SystemTime>,
+    },
+    /// Revoked at or before the verification time (FC-02).
+    Revoked {
+        /// When and why.
+        revocation: Revocation,
+        /// The evidence that says so.
+        source: StatusSource,
+    },
+    /// Revoked, but only after the verification time: the certificate was
+    /// not revoked at that time (the archive case, docs/decisions.md D131).
+    RevokedAfter {
+        /// When and why.
+        revocation: Revocation,
+        /// The evidence that says so.
+        source: StatusSource,
+    },
+    /// The OCSP responder does not know the certificate (RFC 6960 §2.2
+    /// "unknown"; FC-03).
+    Unknown {
+        /// The response that says so.
+        source: StatusSource,
+    },
+    /// Evidence was given but none of it could be used (FC-03); why each
+    /// piece was rejected.
+    Unavailable(StatusUnavailable),
+    /// No evidence was given (FC-03, docs/decisions.md D132).
+    NotChecked,
+}
+
+impl CertificateStatus {
+    /// The TR error case (PVD FU Schritt 48): revoked → FC-02; unknown,
+    /// unavailable or not checked → FC-03; `None` when the certificate was
+    /// not revoked at the verification time.
+    pub fn error_case(&self) -> Option<ErrorCase> {
+        match self {
+            CertificateStatus::Good { .. } | CertificateStatus::RevokedAfter { .. } => None,
+            CertificateStatus::Revoked { .. } => Some(ErrorCase::Fc02CertificateInvalid),
+            CertificateStatus::Unknown { .. }
+            | CertificateStatus::Unavailable(_)
+            | CertificateStatus::NotChecked => Some(ErrorCase::Fc03StatusUnchecked),
+        }
+    }
+
+    /// A stable snake_case code: `good`, `revoked`, `revoked_after`,
+    /// `unknown`, `unavailable`, `not_checked`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            CertificateStatus::Good { .. } => "good",
+            CertificateStatus::Revoked { .. } => "revoked",
+            CertificateStatus::RevokedAfter { .. } => "revoked_after",
+            CertificateStatus::Unknown { .. } => "unknown",
+            CertificateStatus::Unavailable(_) => "unavailable",
+            CertificateStatus::NotChecked => "not_checked",
+        }
+    }
+}
+
+/// A revocation: when, and the reason when the evidence gives one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    /// `revocationDate` (CRL) or `revocationTime` (OCSP).
+    pub time: SystemTime,
+    /// The reason code (RFC 5280 §5.3.1), when present.
+    pub reason: Option<RevocationReason>,
+}
+
+/// CRLReason (RFC 5280 §5.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RevocationReason {
+    /// unspecified (0).
+    Unspecified,
+    /// keyCompromise (1).
+    KeyCompromise,
+    /// cACompromise (2).
+    CaCompromise,
+    /// affiliationChanged (3).
+    AffiliationChanged,
+    /// superseded (4).
+    Superseded,
+    /// cessationOfOperation (5).
+    CessationOfOperation,
+    /// certificateHold (6).
+    CertificateHold,
+    /// removeFromCRL (8).
+    RemoveFromCrl,
+    /// privilegeWithdrawn (9).
+    PrivilegeWithdrawn,
+    /// aACompromise (10).
+    AaCompromise,
+}
+
+impl RevocationReason {
+    /// The reason for a CRLReason code; `None` for 7 and codes above 10.
+    pub const fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => RevocationReason::Unspecified,
+            1 => RevocationReason::KeyCompromise,
+            2 => RevocationReason::CaCompromise,
+            3 => RevocationReason::AffiliationChanged,
+            4 => RevocationReason::Superseded,
+            5 => RevocationReason::CessationOfOperation,
+            6 => RevocationReason::CertificateHold,
+            8 => RevocationReason::RemoveFromCrl,
+            9 => RevocationReason::PrivilegeWithdrawn,
+            10 => RevocationReason::AaCompromise,
+            _ => return None,
+        })
+    }
+
+    /// The snake_case name of the reason (`key_compromise`, ...).
+    pub const fn code(self) -> &'static str {
+        match self {
+            RevocationReason::Unspecified => "unspecified",
+            RevocationReason::KeyCompromise => "key_compromise",
+            RevocationReason::CaCompromise => "ca_compromise",
+            RevocationReason::AffiliationChanged => "affiliation_changed",
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::CessationOfOperation => "cessation_of_operation",
+            RevocationReason::CertificateHold => "certificate_hold",
+            RevocationReason::RemoveFromCrl => "remove_from_crl",
+            RevocationReason::PrivilegeWithdrawn => "privilege_withdrawn",
+            RevocationReason::AaCompromise => "aa_compromise",
+        }
+    }
+}
+
+/// Which piece of [`Evidence`] a status comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatusSource {
+    /// `Evidence::crls[index]`.
+    Crl {
+        /// Position in [`Evidence::crls`].
+        index: usize,
+    },
+    /// `Evidence::ocsp_responses[index]`.
+    Ocsp {
+        /// Position in [`Evidence::ocsp_responses`].
+        index: usize,
+        /// Who signed the response.
+        responder: Responder,
+        /// `producedAt`.
+        produced_at: SystemTime,
+    },
+}
+
+/// Who signed an OCSP response (RFC 6960 §4.2.2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Responder {
+    /// The CA that issued the certificate.
+    Issuer,
+    /// A responder certificate issued by that CA with id-kp-OCSPSigning.
+    Delegated {
+        /// The responder certificate's subject, for display.
+        subject: String,
+    },
+}
+
+/// Why no status could be decided although evidence was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no usable status evidence ({} piece(s) rejected)", .rejected.len())]
+pub struct StatusUnavailable {
+    /// Each piece of evidence and why it was rejected, in the order given.
+    pub rejected: Vec<RejectedEvidence>,
+}
+
+/// One piece of evidence that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} #{index}: {error}")]
+pub struct RejectedEvidence {
+    /// CRL or OCSP response.
+    pub kind: EvidenceKind,
+    /// Its position in the [`Evidence`] list of its kind.
+    pub index: usize,
+    /// Why.
+    #[source]
+    pub error: EvidenceError,
+}
+
+/// The kinds of status evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EvidenceKind {
+    /// An RFC 5280 certificate revocation list.
+    Crl,
+    /// An RFC 6960 OCSP response.
+    Ocsp,
+}
+
+impl std::fmt::Display for EvidenceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EvidenceKind::Crl => "CRL",
+            EvidenceKind::Ocsp => "OCSP response",
+        })
+    }
+}
+
+/// Why a CRL or OCSP response was not used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvidenceError {
+    /// Neither DER nor a PEM `X509 CRL` block (RFC 5280 §5).
+    #[error("the CRL is not PEM")]
+    CrlPem,
+    /// The CRL does not decode, or uses what webpki does not support
+    /// (delta CRLs, v1, no nextUpdate).
+    #[error("the CRL does not decode: {0}")]
+    CrlDecode(webpki::Error),
+    /// The CRL is not for this certificate: another issuer, or an issuing
+    /// distribution point that does not cover it (RFC 5280 §6.3.3 b).
+    #[error("the CRL does not cover the certificate")]
+    CrlNotInScope,
+    /// The CRL's signature does not verify with the issuer's key
+    /// (RFC 5280 §6.3.3 f, g).
+    #[error("the CRL signature does not verify with the issuer's key: {0}")]
+    CrlSignature(webpki::Error),
+    /// `nextUpdate` is at or before the verification time (RFC 5280
+    /// §6.3.3 a 1: a stale CRL).
+    #[error("the CRL is stale: nextUpdate {} is not after the verification time", seconds(*.next_update))]
+    CrlStale {
+        /// The CRL's `nextUpdate`.
+        next_update: SystemTime,
+    },
+    /// The certificate is outside its validity period at the verification
+    /// time, so its status says nothing.
+    #[error("the certificate is outside its validity period: {0}")]
+    CertificateOutsideValidity(webpki::Error),
+    /// The certificate was not issued by the given issuer.
+    #[error("the certificate was not issued by the given issuer: {0}")]
+    NotIssuedBy(webpki::Error),
+    /// Another failure of the CRL check.
+    #[error("the CRL check failed: {0}")]
+    CrlCheck(webpki::Error),
+    /// An OCSP response was given, but the crate was built without the
+    /// `ocsp` feature.
+    #[error("OCSP support is not built in (cargo feature `ocsp`)")]
+    OcspNotBuilt,
+    /// The OCSP response failed its checks.
+    #[cfg(feature = "ocsp")]
+    #[error(transparent)]
+    Ocsp(#[from] ocsp::OcspError),
+}
+
+impl EvidenceError {
+    /// A stable snake_case code for reports (`crl_stale`, `ocsp_signature`, ...).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            EvidenceError::CrlPem => "crl_pem",
+            EvidenceError::CrlDecode(_) => "crl_decode",
+            EvidenceError::CrlNotInScope => "crl_not_in_scope",
+            EvidenceError::CrlSignature(_) => "crl_signature",
+            EvidenceError::CrlStale { .. } => "crl_stale",
+            EvidenceError::CertificateOutsideValidity(_) => "certificate_outside_validity",
+            EvidenceError::NotIssuedBy(_) => "not_issued_by",
+            EvidenceError::CrlCheck(_) => "crl_check",
+            EvidenceError::OcspNotBuilt => "ocsp_not_built",
+            #[cfg(feature = "ocsp")]
+            EvidenceError::Ocsp(error) => error.code(),
+        }
+    }
+}
+
+fn seconds(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The revocation evidence for one verification, as given by the caller
+/// (or read back from an archive).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// CRLs, DER or PEM (`-----BEGIN X509 CRL-----`).
+    pub crls: Vec<Vec<u8>>,
+    /// OCSP responses, DER (`OCSPResponse`, RFC 6960 §4.2.1).
+    pub ocsp_responses: Vec<Vec<u8>>,
+}
+
+impl Evidence {
+    /// Whether there is no evidence at all.
+    pub fn is_empty(&self) -> bool {
+        self.crls.is_empty() && self.ocsp_responses.is_empty()
+    }
+}
+
+/// How OCSP responses are judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusOptions {
+    /// The nonce of the request the responses answer (RFC 8954); when set,
+    /// a response without that nonce is rejected.
+    pub nonce: Option<Vec<u8>>,
+    /// How old a response without `nextUpdate` may be at the verification
+    /// time (RFC 6960 §4.2.2.1; docs/decisions.md D130). Default 1 hour.
+    pub max_age_without_next_update: Duration,
+}
+
+impl Default for StatusOptions {
+    fn default() -> Self {
+        StatusOptions {
+            nonce: None,
+            max_age_without_next_update: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What one piece of evidence says about the certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Finding {
+    NotRevoked {
+        this_update: SystemTime,
+        next_update: Option<SystemTime>,
+    },
+    Revoked(Revocation),
+    /// Only an OCSP responder says "unknown" (RFC 6960 §2.2).
+    #[cfg_attr(not(feature = "ocsp"), allow(dead_code))]
+    Unknown,
+}
+
+/// The status of `certificate`, issued by `issuer`, at `time`, from
+/// `evidence` (RFC 5280 §6.3, RFC 6960 §3.2).
+///
+/// Every piece is checked on its own; the verdict fails closed (D129): a
+/// revocation at or before `time` in any valid piece wins, then a "good"
+/// (a revocation after `time` counts as good at `time`, D131), then
+/// "unknown"; when no piece is usable the status is
+/// [`CertificateStatus::Unavailable`] with each piece's reason, and without
+/// evidence [`CertificateStatus::NotChecked`].
+pub fn check_status(
+    certificate: &Certificate,
+    issuer: &Certificate,
+    time: SystemTime,
+    evidence: &Evidence,
+    options: &StatusOptions,
+) -> CertificateStatus {
+    if evidence.is_empty() {
+        return CertificateStatus::NotChecked;
+    }
+    let mut found: Vec<(StatusSource, Finding)> = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, bytes) in evidence.crls.iter().enumerate() {
+        match crl::check(bytes, certificate, issuer, time) {
+            Ok(finding) => found.push((StatusSource::Crl { index }, finding)),
+            Err(error) => rejected.push(RejectedEvidence {
+                kind: EvidenceKind::Crl,
+                index,
+                error,
+            }),
+        }
+    }
+    for (index, bytes) in evidence.ocsp_responses.iter().enumerate() {
+        match check_ocsp(bytes, index, certificate, issuer, time, options) {
+            Ok((source, finding)) => found.push((source, finding)),
+            Err(error) => rejected.push(RejectedEvidence {
+                kind: EvidenceKind::Ocsp,
+                index,
+                error,
+            }),
+        }
+    }
+    decide(found, rejected, time)
+}
+
+#[cfg(feature = "ocsp")]
+fn check_ocsp(
+    bytes: &[u8],
+    index: usize,
+    certificate: &Certificate,
+    issuer: &Certificate,
+    time: SystemTime,
+    options: &StatusOptions,
+) -> Result<(StatusSource, Finding), EvidenceError> {
+    let checked = ocsp::check_response(bytes, certificate, issuer, time, options)?;
+    let source = StatusSource::Ocsp {
+        index,
+        responder: checked.responder,
+        produced_at: checked.produced_at,
+    };
+    Ok((source, checked.finding))
+}
+
+#[cfg(not(feature = "ocsp"))]
+fn check_ocsp(
+    _bytes: &[u8],
+    _index: usize,
+    _certificate: &Certificate,
+    _issuer: &Certificate,
+    _time: SystemTime,
+    _options: &StatusOptions,
+) -> Result<(StatusSource, Finding), EvidenceError> {
+    Err(EvidenceError::OcspNotBuilt)
+}
+
+fn decide(
+    found: Vec<(StatusSource, Finding)>,
+    rejected: Vec<RejectedEvidence>,
+    time: SystemTime,
+) -> CertificateStatus {
+    let revoked =
+        |(_, finding): &&(StatusSource, Finding)| matches!(finding, Finding::Revoked(r) if r.time <= time);
+    if let Some((source, Finding::Revoked(revocation))) = found.iter().find(revoked) {
+        return CertificateStatus::Revoked {
+            revocation: *revocation,
+            source: source.clone(),
+        };
+    }
+    if let Some((source, Finding::Revoked(revocation))) =
+        found.iter().find(|(_, f)| matches!(f, Finding::Revoked(_)))
+    {
+        return CertificateStatus::RevokedAfter {
+            revocation: *revocation,
+            source: source.clone(),
+        };
+    }
+    if let Some((
+        source,
+        Finding::NotRevoked {
+            this_update,
+            next_update,
+        },
+    )) = found
+        .iter()
+        .find(|(_, f)| matches!(f, Finding::NotRevoked { .. }))
+    {
+        return CertificateStatus::Good {
+            source: source.clone(),
+            this_update: *this_update,
+            next_update: *next_update,
+        };
+    }
+    if let Some((source, _)) = found.into_iter().next() {
+        return CertificateStatus::Unknown { source };
+    }
+    CertificateStatus::Unavailable(StatusUnavailable { rejected })
+}

@@ -57,7 +57,7 @@
 //! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
 //!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
 //!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
-//! - **Verifying**: [`verify::verify`] checks `X-de-mail-integrity` and
+//! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
 //!   [`provider_directory`] binds signers to the sender's domain.
 //! - **Forwarding and redirection**: [`resend::forward`],
@@ -124,7 +124,6 @@ pub mod resend;
 pub mod smime;
 pub mod stamp;
 pub mod validate;
-pub mod verify;
 pub mod xml;
 pub mod xmldsig;
 
@@ -133,10 +132,9 @@ pub use certificate::Certificate;
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
-pub use integrity::{SignOptions, sign};
+pub use integrity::{SignOptions, VerificationReport, VerifyOptions, sign, verify};
 pub use notification::{build_notification, read_notification};
 pub use validate::{Mode, Report};
-pub use verify::{VerificationReport, VerifyOptions, verify};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
 /// needs the `smime` feature; CI tests with `--all-features`).

@@ -300,7 +300,7 @@ pub struct SignatureCheck {
 ///
 /// ```
 /// use demail::protection::verify_signatures;
-/// use demail::verify::VerifyOptions;
+/// use demail::integrity::VerifyOptions;
 ///
 /// let raw = std::fs::read("tests/data/e2e/smime-signed.eml")?;
 /// let (protection, checks) = verify_signatures(&raw, &VerifyOptions::default())?;
@@ -315,7 +315,7 @@ pub struct SignatureCheck {
 #[cfg(feature = "smime")]
 pub fn verify_signatures(
     message: &[u8],
-    options: &crate::verify::VerifyOptions<'_>,
+    options: &crate::integrity::VerifyOptions<'_>,
 ) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
     let limits = Limits::default();
     if message.len() > limits.max_bytes {

@@ -15,9 +15,9 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageType};
+use demail::integrity::{Failure, VerifyOptions};
 use demail::integrity::{SignOptions, sign};
 use demail::validate::Mode;
-use demail::verify::{Failure, VerifyOptions};
 use demail::xml::XmlDateTime;
 
 fn path(name: &str) -> PathBuf {

@@ -8,11 +8,11 @@ use demail::certificate::{Certificate, CertificateError, KeyPolicy};
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::FieldName;
-use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
-use demail::verify::{
+use demail::integrity::{
     DuplicatePolicy, ErrorCase, Failure, IntegrityMode, SignatureRequirement, StatusError, Verdict,
     VerificationReport, VerifyOptions, verify,
 };
+use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
 
 mod common;
 use common::independent::{self, openssl, recompute_hash_only};
@@ -690,7 +690,7 @@ fn brainpool_signed_chain_is_trusted() {
 
 struct FixedStatus(Result<(), StatusError>);
 
-impl demail::verify::StatusCheck for FixedStatus {
+impl demail::integrity::StatusCheck for FixedStatus {
     fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), StatusError> {
         assert!(certificate.subject.contains("rsa3072"));
         self.0.clone()
@@ -712,7 +712,7 @@ fn status_check_hook_is_consulted() {
         },
     );
     assert_eq!(report.verdict, Verdict::Pass);
-    assert_eq!(report.status, demail::verify::StatusResult::Good);
+    assert_eq!(report.status, demail::integrity::StatusResult::Good);
     let unreachable = StatusError::Unreachable {
         service: "http://ocsp.example/".into(),
     };
@@ -729,7 +729,7 @@ fn status_check_hook_is_consulted() {
     // Without a hook the report says so; the verdict does not depend on it.
     assert_eq!(
         check(&signed, &trust).status,
-        demail::verify::StatusResult::NotChecked
+        demail::integrity::StatusResult::NotChecked
     );
 }
 

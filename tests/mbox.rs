@@ -7,10 +7,10 @@ use std::time::{Duration, UNIX_EPOCH};
 use proptest::prelude::*;
 
 use demail::envelope::Envelope;
+use demail::integrity::{Verdict, VerifyOptions, verify};
 use demail::mbox::{
     DEFAULT_MAX_MESSAGE, FromLine, ImportProblem, Imported, MboxReader, MboxWriter, export_plain, import,
 };
-use demail::verify::{Verdict, VerifyOptions, verify};
 
 mod common;
 use common::{cert, data};

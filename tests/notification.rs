@@ -9,11 +9,11 @@ use demail::confirmation::{BuildError, Issuer};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageKind, MessageType, NotificationType};
+use demail::integrity::{IntegrityMode, VerifyOptions, verify};
 use demail::notification::{
     NotificationError, NotificationKind, NotificationRequest, build_notification, read_notification,
 };
 use demail::validate::Mode;
-use demail::verify::{IntegrityMode, VerifyOptions, verify};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,13 +10,13 @@ use demail::certificate::{CaRequirement, Certificate, CertificateError, KeyRule}
 use demail::crypto::SignatureScheme;
 use demail::envelope::Envelope;
 use demail::fields::MessageType;
-use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
-use demail::provider_directory::{AllowedSigner, ProviderMap, SignerBinding};
-use demail::validate::Rule;
-use demail::verify::{
+use demail::integrity::{
     DuplicatePolicy, ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, VerifyOptions,
     verify,
 };
+use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
+use demail::provider_directory::{AllowedSigner, ProviderMap, SignerBinding};
+use demail::validate::Rule;
 
 mod common;
 mod xmldsig_common;

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError, KeyPolicy};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
-use demail::verify::{StatusCheck, StatusError, StatusResult, VerifyOptions};
+use demail::integrity::{StatusCheck, StatusError, StatusResult, VerifyOptions};
 use demail::xml::XmlError;
 use demail::xmldsig::{
     Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignatureMethod, XmlDsigError,

@@ -48,13 +48,12 @@ use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{FieldName, MessageKind};
 use demail::integrity::{Algorithm, IntegrityError, SignOptions};
-use demail::metadata::DispatchOption;
-use demail::provider_directory::{ProviderMap, SignerBinding};
-use demail::validate::{Mode, Report, Rule};
-use demail::verify::{
-    DuplicatePolicy, IntegrityMode, ProviderDirectory, StatusResult, Verdict, VerificationReport,
-    VerifyOptions,
+use demail::integrity::{
+    DuplicatePolicy, IntegrityMode, StatusResult, Verdict, VerificationReport, VerifyOptions,
 };
+use demail::metadata::DispatchOption;
+use demail::provider_directory::{ProviderDirectory, ProviderMap, SignerBinding};
+use demail::validate::{Mode, Report, Rule};
 
 #[derive(Parser)]
 #[command(name = "demail", version, about = "Inspect De-Mail messages (BSI TR 01201)")]
@@ -390,7 +389,7 @@ fn verify(file: &Path, trust: &TrustArgs, tr_02102: bool) -> Result<ExitCode, St
     } else {
         KeyPolicy::default()
     });
-    let report = demail::verify::verify(&envelope, &options);
+    let report = demail::integrity::verify(&envelope, &options);
     let mut output = report_json(&report);
     output["envelope"] = envelope_json(&envelope);
     let text = serde_json::to_string_pretty(&output).map_err(|e| format!("cannot write JSON: {e}"))?;

@@ -50,7 +50,7 @@ use std::time::SystemTime;
 
 use crate::certificate::{Certificate, CertificateError, KeyPolicy};
 use crate::crypto::{CryptoError, SigningKey};
-use crate::verify::VerifyOptions;
+use crate::integrity::VerifyOptions;
 
 pub use envelope::{DecryptionKey, RecipientEntry};
 pub use signed::{SignatureFailure, SignatureReport};

@@ -20,7 +20,7 @@ use x509_cert::ext::pkix::SubjectKeyIdentifier;
 use super::{SenderSignature, SignatureForm, SmimeError, mime, oids};
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, Curve, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::verify::{ErrorCase, StatusResult, VerifyOptions};
+use crate::integrity::{ErrorCase, StatusResult, VerifyOptions};
 
 /// Why an S/MIME signature does not hold, with its FU error case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,7 +66,7 @@ pub enum SignatureFailure {
     Certificate(CertificateError),
     /// The status check reported a problem.
     #[error("certificate status: {0}")]
-    Status(crate::verify::StatusError),
+    Status(crate::integrity::StatusError),
     /// No `From`/`Sender` address of the message is an e-mail address of
     /// the signer's certificate (RFC 8550 §3): the signer is someone else
     /// than the message claims, or the certificate names no address.

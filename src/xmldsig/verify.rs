@@ -6,7 +6,7 @@
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::verify::{StatusResult, VerifyOptions};
+use crate::integrity::{StatusResult, VerifyOptions};
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
@@ -34,7 +34,7 @@ pub enum XmlSignatureFailure {
     NoTrustAnchors,
     /// The status check (OCSP/CRL) failed.
     #[error("certificate status: {0}")]
-    Status(crate::verify::StatusError),
+    Status(crate::integrity::StatusError),
 }
 
 /// What [`verify()`] found.

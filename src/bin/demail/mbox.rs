@@ -13,8 +13,8 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use demail::envelope::Envelope;
+use demail::integrity::{Verdict, VerifyOptions, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxReader, MboxWriter, import};
-use demail::verify::{Verdict, VerifyOptions, verify};
 
 /// The mbox subcommands.
 #[derive(Subcommand)]

@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 
 use demail::certificate::{Certificate, KeyPolicy};
 use demail::crypto::SigningKey;
+use demail::integrity::StatusResult;
 use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
     SmimeError,
 };
-use demail::verify::StatusResult;
 
 /// The arguments of `demail protect`.
 #[derive(Args)]

@@ -24,7 +24,7 @@
 //! ```
 //! use demail::envelope::Envelope;
 //! use demail::integrity::{sign, SignOptions};
-//! use demail::verify::{verify, ErrorCase, Failure, Verdict, VerifyOptions};
+//! use demail::integrity::{verify, ErrorCase, Failure, Verdict, VerifyOptions};
 //!
 //! let raw = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
 //! assert_eq!(verify(&Envelope::parse(&raw)?, &VerifyOptions::default()).verdict, Verdict::Pass);
@@ -48,7 +48,7 @@ use crate::header::RawField;
 use crate::integrity::{
     Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
 };
-pub use crate::provider_directory::{ProviderDirectory, SignerBinding};
+use crate::provider_directory::{ProviderDirectory, SignerBinding};
 use crate::validate::{Presence, bare_line_feed, presence};
 
 /// An online status check of the signer's certificate (OCSP or CRL), for

@@ -13,12 +13,12 @@
 //!
 //! Everything is computed over the exact bytes kept by the
 //! [`Envelope`]; headers are never re-serialized
-//! before hashing. Verification is in [`crate::verify`](mod@crate::verify).
+//! before hashing. Verification is [`verify()`].
 //!
 //! ```
 //! use demail::integrity::{sign, SignOptions};
 //! use demail::envelope::Envelope;
-//! use demail::verify::{verify, VerifyOptions, Verdict};
+//! use demail::integrity::{verify, VerifyOptions, Verdict};
 //!
 //! let raw = std::fs::read("tests/data/normal-minimal.eml")?;
 //! let hashed = sign(&raw, &SignOptions::hash_only())?;      // a=sha256, no key
@@ -38,6 +38,14 @@ use crate::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::{HeaderError, RawField, trim_ws};
+
+mod verify;
+
+pub(crate) use verify::sender_domain;
+pub use verify::{
+    DuplicateField, DuplicatePolicy, ErrorCase, Failure, IntegrityMode, SignatureRequirement, StatusCheck,
+    StatusError, StatusResult, Verdict, VerificationReport, VerifyOptions, always_signed, verify,
+};
 
 /// The most tags an integrity field may carry (RFC 6376 defines 14; D95).
 pub const MAX_TAGS: usize = 64;

@@ -19,8 +19,9 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::{VerifyOptions, verify};
+use demail::integrity::verify;
 use demail::pdf::Block;
+use demail::trust::VerifyOptions;
 
 const ORIGINAL: &[u8] = include_bytes!("../tests/data/signed/normal-rsa3072.eml");
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");

@@ -19,7 +19,7 @@ use demail::ident::{
     CardField, CardType, IdentAssertion, IdentCard, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
-use demail::integrity::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xml::XmlDateTime;
 
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");

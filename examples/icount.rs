@@ -18,7 +18,7 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
 const NORMAL: &[u8] = include_bytes!("../tests/data/normal.eml");

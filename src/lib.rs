@@ -123,6 +123,7 @@ pub mod resend;
 #[cfg(feature = "smime")]
 pub mod smime;
 pub mod stamp;
+pub mod trust;
 pub mod validate;
 pub mod xml;
 pub mod xmldsig;
@@ -132,8 +133,9 @@ pub use certificate::Certificate;
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
-pub use integrity::{SignOptions, VerificationReport, VerifyOptions, sign, verify};
+pub use integrity::{SignOptions, VerificationReport, sign, verify};
 pub use notification::{build_notification, read_notification};
+pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example

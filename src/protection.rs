@@ -300,7 +300,7 @@ pub struct SignatureCheck {
 ///
 /// ```
 /// use demail::protection::verify_signatures;
-/// use demail::integrity::VerifyOptions;
+/// use demail::trust::VerifyOptions;
 ///
 /// let raw = std::fs::read("tests/data/e2e/smime-signed.eml")?;
 /// let (protection, checks) = verify_signatures(&raw, &VerifyOptions::default())?;
@@ -315,7 +315,7 @@ pub struct SignatureCheck {
 #[cfg(feature = "smime")]
 pub fn verify_signatures(
     message: &[u8],
-    options: &crate::integrity::VerifyOptions<'_>,
+    options: &crate::trust::VerifyOptions<'_>,
 ) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
     let limits = Limits::default();
     if message.len() > limits.max_bytes {

@@ -30,7 +30,8 @@
 //! ```
 //! use demail::envelope::Envelope;
 //! use demail::stamp::stamp;
-//! use demail::integrity::{verify, VerifyOptions};
+//! use demail::integrity::verify;
+//! use demail::trust::VerifyOptions;
 //!
 //! let raw = std::fs::read("tests/data/signed/normal-rsa3072.eml")?;
 //! let envelope = Envelope::parse(&raw)?;

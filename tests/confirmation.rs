@@ -15,8 +15,9 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageType};
-use demail::integrity::{Failure, VerifyOptions};
+use demail::integrity::Failure;
 use demail::integrity::{SignOptions, sign};
+use demail::trust::VerifyOptions;
 use demail::validate::Mode;
 use demail::xml::XmlDateTime;
 

@@ -14,11 +14,11 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::VerifyOptions;
 use demail::integrity::{SignOptions, sign};
 use demail::provider_directory::SignerBinding;
 use demail::provider_directory::{AllowedSigner, ProviderMap};
 use demail::resend::{Resend, forward, reset_envelope_to};
+use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;

@@ -11,10 +11,11 @@ use demail::bcc::{Addressee, split_bcc};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::SignOptions;
-use demail::integrity::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
 use demail::protection::{Coverage, Limits, Mechanism, ProtectionError, analyze, analyze_with_limits};
 use demail::resend::{Resend, forward, redirect};
+use demail::trust::VerifyOptions;
 
 mod common;
 use common::{data, path};

@@ -9,8 +9,9 @@ use demail::address::DeMailAddress;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName};
 use demail::integrity::{SignOptions, sign};
-use demail::integrity::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
 use demail::resend::{Resend, ResendError, ResendKind, forward, redirect, resend_kind, reset_envelope_to};
+use demail::trust::VerifyOptions;
 use demail::validate::Rule;
 
 mod common;

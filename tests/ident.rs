@@ -20,7 +20,7 @@ use demail::ident::{
     IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
     ident_assertion, verify_assertion,
 };
-use demail::integrity::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xml::{XmlDateTime, XmlError};
 use demail::xmldsig::XmlSignatureFailure;
 

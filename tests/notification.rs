@@ -9,10 +9,11 @@ use demail::confirmation::{BuildError, Issuer};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageKind, MessageType, NotificationType};
-use demail::integrity::{IntegrityMode, VerifyOptions, verify};
+use demail::integrity::{IntegrityMode, verify};
 use demail::notification::{
     NotificationError, NotificationKind, NotificationRequest, build_notification, read_notification,
 };
+use demail::trust::VerifyOptions;
 use demail::validate::Mode;
 
 fn data(name: &str) -> PathBuf {

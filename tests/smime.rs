@@ -8,11 +8,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
-use demail::integrity::{ErrorCase, VerifyOptions};
+use demail::integrity::ErrorCase;
 use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureFailure, SignatureForm,
     SmimeError, open, protect, verify_signed_entity,
 };
+use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;

@@ -19,9 +19,9 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::VerifyOptions;
 use demail::integrity::{SignOptions, sign};
 use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
+use demail::trust::VerifyOptions;
 use demail::xml::XmlWarning;
 
 #[path = "xmldsig_common/mod.rs"]

@@ -43,16 +43,16 @@ mod split_bcc;
 use serde_json::{Value, json};
 
 use demail::address::{DeMailAddress, RecipientList};
-use demail::certificate::{Certificate, KeyPolicy};
+use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{FieldName, MessageKind};
 use demail::integrity::{Algorithm, IntegrityError, SignOptions};
-use demail::integrity::{
-    DuplicatePolicy, IntegrityMode, StatusResult, Verdict, VerificationReport, VerifyOptions,
-};
+use demail::integrity::{IntegrityMode, Verdict, VerificationReport};
 use demail::metadata::DispatchOption;
 use demail::provider_directory::{ProviderDirectory, ProviderMap, SignerBinding};
+use demail::trust::KeyPolicy;
+use demail::trust::{DuplicatePolicy, StatusResult, VerifyOptions};
 use demail::validate::{Mode, Report, Rule};
 
 #[derive(Parser)]

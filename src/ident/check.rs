@@ -9,7 +9,8 @@ use crate::confirmation::IntegrityProblem;
 use crate::envelope::Envelope;
 use crate::fields::MessageType;
 use crate::header::HeaderError;
-use crate::integrity::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
+use crate::integrity::{IntegrityMode, Verdict, VerificationReport};
+use crate::trust::VerifyOptions;
 use crate::validate::Violation;
 use crate::xmldsig::{XmlSignatureFailure, XmlSignatureReport};
 

@@ -18,11 +18,13 @@
 //! The module is laid out like [`crate::xmldsig`]: the tag list and its
 //! writer ([`IntegrityTags`]), the canonical input ([`body_hash`],
 //! [`header_input`]), signing ([`sign`]) and verification ([`verify()`],
-//! which fails closed and names the FU error case).
+//! which fails closed and names the FU error case). The certificate checks
+//! it shares with [`crate::xmldsig`] are in [`crate::trust`].
 //!
 //! ```
 //! use demail::envelope::Envelope;
-//! use demail::integrity::{sign, verify, SignOptions, Verdict, VerifyOptions};
+//! use demail::integrity::{sign, verify, SignOptions, Verdict};
+//! use demail::trust::VerifyOptions;
 //!
 //! let raw = std::fs::read("tests/data/normal-minimal.eml")?;
 //! let hashed = sign(&raw, &SignOptions::hash_only())?;      // a=sha256, no key
@@ -49,8 +51,8 @@ pub use sign::{SignOptions, Signer, sign};
 pub use tags::{Algorithm, IntegrityTags, MAX_SIGNED_NAMES, MAX_TAGS, QUERY_CERTIFICATE_FIELD};
 pub(crate) use verify::sender_domain;
 pub use verify::{
-    DuplicateField, DuplicatePolicy, ErrorCase, Failure, IntegrityMode, SignatureRequirement, StatusCheck,
-    StatusError, StatusResult, Verdict, VerificationReport, VerifyOptions, always_signed, verify,
+    DuplicateField, ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport,
+    always_signed, verify,
 };
 
 /// The fields `h=` must list, in this order (§3.1.21). `X-de-mail-private-id`

@@ -48,9 +48,10 @@ mod signed;
 
 use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError, KeyPolicy};
+use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{CryptoError, SigningKey};
-use crate::integrity::VerifyOptions;
+use crate::trust::KeyPolicy;
+use crate::trust::VerifyOptions;
 
 pub use envelope::{DecryptionKey, RecipientEntry};
 pub use signed::{SignatureFailure, SignatureReport};
@@ -426,7 +427,7 @@ fn recipient_usable(
     time: SystemTime,
     policy: &KeyPolicy,
 ) -> Result<(), SmimeError> {
-    let checked = match certificate.check(time, policy) {
+    let checked = match crate::trust::check_certificate(certificate, time, policy) {
         // Validity held (it is checked first); the key strength is next.
         Err(CertificateError::NoSignatureKeyUsage) => policy.check(&certificate.public_key),
         other => other,

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{Value, json};
 
-use demail::certificate::KeyPolicy;
 use demail::confirmation::check_confirmation;
+use demail::trust::KeyPolicy;
 
 /// Arguments of `demail check-confirmation`.
 #[derive(Args)]

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use demail::integrity::VerifyOptions;
 use demail::protection::verify_signatures;
+use demail::trust::VerifyOptions;
 
 /// Which client-side protection the content has, by MIME structure, with
 /// every S/MIME signature verified (PVD FU Schritt 63–64; no trust anchors,

@@ -8,13 +8,13 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use demail::address::DeMailAddress;
-use demail::certificate::KeyPolicy;
 use demail::confirmation::Issuer;
 use demail::fields::DateTime;
 use demail::ident::{
     CardField, CardType, IdentAssertion, IdentCard, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
+use demail::trust::KeyPolicy;
 use demail::xml::XmlDateTime;
 
 /// The `ident` subcommands.

@@ -13,8 +13,9 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use demail::envelope::Envelope;
-use demail::integrity::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxReader, MboxWriter, import};
+use demail::trust::VerifyOptions;
 
 /// The mbox subcommands.
 #[derive(Subcommand)]

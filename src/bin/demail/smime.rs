@@ -13,13 +13,14 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{Value, json};
 
-use demail::certificate::{Certificate, KeyPolicy};
+use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
-use demail::integrity::StatusResult;
 use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
     SmimeError,
 };
+use demail::trust::KeyPolicy;
+use demail::trust::StatusResult;
 
 /// The arguments of `demail protect`.
 #[derive(Args)]

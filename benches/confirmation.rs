@@ -145,7 +145,7 @@ criterion_group!(benches, check, pdf);
 criterion_main!(benches);
 
 fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], xml: &[u8]) -> Vec<u8> {
-    let attachment = demail::pdf::Attachment {
+    let attachment = demail::pdf::PdfAttachment {
         file_name: "Acknowledge-Message.xml",
         xml,
     };

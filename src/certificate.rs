@@ -58,7 +58,7 @@ pub enum CertificateError {
     /// The key usage extension allows neither digitalSignature nor nonRepudiation.
     #[error("the certificate's key usage allows no signatures (digitalSignature/nonRepudiation)")]
     NoSignatureKeyUsage,
-    /// The key is weaker than the [`KeyPolicy`] allows.
+    /// The key is weaker than the [`KeyPolicy`](crate::trust::KeyPolicy) allows.
     #[error("the signer's key {key} is not allowed: {rule}")]
     WeakKey {
         /// The key, e.g. `RSA-1024`.
@@ -77,7 +77,7 @@ pub enum CertificateError {
         requirement: CaRequirement,
     },
     /// A certificate of the path names only extended key usages that
-    /// [`ProviderKeyUsage`] does not accept (RFC 5280 §4.2.1.12; D51).
+    /// [`ProviderKeyUsage`](crate::trust::ProviderKeyUsage) does not accept (RFC 5280 §4.2.1.12; D51).
     #[error(
         "the certificate's extended key usage names only other purposes ({}); accepted are none, emailProtection, documentSigning or anyExtendedKeyUsage",
         .present.join(", ")
@@ -103,7 +103,7 @@ pub struct DerError(pub X509Error);
 // X509Error's equality is structural (no floating point), so it is an equivalence.
 impl Eq for DerError {}
 
-/// The rule of [`KeyPolicy`] a key breaks.
+/// The rule of [`KeyPolicy`](crate::trust::KeyPolicy) a key breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyRule {

@@ -60,6 +60,10 @@
 //! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
 //!   [`provider_directory`] binds signers to the sender's domain.
+//! - **Trust**: [`trust`] is the one trust evaluation of every verifier
+//!   (integrity, XML-DSig, S/MIME): [`trust::VerifyOptions`], the
+//!   certificate checks and [`trust::KeyPolicy`], the path to the trust
+//!   anchors and the status hook.
 //! - **Forwarding and redirection**: [`resend::forward`],
 //!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
 //!   §3.1.22) keep every signed field and the body byte for byte.

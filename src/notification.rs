@@ -396,7 +396,7 @@ pub fn build_notification(
             },
         ],
         &message.time.0,
-        &pdf::Attachment {
+        &pdf::PdfAttachment {
             file_name: NOTIFICATION_XML_NAME,
             xml: &xml,
         },

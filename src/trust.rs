@@ -160,7 +160,7 @@ pub enum DuplicatePolicy {
     #[default]
     Refuse,
     /// The TR-literal reading of §3.1.1/§3.1.21: the first from the top wins.
-    /// Every duplicate is still listed in [`VerificationReport::duplicates`].
+    /// Every duplicate is still listed in [`VerificationReport::duplicates`](crate::integrity::VerificationReport::duplicates).
     FirstWins,
 }
 

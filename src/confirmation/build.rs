@@ -436,7 +436,7 @@ pub fn assemble(
         &message.subject,
         &pdf_blocks(message),
         &message.time.0,
-        &pdf::Attachment {
+        &pdf::PdfAttachment {
             file_name: ACKNOWLEDGE_XML_NAME,
             xml: &xml,
         },

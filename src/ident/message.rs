@@ -232,7 +232,7 @@ pub fn assemble_ident_confirmation(
         SUBJECT,
         &pdf_blocks(assertion, &text),
         &assertion.issue_instant.0,
-        &pdf::Attachment {
+        &pdf::PdfAttachment {
             file_name: ASSERTION_FILE,
             xml: &xml,
         },

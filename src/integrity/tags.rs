@@ -15,7 +15,7 @@ use super::IntegrityError;
 /// The most tags an integrity field may carry (RFC 6376 defines 14; D95).
 pub const MAX_TAGS: usize = 64;
 
-/// The most names `h=` may list ([`SIGNED_FIELDS`] has 20; D95).
+/// The most names `h=` may list ([`SIGNED_FIELDS`](super::SIGNED_FIELDS) has 20; D95).
 pub const MAX_SIGNED_NAMES: usize = 64;
 
 /// The query method of a signed integrity field (§3.1.21).

@@ -376,7 +376,7 @@ pub const UNAUTHENTICATED_CONTENT: &str =
     "unauthenticated (CBC) content: bad padding or no passing inner signature";
 
 /// Largest message [`protect`] and [`open`] accept (64 MiB, like
-/// [`crate::protection::Limits`]).
+/// [`crate::protection::ProtectionLimits`]).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
 fn check_size(message: &[u8]) -> Result<(), SmimeError> {

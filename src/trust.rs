@@ -265,7 +265,7 @@ impl KeyPolicy {
 }
 
 /// Checks the signer certificate at `time`: validity (notBefore, notAfter),
-/// signature key usage and the key against `policy` (was `Certificate::check`).
+/// signature key usage and the key against `policy`.
 ///
 /// # Errors
 /// The first failed check.

@@ -1,42 +1,6 @@
 //! Verifying the integrity of a received De-Mail message (TR 01201-3.4
-//! §3.1.21; PVD FU Schritt 48 and 83).
-//!
-//! [`verify`] is a pure function of the message, the caller's trust
-//! anchors and the caller's time. It returns a [`VerificationReport`]: the
-//! mode (hash-only or signed), the algorithm, whether body hash and header
-//! hash or signature match, the certificate, and a [`Verdict`] whose failure
-//! names the FU error case (FC-01 integrity violation, FC-02 certificate
-//! invalid, FC-03 status not checkable, FC-04 no signature on an
-//! authoritative message).
-//!
-//! The key comes only from `X-de-mail-signature-certificate`, never from
-//! DNS. Without trust anchors a correct signature yields
-//! [`Verdict::SignatureValidUntrusted`], never a pass.
-//!
-//! Verification fails closed (docs/decisions.md D46–D52): a bare LF
-//! anywhere, a field listed in `h=` that occurs twice (unless
-//! [`DuplicatePolicy::FirstWins`]), an `X-de-mail-authoritative` value other
-//! than exactly `no` without a signature, a hash-only confirmation, a key
-//! weaker than the [`KeyPolicy`] (checked before the signature is tried), a
-//! CA on the path without keyCertSign, and a signer the caller's
-//! [`ProviderDirectory`] does not list for the sender's domain.
-//!
-//! ```
-//! use demail::envelope::Envelope;
-//! use demail::integrity::{sign, SignOptions};
-//! use demail::integrity::{verify, ErrorCase, Failure, Verdict};
-//! use demail::trust::VerifyOptions;
-//!
-//! let raw = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
-//! assert_eq!(verify(&Envelope::parse(&raw)?, &VerifyOptions::default()).verdict, Verdict::Pass);
-//!
-//! // A second Subject appended below the signed one: FC-01 with both offsets.
-//! let forged = String::from_utf8(raw)?.replacen("\r\n\r\n", "\r\nSubject: forged\r\n\r\n", 1);
-//! let report = verify(&Envelope::parse(forged.as_bytes())?, &VerifyOptions::default());
-//! let Verdict::Fail(failure @ Failure::DuplicateSignedField { .. }) = &report.verdict else { panic!() };
-//! assert_eq!(failure.case(), ErrorCase::Fc01IntegrityViolation);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! §3.1.21; PVD FU Schritt 48 and 83): [`verify`], its report and failures.
+//! The certificate checks are [`crate::trust`]'s.
 
 use std::borrow::Cow;
 
@@ -321,7 +285,44 @@ impl VerificationReport {
     }
 }
 
-/// Verifies the integrity field of a parsed message.
+/// Verifies the integrity field of a parsed message: a pure function of the
+/// message, the caller's trust anchors and the caller's time. It returns a [`VerificationReport`]: the
+/// mode (hash-only or signed), the algorithm, whether body hash and header
+/// hash or signature match, the certificate, and a [`Verdict`] whose failure
+/// names the FU error case (FC-01 integrity violation, FC-02 certificate
+/// invalid, FC-03 status not checkable, FC-04 no signature on an
+/// authoritative message).
+///
+/// The key comes only from `X-de-mail-signature-certificate`, never from
+/// DNS. Without trust anchors a correct signature yields
+/// [`Verdict::SignatureValidUntrusted`], never a pass.
+///
+/// Verification fails closed (docs/decisions.md D46–D52): a bare LF
+/// anywhere, a field listed in `h=` that occurs twice (unless
+/// [`DuplicatePolicy::FirstWins`](crate::trust::DuplicatePolicy::FirstWins)),
+/// an `X-de-mail-authoritative` value other than exactly `no` without a
+/// signature, a hash-only confirmation, a key weaker than the
+/// [`KeyPolicy`](crate::trust::KeyPolicy) (checked before the signature is
+/// tried), a CA on the path without keyCertSign, and a signer the caller's
+/// [`ProviderDirectory`](crate::provider_directory::ProviderDirectory) does
+/// not list for the sender's domain.
+///
+/// ```
+/// use demail::envelope::Envelope;
+/// use demail::integrity::{sign, SignOptions};
+/// use demail::integrity::{verify, ErrorCase, Failure, Verdict};
+/// use demail::trust::VerifyOptions;
+///
+/// let raw = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
+/// assert_eq!(verify(&Envelope::parse(&raw)?, &VerifyOptions::default()).verdict, Verdict::Pass);
+///
+/// // A second Subject appended below the signed one: FC-01 with both offsets.
+/// let forged = String::from_utf8(raw)?.replacen("\r\n\r\n", "\r\nSubject: forged\r\n\r\n", 1);
+/// let report = verify(&Envelope::parse(forged.as_bytes())?, &VerifyOptions::default());
+/// let Verdict::Fail(failure @ Failure::DuplicateSignedField { .. }) = &report.verdict else { panic!() };
+/// assert_eq!(failure.case(), ErrorCase::Fc01IntegrityViolation);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(envelope: &Envelope<'_>, options: &VerifyOptions<'_>) -> VerificationReport {
     let mut report = VerificationReport::new();
     let Some(field) = envelope.field(FieldName::Integrity) else {

@@ -31,13 +31,14 @@ fn smime(c: &mut Criterion) {
     let recipients = [
         (
             "p256",
-            cert(include_str!("../tests/data/keys/p256.cert.pem")),
-            DecryptionKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem")).expect("key"),
+            cert(include_str!("../tests/data/keys/p256-enc.cert.pem")),
+            DecryptionKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256-enc.key.pem")).expect("key"),
         ),
         (
             "rsa2048",
-            cert(include_str!("../tests/data/keys/rsa2048.cert.pem")),
-            DecryptionKey::from_pkcs8_pem(include_str!("../tests/data/keys/rsa2048.key.pem")).expect("key"),
+            cert(include_str!("../tests/data/keys/rsa2048-enc.cert.pem")),
+            DecryptionKey::from_pkcs8_pem(include_str!("../tests/data/keys/rsa2048-enc.key.pem"))
+                .expect("key"),
         ),
     ];
     for (label, size) in [("4k", 4 * 1024), ("10m", 10 * 1024 * 1024)] {

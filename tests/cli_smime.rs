@@ -44,7 +44,7 @@ fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// `demail open` of `file` as p256 with the test CA; (exit code, JSON, opened message).
+/// `demail open` of `file` as p256-enc with the test CA; (exit code, JSON, opened message).
 fn open_as_p256(file: &Path, dir: &Path) -> (Option<i32>, serde_json::Value, Vec<u8>) {
     let out = dir.join("opened.eml");
     let _ = std::fs::remove_file(&out);
@@ -53,9 +53,9 @@ fn open_as_p256(file: &Path, dir: &Path) -> (Option<i32>, serde_json::Value, Vec
             "open",
             s(file),
             "--key",
-            &key("p256"),
+            &key("p256-enc"),
             "--cert",
-            &cert("p256"),
+            &cert("p256-enc"),
             "--trust-anchor",
             &cert("ca"),
             "--intermediate",
@@ -94,11 +94,11 @@ fn protected_message_goes_through_sign_verify_forward_split_bcc_mbox_and_opens()
             "protect",
             s(&draft),
             "--recipient-cert",
-            &cert("p256"),
+            &cert("p256-enc"),
             "--sign-key",
-            &key("rsa2048"),
+            &key("rsa2048-dual"),
             "--sign-cert",
-            &cert("rsa2048"),
+            &cert("rsa2048-dual"),
             "--encrypt-to-self",
             "-o",
             s(&protected),
@@ -193,7 +193,7 @@ fn protected_message_goes_through_sign_verify_forward_split_bcc_mbox_and_opens()
         let (code, report, opened) = open_as_p256(&file, &dir);
         assert_eq!(code, Some(0), "copy {i}: {report}");
         assert_eq!(report["signatures"][0]["verdict"], "pass", "copy {i}");
-        assert_eq!(report["signatures"][0]["signer"]["serial"], "30:02");
+        assert_eq!(report["signatures"][0]["signer"]["serial"], "30:0f");
         assert_eq!(report["content_encryption"], "aes256-gcm");
         assert_eq!(
             body_of(&opened),
@@ -238,7 +238,7 @@ fn refusals_exit_1_with_codes_and_usage_errors_exit_2() {
             "protect",
             "tests/data/normal-minimal.eml",
             "--recipient-cert",
-            &cert("p256"),
+            &cert("p256-enc"),
         ],
         None,
     );
@@ -251,7 +251,7 @@ fn refusals_exit_1_with_codes_and_usage_errors_exit_2() {
             "protect",
             DRAFT,
             "--recipient-cert",
-            &cert("p384"),
+            &cert("p384-enc"),
             "--cipher",
             "aes256-cbc",
             "-o",
@@ -264,12 +264,33 @@ fn refusals_exit_1_with_codes_and_usage_errors_exit_2() {
     assert_eq!(code, Some(1));
     assert_eq!(report["error"]["code"], "not_for_this_recipient");
 
+    // RFC 8550 §4.4.2 (D66, D120): a signing-only certificate as recipient,
+    // given directly or as the --encrypt-to-self signer, is refused.
+    for args in [
+        vec!["--recipient-cert", &cert("rsa2048")],
+        vec![
+            "--recipient-cert",
+            &cert("p256-enc"),
+            "--sign-key",
+            &key("rsa2048"),
+            "--sign-cert",
+            &cert("rsa2048"),
+            "--encrypt-to-self",
+        ],
+    ] {
+        let mut all = vec!["protect", DRAFT];
+        all.extend(args.iter().copied());
+        let output = demail(&all, None);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(json(&output)["error"]["code"], "recipient_key_usage", "{args:?}");
+    }
+
     let output = demail(
         &[
             "protect",
             DRAFT,
             "--recipient-cert",
-            &cert("p256"),
+            &cert("p256-enc"),
             "--cipher",
             "des",
         ],
@@ -281,9 +302,9 @@ fn refusals_exit_1_with_codes_and_usage_errors_exit_2() {
             "open",
             "tests/data/not-a-mail.eml",
             "--key",
-            &key("p256"),
+            &key("p256-enc"),
             "--cert",
-            &cert("p256"),
+            &cert("p256-enc"),
         ],
         None,
     );
@@ -338,7 +359,7 @@ fn open_refuses_unauthenticated_cbc_unless_allowed() {
             "protect",
             DRAFT,
             "--recipient-cert",
-            &cert("p256"),
+            &cert("p256-enc"),
             "--cipher",
             "aes256-cbc",
             "-o",
@@ -355,9 +376,9 @@ fn open_refuses_unauthenticated_cbc_unless_allowed() {
             "open",
             s(&protected),
             "--key",
-            &key("p256"),
+            &key("p256-enc"),
             "--cert",
-            &cert("p256"),
+            &cert("p256-enc"),
             "--allow-unauthenticated",
         ],
         None,

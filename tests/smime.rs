@@ -3,41 +3,24 @@
 //! the typed errors of PVD FU Schritt 64 (FC-01, FC-02, FC-03).
 #![cfg(feature = "smime")]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::integrity::ErrorCase;
 use demail::smime::{
-    Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureFailure, SignatureForm,
-    SmimeError, open, protect, verify_signed_entity,
+    Cipher, DecryptionKey, OpenOptions, ProtectOptions, RequiredKeyUsage, SenderSignature, SignatureFailure,
+    SignatureForm, SmimeError, open, protect, verify_signed_entity,
 };
 use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;
-use common::{cert, data, key, path};
+use common::smime::{SIGNER_ADDRESS, draft, entity_of, keyfile, run};
+use common::{cert, data, key};
 use xmldsig_common::{temp_dir, tool_available};
 
 fn decryption_key(name: &str) -> DecryptionKey {
     DecryptionKey::from_pkcs8_pem(&common::text(&format!("keys/{name}.key.pem"))).unwrap()
-}
-
-/// The e-mail address every signing test certificate names (SAN).
-const SIGNER_ADDRESS: &str = "Versandbestaetigung@dmda-a.de-mail.de";
-
-/// The draft, sent by the address of the test signers' certificates so that
-/// a signature by them matches From (RFC 8550 §3).
-fn draft() -> Vec<u8> {
-    String::from_utf8(data("e2e/draft.eml"))
-        .unwrap()
-        .replacen(
-            "From: pn_katze@dmda-b.de-mail.de",
-            &format!("From: {SIGNER_ADDRESS}"),
-            1,
-        )
-        .into_bytes()
 }
 
 /// 2026-11-24, when every test certificate but `short-lived` is valid.
@@ -45,51 +28,8 @@ fn at() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_478_400)
 }
 
-fn run(args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
-    let mut child = Command::new(args[0])
-        .args(&args[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // A tool that fails early closes its input; its stderr says why.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.success(),
-        output.stdout,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn keyfile(name: &str, kind: &str) -> String {
-    path(&format!("keys/{name}.{kind}.pem"))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The header fields of the draft that are not content fields, and its
-/// content entity in canonical (CRLF) form.
-fn entity_of(message: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(message).replace("\r\n", "\n");
-    let (header, body) = text.split_once("\n\n").unwrap();
-    let mut out = String::new();
-    for line in header
-        .lines()
-        .filter(|l| l.to_ascii_lowercase().starts_with("content-"))
-    {
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str("\r\n");
-    out.push_str(&body.replace('\n', "\r\n"));
-    out.into_bytes()
-}
-
 /// RSA (OAEP), NIST and brainpool curves (RFC 5639 with RFC 5753 ECDH).
-const RECIPIENTS: [&str; 5] = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+const RECIPIENTS: [&str; 5] = ["rsa2048-enc", "p256-enc", "p384-enc", "bp256-enc", "bp384-enc"];
 const CIPHERS: [Cipher; 2] = [Cipher::Aes256Gcm, Cipher::Aes256Cbc];
 
 // RFC 8551 §3.3, RFC 5083/5084, RFC 8017, RFC 5753: openssl cms -decrypt
@@ -145,7 +85,7 @@ fn openssl_verifies_the_inner_signature() {
     ] {
         let signing_key = key(signer);
         let signing_cert = cert(signer);
-        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        let mut options = ProtectOptions::new(vec![cert("p256-enc")]);
         options.sign = Some(SenderSignature {
             key: &signing_key,
             certificate: &signing_cert,
@@ -158,9 +98,9 @@ fn openssl_verifies_the_inner_signature() {
                 "cms",
                 "-decrypt",
                 "-recip",
-                &keyfile("p256", "cert"),
+                &keyfile("p256-enc", "cert"),
                 "-inkey",
-                &keyfile("p256", "key"),
+                &keyfile("p256-enc", "key"),
             ],
             &protected,
         );
@@ -299,11 +239,11 @@ fn open_reads_openssl_ecdh_with_the_default_sha1_kdf() {
     if !tool_available("openssl") {
         return;
     }
-    let message = openssl_protect("p256", "-aes-256-gcm", None, &[]);
+    let message = openssl_protect("p256-enc", "-aes-256-gcm", None, &[]);
     let opened = open(
         &message,
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
@@ -321,11 +261,11 @@ fn pkcs1v15_key_transport_is_refused() {
     if !tool_available("openssl") {
         return;
     }
-    let message = openssl_protect("rsa2048", "-aes-256-gcm", None, &[]);
+    let message = openssl_protect("rsa2048-enc", "-aes-256-gcm", None, &[]);
     let error = open(
         &message,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -366,11 +306,11 @@ fn tamper(message: &[u8], from_end: usize) -> Vec<u8> {
 fn tampered_ciphertext_is_a_content_decryption_error() {
     // GCM: the tag is the last field; flip a bit of the tag and of the ciphertext.
     for from_end in [1, 40] {
-        let message = tamper(&protected_to("p256", Cipher::Aes256Gcm), from_end);
+        let message = tamper(&protected_to("p256-enc", Cipher::Aes256Gcm), from_end);
         let error = open(
             &message,
-            &decryption_key("p256"),
-            &cert("p256"),
+            &decryption_key("p256-enc"),
+            &cert("p256-enc"),
             &OpenOptions::default(),
         )
         .unwrap_err();
@@ -382,11 +322,11 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
     // same error with the same reason, so padding is no oracle, and
     // neither yields plaintext (docs/decisions.md D67).
     for from_end in [1, 17] {
-        let message = tamper(&protected_to("rsa2048", Cipher::Aes256Cbc), from_end);
+        let message = tamper(&protected_to("rsa2048-enc", Cipher::Aes256Cbc), from_end);
         let error = open(
             &message,
-            &decryption_key("rsa2048"),
-            &cert("rsa2048"),
+            &decryption_key("rsa2048-enc"),
+            &cert("rsa2048-enc"),
             &OpenOptions::default(),
         )
         .unwrap_err();
@@ -406,11 +346,11 @@ fn tampered_ciphertext_is_a_content_decryption_error() {
 // when a trusted signature over it passes.
 #[test]
 fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
-    let unsigned = protected_to("rsa2048", Cipher::Aes256Cbc);
+    let unsigned = protected_to("rsa2048-enc", Cipher::Aes256Cbc);
     let refused = open(
         &unsigned,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     );
     assert_eq!(
@@ -421,8 +361,8 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     );
     let allowed = open(
         &unsigned,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             allow_unauthenticated: true,
             ..OpenOptions::default()
@@ -435,7 +375,7 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     // Signed by a trusted signer whose address is From: accepted.
     let signing_key = key("p256");
     let signing_cert = cert("p256");
-    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.cipher = Cipher::Aes256Cbc;
     options.sign = Some(SenderSignature {
         key: &signing_key,
@@ -447,8 +387,8 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     let intermediates = [cert("intermediate")];
     let opened = open(
         &signed,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             verify: trusted_options(&anchors, &intermediates),
             allow_unauthenticated: false,
@@ -461,16 +401,16 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     // pass, so the CBC content is refused.
     let untrusted = open(
         &signed,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     );
     assert!(matches!(untrusted, Err(SmimeError::ContentDecryption { .. })));
     // GCM authenticates.
     let gcm = open(
-        &protected_to("rsa2048", Cipher::Aes256Gcm),
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &protected_to("rsa2048-enc", Cipher::Aes256Gcm),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
@@ -481,11 +421,11 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
 // to someone else names its recipients.
 #[test]
 fn wrong_key_and_other_recipient_have_their_own_errors() {
-    let message = protected_to("p256", Cipher::Aes256Gcm);
+    let message = protected_to("p256-enc", Cipher::Aes256Gcm);
     let error = open(
         &message,
-        &decryption_key("p384"),
-        &cert("p256"),
+        &decryption_key("p384-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -495,22 +435,22 @@ fn wrong_key_and_other_recipient_have_their_own_errors() {
     );
     let error = open(
         &message,
-        &decryption_key("p384"),
-        &cert("p384"),
+        &decryption_key("p384-enc"),
+        &cert("p384-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
     match error {
         SmimeError::NotForThisRecipient { recipients, .. } => {
             assert_eq!(recipients.len(), 1);
-            assert!(recipients[0].contains("serial=30:03"), "{recipients:?}");
+            assert!(recipients[0].contains("serial=30:0b"), "{recipients:?}");
         }
         other => panic!("{other:?}"),
     }
     let error = open(
         &draft(),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -524,7 +464,7 @@ fn signed_and_opened(
 ) -> demail::smime::SignatureReport {
     let signing_key = key(signer);
     let signing_cert = cert(signer);
-    let mut options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signing_cert,
@@ -543,8 +483,8 @@ fn signed_and_opened(
     };
     let opened = open(
         &protected,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &open_options,
     )
     .unwrap();
@@ -625,7 +565,7 @@ fn changed_signed_content_is_fc01() {
 // the subject included, stays byte for byte, and the provider cannot read.
 #[test]
 fn protect_keeps_every_envelope_field_and_hides_the_content() {
-    let protected = protected_to("p384", Cipher::Aes256Gcm);
+    let protected = protected_to("p384-enc", Cipher::Aes256Gcm);
     let text = String::from_utf8(protected.clone()).unwrap();
     let original = String::from_utf8(draft()).unwrap();
     let (header, _) = original.split_once("\r\n\r\n").unwrap();
@@ -651,7 +591,7 @@ fn protect_keeps_every_envelope_field_and_hides_the_content() {
 // value would no longer match).
 #[test]
 fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
-    let options = ProtectOptions::new(vec![cert("p256")]);
+    let options = ProtectOptions::new(vec![cert("p256-enc")]);
     assert_eq!(
         protect(&data("normal-minimal.eml"), &options),
         Err(SmimeError::AlreadySealed)
@@ -679,7 +619,7 @@ fn protect_refuses_a_sealed_message_no_recipients_and_expired_recipients() {
 // Several recipients and brainpool: each can open, the report lists all.
 #[test]
 fn every_recipient_can_open_and_is_listed() {
-    let names = ["rsa2048", "p256", "p384", "bp256", "bp384"];
+    let names = ["rsa2048-enc", "p256-enc", "p384-enc", "bp256-enc", "bp384-enc"];
     let options = ProtectOptions::new(names.iter().map(|n| cert(n)).collect());
     let protected = protect(&draft(), &options).unwrap();
     for name in names {
@@ -728,7 +668,7 @@ fn open_reads_openssl_streaming_ber() {
         &entity,
     );
     assert!(ok, "{err}");
-    for (recipient, cipher) in [("p256", "-aes-256-gcm"), ("rsa2048", "-aes-256-cbc")] {
+    for (recipient, cipher) in [("p256-enc", "-aes-256-gcm"), ("rsa2048-enc", "-aes-256-cbc")] {
         let recip = keyfile(recipient, "cert");
         let mut args = vec!["openssl", "cms", "-encrypt", "-stream", cipher, "-recip", &recip];
         if recipient.starts_with("rsa") {
@@ -771,11 +711,11 @@ proptest::proptest! {
     ) {
         let mut message = b"From: a@dmda-a.de-mail.de\r\nSubject: x\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
         message.extend_from_slice(&body);
-        let mut options = ProtectOptions::new(vec![cert("p256")]);
+        let mut options = ProtectOptions::new(vec![cert("p256-enc")]);
         options.cipher = if cbc { Cipher::Aes256Cbc } else { Cipher::Aes256Gcm };
         let protected = protect(&message, &options).unwrap();
         let lenient = OpenOptions { allow_unauthenticated: true, ..OpenOptions::default() };
-        let opened = open(&protected, &decryption_key("p256"), &cert("p256"), &lenient).unwrap();
+        let opened = open(&protected, &decryption_key("p256-enc"), &cert("p256-enc"), &lenient).unwrap();
         proptest::prop_assert_eq!(opened.report.content_authenticated, !cbc);
         let mut expected = b"Content-Type: application/octet-stream\r\n\r\n".to_vec();
         // Every CRLF, bare CR and bare LF is one CRLF.
@@ -950,7 +890,7 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
     let signing_key = key("p256");
     let signing_cert = cert("p256");
     let original = data("e2e/draft.eml");
-    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signing_cert,
@@ -959,8 +899,8 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
     let protected = protect(&original, &protect_options).unwrap();
     let opened = open(
         &protected,
-        &decryption_key("rsa2048"),
-        &cert("rsa2048"),
+        &decryption_key("rsa2048-enc"),
+        &cert("rsa2048-enc"),
         &OpenOptions {
             verify: options,
             allow_unauthenticated: false,
@@ -1012,7 +952,7 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
     let signer = Certificate::from_pem(&std::fs::read_to_string(&cert_path).unwrap()).unwrap();
     let signing_key =
         demail::crypto::SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
-    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048")]);
+    let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
         key: &signing_key,
         certificate: &signer,
@@ -1029,8 +969,8 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
         let protected = protect(message.as_bytes(), &protect_options).unwrap();
         let opened = open(
             &protected,
-            &decryption_key("rsa2048"),
-            &cert("rsa2048"),
+            &decryption_key("rsa2048-enc"),
+            &cert("rsa2048-enc"),
             &OpenOptions::default(),
         )
         .unwrap();
@@ -1200,9 +1140,105 @@ fn protect_refuses_a_recipient_key_below_the_key_policy() {
         "{error:?}"
     );
     assert_eq!(error.code(), "certificate");
+    // A weaker policy chosen by the caller accepts the key's strength; the
+    // key usage is checked after it, and rsa1024 is a signing certificate.
     let mut lenient = ProtectOptions::new(vec![cert("rsa1024")]);
     lenient.key_policy.min_rsa_bits = 1024;
-    assert!(protect(&draft(), &lenient).is_ok());
+    assert!(
+        matches!(
+            protect(&draft(), &lenient),
+            Err(SmimeError::RecipientKeyUsage {
+                required: RequiredKeyUsage::KeyEncipherment,
+                ..
+            })
+        ),
+        "the strength passes, the key usage is next"
+    );
+}
+
+// RFC 8550 §4.4.2, RFC 5280 §4.2.1.3 (docs/decisions.md D66, D120): a
+// recipient certificate whose key usage extension lacks keyEncipherment
+// (RSA key transport) or keyAgreement (ECDH) is refused with a typed error
+// naming the certificate and the missing bit; the encryption certificates
+// are accepted, and so is an EC certificate that asserts keyAgreement
+// besides other bits.
+#[test]
+fn protect_refuses_a_recipient_certificate_without_encryption_key_usage() {
+    // (signing certificate, an encryption certificate with that key type, the bit)
+    for (name, usable, required) in [
+        ("rsa2048", "rsa2048-enc", RequiredKeyUsage::KeyEncipherment),
+        ("rsa3072", "rsa2048-enc", RequiredKeyUsage::KeyEncipherment),
+        ("p256", "p256-enc", RequiredKeyUsage::KeyAgreement),
+        ("p384", "p384-enc", RequiredKeyUsage::KeyAgreement),
+        ("bp256", "bp256-enc", RequiredKeyUsage::KeyAgreement),
+        ("bp384", "bp384-enc", RequiredKeyUsage::KeyAgreement),
+    ] {
+        let signing_only = cert(name);
+        let error = protect(&draft(), &ProtectOptions::new(vec![signing_only.clone()])).unwrap_err();
+        assert_eq!(
+            error,
+            SmimeError::RecipientKeyUsage {
+                subject: signing_only.subject.clone(),
+                serial: signing_only.serial.clone(),
+                required,
+            },
+            "{name}"
+        );
+        assert_eq!(error.code(), "recipient_key_usage");
+        assert!(!error.is_unreadable_input());
+        // One unusable recipient among usable ones refuses the whole message.
+        let mixed = ProtectOptions::new(vec![cert(usable), signing_only]);
+        assert!(matches!(
+            protect(&draft(), &mixed),
+            Err(SmimeError::RecipientKeyUsage { .. })
+        ));
+    }
+    for name in RECIPIENTS {
+        assert!(
+            protect(&draft(), &ProtectOptions::new(vec![cert(name)])).is_ok(),
+            "{name}"
+        );
+    }
+    // keyEncipherment and keyAgreement on an EC key: keyAgreement counts.
+    let both = protect(&draft(), &ProtectOptions::new(vec![cert("no-signature-usage")])).unwrap();
+    let opened = open(
+        &both,
+        &decryption_key("no-signature-usage"),
+        &cert("no-signature-usage"),
+        &OpenOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(opened.entity, entity_of(&draft()));
+}
+
+// The same rule, checked independently: openssl's smimeencrypt purpose asks
+// an RSA certificate for keyEncipherment and agrees with the crate on the
+// RSA test certificates.
+#[test]
+fn recipient_key_usage_agrees_with_openssl_smimeencrypt() {
+    if !tool_available("openssl") {
+        return;
+    }
+    for name in ["rsa2048", "rsa3072", "rsa2048-enc"] {
+        let (openssl_accepts, _, err) = run(
+            &[
+                "openssl",
+                "verify",
+                "-purpose",
+                "smimeencrypt",
+                "-attime",
+                "1795478400",
+                "-CAfile",
+                &keyfile("ca", "cert"),
+                "-untrusted",
+                &keyfile("intermediate", "cert"),
+                &keyfile(name, "cert"),
+            ],
+            b"",
+        );
+        let crate_accepts = protect(&draft(), &ProtectOptions::new(vec![cert(name)])).is_ok();
+        assert_eq!(crate_accepts, openssl_accepts, "{name}: {err}");
+    }
 }
 
 /// The protected message with its AuthEnvelopedData changed by `change`.
@@ -1234,7 +1270,7 @@ fn with_auth_enveloped_data(
 // are a ContentDecryption error, not silently ignored.
 #[test]
 fn auth_attrs_are_authenticated_as_additional_data() {
-    let protected = protected_to("p256", Cipher::Aes256Gcm);
+    let protected = protected_to("p256-enc", Cipher::Aes256Gcm);
     let added = with_auth_enveloped_data(&protected, |data| {
         let value =
             der::Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1")).unwrap();
@@ -1251,8 +1287,8 @@ fn auth_attrs_are_authenticated_as_additional_data() {
     });
     let error = open(
         &added,
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap_err();
@@ -1267,8 +1303,8 @@ fn auth_attrs_are_authenticated_as_additional_data() {
     assert!(
         open(
             &same,
-            &decryption_key("p256"),
-            &cert("p256"),
+            &decryption_key("p256-enc"),
+            &cert("p256-enc"),
             &OpenOptions::default()
         )
         .is_ok()
@@ -1309,7 +1345,7 @@ fn a_fifth_signature_layer_is_a_signature_layer_error() {
                 "-encrypt",
                 "-aes-256-gcm",
                 "-recip",
-                &keyfile("p256", "cert"),
+                &keyfile("p256-enc", "cert"),
             ],
             &entity,
         );
@@ -1320,16 +1356,16 @@ fn a_fifth_signature_layer_is_a_signature_layer_error() {
     };
     let four = open(
         &wrapped(4),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     )
     .unwrap();
     assert_eq!(four.report.signatures.len(), 4);
     let five = open(
         &wrapped(5),
-        &decryption_key("p256"),
-        &cert("p256"),
+        &decryption_key("p256-enc"),
+        &cert("p256-enc"),
         &OpenOptions::default(),
     );
     assert!(matches!(five, Err(SmimeError::SignatureLayer(_))), "{five:?}");

@@ -29,8 +29,9 @@
 //! use demail::smime::{open, protect, DecryptionKey, OpenOptions, ProtectOptions};
 //!
 //! let message = std::fs::read("tests/data/e2e/draft.eml")?;
-//! let cert = Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/p256.cert.pem")?)?;
-//! let key = DecryptionKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256.key.pem")?)?;
+//! // An encryption certificate: key usage keyAgreement (RFC 8550 §4.4.2).
+//! let cert = Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/p256-enc.cert.pem")?)?;
+//! let key = DecryptionKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256-enc.key.pem")?)?;
 //!
 //! let protected = protect(&message, &ProtectOptions::new(vec![cert.clone()]))?;
 //! assert!(!demail::protection::analyze(&protected)?.provider_can_read());
@@ -48,10 +49,9 @@ mod signed;
 
 use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError};
-use crate::crypto::{CryptoError, SigningKey};
-use crate::trust::KeyPolicy;
-use crate::trust::VerifyOptions;
+use crate::certificate::{Certificate, CertificateError, DerError};
+use crate::crypto::{CryptoError, PublicKey, SigningKey};
+use crate::trust::{KeyPolicy, VerifyOptions};
 
 pub use envelope::{DecryptionKey, RecipientEntry};
 pub use signed::{SignatureFailure, SignatureReport};
@@ -111,7 +111,10 @@ pub struct SenderSignature<'a> {
 
 /// What [`protect`] does.
 pub struct ProtectOptions<'a> {
-    /// The recipients' certificates (RSA or EC keys); at least one.
+    /// The recipients' certificates (RSA or EC keys); at least one. Each
+    /// must be valid now, meet [`ProtectOptions::key_policy`] and, when it
+    /// has a key usage extension, assert keyEncipherment (RSA) or
+    /// keyAgreement (EC) (RFC 8550 §4.4.2).
     pub recipients: Vec<Certificate>,
     /// Sign before encrypting (RFC 8551 §3.7: sign, then encrypt).
     pub sign: Option<SenderSignature<'a>>,
@@ -224,6 +227,20 @@ pub enum SmimeError {
         /// Why.
         source: CertificateError,
     },
+    /// A recipient certificate's key usage extension does not allow the key
+    /// management [`protect`] would use for it (RFC 8550 §4.4.2, RFC 5280
+    /// §4.2.1.3; docs/decisions.md D66, D120).
+    #[error(
+        "the recipient certificate {subject} (serial {serial}) does not assert {required} in its key usage (RFC 8550 §4.4.2)"
+    )]
+    RecipientKeyUsage {
+        /// The certificate's subject.
+        subject: String,
+        /// The certificate's serial number, hex with `:` separators.
+        serial: String,
+        /// The key usage bit the certificate lacks.
+        required: RequiredKeyUsage,
+    },
     /// A recipient certificate's key is neither RSA nor a supported curve.
     #[error("the recipient key {key} cannot receive S/MIME (RSA or EC P-256/P-384/brainpool needed)")]
     UnsupportedRecipientKey {
@@ -334,6 +351,7 @@ impl SmimeError {
             SmimeError::AlreadySealed => "already_sealed",
             SmimeError::NoRecipients => "no_recipients",
             SmimeError::Certificate { .. } => "certificate",
+            SmimeError::RecipientKeyUsage { .. } => "recipient_key_usage",
             SmimeError::UnsupportedRecipientKey { .. } => "unsupported_recipient_key",
             SmimeError::BadKey(_) => "bad_key",
             SmimeError::KeyDoesNotMatchCertificate { .. } => "key_does_not_match_certificate",
@@ -420,8 +438,8 @@ pub fn protect(message: &[u8], options: &ProtectOptions<'_>) -> Result<Vec<u8>, 
 
 /// RFC 8550 §4.4: a sender encrypts only to a certificate valid now whose
 /// key meets `policy`: [`Certificate::check`] without its rule that the key
-/// may sign (an encryption certificate need not; key usage for encryption
-/// is not checked, docs/decisions.md D66).
+/// may sign (an encryption certificate need not), then the key usage for
+/// encryption (docs/decisions.md D66, D120).
 fn recipient_usable(
     certificate: &Certificate,
     time: SystemTime,
@@ -435,7 +453,59 @@ fn recipient_usable(
     checked.map_err(|source| SmimeError::Certificate {
         role: "recipient",
         source,
-    })
+    })?;
+    recipient_key_usage(certificate)
+}
+
+/// The key usage bit a recipient certificate must assert for the key
+/// management [`protect`] uses with its key (RFC 8550 §4.4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequiredKeyUsage {
+    /// `keyEncipherment`, for RSA key transport (RSAES-OAEP).
+    #[error("keyEncipherment")]
+    KeyEncipherment,
+    /// `keyAgreement`, for ECDH key agreement (RFC 5753).
+    #[error("keyAgreement")]
+    KeyAgreement,
+}
+
+/// RFC 8550 §4.4.2, RFC 5280 §4.2.1.3: when the key usage extension is
+/// present, an RSA recipient key must assert keyEncipherment and an EC
+/// recipient key keyAgreement; without the extension the key is not
+/// restricted (docs/decisions.md D120). Other key types are refused later
+/// as [`SmimeError::UnsupportedRecipientKey`].
+fn recipient_key_usage(certificate: &Certificate) -> Result<(), SmimeError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let required = match certificate.public_key {
+        PublicKey::Rsa { .. } => RequiredKeyUsage::KeyEncipherment,
+        PublicKey::Ec { .. } => RequiredKeyUsage::KeyAgreement,
+        PublicKey::Other(_) => return Ok(()),
+    };
+    let malformed = |error: x509_parser::error::X509Error| SmimeError::Certificate {
+        role: "recipient",
+        source: CertificateError::Der(DerError(error)),
+    };
+    let (_, parsed) = X509Certificate::from_der(certificate.der()).map_err(|e| match e {
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => malformed(e),
+        x509_parser::nom::Err::Incomplete(_) => malformed(x509_parser::error::X509Error::InvalidCertificate),
+    })?;
+    let Some(usage) = parsed.key_usage().map_err(malformed)? else {
+        return Ok(());
+    };
+    let allowed = match required {
+        RequiredKeyUsage::KeyEncipherment => usage.value.key_encipherment(),
+        RequiredKeyUsage::KeyAgreement => usage.value.key_agreement(),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(SmimeError::RecipientKeyUsage {
+            subject: certificate.subject.clone(),
+            serial: certificate.serial.clone(),
+            required,
+        })
+    }
 }
 
 /// Decrypts a protected message with the recipient's key and certificate,

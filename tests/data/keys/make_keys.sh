@@ -45,6 +45,12 @@
 #                                            with brainpool, as German QES CAs are)
 #   bp-signer.key.pem / .cert.pem            brainpoolP256r1 end entity issued
 #                                            by bp-ca
+#   rsa2048-enc, p256-enc, p384-enc,         encryption certificates (S/MIME
+#   bp256-enc, bp384-enc .key.pem/.cert.pem  recipients, RFC 8550 §4.4.2): keyUsage
+#                                            critical keyEncipherment (RSA) or
+#                                            keyAgreement (EC) only
+#   rsa2048-dual.key.pem / .cert.pem         RSA 2048, keyUsage digitalSignature,
+#                                            keyEncipherment (sign and encrypt to self)
 #   <name>.cert.der                          DER copy of each <name>.cert.pem
 #
 # The end-entity certs (all but ca, intermediate, untrusted-ca) are issued by the
@@ -88,7 +94,13 @@ rsa1024|rsa:1024|intermediate|3009|ext_signer|$END|sha384|/C=DE/O=DMDA A GmbH/CN
 untrusted-ca|ec:prime256v1|self|E000|ext_root|$END|sha256|/C=DE/O=Evil Test PKI/CN=Evil Root CA
 untrusted|ec:prime256v1|untrusted-ca|E001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst untrusted
 bp-ca|ec:brainpoolP384r1|self|B000|ext_root|$END|sha384|/C=DE/O=demail Brainpool Test PKI/CN=demail Brainpool Root CA
-bp-signer|ec:brainpoolP256r1|bp-ca|B001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst bp-signer"
+bp-signer|ec:brainpoolP256r1|bp-ca|B001|ext_signer|$END|sha256|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst bp-signer
+rsa2048-enc|rsa:2048|intermediate|300A|ext_encrypt_rsa|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung rsa2048-enc
+p256-enc|ec:prime256v1|intermediate|300B|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung p256-enc
+p384-enc|ec:secp384r1|intermediate|300C|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung p384-enc
+bp256-enc|ec:brainpoolP256r1|intermediate|300D|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung bp256-enc
+bp384-enc|ec:brainpoolP384r1|intermediate|300E|ext_encrypt_ec|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Verschluesselung bp384-enc
+rsa2048-dual|rsa:2048|intermediate|300F|ext_dual_rsa|$END|sha384|/C=DE/O=DMDA A GmbH/CN=DMDA A Signaturdienst rsa2048-dual"
 
 usage() {
     sed -n '8,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -174,6 +186,30 @@ authorityKeyIdentifier = keyid:always
 [ ext_signer ]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = emailProtection
+subjectAltName = email:$SAN_EMAIL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+[ ext_encrypt_rsa ]
+basicConstraints = CA:FALSE
+keyUsage = critical, keyEncipherment
+extendedKeyUsage = emailProtection
+subjectAltName = email:$SAN_EMAIL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+[ ext_dual_rsa ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = emailProtection
+subjectAltName = email:$SAN_EMAIL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+[ ext_encrypt_ec ]
+basicConstraints = CA:FALSE
+keyUsage = critical, keyAgreement
 extendedKeyUsage = emailProtection
 subjectAltName = email:$SAN_EMAIL
 subjectKeyIdentifier = hash
@@ -284,9 +320,14 @@ while IFS='|' read -r name key issuer serial ext not_after md subj; do
         ext_root|ext_provider_ca) want="Certificate Sign, CRL Sign" ;;
         ext_signer) want="Digital Signature, Non Repudiation" ;;
         ext_no_signature) want="Key Encipherment, Key Agreement" ;;
+        ext_encrypt_rsa) want="Key Encipherment" ;;
+        ext_encrypt_ec) want="Key Agreement" ;;
+        ext_dual_rsa) want="Digital Signature, Key Encipherment" ;;
     esac
-    grep -qF "$want" "$work/text" || fail "$c: key usage is not '$want'"
-    if [ "$ext" = ext_signer ] || [ "$ext" = ext_no_signature ]; then
+    # The line after the extension's name lists the bits, exactly these.
+    ku=$(grep -A1 'X509v3 Key Usage' "$work/text" | sed -n '2s/^ *//p')
+    [ "$ku" = "$want" ] || fail "$c: key usage is '$ku', not '$want'"
+    if [ "$ext" != ext_root ] && [ "$ext" != ext_provider_ca ]; then
         grep -qF "E-mail Protection" "$work/text" || fail "$c: no emailProtection EKU"
         grep -qF "email:$SAN_EMAIL" "$work/text" || fail "$c: no SAN email"
         grep -qF "CA:FALSE" "$work/text" || fail "$c: not CA:FALSE"
@@ -341,6 +382,15 @@ done
 for name in rsa3072 rsa2048 p256 p384 bp256 bp384 rsa1024; do
     verify_ok "$AT_NOW" "$name.cert.pem" -purpose smimesign
 done
+for name in rsa2048-enc p256-enc p384-enc bp256-enc bp384-enc; do
+    verify_ok "$AT_NOW" "$name.cert.pem"
+done
+# openssl's smimeencrypt purpose asks for keyEncipherment: the RSA
+# encryption certificate has it, the RSA signing certificate does not.
+verify_ok "$AT_NOW" rsa2048-enc.cert.pem -purpose smimeencrypt
+verify_ok "$AT_NOW" rsa2048-dual.cert.pem -purpose smimeencrypt
+verify_ok "$AT_NOW" rsa2048-dual.cert.pem -purpose smimesign
+verify_bad "$AT_NOW" rsa2048.cert.pem "unsuitable certificate purpose" -purpose smimeencrypt
 verify_ok "$AT_SHORT" short-lived.cert.pem
 verify_ok "$AT_SHORT" short-lived.cert.pem -purpose smimesign
 verify_bad "$AT_NOW" short-lived.cert.pem "certificate has expired"

@@ -19,9 +19,10 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
+use demail::integrity::verify;
 use demail::pdf::Block;
 use demail::provider::Issuer;
-use demail::verify::{VerifyOptions, verify};
+use demail::trust::VerifyOptions;
 
 const ORIGINAL: &[u8] = include_bytes!("../tests/data/signed/normal-rsa3072.eml");
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");
@@ -145,7 +146,7 @@ criterion_group!(benches, check, pdf);
 criterion_main!(benches);
 
 fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], xml: &[u8]) -> Vec<u8> {
-    let attachment = demail::pdf::Attachment {
+    let attachment = demail::pdf::PdfAttachment {
         file_name: "Acknowledge-Message.xml",
         xml,
     };

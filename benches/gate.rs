@@ -28,9 +28,10 @@ use demail::crypto::{SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{SignOptions, Signer, sign};
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
 use demail::provider::Issuer;
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
 /// The 4.7 KB De-Mail message of the criterion benches (29 fields).

@@ -19,7 +19,7 @@ use demail::ident::{
     check_ident_confirmation,
 };
 use demail::provider::Issuer;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xml::XmlDateTime;
 
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");

@@ -14,7 +14,8 @@ use demail::certificate::Certificate;
 use demail::crypto::{PublicKey, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{IntegrityTags, SignOptions, Signer, header_input, sign};
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
+use demail::trust::VerifyOptions;
 
 const MESSAGE: &[u8] = include_bytes!("../tests/data/normal-minimal.eml");
 

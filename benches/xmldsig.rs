@@ -13,7 +13,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, XmlSignOptions, canonicalize, sign_enveloped, verify};
 
 /// An archive-like document of about `target` bytes: a default and a

@@ -17,7 +17,7 @@ use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::provider::Issuer;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
 const NORMAL: &[u8] = include_bytes!("../tests/data/normal.eml");

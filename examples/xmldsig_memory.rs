@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{MAX_DOCUMENT_BYTES, XmlSignOptions, sign_enveloped, verify};
 
 fn fill(head: &str, unit: &str, tail: &str) -> Vec<u8> {

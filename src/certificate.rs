@@ -1,43 +1,25 @@
 //! The provider's signature certificate (Signaturzertifikat des DMDA) carried
-//! in `X-de-mail-signature-certificate` (TR 01201-3.4 §3.1.14): parsing,
-//! key-strength policy, validity, key usage and the path to trust anchors.
+//! in `X-de-mail-signature-certificate` (TR 01201-3.4 §3.1.14): parsing, the
+//! facts a report shows, and the typed errors of certificate checks.
 //!
-//! The key that verifies a De-Mail signature comes only from this
-//! certificate, never from DNS (§3.1.21). Verification is a pure function of
-//! the certificate, the caller's trust anchors and the caller's time.
-//!
-//! Path building uses rustls-webpki (signature checks along the chain,
-//! validity of every certificate, CA constraints, path length), plus the
-//! crate's own rules: every CA on the path asserts keyCertSign and is a CA
-//! by basicConstraints (D50), and the extended key usage rule of
-//! [`ProviderKeyUsage`] (D51); see docs/decisions.md. Errors carry the typed
-//! cause (webpki's, x509-parser's, the [`KeyRule`] a key breaks).
+//! The checks themselves (validity, key usage, the key policy, the path to
+//! trust anchors, status) are in [`crate::trust`], one for every verifier.
+//! Errors carry the typed cause (webpki's, x509-parser's, the [`KeyRule`] a
+//! key breaks).
 //!
 //! ```
-//! use std::time::{Duration, UNIX_EPOCH};
-//! use demail::certificate::{Certificate, CertificateError, KeyPolicy, KeyRule};
+//! use demail::certificate::Certificate;
 //!
-//! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
-//! let signer = Certificate::from_pem(&read("p256")?)?;
-//! let anchors = [Certificate::from_pem(&read("ca")?)?];
-//! let intermediates = [Certificate::from_pem(&read("intermediate")?)?];
-//! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
-//! signer.verify_chain(&anchors, &intermediates, at)?;
-//!
-//! let weak = Certificate::from_pem(&read("rsa1024")?)?;
-//! assert!(matches!(
-//!     KeyPolicy::default().check(&weak.public_key),
-//!     Err(CertificateError::WeakKey { rule: KeyRule::RsaTooShort { min_bits: 2048 }, .. })
-//! ));
+//! let pem = std::fs::read_to_string("tests/data/keys/p256.cert.pem")?;
+//! let signer = Certificate::from_pem(&pem)?;
+//! assert_eq!(Certificate::from_base64(&signer.to_base64())?, signer);
+//! println!("{} issued by {}", signer.subject, signer.issuer);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::cell::RefCell;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use rustls_pki_types::{CertificateDer, UnixTime};
-use webpki::{ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
 use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -76,7 +58,7 @@ pub enum CertificateError {
     /// The key usage extension allows neither digitalSignature nor nonRepudiation.
     #[error("the certificate's key usage allows no signatures (digitalSignature/nonRepudiation)")]
     NoSignatureKeyUsage,
-    /// The key is weaker than the [`KeyPolicy`] allows.
+    /// The key is weaker than the [`KeyPolicy`](crate::trust::KeyPolicy) allows.
     #[error("the signer's key {key} is not allowed: {rule}")]
     WeakKey {
         /// The key, e.g. `RSA-1024`.
@@ -95,7 +77,7 @@ pub enum CertificateError {
         requirement: CaRequirement,
     },
     /// A certificate of the path names only extended key usages that
-    /// [`ProviderKeyUsage`] does not accept (RFC 5280 §4.2.1.12; D51).
+    /// [`ProviderKeyUsage`](crate::trust::ProviderKeyUsage) does not accept (RFC 5280 §4.2.1.12; D51).
     #[error(
         "the certificate's extended key usage names only other purposes ({}); accepted are none, emailProtection, documentSigning or anyExtendedKeyUsage",
         .present.join(", ")
@@ -121,7 +103,7 @@ pub struct DerError(pub X509Error);
 // X509Error's equality is structural (no floating point), so it is an equivalence.
 impl Eq for DerError {}
 
-/// The rule of [`KeyPolicy`] a key breaks.
+/// The rule of [`KeyPolicy`](crate::trust::KeyPolicy) a key breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyRule {
@@ -152,62 +134,6 @@ pub enum CaRequirement {
     /// Key usage without keyCertSign.
     #[error("does not assert keyCertSign in its key usage")]
     NoKeyCertSign,
-}
-
-/// The minimum key strength a verifier accepts.
-///
-/// The default accepts RSA from 2048 bits and the curves P-256, P-384,
-/// brainpoolP256r1 and brainpoolP384r1 (BSI TR-03116-4). [`KeyPolicy::tr_02102`]
-/// raises RSA to 3000 bits, as BSI TR-02102-1 recommends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyPolicy {
-    /// Smallest RSA modulus in bits.
-    pub min_rsa_bits: usize,
-    /// The curves accepted for ECDSA.
-    pub curves: Vec<Curve>,
-}
-
-impl Default for KeyPolicy {
-    fn default() -> Self {
-        KeyPolicy {
-            min_rsa_bits: 2048,
-            curves: vec![
-                Curve::P256,
-                Curve::P384,
-                Curve::BrainpoolP256r1,
-                Curve::BrainpoolP384r1,
-            ],
-        }
-    }
-}
-
-impl KeyPolicy {
-    /// The policy of BSI TR-02102-1: RSA of at least 3000 bits.
-    pub fn tr_02102() -> Self {
-        KeyPolicy {
-            min_rsa_bits: 3000,
-            ..KeyPolicy::default()
-        }
-    }
-
-    /// Checks a key against the policy.
-    ///
-    /// # Errors
-    /// [`CertificateError::WeakKey`] naming the rule.
-    pub fn check(&self, key: &PublicKey) -> Result<(), CertificateError> {
-        let rule = match key {
-            PublicKey::Rsa { bits, .. } if *bits < self.min_rsa_bits => KeyRule::RsaTooShort {
-                min_bits: self.min_rsa_bits,
-            },
-            PublicKey::Ec { curve, .. } if !self.curves.contains(curve) => KeyRule::CurveNotApproved,
-            PublicKey::Other(_) => KeyRule::AlgorithmNotAllowed,
-            _ => return Ok(()),
-        };
-        Err(CertificateError::WeakKey {
-            key: key.describe(),
-            rule,
-        })
-    }
 }
 
 /// A parsed certificate with the facts a report needs.
@@ -328,105 +254,6 @@ impl Certificate {
         base64::engine::general_purpose::STANDARD.encode(&self.der)
     }
 
-    /// Checks validity at `time`, signature key usage and key strength.
-    ///
-    /// # Errors
-    /// The first failed check.
-    pub fn check(&self, time: SystemTime, policy: &KeyPolicy) -> Result<(), CertificateError> {
-        let now = unix_seconds(time);
-        if now < self.not_before {
-            return Err(CertificateError::NotYetValid {
-                not_before: self.not_before,
-                time: now,
-            });
-        }
-        if now > self.not_after {
-            return Err(CertificateError::Expired {
-                not_after: self.not_after,
-                time: now,
-            });
-        }
-        if self.signature_key_usage == Some(false) {
-            return Err(CertificateError::NoSignatureKeyUsage);
-        }
-        policy.check(&self.public_key)
-    }
-
-    /// Checks that the certificate chains to one of `anchors` at `time`,
-    /// using `intermediates` to build the path.
-    ///
-    /// Besides what rustls-webpki checks (signatures along the chain,
-    /// validity, basicConstraints of the intermediates, path length), every
-    /// CA certificate on the path, the trust anchor included, must be a CA by
-    /// basicConstraints and assert keyCertSign (RFC 5280 §4.2.1.3, §4.2.1.9;
-    /// docs/decisions.md D50), and every certificate's extended key usage
-    /// must pass [`ProviderKeyUsage`] (D51). A path that breaks the CA rule is
-    /// set aside and the next candidate path is tried.
-    ///
-    /// # Errors
-    /// [`CertificateError::CaCannotSignCertificates`] naming the CA when the
-    /// only paths found break the CA rule, else
-    /// [`CertificateError::Untrusted`] with the path validator's error.
-    pub fn verify_chain(
-        &self,
-        anchors: &[Certificate],
-        intermediates: &[Certificate],
-        time: SystemTime,
-    ) -> Result<(), CertificateError> {
-        let anchor_ders: Vec<CertificateDer<'_>> =
-            anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
-        let trust_anchors = anchor_ders
-            .iter()
-            .map(|der| webpki::anchor_from_trusted_cert(der).map_err(CertificateError::Untrusted))
-            .collect::<Result<Vec<_>, _>>()?;
-        let intermediate_ders: Vec<CertificateDer<'_>> = intermediates
-            .iter()
-            .map(|c| CertificateDer::from(c.der()))
-            .collect();
-        let end_entity_der = CertificateDer::from(self.der());
-        let end_entity =
-            webpki::EndEntityCert::try_from(&end_entity_der).map_err(CertificateError::Untrusted)?;
-        let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
-        let rejected: RefCell<Option<CertificateError>> = RefCell::new(None);
-        let ca_rule = |path: &VerifiedPath<'_>| {
-            let anchor = trust_anchors
-                .iter()
-                .position(|a| std::ptr::eq(a, path.anchor()))
-                .and_then(|i| anchors.get(i).map(Certificate::der));
-            let cas = path
-                .intermediate_certificates()
-                .map(|c| c.der().as_ref().to_vec());
-            for der in cas.chain(anchor.map(<[u8]>::to_vec)) {
-                if let Err(error) = ca_may_sign_certificates(&der) {
-                    *rejected.borrow_mut() = Some(error);
-                    // Any error makes webpki try the next candidate path.
-                    return Err(webpki::Error::CaUsedAsEndEntity);
-                }
-            }
-            Ok(())
-        };
-        let result = end_entity.verify_for_usage(
-            &crate::crypto::chain_algorithms(),
-            &trust_anchors,
-            &intermediate_ders,
-            time,
-            ProviderKeyUsage,
-            None,
-            Some(&ca_rule),
-        );
-        match (result, rejected.into_inner()) {
-            (Ok(_), _) => Ok(()),
-            (Err(_), Some(ca_error)) => Err(ca_error),
-            (Err(webpki::Error::RequiredEkuNotFoundContext(context)), None) => {
-                Err(CertificateError::KeyPurposeNotAccepted {
-                    present: context.present.iter().map(|oid| dotted(oid)).collect(),
-                    cause: webpki::Error::RequiredEkuNotFoundContext(context),
-                })
-            }
-            (Err(error), None) => Err(CertificateError::Untrusted(error)),
-        }
-    }
-
     /// The DER encoding of the subject Name, as it is in the certificate
     /// (the only form to compare: the display string is ambiguous).
     pub fn subject_der(&self) -> &[u8] {
@@ -453,33 +280,7 @@ impl Certificate {
     }
 }
 
-/// RFC 5280 §4.2.1.3, §4.2.1.9: a certificate that signs certificates is a CA
-/// by basicConstraints and asserts keyCertSign.
-fn ca_may_sign_certificates(der: &[u8]) -> Result<(), CertificateError> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(der_error)?;
-    let fail = |requirement| CertificateError::CaCannotSignCertificates {
-        subject: cert.subject().to_string(),
-        requirement,
-    };
-    let is_ca = cert
-        .basic_constraints()
-        .map_err(|e| CertificateError::Der(DerError(e)))?
-        .is_some_and(|bc| bc.value.ca);
-    if !is_ca {
-        return Err(fail(CaRequirement::NotCa));
-    }
-    match cert.key_usage().map_err(|e| CertificateError::Der(DerError(e)))? {
-        None => Err(fail(CaRequirement::NoKeyUsage)),
-        Some(usage) if !usage.value.key_cert_sign() => Err(fail(CaRequirement::NoKeyCertSign)),
-        Some(_) => Ok(()),
-    }
-}
-
-fn dotted(arcs: &[usize]) -> String {
-    arcs.iter().map(usize::to_string).collect::<Vec<_>>().join(".")
-}
-
-fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {
+pub(crate) fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {
     match error {
         x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => {
             CertificateError::Der(DerError(e))
@@ -487,43 +288,6 @@ fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {
         x509_parser::nom::Err::Incomplete(_) => {
             CertificateError::Der(DerError(X509Error::InvalidCertificate))
         }
-    }
-}
-
-/// The extended key usage rule for provider signature certificates
-/// (docs/decisions.md D51): a certificate without the extension, or one
-/// naming emailProtection (1.3.6.1.5.5.7.3.4), documentSigning
-/// (1.3.6.1.5.5.7.3.36) or anyExtendedKeyUsage (2.5.29.37.0) is accepted; a
-/// list naming only other purposes (serverAuth alone, ...) is refused. The
-/// TR names no EKU for the Signaturzertifikat (§3.1.14), so none is required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProviderKeyUsage;
-
-/// The purposes [`ProviderKeyUsage`] accepts, as DER contents of the OIDs.
-pub const ACCEPTED_KEY_PURPOSES: [&[u8]; 3] = [EMAIL_PROTECTION, DOCUMENT_SIGNING, ANY_EXTENDED_KEY_USAGE];
-
-impl ExtendedKeyUsageValidator for ProviderKeyUsage {
-    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        let mut present = Vec::new();
-        for id in iter {
-            let id = id?;
-            if ACCEPTED_KEY_PURPOSES
-                .iter()
-                .any(|accepted| KeyPurposeId::new(accepted) == id)
-            {
-                return Ok(());
-            }
-            present.push(id.to_decoded_oid());
-        }
-        if present.is_empty() {
-            return Ok(());
-        }
-        Err(webpki::Error::RequiredEkuNotFoundContext(
-            webpki::RequiredEkuNotFoundContext {
-                required: webpki::KeyUsage::required(EMAIL_PROTECTION),
-                present,
-            },
-        ))
     }
 }
 
@@ -540,13 +304,6 @@ impl std::fmt::Debug for Certificate {
             .finish_non_exhaustive()
     }
 }
-
-/// id-kp-emailProtection (1.3.6.1.5.5.7.3.4), DER contents of the OID.
-const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
-/// id-kp-documentSigning (1.3.6.1.5.5.7.3.36, RFC 9336).
-const DOCUMENT_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24];
-/// anyExtendedKeyUsage (2.5.29.37.0, RFC 5280 §4.2.1.12).
-const ANY_EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
 fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
     use x509_parser::public_key::PublicKey as X509Key;

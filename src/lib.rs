@@ -59,9 +59,13 @@
 //! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
 //!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
 //!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
-//! - **Verifying**: [`verify::verify`] checks `X-de-mail-integrity` and
+//! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
 //!   [`provider_directory`] binds signers to the sender's domain.
+//! - **Trust**: [`trust`] is the one trust evaluation of every verifier
+//!   (integrity, XML-DSig, S/MIME): [`trust::VerifyOptions`], the
+//!   certificate checks and [`trust::KeyPolicy`], the path to the trust
+//!   anchors and the status hook.
 //! - **Forwarding and redirection**: [`resend::forward`],
 //!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
 //!   §3.1.22) keep every signed field and the body byte for byte.
@@ -136,8 +140,8 @@ pub mod resend;
 pub mod smime;
 pub mod stamp;
 pub mod status;
+pub mod trust;
 pub mod validate;
-pub mod verify;
 pub mod xml;
 pub mod xmldsig;
 
@@ -146,10 +150,10 @@ pub use certificate::Certificate;
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
-pub use integrity::{SignOptions, sign};
+pub use integrity::{SignOptions, VerificationReport, sign, verify};
 pub use notification::{build_notification, read_notification};
+pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
-pub use verify::{VerificationReport, VerifyOptions, verify};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
 /// needs the `smime` feature; CI tests with `--all-features`).

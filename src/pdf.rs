@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use demail::fields::DateTime;
-//! use demail::pdf::{Attachment, Block, render};
+//! use demail::pdf::{PdfAttachment, Block, render};
 //!
 //! let created = DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
 //! let xml = b"<Acknowledge-Message xmlns=\"urn:de-mail\"/>";
@@ -33,7 +33,7 @@
 //!         Block::Field { label: "Betreff".into(), value: "Łukasz, Şahin, Ψυχή, Жанна".into() },
 //!     ],
 //!     &created,
-//!     &Attachment { file_name: "Acknowledge-Message.xml", xml },
+//!     &PdfAttachment { file_name: "Acknowledge-Message.xml", xml },
 //! )?;
 //! assert!(pdf.starts_with(b"%PDF-"));
 //! # Ok::<(), demail::pdf::PdfError>(())
@@ -78,7 +78,7 @@ pub enum Block {
 /// The machine-readable document that travels inside the PDF as its
 /// associated file (ISO 19005-3 §6.8, `AFRelationship /Source`).
 #[derive(Debug, Clone, Copy)]
-pub struct Attachment<'a> {
+pub struct PdfAttachment<'a> {
     /// The file name shown by PDF readers, e.g. `Acknowledge-Message.xml`.
     pub file_name: &'a str,
     /// The XML, exactly the bytes of the message's `application/xml` part.
@@ -242,7 +242,7 @@ pub fn render(
     title: &str,
     blocks: &[Block],
     created: &DateTime,
-    attachment: &Attachment<'_>,
+    attachment: &PdfAttachment<'_>,
 ) -> Result<Vec<u8>, PdfError> {
     let faces = faces()?;
     let columns =
@@ -377,7 +377,7 @@ fn write_pdf(
     title: &str,
     lines: &[Line],
     created: &DateTime,
-    attachment: &Attachment<'_>,
+    attachment: &PdfAttachment<'_>,
 ) -> Result<Vec<u8>, PdfError> {
     let pages: Vec<&[Line]> = if lines.is_empty() {
         vec![&[][..]]
@@ -463,7 +463,7 @@ fn draw_line(surface: &mut krilla::surface::Surface<'_>, face: &Face, x: f32, y:
 /// The document metadata (Info dictionary and XMP, ISO 19005-3 §6.6):
 /// title, creation date, producer, language, and a document ID derived from
 /// the attached XML, so the same document gets the same ID.
-fn metadata(title: &str, created: &DateTime, attachment: &Attachment<'_>) -> Metadata {
+fn metadata(title: &str, created: &DateTime, attachment: &PdfAttachment<'_>) -> Metadata {
     let title: String = title.chars().take(MAX_TITLE_CHARS).collect();
     let digest = crate::crypto::HashAlgorithm::Sha256.digest(attachment.xml);
     let id: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -547,8 +547,8 @@ mod tests {
         assert!(lines.iter().all(|l| l.starts_with('e')), "{lines:?}");
     }
 
-    fn attachment() -> Attachment<'static> {
-        Attachment {
+    fn attachment() -> PdfAttachment<'static> {
+        PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         }
@@ -603,7 +603,7 @@ mod tests {
         let lines = layout(faces(), "Titel", &blocks, columns);
         assert_eq!(lines.len(), 202);
         let created = DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").expect("date");
-        let attachment = Attachment {
+        let attachment = PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         };

@@ -182,7 +182,7 @@ impl Protection {
 
 /// Bounds on the analysis, so hostile input cannot exhaust memory or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct ProtectionLimits {
     /// Largest message in bytes (default 64 MiB).
     pub max_bytes: usize,
     /// Deepest part nesting (default 32).
@@ -191,9 +191,9 @@ pub struct Limits {
     pub max_parts: usize,
 }
 
-impl Default for Limits {
+impl Default for ProtectionLimits {
     fn default() -> Self {
-        Limits {
+        ProtectionLimits {
             max_bytes: 64 * 1024 * 1024,
             max_depth: 32,
             max_parts: 10_000,
@@ -204,7 +204,7 @@ impl Default for Limits {
 /// Why a message could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtectionError {
-    /// The message is larger than [`Limits::max_bytes`].
+    /// The message is larger than [`ProtectionLimits::max_bytes`].
     #[error("message of {size} bytes exceeds the analysis limit of {limit} bytes")]
     TooLarge {
         /// The message size.
@@ -212,7 +212,7 @@ pub enum ProtectionError {
         /// The limit in force.
         limit: usize,
     },
-    /// Parts are nested deeper than [`Limits::max_depth`].
+    /// Parts are nested deeper than [`ProtectionLimits::max_depth`].
     #[error("MIME parts nested deeper than {limit} at part {path}")]
     TooDeep {
         /// The part where the limit was hit.
@@ -220,7 +220,7 @@ pub enum ProtectionError {
         /// The limit in force.
         limit: usize,
     },
-    /// More parts than [`Limits::max_parts`].
+    /// More parts than [`ProtectionLimits::max_parts`].
     #[error("more than {limit} MIME parts")]
     TooManyParts {
         /// The limit in force.
@@ -231,19 +231,19 @@ pub enum ProtectionError {
     NotAMessage,
 }
 
-/// The client-side protection of a message, with the default [`Limits`].
+/// The client-side protection of a message, with the default [`ProtectionLimits`].
 ///
 /// # Errors
 /// A [`ProtectionError`] when the input is not a message or breaks a limit.
 pub fn analyze(message: &[u8]) -> Result<Protection, ProtectionError> {
-    analyze_with_limits(message, &Limits::default())
+    analyze_with_limits(message, &ProtectionLimits::default())
 }
 
 /// The client-side protection of a message, with the given limits.
 ///
 /// # Errors
 /// A [`ProtectionError`] when the input is not a message or breaks a limit.
-pub fn analyze_with_limits(message: &[u8], limits: &Limits) -> Result<Protection, ProtectionError> {
+pub fn analyze_with_limits(message: &[u8], limits: &ProtectionLimits) -> Result<Protection, ProtectionError> {
     if message.len() > limits.max_bytes {
         return Err(ProtectionError::TooLarge {
             size: message.len(),
@@ -300,7 +300,7 @@ pub struct SignatureCheck {
 ///
 /// ```
 /// use demail::protection::verify_signatures;
-/// use demail::verify::VerifyOptions;
+/// use demail::trust::VerifyOptions;
 ///
 /// let raw = std::fs::read("tests/data/e2e/smime-signed.eml")?;
 /// let (protection, checks) = verify_signatures(&raw, &VerifyOptions::default())?;
@@ -315,9 +315,9 @@ pub struct SignatureCheck {
 #[cfg(feature = "smime")]
 pub fn verify_signatures(
     message: &[u8],
-    options: &crate::verify::VerifyOptions<'_>,
+    options: &crate::trust::VerifyOptions<'_>,
 ) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
-    let limits = Limits::default();
+    let limits = ProtectionLimits::default();
     if message.len() > limits.max_bytes {
         return Err(ProtectionError::TooLarge {
             size: message.len(),
@@ -350,7 +350,7 @@ pub fn verify_signatures(
 }
 
 struct Walk<'l> {
-    limits: &'l Limits,
+    limits: &'l ProtectionLimits,
     parts: usize,
     findings: Vec<Finding>,
     whole_signed: bool,

@@ -4,7 +4,7 @@
 //! The TR binds a provider's signature to its domain only through the
 //! accreditation (TR 01201-3.4 §3.1.14: the Signaturzertifikat des DMDA); a
 //! trust anchor alone lets any accredited provider sign for any domain. A
-//! [`ProviderDirectory`] closes that gap: [`crate::verify::verify`] asks it
+//! [`ProviderDirectory`] closes that gap: [`crate::integrity::verify`] asks it
 //! whether the signer's certificate is listed for the domain of
 //! `X-de-mail-sender` (for confirmations and notifications that is the
 //! provider's system address, PVD FU §4.3). Without a directory the report

@@ -23,7 +23,8 @@
 //! use demail::fields::DateTime;
 //! use demail::integrity::{sign, SignOptions};
 //! use demail::resend::{forward, Resend};
-//! use demail::verify::{verify, Verdict, VerifyOptions};
+//! use demail::integrity::{verify, Verdict};
+//! use demail::trust::VerifyOptions;
 //!
 //! let received = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
 //! let resend = Resend::new(

@@ -30,7 +30,8 @@
 //! ```
 //! use demail::envelope::Envelope;
 //! use demail::stamp::stamp;
-//! use demail::verify::{verify, VerifyOptions};
+//! use demail::integrity::verify;
+//! use demail::trust::VerifyOptions;
 //!
 //! let raw = std::fs::read("tests/data/signed/normal-rsa3072.eml")?;
 //! let envelope = Envelope::parse(&raw)?;
@@ -43,8 +44,8 @@
 use std::fmt::Write as _;
 
 use crate::envelope::Envelope;
+use crate::integrity::{Failure, IntegrityMode, Verdict, VerificationReport};
 use crate::protection::Protection;
-use crate::verify::{Failure, IntegrityMode, Verdict, VerificationReport};
 
 /// The RFC 8601 method name of the De-Mail check.
 pub const METHOD: &str = "x-demail";

@@ -10,7 +10,8 @@ use proptest::prelude::*;
 use demail::bcc::{Addressee, SplitError, split_bcc};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
+use demail::trust::VerifyOptions;
 
 mod common;
 use common::{cert, key, text as data};

@@ -13,7 +13,8 @@ use std::process::Output;
 use demail::bcc::split_bcc;
 use demail::envelope::Envelope;
 use demail::integrity::SignOptions;
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
+use demail::trust::VerifyOptions;
 
 fn code(output: &Output) -> Option<i32> {
     output.status.code()

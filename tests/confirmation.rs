@@ -14,10 +14,11 @@ use demail::confirmation::{
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageType};
+use demail::integrity::Failure;
 use demail::integrity::{SignOptions, sign};
 use demail::provider::{BuildError, Issuer};
+use demail::trust::VerifyOptions;
 use demail::validate::Mode;
-use demail::verify::{Failure, VerifyOptions};
 use demail::xml::XmlDateTime;
 
 fn path(name: &str) -> PathBuf {

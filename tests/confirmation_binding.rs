@@ -19,7 +19,7 @@ use demail::provider::Issuer;
 use demail::provider_directory::SignerBinding;
 use demail::provider_directory::{AllowedSigner, ProviderMap};
 use demail::resend::{Resend, forward, reset_envelope_to};
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;

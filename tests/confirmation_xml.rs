@@ -373,7 +373,7 @@ fn pdf_wraps_long_subjects_and_hashes() {
             },
         ],
         &time("Wed, 13 Mar 2024 08:00:00 +0100"),
-        &demail::pdf::Attachment {
+        &demail::pdf::PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         },
@@ -805,7 +805,7 @@ fn pdf_shows_every_windows_1252_character_and_greek_as_written() {
             demail::pdf::Block::Paragraph("Ωmega ✓".into()),
         ],
         &time("Wed, 13 Mar 2024 08:00:00 +0100"),
-        &demail::pdf::Attachment {
+        &demail::pdf::PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         },

@@ -11,10 +11,13 @@ use demail::bcc::{Addressee, split_bcc};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::SignOptions;
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
-use demail::protection::{Coverage, Limits, Mechanism, ProtectionError, analyze, analyze_with_limits};
+use demail::protection::{
+    Coverage, Mechanism, ProtectionError, ProtectionLimits, analyze, analyze_with_limits,
+};
 use demail::resend::{Resend, forward, redirect};
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::trust::VerifyOptions;
 
 mod common;
 use common::{data, path};
@@ -175,25 +178,25 @@ fn plain_messages_have_no_end_to_end_protection() {
 #[test]
 fn analysis_limits_are_typed_errors() {
     let message = data("e2e/pgp-mime-signed.eml");
-    let tight = Limits {
+    let tight = ProtectionLimits {
         max_depth: 1,
-        ..Limits::default()
+        ..ProtectionLimits::default()
     };
     assert!(matches!(
         analyze_with_limits(&message, &tight),
         Err(ProtectionError::TooDeep { .. })
     ));
-    let tight = Limits {
+    let tight = ProtectionLimits {
         max_parts: 2,
-        ..Limits::default()
+        ..ProtectionLimits::default()
     };
     assert!(matches!(
         analyze_with_limits(&message, &tight),
         Err(ProtectionError::TooManyParts { limit: 2 })
     ));
-    let tight = Limits {
+    let tight = ProtectionLimits {
         max_bytes: 10,
-        ..Limits::default()
+        ..ProtectionLimits::default()
     };
     assert!(matches!(
         analyze_with_limits(&message, &tight),

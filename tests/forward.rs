@@ -9,9 +9,10 @@ use demail::address::DeMailAddress;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName};
 use demail::integrity::{SignOptions, sign};
+use demail::integrity::{Verdict, verify};
 use demail::resend::{Resend, ResendError, ResendKind, forward, redirect, resend_kind, reset_envelope_to};
+use demail::trust::VerifyOptions;
 use demail::validate::Rule;
-use demail::verify::{Verdict, VerifyOptions, verify};
 
 mod common;
 use common::{cert, data};

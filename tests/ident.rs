@@ -20,7 +20,7 @@ use demail::ident::{
     ident_assertion, verify_assertion,
 };
 use demail::provider::Issuer;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xml::{XmlDateTime, XmlError};
 use demail::xmldsig::XmlSignatureFailure;
 

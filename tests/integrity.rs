@@ -4,15 +4,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use demail::certificate::{Certificate, CertificateError, KeyPolicy};
+use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::FieldName;
-use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
-use demail::verify::{
-    DuplicatePolicy, ErrorCase, Failure, IntegrityMode, SignatureRequirement, StatusError, Verdict,
-    VerificationReport, VerifyOptions, verify,
+use demail::integrity::{
+    ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport, verify,
 };
+use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
+use demail::trust::KeyPolicy;
+use demail::trust::{DuplicatePolicy, StatusError, VerifyOptions};
 
 mod common;
 use common::independent::{self, openssl, recompute_hash_only};
@@ -690,7 +691,7 @@ fn brainpool_signed_chain_is_trusted() {
 
 struct FixedStatus(Result<(), StatusError>);
 
-impl demail::verify::StatusCheck for FixedStatus {
+impl demail::trust::StatusCheck for FixedStatus {
     fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), StatusError> {
         assert!(certificate.subject.contains("rsa3072"));
         self.0.clone()
@@ -712,7 +713,7 @@ fn status_check_hook_is_consulted() {
         },
     );
     assert_eq!(report.verdict, Verdict::Pass);
-    assert_eq!(report.status, demail::verify::StatusResult::Good);
+    assert_eq!(report.status, demail::trust::StatusResult::Good);
     let unreachable = StatusError::Unreachable {
         service: "http://ocsp.example/".into(),
     };
@@ -729,7 +730,7 @@ fn status_check_hook_is_consulted() {
     // Without a hook the report says so; the verdict does not depend on it.
     assert_eq!(
         check(&signed, &trust).status,
-        demail::verify::StatusResult::NotChecked
+        demail::trust::StatusResult::NotChecked
     );
 }
 

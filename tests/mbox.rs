@@ -7,10 +7,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use proptest::prelude::*;
 
 use demail::envelope::Envelope;
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{
     DEFAULT_MAX_MESSAGE, FromLine, ImportProblem, Imported, MboxReader, MboxWriter, export_plain, import,
 };
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::trust::VerifyOptions;
 
 mod common;
 use common::{cert, data};

@@ -8,12 +8,13 @@ use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::{DateTime, FieldName, MessageKind, MessageType, NotificationType};
+use demail::integrity::{IntegrityMode, verify};
 use demail::notification::{
     NotificationError, NotificationKind, NotificationRequest, build_notification, read_notification,
 };
 use demail::provider::{BuildError, Issuer};
+use demail::trust::VerifyOptions;
 use demail::validate::Mode;
-use demail::verify::{IntegrityMode, VerifyOptions, verify};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

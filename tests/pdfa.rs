@@ -18,7 +18,7 @@ use demail::confirmation::{AcknowledgeMessage, ConfirmationKind, ConfirmationReq
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::notification::{NotificationKind, NotificationMessage, NotificationRequest, build_notification};
-use demail::pdf::{Attachment, Block, render};
+use demail::pdf::{Block, PdfAttachment, render};
 use demail::provider::Issuer;
 use xmldsig_common::tool_available;
 
@@ -406,7 +406,7 @@ fn same_input_and_time_give_the_same_bytes() {
     let xml = part(&message, "xml");
     let blocks = [Block::Paragraph(long_subject())];
     let created = time("Wed, 13 Mar 2024 08:00:00 +0100");
-    let attachment = Attachment {
+    let attachment = PdfAttachment {
         file_name: "Acknowledge-Message.xml",
         xml: &xml,
     };
@@ -431,7 +431,7 @@ fn characters_the_font_lacks_print_as_code_points() {
         "Zeichen",
         &[Block::Paragraph("李 Ωmega ✓ Ж".into())],
         &created,
-        &Attachment {
+        &PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         },
@@ -471,7 +471,7 @@ fn long_content_wraps_and_breaks_into_numbered_pages() {
             },
         ],
         &created,
-        &Attachment {
+        &PdfAttachment {
             file_name: "a.xml",
             xml: b"<a/>",
         },

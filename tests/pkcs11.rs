@@ -23,8 +23,8 @@ use demail::crypto::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Sign
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, Signer, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
+use demail::integrity::{Verdict, verify};
 use demail::provider::Issuer;
-use demail::verify::{Verdict, verify};
 
 mod common;
 mod xmldsig_common;

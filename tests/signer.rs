@@ -12,7 +12,7 @@ use demail::crypto::{
 };
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
-use demail::verify::{Verdict, verify};
+use demail::integrity::{Verdict, verify};
 
 mod common;
 use common::independent::{self, openssl};

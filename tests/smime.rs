@@ -6,11 +6,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
+use demail::integrity::ErrorCase;
 use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, RequiredKeyUsage, SenderSignature, SignatureFailure,
     SignatureForm, SmimeError, open, protect, verify_signed_entity,
 };
-use demail::verify::{ErrorCase, VerifyOptions};
+use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;

@@ -226,8 +226,8 @@ fn agent_key(name: &str) -> String {
 
 /// The test trust at the current time: gpgsm signs now (signingTime), so
 /// its signatures are verified now, not at the fixed test time.
-fn options_now(trust: &Trust) -> demail::verify::VerifyOptions<'_> {
-    demail::verify::VerifyOptions {
+fn options_now(trust: &Trust) -> demail::trust::VerifyOptions<'_> {
+    demail::trust::VerifyOptions {
         time: std::time::SystemTime::now(),
         ..options(trust)
     }

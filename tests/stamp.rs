@@ -4,9 +4,9 @@
 mod common;
 
 use demail::envelope::Envelope;
+use demail::integrity::{Verdict, verify};
 use demail::protection::analyze;
 use demail::stamp::{StampError, stamp};
-use demail::verify::{Verdict, verify};
 
 use common::{data, options, trust};
 

@@ -10,13 +10,11 @@ use demail::certificate::{CaRequirement, Certificate, CertificateError, KeyRule}
 use demail::crypto::SignatureScheme;
 use demail::envelope::Envelope;
 use demail::fields::MessageType;
+use demail::integrity::{ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, verify};
 use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
 use demail::provider_directory::{AllowedSigner, ProviderMap, SignerBinding};
+use demail::trust::{DuplicatePolicy, VerifyOptions};
 use demail::validate::Rule;
-use demail::verify::{
-    DuplicatePolicy, ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, VerifyOptions,
-    verify,
-};
 
 mod common;
 mod xmldsig_common;
@@ -512,7 +510,7 @@ fn ca_without_key_cert_sign_fails_fc02_as_openssl_does() {
         let openssl_result = openssl_verify(&leaf.cert, &[&ca.cert]);
         let intermediate = Certificate::from_pem(&std::fs::read_to_string(&ca.cert).unwrap()).unwrap();
         let leaf_cert = Certificate::from_pem(&std::fs::read_to_string(&leaf.cert).unwrap()).unwrap();
-        let ours = leaf_cert.verify_chain(&anchors, &[intermediate], SystemTime::now());
+        let ours = demail::trust::verify_chain(&leaf_cert, &anchors, &[intermediate], SystemTime::now());
         match expected {
             None => {
                 openssl_result.unwrap();
@@ -577,7 +575,7 @@ fn eku_none_email_protection_document_signing_or_any_accepted_unrelated_only_ref
     ] {
         let issued = issue(&dir, name, "ec:P-256", &issuer, &signer_extensions(eku));
         let certificate = Certificate::from_pem(&std::fs::read_to_string(&issued.cert).unwrap()).unwrap();
-        let result = certificate.verify_chain(&anchors, &intermediates, SystemTime::now());
+        let result = demail::trust::verify_chain(&certificate, &anchors, &intermediates, SystemTime::now());
         if accepted {
             assert_eq!(result, Ok(()), "{name}");
         } else {

@@ -22,7 +22,7 @@ use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
 use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
 use demail::provider::Issuer;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xml::XmlWarning;
 
 #[path = "xmldsig_common/mod.rs"]

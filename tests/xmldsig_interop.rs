@@ -14,7 +14,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, XmlSignOptions, XmlSignatureFailure, sign_enveloped, verify};
 
 const KEYS: &str = "tests/data/keys";

@@ -7,7 +7,7 @@
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::{
     Canonicalization, MAX_CANONICAL_BYTES, MAX_DOCUMENT_BYTES, MAX_SIGNATURE_ELEMENTS, XmlDsigError,
     XmlSignOptions, canonicalize, sign_enveloped, verify,

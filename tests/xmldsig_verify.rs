@@ -4,9 +4,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use demail::certificate::{Certificate, CertificateError, KeyPolicy};
+use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
-use demail::verify::{StatusCheck, StatusError, StatusResult, VerifyOptions};
+use demail::trust::KeyPolicy;
+use demail::trust::{StatusCheck, StatusError, StatusResult, VerifyOptions};
 use demail::xml::XmlError;
 use demail::xmldsig::{
     Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignatureMethod, XmlDsigError,

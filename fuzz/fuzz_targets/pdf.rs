@@ -7,7 +7,7 @@
 #![no_main]
 
 use demail::fields::DateTime;
-use demail::pdf::{Attachment, Block, render};
+use demail::pdf::{Block, PdfAttachment, render};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
             value: value.to_owned(),
         },
     ];
-    let attachment = Attachment {
+    let attachment = PdfAttachment {
         file_name: "Acknowledge-Message.xml",
         xml: data,
     };

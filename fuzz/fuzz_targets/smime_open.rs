@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use base64::Engine;
 use demail::certificate::Certificate;
 use demail::smime::{DecryptionKey, OpenOptions, open, verify_signed_entity};
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/test_pki.rs"]

@@ -6,7 +6,8 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use demail::envelope::Envelope;
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::integrity::{Verdict, verify};
+use demail::trust::VerifyOptions;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/test_pki.rs"]

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 use demail::xmldsig::verify;
 use libfuzzer_sys::fuzz_target;
 

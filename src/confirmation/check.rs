@@ -9,11 +9,12 @@ use crate::address::{DeMailAddress, RecipientList};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
+use crate::integrity::{Failure, IntegrityMode, Verdict, VerificationReport};
 use crate::provider::{BuildError, body_parts};
 use crate::provider_directory::SignerBinding;
 use crate::resend::ResendKind;
+use crate::trust::VerifyOptions;
 use crate::validate::Violation;
-use crate::verify::{Failure, IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xml::{XmlError, as_written};
 use crate::xmldsig::{XmlDsigError, XmlSignatureFailure, XmlSignatureReport};
 
@@ -163,7 +164,7 @@ pub enum Mismatch {
     IntegritySignature(IntegrityProblem),
     /// The original's own integrity does not hold: its body hash, header
     /// hash or signature does not verify, or its signer is not trusted, by
-    /// the same rules and trust options as [`crate::verify::verify`]
+    /// the same rules and trust options as [`crate::integrity::verify`]
     /// (§3.1.21; PVD FU Schritt 48). A confirmation proves only what was
     /// sent, so it cannot vouch for a message changed since (D53).
     #[error("the original message does not verify: {0} (TR 01201-3.4 §3.1.21; PVD FU Schritt 48)")]
@@ -559,7 +560,7 @@ impl fmt::Display for ConfirmationReport {
 
 /// Checks a received confirmation against the original message: the
 /// original's own integrity (body hash, header hash, signature: the same
-/// [`crate::verify::verify`] with the same `options`, D53), kind in header
+/// [`crate::integrity::verify`] with the same `options`, D53), kind in header
 /// and XML, subject prefix, `Hash`, `Metadata`, private id, `DeliveryTime`,
 /// system sender, the confirmation's integrity signature (signed mode,
 /// trusted by `options.trust_anchors`), the XML signature, and that both
@@ -580,8 +581,8 @@ pub fn check_confirmation(
 ) -> Result<ConfirmationReport, CheckError> {
     let envelope = Envelope::parse(confirmation).map_err(CheckError::Confirmation)?;
     let original = Envelope::parse(original).map_err(CheckError::Original)?;
-    let integrity = crate::verify::verify(&envelope, options);
-    let original_integrity = crate::verify::verify(&original, options);
+    let integrity = crate::integrity::verify(&envelope, options);
+    let original_integrity = crate::integrity::verify(&original, options);
     let mut checker = Checker {
         envelope: &envelope,
         original: &original,
@@ -685,7 +686,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// The original must verify as [`crate::verify::verify`] would deliver
+    /// The original must verify as [`crate::integrity::verify`] would deliver
     /// it (D53). Hash-only is acceptable where `verify` accepts it; a
     /// missing integrity field is [`Mismatch::OriginalIntegrityMissing`].
     fn original_integrity(&mut self, report: &VerificationReport) {
@@ -721,7 +722,7 @@ impl Checker<'_, '_> {
 
     /// With a provider directory, the XML signature's certificate must be
     /// listed for the domain of the confirmation's system address, as
-    /// [`crate::verify::verify`] requires of the integrity signature (D52,
+    /// [`crate::integrity::verify`] requires of the integrity signature (D52,
     /// D54). A confirmation without a sender domain is already refused by
     /// the integrity check (`SignerBinding::NoSenderDomain`).
     fn xml_signer_listed(&mut self, options: &VerifyOptions<'_>) {
@@ -729,7 +730,7 @@ impl Checker<'_, '_> {
         else {
             return;
         };
-        let Some(domain) = crate::verify::sender_domain(self.envelope) else {
+        let Some(domain) = crate::integrity::sender_domain(self.envelope) else {
             return;
         };
         if !directory.allows(&domain, &report.certificate) {
@@ -868,7 +869,7 @@ impl Checker<'_, '_> {
         else {
             return SignerBinding::NotChecked;
         };
-        let sender = || crate::verify::sender_domain(self.original).into_iter();
+        let sender = || crate::integrity::sender_domain(self.original).into_iter();
         let recipients = || {
             self.chosen_recipients()
                 .into_iter()

@@ -5,7 +5,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::certificate::Certificate;
 use crate::crypto::SigningKey;
-use crate::verify::VerifyOptions;
+use crate::trust::VerifyOptions;
 use crate::xml::pull::{Document, Item, end_of_input, unexpected};
 use crate::xml::reader::{Element, decode};
 use crate::xml::{XmlDateTime, XmlError, XmlLimits, has_scheme, is_ncname, push_escaped};

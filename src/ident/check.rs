@@ -9,9 +9,10 @@ use crate::confirmation::IntegrityProblem;
 use crate::envelope::Envelope;
 use crate::fields::MessageType;
 use crate::header::HeaderError;
+use crate::integrity::{IntegrityMode, Verdict, VerificationReport};
 use crate::provider::body_parts;
+use crate::trust::VerifyOptions;
 use crate::validate::Violation;
-use crate::verify::{IntegrityMode, Verdict, VerificationReport, VerifyOptions};
 use crate::xmldsig::{XmlSignatureFailure, XmlSignatureReport};
 
 use super::assertion::{AssertionError, IdentAssertion, verify_assertion};
@@ -322,7 +323,7 @@ pub fn check_ident_confirmation(
     options: &VerifyOptions<'_>,
 ) -> Result<IdentReport, IdentCheckError> {
     let envelope = Envelope::parse(message)?;
-    let integrity = crate::verify::verify(&envelope, options);
+    let integrity = crate::integrity::verify(&envelope, options);
     let mut mismatches = Vec::new();
     headers(&envelope, &mut mismatches);
     integrity_problem(&integrity, &mut mismatches);

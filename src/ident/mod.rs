@@ -16,7 +16,7 @@
 //! use demail::crypto::SigningKey;
 //! use demail::fields::DateTime;
 //! use demail::ident::{CardField, CardType, IdentCard, IdentRequest, build_ident_confirmation, check_ident_confirmation};
-//! use demail::verify::VerifyOptions;
+//! use demail::trust::VerifyOptions;
 //! use demail::xml::XmlDateTime;
 //!
 //! let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256.key.pem")?)?;

@@ -53,7 +53,7 @@ impl ProviderMessage<'_> {
             self.pdf_title,
             self.pdf_blocks,
             self.time,
-            &pdf::Attachment {
+            &pdf::PdfAttachment {
                 file_name: self.xml_name,
                 xml: &self.xml,
             },

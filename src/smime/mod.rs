@@ -49,9 +49,9 @@ mod signed;
 
 use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError, DerError, KeyPolicy};
+use crate::certificate::{Certificate, CertificateError, DerError};
 use crate::crypto::{CryptoError, PublicKey, SigningKey};
-use crate::verify::VerifyOptions;
+use crate::trust::{KeyPolicy, VerifyOptions};
 
 pub use envelope::{DecryptionKey, RecipientEntry};
 pub use signed::{SignatureFailure, SignatureReport};
@@ -394,7 +394,7 @@ pub const UNAUTHENTICATED_CONTENT: &str =
     "unauthenticated (CBC) content: bad padding or no passing inner signature";
 
 /// Largest message [`protect`] and [`open`] accept (64 MiB, like
-/// [`crate::protection::Limits`]).
+/// [`crate::protection::ProtectionLimits`]).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
 fn check_size(message: &[u8]) -> Result<(), SmimeError> {
@@ -445,7 +445,7 @@ fn recipient_usable(
     time: SystemTime,
     policy: &KeyPolicy,
 ) -> Result<(), SmimeError> {
-    let checked = match certificate.check(time, policy) {
+    let checked = match crate::trust::check_certificate(certificate, time, policy) {
         // Validity held (it is checked first); the key strength is next.
         Err(CertificateError::NoSignatureKeyUsage) => policy.check(&certificate.public_key),
         other => other,

@@ -20,7 +20,8 @@ use x509_cert::ext::pkix::SubjectKeyIdentifier;
 use super::{SenderSignature, SignatureForm, SmimeError, mime, oids};
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, Curve, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::verify::{ErrorCase, StatusResult, VerifyOptions};
+use crate::integrity::ErrorCase;
+use crate::trust::{StatusResult, VerifyOptions};
 
 /// Why an S/MIME signature does not hold, with its FU error case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,7 +67,7 @@ pub enum SignatureFailure {
     Certificate(CertificateError),
     /// The status check reported a problem.
     #[error("certificate status: {0}")]
-    Status(crate::verify::StatusError),
+    Status(crate::trust::StatusError),
     /// No `From`/`Sender` address of the message is an e-mail address of
     /// the signer's certificate (RFC 8550 §3): the signer is someone else
     /// than the message claims, or the certificate names no address.
@@ -643,7 +644,7 @@ fn verify_signer(
     report.signer_addresses = certificate_addresses(certificate.der());
     report.signer = Some(certificate.clone());
     report.signature_valid = true;
-    if let Err(error) = certificate.check(options.time, &options.key_policy) {
+    if let Err(error) = options.check_certificate(&certificate) {
         return report.fail(SignatureFailure::Certificate(error));
     }
     if !senders
@@ -657,27 +658,22 @@ fn verify_signer(
         });
     }
     if !options.trust_anchors.is_empty() {
-        let mut intermediates = options.intermediates.to_vec();
-        intermediates.extend(
-            certificates
-                .iter()
-                .filter_map(|c| c.to_der().ok())
-                .filter_map(|der| Certificate::from_der(der).ok()),
-        );
-        let chain = certificate.verify_chain(options.trust_anchors, &intermediates, options.time);
-        report.trusted = Some(chain.is_ok());
-        if let Err(error) = chain {
-            return report.fail(SignatureFailure::Certificate(error));
-        }
-    }
-    if let Some(check) = options.status_check {
-        match check.check(&certificate, options.time) {
-            Ok(()) => report.status = StatusResult::Good,
-            Err(reason) => {
-                report.status = StatusResult::Failed(reason.clone());
-                return report.fail(SignatureFailure::Status(reason));
+        let carried: Vec<Certificate> = certificates
+            .iter()
+            .filter_map(|c| c.to_der().ok())
+            .filter_map(|der| Certificate::from_der(der).ok())
+            .collect();
+        if let Some(chain) = options.verify_path(&certificate, &carried) {
+            report.trusted = Some(chain.is_ok());
+            if let Err(error) = chain {
+                return report.fail(SignatureFailure::Certificate(error));
             }
         }
+    }
+    report.status = options.check_status(&certificate);
+    if let StatusResult::Failed(reason) = &report.status {
+        let failure = SignatureFailure::Status(reason.clone());
+        return report.fail(failure);
     }
     report
 }

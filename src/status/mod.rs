@@ -38,7 +38,7 @@ pub mod ocsp;
 use std::time::{Duration, SystemTime};
 
 use crate::certificate::Certificate;
-use crate::verify::ErrorCase;
+use crate::integrity::ErrorCase;
 
 pub use indication::{Indication, SubIndication, TimeBasis};
 

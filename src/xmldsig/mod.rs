@@ -26,7 +26,7 @@
 //! ```
 //! use demail::certificate::Certificate;
 //! use demail::crypto::SigningKey;
-//! use demail::verify::VerifyOptions;
+//! use demail::trust::VerifyOptions;
 //! use demail::xmldsig::{sign_enveloped, verify, XmlSignOptions};
 //!
 //! let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;

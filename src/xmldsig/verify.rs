@@ -2,11 +2,11 @@
 //! reference validation (digest of the transformed document element),
 //! then signature validation over the canonical `SignedInfo`, then the
 //! signer certificate (validity, key usage, key policy, path to the trust
-//! anchors, optional status check).
+//! anchors, optional status check), all by [`crate::trust`].
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::verify::{StatusResult, VerifyOptions};
+use crate::trust::{StatusResult, VerifyOptions};
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
@@ -34,7 +34,7 @@ pub enum XmlSignatureFailure {
     NoTrustAnchors,
     /// The status check (OCSP/CRL) failed.
     #[error("certificate status: {0}")]
-    Status(crate::verify::StatusError),
+    Status(crate::trust::StatusError),
 }
 
 /// What [`verify()`] found.
@@ -164,33 +164,27 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
     Ok(report)
 }
 
-fn check_certificate(report: &mut XmlSignatureReport, extra: &[Certificate], options: &VerifyOptions<'_>) {
+fn check_certificate(report: &mut XmlSignatureReport, carried: &[Certificate], options: &VerifyOptions<'_>) {
     let certificate = &report.certificate;
-    if let Err(error) = certificate.check(options.time, &options.key_policy) {
+    if let Err(error) = options.check_certificate(certificate) {
         let failure = XmlSignatureFailure::Certificate(error);
         // A refused key is already reported before the signature.
         if !report.failures.contains(&failure) {
             report.failures.push(failure);
         }
     }
-    if options.trust_anchors.is_empty() {
-        report.failures.push(XmlSignatureFailure::NoTrustAnchors);
-    } else {
-        let intermediates: Vec<Certificate> = options.intermediates.iter().chain(extra).cloned().collect();
-        let chain = certificate.verify_chain(options.trust_anchors, &intermediates, options.time);
-        report.trusted = Some(chain.is_ok());
-        if let Err(error) = chain {
-            report.failures.push(XmlSignatureFailure::Certificate(error));
-        }
-    }
-    if let Some(check) = options.status_check {
-        match check.check(certificate, options.time) {
-            Ok(()) => report.status = StatusResult::Good,
-            Err(reason) => {
-                report.status = StatusResult::Failed(reason.clone());
-                report.failures.push(XmlSignatureFailure::Status(reason));
+    match options.verify_path(certificate, carried) {
+        None => report.failures.push(XmlSignatureFailure::NoTrustAnchors),
+        Some(chain) => {
+            report.trusted = Some(chain.is_ok());
+            if let Err(error) = chain {
+                report.failures.push(XmlSignatureFailure::Certificate(error));
             }
         }
+    }
+    report.status = options.check_status(&report.certificate);
+    if let StatusResult::Failed(reason) = &report.status {
+        report.failures.push(XmlSignatureFailure::Status(reason.clone()));
     }
 }
 

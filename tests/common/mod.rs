@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 
 /// The path of a file under `tests/data/`.
 pub fn path(name: &str) -> PathBuf {

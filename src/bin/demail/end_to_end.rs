@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use demail::protection::verify_signatures;
-use demail::verify::VerifyOptions;
+use demail::trust::VerifyOptions;
 
 /// Which client-side protection the content has, by MIME structure, with
 /// every S/MIME signature verified (PVD FU Schritt 63–64; no trust anchors,

@@ -16,11 +16,11 @@ use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use demail::certificate::{Certificate, CertificateError, KeyPolicy};
+use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
 use demail::fields::DateTime;
-use demail::provider_directory::ProviderMap;
-use demail::verify::{DuplicatePolicy, ProviderDirectory, VerifyOptions};
+use demail::provider_directory::{ProviderDirectory, ProviderMap};
+use demail::trust::{DuplicatePolicy, KeyPolicy, VerifyOptions};
 use demail::xml::XmlDateTime;
 
 /// Largest message read from a file or standard input: the mbox reader's

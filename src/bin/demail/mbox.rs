@@ -13,8 +13,9 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use demail::envelope::Envelope;
+use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxReader, MboxWriter, import};
-use demail::verify::{Verdict, VerifyOptions, verify};
+use demail::trust::VerifyOptions;
 
 use crate::io::{self, CliError};
 use crate::verify::verdict_name;

@@ -17,7 +17,7 @@ use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
     SmimeError,
 };
-use demail::verify::StatusResult;
+use demail::trust::StatusResult;
 
 use crate::io::{self, CliError, TrustArgs};
 

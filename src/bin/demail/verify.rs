@@ -12,8 +12,9 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use demail::envelope::Envelope;
+use demail::integrity::{IntegrityMode, Verdict, VerificationReport};
 use demail::provider_directory::SignerBinding;
-use demail::verify::{IntegrityMode, StatusResult, Verdict, VerificationReport};
+use demail::trust::StatusResult;
 
 use crate::io::{self, CliError, TrustArgs};
 
@@ -34,7 +35,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
     let trust = args.trust.load()?;
-    let report = demail::verify::verify(&envelope, &trust.options(args.tr_02102));
+    let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
     let mut output = report_json(&report);
     output["envelope"] = crate::inspect::envelope_json(&envelope);
     io::print_json(&output)?;

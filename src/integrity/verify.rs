@@ -1,46 +1,10 @@
 //! Verifying the integrity of a received De-Mail message (TR 01201-3.4
-//! §3.1.21; PVD FU Schritt 48 and 83).
-//!
-//! [`verify`] is a pure function of the message, the caller's trust
-//! anchors and the caller's time. It returns a [`VerificationReport`]: the
-//! mode (hash-only or signed), the algorithm, whether body hash and header
-//! hash or signature match, the certificate, and a [`Verdict`] whose failure
-//! names the FU error case (FC-01 integrity violation, FC-02 certificate
-//! invalid, FC-03 status not checkable, FC-04 no signature on an
-//! authoritative message).
-//!
-//! The key comes only from `X-de-mail-signature-certificate`, never from
-//! DNS. Without trust anchors a correct signature yields
-//! [`Verdict::SignatureValidUntrusted`], never a pass.
-//!
-//! Verification fails closed (docs/decisions.md D46–D52): a bare LF
-//! anywhere, a field listed in `h=` that occurs twice (unless
-//! [`DuplicatePolicy::FirstWins`]), an `X-de-mail-authoritative` value other
-//! than exactly `no` without a signature, a hash-only confirmation, a key
-//! weaker than the [`KeyPolicy`] (checked before the signature is tried), a
-//! CA on the path without keyCertSign, and a signer the caller's
-//! [`ProviderDirectory`] does not list for the sender's domain.
-//!
-//! ```
-//! use demail::envelope::Envelope;
-//! use demail::integrity::{sign, SignOptions};
-//! use demail::verify::{verify, ErrorCase, Failure, Verdict, VerifyOptions};
-//!
-//! let raw = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
-//! assert_eq!(verify(&Envelope::parse(&raw)?, &VerifyOptions::default()).verdict, Verdict::Pass);
-//!
-//! // A second Subject appended below the signed one: FC-01 with both offsets.
-//! let forged = String::from_utf8(raw)?.replacen("\r\n\r\n", "\r\nSubject: forged\r\n\r\n", 1);
-//! let report = verify(&Envelope::parse(forged.as_bytes())?, &VerifyOptions::default());
-//! let Verdict::Fail(failure @ Failure::DuplicateSignedField { .. }) = &report.verdict else { panic!() };
-//! assert_eq!(failure.case(), ErrorCase::Fc01IntegrityViolation);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! §3.1.21; PVD FU Schritt 48 and 83): [`verify`], its report and failures.
+//! The certificate checks are [`crate::trust`]'s.
 
 use std::borrow::Cow;
-use std::time::SystemTime;
 
-use crate::certificate::{Certificate, CertificateError, KeyPolicy};
+use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, SignatureScheme};
 use crate::envelope::Envelope;
 use crate::fields::{FieldName, MessageKind, MessageType};
@@ -48,94 +12,9 @@ use crate::header::RawField;
 use crate::integrity::{
     Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
 };
-pub use crate::provider_directory::{ProviderDirectory, SignerBinding};
+use crate::provider_directory::SignerBinding;
+use crate::trust::{DuplicatePolicy, StatusError, StatusResult, VerifyOptions};
 use crate::validate::{Presence, bare_line_feed, presence};
-
-/// An online status check of the signer's certificate (OCSP or CRL), for
-/// callers that can make one (PVD FU Schritt 48, FC-03). The crate makes no
-/// network requests itself.
-pub trait StatusCheck {
-    /// Checks the certificate's status at `time`.
-    ///
-    /// # Errors
-    /// A [`StatusError`] when the status is revoked or could not be determined.
-    fn check(&self, certificate: &Certificate, time: SystemTime) -> Result<(), StatusError>;
-}
-
-/// Why a [`StatusCheck`] did not confirm the certificate (FC-03).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StatusError {
-    /// The certificate is revoked.
-    #[error("the certificate is revoked{}", .revoked_at.map(|t| format!(" since {t}")).unwrap_or_default())]
-    Revoked {
-        /// The revocation time, seconds since the epoch, when known.
-        revoked_at: Option<i64>,
-    },
-    /// The responder does not know the certificate.
-    #[error("the status service does not know the certificate")]
-    Unknown,
-    /// No status service could be reached.
-    #[error("the status service `{service}` could not be reached")]
-    Unreachable {
-        /// The service asked (an OCSP URL, a CRL distribution point).
-        service: String,
-    },
-}
-
-/// What to do when a field listed in `h=` occurs more than once
-/// (docs/decisions.md D46).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum DuplicatePolicy {
-    /// Fail with FC-01 (default): readers disagree on which occurrence counts
-    /// (mail-parser returns the last, the TR hashes the first).
-    #[default]
-    Refuse,
-    /// The TR-literal reading of §3.1.1/§3.1.21: the first from the top wins.
-    /// Every duplicate is still listed in [`VerificationReport::duplicates`].
-    FirstWins,
-}
-
-/// The inputs of a verification besides the message.
-pub struct VerifyOptions<'a> {
-    /// The verification time (certificate validity is checked at this time).
-    pub time: SystemTime,
-    /// The certificates the caller trusts as roots. Empty: signatures can be
-    /// checked but the signer is not trusted.
-    pub trust_anchors: &'a [Certificate],
-    /// Intermediate certificates for path building.
-    pub intermediates: &'a [Certificate],
-    /// The minimum key strength.
-    pub key_policy: KeyPolicy,
-    /// An optional status check (FC-03).
-    pub status_check: Option<&'a dyn StatusCheck>,
-    /// Duplicates of signed fields: refuse (default) or first wins.
-    pub duplicate_fields: DuplicatePolicy,
-    /// Fail every hash-only message (FC-04), for services that accept only
-    /// signed mail. Confirmations fail hash-only regardless.
-    pub require_signature: bool,
-    /// Which providers may sign for which domains; `None`: not checked.
-    pub provider_directory: Option<&'a dyn ProviderDirectory>,
-}
-
-impl Default for VerifyOptions<'_> {
-    /// Now, no trust anchors, the default [`KeyPolicy`], no status check,
-    /// duplicates refused, hash-only allowed where the TR allows it, no
-    /// provider directory.
-    fn default() -> Self {
-        VerifyOptions {
-            time: SystemTime::now(),
-            trust_anchors: &[],
-            intermediates: &[],
-            key_policy: KeyPolicy::default(),
-            status_check: None,
-            duplicate_fields: DuplicatePolicy::default(),
-            require_signature: false,
-            provider_directory: None,
-        }
-    }
-}
 
 /// Hash-only or signed (§3.1.21, footnote 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,18 +208,6 @@ pub enum Verdict {
     Fail(Failure),
 }
 
-/// Whether the certificate status was checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StatusResult {
-    /// No [`StatusCheck`] was given (or the message is not signed).
-    NotChecked,
-    /// The check passed.
-    Good,
-    /// The check failed with this reason.
-    Failed(StatusError),
-}
-
 /// A field listed in `h=`, or `X-de-mail-integrity` /
 /// `X-de-mail-signature-certificate` (D96), that occurs more than once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -418,7 +285,44 @@ impl VerificationReport {
     }
 }
 
-/// Verifies the integrity field of a parsed message.
+/// Verifies the integrity field of a parsed message: a pure function of the
+/// message, the caller's trust anchors and the caller's time. It returns a [`VerificationReport`]: the
+/// mode (hash-only or signed), the algorithm, whether body hash and header
+/// hash or signature match, the certificate, and a [`Verdict`] whose failure
+/// names the FU error case (FC-01 integrity violation, FC-02 certificate
+/// invalid, FC-03 status not checkable, FC-04 no signature on an
+/// authoritative message).
+///
+/// The key comes only from `X-de-mail-signature-certificate`, never from
+/// DNS. Without trust anchors a correct signature yields
+/// [`Verdict::SignatureValidUntrusted`], never a pass.
+///
+/// Verification fails closed (docs/decisions.md D46–D52): a bare LF
+/// anywhere, a field listed in `h=` that occurs twice (unless
+/// [`DuplicatePolicy::FirstWins`](crate::trust::DuplicatePolicy::FirstWins)),
+/// an `X-de-mail-authoritative` value other than exactly `no` without a
+/// signature, a hash-only confirmation, a key weaker than the
+/// [`KeyPolicy`](crate::trust::KeyPolicy) (checked before the signature is
+/// tried), a CA on the path without keyCertSign, and a signer the caller's
+/// [`ProviderDirectory`](crate::provider_directory::ProviderDirectory) does
+/// not list for the sender's domain.
+///
+/// ```
+/// use demail::envelope::Envelope;
+/// use demail::integrity::{sign, SignOptions};
+/// use demail::integrity::{verify, ErrorCase, Failure, Verdict};
+/// use demail::trust::VerifyOptions;
+///
+/// let raw = sign(&std::fs::read("tests/data/normal-minimal.eml")?, &SignOptions::hash_only())?;
+/// assert_eq!(verify(&Envelope::parse(&raw)?, &VerifyOptions::default()).verdict, Verdict::Pass);
+///
+/// // A second Subject appended below the signed one: FC-01 with both offsets.
+/// let forged = String::from_utf8(raw)?.replacen("\r\n\r\n", "\r\nSubject: forged\r\n\r\n", 1);
+/// let report = verify(&Envelope::parse(forged.as_bytes())?, &VerifyOptions::default());
+/// let Verdict::Fail(failure @ Failure::DuplicateSignedField { .. }) = &report.verdict else { panic!() };
+/// assert_eq!(failure.case(), ErrorCase::Fc01IntegrityViolation);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(envelope: &Envelope<'_>, options: &VerifyOptions<'_>) -> VerificationReport {
     let mut report = VerificationReport::new();
     let Some(field) = envelope.field(FieldName::Integrity) else {
@@ -525,18 +429,10 @@ fn check_signature(
     );
     report.header_ok = Some(signature.is_ok());
     let body_ok = report.body_hash_ok == Some(true);
-    let checked = certificate.check(options.time, &options.key_policy);
-    let chain = (!options.trust_anchors.is_empty())
-        .then(|| certificate.verify_chain(options.trust_anchors, options.intermediates, options.time));
+    let checked = options.check_certificate(&certificate);
+    let chain = options.verify_path(&certificate, &[]);
     report.trusted = chain.as_ref().map(Result::is_ok);
-    let status = options
-        .status_check
-        .map(|check| check.check(&certificate, options.time));
-    report.status = match &status {
-        None => StatusResult::NotChecked,
-        Some(Ok(())) => StatusResult::Good,
-        Some(Err(reason)) => StatusResult::Failed(reason.clone()),
-    };
+    report.status = options.check_status(&certificate);
     let domain = sender_domain(envelope);
     if let Some(directory) = options.provider_directory {
         report.signer_binding = match &domain {
@@ -571,8 +467,9 @@ fn check_signature(
     ) {
         return report.fail(Failure::SignerNotListed { domain, subject });
     }
-    if let Some(Err(reason)) = status {
-        return report.fail(Failure::Status(reason));
+    if let StatusResult::Failed(reason) = &report.status {
+        let failure = Failure::Status(reason.clone());
+        return report.fail(failure);
     }
     report
 }

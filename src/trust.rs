@@ -1,0 +1,547 @@
+//! Trust evaluation (Vertrauensprüfung) of a signer certificate, one for
+//! every verifier of the crate: the integrity field (TR 01201-3.4 §3.1.21,
+//! PVD FU Schritt 48), the XML signature of confirmations (§3.5.1), ident
+//! assertions (ID IO §2.6) and S/MIME signatures.
+//!
+//! - [`VerifyOptions`]: the time, trust anchors, intermediates, key policy,
+//!   status hook and provider directory a verification uses.
+//! - [`check_certificate`]: validity, signature key usage and [`KeyPolicy`]
+//!   (BSI TR-03116-4, TR-02102-1).
+//! - [`verify_chain`]: path building to the trust anchors (rustls-webpki),
+//!   with the crate's CA rule (D50) and [`ProviderKeyUsage`] (D51).
+//! - [`StatusCheck`]: the caller's OCSP/CRL hook, whose outcome is the typed
+//!   [`StatusResult`] (FC-03).
+//!
+//! The key that verifies a De-Mail signature comes only from the signer's
+//! certificate, never from DNS (§3.1.21); everything here is a pure function
+//! of the certificate, the caller's anchors and the caller's time.
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use demail::certificate::{Certificate, CertificateError, KeyRule};
+//! use demail::trust::{KeyPolicy, StatusResult, VerifyOptions, verify_chain};
+//!
+//! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
+//! let signer = Certificate::from_pem(&read("p256")?)?;
+//! let anchors = [Certificate::from_pem(&read("ca")?)?];
+//! let intermediates = [Certificate::from_pem(&read("intermediate")?)?];
+//! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
+//! verify_chain(&signer, &anchors, &intermediates, at)?;
+//!
+//! let options = VerifyOptions { time: at, trust_anchors: &anchors, intermediates: &intermediates, ..VerifyOptions::default() };
+//! assert_eq!(options.check_certificate(&signer), Ok(()));
+//! assert_eq!(options.verify_path(&signer, &[]), Some(Ok(())));
+//! assert_eq!(options.check_status(&signer), StatusResult::NotChecked);
+//!
+//! let weak = Certificate::from_pem(&read("rsa1024")?)?;
+//! assert!(matches!(
+//!     KeyPolicy::default().check(&weak.public_key),
+//!     Err(CertificateError::WeakKey { rule: KeyRule::RsaTooShort { min_bits: 2048 }, .. })
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::cell::RefCell;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+use webpki::{ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::certificate::{
+    CaRequirement, Certificate, CertificateError, DerError, KeyRule, der_error, unix_seconds,
+};
+use crate::crypto::{Curve, PublicKey};
+use crate::provider_directory::ProviderDirectory;
+
+/// The inputs of a verification besides the message, for every verifier:
+/// [`crate::integrity::verify()`], [`crate::xmldsig::verify()`], the
+/// confirmation, ident and S/MIME checks. `duplicate_fields` and
+/// `require_signature` are read by the integrity verifier only
+/// (docs/decisions.md D100).
+pub struct VerifyOptions<'a> {
+    /// The verification time (certificate validity is checked at this time).
+    pub time: SystemTime,
+    /// The certificates the caller trusts as roots. Empty: signatures can be
+    /// checked but the signer is not trusted.
+    pub trust_anchors: &'a [Certificate],
+    /// Intermediate certificates for path building.
+    pub intermediates: &'a [Certificate],
+    /// The minimum key strength.
+    pub key_policy: KeyPolicy,
+    /// An optional status check (FC-03).
+    pub status_check: Option<&'a dyn StatusCheck>,
+    /// Duplicates of signed fields: refuse (default) or first wins.
+    pub duplicate_fields: DuplicatePolicy,
+    /// Fail every hash-only message (FC-04), for services that accept only
+    /// signed mail. Confirmations fail hash-only regardless.
+    pub require_signature: bool,
+    /// Which providers may sign for which domains; `None`: not checked.
+    pub provider_directory: Option<&'a dyn ProviderDirectory>,
+}
+
+impl Default for VerifyOptions<'_> {
+    /// Now, no trust anchors, the default [`KeyPolicy`], no status check,
+    /// duplicates refused, hash-only allowed where the TR allows it, no
+    /// provider directory.
+    fn default() -> Self {
+        VerifyOptions {
+            time: SystemTime::now(),
+            trust_anchors: &[],
+            intermediates: &[],
+            key_policy: KeyPolicy::default(),
+            status_check: None,
+            duplicate_fields: DuplicatePolicy::default(),
+            require_signature: false,
+            provider_directory: None,
+        }
+    }
+}
+
+impl VerifyOptions<'_> {
+    /// The signer certificate at [`VerifyOptions::time`]: validity,
+    /// signature key usage and [`VerifyOptions::key_policy`]
+    /// ([`check_certificate`]).
+    ///
+    /// # Errors
+    /// The first failed check.
+    pub fn check_certificate(&self, certificate: &Certificate) -> Result<(), CertificateError> {
+        check_certificate(certificate, self.time, &self.key_policy)
+    }
+
+    /// The path from `certificate` to a trust anchor ([`verify_chain`]), with
+    /// [`VerifyOptions::intermediates`] and `carried` (certificates the
+    /// signature itself carries, never used as anchors). `None` when no trust
+    /// anchors were given: the signer cannot be trusted, and no path is built.
+    pub fn verify_path(
+        &self,
+        certificate: &Certificate,
+        carried: &[Certificate],
+    ) -> Option<Result<(), CertificateError>> {
+        if self.trust_anchors.is_empty() {
+            return None;
+        }
+        if carried.is_empty() {
+            return Some(verify_chain(
+                certificate,
+                self.trust_anchors,
+                self.intermediates,
+                self.time,
+            ));
+        }
+        let intermediates: Vec<Certificate> = self.intermediates.iter().chain(carried).cloned().collect();
+        Some(verify_chain(
+            certificate,
+            self.trust_anchors,
+            &intermediates,
+            self.time,
+        ))
+    }
+
+    /// The [`VerifyOptions::status_check`] hook's answer for `certificate` at
+    /// [`VerifyOptions::time`]; [`StatusResult::NotChecked`] without a hook
+    /// (PVD FU Schritt 48, FC-03).
+    pub fn check_status(&self, certificate: &Certificate) -> StatusResult {
+        match self.status_check.map(|check| check.check(certificate, self.time)) {
+            None => StatusResult::NotChecked,
+            Some(Ok(())) => StatusResult::Good,
+            Some(Err(reason)) => StatusResult::Failed(reason),
+        }
+    }
+}
+
+/// What to do when a field listed in `h=` occurs more than once
+/// (docs/decisions.md D46).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DuplicatePolicy {
+    /// Fail with FC-01 (default): readers disagree on which occurrence counts
+    /// (mail-parser returns the last, the TR hashes the first).
+    #[default]
+    Refuse,
+    /// The TR-literal reading of §3.1.1/§3.1.21: the first from the top wins.
+    /// Every duplicate is still listed in [`VerificationReport::duplicates`](crate::integrity::VerificationReport::duplicates).
+    FirstWins,
+}
+
+/// An online status check of the signer's certificate (OCSP or CRL), for
+/// callers that can make one (PVD FU Schritt 48, FC-03). The crate makes no
+/// network requests itself.
+pub trait StatusCheck {
+    /// Checks the certificate's status at `time`.
+    ///
+    /// # Errors
+    /// A [`StatusError`] when the status is revoked or could not be determined.
+    fn check(&self, certificate: &Certificate, time: SystemTime) -> Result<(), StatusError>;
+}
+
+/// Why a [`StatusCheck`] did not confirm the certificate (FC-03).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusError {
+    /// The certificate is revoked.
+    #[error("the certificate is revoked{}", .revoked_at.map(|t| format!(" since {t}")).unwrap_or_default())]
+    Revoked {
+        /// The revocation time, seconds since the epoch, when known.
+        revoked_at: Option<i64>,
+    },
+    /// The responder does not know the certificate.
+    #[error("the status service does not know the certificate")]
+    Unknown,
+    /// No status service could be reached.
+    #[error("the status service `{service}` could not be reached")]
+    Unreachable {
+        /// The service asked (an OCSP URL, a CRL distribution point).
+        service: String,
+    },
+}
+
+/// Whether the certificate status was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatusResult {
+    /// No [`StatusCheck`] was given (or the message is not signed).
+    NotChecked,
+    /// The check passed.
+    Good,
+    /// The check failed with this reason.
+    Failed(StatusError),
+}
+
+/// The minimum key strength a verifier accepts.
+///
+/// The default accepts RSA from 2048 bits and the curves P-256, P-384,
+/// brainpoolP256r1 and brainpoolP384r1 (BSI TR-03116-4). [`KeyPolicy::tr_02102`]
+/// raises RSA to 3000 bits, as BSI TR-02102-1 recommends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPolicy {
+    /// Smallest RSA modulus in bits.
+    pub min_rsa_bits: usize,
+    /// The curves accepted for ECDSA.
+    pub curves: Vec<Curve>,
+}
+
+impl Default for KeyPolicy {
+    fn default() -> Self {
+        KeyPolicy {
+            min_rsa_bits: 2048,
+            curves: vec![
+                Curve::P256,
+                Curve::P384,
+                Curve::BrainpoolP256r1,
+                Curve::BrainpoolP384r1,
+            ],
+        }
+    }
+}
+
+impl KeyPolicy {
+    /// The policy of BSI TR-02102-1: RSA of at least 3000 bits.
+    pub fn tr_02102() -> Self {
+        KeyPolicy {
+            min_rsa_bits: 3000,
+            ..KeyPolicy::default()
+        }
+    }
+
+    /// Checks a key against the policy.
+    ///
+    /// # Errors
+    /// [`CertificateError::WeakKey`] naming the rule.
+    pub fn check(&self, key: &PublicKey) -> Result<(), CertificateError> {
+        let rule = match key {
+            PublicKey::Rsa { bits, .. } if *bits < self.min_rsa_bits => KeyRule::RsaTooShort {
+                min_bits: self.min_rsa_bits,
+            },
+            PublicKey::Ec { curve, .. } if !self.curves.contains(curve) => KeyRule::CurveNotApproved,
+            PublicKey::Other(_) => KeyRule::AlgorithmNotAllowed,
+            _ => return Ok(()),
+        };
+        Err(CertificateError::WeakKey {
+            key: key.describe(),
+            rule,
+        })
+    }
+}
+
+/// Checks the signer certificate at `time`: validity (notBefore, notAfter),
+/// signature key usage and the key against `policy`.
+///
+/// # Errors
+/// The first failed check.
+pub fn check_certificate(
+    certificate: &Certificate,
+    time: SystemTime,
+    policy: &KeyPolicy,
+) -> Result<(), CertificateError> {
+    let now = unix_seconds(time);
+    if now < certificate.not_before {
+        return Err(CertificateError::NotYetValid {
+            not_before: certificate.not_before,
+            time: now,
+        });
+    }
+    if now > certificate.not_after {
+        return Err(CertificateError::Expired {
+            not_after: certificate.not_after,
+            time: now,
+        });
+    }
+    if certificate.signature_key_usage == Some(false) {
+        return Err(CertificateError::NoSignatureKeyUsage);
+    }
+    policy.check(&certificate.public_key)
+}
+
+/// Checks that `certificate` chains to one of `anchors` at `time`,
+/// using `intermediates` to build the path.
+///
+/// Besides what rustls-webpki checks (signatures along the chain,
+/// validity, basicConstraints of the intermediates, path length), every
+/// CA certificate on the path, the trust anchor included, must be a CA by
+/// basicConstraints and assert keyCertSign (RFC 5280 §4.2.1.3, §4.2.1.9;
+/// docs/decisions.md D50), and every certificate's extended key usage
+/// must pass [`ProviderKeyUsage`] (D51). A path that breaks the CA rule is
+/// set aside and the next candidate path is tried.
+///
+/// # Errors
+/// [`CertificateError::CaCannotSignCertificates`] naming the CA when the
+/// only paths found break the CA rule, else
+/// [`CertificateError::Untrusted`] with the path validator's error.
+pub fn verify_chain(
+    certificate: &Certificate,
+    anchors: &[Certificate],
+    intermediates: &[Certificate],
+    time: SystemTime,
+) -> Result<(), CertificateError> {
+    let anchor_ders: Vec<CertificateDer<'_>> =
+        anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
+    let trust_anchors = anchor_ders
+        .iter()
+        .map(|der| webpki::anchor_from_trusted_cert(der).map_err(CertificateError::Untrusted))
+        .collect::<Result<Vec<_>, _>>()?;
+    let intermediate_ders: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.der()))
+        .collect();
+    let end_entity_der = CertificateDer::from(certificate.der());
+    let end_entity = webpki::EndEntityCert::try_from(&end_entity_der).map_err(CertificateError::Untrusted)?;
+    let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
+    let rejected: RefCell<Option<CertificateError>> = RefCell::new(None);
+    let ca_rule = |path: &VerifiedPath<'_>| {
+        let anchor = trust_anchors
+            .iter()
+            .position(|a| std::ptr::eq(a, path.anchor()))
+            .and_then(|i| anchors.get(i).map(Certificate::der));
+        let cas = path
+            .intermediate_certificates()
+            .map(|c| c.der().as_ref().to_vec());
+        for der in cas.chain(anchor.map(<[u8]>::to_vec)) {
+            if let Err(error) = ca_may_sign_certificates(&der) {
+                *rejected.borrow_mut() = Some(error);
+                // Any error makes webpki try the next candidate path.
+                return Err(webpki::Error::CaUsedAsEndEntity);
+            }
+        }
+        Ok(())
+    };
+    let result = end_entity.verify_for_usage(
+        &crate::crypto::chain_algorithms(),
+        &trust_anchors,
+        &intermediate_ders,
+        time,
+        ProviderKeyUsage,
+        None,
+        Some(&ca_rule),
+    );
+    match (result, rejected.into_inner()) {
+        (Ok(_), _) => Ok(()),
+        (Err(_), Some(ca_error)) => Err(ca_error),
+        (Err(webpki::Error::RequiredEkuNotFoundContext(context)), None) => {
+            Err(CertificateError::KeyPurposeNotAccepted {
+                present: context.present.iter().map(|oid| dotted(oid)).collect(),
+                cause: webpki::Error::RequiredEkuNotFoundContext(context),
+            })
+        }
+        (Err(error), None) => Err(CertificateError::Untrusted(error)),
+    }
+}
+
+/// RFC 5280 §4.2.1.3, §4.2.1.9: a certificate that signs certificates is a CA
+/// by basicConstraints and asserts keyCertSign.
+fn ca_may_sign_certificates(der: &[u8]) -> Result<(), CertificateError> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(der_error)?;
+    let fail = |requirement| CertificateError::CaCannotSignCertificates {
+        subject: cert.subject().to_string(),
+        requirement,
+    };
+    let is_ca = cert
+        .basic_constraints()
+        .map_err(|e| CertificateError::Der(DerError(e)))?
+        .is_some_and(|bc| bc.value.ca);
+    if !is_ca {
+        return Err(fail(CaRequirement::NotCa));
+    }
+    match cert.key_usage().map_err(|e| CertificateError::Der(DerError(e)))? {
+        None => Err(fail(CaRequirement::NoKeyUsage)),
+        Some(usage) if !usage.value.key_cert_sign() => Err(fail(CaRequirement::NoKeyCertSign)),
+        Some(_) => Ok(()),
+    }
+}
+
+fn dotted(arcs: &[usize]) -> String {
+    arcs.iter().map(usize::to_string).collect::<Vec<_>>().join(".")
+}
+
+/// The extended key usage rule for provider signature certificates
+/// (docs/decisions.md D51): a certificate without the extension, or one
+/// naming emailProtection (1.3.6.1.5.5.7.3.4), documentSigning
+/// (1.3.6.1.5.5.7.3.36) or anyExtendedKeyUsage (2.5.29.37.0) is accepted; a
+/// list naming only other purposes (serverAuth alone, ...) is refused. The
+/// TR names no EKU for the Signaturzertifikat (§3.1.14), so none is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderKeyUsage;
+
+/// The purposes [`ProviderKeyUsage`] accepts, as DER contents of the OIDs.
+pub const ACCEPTED_KEY_PURPOSES: [&[u8]; 3] = [EMAIL_PROTECTION, DOCUMENT_SIGNING, ANY_EXTENDED_KEY_USAGE];
+
+impl ExtendedKeyUsageValidator for ProviderKeyUsage {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        let mut present = Vec::new();
+        for id in iter {
+            let id = id?;
+            if ACCEPTED_KEY_PURPOSES
+                .iter()
+                .any(|accepted| KeyPurposeId::new(accepted) == id)
+            {
+                return Ok(());
+            }
+            present.push(id.to_decoded_oid());
+        }
+        if present.is_empty() {
+            return Ok(());
+        }
+        Err(webpki::Error::RequiredEkuNotFoundContext(
+            webpki::RequiredEkuNotFoundContext {
+                required: webpki::KeyUsage::required(EMAIL_PROTECTION),
+                present,
+            },
+        ))
+    }
+}
+
+/// id-kp-emailProtection (1.3.6.1.5.5.7.3.4), DER contents of the OID.
+const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
+/// id-kp-documentSigning (1.3.6.1.5.5.7.3.36, RFC 9336).
+const DOCUMENT_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24];
+/// anyExtendedKeyUsage (2.5.29.37.0, RFC 5280 §4.2.1.12).
+const ANY_EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(name: &str) -> Certificate {
+        let pem = std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem")).unwrap();
+        Certificate::from_pem(&pem).unwrap()
+    }
+
+    /// 2026-11-24, inside the validity of the test PKI.
+    fn at() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_795_478_400)
+    }
+
+    struct Fixed(Result<(), StatusError>);
+
+    impl StatusCheck for Fixed {
+        fn check(&self, _: &Certificate, _: SystemTime) -> Result<(), StatusError> {
+            self.0.clone()
+        }
+    }
+
+    // PVD FU Schritt 48, FC-03: the hook's answer is a typed status, and no hook is "not checked"
+    #[test]
+    fn status_hook_answer_is_typed_and_absent_hook_is_not_checked() {
+        let signer = cert("p256");
+        let mut options = VerifyOptions {
+            time: at(),
+            ..VerifyOptions::default()
+        };
+        assert_eq!(options.check_status(&signer), StatusResult::NotChecked);
+        let good = Fixed(Ok(()));
+        options.status_check = Some(&good);
+        assert_eq!(options.check_status(&signer), StatusResult::Good);
+        let revoked = Fixed(Err(StatusError::Revoked {
+            revoked_at: Some(1_795_000_000),
+        }));
+        options.status_check = Some(&revoked);
+        assert_eq!(
+            options.check_status(&signer),
+            StatusResult::Failed(StatusError::Revoked {
+                revoked_at: Some(1_795_000_000)
+            })
+        );
+    }
+
+    // TR 01201-3.4 §3.1.21: without trust anchors no path is built, so no signer is trusted
+    #[test]
+    fn no_path_is_built_without_trust_anchors() {
+        let options = VerifyOptions {
+            time: at(),
+            intermediates: &[],
+            ..VerifyOptions::default()
+        };
+        assert_eq!(options.verify_path(&cert("p256"), &[cert("intermediate")]), None);
+    }
+
+    // RFC 5280 §6.1: certificates carried in a signature complete the path but are never anchors
+    #[test]
+    fn carried_certificates_complete_the_path_but_are_never_anchors() {
+        let signer = cert("p256");
+        let anchors = [cert("ca")];
+        let options = VerifyOptions {
+            time: at(),
+            trust_anchors: &anchors,
+            ..VerifyOptions::default()
+        };
+        assert!(matches!(
+            options.verify_path(&signer, &[]),
+            Some(Err(CertificateError::Untrusted(_)))
+        ));
+        assert_eq!(
+            options.verify_path(&signer, &[cert("intermediate")]),
+            Some(Ok(()))
+        );
+        let other_anchors = [cert("bp-ca")];
+        let options = VerifyOptions {
+            trust_anchors: &other_anchors,
+            ..options
+        };
+        assert!(matches!(
+            options.verify_path(&signer, &[cert("intermediate"), cert("ca")]),
+            Some(Err(CertificateError::Untrusted(_)))
+        ));
+    }
+
+    // BSI TR-03116-4 via KeyPolicy: the options' key policy is the one the certificate check applies
+    #[test]
+    fn certificate_check_applies_the_options_key_policy() {
+        let rsa2048 = cert("rsa2048");
+        let options = VerifyOptions {
+            time: at(),
+            ..VerifyOptions::default()
+        };
+        assert_eq!(options.check_certificate(&rsa2048), Ok(()));
+        let strict = VerifyOptions {
+            key_policy: KeyPolicy::tr_02102(),
+            ..options
+        };
+        assert!(matches!(
+            strict.check_certificate(&rsa2048),
+            Err(CertificateError::WeakKey {
+                rule: KeyRule::RsaTooShort { min_bits: 3000 },
+                ..
+            })
+        ));
+    }
+}

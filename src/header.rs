@@ -363,10 +363,7 @@ struct FieldStart {
 /// Parses `name:` at the start of a line.
 fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldStart, HeaderError> {
     let line = &raw[start..line_end];
-    let name_len = line
-        .iter()
-        .position(|&b| !FIELD_NAME[usize::from(b)])
-        .unwrap_or(line.len());
+    let name_len = ftext_len(line);
     let Some(&byte) = line.get(name_len) else {
         return Err(first_line_error(start));
     };
@@ -395,6 +392,41 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
             offset: start + name_len,
         }),
     }
+}
+
+/// The length of the run of `ftext` (RFC 5322 §3.6.8) at the start of
+/// `line`: eight bytes at a time ([`non_ftext_bytes`]), the rest byte by byte.
+fn ftext_len(line: &[u8]) -> usize {
+    let mut words = line.chunks_exact(8);
+    let mut len = 0;
+    for word in words.by_ref() {
+        let stops = non_ftext_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        if stops != 0 {
+            // Little-endian: the lowest marked byte is the first in the line.
+            return len + stops.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    let rest = words.remainder();
+    len + rest
+        .iter()
+        .position(|&b| !FIELD_NAME[usize::from(b)])
+        .unwrap_or(rest.len())
+}
+
+/// Marks (with its high bit) every byte of `word` that is not `ftext`:
+/// below `!` (0x21), above `~` (0x7E), or the colon. Every test works on
+/// the low seven bits of each byte, where no sum carries into the next
+/// byte, so each mark is exact (`ftext_len_matches_byte_scan`).
+fn non_ftext_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = !LOW7;
+    let each = |byte: u8| u64::from_ne_bytes([byte; 8]);
+    let low = word & LOW7;
+    let below_bang = !(low + each(0x80 - b'!')) & HIGH;
+    let del = (low + each(0x01)) & HIGH;
+    let colon = !((low ^ each(b':')) + LOW7) & HIGH;
+    (word & HIGH) | below_bang | del | colon
 }
 
 /// RFC 5322 §3.6.8 `ftext`: printable ASCII except the colon.
@@ -655,6 +687,28 @@ mod tests {
             split_header(&no_end, &limits),
             Err(HeaderError::LineTooLong { offset: 6, limit: 10 })
         );
+    }
+
+    // RFC 5322 §3.6.8: the word-at-a-time scan ends the name at the same
+    // byte as the table, for every byte value at every position of a word.
+    #[test]
+    fn ftext_len_matches_byte_scan() {
+        let byte_scan = |line: &[u8]| {
+            line.iter()
+                .position(|&b| !FIELD_NAME[usize::from(b)])
+                .unwrap_or(line.len())
+        };
+        for stop in 0..=255u8 {
+            for at in 0..20 {
+                let mut line = vec![b'x'; 20];
+                line[at] = stop;
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} at {at}");
+                line[..at].fill(b'~');
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} after `~`");
+                line[..at].fill(b'!');
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} after `!`");
+            }
+        }
     }
 
     #[test]

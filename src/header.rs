@@ -121,6 +121,9 @@ pub struct RawField<'a> {
     /// `value` as text when it is valid UTF-8 (checked once for the whole
     /// header section by [`split_header`]).
     text: Option<&'a str>,
+    /// Whether the value has a line end inside (RFC 5322 §2.2.3 folding),
+    /// known from the split, so that an unfolded value is not searched again.
+    folded: bool,
 }
 
 impl<'a> RawField<'a> {
@@ -133,6 +136,7 @@ impl<'a> RawField<'a> {
             raw,
             offset,
             text: std::str::from_utf8(value).ok(),
+            folded: memchr::memchr(b'\n', value).is_some(),
         }
     }
 
@@ -148,6 +152,7 @@ impl<'a> RawField<'a> {
     /// replaced with U+FFFD (see [`RawField::is_utf8`]).
     pub fn unfolded_value(&self) -> Cow<'a, str> {
         match self.text {
+            Some(text) if !self.folded => Cow::Borrowed(trim_ws_str(text)),
             Some(text) => unfold(trim_ws_str(text)),
             None => {
                 let lossy = String::from_utf8_lossy(trim_ws(self.value));
@@ -232,9 +237,10 @@ fn split_with<'a>(
         }
         let first = raw[pos];
         if first == b' ' || first == b'\t' {
-            if current.is_none() {
+            let Some(field) = current.as_mut() else {
                 return Err(first_line_error(pos));
-            }
+            };
+            field.folded = true;
         } else {
             finish_field(raw, &mut fields, current.take(), pos, limits)?;
             current = Some(parse_field_name(raw, pos, line_end)?);
@@ -358,6 +364,8 @@ impl<'a> LfLines<'a> {
 struct FieldStart {
     start: usize,
     colon: usize,
+    /// Whether a continuation line followed.
+    folded: bool,
 }
 
 /// Parses `name:` at the start of a line.
@@ -371,6 +379,7 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
         b':' if name_len > 0 => Ok(FieldStart {
             start,
             colon: start + name_len,
+            folded: false,
         }),
         b' ' | b'\t' => {
             // RFC 822 allowed white space before the colon; RFC 5322 §4.5.3
@@ -382,6 +391,7 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
                 return Ok(FieldStart {
                     start,
                     colon: start + name_len + ws,
+                    folded: false,
                 });
             }
             Err(first_line_error(start))
@@ -447,7 +457,7 @@ fn finish_field<'a>(
     end: usize,
     limits: &Limits,
 ) -> Result<(), HeaderError> {
-    let Some(FieldStart { start, colon }) = current else {
+    let Some(FieldStart { start, colon, folded }) = current else {
         return Ok(());
     };
     if fields.len() >= limits.max_fields {
@@ -464,6 +474,7 @@ fn finish_field<'a>(
         raw: &raw[start..end],
         offset: start,
         text: None,
+        folded,
     });
     Ok(())
 }
@@ -593,6 +604,22 @@ mod tests {
         assert_eq!(section.fields[1].offset, 6);
         assert_eq!(section.fields[1].unfolded_value(), "x\ty");
         assert_eq!(&raw[section.body_offset..], b"body");
+    }
+
+    // RFC 5322 §2.2.3: a field is folded exactly when its value has a line
+    // end inside, whichever line end; unfolding removes only line ends.
+    #[test]
+    fn folded_flag_matches_line_ends_in_the_value() {
+        let section = split(b"A: 1\r\nB: x\r\n y\r\nC: p\n\tq\r\n r\nD:\r\n \r\n\r\n").unwrap();
+        for field in &section.fields {
+            assert_eq!(field.folded, field.value.contains(&b'\n'), "{}", field.name);
+            assert_eq!(
+                *field,
+                RawField::new(field.name, field.value, field.raw, field.offset)
+            );
+        }
+        let unfolded: Vec<_> = section.fields.iter().map(RawField::unfolded_value).collect();
+        assert_eq!(unfolded, ["1", "x y", "p\tq r", ""]);
     }
 
     #[test]

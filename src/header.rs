@@ -121,6 +121,9 @@ pub struct RawField<'a> {
     /// `value` as text when it is valid UTF-8 (checked once for the whole
     /// header section by [`split_header`]).
     text: Option<&'a str>,
+    /// Whether the value has a line end inside (RFC 5322 §2.2.3 folding),
+    /// known from the split, so that an unfolded value is not searched again.
+    folded: bool,
 }
 
 impl<'a> RawField<'a> {
@@ -133,6 +136,7 @@ impl<'a> RawField<'a> {
             raw,
             offset,
             text: std::str::from_utf8(value).ok(),
+            folded: memchr::memchr(b'\n', value).is_some(),
         }
     }
 
@@ -148,6 +152,7 @@ impl<'a> RawField<'a> {
     /// replaced with U+FFFD (see [`RawField::is_utf8`]).
     pub fn unfolded_value(&self) -> Cow<'a, str> {
         match self.text {
+            Some(text) if !self.folded => Cow::Borrowed(trim_ws_str(text)),
             Some(text) => unfold(trim_ws_str(text)),
             None => {
                 let lossy = String::from_utf8_lossy(trim_ws(self.value));
@@ -232,9 +237,10 @@ fn split_with<'a>(
         }
         let first = raw[pos];
         if first == b' ' || first == b'\t' {
-            if current.is_none() {
+            let Some(field) = current.as_mut() else {
                 return Err(first_line_error(pos));
-            }
+            };
+            field.folded = true;
         } else {
             finish_field(raw, &mut fields, current.take(), pos, limits)?;
             current = Some(parse_field_name(raw, pos, line_end)?);
@@ -358,15 +364,14 @@ impl<'a> LfLines<'a> {
 struct FieldStart {
     start: usize,
     colon: usize,
+    /// Whether a continuation line followed.
+    folded: bool,
 }
 
 /// Parses `name:` at the start of a line.
 fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldStart, HeaderError> {
     let line = &raw[start..line_end];
-    let name_len = line
-        .iter()
-        .position(|&b| !FIELD_NAME[usize::from(b)])
-        .unwrap_or(line.len());
+    let name_len = ftext_len(line);
     let Some(&byte) = line.get(name_len) else {
         return Err(first_line_error(start));
     };
@@ -374,6 +379,7 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
         b':' if name_len > 0 => Ok(FieldStart {
             start,
             colon: start + name_len,
+            folded: false,
         }),
         b' ' | b'\t' => {
             // RFC 822 allowed white space before the colon; RFC 5322 §4.5.3
@@ -385,6 +391,7 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
                 return Ok(FieldStart {
                     start,
                     colon: start + name_len + ws,
+                    folded: false,
                 });
             }
             Err(first_line_error(start))
@@ -395,6 +402,41 @@ fn parse_field_name(raw: &[u8], start: usize, line_end: usize) -> Result<FieldSt
             offset: start + name_len,
         }),
     }
+}
+
+/// The length of the run of `ftext` (RFC 5322 §3.6.8) at the start of
+/// `line`: eight bytes at a time ([`non_ftext_bytes`]), the rest byte by byte.
+fn ftext_len(line: &[u8]) -> usize {
+    let mut words = line.chunks_exact(8);
+    let mut len = 0;
+    for word in words.by_ref() {
+        let stops = non_ftext_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        if stops != 0 {
+            // Little-endian: the lowest marked byte is the first in the line.
+            return len + stops.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    let rest = words.remainder();
+    len + rest
+        .iter()
+        .position(|&b| !FIELD_NAME[usize::from(b)])
+        .unwrap_or(rest.len())
+}
+
+/// Marks (with its high bit) every byte of `word` that is not `ftext`:
+/// below `!` (0x21), above `~` (0x7E), or the colon. Every test works on
+/// the low seven bits of each byte, where no sum carries into the next
+/// byte, so each mark is exact (`ftext_len_matches_byte_scan`).
+fn non_ftext_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = !LOW7;
+    let each = |byte: u8| u64::from_ne_bytes([byte; 8]);
+    let low = word & LOW7;
+    let below_bang = !(low + each(0x80 - b'!')) & HIGH;
+    let del = (low + each(0x01)) & HIGH;
+    let colon = !((low ^ each(b':')) + LOW7) & HIGH;
+    (word & HIGH) | below_bang | del | colon
 }
 
 /// RFC 5322 §3.6.8 `ftext`: printable ASCII except the colon.
@@ -415,7 +457,7 @@ fn finish_field<'a>(
     end: usize,
     limits: &Limits,
 ) -> Result<(), HeaderError> {
-    let Some(FieldStart { start, colon }) = current else {
+    let Some(FieldStart { start, colon, folded }) = current else {
         return Ok(());
     };
     if fields.len() >= limits.max_fields {
@@ -432,6 +474,7 @@ fn finish_field<'a>(
         raw: &raw[start..end],
         offset: start,
         text: None,
+        folded,
     });
     Ok(())
 }
@@ -563,6 +606,22 @@ mod tests {
         assert_eq!(&raw[section.body_offset..], b"body");
     }
 
+    // RFC 5322 §2.2.3: a field is folded exactly when its value has a line
+    // end inside, whichever line end; unfolding removes only line ends.
+    #[test]
+    fn folded_flag_matches_line_ends_in_the_value() {
+        let section = split(b"A: 1\r\nB: x\r\n y\r\nC: p\n\tq\r\n r\nD:\r\n \r\n\r\n").unwrap();
+        for field in &section.fields {
+            assert_eq!(field.folded, field.value.contains(&b'\n'), "{}", field.name);
+            assert_eq!(
+                *field,
+                RawField::new(field.name, field.value, field.raw, field.offset)
+            );
+        }
+        let unfolded: Vec<_> = section.fields.iter().map(RawField::unfolded_value).collect();
+        assert_eq!(unfolded, ["1", "x y", "p\tq r", ""]);
+    }
+
     #[test]
     fn header_only_message_without_final_line_end() {
         let section = split(b"A: 1\r\nB: 2").unwrap();
@@ -655,6 +714,28 @@ mod tests {
             split_header(&no_end, &limits),
             Err(HeaderError::LineTooLong { offset: 6, limit: 10 })
         );
+    }
+
+    // RFC 5322 §3.6.8: the word-at-a-time scan ends the name at the same
+    // byte as the table, for every byte value at every position of a word.
+    #[test]
+    fn ftext_len_matches_byte_scan() {
+        let byte_scan = |line: &[u8]| {
+            line.iter()
+                .position(|&b| !FIELD_NAME[usize::from(b)])
+                .unwrap_or(line.len())
+        };
+        for stop in 0..=255u8 {
+            for at in 0..20 {
+                let mut line = vec![b'x'; 20];
+                line[at] = stop;
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} at {at}");
+                line[..at].fill(b'~');
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} after `~`");
+                line[..at].fill(b'!');
+                assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} after `!`");
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::crypto::{Curve, PublicKey};
+use crate::fields::unix_seconds;
 use crate::pem::{decode_base64, pem_blocks, pem_to_der};
 
 /// Why a certificate is not acceptable.
@@ -570,13 +571,5 @@ fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
             PublicKey::Ec { curve, point: bits }
         }
         _ => PublicKey::Other(algorithm),
-    }
-}
-
-/// Seconds since the epoch (negative before 1970).
-pub(crate) fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }

@@ -19,6 +19,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+mod date_time;
+
+pub use date_time::{DateFormat, DateTime, DateTimeError, unix_seconds};
+
 /// A header field defined by TR 01201-3.4 §3.1 (Table 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -529,84 +533,6 @@ impl fmt::Display for Version {
 /// Longest `X-de-mail-private-id` in characters (TR 01201-3.4 §3.1.17).
 pub const MAX_PRIVATE_ID: usize = 1024;
 
-/// A date and time with its UTC offset, as carried by `Date` (RFC 5322 §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DateTime {
-    /// Year, e.g. 2026.
-    pub year: u16,
-    /// Month, 1 to 12.
-    pub month: u8,
-    /// Day of month, 1 to 31.
-    pub day: u8,
-    /// Hour, 0 to 23.
-    pub hour: u8,
-    /// Minute, 0 to 59.
-    pub minute: u8,
-    /// Second, 0 to 60.
-    pub second: u8,
-    /// Offset from UTC in minutes, e.g. 60 for +0100.
-    pub offset_minutes: i16,
-}
-
-impl DateTime {
-    /// Parses an RFC 5322 date-time such as `Tue, 24 Nov 2026 10:00:00 +0100`.
-    ///
-    /// ```
-    /// let date = demail::fields::DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
-    /// assert_eq!((date.year, date.month, date.day, date.offset_minutes), (2026, 11, 24, 60));
-    /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
-    /// ```
-    pub fn parse_rfc5322(value: &str) -> Option<DateTime> {
-        Self::parse_line(&with_line_end(value.as_bytes()))
-    }
-
-    /// Parses a field value that still ends in its line end (no copy).
-    pub(crate) fn parse_line(line: &[u8]) -> Option<DateTime> {
-        let parsed = mail_parser::parsers::MessageStream::new(line).parse_date();
-        let mail_parser::HeaderValue::DateTime(date) = parsed else {
-            return None;
-        };
-        if !date.is_valid() {
-            return None;
-        }
-        let offset = i16::try_from(u16::from(date.tz_hour) * 60 + u16::from(date.tz_minute)).ok()?;
-        Some(DateTime {
-            year: date.year,
-            month: date.month,
-            day: date.day,
-            hour: date.hour,
-            minute: date.minute,
-            second: date.second,
-            offset_minutes: if date.tz_before_gmt { -offset } else { offset },
-        })
-    }
-
-    /// Writes the RFC 5322 form, e.g. `Tue, 24 Nov 2026 10:00:00 +0100`.
-    pub fn to_rfc5322(&self) -> String {
-        self.as_mail_parser().to_rfc822()
-    }
-
-    /// Seconds since 1970-01-01T00:00:00Z.
-    pub fn timestamp(&self) -> i64 {
-        self.as_mail_parser().to_timestamp()
-    }
-
-    fn as_mail_parser(&self) -> mail_parser::DateTime {
-        let offset = self.offset_minutes.unsigned_abs();
-        mail_parser::DateTime {
-            year: self.year,
-            month: self.month,
-            day: self.day,
-            hour: self.hour,
-            minute: self.minute,
-            second: self.second,
-            tz_before_gmt: self.offset_minutes < 0,
-            tz_hour: u8::try_from(offset / 60).unwrap_or(0),
-            tz_minute: u8::try_from(offset % 60).unwrap_or(0),
-        }
-    }
-}
-
 /// Decodes an RFC 2822 `unstructured` value: unfolds it and decodes RFC 2047
 /// encoded words (TR 01201-3.4 §3.1: Subject, `X-de-mail-account-holder`).
 pub fn decode_unstructured(value: &[u8]) -> String {
@@ -792,14 +718,6 @@ mod tests {
         let unknown = Version::parse("1.3");
         assert!(!unknown.is_known());
         assert_eq!(unknown.as_str(), "1.3");
-    }
-
-    #[test]
-    fn date_round_trips_with_negative_offset() {
-        let date = DateTime::parse_rfc5322("Mon, 2 Mar 2026 08:05:09 -0330").unwrap();
-        assert_eq!(date.offset_minutes, -210);
-        assert_eq!(DateTime::parse_rfc5322(&date.to_rfc5322()), Some(date));
-        assert_eq!(DateTime::parse_rfc5322("yesterday"), None);
     }
 
     #[test]

@@ -324,7 +324,7 @@ impl FromLine {
             .unwrap_or_else(|| "MAILER-DAEMON".into());
         FromLine {
             sender,
-            timestamp: metadata.date.map_or(0, |d| d.timestamp()),
+            timestamp: metadata.date.map_or(0, |d| d.unix_seconds()),
         }
     }
 }

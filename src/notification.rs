@@ -30,7 +30,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
-use crate::confirmation::{BuildError, Issuer, german_date};
+use crate::confirmation::{BuildError, Issuer};
 use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
 use crate::fields::{DateTime, FieldName, MessageType, NotificationType};
@@ -315,7 +315,11 @@ pub fn notification_message(
         ("Empfänger", recipient),
         (
             "Datum",
-            metadata.date.as_ref().map(german_date).unwrap_or_default(),
+            metadata
+                .date
+                .as_ref()
+                .map(DateTime::to_german)
+                .unwrap_or_default(),
         ),
         ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
         (
@@ -392,7 +396,7 @@ pub fn build_notification(
             },
             Block::Field {
                 label: "Zeitpunkt".into(),
-                value: format!("{} ({})", german_date(&message.time.0), message.time),
+                value: format!("{} ({})", message.time.0.to_german(), message.time),
             },
         ],
         &message.time.0,

@@ -269,14 +269,6 @@ pub fn original_header(field: &RawField<'_>) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
-/// `TT.MM.JJJJ HH:MM` in the time's own offset (§3.5.1 text template).
-pub(crate) fn german_date(time: &DateTime) -> String {
-    format!(
-        "{:02}.{:02}.{:04} {:02}:{:02}",
-        time.day, time.month, time.year, time.hour, time.minute
-    )
-}
-
 fn recipients_text(recipients: &RecipientList<'_>, kind: ConfirmationKind) -> String {
     let addresses: Vec<String> = if kind == ConfirmationKind::Dispatch {
         Vec::new()
@@ -315,7 +307,7 @@ fn confirmation_text(
     if let Some(delivered) = &request.delivery_time {
         text.push_str(&format!(
             "Zeitpunkt des Eingangs der Nachricht: {} Uhr\n",
-            german_date(delivered)
+            delivered.to_german()
         ));
     }
     let uhr = if request.kind == ConfirmationKind::Retrieve {
@@ -326,7 +318,7 @@ fn confirmation_text(
     let rows = [
         ("Absender", sender),
         ("Empfänger", recipient),
-        ("Datum", format!("{}{uhr}", german_date(&request.time))),
+        ("Datum", format!("{}{uhr}", request.time.to_german())),
         ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
         (
             "Nachrichten-ID",
@@ -365,13 +357,13 @@ pub(crate) fn pdf_blocks(message: &AcknowledgeMessage) -> Vec<Block> {
         },
         Block::Field {
             label: "Zeitpunkt".into(),
-            value: format!("{} ({})", german_date(&message.time.0), message.time),
+            value: format!("{} ({})", message.time.0.to_german(), message.time),
         },
     ];
     if let Some(delivered) = &message.delivery_time {
         blocks.push(Block::Field {
             label: "Eingang".into(),
-            value: format!("{} ({delivered})", german_date(&delivered.0)),
+            value: format!("{} ({delivered})", delivered.0.to_german()),
         });
     }
     blocks.push(Block::Field {

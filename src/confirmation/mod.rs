@@ -38,7 +38,6 @@ mod build;
 mod check;
 mod message;
 
-pub(crate) use build::german_date;
 pub use build::{
     BuildError, ConfirmationRequest, acknowledge_message, assemble, build_confirmation, check_confirmable,
     confirmation_recipients, metadata_of, original_header,

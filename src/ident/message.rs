@@ -7,7 +7,7 @@ use mail_builder::MessageBuilder;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::certificate::Certificate;
-use crate::confirmation::{Issuer, german_date};
+use crate::confirmation::Issuer;
 use crate::crypto::SigningKey;
 use crate::fields::{DateTime, MessageType, Version};
 use crate::integrity::{IntegrityError, SignOptions};
@@ -167,7 +167,7 @@ pub fn ident_text(assertion: &IdentAssertion) -> String {
         "\nEmpfänger der Bestätigung: {}\nAusgestellt von {} am {}\n",
         assertion.audience,
         assertion.issuer,
-        german_date(&assertion.issue_instant.0)
+        assertion.issue_instant.0.to_german()
     ));
     text
 }

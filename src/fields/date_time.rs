@@ -167,6 +167,17 @@ impl DateTime {
     /// The last year the type holds: four digits, as RFC 3339 writes them (D123).
     pub const MAX_YEAR: u16 = 9999;
 
+    /// 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: DateTime = DateTime {
+        year: 1970,
+        month: 1,
+        day: 1,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        offset_minutes: 0,
+    };
+
     /// A validated date and time; see [`DateTime::validate`].
     pub fn new(
         year: u16,
@@ -311,10 +322,7 @@ impl DateTime {
 
     /// Writes the RFC 5322 §3.3 form, e.g. `Tue, 24 Nov 2026 10:00:00 +0100`.
     pub fn to_rfc5322(&self) -> String {
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let month = MONTHS[usize::from(self.month.clamp(1, 12) - 1)];
+        let month = self.month_name();
         let (sign, offset) = self.offset_parts();
         format!(
             "{}, {:02} {month} {:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
@@ -474,6 +482,14 @@ impl DateTime {
         // 1970-01-01 was a Thursday (index 3 from Monday).
         let days = (self.unix_seconds() + i64::from(self.offset_minutes) * 60).div_euclid(86_400);
         DAY_NAMES[(days + 3).rem_euclid(7) as usize]
+    }
+
+    /// The English three-letter month (RFC 5322 §3.3 `month`).
+    pub fn month_name(&self) -> &'static str {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        MONTHS[usize::from(self.month.clamp(1, 12) - 1)]
     }
 
     fn offset_parts(&self) -> (char, u16) {

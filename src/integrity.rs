@@ -38,6 +38,7 @@ use crate::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::{HeaderError, RawField, trim_ws};
+use crate::writer::{HeaderWriter, LineEnd};
 
 /// The most tags an integrity field may carry (RFC 6376 defines 14; D95).
 pub const MAX_TAGS: usize = 64;
@@ -521,8 +522,8 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
 
     let integrity_raw = RawField::new(
         FieldName::Integrity.written_name(),
-        &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
-        field.as_bytes(),
+        &field[FieldName::Integrity.written_name().len() + 1..],
+        &field,
         0,
     );
     let input = header_input(&kept, &signed_names, &integrity_raw);
@@ -530,13 +531,13 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
         None => options.hash.digest(&input),
         Some(signer) => signer.key.sign(signer.scheme, options.hash, &input)?,
     };
-    out.extend_from_slice(field.as_bytes());
-    append_folded_base64(&mut out, &base64::engine::general_purpose::STANDARD.encode(value));
-    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&field);
+    let mut w = HeaderWriter::new(&mut out, LineEnd::Crlf);
+    w.base64_continued(&base64::engine::general_purpose::STANDARD.encode(value));
+    w.line_end();
     if let Some(signer) = &options.signer {
-        crate::metadata::write_base64(
-            &mut out,
-            FieldName::SignatureCertificate,
+        w.base64(
+            FieldName::SignatureCertificate.written_name(),
             &signer.certificate.to_base64(),
         );
     }
@@ -593,7 +594,7 @@ fn integrity_field_without_b(
     selector: &str,
     signed: &[Cow<'_, str>],
     body_hash: &[u8],
-) -> String {
+) -> Vec<u8> {
     let mut tags: Vec<String> = vec!["v=1".into(), format!("a={algorithm}"), "c=simple/simple".into()];
     if let Some(domain) = domain {
         tags.push(format!("d={domain}"));
@@ -610,63 +611,9 @@ fn integrity_field_without_b(
     ));
     tags.push("b=".into());
 
-    let mut field = String::from(FieldName::Integrity.written_name());
-    field.push(':');
-    let mut column = field.len();
-    for (i, tag) in tags.iter().enumerate() {
-        let piece = if i + 1 < tags.len() {
-            format!("{tag};")
-        } else {
-            tag.clone()
-        };
-        for (j, word) in split_long_tag(&piece).into_iter().enumerate() {
-            let separator = if j == 0 { " " } else { "" };
-            if column + separator.len() + word.len() > 78 && column > 1 {
-                field.push_str("\r\n");
-                column = 0;
-                field.push(' ');
-                column += 1;
-            } else {
-                field.push_str(separator);
-                column += separator.len();
-            }
-            field.push_str(word);
-            column += word.len();
-        }
-    }
+    let mut field = Vec::with_capacity(512);
+    HeaderWriter::new(&mut field, LineEnd::Crlf).tag_list(FieldName::Integrity.written_name(), &tags);
     field
-}
-
-/// Splits `h=` at its colons (after each colon) so it folds at field
-/// boundaries; other tags stay whole.
-fn split_long_tag(tag: &str) -> Vec<&str> {
-    if !tag.starts_with("h=") {
-        return vec![tag];
-    }
-    tag.split_inclusive(':').collect()
-}
-
-/// Appends base64 folded in lines of at most 78 characters; FWS inside the
-/// `b=` value is allowed by RFC 6376 §3.5 and removed before decoding.
-fn append_folded_base64(out: &mut Vec<u8>, value: &str) {
-    let mut column = current_column(out);
-    let mut rest = value.as_bytes();
-    while !rest.is_empty() {
-        let room = 78usize.saturating_sub(column);
-        if room < 8 {
-            out.extend_from_slice(b"\r\n ");
-            column = 1;
-            continue;
-        }
-        let (line, tail) = rest.split_at(room.min(rest.len()));
-        out.extend_from_slice(line);
-        column += line.len();
-        rest = tail;
-    }
-}
-
-fn current_column(out: &[u8]) -> usize {
-    out.iter().rev().position(|b| *b == b'\n').unwrap_or(out.len())
 }
 
 /// The first `X-de-mail-authoritative` value that is not exactly `no`, or

@@ -124,6 +124,7 @@ pub mod resend;
 pub mod smime;
 pub mod validate;
 pub mod verify;
+mod writer;
 pub mod xml;
 pub mod xmldsig;
 

@@ -69,10 +69,15 @@ macro_rules! field_table {
                 }
             }
 
-            /// Finds a field by its lower-case name.
-            fn from_lower_case(name: &str) -> Option<FieldName> {
+            /// Finds a field by its lower-case name (one `match` on the
+            /// bytes, patterns from the table's lower-case column).
+            fn from_lower_case(name: &[u8]) -> Option<FieldName> {
+                #[allow(non_upper_case_globals)]
+                mod lower {
+                    $(pub(super) const $variant: &[u8] = $lower.as_bytes();)+
+                }
                 match name {
-                    $($lower => Some(FieldName::$variant),)+
+                    $(lower::$variant => Some(FieldName::$variant),)+
                     _ => None,
                 }
             }
@@ -212,8 +217,7 @@ impl FieldName {
         for (to, from) in lower.iter_mut().zip(bytes) {
             *to = from.to_ascii_lowercase();
         }
-        // ASCII lower-casing keeps UTF-8 valid.
-        FieldName::from_lower_case(std::str::from_utf8(lower).ok()?)
+        FieldName::from_lower_case(lower)
     }
 }
 

@@ -342,11 +342,12 @@ impl DateTime {
     /// seconds read and dropped, D30). Years 0000 to 9999; second 60 is
     /// read as a leap second (§5.7).
     pub fn parse_rfc3339(text: &str) -> Result<DateTime, DateTimeError> {
-        let lexical = Lexical::read(text.as_bytes(), DateFormat::Rfc3339)?;
-        lexical.offset.ok_or(DateTimeError::NoTimeZone {
-            format: DateFormat::Rfc3339,
-        })?;
-        lexical.into_date_time()
+        match read_lexical(text.as_bytes(), DateFormat::Rfc3339)? {
+            (date, true) => Ok(date),
+            (_, false) => Err(DateTimeError::NoTimeZone {
+                format: DateFormat::Rfc3339,
+            }),
+        }
     }
 
     /// Parses an `xs:dateTime` (XML Schema 1.0 Part 2 §3.2.7), surrounding
@@ -358,9 +359,7 @@ impl DateTime {
     pub fn parse_xs_date_time(text: &str) -> Result<(DateTime, bool), DateTimeError> {
         const FORMAT: DateFormat = DateFormat::XsDateTime;
         let trimmed = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
-        let lexical = Lexical::read(trimmed.as_bytes(), FORMAT)?;
-        let zoned = lexical.offset.is_some();
-        let date = lexical.into_date_time()?;
+        let (date, zoned) = read_lexical(trimmed.as_bytes(), FORMAT)?;
         if date.year == 0 {
             return Err(DateTimeError::Year {
                 year: 0,
@@ -541,98 +540,62 @@ impl From<DateTime> for SystemTime {
     }
 }
 
-/// The fields of `YYYY-MM-DDThh:mm:ss[.fraction][offset]`, before the
-/// calendar checks.
-struct Lexical {
-    year: u16,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-    offset: Option<i16>,
-}
-
-impl Lexical {
-    /// Reads the shared lexical form of RFC 3339 and `xs:dateTime`; RFC 3339
-    /// also allows lower-case `t` and `z` (§5.6 note).
-    fn read(s: &[u8], format: DateFormat) -> Result<Lexical, DateTimeError> {
-        let syntax = DateTimeError::Syntax { format };
-        let rfc3339 = format == DateFormat::Rfc3339;
-        let separator_ok = |b: u8| b == b'T' || (rfc3339 && b == b't');
-        if s.len() < 19
-            || s[4] != b'-'
-            || s[7] != b'-'
-            || !separator_ok(s[10])
-            || s[13] != b':'
-            || s[16] != b':'
+/// Reads the shared lexical form `YYYY-MM-DDThh:mm:ss[.fraction][offset]`
+/// of RFC 3339 and `xs:dateTime` (RFC 3339 also allows lower-case `t` and
+/// `z`, §5.6 note) and validates it; `false` when there is no offset (read
+/// as UTC).
+fn read_lexical(s: &[u8], format: DateFormat) -> Result<(DateTime, bool), DateTimeError> {
+    let syntax = DateTimeError::Syntax { format };
+    let rfc3339 = format == DateFormat::Rfc3339;
+    let separator_ok = |b: u8| b == b'T' || (rfc3339 && b == b't');
+    if s.len() < 19 || s[4] != b'-' || s[7] != b'-' || !separator_ok(s[10]) || s[13] != b':' || s[16] != b':'
+    {
+        // More than four year digits: a year the type cannot hold.
+        if !rfc3339
+            && let Some(dash) = s.iter().position(|b| *b == b'-')
+            && dash > 4
+            && s[..dash].iter().all(u8::is_ascii_digit)
         {
-            // More than four year digits: a year the type cannot hold.
-            if !rfc3339
-                && let Some(dash) = s.iter().position(|b| *b == b'-')
-                && dash > 4
-                && s[..dash].iter().all(u8::is_ascii_digit)
-            {
-                return Err(DateTimeError::Year {
-                    year: digits(&s[..dash.min(18)]).map_or(i64::MAX, i64::from),
-                    min: 1,
-                    max: DateTime::MAX_YEAR,
-                    rule: "D123",
-                });
-            }
+            return Err(DateTimeError::Year {
+                year: digits(&s[..dash.min(18)]).map_or(i64::MAX, i64::from),
+                min: 1,
+                max: DateTime::MAX_YEAR,
+                rule: "D123",
+            });
+        }
+        return Err(syntax);
+    }
+    let two = |at: usize| digits(&s[at..at + 2]).map(|v| v as u8).ok_or(syntax.clone());
+    let year = digits(&s[0..4]).ok_or(syntax.clone())? as u16;
+    let (month, day, hour, minute, second) = (two(5)?, two(8)?, two(11)?, two(14)?, two(17)?);
+    let mut rest = &s[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let len = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if len == 0 {
             return Err(syntax);
         }
-        let two = |at: usize| digits(&s[at..at + 2]).map(|v| v as u8).ok_or(syntax.clone());
-        let year = digits(&s[0..4]).ok_or(syntax.clone())? as u16;
-        let (month, day, hour, minute, second) = (two(5)?, two(8)?, two(11)?, two(14)?, two(17)?);
-        let mut rest = &s[19..];
-        if let Some(fraction) = rest.strip_prefix(b".") {
-            let len = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-            if len == 0 {
-                return Err(syntax);
+        rest = &fraction[len..];
+    }
+    let offset = match rest {
+        b"" => None,
+        b"Z" => Some(0),
+        b"z" if rfc3339 => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = digits(&[*h1, *h2]).ok_or(syntax.clone())? as i16;
+            let minutes = digits(&[*m1, *m2]).ok_or(syntax.clone())? as i16;
+            if minutes > 59 || hours > 23 {
+                return Err(DateTimeError::Offset {
+                    minutes: i64::from(hours * 60 + minutes),
+                    rule: format.rule(),
+                });
             }
-            rest = &fraction[len..];
+            let total = hours * 60 + minutes;
+            Some(if *sign == b'-' { -total } else { total })
         }
-        let offset = match rest {
-            b"" => None,
-            b"Z" => Some(0),
-            b"z" if rfc3339 => Some(0),
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let hours = digits(&[*h1, *h2]).ok_or(syntax.clone())? as i16;
-                let minutes = digits(&[*m1, *m2]).ok_or(syntax.clone())? as i16;
-                if minutes > 59 || hours > 23 {
-                    return Err(DateTimeError::Offset {
-                        minutes: i64::from(hours * 60 + minutes),
-                        rule: format.rule(),
-                    });
-                }
-                let total = hours * 60 + minutes;
-                Some(if *sign == b'-' { -total } else { total })
-            }
-            _ => return Err(syntax),
-        };
-        Ok(Lexical {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            offset,
-        })
-    }
-
-    fn into_date_time(self) -> Result<DateTime, DateTimeError> {
-        DateTime::new(
-            self.year,
-            self.month,
-            self.day,
-            self.hour,
-            self.minute,
-            self.second,
-            self.offset.unwrap_or(0),
-        )
-    }
+        _ => return Err(syntax),
+    };
+    let date = DateTime::new(year, month, day, hour, minute, second, offset.unwrap_or(0))?;
+    Ok((date, offset.is_some()))
 }
 
 /// The value of a run of ASCII digits; `None` if any byte is not one.

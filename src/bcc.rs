@@ -53,7 +53,7 @@ use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::HeaderError;
 use crate::integrity::{IntegrityError, SignOptions, sign};
-use crate::resend::{Edit, copy_fields_and_body, line_end_of, push_field};
+use crate::writer::{Edit, HeaderWriter, LineEnd, copy_fields_and_body};
 
 /// Whom one copy of the fan-out is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +145,7 @@ fn copy_for(
     recipients: &RecipientList<'_>,
     bcc: Option<&DeMailAddress<'_>>,
 ) -> Vec<u8> {
-    let line_end = line_end_of(envelope);
+    let line_end = LineEnd::of(envelope);
     let value = recipients.to_string();
     let keep_chosen = envelope
         .metadata()
@@ -161,7 +161,7 @@ fn copy_for(
     let (mut chosen_done, mut actual_done) = (false, false);
     let (mut id_done, mut demail_id_done) = (false, false);
     if envelope.field(FieldName::ActualRecipient).is_none() {
-        push_field(&mut out, FieldName::ActualRecipient, &value, line_end);
+        HeaderWriter::new(&mut out, line_end).folded(FieldName::ActualRecipient.written_name(), &value);
         actual_done = true;
     }
     copy_fields_and_body(&mut out, envelope, &mut |field, out| {
@@ -179,7 +179,7 @@ fn copy_for(
                 if keep {
                     return Edit::Keep;
                 }
-                push_field(out, name, &value, line_end);
+                HeaderWriter::new(out, line_end).folded(name.written_name(), &value);
                 return Edit::Drop;
             }
         }
@@ -194,7 +194,7 @@ fn copy_for(
                     if !*done {
                         *done = true;
                         let value = bcc_message_id(&field.unfolded_value(), recipient);
-                        push_field(out, name, &value, line_end);
+                        HeaderWriter::new(out, line_end).folded(name.written_name(), &value);
                     }
                     return Edit::Drop;
                 }

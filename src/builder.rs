@@ -36,12 +36,11 @@
 use std::borrow::Cow;
 
 use mail_builder::MessageBuilder;
-use mail_builder::headers::Header;
-use mail_builder::headers::address::Address;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::fields::{AuthLevel, DateTime, MessageType, Version};
 use crate::metadata::{DispatchOption, Metadata};
+use crate::writer::{HeaderWriter, LineEnd};
 
 /// A file attached to a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,22 +169,11 @@ impl<'a> MessageDraft<'a> {
     }
 }
 
-/// Writes the visible `To` and `Cc` fields (left out when empty).
+/// Writes the visible `To` and `Cc` fields (left out when empty): shared by
+/// every builder of the crate (messages, confirmations, notifications,
+/// ident confirmations).
 pub(crate) fn write_recipient_headers(out: &mut Vec<u8>, to: &[DeMailAddress<'_>], cc: &[DeMailAddress<'_>]) {
-    for (name, list) in [("To", to), ("Cc", cc)] {
-        if list.is_empty() {
-            continue;
-        }
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        address_list(list).write_header(out, name.len() + 2);
-    }
-}
-
-fn address_list<'x>(list: &'x [DeMailAddress<'_>]) -> Address<'x> {
-    Address::new_list(
-        list.iter()
-            .map(|a| Address::new_address(a.display_name.as_deref(), a.addr_spec()))
-            .collect(),
-    )
+    let mut w = HeaderWriter::new(out, LineEnd::Crlf);
+    w.address_list("To", to);
+    w.address_list("Cc", cc);
 }

@@ -17,8 +17,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use base64::Engine;
 use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -327,13 +325,5 @@ fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
             PublicKey::Ec { curve, point: bits }
         }
         _ => PublicKey::Other(algorithm),
-    }
-}
-
-/// Seconds since the epoch (negative before 1970).
-pub(crate) fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }

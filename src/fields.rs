@@ -18,157 +18,188 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A header field defined by TR 01201-3.4 §3.1 (Table 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum FieldName {
+mod date_time;
+
+pub use date_time::{DateFormat, DateTime, DateTimeError, unix_seconds};
+
+/// A cell of Table 1 (TR 01201-3.4 §3.1.1): whether a field is present in
+/// a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// XX: must be present.
+    Required,
+    /// X: may be present.
+    Optional,
+    /// Empty cell: must not be present.
+    Forbidden,
+}
+
+/// Declares the header fields once: each row gives the variant, the
+/// canonical spelling, the lower-case spelling (the lookup key and the
+/// written form of the `X-de-mail-*` fields), the row of Table 1, the TR
+/// section, the Table 1 cells N, B, M, I and the position in the `h=` list
+/// of §3.1.21 (`-` for a field that is not signed). [`FieldName`] and all
+/// its tables derive from it.
+macro_rules! field_table {
+    ($($(#[$doc:meta])* $variant:ident: $name:literal, $lower:literal, row $row:literal, $section:literal,
+        [$n:ident, $b:ident, $m:ident, $i:ident], signed $signed:tt;)+) => {
+        /// A header field defined by TR 01201-3.4 §3.1 (Table 1).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum FieldName {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl FieldName {
+            /// Every field, in the order of Table 1.
+            pub const ALL: [FieldName; 29] = [$(FieldName::$variant,)+];
+
+            /// The canonical spelling, as the TR writes it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(FieldName::$variant => $name,)+
+                }
+            }
+
+            /// The spelling in lower case.
+            const fn lower_case(self) -> &'static str {
+                match self {
+                    $(FieldName::$variant => $lower,)+
+                }
+            }
+
+            /// Finds a field by its lower-case name (one `match` on the
+            /// bytes, patterns from the table's lower-case column).
+            fn from_lower_case(name: &[u8]) -> Option<FieldName> {
+                #[allow(non_upper_case_globals)]
+                mod lower {
+                    $(pub(super) const $variant: &[u8] = $lower.as_bytes();)+
+                }
+                match name {
+                    $(lower::$variant => Some(FieldName::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The row of Table 1 (1 to 26; the four Resent-* fields share row 20).
+            pub const fn table_row(self) -> u8 {
+                match self {
+                    $(FieldName::$variant => $row,)+
+                }
+            }
+
+            /// The TR section that defines the field.
+            pub const fn section(self) -> &'static str {
+                match self {
+                    $(FieldName::$variant => $section,)+
+                }
+            }
+
+            /// The cells of Table 1 (TR 01201-3.4 §3.1.1) in the columns N
+            /// (normal), B (confirmation), M (notification) and I (ident).
+            pub const fn table_1_cells(self) -> [Presence; 4] {
+                match self {
+                    $(FieldName::$variant => [$n, $b, $m, $i],)+
+                }
+            }
+
+            /// The position (from 1) in the `h=` list of TR 01201-3.4
+            /// §3.1.21; `None` for a field that is not signed.
+            pub const fn signed_position(self) -> Option<usize> {
+                match self {
+                    $(FieldName::$variant => signed_position!($signed),)+
+                }
+            }
+        }
+    };
+}
+
+macro_rules! signed_position {
+    (-) => {
+        None
+    };
+    ($position:literal) => {
+        Some($position)
+    };
+}
+
+use Presence::{Forbidden as NO, Optional as X, Required as XX};
+
+field_table! {
     /// `X-de-mail-confirmation-of-dispatch` (Versandbestätigung, §3.1.2).
-    ConfirmationOfDispatch,
+    ConfirmationOfDispatch: "X-de-mail-confirmation-of-dispatch", "x-de-mail-confirmation-of-dispatch", row 1, "TR 01201-3.4 §3.1.2", [XX, NO, NO, NO], signed 6;
     /// `X-de-mail-confirmation-of-receipt` (Eingangsbestätigung, §3.1.3).
-    ConfirmationOfReceipt,
+    ConfirmationOfReceipt: "X-de-mail-confirmation-of-receipt", "x-de-mail-confirmation-of-receipt", row 2, "TR 01201-3.4 §3.1.3", [XX, NO, NO, NO], signed 7;
     /// `X-de-mail-confirmation-of-retrieve` (Abholbestätigung, §3.1.4).
-    ConfirmationOfRetrieve,
+    ConfirmationOfRetrieve: "X-de-mail-confirmation-of-retrieve", "x-de-mail-confirmation-of-retrieve", row 3, "TR 01201-3.4 §3.1.4", [XX, NO, NO, NO], signed 8;
     /// `X-de-mail-authoritative` (absenderbestätigt, §3.1.5).
-    Authoritative,
+    Authoritative: "X-de-mail-authoritative", "x-de-mail-authoritative", row 4, "TR 01201-3.4 §3.1.5", [XX, NO, NO, NO], signed 9;
     /// `X-de-mail-private` (persönlich, §3.1.6).
-    Private,
+    Private: "X-de-mail-private", "x-de-mail-private", row 5, "TR 01201-3.4 §3.1.6", [XX, X, NO, XX], signed 10;
     /// `X-de-mail-sender` (Absender-Adresse, §3.1.7).
-    Sender,
+    Sender: "X-de-mail-sender", "x-de-mail-sender", row 6, "TR 01201-3.4 §3.1.7", [XX, XX, XX, XX], signed 11;
     /// `X-de-mail-chosen-recipient` (Empfänger-Adressen, §3.1.8).
-    ChosenRecipient,
+    ChosenRecipient: "X-de-mail-chosen-recipient", "x-de-mail-chosen-recipient", row 7, "TR 01201-3.4 §3.1.8", [XX, XX, XX, XX], signed 12;
     /// `Subject` (Betreff).
-    Subject,
+    Subject: "Subject", "subject", row 8, "TR 01201-3.4 §3.1.1", [XX, XX, XX, XX], signed 4;
     /// `X-de-mail-private-id` (Nachrichten-Kennung des Absenders, §3.1.17).
-    PrivateId,
+    PrivateId: "X-de-mail-private-id", "x-de-mail-private-id", row 9, "TR 01201-3.4 §3.1.17", [X, X, X, NO], signed 18;
     /// `Reply-To` (Antwort-Adresse).
-    ReplyTo,
+    ReplyTo: "Reply-To", "reply-to", row 10, "TR 01201-3.4 §3.1.1", [X, X, X, X], signed 5;
     /// `X-de-mail-auth-level` (Authentisierungsniveau, §3.1.9).
-    AuthLevel,
+    AuthLevel: "X-de-mail-auth-level", "x-de-mail-auth-level", row 11, "TR 01201-3.4 §3.1.9", [XX, X, X, X], signed 14;
     /// `X-de-mail-auth-mechanism` (Authentisierungsmechanismus, §3.1.10).
-    AuthMechanism,
+    AuthMechanism: "X-de-mail-auth-mechanism", "x-de-mail-auth-mechanism", row 12, "TR 01201-3.4 §3.1.10", [XX, X, X, X], signed 13;
     /// `Date` (Versanddatum und -zeit).
-    Date,
+    Date: "Date", "date", row 13, "TR 01201-3.4 §3.1.1", [XX, XX, XX, XX], signed 2;
     /// `X-de-mail-message-id` (De-Mail-Message-ID, §3.1.18).
-    DeMailMessageId,
+    DeMailMessageId: "X-de-mail-message-id", "x-de-mail-message-id", row 14, "TR 01201-3.4 §3.1.18", [XX, XX, XX, XX], signed 19;
     /// `X-de-mail-originator-provider` (De-Mail-Server, §3.1.11).
-    OriginatorProvider,
+    OriginatorProvider: "X-de-mail-originator-provider", "x-de-mail-originator-provider", row 15, "TR 01201-3.4 §3.1.11", [XX, XX, XX, XX], signed 15;
     /// `X-de-mail-message-type` (Nachrichtentyp, §3.1.12).
-    MessageType,
+    MessageType: "X-de-mail-message-type", "x-de-mail-message-type", row 16, "TR 01201-3.4 §3.1.12", [XX, XX, XX, XX], signed 16;
     /// `X-de-mail-integrity` (Hashwert / Signatur, §3.1.13).
-    Integrity,
+    Integrity: "X-de-mail-integrity", "x-de-mail-integrity", row 17, "TR 01201-3.4 §3.1.13", [XX, XX, XX, XX], signed -;
     /// `X-de-mail-signature-certificate` (Signaturzertifikat des DMDA, §3.1.14).
-    SignatureCertificate,
+    SignatureCertificate: "X-de-mail-signature-certificate", "x-de-mail-signature-certificate", row 18, "TR 01201-3.4 §3.1.14", [X, XX, X, XX], signed -;
     /// `X-de-mail-actual-recipient` (Empfänger-Adressen für den Transport, §3.1.15).
-    ActualRecipient,
+    ActualRecipient: "X-de-mail-actual-recipient", "x-de-mail-actual-recipient", row 19, "TR 01201-3.4 §3.1.15", [XX, XX, XX, XX], signed -;
     /// `Resent-To` (Weiterleitungs-Absender, §3.2).
-    ResentTo,
+    ResentTo: "Resent-To", "resent-to", row 20, "TR 01201-3.4 §3.2", [X, X, X, X], signed -;
     /// `Resent-From` (§3.2).
-    ResentFrom,
+    ResentFrom: "Resent-From", "resent-from", row 20, "TR 01201-3.4 §3.2", [X, X, X, X], signed -;
     /// `Resent-Date` (§3.2).
-    ResentDate,
+    ResentDate: "Resent-Date", "resent-date", row 20, "TR 01201-3.4 §3.2", [X, X, X, X], signed -;
     /// `Resent-Message-ID` (§3.2).
-    ResentMessageId,
+    ResentMessageId: "Resent-Message-ID", "resent-message-id", row 20, "TR 01201-3.4 §3.2", [X, X, X, X], signed -;
     /// `Envelope-to` (Weiterleitungsnachrichten, §3.1.22).
-    EnvelopeTo,
+    EnvelopeTo: "Envelope-to", "envelope-to", row 21, "TR 01201-3.4 §3.1.22", [X, X, X, X], signed -;
     /// `X-de-mail-version` (Version der X-Header, §3.1.16).
-    Version,
+    Version: "X-de-mail-version", "x-de-mail-version", row 22, "TR 01201-3.4 §3.1.16", [XX, XX, XX, XX], signed 17;
     /// `X-de-mail-account-holder` (vollständiger Name, §3.1.19).
-    AccountHolder,
+    AccountHolder: "X-de-mail-account-holder", "x-de-mail-account-holder", row 23, "TR 01201-3.4 §3.1.19", [XX, NO, NO, NO], signed 20;
     /// `X-de-mail-notification-type` (Meldungsnachrichtentyp, §3.1.20).
-    NotificationType,
+    NotificationType: "X-de-mail-notification-type", "x-de-mail-notification-type", row 24, "TR 01201-3.4 §3.1.20", [NO, NO, XX, NO], signed -;
     /// `From` (Absender).
-    From,
+    From: "From", "from", row 25, "TR 01201-3.4 §3.1.1", [XX, XX, XX, XX], signed 1;
     /// `Message-ID`.
-    MessageId,
+    MessageId: "Message-ID", "message-id", row 26, "TR 01201-3.4 §3.1.1", [XX, XX, XX, XX], signed 3;
 }
 
 impl FieldName {
-    /// Every field, in the order of Table 1.
-    pub const ALL: [FieldName; 29] = [
-        FieldName::ConfirmationOfDispatch,
-        FieldName::ConfirmationOfReceipt,
-        FieldName::ConfirmationOfRetrieve,
-        FieldName::Authoritative,
-        FieldName::Private,
-        FieldName::Sender,
-        FieldName::ChosenRecipient,
-        FieldName::Subject,
-        FieldName::PrivateId,
-        FieldName::ReplyTo,
-        FieldName::AuthLevel,
-        FieldName::AuthMechanism,
-        FieldName::Date,
-        FieldName::DeMailMessageId,
-        FieldName::OriginatorProvider,
-        FieldName::MessageType,
-        FieldName::Integrity,
-        FieldName::SignatureCertificate,
-        FieldName::ActualRecipient,
-        FieldName::ResentTo,
-        FieldName::ResentFrom,
-        FieldName::ResentDate,
-        FieldName::ResentMessageId,
-        FieldName::EnvelopeTo,
-        FieldName::Version,
-        FieldName::AccountHolder,
-        FieldName::NotificationType,
-        FieldName::From,
-        FieldName::MessageId,
-    ];
-
-    /// The canonical spelling, as the TR writes it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FieldName::ConfirmationOfDispatch => "X-de-mail-confirmation-of-dispatch",
-            FieldName::ConfirmationOfReceipt => "X-de-mail-confirmation-of-receipt",
-            FieldName::ConfirmationOfRetrieve => "X-de-mail-confirmation-of-retrieve",
-            FieldName::Authoritative => "X-de-mail-authoritative",
-            FieldName::Private => "X-de-mail-private",
-            FieldName::Sender => "X-de-mail-sender",
-            FieldName::ChosenRecipient => "X-de-mail-chosen-recipient",
-            FieldName::Subject => "Subject",
-            FieldName::PrivateId => "X-de-mail-private-id",
-            FieldName::ReplyTo => "Reply-To",
-            FieldName::AuthLevel => "X-de-mail-auth-level",
-            FieldName::AuthMechanism => "X-de-mail-auth-mechanism",
-            FieldName::Date => "Date",
-            FieldName::DeMailMessageId => "X-de-mail-message-id",
-            FieldName::OriginatorProvider => "X-de-mail-originator-provider",
-            FieldName::MessageType => "X-de-mail-message-type",
-            FieldName::Integrity => "X-de-mail-integrity",
-            FieldName::SignatureCertificate => "X-de-mail-signature-certificate",
-            FieldName::ActualRecipient => "X-de-mail-actual-recipient",
-            FieldName::ResentTo => "Resent-To",
-            FieldName::ResentFrom => "Resent-From",
-            FieldName::ResentDate => "Resent-Date",
-            FieldName::ResentMessageId => "Resent-Message-ID",
-            FieldName::EnvelopeTo => "Envelope-to",
-            FieldName::Version => "X-de-mail-version",
-            FieldName::AccountHolder => "X-de-mail-account-holder",
-            FieldName::NotificationType => "X-de-mail-notification-type",
-            FieldName::From => "From",
-            FieldName::MessageId => "Message-ID",
-        }
-    }
+    /// The fields of the `h=` list in the order of TR 01201-3.4 §3.1.21
+    /// (`X-de-mail-private-id` only when the message has one).
+    pub const SIGNED: [FieldName; 20] = signed_fields();
 
     /// The spelling written by this crate: lower case for the `X-de-mail-*`
     /// fields, as §3.1 recommends; the RFC 5322 fields as usual.
     pub fn written_name(self) -> &'static str {
-        match self {
-            FieldName::Subject
-            | FieldName::ReplyTo
-            | FieldName::Date
-            | FieldName::ResentTo
-            | FieldName::ResentFrom
-            | FieldName::ResentDate
-            | FieldName::ResentMessageId
-            | FieldName::EnvelopeTo
-            | FieldName::From
-            | FieldName::MessageId => self.as_str(),
-            // The lower-case spellings of the X-de-mail fields.
-            _ => LOWER_NAMES[self as usize],
+        let name = self.as_str();
+        if name.starts_with("X-de-mail-") {
+            self.lower_case()
+        } else {
+            name
         }
     }
 
@@ -186,126 +217,36 @@ impl FieldName {
         for (to, from) in lower.iter_mut().zip(bytes) {
             *to = from.to_ascii_lowercase();
         }
-        Some(match &*lower {
-            b"x-de-mail-confirmation-of-dispatch" => FieldName::ConfirmationOfDispatch,
-            b"x-de-mail-confirmation-of-receipt" => FieldName::ConfirmationOfReceipt,
-            b"x-de-mail-confirmation-of-retrieve" => FieldName::ConfirmationOfRetrieve,
-            b"x-de-mail-authoritative" => FieldName::Authoritative,
-            b"x-de-mail-private" => FieldName::Private,
-            b"x-de-mail-sender" => FieldName::Sender,
-            b"x-de-mail-chosen-recipient" => FieldName::ChosenRecipient,
-            b"subject" => FieldName::Subject,
-            b"x-de-mail-private-id" => FieldName::PrivateId,
-            b"reply-to" => FieldName::ReplyTo,
-            b"x-de-mail-auth-level" => FieldName::AuthLevel,
-            b"x-de-mail-auth-mechanism" => FieldName::AuthMechanism,
-            b"date" => FieldName::Date,
-            b"x-de-mail-message-id" => FieldName::DeMailMessageId,
-            b"x-de-mail-originator-provider" => FieldName::OriginatorProvider,
-            b"x-de-mail-message-type" => FieldName::MessageType,
-            b"x-de-mail-integrity" => FieldName::Integrity,
-            b"x-de-mail-signature-certificate" => FieldName::SignatureCertificate,
-            b"x-de-mail-actual-recipient" => FieldName::ActualRecipient,
-            b"resent-to" => FieldName::ResentTo,
-            b"resent-from" => FieldName::ResentFrom,
-            b"resent-date" => FieldName::ResentDate,
-            b"resent-message-id" => FieldName::ResentMessageId,
-            b"envelope-to" => FieldName::EnvelopeTo,
-            b"x-de-mail-version" => FieldName::Version,
-            b"x-de-mail-account-holder" => FieldName::AccountHolder,
-            b"x-de-mail-notification-type" => FieldName::NotificationType,
-            b"from" => FieldName::From,
-            b"message-id" => FieldName::MessageId,
-            _ => return None,
-        })
-    }
-
-    /// The row of Table 1 (1 to 26; the four Resent-* fields share row 20).
-    pub fn table_row(self) -> u8 {
-        match self {
-            FieldName::ResentTo
-            | FieldName::ResentFrom
-            | FieldName::ResentDate
-            | FieldName::ResentMessageId => 20,
-            FieldName::EnvelopeTo => 21,
-            other => {
-                let index = other as u8;
-                if index < FieldName::ResentTo as u8 {
-                    index + 1
-                } else {
-                    index - 2
-                }
-            }
-        }
-    }
-
-    /// The TR section that defines the field.
-    pub fn section(self) -> &'static str {
-        match self {
-            FieldName::ConfirmationOfDispatch => "TR 01201-3.4 §3.1.2",
-            FieldName::ConfirmationOfReceipt => "TR 01201-3.4 §3.1.3",
-            FieldName::ConfirmationOfRetrieve => "TR 01201-3.4 §3.1.4",
-            FieldName::Authoritative => "TR 01201-3.4 §3.1.5",
-            FieldName::Private => "TR 01201-3.4 §3.1.6",
-            FieldName::Sender => "TR 01201-3.4 §3.1.7",
-            FieldName::ChosenRecipient => "TR 01201-3.4 §3.1.8",
-            FieldName::AuthLevel => "TR 01201-3.4 §3.1.9",
-            FieldName::AuthMechanism => "TR 01201-3.4 §3.1.10",
-            FieldName::OriginatorProvider => "TR 01201-3.4 §3.1.11",
-            FieldName::MessageType => "TR 01201-3.4 §3.1.12",
-            FieldName::Integrity => "TR 01201-3.4 §3.1.13",
-            FieldName::SignatureCertificate => "TR 01201-3.4 §3.1.14",
-            FieldName::ActualRecipient => "TR 01201-3.4 §3.1.15",
-            FieldName::Version => "TR 01201-3.4 §3.1.16",
-            FieldName::PrivateId => "TR 01201-3.4 §3.1.17",
-            FieldName::DeMailMessageId => "TR 01201-3.4 §3.1.18",
-            FieldName::AccountHolder => "TR 01201-3.4 §3.1.19",
-            FieldName::NotificationType => "TR 01201-3.4 §3.1.20",
-            FieldName::EnvelopeTo => "TR 01201-3.4 §3.1.22",
-            FieldName::ResentTo
-            | FieldName::ResentFrom
-            | FieldName::ResentDate
-            | FieldName::ResentMessageId => "TR 01201-3.4 §3.2",
-            FieldName::Subject
-            | FieldName::ReplyTo
-            | FieldName::Date
-            | FieldName::From
-            | FieldName::MessageId => "TR 01201-3.4 §3.1.1",
-        }
+        FieldName::from_lower_case(lower)
     }
 }
 
-const LOWER_NAMES: [&str; 29] = [
-    "x-de-mail-confirmation-of-dispatch",
-    "x-de-mail-confirmation-of-receipt",
-    "x-de-mail-confirmation-of-retrieve",
-    "x-de-mail-authoritative",
-    "x-de-mail-private",
-    "x-de-mail-sender",
-    "x-de-mail-chosen-recipient",
-    "Subject",
-    "x-de-mail-private-id",
-    "Reply-To",
-    "x-de-mail-auth-level",
-    "x-de-mail-auth-mechanism",
-    "Date",
-    "x-de-mail-message-id",
-    "x-de-mail-originator-provider",
-    "x-de-mail-message-type",
-    "x-de-mail-integrity",
-    "x-de-mail-signature-certificate",
-    "x-de-mail-actual-recipient",
-    "Resent-To",
-    "Resent-From",
-    "Resent-Date",
-    "Resent-Message-ID",
-    "Envelope-to",
-    "x-de-mail-version",
-    "x-de-mail-account-holder",
-    "x-de-mail-notification-type",
-    "From",
-    "Message-ID",
-];
+/// [`FieldName::SIGNED`] from the table's positions; a gap or a position
+/// used twice stops the build.
+const fn signed_fields() -> [FieldName; 20] {
+    let mut out = [FieldName::Integrity; 20]; // Integrity is never signed: the "empty" slot
+    let mut i = 0;
+    while i < FieldName::ALL.len() {
+        let field = FieldName::ALL[i];
+        if let Some(position) = field.signed_position() {
+            assert!(
+                matches!(out[position - 1], FieldName::Integrity),
+                "h= position used twice"
+            );
+            out[position - 1] = field;
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < out.len() {
+        assert!(
+            !matches!(out[j], FieldName::Integrity),
+            "h= position without a field"
+        );
+        j += 1;
+    }
+    out
+}
 
 impl fmt::Display for FieldName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -530,122 +471,6 @@ impl fmt::Display for Version {
 /// Longest `X-de-mail-private-id` in characters (TR 01201-3.4 §3.1.17).
 pub const MAX_PRIVATE_ID: usize = 1024;
 
-/// A date and time with its UTC offset, as carried by `Date` (RFC 5322 §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DateTime {
-    /// Year, e.g. 2026.
-    pub year: u16,
-    /// Month, 1 to 12.
-    pub month: u8,
-    /// Day of month, 1 to 31.
-    pub day: u8,
-    /// Hour, 0 to 23.
-    pub hour: u8,
-    /// Minute, 0 to 59.
-    pub minute: u8,
-    /// Second, 0 to 60.
-    pub second: u8,
-    /// Offset from UTC in minutes, e.g. 60 for +0100.
-    pub offset_minutes: i16,
-}
-
-impl DateTime {
-    /// Parses an RFC 5322 date-time such as `Tue, 24 Nov 2026 10:00:00 +0100`.
-    ///
-    /// ```
-    /// let date = demail::fields::DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
-    /// assert_eq!((date.year, date.month, date.day, date.offset_minutes), (2026, 11, 24, 60));
-    /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
-    /// ```
-    pub fn parse_rfc5322(value: &str) -> Option<DateTime> {
-        Self::parse_line(&with_line_end(value.as_bytes()))
-    }
-
-    /// Parses a field value that still ends in its line end (no copy).
-    pub(crate) fn parse_line(line: &[u8]) -> Option<DateTime> {
-        let parsed = mail_parser::parsers::MessageStream::new(line).parse_date();
-        let mail_parser::HeaderValue::DateTime(date) = parsed else {
-            return None;
-        };
-        if !date.is_valid() {
-            return None;
-        }
-        let offset = i16::try_from(u16::from(date.tz_hour) * 60 + u16::from(date.tz_minute)).ok()?;
-        Some(DateTime {
-            year: date.year,
-            month: date.month,
-            day: date.day,
-            hour: date.hour,
-            minute: date.minute,
-            second: date.second,
-            offset_minutes: if date.tz_before_gmt { -offset } else { offset },
-        })
-    }
-
-    /// Writes the RFC 5322 form, e.g. `Tue, 24 Nov 2026 10:00:00 +0100`.
-    pub fn to_rfc5322(&self) -> String {
-        self.as_mail_parser().to_rfc822()
-    }
-
-    /// Seconds since 1970-01-01T00:00:00Z.
-    pub fn timestamp(&self) -> i64 {
-        self.as_mail_parser().to_timestamp()
-    }
-
-    /// The instant `time` in UTC (offset 0), to the second; e.g. the `Date`
-    /// of a message built now (RFC 5322 §3.3).
-    ///
-    /// ```
-    /// use std::time::{Duration, UNIX_EPOCH};
-    /// use demail::fields::DateTime;
-    /// let date = DateTime::from_system_time(UNIX_EPOCH + Duration::from_secs(1_795_478_400));
-    /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 00:00:00 +0000");
-    /// assert_eq!(date.to_system_time(), UNIX_EPOCH + Duration::from_secs(1_795_478_400));
-    /// ```
-    pub fn from_system_time(time: SystemTime) -> DateTime {
-        let seconds = match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-            Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-        };
-        let utc = mail_parser::DateTime::from_timestamp(seconds);
-        DateTime {
-            year: utc.year,
-            month: utc.month,
-            day: utc.day,
-            hour: utc.hour,
-            minute: utc.minute,
-            second: utc.second,
-            offset_minutes: 0,
-        }
-    }
-
-    /// The instant this date-time names (its offset applied).
-    pub fn to_system_time(&self) -> SystemTime {
-        let seconds = self.timestamp();
-        let distance = Duration::from_secs(seconds.unsigned_abs());
-        if seconds >= 0 {
-            UNIX_EPOCH + distance
-        } else {
-            UNIX_EPOCH - distance
-        }
-    }
-
-    fn as_mail_parser(&self) -> mail_parser::DateTime {
-        let offset = self.offset_minutes.unsigned_abs();
-        mail_parser::DateTime {
-            year: self.year,
-            month: self.month,
-            day: self.day,
-            hour: self.hour,
-            minute: self.minute,
-            second: self.second,
-            tz_before_gmt: self.offset_minutes < 0,
-            tz_hour: u8::try_from(offset / 60).unwrap_or(0),
-            tz_minute: u8::try_from(offset % 60).unwrap_or(0),
-        }
-    }
-}
-
 /// Decodes an RFC 2822 `unstructured` value: unfolds it and decodes RFC 2047
 /// encoded words (TR 01201-3.4 §3.1: Subject, `X-de-mail-account-holder`).
 pub fn decode_unstructured(value: &[u8]) -> String {
@@ -831,14 +656,6 @@ mod tests {
         let unknown = Version::parse("1.3");
         assert!(!unknown.is_known());
         assert_eq!(unknown.as_str(), "1.3");
-    }
-
-    #[test]
-    fn date_round_trips_with_negative_offset() {
-        let date = DateTime::parse_rfc5322("Mon, 2 Mar 2026 08:05:09 -0330").unwrap();
-        assert_eq!(date.offset_minutes, -210);
-        assert_eq!(DateTime::parse_rfc5322(&date.to_rfc5322()), Some(date));
-        assert_eq!(DateTime::parse_rfc5322("yesterday"), None);
     }
 
     #[test]

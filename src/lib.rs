@@ -142,6 +142,7 @@ pub mod stamp;
 pub mod status;
 pub mod trust;
 pub mod validate;
+mod writer;
 pub mod xml;
 pub mod xmldsig;
 

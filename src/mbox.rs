@@ -36,7 +36,7 @@ use std::fmt;
 use std::io::{self, BufRead, Write};
 
 use crate::envelope::Envelope;
-use crate::fields::FieldName;
+use crate::fields::{DateTime, FieldName};
 use crate::header::HeaderError;
 use crate::validate::{Mode, Report};
 
@@ -324,7 +324,7 @@ impl FromLine {
             .unwrap_or_else(|| "MAILER-DAEMON".into());
         FromLine {
             sender,
-            timestamp: metadata.date.map_or(0, |d| d.timestamp()),
+            timestamp: metadata.date.map_or(0, |d| d.unix_seconds()),
         }
     }
 }
@@ -333,21 +333,21 @@ impl fmt::Display for FromLine {
     /// `From sender Www Mmm dd hh:mm:ss yyyy` (C `asctime`, UTC); the time
     /// is clamped to the years 0000..=9999 (D44).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
         /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
         const RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
-        let utc = mail_parser::DateTime::from_timestamp(self.timestamp.clamp(RANGE.0, RANGE.1));
-        let weekday = DAYS.get(usize::from(utc.day_of_week())).unwrap_or(&"Thu");
-        let month = MONTHS
-            .get(usize::from(utc.month.saturating_sub(1)))
-            .unwrap_or(&"Jan");
+        let utc = DateTime::from_unix_seconds(self.timestamp.clamp(RANGE.0, RANGE.1), 0)
+            .unwrap_or(DateTime::UNIX_EPOCH); // the clamped time is always in range
         write!(
             f,
-            "From {} {weekday} {month} {:>2} {:02}:{:02}:{:02} {:04}",
-            self.sender, utc.day, utc.hour, utc.minute, utc.second, utc.year,
+            "From {} {} {} {:>2} {:02}:{:02}:{:02} {:04}",
+            self.sender,
+            utc.weekday(),
+            utc.month_name(),
+            utc.day,
+            utc.hour,
+            utc.minute,
+            utc.second,
+            utc.year,
         )
     }
 }

@@ -30,12 +30,9 @@
 
 use std::borrow::Cow;
 
-use base64::Engine;
-use mail_builder::headers::Header;
-use mail_builder::headers::address::Address;
-
 use crate::address::{DeMailAddress, RecipientList};
 use crate::fields::{AuthLevel, DateTime, FieldName, MessageType, NotificationType, Version, yes_no};
+use crate::writer::{HeaderWriter, LineEnd};
 
 /// The typed De-Mail metadata of a message.
 ///
@@ -220,40 +217,41 @@ impl<'a> Metadata<'a> {
 
     /// Appends the header block to `out` (see [`Metadata::to_header_block`]).
     pub fn write_header_block(&self, out: &mut Vec<u8>) {
+        let w = &mut HeaderWriter::new(out, LineEnd::Crlf);
         if let Some(from) = &self.from {
-            write_address(out, FieldName::From, from);
+            w.address(FieldName::From.written_name(), from);
         }
         if let Some(date) = &self.date {
-            write_folded(out, FieldName::Date, &date.to_rfc5322());
+            w.folded(FieldName::Date.written_name(), &date.to_rfc5322());
         }
         if let Some(id) = &self.message_id {
-            write_folded(out, FieldName::MessageId, &format!("<{id}>"));
+            w.folded(FieldName::MessageId.written_name(), &format!("<{id}>"));
         }
         if let Some(subject) = &self.subject {
-            write_text(out, FieldName::Subject, subject);
+            w.text(FieldName::Subject.written_name(), subject);
         }
         if let Some(reply_to) = &self.reply_to {
-            write_address(out, FieldName::ReplyTo, reply_to);
+            w.address(FieldName::ReplyTo.written_name(), reply_to);
         }
         for option in DispatchOption::ALL {
             if let Some(value) = self.option_field(option) {
-                write_folded(out, option.field(), yes_no(value));
+                w.folded(option.field().written_name(), yes_no(value));
             }
         }
         if let Some(sender) = &self.sender {
-            write_folded(out, FieldName::Sender, &sender.addr_spec());
+            w.folded(FieldName::Sender.written_name(), &sender.addr_spec());
         }
         if let Some(list) = &self.chosen_recipient {
-            write_folded(out, FieldName::ChosenRecipient, &list.to_string());
+            w.folded(FieldName::ChosenRecipient.written_name(), &list.to_string());
         }
-        self.write_text_fields(out);
+        self.write_text_fields(w);
         if let Some(list) = &self.actual_recipient {
-            write_folded(out, FieldName::ActualRecipient, &list.to_string());
+            w.folded(FieldName::ActualRecipient.written_name(), &list.to_string());
         }
-        self.write_unsigned_fields(out);
+        self.write_unsigned_fields(w);
     }
 
-    fn write_text_fields(&self, out: &mut Vec<u8>) {
+    fn write_text_fields(&self, w: &mut HeaderWriter<'_>) {
         let simple: [(FieldName, Option<&str>); 7] = [
             (FieldName::AuthMechanism, self.auth_mechanism.as_deref()),
             (FieldName::AuthLevel, self.auth_level.map(AuthLevel::as_str)),
@@ -265,18 +263,18 @@ impl<'a> Metadata<'a> {
         ];
         for (field, value) in simple {
             if let Some(value) = value {
-                write_folded(out, field, value);
+                w.folded(field.written_name(), value);
             }
         }
         if let Some(holder) = &self.account_holder {
-            write_text(out, FieldName::AccountHolder, holder);
+            w.text(FieldName::AccountHolder.written_name(), holder);
         }
         if let Some(kind) = self.notification_type {
-            write_folded(out, FieldName::NotificationType, kind.as_str());
+            w.folded(FieldName::NotificationType.written_name(), kind.as_str());
         }
     }
 
-    fn write_unsigned_fields(&self, out: &mut Vec<u8>) {
+    fn write_unsigned_fields(&self, w: &mut HeaderWriter<'_>) {
         let unsigned: [(FieldName, Option<&str>); 5] = [
             (FieldName::ResentFrom, self.resent_from.as_deref()),
             (FieldName::ResentTo, self.resent_to.as_deref()),
@@ -286,172 +284,21 @@ impl<'a> Metadata<'a> {
         ];
         for (field, value) in unsigned {
             if let Some(value) = value {
-                write_folded(out, field, value);
+                w.folded(field.written_name(), value);
             }
         }
         if let Some(integrity) = &self.integrity {
-            write_folded(out, FieldName::Integrity, integrity);
+            w.folded(FieldName::Integrity.written_name(), integrity);
         }
         if let Some(certificate) = &self.signature_certificate {
-            write_base64(out, FieldName::SignatureCertificate, certificate);
+            w.base64(FieldName::SignatureCertificate.written_name(), certificate);
         }
     }
-}
-
-/// The column at which a folded line is broken (RFC 5322 §2.1.1 "SHOULD").
-const FOLD_AT: usize = 78;
-
-/// Writes `name: value` folded before white space (space or tab, which the
-/// fold keeps, RFC 5322 §2.2.3), CRLF-terminated. A word longer than a line
-/// stays whole. CR and LF are written as spaces: no value can end a header
-/// line early.
-pub(crate) fn write_folded(out: &mut Vec<u8>, field: FieldName, value: &str) {
-    let name = field.written_name();
-    out.extend_from_slice(name.as_bytes());
-    out.push(b':');
-    let mut column = name.len() + 1;
-    let mut separator = ' ';
-    let mut word_start = 0;
-    let mut write_word = |out: &mut Vec<u8>, separator: char, word: &str| {
-        // Folding right after the colon is allowed too (RFC 5322 §3.2.2).
-        if column + 1 + word.len() > FOLD_AT && column > 1 {
-            out.extend_from_slice(b"\r\n");
-            column = 0;
-        }
-        out.push(separator as u8);
-        push_without_line_ends(out, word);
-        column += 1 + word.len();
-    };
-    for (i, c) in value.char_indices() {
-        if c == ' ' || c == '\t' {
-            write_word(out, separator, &value[word_start..i]);
-            separator = c;
-            word_start = i + 1;
-        }
-    }
-    write_word(out, separator, &value[word_start..]);
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Appends text with CR and LF written as spaces, so it cannot end the line.
-fn push_without_line_ends(out: &mut Vec<u8>, text: &str) {
-    out.extend(
-        text.bytes()
-            .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-    );
-}
-
-/// Writes base64 text in lines of at most 78 characters; the folding white
-/// space is not part of the base64 alphabet and is ignored by decoders.
-pub(crate) fn write_base64(out: &mut Vec<u8>, field: FieldName, value: &str) {
-    let name = field.written_name();
-    out.extend_from_slice(name.as_bytes());
-    out.push(b':');
-    let mut rest = value;
-    let mut room = FOLD_AT.saturating_sub(name.len() + 2).max(1);
-    while !rest.is_empty() {
-        // Never split a character (the value is base64 in a valid message).
-        let mut at = room.min(rest.len());
-        while !rest.is_char_boundary(at) {
-            at += 1;
-        }
-        let (line, tail) = rest.split_at(at);
-        out.push(b' ');
-        push_without_line_ends(out, line);
-        rest = tail;
-        if !rest.is_empty() {
-            out.extend_from_slice(b"\r\n");
-            room = FOLD_AT - 1;
-        }
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Writes an `unstructured` value (Subject, account holder): as it is when
-/// it is ASCII, else as RFC 2047 encoded words (UTF-8, base64), one per
-/// line. A value containing `=?` is encoded too, so that text which merely
-/// looks like an encoded word is not decoded by a reader. Adjacent encoded
-/// words are joined without the folding white space between them
-/// (RFC 2047 §6.2), so the value reads back exactly.
-fn write_text(out: &mut Vec<u8>, field: FieldName, value: &str) {
-    if value.is_ascii() && !value.contains("=?") {
-        write_folded(out, field, value);
-        return;
-    }
-    let name = field.written_name();
-    out.extend_from_slice(name.as_bytes());
-    out.push(b':');
-    // 12 characters of `=?utf-8?B?` and `?=`, one of leading white space.
-    let mut room = FOLD_AT.saturating_sub(name.len() + 2 + 12);
-    let mut rest = value;
-    while !rest.is_empty() {
-        let mut at = (room / 4 * 3).max(4).min(rest.len());
-        while !rest.is_char_boundary(at) {
-            at -= 1;
-        }
-        if at == 0 {
-            at = rest.chars().next().map_or(rest.len(), char::len_utf8);
-        }
-        let (chunk, tail) = rest.split_at(at);
-        // Base64 cannot break the line; a decoded CR or LF becomes a space on reading.
-        out.extend_from_slice(b" =?utf-8?B?");
-        out.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(chunk).as_bytes());
-        out.extend_from_slice(b"?=");
-        rest = tail;
-        if !rest.is_empty() {
-            out.extend_from_slice(b"\r\n");
-            room = FOLD_AT - 1 - 12;
-        }
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-fn write_address(out: &mut Vec<u8>, field: FieldName, address: &DeMailAddress<'_>) {
-    if address.local_part.contains('\t') {
-        // A tab is allowed in a quoted local part (RFC 5322 §3.2.4), but
-        // mail-builder drops control bytes from addresses: write it here.
-        write_folded(out, field, &address.to_string());
-        return;
-    }
-    let name = field.written_name();
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b": ");
-    let email = address.addr_spec();
-    let display_name = address
-        .display_name
-        .as_deref()
-        .map(crate::fields::without_controls);
-    Address::new_address(display_name, email).write_header(out, name.len() + 2);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folded_lines_stay_within_78_columns() {
-        let mut out = Vec::new();
-        let value = (0..40).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
-        write_folded(&mut out, FieldName::AuthMechanism, &value);
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.lines().all(|line| line.len() <= FOLD_AT), "{text}");
-        assert!(text.ends_with("\r\n"));
-        let unfolded = text.replace("\r\n", "");
-        assert_eq!(unfolded.trim_end(), format!("x-de-mail-auth-mechanism: {value}"));
-    }
-
-    #[test]
-    fn certificate_is_written_in_base64_lines() {
-        let mut out = Vec::new();
-        let value = "QUJD".repeat(100);
-        write_base64(&mut out, FieldName::SignatureCertificate, &value);
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.lines().all(|line| line.len() <= FOLD_AT));
-        let joined: String = text["x-de-mail-signature-certificate:".len()..]
-            .split_whitespace()
-            .collect();
-        assert_eq!(joined, value);
-    }
 
     // TR 01201-3.4 §3.1.2–§3.1.6
     #[test]

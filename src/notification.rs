@@ -36,7 +36,7 @@ use crate::header::HeaderError;
 use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
 use crate::provider::{
-    BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, german_date, pdf_opening, pdf_time,
+    BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, pdf_opening, pdf_time,
     provider_message_headers, provider_message_recipients, system_local_part, text_frame,
 };
 use crate::xml::pull::Document;
@@ -299,7 +299,11 @@ pub fn notification_message(
             .collect::<Vec<_>>()
             .join(", "),
     };
-    let date = metadata.date.as_ref().map(german_date).unwrap_or_default();
+    let date = metadata
+        .date
+        .as_ref()
+        .map(DateTime::to_german)
+        .unwrap_or_default();
     let mut rows = vec![
         (
             "Absender",

@@ -44,6 +44,7 @@ use crate::address::{DeMailAddress, RecipientList};
 use crate::envelope::Envelope;
 use crate::fields::{DateTime, FieldName};
 use crate::header::{HeaderError, RawField};
+use crate::writer::{Edit, HeaderWriter, LineEnd, copy_fields_and_body};
 
 /// How a message is sent on: forwarded or redirected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,9 +194,9 @@ fn newest_resent_block<'f, 'a>(fields: &'f [RawField<'a>]) -> &'f [RawField<'a>]
 /// [`ResendError::Header`] when the input is not a mail.
 pub fn reset_envelope_to(message: &[u8], rcpt_to: &DeMailAddress<'_>) -> Result<Vec<u8>, ResendError> {
     let envelope = Envelope::parse(message)?;
-    let line_end = line_end_of(&envelope);
+    let line_end = LineEnd::of(&envelope);
     let mut out = Vec::with_capacity(message.len() + 128);
-    push_field(&mut out, FieldName::EnvelopeTo, &rcpt_to.addr_spec(), line_end);
+    HeaderWriter::new(&mut out, line_end).folded(FieldName::EnvelopeTo.written_name(), &rcpt_to.addr_spec());
     copy_fields_and_body(&mut out, &envelope, &mut |field, _| {
         if field.has_name(FieldName::EnvelopeTo.as_str()) {
             Edit::Drop
@@ -214,44 +215,26 @@ fn resend_message(message: &[u8], resend: &Resend<'_>, kind: ResendKind) -> Resu
         return Err(ResendError::RetrieveConfirmationRequested);
     }
     let actual = new_actual_recipient(&envelope, resend);
-    let line_end = line_end_of(&envelope);
+    let line_end = LineEnd::of(&envelope);
 
     let mut out = Vec::with_capacity(message.len() + 512);
-    push_field(
-        &mut out,
-        FieldName::EnvelopeTo,
-        &resend.rcpt_to.addr_spec(),
-        line_end,
-    );
-    push_field(
-        &mut out,
-        FieldName::ResentDate,
-        &resend.date.to_rfc5322(),
-        line_end,
-    );
+    let mut w = HeaderWriter::new(&mut out, line_end);
+    w.folded(FieldName::EnvelopeTo.written_name(), &resend.rcpt_to.addr_spec());
+    w.folded(FieldName::ResentDate.written_name(), &resend.date.to_rfc5322());
     if kind == ResendKind::Forward {
-        push_field(
-            &mut out,
-            FieldName::ResentFrom,
-            &resend.mailbox.to_string(),
-            line_end,
-        );
+        w.folded(FieldName::ResentFrom.written_name(), &resend.mailbox.to_string());
     }
-    push_field(
-        &mut out,
-        FieldName::ResentTo,
+    w.folded(
+        FieldName::ResentTo.written_name(),
         &resend.new_recipient.to_string(),
-        line_end,
     );
-    push_field(
-        &mut out,
-        FieldName::ResentMessageId,
+    w.folded(
+        FieldName::ResentMessageId.written_name(),
         &format!("<{}>", resend.message_id),
-        line_end,
     );
     let mut actual_written = false;
     if envelope.field(FieldName::ActualRecipient).is_none() {
-        push_field(&mut out, FieldName::ActualRecipient, &actual, line_end);
+        w.folded(FieldName::ActualRecipient.written_name(), &actual);
         actual_written = true;
     }
     copy_fields_and_body(&mut out, &envelope, &mut |field, out| {
@@ -261,7 +244,7 @@ fn resend_message(message: &[u8], resend: &Resend<'_>, kind: ResendKind) -> Resu
             // The first occurrence is replaced in place, later ones dropped:
             // a reader that takes the last one must not see the old value.
             if !actual_written {
-                push_field(out, FieldName::ActualRecipient, &actual, line_end);
+                HeaderWriter::new(out, line_end).folded(FieldName::ActualRecipient.written_name(), &actual);
                 actual_written = true;
             }
             Edit::Drop
@@ -333,59 +316,6 @@ fn check_message_id(id: &str) -> Result<(), ResendError> {
         Ok(())
     } else {
         Err(ResendError::InvalidMessageId(id.to_owned()))
-    }
-}
-
-/// What to do with one field while copying.
-pub(crate) enum Edit {
-    /// Copy the field's bytes unchanged.
-    Keep,
-    /// Leave the field out (the callback may have written a replacement).
-    Drop,
-}
-
-/// Copies every field through `edit` (which may write replacements into the
-/// output first), then the empty line and the body unchanged.
-pub(crate) fn copy_fields_and_body(
-    out: &mut Vec<u8>,
-    envelope: &Envelope<'_>,
-    edit: &mut dyn FnMut(&RawField<'_>, &mut Vec<u8>) -> Edit,
-) {
-    let raw = envelope.raw();
-    let mut header_end = 0;
-    for field in envelope.fields() {
-        header_end = field.offset + field.raw.len();
-        if let Edit::Keep = edit(field, out) {
-            out.extend_from_slice(field.raw);
-        }
-    }
-    // The empty line and the body (or nothing, for a header-only message).
-    out.extend_from_slice(raw.get(header_end..).unwrap_or_default());
-}
-
-/// The line end the message uses: CRLF (as §3.1.21 requires) unless its
-/// first field ends in a bare LF.
-pub(crate) fn line_end_of(envelope: &Envelope<'_>) -> &'static str {
-    match envelope.fields().first() {
-        Some(field) if field.raw.ends_with(b"\n") && !field.raw.ends_with(b"\r\n") => "\n",
-        _ => "\r\n",
-    }
-}
-
-/// Writes one folded field with the given line end.
-pub(crate) fn push_field(out: &mut Vec<u8>, field: FieldName, value: &str, line_end: &str) {
-    let mut written = Vec::with_capacity(value.len() + 40);
-    crate::metadata::write_folded(&mut written, field, value);
-    if line_end == "\r\n" {
-        out.extend_from_slice(&written);
-    } else {
-        let mut rest = written.as_slice();
-        while let Some(at) = memchr::memmem::find(rest, b"\r\n") {
-            out.extend_from_slice(&rest[..at]);
-            out.push(b'\n');
-            rest = &rest[at + 2..];
-        }
-        out.extend_from_slice(rest);
     }
 }
 

@@ -48,10 +48,9 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use webpki::{ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, VerifiedPath};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::certificate::{
-    CaRequirement, Certificate, CertificateError, DerError, KeyRule, der_error, unix_seconds,
-};
+use crate::certificate::{CaRequirement, Certificate, CertificateError, DerError, KeyRule, der_error};
 use crate::crypto::{Curve, PublicKey};
+use crate::fields::unix_seconds;
 use crate::provider_directory::ProviderDirectory;
 
 /// The inputs of a verification besides the message, for every verifier:

@@ -26,59 +26,29 @@ use crate::fields::{AuthLevel, FieldName, MAX_PRIVATE_ID, MessageKind, MessageTy
 use crate::header::{HeaderError, RawField};
 use crate::metadata::DispatchOption;
 
-/// A cell of Table 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// XX: must be present.
-    Required,
-    /// X: may be present.
-    Optional,
-    /// Empty cell: must not be present.
-    Forbidden,
-}
-
-use Presence::{Forbidden as NO, Optional as X, Required as XX};
+pub use crate::fields::Presence;
 
 /// Table 1 of TR 01201-3.4 §3.1.1: for each field, its presence in the columns
-/// N (normal), B (confirmation), M (notification) and I (ident confirmation).
+/// N (normal), B (confirmation), M (notification) and I (ident confirmation),
+/// as declared once with the fields ([`FieldName::table_1_cells`]).
 ///
 /// Column W/F (forwarded or redirected) keeps the column of the original
 /// message ("wie original"); only `X-de-mail-actual-recipient` is rewritten.
 /// Row 5, column B ("wie original") is read as may-be-present; the rule that
 /// retrieve confirmations are private is checked separately. See
 /// docs/decisions.md for both readings.
-pub const TABLE_1: [(FieldName, [Presence; 4]); 29] = [
-    //                                        N    B    M    I
-    (FieldName::ConfirmationOfDispatch, [XX, NO, NO, NO]),
-    (FieldName::ConfirmationOfReceipt, [XX, NO, NO, NO]),
-    (FieldName::ConfirmationOfRetrieve, [XX, NO, NO, NO]),
-    (FieldName::Authoritative, [XX, NO, NO, NO]),
-    (FieldName::Private, [XX, X, NO, XX]),
-    (FieldName::Sender, [XX, XX, XX, XX]),
-    (FieldName::ChosenRecipient, [XX, XX, XX, XX]),
-    (FieldName::Subject, [XX, XX, XX, XX]),
-    (FieldName::PrivateId, [X, X, X, NO]),
-    (FieldName::ReplyTo, [X, X, X, X]),
-    (FieldName::AuthLevel, [XX, X, X, X]),
-    (FieldName::AuthMechanism, [XX, X, X, X]),
-    (FieldName::Date, [XX, XX, XX, XX]),
-    (FieldName::DeMailMessageId, [XX, XX, XX, XX]),
-    (FieldName::OriginatorProvider, [XX, XX, XX, XX]),
-    (FieldName::MessageType, [XX, XX, XX, XX]),
-    (FieldName::Integrity, [XX, XX, XX, XX]),
-    (FieldName::SignatureCertificate, [X, XX, X, XX]),
-    (FieldName::ActualRecipient, [XX, XX, XX, XX]),
-    (FieldName::ResentTo, [X, X, X, X]),
-    (FieldName::ResentFrom, [X, X, X, X]),
-    (FieldName::ResentDate, [X, X, X, X]),
-    (FieldName::ResentMessageId, [X, X, X, X]),
-    (FieldName::EnvelopeTo, [X, X, X, X]),
-    (FieldName::Version, [XX, XX, XX, XX]),
-    (FieldName::AccountHolder, [XX, NO, NO, NO]),
-    (FieldName::NotificationType, [NO, NO, XX, NO]),
-    (FieldName::From, [XX, XX, XX, XX]),
-    (FieldName::MessageId, [XX, XX, XX, XX]),
-];
+pub const TABLE_1: [(FieldName, [Presence; 4]); 29] = table_1();
+
+const fn table_1() -> [(FieldName, [Presence; 4]); 29] {
+    let mut out = [(FieldName::From, [Presence::Optional; 4]); 29];
+    let mut i = 0;
+    while i < out.len() {
+        let field = FieldName::ALL[i];
+        out[i] = (field, field.table_1_cells());
+        i += 1;
+    }
+    out
+}
 
 /// The fields a notification must have valid to be delivered despite other
 /// errors (PVD FU Schritt 41, FC-02).
@@ -99,10 +69,7 @@ pub fn presence(field: FieldName, kind: MessageKind) -> Presence {
         MessageKind::Notification => 2,
         MessageKind::Ident => 3,
     };
-    TABLE_1
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map_or(Presence::Optional, |(_, cells)| cells[column])
+    field.table_1_cells()[column]
 }
 
 /// Which rule a violation breaks.

@@ -673,26 +673,13 @@ fn xml_text() -> impl Strategy<Value = String> {
 }
 
 fn date_time() -> impl Strategy<Value = XmlDateTime> {
-    (
-        1u16..=9999,
-        1u8..=12,
-        1u8..=28,
-        0u8..24,
-        0u8..60,
-        0u8..60,
-        -840i16..=840,
-    )
-        .prop_map(|(year, month, day, hour, minute, second, offset_minutes)| {
-            XmlDateTime(DateTime {
-                year,
-                month,
-                day,
-                hour,
-                minute,
-                second,
-                offset_minutes,
-            })
-        })
+    // The years xs:dateTime carries, 0001..=9999, every day of every month (D123).
+    (-62_135_596_800i64..253_402_300_800, -840i16..=840).prop_filter_map("in range", |(seconds, offset)| {
+        DateTime::from_unix_seconds(seconds, offset)
+            .ok()
+            .filter(|d| d.year >= 1)
+            .map(XmlDateTime)
+    })
 }
 
 proptest! {

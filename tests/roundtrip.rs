@@ -64,24 +64,10 @@ fn ascii_text() -> impl Strategy<Value = String> {
 }
 
 fn date() -> impl Strategy<Value = DateTime> {
-    (
-        1990u16..2100,
-        1u8..=12,
-        1u8..=28,
-        0u8..24,
-        0u8..60,
-        0u8..60,
-        -720i16..=840,
-    )
-        .prop_map(|(year, month, day, hour, minute, second, offset)| DateTime {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            offset_minutes: offset - offset % 15,
-        })
+    // 1990-01-01 .. 2100-01-01, every day of every month (D123).
+    (631_152_000i64..4_102_444_800, -48i16..=56).prop_filter_map("in range", |(seconds, quarter_hours)| {
+        DateTime::from_unix_seconds(seconds, quarter_hours * 15).ok()
+    })
 }
 
 fn version() -> impl Strategy<Value = Version> {

@@ -11,7 +11,7 @@ use crate::integrity::SignOptions;
 use crate::metadata::Metadata;
 use crate::pdf::Block;
 use crate::provider::{
-    BuildError, Issuer, ProviderMessage, german_date, pdf_opening, pdf_time, provider_message_headers,
+    BuildError, Issuer, ProviderMessage, pdf_opening, pdf_time, provider_message_headers,
     provider_message_recipients, text_frame,
 };
 use crate::resend::{ResendKind, resend_kind};
@@ -236,13 +236,13 @@ fn confirmation_text(
     let delivered = request.delivery_time.as_ref().map(|delivered| {
         (
             "Zeitpunkt des Eingangs der Nachricht",
-            format!("{} Uhr", german_date(delivered)),
+            format!("{} Uhr", delivered.to_german()),
         )
     });
     let rows = [
         ("Absender", sender),
         ("Empfänger", recipient),
-        ("Datum", format!("{}{uhr}", german_date(&request.time))),
+        ("Datum", format!("{}{uhr}", request.time.to_german())),
         ("Betreff", metadata.subject.as_deref().unwrap_or("").to_owned()),
         (
             "Nachrichten-ID",

@@ -443,7 +443,7 @@ impl IdentCard {
                 format!(
                     "{meaning} ({}): {value} (geprüft am {})",
                     field.name,
-                    crate::provider::german_date(&field.validation_time.0)
+                    field.validation_time.0.to_german()
                 )
             })
             .collect()

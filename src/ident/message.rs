@@ -9,8 +9,7 @@ use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
 use crate::pdf::{Block, PdfError};
 use crate::provider::{
-    Issuer, ProviderMessage, bare, derived_message_id, german_date, provider_message_headers,
-    system_local_part,
+    Issuer, ProviderMessage, bare, derived_message_id, provider_message_headers, system_local_part,
 };
 use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
@@ -167,7 +166,7 @@ pub fn ident_text(assertion: &IdentAssertion) -> String {
         "\nEmpfänger der Bestätigung: {}\nAusgestellt von {} am {}\n",
         assertion.audience,
         assertion.issuer,
-        german_date(&assertion.issue_instant.0)
+        assertion.issue_instant.0.to_german()
     ));
     text
 }

@@ -57,28 +57,7 @@ pub use verify::{
 
 /// The fields `h=` must list, in this order (§3.1.21). `X-de-mail-private-id`
 /// is listed only when the message has it.
-pub const SIGNED_FIELDS: [FieldName; 20] = [
-    FieldName::From,
-    FieldName::Date,
-    FieldName::MessageId,
-    FieldName::Subject,
-    FieldName::ReplyTo,
-    FieldName::ConfirmationOfDispatch,
-    FieldName::ConfirmationOfReceipt,
-    FieldName::ConfirmationOfRetrieve,
-    FieldName::Authoritative,
-    FieldName::Private,
-    FieldName::Sender,
-    FieldName::ChosenRecipient,
-    FieldName::AuthMechanism,
-    FieldName::AuthLevel,
-    FieldName::OriginatorProvider,
-    FieldName::MessageType,
-    FieldName::Version,
-    FieldName::PrivateId,
-    FieldName::DeMailMessageId,
-    FieldName::AccountHolder,
-];
+pub const SIGNED_FIELDS: [FieldName; 20] = FieldName::SIGNED;
 
 /// Why an integrity field could not be read, or a message not signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

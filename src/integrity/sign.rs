@@ -10,9 +10,10 @@ use crate::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::RawField;
+use crate::writer::{HeaderWriter, LineEnd};
 
 use super::canonical::{body_hash, header_input};
-use super::tags::{Algorithm, append_folded_base64, integrity_field_without_b};
+use super::tags::{Algorithm, integrity_field_without_b};
 use super::{IntegrityError, SIGNED_FIELDS, authoritative_value};
 
 /// How to sign a message.
@@ -160,8 +161,8 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
 
     let integrity_raw = RawField::new(
         FieldName::Integrity.written_name(),
-        &field.as_bytes()[FieldName::Integrity.written_name().len() + 1..],
-        field.as_bytes(),
+        &field[FieldName::Integrity.written_name().len() + 1..],
+        &field,
         0,
     );
     let input = header_input(&kept, &signed_names, &integrity_raw);
@@ -169,13 +170,13 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
         None => options.hash.digest(&input),
         Some(signer) => signer.key.sign(signer.scheme, options.hash, &input)?,
     };
-    out.extend_from_slice(field.as_bytes());
-    append_folded_base64(&mut out, &base64::engine::general_purpose::STANDARD.encode(value));
-    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&field);
+    let mut w = HeaderWriter::new(&mut out, LineEnd::Crlf);
+    w.base64_continued(&base64::engine::general_purpose::STANDARD.encode(value));
+    w.line_end();
     if let Some(signer) = &options.signer {
-        crate::metadata::write_base64(
-            &mut out,
-            FieldName::SignatureCertificate,
+        w.base64(
+            FieldName::SignatureCertificate.written_name(),
             &signer.certificate.to_base64(),
         );
     }

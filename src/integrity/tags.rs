@@ -9,6 +9,7 @@ use base64::Engine;
 
 use crate::crypto::{HashAlgorithm, SignatureScheme};
 use crate::fields::FieldName;
+use crate::writer::{HeaderWriter, LineEnd};
 
 use super::IntegrityError;
 
@@ -192,7 +193,7 @@ pub(super) fn integrity_field_without_b(
     selector: &str,
     signed: &[Cow<'_, str>],
     body_hash: &[u8],
-) -> String {
+) -> Vec<u8> {
     let mut tags: Vec<String> = vec!["v=1".into(), format!("a={algorithm}"), "c=simple/simple".into()];
     if let Some(domain) = domain {
         tags.push(format!("d={domain}"));
@@ -209,63 +210,9 @@ pub(super) fn integrity_field_without_b(
     ));
     tags.push("b=".into());
 
-    let mut field = String::from(FieldName::Integrity.written_name());
-    field.push(':');
-    let mut column = field.len();
-    for (i, tag) in tags.iter().enumerate() {
-        let piece = if i + 1 < tags.len() {
-            format!("{tag};")
-        } else {
-            tag.clone()
-        };
-        for (j, word) in split_long_tag(&piece).into_iter().enumerate() {
-            let separator = if j == 0 { " " } else { "" };
-            if column + separator.len() + word.len() > 78 && column > 1 {
-                field.push_str("\r\n");
-                column = 0;
-                field.push(' ');
-                column += 1;
-            } else {
-                field.push_str(separator);
-                column += separator.len();
-            }
-            field.push_str(word);
-            column += word.len();
-        }
-    }
+    let mut field = Vec::with_capacity(512);
+    HeaderWriter::new(&mut field, LineEnd::Crlf).tag_list(FieldName::Integrity.written_name(), &tags);
     field
-}
-
-/// Splits `h=` at its colons (after each colon) so it folds at field
-/// boundaries; other tags stay whole.
-fn split_long_tag(tag: &str) -> Vec<&str> {
-    if !tag.starts_with("h=") {
-        return vec![tag];
-    }
-    tag.split_inclusive(':').collect()
-}
-
-/// Appends base64 folded in lines of at most 78 characters; FWS inside the
-/// `b=` value is allowed by RFC 6376 §3.5 and removed before decoding.
-pub(super) fn append_folded_base64(out: &mut Vec<u8>, value: &str) {
-    let mut column = current_column(out);
-    let mut rest = value.as_bytes();
-    while !rest.is_empty() {
-        let room = 78usize.saturating_sub(column);
-        if room < 8 {
-            out.extend_from_slice(b"\r\n ");
-            column = 1;
-            continue;
-        }
-        let (line, tail) = rest.split_at(room.min(rest.len()));
-        out.extend_from_slice(line);
-        column += line.len();
-        rest = tail;
-    }
-}
-
-fn current_column(out: &[u8]) -> usize {
-    out.iter().rev().position(|b| *b == b'\n').unwrap_or(out.len())
 }
 
 #[cfg(test)]
@@ -347,12 +294,9 @@ mod tests {
             .collect();
         let (body_hash, value) = (vec![7u8; 48], vec![9u8; 96]);
         let mut field =
-            integrity_field_without_b(&algorithm, Some("provider.de"), "demail", &names, &body_hash)
-                .into_bytes();
-        append_folded_base64(
-            &mut field,
-            &base64::engine::general_purpose::STANDARD.encode(&value),
-        );
+            integrity_field_without_b(&algorithm, Some("provider.de"), "demail", &names, &body_hash);
+        HeaderWriter::new(&mut field, LineEnd::Crlf)
+            .base64_continued(&base64::engine::general_purpose::STANDARD.encode(&value));
         let text = String::from_utf8(field).unwrap();
         assert!(text.split("\r\n").all(|line| line.len() <= 78), "{text}");
         let (name, list) = text.split_once(':').unwrap();

@@ -12,8 +12,6 @@ use crate::metadata::Metadata;
 use crate::pdf::{self, Block, PdfError};
 use crate::xml::XmlDateTime;
 
-use super::german_date;
-
 /// What a provider message carries besides its header fields.
 pub(crate) struct ProviderMessage<'a> {
     /// The header fields ([`super::provider_message_headers`] and the kind's own).
@@ -88,7 +86,7 @@ pub(crate) fn pdf_opening(text: &str, heading: &str, issuer: &str) -> Vec<Block>
 pub(crate) fn pdf_time(label: &str, time: &XmlDateTime) -> Block {
     Block::Field {
         label: label.to_owned(),
-        value: format!("{} ({time})", german_date(&time.0)),
+        value: format!("{} ({time})", time.0.to_german()),
     }
 }
 

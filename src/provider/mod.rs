@@ -40,7 +40,7 @@ mod text;
 pub use error::BuildError;
 pub(crate) use headers::{bare, derived_message_id, provider_message_headers, provider_message_recipients};
 pub(crate) use mime::{ProviderMessage, body_parts, pdf_opening, pdf_time};
-pub(crate) use text::{german_date, text_frame};
+pub(crate) use text::text_frame;
 
 use crate::address::DeMailAddress;
 

@@ -2,17 +2,7 @@
 //! template, §3.5.2): the text/plain part, the XML `Text` and the PDF's
 //! first paragraph.
 
-use crate::fields::DateTime;
-
 use super::Issuer;
-
-/// `TT.MM.JJJJ HH:MM` in the time's own offset (§3.5.1 text template).
-pub(crate) fn german_date(time: &DateTime) -> String {
-    format!(
-        "{:02}.{:02}.{:04} {:02}:{:02}",
-        time.day, time.month, time.year, time.hour, time.minute
-    )
-}
 
 /// The text frame of §3.5.1 and §3.5.2: the introduction, a blank line, one
 /// `Label: value` line a row, a blank line, and `<closing> <issuer name>`
@@ -48,23 +38,6 @@ pub(crate) fn text_frame(
 mod tests {
     use super::*;
     use crate::address::DeMailAddress;
-
-    fn time(text: &str) -> DateTime {
-        DateTime::parse_rfc5322(text).unwrap()
-    }
-
-    /// TR 01201-3.4 §3.5.1 text template: `TT.MM.JJJJ HH:MM`, in the time's own offset.
-    #[test]
-    fn german_date_is_day_month_year_hour_minute_in_the_own_offset() {
-        assert_eq!(
-            german_date(&time("Tue, 5 Mar 2024 09:07:59 +0100")),
-            "05.03.2024 09:07"
-        );
-        assert_eq!(
-            german_date(&time("Sun, 31 Dec 2023 23:59:00 -0500")),
-            "31.12.2023 23:59"
-        );
-    }
 
     /// TR 01201-3.4 §3.5.1 and §3.5.2: introduction, blank line, one line a
     /// row, blank line, the closing sentence with the issuer and its link.

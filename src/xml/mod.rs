@@ -363,7 +363,8 @@ pub struct XmlDateTime(pub DateTime);
 impl XmlDateTime {
     /// Parses the lexical form with its time zone offset; surrounding XML
     /// white space is ignored (`xs:dateTime` collapses white space). `None`
-    /// for anything else, including a value without offset.
+    /// for anything else, including a value without offset
+    /// ([`DateTime::parse_xs_date_time`] says why).
     pub fn parse(text: &str) -> Option<XmlDateTime> {
         match Self::parse_lexical(text)? {
             (time, true) => Some(time),
@@ -375,96 +376,15 @@ impl XmlDateTime {
     /// without one is read as UTC and `false` says so, so the caller can
     /// report it ([`XmlWarning::DateTimeWithoutTimeZone`], D85).
     pub fn parse_lexical(text: &str) -> Option<(XmlDateTime, bool)> {
-        let s = text.trim_matches(is_xml_space).as_bytes();
-        if s.len() < 19 || s[4] != b'-' || s[7] != b'-' || s[10] != b'T' || s[13] != b':' || s[16] != b':' {
-            return None;
-        }
-        let year = u16::try_from(digits(&s[0..4])?).ok()?;
-        let month = u8::try_from(digits(&s[5..7])?).ok()?;
-        let day = u8::try_from(digits(&s[8..10])?).ok()?;
-        let hour = u8::try_from(digits(&s[11..13])?).ok()?;
-        let minute = u8::try_from(digits(&s[14..16])?).ok()?;
-        let second = u8::try_from(digits(&s[17..19])?).ok()?;
-        let mut rest = &s[19..];
-        if let Some(fraction) = rest.strip_prefix(b".") {
-            let len = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-            if len == 0 {
-                return None;
-            }
-            rest = &fraction[len..];
-        }
-        let offset_minutes = match rest {
-            b"" => None,
-            b"Z" => Some(0),
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let hours = i16::try_from(digits(&[*h1, *h2])?).ok()?;
-                let minutes = i16::try_from(digits(&[*m1, *m2])?).ok()?;
-                if minutes > 59 || hours * 60 + minutes > 14 * 60 {
-                    return None;
-                }
-                let total = hours * 60 + minutes;
-                Some(if *sign == b'-' { -total } else { total })
-            }
-            _ => return None,
-        };
-        let valid = (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month)
-            && hour < 24
-            && minute < 60
-            && second < 60
-            && year >= 1;
-        let zoned = offset_minutes.is_some();
-        let offset_minutes = offset_minutes.unwrap_or(0);
-        valid.then_some((
-            XmlDateTime(DateTime {
-                year,
-                month,
-                day,
-                hour,
-                minute,
-                second,
-                offset_minutes,
-            }),
-            zoned,
-        ))
+        let (time, zoned) = DateTime::parse_xs_date_time(text).ok()?;
+        Some((XmlDateTime(time), zoned))
     }
 }
 
 impl fmt::Display for XmlDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = &self.0;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            d.year, d.month, d.day, d.hour, d.minute, d.second
-        )?;
-        if d.offset_minutes == 0 {
-            return f.write_str("Z");
-        }
-        let sign = if d.offset_minutes < 0 { '-' } else { '+' };
-        let offset = d.offset_minutes.unsigned_abs();
-        write!(f, "{sign}{:02}:{:02}", offset / 60, offset % 60)
+        fmt::Display::fmt(&self.0, f)
     }
-}
-
-fn digits(bytes: &[u8]) -> Option<u32> {
-    bytes.iter().try_fold(0u32, |acc, b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-    })
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 /// Whether XML 1.0 allows the character (XML 1.0 §2.2 `Char`).

@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::Args;
 
@@ -56,7 +55,7 @@ pub(crate) fn resend(args: &ResendArgs, kind: ResendKind) -> Result<ExitCode, Cl
             value: text.clone(),
             problem: "not an RFC 5322 date-time",
         })?,
-        None => DateTime::from_system_time(SystemTime::now()),
+        None => io::now()?,
     };
     let message_id = args
         .message_id

@@ -298,8 +298,13 @@ pub(crate) fn parse_time(option: &'static str, text: &str) -> Result<DateTime, C
 pub(crate) fn time_or_now(option: &'static str, text: Option<&str>) -> Result<DateTime, CliError> {
     match text {
         Some(text) => parse_time(option, text),
-        None => Ok(DateTime::from_system_time(SystemTime::now())),
+        None => now(),
     }
+}
+
+/// Now, in UTC, to the second.
+pub(crate) fn now() -> Result<DateTime, CliError> {
+    DateTime::now_utc().map_err(|e| CliError::invalid("the system clock", e))
 }
 
 /// The trust inputs of the commands that verify signatures.

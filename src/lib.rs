@@ -136,6 +136,7 @@ pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;
 pub mod stamp;

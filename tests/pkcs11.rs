@@ -19,12 +19,13 @@ use std::process::Command;
 use std::sync::Arc;
 
 use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
-use demail::crypto::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, Signer, SigningKey};
+use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
 use demail::provider::Issuer;
+use demail::signer::Signer;
+use demail::signer::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 
 mod common;
 mod xmldsig_common;

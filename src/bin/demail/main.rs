@@ -111,7 +111,8 @@ enum Command {
     /// Exit code 0: done; 1: not ready to be hashed, or authoritative without
     /// a key (FC-04); 2: unreadable input or usage error.
     SplitBcc(split_bcc::SplitBccArgs),
-    /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
+    /// mbox export, import and listing (§3.6, qmail From_ quoting); list and
+    /// import stream JSON Lines (one line per message, then a summary line).
     ///
     /// Exit code 0: done; 1: invalid or unreadable messages found; 2:
     /// unreadable input or usage error.

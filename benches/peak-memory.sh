@@ -4,6 +4,8 @@
 #   - `mbox list` and `mbox import` of an mbox of many small messages (each
 #     a copy of tests/data/normal-minimal.eml with its CRLF line ends, so
 #     import checks and verifies every one),
+#   - the same of an mbox of the same size of tiny messages (the issue's
+#     case: some 700k messages),
 #   - `split-bcc` of a message with many BCC recipients and a large body.
 # Memory must stay bounded by the largest message, not grow with the count.
 #
@@ -38,6 +40,16 @@ with open(f"{work}/big.mbox", "wb") as out:
         written += len(chunk)
         n += 1
 print(f"mbox: {n} messages, {written} bytes")
+# The case: as many tiny messages (not De-Mail messages: import
+# reports each as invalid) as fit into the same size.
+with open(f"{work}/tiny.mbox", "wb") as out:
+    written, n = 0, 0
+    while written < mbox_mb * 1024 * 1024:
+        chunk = b"From a@b Thu Jan  1 00:00:00 1970\nSubject: %d\r\n\r\nx\r\n\n" % n
+        out.write(chunk)
+        written += len(chunk)
+        n += 1
+print(f"tiny mbox: {n} messages, {written} bytes")
 lines = []
 for field in head.split(b"\r\n"):
     if field.lower().startswith(b"x-de-mail-chosen-recipient:"):
@@ -73,5 +85,7 @@ measure() {
 }
 measure "mbox list" "$DEMAIL" mbox list "$WORK/big.mbox"
 measure "mbox import" "$DEMAIL" mbox import "$WORK/big.mbox" -d "$WORK/imported"
+measure "tiny list" "$DEMAIL" mbox list "$WORK/tiny.mbox"
+measure "tiny import" "$DEMAIL" mbox import "$WORK/tiny.mbox"
 measure "split-bcc" "$DEMAIL" split-bcc "$WORK/bcc.eml" -d "$WORK/copies"
 ls "$WORK/copies" | wc -l | sed 's/^/split-bcc copies written: /'

@@ -331,3 +331,57 @@ fn key_file_and_token_key_together_or_incomplete_token_options_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(json(&output)["error"]["code"], "usage");
 }
+
+// ID IO §2: `demail ident build` signs the ident confirmation through the
+// token; `demail ident check` passes it against the test CA.
+#[test]
+fn ident_build_signs_through_the_token_and_ident_check_passes() {
+    let Some((dir, conf)) = token("ident") else { return };
+    let message = dir.join("ident.eml");
+    let mut args = vec![
+        "ident",
+        "build",
+        "--card",
+        "tests/data/ident/natural-person.json",
+        "--holder",
+        "max.mustermann@dmda-a.de-mail.de",
+        "--audience",
+        "identitaet@bank.de-mail.de",
+        "--provider-address",
+        "Ident-Bestaetigung@dmda-a.de-mail.de",
+        "--at",
+        "2026-11-20T10:05:00+01:00",
+        "--authn-instant",
+        "2026-11-20T09:58:00+01:00",
+        "-o",
+        s(&message),
+    ];
+    args.extend(token_args("p384"));
+    let output = demail(&conf, Some(PIN), &args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = demail(
+        &conf,
+        None,
+        &[
+            "ident",
+            "check",
+            s(&message),
+            "--audience",
+            "identitaet@bank.de-mail.de",
+            "--trust-anchor",
+            ANCHOR,
+            "--intermediate",
+            INTERMEDIATE,
+            "--at",
+            "2026-11-24T00:00:00Z",
+        ],
+    );
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["passed"], true);
+}

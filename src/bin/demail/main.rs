@@ -48,7 +48,10 @@ Exit codes (every command):
 
 Trust anchors and intermediates (--trust-anchor, --intermediate) may be PEM \
 (one or more certificates) or DER; times (--at) are RFC 3339 with offset, \
-e.g. 2026-11-24T00:00:00Z.";
+e.g. 2026-11-24T00:00:00Z. Commands that sign take a PKCS#8 key file with \
+its certificate, or a key in a PKCS#11 token (--pkcs11-module, \
+--pkcs11-token, --pkcs11-key) with the PIN in the environment variable \
+DEMAIL_PKCS11_PIN.";
 
 #[derive(Parser)]
 #[command(name = "demail", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXIT_CODES)]

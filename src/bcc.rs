@@ -100,23 +100,46 @@ pub enum SplitError {
 /// copy is not ready to be hashed (§3.1.21: metadata incomplete, not CRLF)
 /// or signing fails.
 pub fn split_bcc(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<SplitCopy>, SplitError> {
-    let envelope = Envelope::parse(message)?;
+    let mut copies = Vec::new();
+    split_bcc_each(message, options, |copy| {
+        copies.push(copy);
+        Ok::<(), SplitError>(())
+    })?;
+    Ok(copies)
+}
+
+/// [`split_bcc`] one copy at a time: `each` receives every copy as soon as
+/// it is made (to write it out, say), so memory stays bounded by a few times
+/// the message size however many BCC recipients there are. Returns the
+/// number of copies.
+///
+/// # Errors
+/// The errors of [`split_bcc`], and the first error `each` returns (no
+/// further copy is made after it).
+pub fn split_bcc_each<E: From<SplitError>>(
+    message: &[u8],
+    options: &SignOptions<'_>,
+    mut each: impl FnMut(SplitCopy) -> Result<(), E>,
+) -> Result<usize, E> {
+    let envelope = Envelope::parse(message).map_err(SplitError::from)?;
     let chosen = envelope
         .metadata()
         .chosen_recipient
         .as_ref()
         .ok_or(SplitError::NoChosenRecipient)?;
-    let mut copies = Vec::with_capacity(1 + chosen.bcc.len());
+    let mut count = 0;
     if !chosen.to.is_empty() || !chosen.cc.is_empty() {
         let to_cc = RecipientList {
             to: chosen.to.clone(),
             cc: chosen.cc.clone(),
             bcc: Vec::new(),
         };
-        copies.push(SplitCopy {
+        let message = sign(&copy_for(&envelope, &to_cc, None), options).map_err(SplitError::from)?;
+        each(SplitCopy {
             addressee: Addressee::ToCc,
-            message: sign(&copy_for(&envelope, &to_cc, None), options)?,
-        });
+            message,
+        })?;
+        count += 1;
     }
     let mut seen: Vec<&DeMailAddress<'_>> = Vec::with_capacity(chosen.bcc.len());
     for address in &chosen.bcc {
@@ -128,12 +151,14 @@ pub fn split_bcc(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<SplitC
             bcc: vec![address.clone()],
             ..RecipientList::default()
         };
-        copies.push(SplitCopy {
+        let message = sign(&copy_for(&envelope, &own, Some(address)), options).map_err(SplitError::from)?;
+        each(SplitCopy {
             addressee: Addressee::Bcc(address.clone().into_owned()),
-            message: sign(&copy_for(&envelope, &own, Some(address)), options)?,
-        });
+            message,
+        })?;
+        count += 1;
     }
-    Ok(copies)
+    Ok(count)
 }
 
 /// The message with `recipients` as chosen and actual recipients and

@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
-use demail::bcc::{Addressee, SplitError, split_bcc};
+use demail::bcc::{Addressee, SplitError, split_bcc, split_bcc_each};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
@@ -329,4 +329,33 @@ proptest! {
         prop_assume!(to + cc + bcc > 0);
         check_split(&addresses("to", to), &addresses("cc", cc), &addresses("secret", bcc));
     }
+}
+
+// Issue 15 §3: the fan-out streams. `split_bcc_each` hands over each copy as
+// soon as it is made, in the order `split_bcc` returns them, and stops at the
+// first error of the callback (no further copy is signed).
+#[test]
+fn copies_are_streamed_one_at_a_time_and_the_callback_can_stop_the_fan_out() {
+    let message = outgoing(&addresses("to", 1), &[], &addresses("bcc", 5));
+    let options = SignOptions::hash_only();
+    let all = split_bcc(&message, &options).unwrap();
+    let mut streamed = Vec::new();
+    let count = split_bcc_each(&message, &options, |copy| {
+        streamed.push(copy);
+        Ok::<(), SplitError>(())
+    })
+    .unwrap();
+    assert_eq!((count, &streamed), (all.len(), &all));
+
+    let mut seen = 0;
+    let stopped = split_bcc_each(&message, &options, |_| {
+        seen += 1;
+        if seen == 2 {
+            Err(SplitError::NoChosenRecipient)
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(stopped, Err(SplitError::NoChosenRecipient));
+    assert_eq!(seen, 2, "no copy after the callback's error");
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use demail::bcc::{Addressee, SplitError, split_bcc};
+use demail::bcc::{Addressee, SplitCopy, SplitError, split_bcc_each};
 use demail::envelope::Envelope;
 use demail::integrity::IntegrityError;
 
@@ -49,18 +49,17 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
         &args.pkcs11,
     )?;
     let options = crate::sign::sign_options(loaded.as_ref(), args.alg.as_deref())?;
-    let copies = split_bcc(&raw, &options).map_err(|error| match error {
-        SplitError::Integrity(IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. })
-        | SplitError::NoChosenRecipient => CliError::refused(args.file.display(), error),
-        error => CliError::invalid(args.file.display(), error),
-    })?;
-    std::fs::create_dir_all(&args.output_dir).map_err(|source| CliError::Write {
-        path: args.output_dir.clone(),
-        source,
-    })?;
-    let mut report = Vec::with_capacity(copies.len());
+    // Each copy is written as soon as it is made (bcc::split_bcc_each), so
+    // memory stays bounded however many BCC recipients there are.
+    let mut report = Vec::new();
     let mut bcc_number = 0;
-    for copy in &copies {
+    let mut write_copy = |copy: SplitCopy| -> Result<(), Step> {
+        if report.is_empty() {
+            std::fs::create_dir_all(&args.output_dir).map_err(|source| CliError::Write {
+                path: args.output_dir.clone(),
+                source,
+            })?;
+        }
         let (name, addressee) = match &copy.addressee {
             Addressee::ToCc => ("to-cc.eml".to_owned(), "to/cc".to_owned()),
             Addressee::Bcc(address) => {
@@ -77,7 +76,37 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
             "chosen_recipient": envelope.metadata().chosen_recipient.as_ref().map(ToString::to_string),
             "signed": loaded.is_some(),
         }));
+        Ok(())
+    };
+    match split_bcc_each(&raw, &options, &mut write_copy) {
+        Ok(_) => {}
+        Err(Step::Cli(error)) => return Err(error),
+        Err(Step::Split(
+            error @ (SplitError::Integrity(
+                IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. },
+            )
+            | SplitError::NoChosenRecipient),
+        )) => return Err(CliError::refused(args.file.display(), error)),
+        Err(Step::Split(error)) => return Err(CliError::invalid(args.file.display(), error)),
     }
     io::print_json(&json!({ "copies": report }))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What can stop the fan-out: the library's refusal or writing a copy.
+enum Step {
+    Split(SplitError),
+    Cli(CliError),
+}
+
+impl From<SplitError> for Step {
+    fn from(error: SplitError) -> Self {
+        Step::Split(error)
+    }
+}
+
+impl From<CliError> for Step {
+    fn from(error: CliError) -> Self {
+        Step::Cli(error)
+    }
 }

@@ -112,6 +112,25 @@ impl CertificateStatus {
     }
 }
 
+impl std::fmt::Display for CertificateStatus {
+    /// The code, with the revocation time (seconds since the epoch) and
+    /// reason when revoked: `revoked at 1795478400 (key_compromise)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertificateStatus::Revoked { revocation, .. }
+            | CertificateStatus::RevokedAfter { revocation, .. } => {
+                write!(f, "{} at {}", self.code(), seconds(revocation.time))?;
+                match revocation.reason {
+                    Some(reason) => write!(f, " ({})", reason.code()),
+                    None => Ok(()),
+                }
+            }
+            CertificateStatus::Unavailable(unavailable) => write!(f, "unavailable: {unavailable}"),
+            other => f.write_str(other.code()),
+        }
+    }
+}
+
 /// A revocation: when, and the reason when the evidence gives one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Revocation {

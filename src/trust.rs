@@ -191,13 +191,17 @@ impl VerifyOptions<'_> {
 
     /// Whether `status` fails the verification under
     /// [`VerifyOptions::status_policy`] (D155): revoked always (FC-02);
-    /// unknown and unavailable always (evidence was given and did not
-    /// confirm the certificate, FC-03); not checked only under
+    /// unknown and unavailable always (evidence was given for the
+    /// certificate and did not confirm it, FC-03); not checked, or evidence
+    /// only about other certificates (D157), only under
     /// [`StatusPolicy::Require`] (FC-03). Good and revoked after the
     /// verification time (D131) never fail.
     pub fn status_refuses(&self, status: &CertificateStatus) -> bool {
         match status {
             CertificateStatus::NotChecked => self.status_policy == StatusPolicy::Require,
+            CertificateStatus::Unavailable(unavailable) if unavailable.only_about_other_certificates() => {
+                self.status_policy == StatusPolicy::Require
+            }
             other => other.error_case().is_some(),
         }
     }
@@ -493,7 +497,8 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(1_795_478_400)
     }
 
-    // PVD FU Schritt 48, D155: revoked always fails, not checked only when status is required
+    // PVD FU Schritt 48, D155, D157: revoked and stale evidence always fail; not checked, or
+    // evidence only about other certificates, only when status is required
     #[test]
     fn status_policy_fails_revoked_always_and_not_checked_only_when_required() {
         let options = VerifyOptions {
@@ -507,16 +512,31 @@ mod tests {
             },
             source: crate::status::StatusSource::Crl { index: 0 },
         };
-        let unavailable =
-            CertificateStatus::Unavailable(crate::status::StatusUnavailable { rejected: Vec::new() });
+        let rejected = |error| crate::status::RejectedEvidence {
+            kind: crate::status::EvidenceKind::Crl,
+            index: 0,
+            error,
+        };
+        let stale = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![rejected(crate::status::EvidenceError::CrlStale {
+                next_update: at(),
+            })],
+        });
+        let other_issuer = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![rejected(crate::status::EvidenceError::CrlNotInScope)],
+        });
+        let empty = CertificateStatus::Unavailable(crate::status::StatusUnavailable { rejected: Vec::new() });
         assert!(options.status_refuses(&revoked));
-        assert!(options.status_refuses(&unavailable));
+        assert!(options.status_refuses(&stale));
+        assert!(options.status_refuses(&empty));
+        assert!(!options.status_refuses(&other_issuer));
         assert!(!options.status_refuses(&CertificateStatus::NotChecked));
         let strict = VerifyOptions {
             status_policy: StatusPolicy::Require,
             ..options
         };
         assert!(strict.status_refuses(&CertificateStatus::NotChecked));
+        assert!(strict.status_refuses(&other_issuer));
         assert!(strict.status_refuses(&revoked));
     }
 

@@ -242,6 +242,21 @@ pub struct StatusUnavailable {
     pub rejected: Vec<RejectedEvidence>,
 }
 
+impl StatusUnavailable {
+    /// Whether every piece was rejected because it speaks about other
+    /// certificates — a CRL of another issuer or scope, an OCSP response
+    /// without a `SingleResponse` for this certificate — so that nothing
+    /// was said about this one (docs/decisions.md D157). A stale, forged
+    /// or undecodable piece is not "about another certificate".
+    pub fn only_about_other_certificates(&self) -> bool {
+        !self.rejected.is_empty()
+            && self
+                .rejected
+                .iter()
+                .all(|r| r.error.is_about_another_certificate())
+    }
+}
+
 /// One piece of evidence that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} #{index}: {error}")]
@@ -321,6 +336,18 @@ pub enum EvidenceError {
 }
 
 impl EvidenceError {
+    /// Whether the piece is valid in form but for other certificates:
+    /// [`EvidenceError::CrlNotInScope`] or an OCSP response with no
+    /// `SingleResponse` for the certificate (D157).
+    pub fn is_about_another_certificate(&self) -> bool {
+        match self {
+            EvidenceError::CrlNotInScope => true,
+            #[cfg(feature = "ocsp")]
+            EvidenceError::Ocsp(ocsp::OcspError::NotForCertificate) => true,
+            _ => false,
+        }
+    }
+
     /// A stable snake_case code for reports (`crl_stale`, `ocsp_signature`, ...).
     pub const fn code(&self) -> &'static str {
         match self {

@@ -122,6 +122,7 @@ pub mod certificate;
 pub mod confirmation;
 pub mod crypto;
 pub mod envelope;
+pub mod error_case;
 pub mod fields;
 pub mod header;
 pub mod ident;

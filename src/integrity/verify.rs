@@ -26,30 +26,7 @@ pub enum IntegrityMode {
     Signed,
 }
 
-/// The error case of PVD FU Schritt 48 a failure falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCase {
-    /// FC-01: integrity violation.
-    Fc01IntegrityViolation,
-    /// FC-02: certificate invalid.
-    Fc02CertificateInvalid,
-    /// FC-03: certificate status could not be checked.
-    Fc03StatusUnchecked,
-    /// FC-04: no signature on a message with "absenderbestätigt".
-    Fc04MissingSignature,
-}
-
-impl ErrorCase {
-    /// `FC-01` ... `FC-04`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorCase::Fc01IntegrityViolation => "FC-01",
-            ErrorCase::Fc02CertificateInvalid => "FC-02",
-            ErrorCase::Fc03StatusUnchecked => "FC-03",
-            ErrorCase::Fc04MissingSignature => "FC-04",
-        }
-    }
-}
+pub use crate::error_case::ErrorCase;
 
 /// Why a message needs a signature it does not have (FC-04).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -38,7 +38,7 @@ pub mod ocsp;
 use std::time::{Duration, SystemTime};
 
 use crate::certificate::Certificate;
-use crate::integrity::ErrorCase;
+use crate::error_case::ErrorCase;
 
 pub use indication::{Indication, SubIndication, TimeBasis};
 

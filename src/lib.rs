@@ -65,7 +65,7 @@
 //! - **Trust**: [`trust`] is the one trust evaluation of every verifier
 //!   (integrity, XML-DSig, S/MIME): [`trust::VerifyOptions`], the
 //!   certificate checks and [`trust::KeyPolicy`], the path to the trust
-//!   anchors and the status hook.
+//!   anchors and the signer's revocation status ([`trust::StatusPolicy`]).
 //! - **Forwarding and redirection**: [`resend::forward`],
 //!   [`resend::redirect`] and [`resend::reset_envelope_to`] (§3.2, §3.3,
 //!   §3.1.22) keep every signed field and the body byte for byte.
@@ -122,6 +122,7 @@ pub mod certificate;
 pub mod confirmation;
 pub mod crypto;
 pub mod envelope;
+pub mod error_case;
 pub mod fields;
 pub mod header;
 pub mod ident;

@@ -9,8 +9,11 @@
 //!   (BSI TR-03116-4, TR-02102-1).
 //! - [`verify_chain`]: path building to the trust anchors (rustls-webpki),
 //!   with the crate's CA rule (D50) and [`ProviderKeyUsage`] (D51).
-//! - [`StatusCheck`]: the caller's OCSP/CRL hook, whose outcome is the typed
-//!   [`StatusResult`] (FC-03).
+//! - [`VerifyOptions::check_status`]: the signer certificate's revocation
+//!   status ([`crate::status::check_status`]) from the caller's
+//!   [`Evidence`], against the issuer of the verified path, judged by the
+//!   [`StatusPolicy`] (revoked → FC-02; unknown, unavailable → FC-03; PVD FU
+//!   Schritt 48, docs/decisions.md D155–D157).
 //!
 //! The key that verifies a De-Mail signature comes only from the signer's
 //! certificate, never from DNS (§3.1.21); everything here is a pure function
@@ -19,19 +22,24 @@
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
 //! use demail::certificate::{Certificate, CertificateError, KeyRule};
-//! use demail::trust::{KeyPolicy, StatusResult, VerifyOptions, verify_chain};
+//! use demail::status::CertificateStatus;
+//! use demail::trust::{KeyPolicy, VerifyOptions, verify_chain};
 //!
 //! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
 //! let signer = Certificate::from_pem(&read("p256")?)?;
 //! let anchors = [Certificate::from_pem(&read("ca")?)?];
 //! let intermediates = [Certificate::from_pem(&read("intermediate")?)?];
 //! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
-//! verify_chain(&signer, &anchors, &intermediates, at)?;
+//! let issuer = verify_chain(&signer, &anchors, &intermediates, at)?;
+//! assert_eq!(issuer, intermediates[0]);
 //!
 //! let options = VerifyOptions { time: at, trust_anchors: &anchors, intermediates: &intermediates, ..VerifyOptions::default() };
 //! assert_eq!(options.check_certificate(&signer), Ok(()));
-//! assert_eq!(options.verify_path(&signer, &[]), Some(Ok(())));
-//! assert_eq!(options.check_status(&signer), StatusResult::NotChecked);
+//! assert_eq!(options.verify_path(&signer, &[]), Some(Ok(intermediates[0].clone())));
+//! // No evidence given: not checked, which the default policy lets pass with a warning (D155).
+//! let status = options.check_status(&signer, Some(&issuer));
+//! assert_eq!(status, CertificateStatus::NotChecked);
+//! assert!(!options.status_refuses(&status));
 //!
 //! let weak = Certificate::from_pem(&read("rsa1024")?)?;
 //! assert!(matches!(
@@ -52,6 +60,13 @@ use crate::certificate::{CaRequirement, Certificate, CertificateError, DerError,
 use crate::crypto::{Curve, PublicKey};
 use crate::fields::unix_seconds;
 use crate::provider_directory::ProviderDirectory;
+use crate::status::{CertificateStatus, Evidence, Indication, StatusOptions, TimeBasis};
+
+/// No status evidence (the default of [`VerifyOptions::status_evidence`]).
+static NO_EVIDENCE: Evidence = Evidence {
+    crls: Vec::new(),
+    ocsp_responses: Vec::new(),
+};
 
 /// The inputs of a verification besides the message, for every verifier:
 /// [`crate::integrity::verify()`], [`crate::xmldsig::verify()`], the
@@ -68,8 +83,16 @@ pub struct VerifyOptions<'a> {
     pub intermediates: &'a [Certificate],
     /// The minimum key strength.
     pub key_policy: KeyPolicy,
-    /// An optional status check (FC-03).
-    pub status_check: Option<&'a dyn StatusCheck>,
+    /// Revocation evidence for the signer certificate (CRLs, OCSP
+    /// responses; TR 01201-3.4 §3.1.21, PVD FU Schritt 48). Default: none.
+    pub status_evidence: &'a Evidence,
+    /// How OCSP responses are judged (nonce, age without `nextUpdate`).
+    pub status_options: StatusOptions,
+    /// What a status other than good means for the verdict (D155).
+    pub status_policy: StatusPolicy,
+    /// What [`VerifyOptions::time`] stands for, for the ETSI indication
+    /// (EN 319 102-1 §5.1.3, D134). Default [`TimeBasis::Now`].
+    pub time_basis: TimeBasis,
     /// Duplicates of signed fields: refuse (default) or first wins.
     pub duplicate_fields: DuplicatePolicy,
     /// Fail every hash-only message (FC-04), for services that accept only
@@ -80,8 +103,8 @@ pub struct VerifyOptions<'a> {
 }
 
 impl Default for VerifyOptions<'_> {
-    /// Now, no trust anchors, the default [`KeyPolicy`], no status check,
-    /// duplicates refused, hash-only allowed where the TR allows it, no
+    /// Now, no trust anchors, the default [`KeyPolicy`], no status evidence
+    /// with [`StatusPolicy::IfGiven`], duplicates refused, hash-only allowed where the TR allows it, no
     /// provider directory.
     fn default() -> Self {
         VerifyOptions {
@@ -89,7 +112,10 @@ impl Default for VerifyOptions<'_> {
             trust_anchors: &[],
             intermediates: &[],
             key_policy: KeyPolicy::default(),
-            status_check: None,
+            status_evidence: &NO_EVIDENCE,
+            status_options: StatusOptions::default(),
+            status_policy: StatusPolicy::default(),
+            time_basis: TimeBasis::Now,
             duplicate_fields: DuplicatePolicy::default(),
             require_signature: false,
             provider_directory: None,
@@ -110,13 +136,14 @@ impl VerifyOptions<'_> {
 
     /// The path from `certificate` to a trust anchor ([`verify_chain`]), with
     /// [`VerifyOptions::intermediates`] and `carried` (certificates the
-    /// signature itself carries, never used as anchors). `None` when no trust
+    /// signature itself carries, never used as anchors), answering the
+    /// issuer of `certificate` on the verified path. `None` when no trust
     /// anchors were given: the signer cannot be trusted, and no path is built.
     pub fn verify_path(
         &self,
         certificate: &Certificate,
         carried: &[Certificate],
-    ) -> Option<Result<(), CertificateError>> {
+    ) -> Option<Result<Certificate, CertificateError>> {
         if self.trust_anchors.is_empty() {
             return None;
         }
@@ -137,16 +164,66 @@ impl VerifyOptions<'_> {
         ))
     }
 
-    /// The [`VerifyOptions::status_check`] hook's answer for `certificate` at
-    /// [`VerifyOptions::time`]; [`StatusResult::NotChecked`] without a hook
-    /// (PVD FU Schritt 48, FC-03).
-    pub fn check_status(&self, certificate: &Certificate) -> StatusResult {
-        match self.status_check.map(|check| check.check(certificate, self.time)) {
-            None => StatusResult::NotChecked,
-            Some(Ok(())) => StatusResult::Good,
-            Some(Err(reason)) => StatusResult::Failed(reason),
+    /// The revocation status of `certificate` at [`VerifyOptions::time`]
+    /// from [`VerifyOptions::status_evidence`] ([`crate::status::check_status`]),
+    /// with `issuer` the issuing certificate of the verified path
+    /// ([`VerifyOptions::verify_path`]). Without an issuer (no trust anchors,
+    /// or no path) the status is [`CertificateStatus::NotChecked`]: evidence
+    /// is only judged against a verified issuer (D156).
+    pub fn check_status(&self, certificate: &Certificate, issuer: Option<&Certificate>) -> CertificateStatus {
+        match issuer {
+            None => CertificateStatus::NotChecked,
+            Some(issuer) => crate::status::check_status(
+                certificate,
+                issuer,
+                self.time,
+                self.status_evidence,
+                &self.status_options,
+            ),
         }
     }
+
+    /// The ETSI EN 319 102-1 indication of `status` at
+    /// [`VerifyOptions::time_basis`] ([`Indication::of`], D134).
+    pub fn indication(&self, status: &CertificateStatus) -> Indication {
+        Indication::of(status, self.time_basis)
+    }
+
+    /// Whether `status` fails the verification under
+    /// [`VerifyOptions::status_policy`] (D155): revoked always (FC-02);
+    /// unknown and unavailable always (evidence was given for the
+    /// certificate and did not confirm it, FC-03); not checked, or evidence
+    /// only about other certificates (D157), only under
+    /// [`StatusPolicy::Require`] (FC-03). Good and revoked after the
+    /// verification time (D131) never fail.
+    pub fn status_refuses(&self, status: &CertificateStatus) -> bool {
+        match status {
+            CertificateStatus::NotChecked => self.status_policy == StatusPolicy::Require,
+            CertificateStatus::Unavailable(unavailable) if unavailable.only_about_other_certificates() => {
+                self.status_policy == StatusPolicy::Require
+            }
+            other => other.error_case().is_some(),
+        }
+    }
+}
+
+/// What a certificate status that is not "good" means for a verification
+/// (PVD FU Schritt 48; docs/decisions.md D155). A revoked certificate
+/// fails (FC-02) under every policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StatusPolicy {
+    /// The default: status evidence is judged when given — unknown or
+    /// unusable evidence fails with FC-03 — and a signature without any
+    /// evidence passes with the status [`CertificateStatus::NotChecked`]
+    /// and the indication INDETERMINATE/TRY_LATER in the report, a warning
+    /// the caller must read.
+    #[default]
+    IfGiven,
+    /// Status evidence is required: not checked, unknown or unavailable
+    /// fails with FC-03 (the caller may retry with fresh evidence:
+    /// TRY_LATER).
+    Require,
 }
 
 /// What to do when a field listed in `h=` occurs more than once
@@ -161,50 +238,6 @@ pub enum DuplicatePolicy {
     /// The TR-literal reading of §3.1.1/§3.1.21: the first from the top wins.
     /// Every duplicate is still listed in [`VerificationReport::duplicates`](crate::integrity::VerificationReport::duplicates).
     FirstWins,
-}
-
-/// An online status check of the signer's certificate (OCSP or CRL), for
-/// callers that can make one (PVD FU Schritt 48, FC-03). The crate makes no
-/// network requests itself.
-pub trait StatusCheck {
-    /// Checks the certificate's status at `time`.
-    ///
-    /// # Errors
-    /// A [`StatusError`] when the status is revoked or could not be determined.
-    fn check(&self, certificate: &Certificate, time: SystemTime) -> Result<(), StatusError>;
-}
-
-/// Why a [`StatusCheck`] did not confirm the certificate (FC-03).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StatusError {
-    /// The certificate is revoked.
-    #[error("the certificate is revoked{}", .revoked_at.map(|t| format!(" since {t}")).unwrap_or_default())]
-    Revoked {
-        /// The revocation time, seconds since the epoch, when known.
-        revoked_at: Option<i64>,
-    },
-    /// The responder does not know the certificate.
-    #[error("the status service does not know the certificate")]
-    Unknown,
-    /// No status service could be reached.
-    #[error("the status service `{service}` could not be reached")]
-    Unreachable {
-        /// The service asked (an OCSP URL, a CRL distribution point).
-        service: String,
-    },
-}
-
-/// Whether the certificate status was checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StatusResult {
-    /// No [`StatusCheck`] was given (or the message is not signed).
-    NotChecked,
-    /// The check passed.
-    Good,
-    /// The check failed with this reason.
-    Failed(StatusError),
 }
 
 /// The minimum key strength a verifier accepts.
@@ -303,6 +336,11 @@ pub fn check_certificate(
 /// must pass [`ProviderKeyUsage`] (D51). A path that breaks the CA rule is
 /// set aside and the next candidate path is tried.
 ///
+/// Returns the issuer of `certificate` on the verified path: the first
+/// intermediate, or the trust anchor when the anchor issued it directly
+/// (the certificate whose CRLs and OCSP responses speak for `certificate`,
+/// RFC 5280 §6.3, RFC 6960 §4.2.2.2).
+///
 /// # Errors
 /// [`CertificateError::CaCannotSignCertificates`] naming the CA when the
 /// only paths found break the CA rule, else
@@ -312,7 +350,7 @@ pub fn verify_chain(
     anchors: &[Certificate],
     intermediates: &[Certificate],
     time: SystemTime,
-) -> Result<(), CertificateError> {
+) -> Result<Certificate, CertificateError> {
     let anchor_ders: Vec<CertificateDer<'_>> =
         anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
     let trust_anchors = anchor_ders
@@ -327,21 +365,27 @@ pub fn verify_chain(
     let end_entity = webpki::EndEntityCert::try_from(&end_entity_der).map_err(CertificateError::Untrusted)?;
     let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
     let rejected: RefCell<Option<CertificateError>> = RefCell::new(None);
+    let issuer: RefCell<Option<Certificate>> = RefCell::new(None);
     let ca_rule = |path: &VerifiedPath<'_>| {
         let anchor = trust_anchors
             .iter()
             .position(|a| std::ptr::eq(a, path.anchor()))
-            .and_then(|i| anchors.get(i).map(Certificate::der));
-        let cas = path
+            .and_then(|i| anchors.get(i));
+        let cas: Vec<Vec<u8>> = path
             .intermediate_certificates()
-            .map(|c| c.der().as_ref().to_vec());
-        for der in cas.chain(anchor.map(<[u8]>::to_vec)) {
-            if let Err(error) = ca_may_sign_certificates(&der) {
+            .map(|c| c.der().as_ref().to_vec())
+            .collect();
+        for der in cas.iter().map(Vec::as_slice).chain(anchor.map(Certificate::der)) {
+            if let Err(error) = ca_may_sign_certificates(der) {
                 *rejected.borrow_mut() = Some(error);
                 // Any error makes webpki try the next candidate path.
                 return Err(webpki::Error::CaUsedAsEndEntity);
             }
         }
+        *issuer.borrow_mut() = match cas.first() {
+            Some(der) => intermediates.iter().find(|c| c.der() == der.as_slice()).cloned(),
+            None => anchor.cloned(),
+        };
         Ok(())
     };
     let result = end_entity.verify_for_usage(
@@ -354,7 +398,10 @@ pub fn verify_chain(
         Some(&ca_rule),
     );
     match (result, rejected.into_inner()) {
-        (Ok(_), _) => Ok(()),
+        // The path's issuer is one of `intermediates` or `anchors` by construction.
+        (Ok(_), _) => issuer
+            .into_inner()
+            .ok_or(CertificateError::Untrusted(webpki::Error::UnknownIssuer)),
         (Err(_), Some(ca_error)) => Err(ca_error),
         (Err(webpki::Error::RequiredEkuNotFoundContext(context)), None) => {
             Err(CertificateError::KeyPurposeNotAccepted {
@@ -450,35 +497,64 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(1_795_478_400)
     }
 
-    struct Fixed(Result<(), StatusError>);
-
-    impl StatusCheck for Fixed {
-        fn check(&self, _: &Certificate, _: SystemTime) -> Result<(), StatusError> {
-            self.0.clone()
-        }
-    }
-
-    // PVD FU Schritt 48, FC-03: the hook's answer is a typed status, and no hook is "not checked"
+    // PVD FU Schritt 48, D155, D157: revoked and stale evidence always fail; not checked, or
+    // evidence only about other certificates, only when status is required
     #[test]
-    fn status_hook_answer_is_typed_and_absent_hook_is_not_checked() {
-        let signer = cert("p256");
-        let mut options = VerifyOptions {
+    fn status_policy_fails_revoked_always_and_not_checked_only_when_required() {
+        let options = VerifyOptions {
             time: at(),
             ..VerifyOptions::default()
         };
-        assert_eq!(options.check_status(&signer), StatusResult::NotChecked);
-        let good = Fixed(Ok(()));
-        options.status_check = Some(&good);
-        assert_eq!(options.check_status(&signer), StatusResult::Good);
-        let revoked = Fixed(Err(StatusError::Revoked {
-            revoked_at: Some(1_795_000_000),
-        }));
-        options.status_check = Some(&revoked);
+        let revoked = CertificateStatus::Revoked {
+            revocation: crate::status::Revocation {
+                time: at(),
+                reason: None,
+            },
+            source: crate::status::StatusSource::Crl { index: 0 },
+        };
+        let rejected = |error| crate::status::RejectedEvidence {
+            kind: crate::status::EvidenceKind::Crl,
+            index: 0,
+            error,
+        };
+        let stale = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![rejected(crate::status::EvidenceError::CrlStale {
+                next_update: at(),
+            })],
+        });
+        let other_issuer = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![rejected(crate::status::EvidenceError::CrlNotInScope)],
+        });
+        let empty = CertificateStatus::Unavailable(crate::status::StatusUnavailable { rejected: Vec::new() });
+        assert!(options.status_refuses(&revoked));
+        assert!(options.status_refuses(&stale));
+        assert!(options.status_refuses(&empty));
+        assert!(!options.status_refuses(&other_issuer));
+        assert!(!options.status_refuses(&CertificateStatus::NotChecked));
+        let strict = VerifyOptions {
+            status_policy: StatusPolicy::Require,
+            ..options
+        };
+        assert!(strict.status_refuses(&CertificateStatus::NotChecked));
+        assert!(strict.status_refuses(&other_issuer));
+        assert!(strict.status_refuses(&revoked));
+    }
+
+    // RFC 5280 §6.3: without a verified issuer no evidence is judged
+    #[test]
+    fn status_without_a_verified_issuer_is_not_checked() {
+        let evidence = Evidence {
+            crls: vec![vec![0x30, 0x00]],
+            ocsp_responses: Vec::new(),
+        };
+        let options = VerifyOptions {
+            time: at(),
+            status_evidence: &evidence,
+            ..VerifyOptions::default()
+        };
         assert_eq!(
-            options.check_status(&signer),
-            StatusResult::Failed(StatusError::Revoked {
-                revoked_at: Some(1_795_000_000)
-            })
+            options.check_status(&cert("p256"), None),
+            CertificateStatus::NotChecked
         );
     }
 
@@ -509,7 +585,7 @@ mod tests {
         ));
         assert_eq!(
             options.verify_path(&signer, &[cert("intermediate")]),
-            Some(Ok(()))
+            Some(Ok(cert("intermediate")))
         );
         let other_anchors = [cert("bp-ca")];
         let options = VerifyOptions {

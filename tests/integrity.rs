@@ -2,9 +2,9 @@
 //! PVD FU Schritt 48): sign with every allowed algorithm, verify, and every
 //! way a message can fail. Keys and certificates: tests/data/keys/make_keys.sh.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
-use demail::certificate::{Certificate, CertificateError};
+use demail::certificate::CertificateError;
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::FieldName;
@@ -12,8 +12,9 @@ use demail::integrity::{
     ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport, verify,
 };
 use demail::integrity::{IntegrityError, SignOptions, SignedMode, sign};
+use demail::status::{CertificateStatus, Indication, SubIndication};
 use demail::trust::KeyPolicy;
-use demail::trust::{DuplicatePolicy, StatusError, VerifyOptions};
+use demail::trust::{DuplicatePolicy, StatusPolicy, VerifyOptions};
 
 mod common;
 use common::independent::{self, openssl, recompute_hash_only};
@@ -689,48 +690,32 @@ fn brainpool_signed_chain_is_trusted() {
     ));
 }
 
-struct FixedStatus(Result<(), StatusError>);
-
-impl demail::trust::StatusCheck for FixedStatus {
-    fn check(&self, certificate: &Certificate, _time: SystemTime) -> Result<(), StatusError> {
-        assert!(certificate.subject.contains("rsa3072"));
-        self.0.clone()
-    }
-}
-
-// TR 01201-3.1 Schritt 48 FC-03: the status hook is consulted and its failure reported
+// TR 01201-3.1 Schritt 48 FC-03, D155: without evidence the default policy passes with
+// the status "not checked" (INDETERMINATE/TRY_LATER); requiring status fails FC-03
 #[test]
-fn status_check_hook_is_consulted() {
+fn status_without_evidence_passes_by_default_and_fails_fc03_when_required() {
     let trust = trust();
     let signed = signed_normal();
     let envelope = Envelope::parse(&signed).unwrap();
-    let good = FixedStatus(Ok(()));
-    let report = verify(
-        &envelope,
-        &VerifyOptions {
-            status_check: Some(&good),
-            ..options(&trust)
-        },
-    );
+    let report = verify(&envelope, &options(&trust));
     assert_eq!(report.verdict, Verdict::Pass);
-    assert_eq!(report.status, demail::trust::StatusResult::Good);
-    let unreachable = StatusError::Unreachable {
-        service: "http://ocsp.example/".into(),
-    };
-    let revoked = FixedStatus(Err(unreachable.clone()));
+    assert_eq!(report.status, CertificateStatus::NotChecked);
+    assert_eq!(
+        report.indication,
+        Some(Indication::Indeterminate(SubIndication::TryLater))
+    );
     let report = verify(
         &envelope,
         &VerifyOptions {
-            status_check: Some(&revoked),
+            status_policy: StatusPolicy::Require,
             ..options(&trust)
         },
     );
     assert_eq!(failure(&report).case(), ErrorCase::Fc03StatusUnchecked);
-    assert_eq!(report.verdict, Verdict::Fail(Failure::Status(unreachable)));
-    // Without a hook the report says so; the verdict does not depend on it.
+    assert_eq!(failure(&report).code(), "status_not_confirmed");
     assert_eq!(
-        check(&signed, &trust).status,
-        demail::trust::StatusResult::NotChecked
+        report.verdict,
+        Verdict::Fail(Failure::Status(CertificateStatus::NotChecked))
     );
 }
 

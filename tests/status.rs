@@ -5,9 +5,9 @@
 //! artefacts. TR 01201-3.4 §3.1.21 and PVD FU Schritt 48: revoked → FC-02,
 //! status unknown or unavailable → FC-03.
 
-mod xmldsig_common;
+mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -17,7 +17,6 @@ use demail::status::{
     CertificateStatus, Evidence, EvidenceError, EvidenceKind, Indication, RevocationReason, StatusOptions,
     StatusSource, SubIndication, TimeBasis, check_status,
 };
-use xmldsig_common::tool_available;
 
 /// The PKI of tests/data/pki/make.sh, made once per test run.
 struct Pki {
@@ -31,26 +30,10 @@ struct Pki {
 fn pki() -> Option<&'static Pki> {
     static PKI: OnceLock<Option<Pki>> = OnceLock::new();
     PKI.get_or_init(|| {
-        if !tool_available("openssl") {
-            return None;
-        }
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-pki");
-        let _ = std::fs::remove_dir_all(&dir);
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pki/make.sh");
-        let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
-        assert!(
-            output.status.success(),
-            "make.sh: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let times = std::fs::read_to_string(dir.join("times.txt")).unwrap();
-        let mut times = times
-            .lines()
-            .map(|line| UNIX_EPOCH + Duration::from_secs(line.trim().parse().unwrap()));
-        Some(Pki {
-            before_revocation: times.next().unwrap(),
-            after_revocation: times.next().unwrap(),
-            dir,
+        common::status_pki::make("status-pki").map(|made| Pki {
+            dir: made.dir,
+            before_revocation: made.before_revocation,
+            after_revocation: made.after_revocation,
         })
     })
     .as_ref()

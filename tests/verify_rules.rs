@@ -577,7 +577,7 @@ fn eku_none_email_protection_document_signing_or_any_accepted_unrelated_only_ref
         let certificate = Certificate::from_pem(&std::fs::read_to_string(&issued.cert).unwrap()).unwrap();
         let result = demail::trust::verify_chain(&certificate, &anchors, &intermediates, SystemTime::now());
         if accepted {
-            assert_eq!(result, Ok(()), "{name}");
+            assert!(result.is_ok(), "{name}: {result:?}");
         } else {
             assert!(
                 matches!(

@@ -6,8 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
+use demail::status::{CertificateStatus, Indication, SubIndication};
 use demail::trust::KeyPolicy;
-use demail::trust::{StatusCheck, StatusError, StatusResult, VerifyOptions};
+use demail::trust::{StatusPolicy, VerifyOptions};
 use demail::xml::XmlError;
 use demail::xmldsig::{
     Canonicalization, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_BYTES, SignatureMethod, XmlDsigError,
@@ -345,25 +346,26 @@ fn weak_key_is_refused_before_the_xml_signature_is_tried() {
     );
 }
 
-struct Revoked;
-
-impl StatusCheck for Revoked {
-    fn check(&self, _: &Certificate, _: SystemTime) -> Result<(), StatusError> {
-        Err(StatusError::Revoked { revoked_at: None })
-    }
-}
-
+// PVD FU Schritt 48 FC-03, D155: a required status that no evidence confirms is a failure
 #[test]
-fn status_check_failure_is_reported() {
+fn required_status_without_evidence_is_reported() {
     let pki = pki();
     let options = VerifyOptions {
-        status_check: Some(&Revoked),
+        status_policy: StatusPolicy::Require,
         ..pki.options()
     };
     let report = verify(signed().as_bytes(), &options).unwrap();
-    let revoked = StatusError::Revoked { revoked_at: None };
-    assert_eq!(report.status, StatusResult::Failed(revoked.clone()));
-    assert_eq!(report.failures, vec![XmlSignatureFailure::Status(revoked)]);
+    assert_eq!(report.status, CertificateStatus::NotChecked);
+    assert_eq!(
+        report.indication,
+        Indication::Indeterminate(SubIndication::TryLater)
+    );
+    assert_eq!(
+        report.failures,
+        vec![XmlSignatureFailure::Status(CertificateStatus::NotChecked)]
+    );
+    let report = verify(signed().as_bytes(), &pki.options()).unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
 
 // ---------------------------------------------------------------- attacks

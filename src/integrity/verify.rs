@@ -13,7 +13,8 @@ use crate::integrity::{
     Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
 };
 use crate::provider_directory::SignerBinding;
-use crate::trust::{DuplicatePolicy, StatusError, StatusResult, VerifyOptions};
+use crate::status::{CertificateStatus, Indication};
+use crate::trust::{DuplicatePolicy, VerifyOptions};
 use crate::validate::{Presence, bare_line_feed, presence};
 
 /// Hash-only or signed (§3.1.21, footnote 6).
@@ -25,30 +26,7 @@ pub enum IntegrityMode {
     Signed,
 }
 
-/// The error case of PVD FU Schritt 48 a failure falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCase {
-    /// FC-01: integrity violation.
-    Fc01IntegrityViolation,
-    /// FC-02: certificate invalid.
-    Fc02CertificateInvalid,
-    /// FC-03: certificate status could not be checked.
-    Fc03StatusUnchecked,
-    /// FC-04: no signature on a message with "absenderbestätigt".
-    Fc04MissingSignature,
-}
-
-impl ErrorCase {
-    /// `FC-01` ... `FC-04`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorCase::Fc01IntegrityViolation => "FC-01",
-            ErrorCase::Fc02CertificateInvalid => "FC-02",
-            ErrorCase::Fc03StatusUnchecked => "FC-03",
-            ErrorCase::Fc04MissingSignature => "FC-04",
-        }
-    }
-}
+pub use crate::error_case::ErrorCase;
 
 /// Why a message needs a signature it does not have (FC-04).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -136,9 +114,11 @@ pub enum Failure {
         /// The signer's subject.
         subject: String,
     },
-    /// The status check failed.
+    /// The signer certificate's status fails the
+    /// [`StatusPolicy`](crate::trust::StatusPolicy): revoked (FC-02, with
+    /// time and reason), or unknown, unavailable or not checked (FC-03).
     #[error("certificate status: {0}")]
-    Status(#[source] StatusError),
+    Status(CertificateStatus),
     /// A hash-only message that must be signed (TR 01201-3.1 Schritt 48, FC-04).
     #[error("no signature, but {0} (TR 01201-3.1 Schritt 48, FC-04)")]
     MissingSignature(SignatureRequirement),
@@ -149,7 +129,7 @@ impl Failure {
     pub fn case(&self) -> ErrorCase {
         match self {
             Failure::Certificate(_) | Failure::SignerNotListed { .. } => ErrorCase::Fc02CertificateInvalid,
-            Failure::Status(_) => ErrorCase::Fc03StatusUnchecked,
+            Failure::Status(status) => status.error_case().unwrap_or(ErrorCase::Fc03StatusUnchecked),
             Failure::MissingSignature(_) => ErrorCase::Fc04MissingSignature,
             _ => ErrorCase::Fc01IntegrityViolation,
         }
@@ -180,6 +160,7 @@ impl Failure {
             Failure::Certificate(CertificateError::NoSignatureKeyUsage) => "no_signature_key_usage",
             Failure::Certificate(_) => "unreadable_certificate",
             Failure::SignerNotListed { .. } => "signer_not_listed",
+            Failure::Status(CertificateStatus::Revoked { .. }) => "certificate_revoked",
             Failure::Status(_) => "status_not_confirmed",
             Failure::MissingSignature(SignatureRequirement::Authoritative { .. }) => "unsigned_authoritative",
             Failure::MissingSignature(SignatureRequirement::Policy) => "signature_required",
@@ -236,8 +217,13 @@ pub struct VerificationReport {
     pub certificate: Option<Certificate>,
     /// Whether the certificate chains to a trust anchor (`None`: not checked).
     pub trusted: Option<bool>,
-    /// The status check.
-    pub status: StatusResult,
+    /// The signer certificate's revocation status (TR 01201-3.4 §3.1.21,
+    /// PVD FU Schritt 48); [`CertificateStatus::NotChecked`] when unsigned,
+    /// without evidence, or without a verified issuer.
+    pub status: CertificateStatus,
+    /// The ETSI EN 319 102-1 indication of [`VerificationReport::status`];
+    /// `None` when the message is not signed.
+    pub indication: Option<Indication>,
     /// Every repeated occurrence of a field listed in `h=`.
     pub duplicates: Vec<DuplicateField>,
     /// An `X-de-mail-authoritative` value that is neither `yes` nor `no`
@@ -258,7 +244,8 @@ impl VerificationReport {
             header_ok: None,
             certificate: None,
             trusted: None,
-            status: StatusResult::NotChecked,
+            status: CertificateStatus::NotChecked,
+            indication: None,
             duplicates: Vec::new(),
             invalid_authoritative: None,
             signer_binding: SignerBinding::NotChecked,
@@ -432,7 +419,8 @@ fn check_signature(
     let checked = options.check_certificate(&certificate);
     let chain = options.verify_path(&certificate, &[]);
     report.trusted = chain.as_ref().map(Result::is_ok);
-    report.status = options.check_status(&certificate);
+    report.status = options.check_status(&certificate, chain.as_ref().and_then(|c| c.as_ref().ok()));
+    report.indication = Some(options.indication(&report.status));
     let domain = sender_domain(envelope);
     if let Some(directory) = options.provider_directory {
         report.signer_binding = match &domain {
@@ -459,7 +447,7 @@ fn check_signature(
     match chain {
         Some(Err(error)) => return report.fail(Failure::Certificate(error)),
         None => report.verdict = Verdict::SignatureValidUntrusted,
-        Some(Ok(())) => {}
+        Some(Ok(_)) => {}
     }
     if matches!(
         report.signer_binding,
@@ -467,8 +455,8 @@ fn check_signature(
     ) {
         return report.fail(Failure::SignerNotListed { domain, subject });
     }
-    if let StatusResult::Failed(reason) = &report.status {
-        let failure = Failure::Status(reason.clone());
+    if options.status_refuses(&report.status) {
+        let failure = Failure::Status(report.status.clone());
         return report.fail(failure);
     }
     report

@@ -21,7 +21,8 @@ use super::{SenderSignature, SignatureForm, SmimeError, mime, oids};
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, Curve, HashAlgorithm, PublicKey, SignatureScheme};
 use crate::integrity::ErrorCase;
-use crate::trust::{StatusResult, VerifyOptions};
+use crate::status::{CertificateStatus, Indication};
+use crate::trust::VerifyOptions;
 
 /// Why an S/MIME signature does not hold, with its FU error case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,9 +66,11 @@ pub enum SignatureFailure {
     /// key usage, has a weak key or does not chain to a trust anchor.
     #[error("{0}")]
     Certificate(CertificateError),
-    /// The status check reported a problem.
+    /// The signer certificate's status fails the
+    /// [`StatusPolicy`](crate::trust::StatusPolicy): revoked (FC-02) or
+    /// unknown, unavailable or not checked (FC-03).
     #[error("certificate status: {0}")]
-    Status(crate::trust::StatusError),
+    Status(CertificateStatus),
     /// No `From`/`Sender` address of the message is an e-mail address of
     /// the signer's certificate (RFC 8550 §3): the signer is someone else
     /// than the message claims, or the certificate names no address.
@@ -95,6 +98,7 @@ impl SignatureFailure {
             SignatureFailure::Certificate(CertificateError::Expired { .. }) => "signer_expired",
             SignatureFailure::Certificate(CertificateError::NotYetValid { .. }) => "signer_not_yet_valid",
             SignatureFailure::Certificate(_) => "signer_certificate_invalid",
+            SignatureFailure::Status(CertificateStatus::Revoked { .. }) => "certificate_revoked",
             SignatureFailure::Status(_) => "status_failed",
             SignatureFailure::SignerAddressMismatch { .. } => "signer_address_mismatch",
         }
@@ -106,7 +110,7 @@ impl SignatureFailure {
             SignatureFailure::MissingSignerCertificate
             | SignatureFailure::Certificate(_)
             | SignatureFailure::SignerAddressMismatch { .. } => ErrorCase::Fc02CertificateInvalid,
-            SignatureFailure::Status(_) => ErrorCase::Fc03StatusUnchecked,
+            SignatureFailure::Status(status) => status.error_case().unwrap_or(ErrorCase::Fc03StatusUnchecked),
             _ => ErrorCase::Fc01IntegrityViolation,
         }
     }
@@ -129,8 +133,11 @@ pub struct SignatureReport {
     /// Whether the certificate chains to a trust anchor (`None`: no trust
     /// anchors given, or not reached).
     pub trusted: Option<bool>,
-    /// The status check (FC-03).
-    pub status: StatusResult,
+    /// The signer certificate's revocation status (FC-02/FC-03).
+    pub status: CertificateStatus,
+    /// The ETSI EN 319 102-1 indication of the status; `None` when the
+    /// status was not reached.
+    pub indication: Option<Indication>,
     /// The first failed rule, `None` when everything checked holds.
     pub failure: Option<SignatureFailure>,
 }
@@ -144,7 +151,8 @@ impl SignatureReport {
             signature_algorithm,
             signature_valid: false,
             trusted: None,
-            status: StatusResult::NotChecked,
+            status: CertificateStatus::NotChecked,
+            indication: None,
             failure: None,
         }
     }
@@ -657,6 +665,7 @@ fn verify_signer(
             certificate,
         });
     }
+    let mut issuer = None;
     if !options.trust_anchors.is_empty() {
         let carried: Vec<Certificate> = certificates
             .iter()
@@ -665,14 +674,16 @@ fn verify_signer(
             .collect();
         if let Some(chain) = options.verify_path(&certificate, &carried) {
             report.trusted = Some(chain.is_ok());
-            if let Err(error) = chain {
-                return report.fail(SignatureFailure::Certificate(error));
+            match chain {
+                Ok(found) => issuer = Some(found),
+                Err(error) => return report.fail(SignatureFailure::Certificate(error)),
             }
         }
     }
-    report.status = options.check_status(&certificate);
-    if let StatusResult::Failed(reason) = &report.status {
-        let failure = SignatureFailure::Status(reason.clone());
+    report.status = options.check_status(&certificate, issuer.as_ref());
+    report.indication = Some(options.indication(&report.status));
+    if options.status_refuses(&report.status) {
+        let failure = SignatureFailure::Status(report.status.clone());
         return report.fail(failure);
     }
     report

@@ -38,7 +38,7 @@ pub mod ocsp;
 use std::time::{Duration, SystemTime};
 
 use crate::certificate::Certificate;
-use crate::integrity::ErrorCase;
+use crate::error_case::ErrorCase;
 
 pub use indication::{Indication, SubIndication, TimeBasis};
 
@@ -108,6 +108,25 @@ impl CertificateStatus {
             CertificateStatus::Unknown { .. } => "unknown",
             CertificateStatus::Unavailable(_) => "unavailable",
             CertificateStatus::NotChecked => "not_checked",
+        }
+    }
+}
+
+impl std::fmt::Display for CertificateStatus {
+    /// The code, with the revocation time (seconds since the epoch) and
+    /// reason when revoked: `revoked at 1795478400 (key_compromise)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertificateStatus::Revoked { revocation, .. }
+            | CertificateStatus::RevokedAfter { revocation, .. } => {
+                write!(f, "{} at {}", self.code(), seconds(revocation.time))?;
+                match revocation.reason {
+                    Some(reason) => write!(f, " ({})", reason.code()),
+                    None => Ok(()),
+                }
+            }
+            CertificateStatus::Unavailable(unavailable) => write!(f, "unavailable: {unavailable}"),
+            other => f.write_str(other.code()),
         }
     }
 }
@@ -223,6 +242,21 @@ pub struct StatusUnavailable {
     pub rejected: Vec<RejectedEvidence>,
 }
 
+impl StatusUnavailable {
+    /// Whether every piece was rejected because it speaks about other
+    /// certificates — a CRL of another issuer or scope, an OCSP response
+    /// without a `SingleResponse` for this certificate — so that nothing
+    /// was said about this one (docs/decisions.md D157). A stale, forged
+    /// or undecodable piece is not "about another certificate".
+    pub fn only_about_other_certificates(&self) -> bool {
+        !self.rejected.is_empty()
+            && self
+                .rejected
+                .iter()
+                .all(|r| r.error.is_about_another_certificate())
+    }
+}
+
 /// One piece of evidence that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} #{index}: {error}")]
@@ -302,6 +336,18 @@ pub enum EvidenceError {
 }
 
 impl EvidenceError {
+    /// Whether the piece is valid in form but for other certificates:
+    /// [`EvidenceError::CrlNotInScope`] or an OCSP response with no
+    /// `SingleResponse` for the certificate (D157).
+    pub fn is_about_another_certificate(&self) -> bool {
+        match self {
+            EvidenceError::CrlNotInScope => true,
+            #[cfg(feature = "ocsp")]
+            EvidenceError::Ocsp(ocsp::OcspError::NotForCertificate) => true,
+            _ => false,
+        }
+    }
+
     /// A stable snake_case code for reports (`crl_stale`, `ocsp_signature`, ...).
     pub const fn code(&self) -> &'static str {
         match self {

@@ -6,7 +6,8 @@
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::trust::{StatusResult, VerifyOptions};
+use crate::status::{CertificateStatus, Indication};
+use crate::trust::VerifyOptions;
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
@@ -32,9 +33,11 @@ pub enum XmlSignatureFailure {
     /// No trust anchors were given, so the signer cannot be trusted.
     #[error("no trust anchors were given: the signer is not trusted")]
     NoTrustAnchors,
-    /// The status check (OCSP/CRL) failed.
+    /// The signer certificate's status fails the
+    /// [`StatusPolicy`](crate::trust::StatusPolicy): revoked (FC-02) or
+    /// unknown, unavailable or not checked (FC-03), PVD FU Schritt 48.
     #[error("certificate status: {0}")]
-    Status(crate::trust::StatusError),
+    Status(CertificateStatus),
 }
 
 /// What [`verify()`] found.
@@ -58,8 +61,10 @@ pub struct XmlSignatureReport {
     pub signature_ok: bool,
     /// Whether the certificate chains to a trust anchor (`None`: no anchors given).
     pub trusted: Option<bool>,
-    /// The status check.
-    pub status: StatusResult,
+    /// The signer certificate's revocation status (PVD FU Schritt 48).
+    pub status: CertificateStatus,
+    /// The ETSI EN 319 102-1 indication of [`XmlSignatureReport::status`].
+    pub indication: Indication,
     /// Every failure, in the order digest, signature, certificate, trust, status.
     pub failures: Vec<XmlSignatureFailure>,
     signed_content: Vec<u8>,
@@ -146,7 +151,8 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
         digest_ok,
         signature_ok: matches!(signature_result, Some(Ok(()))),
         trusted: None,
-        status: StatusResult::NotChecked,
+        status: CertificateStatus::NotChecked,
+        indication: options.indication(&CertificateStatus::NotChecked),
         failures: Vec::new(),
         signed_content,
         canonical_signed_info,
@@ -173,18 +179,23 @@ fn check_certificate(report: &mut XmlSignatureReport, carried: &[Certificate], o
             report.failures.push(failure);
         }
     }
+    let mut issuer = None;
     match options.verify_path(certificate, carried) {
         None => report.failures.push(XmlSignatureFailure::NoTrustAnchors),
         Some(chain) => {
             report.trusted = Some(chain.is_ok());
-            if let Err(error) = chain {
-                report.failures.push(XmlSignatureFailure::Certificate(error));
+            match chain {
+                Ok(found) => issuer = Some(found),
+                Err(error) => report.failures.push(XmlSignatureFailure::Certificate(error)),
             }
         }
     }
-    report.status = options.check_status(&report.certificate);
-    if let StatusResult::Failed(reason) = &report.status {
-        report.failures.push(XmlSignatureFailure::Status(reason.clone()));
+    report.status = options.check_status(&report.certificate, issuer.as_ref());
+    report.indication = options.indication(&report.status);
+    if options.status_refuses(&report.status) {
+        report
+            .failures
+            .push(XmlSignatureFailure::Status(report.status.clone()));
     }
 }
 

@@ -43,6 +43,7 @@ pub mod independent;
 pub mod pki;
 pub mod smime;
 pub mod softhsm;
+pub mod status_pki;
 pub mod tools;
 #[allow(unused_imports)] // not every test file runs a tool
 pub use tools::tool_available;

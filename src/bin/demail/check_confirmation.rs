@@ -72,6 +72,11 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
             // The xmldsig verdict: digest, signature value, certificate and
             // trust all pass (TR 01201-3.4 §3.5.1).
             "xml_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
+            // The XML signer's status and ETSI indication (PVD FU Schritt 48).
+            "xml_signature_status": report
+                .xml_signature
+                .as_ref()
+                .map(|r| io::status_json(&r.status, Some(r.indication))),
         })),
     });
     io::print_json(&output)?;

@@ -23,7 +23,8 @@ use demail::fields::DateTime;
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::trust::{DuplicatePolicy, KeyPolicy, VerifyOptions};
+use demail::status::{CertificateStatus, Evidence, Indication};
+use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 use demail::xml::XmlDateTime;
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -461,6 +462,19 @@ pub(crate) struct TrustArgs {
     /// `signer_binding` `unsigned`; add --require-signature to refuse it.
     #[arg(long, value_name = "FILE")]
     provider_directory: Option<PathBuf>,
+    /// A CRL of the signer's issuer, DER or PEM; repeatable (RFC 5280 §5).
+    /// A revoked signer fails FC-02; a CRL that cannot be used fails FC-03.
+    #[arg(long = "crl", value_name = "FILE")]
+    crls: Vec<PathBuf>,
+    /// An OCSP response for the signer's certificate, DER; repeatable
+    /// (RFC 6960 §4.2.1).
+    #[arg(long = "ocsp-response", value_name = "FILE")]
+    ocsp_responses: Vec<PathBuf>,
+    /// Fail FC-03 when the signer's status is not confirmed by a --crl or
+    /// --ocsp-response. Default: without evidence a signature passes with
+    /// `status` `not_checked` (docs/decisions.md D155).
+    #[arg(long)]
+    require_status: bool,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -471,6 +485,8 @@ pub(crate) struct Trust {
     duplicate_fields: DuplicatePolicy,
     require_signature: bool,
     directory: Option<ProviderMap>,
+    evidence: Evidence,
+    status_policy: StatusPolicy,
 }
 
 impl TrustArgs {
@@ -494,8 +510,41 @@ impl TrustArgs {
                 .as_deref()
                 .map(crate::provider_directory::load)
                 .transpose()?,
+            evidence: Evidence {
+                crls: read_all(&self.crls)?,
+                ocsp_responses: read_all(&self.ocsp_responses)?,
+            },
+            status_policy: if self.require_status {
+                StatusPolicy::Require
+            } else {
+                StatusPolicy::IfGiven
+            },
         })
     }
+}
+
+fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
+    paths.iter().map(|path| read_limited(path, MAX_MESSAGE)).collect()
+}
+
+/// A certificate status and its ETSI indication as JSON: `status` (the
+/// stable snake_case code of [`CertificateStatus::code`]), `revocation`
+/// (time as RFC 3339, reason code), `indication`, `sub_indication`.
+pub(crate) fn status_json(status: &CertificateStatus, indication: Option<Indication>) -> Value {
+    let revocation = match status {
+        CertificateStatus::Revoked { revocation, .. }
+        | CertificateStatus::RevokedAfter { revocation, .. } => Some(json!({
+            "time": DateTime::from_system_time(revocation.time, 0).map(|t| t.to_rfc3339()).ok(),
+            "reason": revocation.reason.map(|r| r.code()),
+        })),
+        _ => None,
+    };
+    json!({
+        "status": status.code(),
+        "revocation": revocation,
+        "indication": indication.map(Indication::as_str),
+        "sub_indication": indication.and_then(Indication::sub_indication).map(|s| s.as_str()),
+    })
 }
 
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
@@ -518,7 +567,10 @@ impl Trust {
             } else {
                 KeyPolicy::default()
             },
-            status_check: None,
+            status_evidence: &self.evidence,
+            status_options: demail::status::StatusOptions::default(),
+            status_policy: self.status_policy,
+            time_basis: demail::status::TimeBasis::Now,
             duplicate_fields: self.duplicate_fields,
             require_signature: self.require_signature,
             provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),

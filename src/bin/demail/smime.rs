@@ -17,7 +17,6 @@ use demail::smime::{
     Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
     SmimeError,
 };
-use demail::trust::StatusResult;
 
 use crate::io::{self, CliError, TrustArgs};
 
@@ -215,12 +214,8 @@ pub(crate) fn signature_json(report: &SignatureReport) -> Value {
         "reason": report.failure.as_ref().map(ToString::to_string),
         "signature_valid": report.signature_valid,
         "trusted": report.trusted,
-        "status": match &report.status {
-            StatusResult::NotChecked => "not_checked".to_owned(),
-            StatusResult::Good => "good".to_owned(),
-            StatusResult::Failed(reason) => format!("failed: {reason}"),
-            _ => "unrecognized".to_owned(),
-        },
+        "status": report.status.code(),
+        "certificate_status": io::status_json(&report.status, report.indication),
         "digest_algorithm": report.digest_algorithm,
         "signature_algorithm": report.signature_algorithm,
         "signer_addresses": report.signer_addresses,

@@ -22,7 +22,6 @@ use serde_json::{Value, json};
 use demail::envelope::Envelope;
 use demail::integrity::{IntegrityMode, Verdict, VerificationReport};
 use demail::provider_directory::SignerBinding;
-use demail::trust::StatusResult;
 
 use crate::io::{self, CliError, TrustArgs};
 
@@ -127,21 +126,27 @@ pub(crate) fn report_json(report: &VerificationReport) -> Value {
         "body_hash_ok": report.body_hash_ok,
         "header_ok": report.header_ok,
         "trusted": report.trusted,
-        "status": match &report.status {
-            StatusResult::NotChecked => "not checked".to_owned(),
-            StatusResult::Good => "good".to_owned(),
-            StatusResult::Failed(reason) => format!("failed: {reason}"),
-            _ => "unknown".to_owned(),
-        },
-        "certificate": report.certificate.as_ref().map(|c| json!({
-            "subject": c.subject,
-            "issuer": c.issuer,
-            "serial": c.serial,
-            "not_before": c.not_before,
-            "not_after": c.not_after,
-            "key": c.public_key.describe(),
-        })),
+        "status": report.status.code(),
+        "certificate": report.certificate.as_ref().map(|c| {
+            let mut certificate = json!({
+                "subject": c.subject,
+                "issuer": c.issuer,
+                "serial": c.serial,
+                "not_before": c.not_before,
+                "not_after": c.not_after,
+                "key": c.public_key.describe(),
+            });
+            merge(&mut certificate, io::status_json(&report.status, report.indication));
+            certificate
+        }),
     })
+}
+
+/// Adds the fields of `more` (an object) to `into` (an object).
+fn merge(into: &mut Value, more: Value) {
+    if let (Value::Object(into), Value::Object(more)) = (into, more) {
+        into.extend(more);
+    }
 }
 
 /// The name of a verdict in the reports: `pass`, `signature valid, signer

@@ -69,19 +69,6 @@ macro_rules! field_table {
                 }
             }
 
-            /// Finds a field by its lower-case name (one `match` on the
-            /// bytes, patterns from the table's lower-case column).
-            fn from_lower_case(name: &[u8]) -> Option<FieldName> {
-                #[allow(non_upper_case_globals)]
-                mod lower {
-                    $(pub(super) const $variant: &[u8] = $lower.as_bytes();)+
-                }
-                match name {
-                    $(lower::$variant => Some(FieldName::$variant),)+
-                    _ => None,
-                }
-            }
-
             /// The row of Table 1 (1 to 26; the four Resent-* fields share row 20).
             pub const fn table_row(self) -> u8 {
                 match self {
@@ -205,21 +192,106 @@ impl FieldName {
 
     /// Finds a field by name, case-insensitively (TR 01201-3.4 §3.1).
     pub fn lookup(name: &str) -> Option<FieldName> {
-        // Lower-case into a stack buffer, then one match: most fields of a
-        // message are not De-Mail fields and fail on the length alone.
-        const LONGEST: usize = 34; // x-de-mail-confirmation-of-retrieve
+        // The length picks at most three candidates; each is compared with
+        // the name eight bytes at a time, without a lower-cased copy
+        // (docs/decisions.md D165). Most fields of a message are not
+        // De-Mail fields and fail on the length alone.
         let bytes = name.as_bytes();
-        if bytes.len() > LONGEST {
-            return None;
-        }
-        let mut buffer = [0u8; LONGEST];
-        let lower = &mut buffer[..bytes.len()];
-        for (to, from) in lower.iter_mut().zip(bytes) {
-            *to = from.to_ascii_lowercase();
-        }
-        FieldName::from_lower_case(lower)
+        let candidates = BY_LENGTH.get(bytes.len())?;
+        candidates
+            .iter()
+            .flatten()
+            .find(|key| key.matches(bytes))
+            .map(|key| key.field)
     }
 }
+
+/// The longest field name, `x-de-mail-confirmation-of-dispatch`.
+const LONGEST: usize = 34;
+
+/// A field name prepared for [`FieldName::lookup`]: its lower-case spelling
+/// as little-endian words at the offsets `min(8 k, len - 8)` (the last word
+/// overlaps the one before), and per word the bits that ASCII case changes
+/// (`0x20` in each letter's byte, nothing elsewhere).
+#[derive(Clone, Copy)]
+struct LookupKey {
+    field: FieldName,
+    words: [u64; 5],
+    case_bits: [u64; 5],
+}
+
+impl LookupKey {
+    const fn new(field: FieldName) -> LookupKey {
+        let lower = field.lower_case().as_bytes();
+        let mut key = LookupKey {
+            field,
+            words: [0; 5],
+            case_bits: [0; 5],
+        };
+        // Names shorter than a word (Date, From, Subject) keep no words.
+        let mut k = 0;
+        while lower.len() >= 8 && k < word_count(lower.len()) {
+            let at = word_offset(k, lower.len());
+            let mut i = 0;
+            while i < 8 {
+                let byte = lower[at + i];
+                key.words[k] |= (byte as u64) << (8 * i);
+                if byte.is_ascii_lowercase() {
+                    key.case_bits[k] |= 0x20 << (8 * i);
+                }
+                i += 1;
+            }
+            k += 1;
+        }
+        key
+    }
+
+    /// Whether `name` (of this key's length) is the field's name in any
+    /// ASCII case: a letter byte matches with or without `0x20`, any other
+    /// byte only itself, exactly as `eq_ignore_ascii_case`.
+    fn matches(&self, name: &[u8]) -> bool {
+        if name.len() < 8 {
+            // Date, From, Subject: shorter than one word.
+            return self.field.lower_case().as_bytes().eq_ignore_ascii_case(name);
+        }
+        (0..word_count(name.len())).all(|k| {
+            let at = word_offset(k, name.len());
+            let word = name
+                .get(at..at + 8)
+                .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok());
+            word.is_some_and(|word| u64::from_le_bytes(word) | self.case_bits[k] == self.words[k])
+        })
+    }
+}
+
+/// Words of eight bytes that cover a name of `len` bytes (at least 8).
+const fn word_count(len: usize) -> usize {
+    len.div_ceil(8)
+}
+
+/// Where word `k` of a name of `len` bytes (at least 8) starts.
+const fn word_offset(k: usize, len: usize) -> usize {
+    let at = 8 * k;
+    if at + 8 > len { len - 8 } else { at }
+}
+
+/// The lookup keys by name length; at most three names share a length
+/// (a fourth stops the build).
+static BY_LENGTH: [[Option<LookupKey>; 3]; LONGEST + 1] = {
+    let mut table = [[None; 3]; LONGEST + 1];
+    let mut i = 0;
+    while i < FieldName::ALL.len() {
+        let field = FieldName::ALL[i];
+        let row = &mut table[field.lower_case().len()];
+        let mut slot = 0;
+        while row[slot].is_some() {
+            slot += 1;
+        }
+        row[slot] = Some(LookupKey::new(field));
+        i += 1;
+    }
+    table
+};
 
 /// [`FieldName::SIGNED`] from the table's positions; a gap or a position
 /// used twice stops the build.
@@ -672,5 +744,49 @@ mod tests {
         assert_eq!(decode_unstructured(b" =?UTF-8?Q?Stra=C3=9Fe?= 1"), "Straße 1");
         assert_eq!(decode_unstructured(b" =?ISO-8859-1?B?5A==?="), "ä");
         assert_eq!(decode_unstructured(b" plain\r\n text"), "plain text");
+    }
+
+    /// The former lookup: lower-case, then compare with the table.
+    fn lookup_by_lower_case(name: &str) -> Option<FieldName> {
+        let lower = name.to_ascii_lowercase();
+        FieldName::ALL
+            .into_iter()
+            .find(|field| field.lower_case() == lower)
+    }
+
+    // TR 01201-3.4 §3.1, D165: every name of the table in every case of
+    // every letter one at a time, and each with every byte value at every
+    // position, looks up as the lower-case comparison does.
+    #[test]
+    fn lookup_matches_lower_case_comparison() {
+        for field in FieldName::ALL {
+            let lower = field.lower_case().as_bytes();
+            for at in 0..lower.len() {
+                for byte in 0..=255u8 {
+                    let mut name = lower.to_vec();
+                    name[at] = byte;
+                    if let Ok(name) = std::str::from_utf8(&name) {
+                        assert_eq!(FieldName::lookup(name), lookup_by_lower_case(name), "{name:?}");
+                    }
+                }
+                let mut upper = lower.to_vec();
+                upper[at] = upper[at].to_ascii_uppercase();
+                let upper = std::str::from_utf8(&upper).expect("ASCII");
+                assert_eq!(FieldName::lookup(upper), Some(field), "{upper:?}");
+            }
+            assert_eq!(
+                FieldName::lookup(&field.as_str().to_ascii_uppercase()),
+                Some(field)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        // D165: arbitrary names, lengths 0 to 40, mostly from the bytes of
+        // field names, look up as the lower-case comparison does.
+        #[test]
+        fn lookup_matches_lower_case_comparison_for_any_name(name in "(?i)(x-de-mail-)?(confirmation-of-|auth-|private|message|re[a-z]{0,8})[a-z@\\[-]{0,14}") {
+            proptest::prop_assert_eq!(FieldName::lookup(&name), lookup_by_lower_case(&name));
+        }
     }
 }

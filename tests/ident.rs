@@ -21,15 +21,15 @@ use demail::ident::{
 };
 use demail::provider::Issuer;
 use demail::trust::VerifyOptions;
-use demail::xml::{XmlDateTime, XmlError};
+use demail::xml::XmlError;
 use demail::xmldsig::XmlSignatureFailure;
 
 const HOLDER: &str = "max.mustermann@dmda-a.de-mail.de";
 const AUDIENCE: &str = "identitaet@bank.de-mail.de";
 const ISSUER: &str = "Ident-Bestaetigung@dmda-a.de-mail.de";
 
-fn checked() -> XmlDateTime {
-    XmlDateTime::parse("2026-11-20T10:00:00+01:00").unwrap()
+fn checked() -> DateTime {
+    DateTime::parse_rfc3339("2026-11-20T10:00:00+01:00").unwrap()
 }
 
 fn value_for(name: &str, holder: &str) -> String {

@@ -222,3 +222,66 @@ fn ident_unreadable_input_exits_2() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+// D170: the card's validation_time is RFC 3339 (§5.6 NOTE: `t` and `z` may
+// be lower case), written as xs:dateTime (upper case); a time xs:dateTime
+// cannot carry (a leap second, XML Schema 1.0 Part 2 §3.2.7) is unreadable
+// input, exit 2.
+#[test]
+fn rfc3339_5_6_lower_case_validation_time_is_read_and_a_leap_second_refused() {
+    let build_with = |name: &str, time: &str| {
+        let card = out(&format!("{name}.json"));
+        std::fs::write(
+            &card,
+            format!(
+                r#"{{"type": "DeMailAddress", "validation_time": "{time}",
+                    "fields": [{{"name": "de-mail-address", "value": "{HOLDER}"}}]}}"#
+            ),
+        )
+        .unwrap();
+        let output_path = out(&format!("{name}.eml"));
+        let output = demail(
+            &[
+                "ident",
+                "build",
+                "--card",
+                &card,
+                "--holder",
+                HOLDER,
+                "--audience",
+                AUDIENCE,
+                "--provider-key",
+                "tests/data/keys/p256.key.pem",
+                "--provider-cert",
+                "tests/data/keys/p256.cert.pem",
+                "--provider-address",
+                "Ident-Bestaetigung@dmda-a.de-mail.de",
+                "--at",
+                "2026-11-20T10:05:00+01:00",
+                "-o",
+                &output_path,
+            ],
+            None,
+        );
+        (output, output_path)
+    };
+    let (lower, path) = build_with("lower-case-time", "2026-11-20t10:00:00z");
+    assert_eq!(
+        lower.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lower.stderr)
+    );
+    let checked = check(&path, AUDIENCE);
+    let report = json(&checked);
+    assert_eq!(checked.status.code(), Some(0), "{report:#}");
+    // Read back from the signed XML: written as xs:dateTime, upper case.
+    assert_eq!(
+        report["card"]["fields"][0]["validation_time"],
+        "2026-11-20T10:00:00Z"
+    );
+    let (leap, _) = build_with("leap-second-time", "2016-12-31T23:59:60Z");
+    let stderr = String::from_utf8_lossy(&leap.stderr);
+    assert_eq!(leap.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("validation_time"), "{stderr}");
+}

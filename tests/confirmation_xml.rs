@@ -24,7 +24,7 @@ use demail::confirmation::{
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
-use demail::fields::DateTime;
+use demail::fields::{DateFormat, DateTime, DateTimeError};
 use demail::notification::{
     NotificationKind, NotificationMessage, NotificationRequest, notification_message,
 };
@@ -642,6 +642,39 @@ fn date_times_need_a_valid_date_and_a_missing_offset_is_a_warning() {
     assert!(matches!(
         AcknowledgeMessage::parse(bad.as_bytes()),
         Err(XmlError::InvalidDateTime { element: "Time", .. })
+    ));
+}
+
+// XML Schema 1.0 Part 2 §3.2.7 (the `Time` of §3.5.3): `T` and `Z` are upper
+// case only; RFC 3339 §5.6 allows lower case, the XML reader does not (D170).
+// The refusal carries the typed cause.
+#[test]
+fn xs_date_time_3_2_7_lower_case_t_or_z_in_the_xml_is_refused_with_its_cause() {
+    for lower in ["2024-03-13t08:00:00+01:00", "2024-03-13T07:00:00z"] {
+        let xml = ack_xml().replace("2024-03-13T08:00:00+01:00", lower);
+        let error = AcknowledgeMessage::parse(xml.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                XmlError::InvalidDateTime {
+                    element: "Time",
+                    cause: DateTimeError::Syntax {
+                        format: DateFormat::XsDateTime
+                    },
+                    ..
+                }
+            ),
+            "{lower}: {error:?}"
+        );
+        assert!(std::error::Error::source(&error).is_some());
+    }
+    let impossible = ack_xml().replace("2024-03-13T08:00:00+01:00", "2023-02-29T08:00:00+01:00");
+    assert!(matches!(
+        AcknowledgeMessage::parse(impossible.as_bytes()),
+        Err(XmlError::InvalidDateTime {
+            cause: DateTimeError::Day { day: 29, .. },
+            ..
+        })
     ));
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::fields::DateTime;
+use demail::fields::{DateFormat, DateTime, DateTimeError};
 use demail::ident::{
     AssertionError, CardError, CardField, CardType, IDENT_NS, IdentAssertion, IdentCard, IdentMismatchCode,
     IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
@@ -306,6 +306,9 @@ fn saml_core_1_3_3_times_without_time_zone_are_refused() {
             error,
             AssertionError::Xml(XmlError::InvalidDateTime {
                 element: "validationTime",
+                cause: DateTimeError::NoTimeZone {
+                    format: DateFormat::XsDateTime
+                },
                 ..
             })
         ),

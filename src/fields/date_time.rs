@@ -771,6 +771,28 @@ mod tests {
         assert_eq!(date.offset_minutes, 0);
     }
 
+    // XML Schema 1.0 Part 2 §3.2.7: what the reader refuses, the check
+    // refuses on a value read from RFC 3339 (D170).
+    #[test]
+    fn xs_date_time_3_2_7_check_refuses_what_the_reader_refuses() {
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-24T10:00:00+14:01",
+        ] {
+            let date = rfc3339(text);
+            assert!(date.check_xs_date_time().is_err(), "{text}");
+            assert_eq!(
+                date.check_xs_date_time().map(|()| date),
+                DateTime::parse_xs_date_time(text).map(|(d, _)| d),
+                "{text}"
+            );
+        }
+        let fine = rfc3339("2026-11-24t10:00:00-14:00");
+        assert_eq!(fine.check_xs_date_time(), Ok(()));
+        assert_eq!(DateTime::parse_xs_date_time(&fine.to_rfc3339()), Ok((fine, true)));
+    }
+
     // D123: every instant of the years 0000..=9999 converts both ways.
     #[test]
     fn unix_seconds_convert_both_ways_at_the_ends_of_the_range() {

@@ -38,7 +38,11 @@ fn out(name: &str) -> String {
 }
 
 fn build(card: &str, key: &str, output: &str) -> std::process::Output {
-    let card = format!("tests/data/ident/{card}.json");
+    build_from(&format!("tests/data/ident/{card}.json"), key, output)
+}
+
+/// `ident build` of the card JSON at `card`, signed with the test key `key`.
+fn build_from(card: &str, key: &str, output: &str) -> std::process::Output {
     let key_file = format!("tests/data/keys/{key}.key.pem");
     let cert_file = format!("tests/data/keys/{key}.cert.pem");
     demail(
@@ -46,7 +50,7 @@ fn build(card: &str, key: &str, output: &str) -> std::process::Output {
             "ident",
             "build",
             "--card",
-            &card,
+            card,
             "--holder",
             HOLDER,
             "--audience",
@@ -169,25 +173,7 @@ fn ident_build_refuses_a_card_breaking_a_rule_with_exit_1() {
             "fields": [{"name": "over18", "value": false}, {"name": "de-mail-address", "value": "max.mustermann@dmda-a.de-mail.de"}]}"#,
     )
     .unwrap();
-    let output = demail(
-        &[
-            "ident",
-            "build",
-            "--card",
-            &card,
-            "--holder",
-            HOLDER,
-            "--audience",
-            AUDIENCE,
-            "--provider-key",
-            "tests/data/keys/p256.key.pem",
-            "--provider-cert",
-            "tests/data/keys/p256.cert.pem",
-            "--provider-address",
-            "Ident-Bestaetigung@dmda-a.de-mail.de",
-        ],
-        None,
-    );
+    let output = build_from(&card, "p256", &out("bad-card.eml"));
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -240,30 +226,7 @@ fn rfc3339_5_6_lower_case_validation_time_is_read_and_a_leap_second_refused() {
         )
         .unwrap();
         let output_path = out(&format!("{name}.eml"));
-        let output = demail(
-            &[
-                "ident",
-                "build",
-                "--card",
-                &card,
-                "--holder",
-                HOLDER,
-                "--audience",
-                AUDIENCE,
-                "--provider-key",
-                "tests/data/keys/p256.key.pem",
-                "--provider-cert",
-                "tests/data/keys/p256.cert.pem",
-                "--provider-address",
-                "Ident-Bestaetigung@dmda-a.de-mail.de",
-                "--at",
-                "2026-11-20T10:05:00+01:00",
-                "-o",
-                &output_path,
-            ],
-            None,
-        );
-        (output, output_path)
+        (build_from(&card, "p256", &output_path), output_path)
     };
     let (lower, path) = build_with("lower-case-time", "2026-11-20t10:00:00z");
     assert_eq!(

@@ -275,7 +275,7 @@ impl DateTime {
     ///
     /// ```
     /// let date = demail::fields::DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
-    /// assert_eq!((date.year, date.month, date.day, date.offset_minutes), (2026, 11, 24, 60));
+    /// assert_eq!((date.year(), date.month(), date.day(), date.offset_minutes()), (2026, 11, 24, 60));
     /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
     /// ```
     pub fn parse_rfc5322(value: &str) -> Option<DateTime> {

@@ -27,7 +27,7 @@ use demail::confirmation::{AcknowledgeMessage, ConfirmationKind, ConfirmationReq
 use demail::crypto::{SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::{SignOptions, Signer, sign};
+use demail::integrity::{SignOptions, SignedMode, sign};
 use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
 use demail::provider::Issuer;
@@ -88,7 +88,7 @@ fn signed_message(name: &str) -> Vec<u8> {
     let key = SigningKey::from_pkcs8_pem(key).expect("key");
     let certificate = Certificate::from_pem(cert).expect("certificate");
     let options = SignOptions {
-        signer: Some(Signer {
+        signer: Some(SignedMode {
             key: &key,
             certificate: &certificate,
             scheme,

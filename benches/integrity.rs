@@ -13,7 +13,7 @@ use ring::signature::{self as ring_sig, UnparsedPublicKey};
 use demail::certificate::Certificate;
 use demail::crypto::{PublicKey, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
-use demail::integrity::{IntegrityTags, SignOptions, Signer, header_input, sign};
+use demail::integrity::{IntegrityTags, SignOptions, SignedMode, header_input, sign};
 use demail::integrity::{Verdict, verify};
 use demail::trust::VerifyOptions;
 
@@ -54,7 +54,7 @@ fn signed_case(c: &mut Criterion, name: &str, key_pem: &str, cert_pem: &str, sch
     let key = SigningKey::from_pkcs8_pem(key_pem).expect("key");
     let certificate = Certificate::from_pem(cert_pem).expect("certificate");
     let options = SignOptions {
-        signer: Some(Signer {
+        signer: Some(SignedMode {
             key: &key,
             certificate: &certificate,
             scheme,

@@ -145,7 +145,7 @@ fn copy_for(
     recipients: &RecipientList<'_>,
     bcc: Option<&DeMailAddress<'_>>,
 ) -> Vec<u8> {
-    let line_end = LineEnd::of(envelope);
+    let line_end = LineEnd::of(envelope.fields());
     let value = recipients.to_string();
     let keep_chosen = envelope
         .metadata()
@@ -164,7 +164,7 @@ fn copy_for(
         HeaderWriter::new(&mut out, line_end).folded(FieldName::ActualRecipient.written_name(), &value);
         actual_done = true;
     }
-    copy_fields_and_body(&mut out, envelope, &mut |field, out| {
+    copy_fields_and_body(&mut out, envelope.raw(), envelope.fields(), &mut |field, out| {
         // Each recipient field: the first occurrence is kept or replaced,
         // later ones are dropped so no reader sees another recipient list.
         for (name, keep, done) in [

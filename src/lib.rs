@@ -62,9 +62,9 @@
 //! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
 //!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
 //!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
-//!   A key elsewhere (an HSM) is a [`crypto::Signer`]: a key with its
-//!   certificate, such as [`crypto::CertifiedKey`] or, with feature
-//!   `pkcs11`, `crypto::pkcs11::Pkcs11Signer`; [`crypto::SigningKey::from_signer`]
+//!   A key elsewhere (an HSM) is a [`signer::Signer`]: a key with its
+//!   certificate, such as [`signer::CertifiedKey`] or, with feature
+//!   `pkcs11`, `signer::pkcs11::Pkcs11Signer`; [`crypto::SigningKey::from_signer`]
 //!   passes it to the signing functions.
 //! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
@@ -108,7 +108,7 @@
 //! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
 //! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
-//! - `pkcs11`: signing with a key in an HSM, `crypto::pkcs11` (cryptoki).
+//! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki).
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
 //!   enables `smime`).
 //!
@@ -147,6 +147,7 @@ pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;
 pub mod stamp;

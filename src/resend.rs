@@ -194,10 +194,10 @@ fn newest_resent_block<'f, 'a>(fields: &'f [RawField<'a>]) -> &'f [RawField<'a>]
 /// [`ResendError::Header`] when the input is not a mail.
 pub fn reset_envelope_to(message: &[u8], rcpt_to: &DeMailAddress<'_>) -> Result<Vec<u8>, ResendError> {
     let envelope = Envelope::parse(message)?;
-    let line_end = LineEnd::of(&envelope);
+    let line_end = LineEnd::of(envelope.fields());
     let mut out = Vec::with_capacity(message.len() + 128);
     HeaderWriter::new(&mut out, line_end).folded(FieldName::EnvelopeTo.written_name(), &rcpt_to.addr_spec());
-    copy_fields_and_body(&mut out, &envelope, &mut |field, _| {
+    copy_fields_and_body(&mut out, envelope.raw(), envelope.fields(), &mut |field, _| {
         if field.has_name(FieldName::EnvelopeTo.as_str()) {
             Edit::Drop
         } else {
@@ -215,7 +215,7 @@ fn resend_message(message: &[u8], resend: &Resend<'_>, kind: ResendKind) -> Resu
         return Err(ResendError::RetrieveConfirmationRequested);
     }
     let actual = new_actual_recipient(&envelope, resend);
-    let line_end = LineEnd::of(&envelope);
+    let line_end = LineEnd::of(envelope.fields());
 
     let mut out = Vec::with_capacity(message.len() + 512);
     let mut w = HeaderWriter::new(&mut out, line_end);
@@ -237,7 +237,7 @@ fn resend_message(message: &[u8], resend: &Resend<'_>, kind: ResendKind) -> Resu
         w.folded(FieldName::ActualRecipient.written_name(), &actual);
         actual_written = true;
     }
-    copy_fields_and_body(&mut out, &envelope, &mut |field, out| {
+    copy_fields_and_body(&mut out, envelope.raw(), envelope.fields(), &mut |field, out| {
         if field.has_name(FieldName::EnvelopeTo.as_str()) {
             Edit::Drop
         } else if field.has_name(FieldName::ActualRecipient.as_str()) {

@@ -46,6 +46,7 @@ use std::fmt::Write as _;
 use crate::envelope::Envelope;
 use crate::integrity::{Failure, IntegrityMode, Verdict, VerificationReport};
 use crate::protection::Protection;
+use crate::writer::{Edit, copy_fields_and_body};
 
 /// The RFC 8601 method name of the De-Mail check.
 pub const METHOD: &str = "x-demail";
@@ -81,17 +82,20 @@ pub fn stamp(
     protection: Option<&Protection>,
 ) -> Result<Vec<u8>, StampError> {
     let field = authentication_results(authserv_id, report, protection)?;
-    let raw = envelope.raw();
-    let mut out = Vec::with_capacity(field.len() + raw.len());
+    let mut out = Vec::with_capacity(field.len() + envelope.raw().len());
     out.extend_from_slice(field.as_bytes());
-    let mut header_end = 0;
-    for raw_field in envelope.fields() {
-        header_end = raw_field.offset + raw_field.raw.len();
-        if !is_own_stamp(raw_field.name, raw_field.value, authserv_id) {
-            out.extend_from_slice(raw_field.raw);
-        }
-    }
-    out.extend_from_slice(&raw[header_end..]);
+    copy_fields_and_body(
+        &mut out,
+        envelope.raw(),
+        envelope.fields(),
+        &mut |raw_field, _| {
+            if is_own_stamp(raw_field.name, raw_field.value, authserv_id) {
+                Edit::Drop
+            } else {
+                Edit::Keep
+            }
+        },
+    );
     Ok(out)
 }
 

@@ -19,7 +19,6 @@ use mail_builder::headers::Header;
 use mail_builder::headers::address::Address;
 
 use crate::address::DeMailAddress;
-use crate::envelope::Envelope;
 use crate::header::RawField;
 
 /// The column at which a folded line is broken (RFC 5322 §2.1.1 "SHOULD").
@@ -37,8 +36,8 @@ pub(crate) enum LineEnd {
 impl LineEnd {
     /// The line end a message uses: CRLF unless its first field ends in a
     /// bare LF.
-    pub(crate) fn of(envelope: &Envelope<'_>) -> LineEnd {
-        match envelope.fields().first() {
+    pub(crate) fn of(fields: &[RawField<'_>]) -> LineEnd {
+        match fields.first() {
             Some(field) if field.raw.ends_with(b"\n") && !field.raw.ends_with(b"\r\n") => LineEnd::Lf,
             _ => LineEnd::Crlf,
         }
@@ -301,17 +300,19 @@ pub(crate) enum Edit {
     Drop,
 }
 
-/// The field editor: copies every field through `edit` (which may write
+/// The field editor: copies every field of `message` (its `fields`, as
+/// [`crate::header::split_header`] cut them) through `edit` (which may write
 /// replacements into the output first), then the empty line and the body
 /// unchanged.
 pub(crate) fn copy_fields_and_body(
     out: &mut Vec<u8>,
-    envelope: &Envelope<'_>,
+    message: &[u8],
+    fields: &[RawField<'_>],
     edit: &mut dyn FnMut(&RawField<'_>, &mut Vec<u8>) -> Edit,
 ) {
-    let raw = envelope.raw();
+    let raw = message;
     let mut header_end = 0;
-    for field in envelope.fields() {
+    for field in fields {
         header_end = field.offset + field.raw.len();
         if let Edit::Keep = edit(field, out) {
             out.extend_from_slice(field.raw);

@@ -5,7 +5,7 @@
 
 #[path = "common/cli.rs"]
 mod cli;
-use cli::{demail, json};
+use cli::{demail, json, json_lines};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -287,10 +287,11 @@ fn mbox_export_list_import_round_trip() {
 
     let output = demail(&["mbox", "list", mbox.to_str().unwrap()], None);
     assert_eq!(code(&output), Some(0));
-    let list = json(&output);
-    assert_eq!(list["count"], 2);
-    assert_eq!(list["messages"][0]["offset"], 0);
-    assert_eq!(list["messages"][1]["subject"], "Vertrauliche Unterlagen");
+    let list = json_lines(&output);
+    assert_eq!(list.len(), 3, "two messages and the summary (D150)");
+    assert_eq!(list[2]["summary"]["messages"], 2);
+    assert_eq!(list[0]["offset"], 0);
+    assert_eq!(list[1]["subject"], "Vertrauliche Unterlagen");
 
     let imported = dir.join("imported");
     let output = demail(
@@ -309,12 +310,13 @@ fn mbox_export_list_import_round_trip() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-    let report = json(&output);
+    let report = json_lines(&output);
+    let summary = &report[2]["summary"];
     assert_eq!(
-        (report["valid"].as_u64(), report["invalid"].as_u64()),
+        (summary["valid"].as_u64(), summary["invalid"].as_u64()),
         (Some(2), Some(0))
     );
-    assert_eq!(report["messages"][0]["integrity"], "pass");
+    assert_eq!(report[0]["integrity"], "pass");
     assert_eq!(
         std::fs::read(imported.join("0001.eml")).unwrap(),
         std::fs::read(files[0]).unwrap()
@@ -336,12 +338,13 @@ fn mbox_import_reports_invalid_messages_and_exits_1() {
     file.extend_from_slice(b"From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: plain\r\n\r\nhi\r\n\n");
     let output = demail(&["mbox", "import", "-"], Some(&file));
     assert_eq!(code(&output), Some(1));
-    let report = json(&output);
+    let report = json_lines(&output);
+    let summary = &report[2]["summary"];
     assert_eq!(
-        (report["valid"].as_u64(), report["invalid"].as_u64()),
+        (summary["valid"].as_u64(), summary["invalid"].as_u64()),
         (Some(1), Some(1))
     );
-    let bad = &report["messages"][1];
+    let bad = &report[1];
     assert_eq!(bad["index"], 1);
     assert_eq!(bad["offset"].as_u64(), Some(second as u64));
     assert_eq!(bad["valid"], false);

@@ -11,7 +11,7 @@ use demail::fields::FieldName;
 use demail::integrity::{
     ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport, verify,
 };
-use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
+use demail::integrity::{IntegrityError, SignOptions, SignedMode, sign};
 use demail::trust::KeyPolicy;
 use demail::trust::{DuplicatePolicy, StatusError, VerifyOptions};
 
@@ -28,7 +28,7 @@ fn sign_with(message: &[u8], name: &str, scheme: SignatureScheme, hash: HashAlgo
     let (key, certificate) = (key(name), cert(name));
     let options = SignOptions {
         hash,
-        signer: Some(Signer {
+        signer: Some(SignedMode {
             key: &key,
             certificate: &certificate,
             scheme,
@@ -397,7 +397,7 @@ fn key_policy_rejects_weak_keys() {
 fn scheme_must_fit_the_key() {
     let (key, certificate) = (key("p256"), cert("p256"));
     let options = SignOptions {
-        signer: Some(Signer {
+        signer: Some(SignedMode {
             key: &key,
             certificate: &certificate,
             scheme: SignatureScheme::Rsa,

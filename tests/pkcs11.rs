@@ -19,29 +19,22 @@ use std::process::Command;
 use std::sync::Arc;
 
 use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
-use demail::crypto::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, Signer, SigningKey};
+use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
 use demail::provider::Issuer;
+use demail::signer::Signer;
+use demail::signer::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 
 mod common;
 mod xmldsig_common;
 use common::independent::{self, openssl};
+use common::softhsm::{MODULE, PIN, TOKEN, token_with_keys};
 use common::{cert, data, options, path, trust};
 
-/// SoftHSM2's module as Debian installs it.
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const TOKEN: &str = "demail-test";
-const PIN: &str = "4711-user";
-const SO_PIN: &str = "0815-security-officer";
 /// Set in the child process to the name of the test it runs.
 const CHILD: &str = "DEMAIL_PKCS11_TEST_CHILD";
-
-/// The keys imported into the token, each with its certificate, under the
-/// key's name as label.
-const KEYS: [&str; 7] = ["rsa3072", "rsa2048", "rsa1024", "p256", "p384", "bp256", "bp384"];
 
 /// In the parent: prepares a token for `test` and runs `test` again in a
 /// child process, returning `false`. In that child: returns `true`, and
@@ -82,89 +75,6 @@ fn in_token_with_env(test: &str, pin: Option<&str>) -> bool {
         String::from_utf8_lossy(&output.stderr)
     );
     false
-}
-
-/// A SoftHSM2 configuration with its own token directory and one token
-/// holding [`KEYS`]; returns the configuration's path.
-fn token_with_keys(dir: &Path) -> PathBuf {
-    let tokens = dir.join("tokens");
-    std::fs::create_dir_all(&tokens).unwrap();
-    let conf = dir.join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
-    let run = |program: &str, args: &[&str]| {
-        let output = Command::new(program)
-            .args(args)
-            .env("SOFTHSM2_CONF", &conf)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{program} {args:?}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
-    run(
-        "softhsm2-util",
-        &[
-            "--init-token",
-            "--free",
-            "--label",
-            TOKEN,
-            "--pin",
-            PIN,
-            "--so-pin",
-            SO_PIN,
-        ],
-    );
-    for (index, name) in KEYS.iter().enumerate() {
-        let id = format!("{:02x}", index + 1);
-        let key = path(&format!("keys/{name}.key.pem"));
-        let certificate = path(&format!("keys/{name}.cert.der"));
-        run(
-            "softhsm2-util",
-            &[
-                "--import",
-                key.to_str().unwrap(),
-                "--token",
-                TOKEN,
-                "--label",
-                name,
-                "--id",
-                &id,
-                "--pin",
-                PIN,
-            ],
-        );
-        run(
-            "pkcs11-tool",
-            &[
-                "--module",
-                MODULE,
-                "--token-label",
-                TOKEN,
-                "--login",
-                "--pin",
-                PIN,
-                "--write-object",
-                certificate.to_str().unwrap(),
-                "--type",
-                "cert",
-                "--label",
-                name,
-                "--id",
-                &id,
-            ],
-        );
-    }
-    conf
 }
 
 fn config(key: &str) -> Pkcs11Config {

@@ -6,13 +6,11 @@
 use std::sync::Arc;
 
 use demail::certificate::Certificate;
-use demail::crypto::{
-    CertifiedKey, CryptoError, DeviceError, HashAlgorithm, PublicKey, SignatureScheme, Signer, SigningKey,
-    check_signer,
-};
+use demail::crypto::{CryptoError, DeviceError, HashAlgorithm, PublicKey, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
+use demail::signer::{CertifiedKey, Signer, check_signer};
 
 mod common;
 use common::independent::{self, openssl};

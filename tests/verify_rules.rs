@@ -11,7 +11,7 @@ use demail::crypto::SignatureScheme;
 use demail::envelope::Envelope;
 use demail::fields::MessageType;
 use demail::integrity::{ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, verify};
-use demail::integrity::{IntegrityError, SignOptions, Signer, sign};
+use demail::integrity::{IntegrityError, SignOptions, SignedMode, sign};
 use demail::provider_directory::{AllowedSigner, ProviderMap, SignerBinding};
 use demail::trust::{DuplicatePolicy, VerifyOptions};
 use demail::validate::Rule;
@@ -46,7 +46,7 @@ fn find(message: &[u8], needle: &str) -> usize {
 fn signed_with(message: &[u8], name: &str, scheme: SignatureScheme) -> Vec<u8> {
     let (key, certificate) = (key(name), cert(name));
     let options = SignOptions {
-        signer: Some(Signer {
+        signer: Some(SignedMode {
             key: &key,
             certificate: &certificate,
             scheme,

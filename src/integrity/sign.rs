@@ -22,7 +22,7 @@ pub struct SignOptions<'k> {
     /// The hash function.
     pub hash: HashAlgorithm,
     /// Key, certificate and scheme for signed mode; `None` for hash-only.
-    pub signer: Option<Signer<'k>>,
+    pub signer: Option<SignedMode<'k>>,
     /// `d=`; by default the domain of `X-de-mail-originator-provider`.
     pub domain: Option<String>,
     /// `s=` (never used for a lookup).
@@ -31,7 +31,7 @@ pub struct SignOptions<'k> {
 
 /// The provider's key and certificate for signed mode.
 #[derive(Debug)]
-pub struct Signer<'k> {
+pub struct SignedMode<'k> {
     /// The private key.
     pub key: &'k SigningKey,
     /// The certificate of that key, written into the message.
@@ -40,7 +40,7 @@ pub struct Signer<'k> {
     pub scheme: SignatureScheme,
 }
 
-impl Signer<'_> {
+impl SignedMode<'_> {
     /// Checks that the key belongs to the certificate, so that no message
     /// carries a certificate its signature cannot be checked with.
     ///
@@ -74,7 +74,7 @@ impl<'k> SignOptions<'k> {
     /// Signed with the key's default scheme and SHA-256.
     pub fn signed(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
         SignOptions {
-            signer: Some(Signer {
+            signer: Some(SignedMode {
                 key,
                 certificate,
                 scheme: key.default_scheme(),

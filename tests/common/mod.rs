@@ -42,6 +42,7 @@ pub fn key(name: &str) -> SigningKey {
 pub mod independent;
 pub mod pki;
 pub mod smime;
+pub mod softhsm;
 pub mod tools;
 #[allow(unused_imports)] // not every test file runs a tool
 pub use tools::tool_available;

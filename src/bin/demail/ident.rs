@@ -47,12 +47,15 @@ pub(crate) struct BuildArgs {
     /// The receiving service provider (To; the assertion's audience).
     #[arg(long)]
     audience: String,
-    /// The provider's PKCS#8 private key (PEM).
+    /// The provider's PKCS#8 private key (PEM), or --pkcs11-module.
+    #[arg(long, required_unless_present = "pkcs11_module", requires = "provider_cert")]
+    provider_key: Option<PathBuf>,
+    /// The provider's certificate (PEM or DER); with --pkcs11-module it
+    /// replaces the token's certificate.
     #[arg(long)]
-    provider_key: PathBuf,
-    /// The provider's certificate (PEM or DER).
-    #[arg(long)]
-    provider_cert: PathBuf,
+    provider_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pkcs11: io::Pkcs11Args,
     /// The sender, `Ident-Bestaetigung@<DMDA>`.
     #[arg(long)]
     provider_address: String,
@@ -115,7 +118,16 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
         .clone()
         .unwrap_or_else(|| provider.domain.to_string());
     let issuer = Issuer::new(name, provider);
-    let signer = io::load_signer(&args.provider_key, &args.provider_cert)?;
+    let signer = io::load_signer(
+        ("--provider-key", args.provider_key.as_deref()),
+        ("--provider-cert", args.provider_cert.as_deref()),
+        &args.pkcs11,
+    )?
+    .ok_or(CliError::Argument {
+        option: "--provider-key",
+        value: String::new(),
+        problem: "missing: an ident confirmation is signed (or give --pkcs11-module)",
+    })?;
     let time = io::time_or_now("--at", args.at.as_deref())?;
     let mut request = IdentRequest::new(
         &card,

@@ -12,6 +12,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
@@ -20,6 +21,8 @@ use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
 use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
+use demail::signer::Signer;
+use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::trust::{DuplicatePolicy, KeyPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -73,6 +76,10 @@ pub(crate) enum CliError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The PKCS#11 signer could not be opened: module, token, PIN, key or
+    /// certificate (exit 2; the code names which, D152).
+    #[error("PKCS#11: {0}")]
+    Pkcs11(#[from] Pkcs11Error),
     /// The library refused the input by a rule of the TR (exit 1).
     #[error("refused: {input}: {source}")]
     Refused {
@@ -115,6 +122,7 @@ impl CliError {
             CliError::Argument { .. } => "invalid_argument",
             CliError::Usage(_) => "usage",
             CliError::Invalid { .. } => "invalid_input",
+            CliError::Pkcs11(error) => pkcs11_code(error),
             CliError::Refused { .. } => "refused",
         }
     }
@@ -126,6 +134,28 @@ impl CliError {
             CliError::ClosedStdout => CLOSED_STDOUT,
             _ => 2,
         }
+    }
+}
+
+/// The stable code of a PKCS#11 failure (D152): `pkcs11_` and what failed.
+fn pkcs11_code(error: &Pkcs11Error) -> &'static str {
+    match error {
+        Pkcs11Error::Module { .. } => "pkcs11_module",
+        Pkcs11Error::TokenNotFound { .. } => "pkcs11_token_not_found",
+        Pkcs11Error::AmbiguousToken { .. } => "pkcs11_ambiguous_token",
+        Pkcs11Error::PinNotSet { .. } => "pkcs11_pin_not_set",
+        Pkcs11Error::WrongPin { .. } => "pkcs11_wrong_pin",
+        Pkcs11Error::PinLocked { .. } => "pkcs11_pin_locked",
+        Pkcs11Error::AlreadyLoggedIn { .. } => "pkcs11_already_logged_in",
+        Pkcs11Error::KeyNotFound { .. } => "pkcs11_key_not_found",
+        Pkcs11Error::CertificateNotFound { .. } => "pkcs11_certificate_not_found",
+        Pkcs11Error::AmbiguousLabel { .. } => "pkcs11_ambiguous_label",
+        Pkcs11Error::Certificate { .. } => "pkcs11_certificate",
+        Pkcs11Error::UnsupportedKey { .. } => "pkcs11_unsupported_key",
+        Pkcs11Error::KeyCertificateMismatch { .. } => "pkcs11_key_certificate_mismatch",
+        Pkcs11Error::Check { .. } => "pkcs11_check",
+        Pkcs11Error::Token { .. } => "pkcs11_token",
+        _ => "pkcs11",
     }
 }
 
@@ -218,13 +248,50 @@ pub(crate) fn write_stdout(data: &[u8]) -> Result<(), CliError> {
     stdout
         .write_all(data)
         .and_then(|()| stdout.flush())
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::BrokenPipe => CliError::ClosedStdout,
-            _ => CliError::Write {
-                path: PathBuf::from("-"),
-                source,
-            },
-        })
+        .map_err(stdout_error)
+}
+
+/// A report streamed as JSON Lines (one compact JSON object per line, D150)
+/// on standard output: memory is bounded by one line, not by the report.
+/// Standard output is line-buffered, so each line reaches the reader as
+/// soon as its message is read.
+pub(crate) struct JsonLines {
+    out: std::io::StdoutLock<'static>,
+}
+
+impl JsonLines {
+    /// JSON Lines on standard output.
+    pub(crate) fn stdout() -> Self {
+        JsonLines {
+            out: std::io::stdout().lock(),
+        }
+    }
+
+    /// Writes `value` as one line.
+    pub(crate) fn line(&mut self, value: &Value) -> Result<(), CliError> {
+        serde_json::to_writer(&mut self.out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(stdout_error)
+    }
+
+    /// Writes the last line (the summary) and flushes.
+    pub(crate) fn finish(mut self, summary: &Value) -> Result<(), CliError> {
+        self.line(summary)?;
+        self.out.flush().map_err(stdout_error)
+    }
+}
+
+/// A failed write to standard output: [`CliError::ClosedStdout`] for a
+/// closed pipe.
+fn stdout_error(source: std::io::Error) -> CliError {
+    match source.kind() {
+        std::io::ErrorKind::BrokenPipe => CliError::ClosedStdout,
+        _ => CliError::Write {
+            path: PathBuf::from("-"),
+            source,
+        },
+    }
 }
 
 /// Prints `value` as pretty JSON and a line end on standard output.
@@ -262,22 +329,81 @@ pub(crate) fn load_certificates(path: &Path) -> Result<Vec<Certificate>, CliErro
     Ok(certificates)
 }
 
-/// A provider's or sender's PKCS#8 private key (PEM) and its certificate.
-pub(crate) fn load_signer(key: &Path, cert: &Path) -> Result<(SigningKey, Certificate), CliError> {
-    let key =
-        SigningKey::from_pkcs8_pem(&read_text(key)?).map_err(|e| CliError::invalid(key.display(), e))?;
-    Ok((key, load_certificate(cert)?))
+/// The PKCS#11 options of every command that signs (D152): the key is on a
+/// token, found by label; its certificate is the token's certificate with
+/// the key's label, or the command's certificate option when given. The
+/// PIN comes from the environment variable `DEMAIL_PKCS11_PIN`, never from
+/// the command line (D144).
+#[derive(clap::Args)]
+pub(crate) struct Pkcs11Args {
+    /// Sign with a key in a PKCS#11 token: the module (shared library),
+    /// e.g. /usr/lib/softhsm/libsofthsm2.so. Needs --pkcs11-token and
+    /// --pkcs11-key; the PIN is read from DEMAIL_PKCS11_PIN.
+    #[arg(long, value_name = "PATH", requires_all = ["pkcs11_token", "pkcs11_key"])]
+    pkcs11_module: Option<PathBuf>,
+    /// The token's label.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pkcs11_token: Option<String>,
+    /// The private key's label (also the label of its certificate on the token).
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pkcs11_key: Option<String>,
 }
 
-/// The signer of `--key`/`--cert` style options when both are given.
-pub(crate) fn load_optional_signer(
-    key: Option<&Path>,
-    cert: Option<&Path>,
+/// The one way the commands get their signer (D152): a PKCS#8 key file
+/// (PEM) with its certificate file, or a key in a PKCS#11 token (with the
+/// token's certificate, or `cert` when given); `None` when neither is given.
+/// `key_option` and `cert_option` are the command's names of the two file
+/// options, for the error messages.
+pub(crate) fn load_signer(
+    (key_option, key): (&'static str, Option<&Path>),
+    (cert_option, cert): (&'static str, Option<&Path>),
+    pkcs11: &Pkcs11Args,
 ) -> Result<Option<(SigningKey, Certificate)>, CliError> {
-    match (key, cert) {
-        (Some(key), Some(cert)) => load_signer(key, cert).map(Some),
-        _ => Ok(None),
+    let certificate = cert.map(load_certificate).transpose()?;
+    match (key, &pkcs11.pkcs11_module, certificate) {
+        (Some(_), Some(module), _) => Err(CliError::Argument {
+            option: key_option,
+            value: module.display().to_string(),
+            problem: "a key file and --pkcs11-module exclude each other",
+        }),
+        (Some(key), None, Some(certificate)) => {
+            let key = SigningKey::from_pkcs8_pem(&read_text(key)?)
+                .map_err(|e| CliError::invalid(key.display(), e))?;
+            Ok(Some((key, certificate)))
+        }
+        (Some(key), None, None) => Err(CliError::Argument {
+            option: cert_option,
+            value: key.display().to_string(),
+            problem: "missing: a key file needs its certificate",
+        }),
+        (None, Some(module), certificate) => pkcs11_signer(module, pkcs11, certificate).map(Some),
+        (None, None, Some(_)) => Err(CliError::Argument {
+            option: cert_option,
+            value: cert.unwrap_or(Path::new("")).display().to_string(),
+            problem: "a certificate needs a key file or --pkcs11-module",
+        }),
+        (None, None, None) => Ok(None),
     }
+}
+
+/// The key of `pkcs11` opened with the PIN from `DEMAIL_PKCS11_PIN`,
+/// bridged to a [`SigningKey`] (D145), and its certificate.
+fn pkcs11_signer(
+    module: &Path,
+    pkcs11: &Pkcs11Args,
+    certificate: Option<Certificate>,
+) -> Result<(SigningKey, Certificate), CliError> {
+    let mut config = Pkcs11Config::new(
+        module,
+        pkcs11.pkcs11_token.clone().unwrap_or_default(),
+        pkcs11.pkcs11_key.clone().unwrap_or_default(),
+    );
+    if let Some(certificate) = certificate {
+        config = config.certificate(certificate);
+    }
+    let signer = Pkcs11Signer::open_with_env_pin(&config)?;
+    let certificate = signer.certificate().clone();
+    Ok((SigningKey::from_signer(Arc::new(signer)), certificate))
 }
 
 /// An RFC 3339 §5.6 date-time with offset (`2026-11-24T10:00:00+01:00`;

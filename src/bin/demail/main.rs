@@ -48,7 +48,10 @@ Exit codes (every command):
 
 Trust anchors and intermediates (--trust-anchor, --intermediate) may be PEM \
 (one or more certificates) or DER; times (--at) are RFC 3339 with offset, \
-e.g. 2026-11-24T00:00:00Z.";
+e.g. 2026-11-24T00:00:00Z. Commands that sign take a PKCS#8 key file with \
+its certificate, or a key in a PKCS#11 token (--pkcs11-module, \
+--pkcs11-token, --pkcs11-key) with the PIN in the environment variable \
+DEMAIL_PKCS11_PIN.";
 
 #[derive(Parser)]
 #[command(name = "demail", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXIT_CODES)]
@@ -111,7 +114,8 @@ enum Command {
     /// Exit code 0: done; 1: not ready to be hashed, or authoritative without
     /// a key (FC-04); 2: unreadable input or usage error.
     SplitBcc(split_bcc::SplitBccArgs),
-    /// mbox export, import and listing (§3.6, qmail From_ quoting); JSON reports.
+    /// mbox export, import and listing (§3.6, qmail From_ quoting); list and
+    /// import stream JSON Lines (one line per message, then a summary line).
     ///
     /// Exit code 0: done; 1: invalid or unreadable messages found; 2:
     /// unreadable input or usage error.

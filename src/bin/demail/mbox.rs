@@ -1,5 +1,10 @@
 //! `demail mbox export|import|list` (TR 01201-3.4 §3.6): mbox files with the
-//! qmail `From_` quoting. Every subcommand prints a JSON report. Exit codes:
+//! qmail `From_` quoting. `export` prints a JSON report; `list` and `import`
+//! stream theirs as JSON Lines (D150): one compact JSON object per message,
+//! in mbox order, as soon as the message is read, then one summary line
+//! `{"summary": {...}}`; memory is bounded by the largest message, not by
+//! the number of messages. A run that stops early (unreadable input) has no
+//! summary line. Exit codes:
 //! 0 done (import: every message valid), 1 import or list found invalid or
 //! unreadable messages (each reported with index and byte offset), 2 an
 //! input could not be read or is not a mail (export), or usage error.
@@ -38,6 +43,12 @@ pub(crate) enum MboxCommand {
     /// Check every message of an mbox file as a De-Mail message and, with
     /// --output-dir, write the valid ones as plain RFC 5322 files.
     ///
+    /// Output: JSON Lines, one object per message as it is read (index,
+    /// offset, size, from_line, subject, demail_message_id, message_type,
+    /// valid, integrity or problem, file), then a last line
+    /// {"summary": {"messages", "valid", "invalid"}}. No summary line means
+    /// the run stopped early.
+    ///
     /// Exit code 0: every message valid; 1: invalid or unreadable messages
     /// (each reported with index and byte offset); 2: unreadable input or
     /// usage error.
@@ -52,6 +63,12 @@ pub(crate) enum MboxCommand {
         max_message: usize,
     },
     /// List the messages of an mbox file with position and key fields.
+    ///
+    /// Output: JSON Lines, one object per message as it is read (index,
+    /// offset, size, from_line, subject, demail_message_id, message_type;
+    /// or index, offset, valid false and problem), then a last line
+    /// {"summary": {"messages", "problems"}}. No summary line means the run
+    /// stopped early.
     ///
     /// Exit code 0: listed; 1: a message is too large or the file is not an
     /// mbox at some offset; 2: unreadable input or usage error.
@@ -148,39 +165,19 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
         })?;
     }
     let (mut valid, mut invalid) = (0usize, 0usize);
-    let mut entries = Vec::new();
+    let mut out = io::JsonLines::stdout();
     for item in import(reader, max_message) {
-        match item {
+        let entry = match item {
             Imported::Valid(message) => {
                 valid += 1;
-                let mut entry = describe(&message);
-                entry["valid"] = Value::from(true);
-                let envelope = Envelope::parse(&message.data).map_err(|e| {
-                    CliError::invalid(format!("{} message {}", file.display(), message.index), e)
-                })?;
-                let verdict = verify(&envelope, &VerifyOptions::default()).verdict;
-                entry["integrity"] = Value::from(match &verdict {
-                    Verdict::Fail(failure) => format!("{}: {failure}", verdict_name(&verdict)),
-                    other => verdict_name(other).to_owned(),
-                });
-                if let Some(dir) = output_dir {
-                    let path = dir.join(format!("{:04}.eml", message.index + 1));
-                    let mut out = File::create(&path).map_err(|source| CliError::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    demail::mbox::export_plain(&message.data, &mut out)
-                        .map_err(|e| CliError::invalid(path.display(), e))?;
-                    entry["file"] = Value::from(path.display().to_string());
-                }
-                entries.push(entry);
+                valid_entry(file, &message, output_dir)?
             }
             Imported::Invalid { message, problem } => {
                 invalid += 1;
                 let mut entry = describe(&message);
                 entry["valid"] = Value::from(false);
                 entry["problem"] = Value::from(problem.to_string());
-                entries.push(entry);
+                entry
             }
             Imported::Unreadable(demail::mbox::MboxError::Io(source)) => {
                 return Err(CliError::Read {
@@ -190,11 +187,12 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
             }
             Imported::Unreadable(error) => {
                 invalid += 1;
-                entries.push(unreadable(&error));
+                unreadable(&error)
             }
-        }
+        };
+        out.line(&entry)?;
     }
-    io::print_json(&json!({ "valid": valid, "invalid": invalid, "messages": entries }))?;
+    out.finish(&json!({ "summary": { "messages": valid + invalid, "valid": valid, "invalid": invalid } }))?;
     Ok(if invalid == 0 {
         ExitCode::SUCCESS
     } else {
@@ -202,13 +200,38 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
     })
 }
 
+/// The line of a valid message: its integrity verdict and, with
+/// `--output-dir`, the file it was written to.
+fn valid_entry(file: &Path, message: &MboxMessage, output_dir: Option<&PathBuf>) -> Result<Value, CliError> {
+    let mut entry = describe(message);
+    entry["valid"] = Value::from(true);
+    let envelope = Envelope::parse(&message.data)
+        .map_err(|e| CliError::invalid(format!("{} message {}", file.display(), message.index), e))?;
+    let verdict = verify(&envelope, &VerifyOptions::default()).verdict;
+    entry["integrity"] = Value::from(match &verdict {
+        Verdict::Fail(failure) => format!("{}: {failure}", verdict_name(&verdict)),
+        other => verdict_name(other).to_owned(),
+    });
+    if let Some(dir) = output_dir {
+        let path = dir.join(format!("{:04}.eml", message.index + 1));
+        let mut out = File::create(&path).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        demail::mbox::export_plain(&message.data, &mut out)
+            .map_err(|e| CliError::invalid(path.display(), e))?;
+        entry["file"] = Value::from(path.display().to_string());
+    }
+    Ok(entry)
+}
+
 fn list(file: &Path, max_message: usize) -> Result<ExitCode, CliError> {
     let reader = open(file)?;
-    let mut entries = Vec::new();
-    let mut problems = 0usize;
+    let mut out = io::JsonLines::stdout();
+    let (mut count, mut problems) = (0usize, 0usize);
     for item in MboxReader::new(reader, max_message) {
-        match item {
-            Ok(message) => entries.push(describe(&message)),
+        let entry = match item {
+            Ok(message) => describe(&message),
             Err(demail::mbox::MboxError::Io(source)) => {
                 return Err(CliError::Read {
                     path: file.to_owned(),
@@ -217,11 +240,13 @@ fn list(file: &Path, max_message: usize) -> Result<ExitCode, CliError> {
             }
             Err(error) => {
                 problems += 1;
-                entries.push(unreadable(&error));
+                unreadable(&error)
             }
-        }
+        };
+        count += 1;
+        out.line(&entry)?;
     }
-    io::print_json(&json!({ "count": entries.len(), "messages": entries }))?;
+    out.finish(&json!({ "summary": { "messages": count, "problems": problems } }))?;
     Ok(if problems == 0 {
         ExitCode::SUCCESS
     } else {

@@ -50,9 +50,12 @@ pub(crate) struct NotifyArgs {
     /// The provider's PKCS#8 private key (PEM); without it the message is hash-only.
     #[arg(long, requires = "provider_cert")]
     provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER).
-    #[arg(long, requires = "provider_key")]
+    /// The provider's certificate (PEM or DER); with --pkcs11-module it
+    /// replaces the token's certificate.
+    #[arg(long)]
     provider_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pkcs11: io::Pkcs11Args,
     /// The recipient the notification is about.
     #[arg(long)]
     recipient: Option<String>,
@@ -91,7 +94,11 @@ pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
         })
         .transpose()?;
     request.reason = args.reason.clone();
-    let signer = io::load_optional_signer(args.provider_key.as_deref(), args.provider_cert.as_deref())?;
+    let signer = io::load_signer(
+        ("--provider-key", args.provider_key.as_deref()),
+        ("--provider-cert", args.provider_cert.as_deref()),
+        &args.pkcs11,
+    )?;
     let notification = build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c)))
         .map_err(|e| crate::confirm::refused(&args.original, e))?;
     io::write_output(args.output.as_deref(), &notification)?;

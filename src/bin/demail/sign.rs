@@ -1,5 +1,6 @@
 //! `demail sign`: add `X-de-mail-integrity` (TR 01201-3.4 §3.1.21),
-//! hash-only without a key, signed with `--key` and `--cert`; the `--alg`
+//! hash-only without a key, signed with `--key` and `--cert` or a PKCS#11
+//! key (`--pkcs11-module`, `--pkcs11-token`, `--pkcs11-key`); the `--alg`
 //! handling is shared with `demail split-bcc`.
 //!
 //! Exit codes: 0 written; 1 refused (hash-only on an authoritative message,
@@ -25,9 +26,12 @@ pub(crate) struct SignArgs {
     /// The provider's PKCS#8 private key (PEM).
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER), written into the message.
-    #[arg(long, requires = "key")]
+    /// The provider's certificate (PEM or DER), written into the message;
+    /// with --pkcs11-module it replaces the token's certificate.
+    #[arg(long)]
     cert: Option<PathBuf>,
+    #[command(flatten)]
+    pkcs11: io::Pkcs11Args,
     /// The a= algorithm, e.g. sha256, sha256/rsa, sha384/ec-dsa, sha512/rsassa-pss.
     #[arg(long)]
     alg: Option<String>,
@@ -39,7 +43,11 @@ pub(crate) struct SignArgs {
 /// Signs the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &SignArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let loaded = io::load_optional_signer(args.key.as_deref(), args.cert.as_deref())?;
+    let loaded = io::load_signer(
+        ("--key", args.key.as_deref()),
+        ("--cert", args.cert.as_deref()),
+        &args.pkcs11,
+    )?;
     let options = sign_options(loaded.as_ref(), args.alg.as_deref())?;
     let signed = demail::integrity::sign(&raw, &options).map_err(|error| match error {
         // A refusal by rule (exit 1), not an unreadable input.

@@ -32,14 +32,18 @@ pub(crate) struct ProtectArgs {
     /// The sender's PKCS#8 private key (PEM): sign before encrypting.
     #[arg(long, requires = "sign_cert")]
     sign_key: Option<PathBuf>,
-    /// The sender's certificate (PEM or DER).
-    #[arg(long, requires = "sign_key")]
+    /// The sender's certificate (PEM or DER); with --pkcs11-module it
+    /// replaces the token's certificate.
+    #[arg(long)]
     sign_cert: Option<PathBuf>,
-    /// Opaque signed-data instead of multipart/signed.
-    #[arg(long, requires = "sign_key")]
+    #[command(flatten)]
+    pkcs11: io::Pkcs11Args,
+    /// Opaque signed-data instead of multipart/signed (needs a signer).
+    #[arg(long)]
     opaque: bool,
-    /// Encrypt to the sender's certificate too, so the sender can read the sent copy.
-    #[arg(long, requires = "sign_cert")]
+    /// Encrypt to the sender's certificate too, so the sender can read the
+    /// sent copy (needs a signer).
+    #[arg(long)]
     encrypt_to_self: bool,
     /// aes256-gcm (AuthEnvelopedData, default) or aes256-cbc (EnvelopedData).
     #[arg(long, default_value = "aes256-gcm")]
@@ -98,7 +102,22 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|p| io::load_certificate(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let signer = io::load_optional_signer(args.sign_key.as_deref(), args.sign_cert.as_deref())?;
+    let signer = io::load_signer(
+        ("--sign-key", args.sign_key.as_deref()),
+        ("--sign-cert", args.sign_cert.as_deref()),
+        &args.pkcs11,
+    )?;
+    if signer.is_none() && (args.opaque || args.encrypt_to_self) {
+        return Err(CliError::Argument {
+            option: if args.opaque {
+                "--opaque"
+            } else {
+                "--encrypt-to-self"
+            },
+            value: String::new(),
+            problem: "needs a signer: --sign-key and --sign-cert, or --pkcs11-module",
+        });
+    }
     if args.encrypt_to_self
         && let Some((_, cert)) = &signer
     {

@@ -28,9 +28,12 @@ pub(crate) struct SplitBccArgs {
     /// The provider's PKCS#8 private key (PEM); without it the copies are hash-only.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER).
-    #[arg(long, requires = "key")]
+    /// The provider's certificate (PEM or DER); with --pkcs11-module it
+    /// replaces the token's certificate.
+    #[arg(long)]
     cert: Option<PathBuf>,
+    #[command(flatten)]
+    pkcs11: io::Pkcs11Args,
     /// The a= algorithm, as for `demail sign`: e.g. sha256, sha256/rsa,
     /// sha384/ec-dsa, sha512/rsassa-pss.
     #[arg(long)]
@@ -40,7 +43,11 @@ pub(crate) struct SplitBccArgs {
 /// Splits the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let loaded = io::load_optional_signer(args.key.as_deref(), args.cert.as_deref())?;
+    let loaded = io::load_signer(
+        ("--key", args.key.as_deref()),
+        ("--cert", args.cert.as_deref()),
+        &args.pkcs11,
+    )?;
     let options = crate::sign::sign_options(loaded.as_ref(), args.alg.as_deref())?;
     let copies = split_bcc(&raw, &options).map_err(|error| match error {
         SplitError::Integrity(IntegrityError::NotReady(_) | IntegrityError::UnsignedAuthoritative { .. })

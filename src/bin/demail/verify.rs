@@ -2,10 +2,18 @@
 //! print the report as JSON; the report JSON is shared with every command
 //! that verifies a message (`check-confirmation`, `ident check`).
 //!
-//! Exit codes: 0 pass; 1 fails or the signer is not trusted; 2 unreadable
-//! input or usage error.
+//! With `--stamp --authserv-id ID -o OUT` the gateway also writes the
+//! message with its stamp on top: an `Authentication-Results` field (RFC
+//! 8601, method `x-demail`, [`demail::stamp`], D140) with the verdict and the
+//! end-to-end protection summary (§2.1.3, [`demail::protection::analyze`]);
+//! the report still goes to standard output (D151).
+//!
+//! Exit codes: 0 pass; 1 fails or the signer is not trusted (the stamped
+//! message is written either way); 2 unreadable input or usage error, also
+//! `--stamp` without `--authserv-id` or `-o`, or an authserv-id that is not
+//! a domain name (nothing is written then).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -28,6 +36,26 @@ pub(crate) struct VerifyArgs {
     /// Require RSA keys of at least 3000 bits (BSI TR-02102-1).
     #[arg(long)]
     tr_02102: bool,
+    #[command(flatten)]
+    stamp: StampArgs,
+}
+
+/// The gateway stamp options (D151): all three together or none.
+#[derive(Args)]
+struct StampArgs {
+    /// Also write the message with the gateway's stamp on top
+    /// (Authentication-Results, RFC 8601, method x-demail) to --output;
+    /// needs --authserv-id and --output.
+    #[arg(long, requires_all = ["authserv_id", "output"])]
+    stamp: bool,
+    /// The gateway's name in its stamp, a domain name (RFC 8601 §2.5), e.g.
+    /// gw.example.de; earlier stamps of this name are replaced. Required
+    /// with --stamp: a gateway must name itself.
+    #[arg(long, requires = "stamp", value_name = "ID")]
+    authserv_id: Option<String>,
+    /// Where the stamped message is written.
+    #[arg(short, long, requires = "stamp", value_name = "OUT")]
+    output: Option<PathBuf>,
 }
 
 /// Verifies the message; see the module documentation for exit codes.
@@ -38,12 +66,36 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
     let mut output = report_json(&report);
     output["envelope"] = crate::inspect::envelope_json(&envelope);
+    if let (Some(id), Some(path)) = (&args.stamp.authserv_id, &args.stamp.output) {
+        output["stamp"] = write_stamp(&envelope, &report, id, path)?;
+    }
     io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Writes the stamped message to `path`; the report's `stamp` object.
+///
+/// The end-to-end summary is left out of the stamp, not guessed, when the
+/// MIME structure cannot be analysed (D151); the report says why.
+fn write_stamp(
+    envelope: &Envelope<'_>,
+    report: &VerificationReport,
+    id: &str,
+    path: &Path,
+) -> Result<Value, CliError> {
+    let protection = demail::protection::analyze(envelope.raw());
+    let stamped = demail::stamp::stamp(envelope, id, report, protection.as_ref().ok())
+        .map_err(|e| CliError::invalid(format!("--authserv-id {id}"), e))?;
+    io::write_output(Some(path), &stamped)?;
+    Ok(json!({
+        "authserv_id": id,
+        "output": path.display().to_string(),
+        "protection_error": protection.err().map(|e| e.to_string()),
+    }))
 }
 
 /// The integrity report: verdict, FU error case, rule code, hashes, trust,

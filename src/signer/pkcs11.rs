@@ -23,8 +23,9 @@
 //! environment variable `DEMAIL_PKCS11_PIN`, never from the command line.
 //!
 //! ```no_run
-//! use demail::crypto::pkcs11::{Pkcs11Config, Pkcs11Signer};
-//! use demail::crypto::{HashAlgorithm, Signer};
+//! use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Signer};
+//! use demail::crypto::HashAlgorithm;
+//! use demail::signer::Signer;
 //!
 //! let config = Pkcs11Config::new("/usr/lib/softhsm/libsofthsm2.so", "provider", "signing-key");
 //! let pin = std::env::var("DEMAIL_PKCS11_PIN")?;
@@ -47,8 +48,9 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 
-use super::{CryptoError, Curve, DeviceError, HashAlgorithm, SignatureScheme, Signer};
+use super::Signer;
 use crate::certificate::{Certificate, CertificateError};
+use crate::crypto::{CryptoError, Curve, DeviceError, HashAlgorithm, SignatureScheme};
 
 /// Where the key is: module, token and key label, and optionally the
 /// certificate (by default the certificate object on the token with the

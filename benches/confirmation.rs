@@ -150,5 +150,5 @@ fn render_pdf(message: &AcknowledgeMessage, blocks: &[Block], xml: &[u8]) -> Vec
         file_name: "Acknowledge-Message.xml",
         xml,
     };
-    demail::pdf::render(&message.subject, blocks, &message.time.0, &attachment).expect("pdf")
+    demail::pdf::render(&message.subject, blocks, &message.time, &attachment).expect("pdf")
 }

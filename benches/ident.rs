@@ -20,7 +20,6 @@ use demail::ident::{
 };
 use demail::provider::Issuer;
 use demail::trust::VerifyOptions;
-use demail::xml::XmlDateTime;
 
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");
 const CERT: &str = include_str!("../tests/data/keys/p256.cert.pem");
@@ -30,7 +29,7 @@ const HOLDER: &str = "max.mustermann@dmda-a.de-mail.de";
 const AUDIENCE: &str = "identitaet@bank.de-mail.de";
 
 fn card() -> IdentCard {
-    let t = XmlDateTime::parse("2026-11-20T10:00:00+01:00").expect("time");
+    let t = DateTime::parse_rfc3339("2026-11-20T10:00:00+01:00").expect("time");
     let fields = [
         ("personalTitle", "Dr."),
         ("surname", "Mustermann"),

@@ -29,7 +29,8 @@
 //! [`Envelope`], [`Mode`], [`Report`], [`sign`], [`SignOptions`], [`verify()`],
 //! [`VerifyOptions`], [`VerificationReport`], [`build_confirmation`],
 //! [`check_confirmation`], [`build_notification`], [`read_notification`],
-//! [`Certificate`] and [`SigningKey`].
+//! [`Issuer`] (the provider that builds them), [`DateTime`] (the one date
+//! type), [`Certificate`] and [`SigningKey`].
 //!
 //! - **Reading a message**: [`envelope::Envelope::parse`] gives the typed
 //!   [`metadata::Metadata`], the raw fields ([`header::RawField`]), field
@@ -39,7 +40,9 @@
 //!   rules of PVD FU and the address rules of ACM, and returns every
 //!   [`validate::Violation`]; [`validate::Mode`] chooses strict or lenient.
 //! - **Addresses**: [`address::DeMailAddress`] and [`address::RecipientList`].
-//! - **Field values**: [`fields`] (message types, auth level, version...).
+//! - **Field values**: [`fields`] (message types, auth level, version...);
+//!   dates and times everywhere, the XML's `xs:dateTime` included, are
+//!   [`fields::DateTime`] (RFC 5322, RFC 3339, `SystemTime`, German text).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
 //! - **Confirmations and notifications**: [`confirmation::build_confirmation`]
@@ -59,9 +62,15 @@
 //! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
 //!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
 //!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
+//!   A key elsewhere (an HSM) is a [`signer::Signer`]: a key with its
+//!   certificate, such as [`signer::CertifiedKey`] or, with feature
+//!   `pkcs11`, `signer::pkcs11::Pkcs11Signer`; [`crypto::SigningKey::from_signer`]
+//!   passes it to the signing functions.
 //! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
-//!   [`provider_directory`] binds signers to the sender's domain.
+//!   [`provider_directory`] binds signers to the sender's domain;
+//!   [`stamp::stamp`] writes the gateway's verdict as an
+//!   `Authentication-Results` field (RFC 8601).
 //! - **Trust**: [`trust`] is the one trust evaluation of every verifier
 //!   (integrity, XML-DSig, S/MIME): [`trust::VerifyOptions`], the
 //!   certificate checks and [`trust::KeyPolicy`], the path to the trust
@@ -99,6 +108,7 @@
 //! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
 //! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
+//! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki).
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
 //!   enables `smime`).
 //!
@@ -106,7 +116,8 @@
 //! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa
 //! (the PDF/A-3b confirmation PDF), ring, x509-parser, rustls-webpki and the RustCrypto
 //! curves p256/p384/bp256/bp384 (signatures and certificates; the brainpool
-//! curves, which ring lacks), base64, memchr and thiserror.
+//! curves, which ring lacks), encoding_rs (XML encodings), time (calendar
+//! arithmetic of [`fields::DateTime`]), base64, memchr and thiserror.
 //!
 //! ## MSRV
 //! Rust 1.95.
@@ -153,8 +164,10 @@ pub use certificate::Certificate;
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
+pub use fields::DateTime;
 pub use integrity::{SignOptions, VerificationReport, sign, verify};
 pub use notification::{build_notification, read_notification};
+pub use provider::Issuer;
 pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 

@@ -343,11 +343,11 @@ impl fmt::Display for FromLine {
             self.sender,
             utc.weekday(),
             utc.month_name(),
-            utc.day,
-            utc.hour,
-            utc.minute,
-            utc.second,
-            utc.year,
+            utc.day(),
+            utc.hour(),
+            utc.minute(),
+            utc.second(),
+            utc.year(),
         )
     }
 }

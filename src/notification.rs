@@ -41,7 +41,7 @@ use crate::provider::{
 };
 use crate::xml::pull::Document;
 use crate::xml::reader::decode;
-use crate::xml::{self, XmlDateTime, XmlError, XmlLimits, XmlWarning, push_element};
+use crate::xml::{self, XmlError, XmlLimits, XmlWarning, push_element};
 
 /// The document element's local name (§3.5.3).
 pub const NOTIFICATION_MESSAGE: &str = "Notification-Message";
@@ -59,7 +59,7 @@ pub struct NotificationMessage {
     /// `Text`: further explanation.
     pub text: String,
     /// `Time`: when the notification was made, to the second.
-    pub time: XmlDateTime,
+    pub time: DateTime,
     /// `Sender`: the unique name of the issuing provider (DMDA).
     pub sender: String,
     /// Namespace declarations of the document element besides the default.
@@ -109,7 +109,7 @@ impl NotificationMessage {
         xml::push_root_start(&mut out, NOTIFICATION_MESSAGE, &self.namespaces);
         push_element(&mut out, "  ", "Subject", &self.subject);
         push_element(&mut out, "  ", "Text", &self.text);
-        push_element(&mut out, "  ", "Time", &self.time.to_string());
+        push_element(&mut out, "  ", "Time", &self.time.to_rfc3339());
         push_element(&mut out, "  ", "Sender", &self.sender);
         out.push_str("</");
         out.push_str(NOTIFICATION_MESSAGE);
@@ -333,7 +333,7 @@ pub fn notification_message(
     NotificationMessage {
         subject,
         text,
-        time: XmlDateTime(request.time),
+        time: request.time,
         sender: request.issuer.name.clone(),
         namespaces: Vec::new(),
         warnings: Vec::new(),
@@ -381,7 +381,7 @@ pub fn build_notification(
         pdf_title: &message.subject,
         pdf_blocks: &pdf_blocks,
         pdf_name: "Meldung.pdf",
-        time: &message.time.0,
+        time: &message.time,
     }
     .assemble(&signing)
 }

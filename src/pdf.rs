@@ -476,14 +476,14 @@ fn metadata(title: &str, created: &DateTime, attachment: &PdfAttachment<'_>) -> 
 }
 
 fn pdf_date(time: &DateTime) -> metadata::DateTime {
-    let offset_hours = i8::try_from(time.offset_minutes / 60).unwrap_or(0);
-    let offset_minutes = u8::try_from((time.offset_minutes % 60).unsigned_abs()).unwrap_or(0);
-    metadata::DateTime::new(time.year)
-        .month(time.month)
-        .day(time.day)
-        .hour(time.hour)
-        .minute(time.minute)
-        .second(time.second.min(59))
+    let offset_hours = i8::try_from(time.offset_minutes() / 60).unwrap_or(0);
+    let offset_minutes = u8::try_from((time.offset_minutes() % 60).unsigned_abs()).unwrap_or(0);
+    metadata::DateTime::new(time.year())
+        .month(time.month())
+        .day(time.day())
+        .hour(time.hour())
+        .minute(time.minute())
+        .second(time.second().min(59))
         .utc_offset_hour(offset_hours)
         .utc_offset_minute(offset_minutes)
 }

@@ -17,8 +17,9 @@
 //! ```
 //!
 //! The method is `x-demail`; its result is `pass`, `neutral` (valid
-//! signature, signer not trusted), `fail`, `temperror` (FC-03: the
-//! certificate status could not be checked; try later), `permerror` (the
+//! signature, signer not trusted), `fail` (a revoked certificate, FC-02,
+//! among them), `temperror` (FC-03: the certificate status could not be
+//! checked; try later), `permerror` (the
 //! integrity field does not parse) or `none` (no integrity field). `reason`
 //! is the failure's stable code ([`Failure::code`]), never text taken from the
 //! message. Stamps of several hops stack, the newest on top (RFC 8601 §2.1);
@@ -44,7 +45,7 @@
 use std::fmt::Write as _;
 
 use crate::envelope::Envelope;
-use crate::integrity::{Failure, IntegrityMode, Verdict, VerificationReport};
+use crate::integrity::{ErrorCase, Failure, IntegrityMode, Verdict, VerificationReport};
 use crate::protection::Protection;
 use crate::writer::{Edit, copy_fields_and_body};
 
@@ -158,7 +159,11 @@ fn result(verdict: &Verdict) -> &'static str {
         Verdict::SignatureValidUntrusted => "neutral",
         Verdict::Fail(Failure::MissingIntegrity) => "none",
         Verdict::Fail(Failure::Malformed(_)) => "permerror",
-        Verdict::Fail(Failure::Status(_)) => "temperror",
+        // FC-03 (status unknown or unavailable) may pass on a later try;
+        // a revoked certificate (FC-02) is a plain failure.
+        Verdict::Fail(failure @ Failure::Status(_)) if failure.case() == ErrorCase::Fc03StatusUnchecked => {
+            "temperror"
+        }
         Verdict::Fail(_) => "fail",
     }
 }
@@ -239,6 +244,24 @@ mod tests {
             "CN=\\\"x\\\"??Bcc: a\\\\b ?"
         );
         assert_eq!(quoted_content(&"x".repeat(500)).len(), MAX_SIGNER_CHARS);
+    }
+
+    #[test]
+    fn rfc8601_2_7_revoked_is_fail_and_unchecked_status_is_temperror() {
+        // PVD FU Schritt 48: FC-02 is a failure, FC-03 may pass on a later try.
+        use crate::status::{CertificateStatus, Revocation, StatusSource};
+        let revoked = CertificateStatus::Revoked {
+            revocation: Revocation {
+                time: std::time::UNIX_EPOCH,
+                reason: None,
+            },
+            source: StatusSource::Crl { index: 0 },
+        };
+        assert_eq!(result(&Verdict::Fail(Failure::Status(revoked))), "fail");
+        assert_eq!(
+            result(&Verdict::Fail(Failure::Status(CertificateStatus::NotChecked))),
+            "temperror"
+        );
     }
 
     #[test]

@@ -38,7 +38,11 @@ fn out(name: &str) -> String {
 }
 
 fn build(card: &str, key: &str, output: &str) -> std::process::Output {
-    let card = format!("tests/data/ident/{card}.json");
+    build_from(&format!("tests/data/ident/{card}.json"), key, output)
+}
+
+/// `ident build` of the card JSON at `card`, signed with the test key `key`.
+fn build_from(card: &str, key: &str, output: &str) -> std::process::Output {
     let key_file = format!("tests/data/keys/{key}.key.pem");
     let cert_file = format!("tests/data/keys/{key}.cert.pem");
     demail(
@@ -46,7 +50,7 @@ fn build(card: &str, key: &str, output: &str) -> std::process::Output {
             "ident",
             "build",
             "--card",
-            &card,
+            card,
             "--holder",
             HOLDER,
             "--audience",
@@ -169,25 +173,7 @@ fn ident_build_refuses_a_card_breaking_a_rule_with_exit_1() {
             "fields": [{"name": "over18", "value": false}, {"name": "de-mail-address", "value": "max.mustermann@dmda-a.de-mail.de"}]}"#,
     )
     .unwrap();
-    let output = demail(
-        &[
-            "ident",
-            "build",
-            "--card",
-            &card,
-            "--holder",
-            HOLDER,
-            "--audience",
-            AUDIENCE,
-            "--provider-key",
-            "tests/data/keys/p256.key.pem",
-            "--provider-cert",
-            "tests/data/keys/p256.cert.pem",
-            "--provider-address",
-            "Ident-Bestaetigung@dmda-a.de-mail.de",
-        ],
-        None,
-    );
+    let output = build_from(&card, "p256", &out("bad-card.eml"));
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -221,4 +207,44 @@ fn ident_unreadable_input_exits_2() {
         None,
     );
     assert_eq!(output.status.code(), Some(2));
+}
+
+// D170: the card's validation_time is RFC 3339 (§5.6 NOTE: `t` and `z` may
+// be lower case), written as xs:dateTime (upper case); a time xs:dateTime
+// cannot carry (a leap second, XML Schema 1.0 Part 2 §3.2.7) is unreadable
+// input, exit 2.
+#[test]
+fn rfc3339_5_6_lower_case_validation_time_is_read_and_a_leap_second_refused() {
+    let build_with = |name: &str, time: &str| {
+        let card = out(&format!("{name}.json"));
+        std::fs::write(
+            &card,
+            format!(
+                r#"{{"type": "DeMailAddress", "validation_time": "{time}",
+                    "fields": [{{"name": "de-mail-address", "value": "{HOLDER}"}}]}}"#
+            ),
+        )
+        .unwrap();
+        let output_path = out(&format!("{name}.eml"));
+        (build_from(&card, "p256", &output_path), output_path)
+    };
+    let (lower, path) = build_with("lower-case-time", "2026-11-20t10:00:00z");
+    assert_eq!(
+        lower.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lower.stderr)
+    );
+    let checked = check(&path, AUDIENCE);
+    let report = json(&checked);
+    assert_eq!(checked.status.code(), Some(0), "{report:#}");
+    // Read back from the signed XML: written as xs:dateTime, upper case.
+    assert_eq!(
+        report["card"]["fields"][0]["validation_time"],
+        "2026-11-20T10:00:00Z"
+    );
+    let (leap, _) = build_with("leap-second-time", "2016-12-31T23:59:60Z");
+    let stderr = String::from_utf8_lossy(&leap.stderr);
+    assert_eq!(leap.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("validation_time"), "{stderr}");
 }

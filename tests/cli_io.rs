@@ -605,3 +605,38 @@ fn input_larger_than_the_limit_is_refused_with_exit_2() {
     assert_eq!(json(&output)["error"]["code"], "input_too_large");
     let _ = std::fs::remove_file(&big);
 }
+
+// D170: option times are RFC 3339 (§5.6 NOTE: `t` and `z` may be lower
+// case); a time xs:dateTime cannot carry (a leap second, an offset beyond
+// ±14:00, XML Schema 1.0 Part 2 §3.2.7) is refused with exit 2, since the
+// CLI writes its times into XML.
+#[test]
+fn rfc3339_5_6_lower_case_t_and_z_are_read_and_times_xml_cannot_carry_refused() {
+    let _serial = serial();
+    let report = |at: &str| {
+        let mut args = vec!["verify", SIGNED, "--at", at];
+        args.extend(["--trust-anchor", "tests/data/keys/ca.cert.pem"]);
+        args.extend(["--intermediate", "tests/data/keys/intermediate.cert.pem"]);
+        demail(&args, None)
+    };
+    let upper = report("2026-11-24T00:00:00Z");
+    assert_eq!(upper.status.code(), Some(0));
+    let lower = report("2026-11-24t00:00:00z");
+    assert_eq!(
+        lower.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lower.stderr)
+    );
+    assert_eq!(json(&lower), json(&upper));
+    for refused in [
+        "2016-12-31T23:59:60Z",
+        "2026-11-24T00:00:00+14:30",
+        "0000-01-01T00:00:00Z",
+    ] {
+        let output = report(refused);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{refused}: {stderr}");
+        assert!(stderr.starts_with("demail: --at "), "{stderr}");
+    }
+}

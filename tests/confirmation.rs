@@ -19,7 +19,6 @@ use demail::integrity::{SignOptions, sign};
 use demail::provider::{BuildError, Issuer};
 use demail::trust::VerifyOptions;
 use demail::validate::Mode;
-use demail::xml::XmlDateTime;
 
 fn path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -518,7 +517,7 @@ fn mismatch_delivery_time_missing_in_retrieve() {
 #[test]
 fn mismatch_delivery_time_in_dispatch() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
-        m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05+01:00");
+        m.delivery_time = DateTime::parse_rfc3339("2024-03-12T09:15:05+01:00").ok();
     });
     assert_eq!(
         codes(&assert_detects(&c, MismatchCode::DeliveryTimeUnexpected)),
@@ -702,7 +701,7 @@ fn every_mismatch_is_listed() {
     let c = confirm_with(ConfirmationKind::Dispatch, |m| {
         m.hash = "x".into();
         m.sender = "Versandbestaetigung@other.de-mail.de".into();
-        m.delivery_time = XmlDateTime::parse("2024-03-12T09:15:05Z");
+        m.delivery_time = DateTime::parse_rfc3339("2024-03-12T09:15:05Z").ok();
     });
     let report = check(&c, &original(), &provider());
     assert_eq!(codes(&report), ["hash", "delivery_time_unexpected", "xml_sender"]);

@@ -24,12 +24,12 @@ use demail::confirmation::{
 };
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
-use demail::fields::DateTime;
+use demail::fields::{DateFormat, DateTime, DateTimeError};
 use demail::notification::{
     NotificationKind, NotificationMessage, NotificationRequest, notification_message,
 };
 use demail::provider::Issuer;
-use demail::xml::{XmlDateTime, XmlError, XmlLimits, XmlWarning};
+use demail::xml::{XmlError, XmlLimits, XmlWarning};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -608,7 +608,10 @@ fn date_times_need_a_valid_date_and_a_missing_offset_is_a_warning() {
         "2024-03-12T09:15:05.123+01:00",
         " 2024-03-12T09:15:05-14:00\n",
     ] {
-        assert!(XmlDateTime::parse(good).is_some(), "{good}");
+        assert!(
+            matches!(DateTime::parse_xs_date_time(good), Ok((_, true))),
+            "{good}"
+        );
     }
     for bad in [
         "2024-03-12T09:15:05",
@@ -620,7 +623,10 @@ fn date_times_need_a_valid_date_and_a_missing_offset_is_a_warning() {
         "2024-03-12T09:15:05.Z",
         "+2024-03-12T09:15:05Z",
     ] {
-        assert!(XmlDateTime::parse(bad).is_none(), "{bad}");
+        assert!(
+            !matches!(DateTime::parse_xs_date_time(bad), Ok((_, true))),
+            "{bad}"
+        );
     }
     // Valid per the schema, so read (as UTC) and reported, never guessed
     // silently (issue 12, D85).
@@ -636,6 +642,39 @@ fn date_times_need_a_valid_date_and_a_missing_offset_is_a_warning() {
     assert!(matches!(
         AcknowledgeMessage::parse(bad.as_bytes()),
         Err(XmlError::InvalidDateTime { element: "Time", .. })
+    ));
+}
+
+// XML Schema 1.0 Part 2 §3.2.7 (the `Time` of §3.5.3): `T` and `Z` are upper
+// case only; RFC 3339 §5.6 allows lower case, the XML reader does not (D170).
+// The refusal carries the typed cause.
+#[test]
+fn xs_date_time_3_2_7_lower_case_t_or_z_in_the_xml_is_refused_with_its_cause() {
+    for lower in ["2024-03-13t08:00:00+01:00", "2024-03-13T07:00:00z"] {
+        let xml = ack_xml().replace("2024-03-13T08:00:00+01:00", lower);
+        let error = AcknowledgeMessage::parse(xml.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                XmlError::InvalidDateTime {
+                    element: "Time",
+                    cause: DateTimeError::Syntax {
+                        format: DateFormat::XsDateTime
+                    },
+                    ..
+                }
+            ),
+            "{lower}: {error:?}"
+        );
+        assert!(std::error::Error::source(&error).is_some());
+    }
+    let impossible = ack_xml().replace("2024-03-13T08:00:00+01:00", "2023-02-29T08:00:00+01:00");
+    assert!(matches!(
+        AcknowledgeMessage::parse(impossible.as_bytes()),
+        Err(XmlError::InvalidDateTime {
+            cause: DateTimeError::Day { day: 29, .. },
+            ..
+        })
     ));
 }
 
@@ -672,13 +711,12 @@ fn xml_text() -> impl Strategy<Value = String> {
     .prop_map(|chars| chars.into_iter().collect())
 }
 
-fn date_time() -> impl Strategy<Value = XmlDateTime> {
+fn date_time() -> impl Strategy<Value = DateTime> {
     // The years xs:dateTime carries, 0001..=9999, every day of every month (D123).
     (-62_135_596_800i64..253_402_300_800, -840i16..=840).prop_filter_map("in range", |(seconds, offset)| {
         DateTime::from_unix_seconds(seconds, offset)
             .ok()
-            .filter(|d| d.year >= 1)
-            .map(XmlDateTime)
+            .filter(|d| d.year() >= 1)
     })
 }
 

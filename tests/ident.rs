@@ -13,7 +13,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::fields::DateTime;
+use demail::fields::{DateFormat, DateTime, DateTimeError};
 use demail::ident::{
     AssertionError, CardError, CardField, CardType, IDENT_NS, IdentAssertion, IdentCard, IdentMismatchCode,
     IdentRequest, SAML_NS, assemble_ident_confirmation, build_ident_confirmation, check_ident_confirmation,
@@ -21,15 +21,15 @@ use demail::ident::{
 };
 use demail::provider::Issuer;
 use demail::trust::VerifyOptions;
-use demail::xml::{XmlDateTime, XmlError};
+use demail::xml::XmlError;
 use demail::xmldsig::XmlSignatureFailure;
 
 const HOLDER: &str = "max.mustermann@dmda-a.de-mail.de";
 const AUDIENCE: &str = "identitaet@bank.de-mail.de";
 const ISSUER: &str = "Ident-Bestaetigung@dmda-a.de-mail.de";
 
-fn checked() -> XmlDateTime {
-    XmlDateTime::parse("2026-11-20T10:00:00+01:00").unwrap()
+fn checked() -> DateTime {
+    DateTime::parse_rfc3339("2026-11-20T10:00:00+01:00").unwrap()
 }
 
 fn value_for(name: &str, holder: &str) -> String {
@@ -306,6 +306,9 @@ fn saml_core_1_3_3_times_without_time_zone_are_refused() {
             error,
             AssertionError::Xml(XmlError::InvalidDateTime {
                 element: "validationTime",
+                cause: DateTimeError::NoTimeZone {
+                    format: DateFormat::XsDateTime
+                },
                 ..
             })
         ),

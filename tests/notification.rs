@@ -71,7 +71,7 @@ fn every_kind_is_a_valid_notification_from_the_system_address() {
                 .contains("erika.mustermann@dmda-b.de-mail.de")
         );
         assert!(received.message.text.contains("Prüfergebnis"));
-        assert_eq!(received.message.time.0, at());
+        assert_eq!(received.message.time, at());
     }
 }
 

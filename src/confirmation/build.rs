@@ -15,7 +15,6 @@ use crate::provider::{
     provider_message_recipients, text_frame,
 };
 use crate::resend::{ResendKind, resend_kind};
-use crate::xml::XmlDateTime;
 
 use super::ConfirmationKind;
 use super::message::{AcknowledgeMessage, Metadate};
@@ -156,8 +155,8 @@ pub fn acknowledge_message(
         subject,
         text: confirmation_text(original, request, &recipients),
         hash,
-        time: XmlDateTime(request.time),
-        delivery_time: request.delivery_time.map(XmlDateTime),
+        time: request.time,
+        delivery_time: request.delivery_time,
         signature: None,
         namespaces: Vec::new(),
         warnings: Vec::new(),
@@ -336,7 +335,7 @@ pub fn assemble(
         pdf_title: &message.subject,
         pdf_blocks: &pdf_blocks(message),
         pdf_name: "Bestaetigung.pdf",
-        time: &message.time.0,
+        time: &message.time,
     }
     .assemble(&SignOptions::signed(key, certificate))
 }

@@ -1,9 +1,10 @@
 //! The `Acknowledge-Message` document (TR 01201-3.4 §3.5.1 Tables 23/24,
 //! schema §3.5.3): parse and serialize.
 
+use crate::fields::DateTime;
 use crate::xml::pull::Document;
 use crate::xml::reader::decode;
-use crate::xml::{self, XMLDSIG_NS, XmlDateTime, XmlError, XmlLimits, XmlWarning, push_element};
+use crate::xml::{self, XMLDSIG_NS, XmlError, XmlLimits, XmlWarning, push_element};
 
 /// The document element's local name (§3.5.3).
 pub const ACKNOWLEDGE_MESSAGE: &str = "Acknowledge-Message";
@@ -32,7 +33,7 @@ pub struct SignatureElement {
 ///
 /// ```
 /// use demail::confirmation::{AcknowledgeMessage, Metadate};
-/// use demail::xml::XmlDateTime;
+/// use demail::fields::DateTime;
 ///
 /// let message = AcknowledgeMessage {
 ///     sender: "Versandbestaetigung@dmda.de-mail.de".into(),
@@ -44,7 +45,7 @@ pub struct SignatureElement {
 ///     subject: "*Versandbestätigung* Antrag".into(),
 ///     text: "Hiermit wird bestätigt ...".into(),
 ///     hash: "v=1; a=sha256; ...".into(),
-///     time: XmlDateTime::parse("2026-11-24T10:00:00+01:00").unwrap(),
+///     time: DateTime::parse_rfc3339("2026-11-24T10:00:00+01:00").unwrap(),
 ///     delivery_time: None,
 ///     signature: None,
 ///     namespaces: Vec::new(),
@@ -67,10 +68,10 @@ pub struct AcknowledgeMessage {
     /// `Hash`: the complete value of the original's `X-de-mail-integrity`.
     pub hash: String,
     /// `Time`: when the confirmation was made.
-    pub time: XmlDateTime,
+    pub time: DateTime,
     /// `DeliveryTime`: only in a retrieve confirmation, when the message
     /// reached the mailbox.
-    pub delivery_time: Option<XmlDateTime>,
+    pub delivery_time: Option<DateTime>,
     /// `ds:Signature`, kept byte-exact; `None` in the unsigned document that
     /// is the input to signing (D31).
     pub signature: Option<SignatureElement>,
@@ -158,9 +159,9 @@ impl AcknowledgeMessage {
         push_element(&mut out, "  ", "Subject", &self.subject);
         push_element(&mut out, "  ", "Text", &self.text);
         push_element(&mut out, "  ", "Hash", &self.hash);
-        push_element(&mut out, "  ", "Time", &self.time.to_string());
+        push_element(&mut out, "  ", "Time", &self.time.to_rfc3339());
         if let Some(delivery_time) = &self.delivery_time {
-            push_element(&mut out, "  ", "DeliveryTime", &delivery_time.to_string());
+            push_element(&mut out, "  ", "DeliveryTime", &delivery_time.to_rfc3339());
         }
         if let Some(signature) = &self.signature {
             out.push_str(&signature.raw);

@@ -13,10 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// A date and time with its UTC offset (RFC 5322 §3.3 `date-time`, RFC 3339
 /// `date-time`, `xs:dateTime` with time zone).
 ///
-/// The fields are public for reading; build values with [`DateTime::new`]
-/// or a parser, which validate (a literal can hold an impossible date, which
-/// [`DateTime::validate`] reports and every writer of the crate refuses to
-/// turn into an instant).
+/// Build values with [`DateTime::new`] or a parser, which validate, and
+/// read them with the accessors: the fields are private, so every value
+/// names a real instant (D170).
 ///
 /// ```
 /// use demail::fields::DateTime;
@@ -25,25 +24,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// assert_eq!(date.to_rfc3339(), "2026-11-24T10:00:00+01:00");
 /// assert_eq!(date.unix_seconds(), 1_795_510_800);
 /// assert_eq!(date.to_german(), "24.11.2026 10:00");
+/// assert_eq!((date.year(), date.month(), date.day(), date.offset_minutes()), (2026, 11, 24, 60));
+/// assert_eq!(DateTime::new(2026, 11, 24, 10, 0, 0, 60), Ok(date));
 /// assert!(DateTime::parse_rfc3339("2026-02-30T00:00:00Z").is_err());
 /// assert!(DateTime::parse_rfc3339("9999-12-31T23:59:59Z").is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
-    /// Year, 0 to 9999 (D123).
-    pub year: u16,
-    /// Month, 1 to 12.
-    pub month: u8,
-    /// Day of month, 1 to the length of the month.
-    pub day: u8,
-    /// Hour, 0 to 23.
-    pub hour: u8,
-    /// Minute, 0 to 59.
-    pub minute: u8,
-    /// Second, 0 to 60 (60: a leap second, RFC 5322 §3.3, RFC 3339 §5.7).
-    pub second: u8,
-    /// Offset from UTC in minutes, e.g. 60 for +0100; less than a day.
-    pub offset_minutes: i16,
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    offset_minutes: i16,
 }
 
 /// The format a date was read in or written to, named in [`DateTimeError`].
@@ -178,7 +172,9 @@ impl DateTime {
         offset_minutes: 0,
     };
 
-    /// A validated date and time; see [`DateTime::validate`].
+    /// A validated date and time: year 0000 to 9999, the day exists in its
+    /// month (leap years of the Gregorian calendar), hour 0–23, minute 0–59,
+    /// second 0–60, offset under 24 hours (D123).
     pub fn new(
         year: u16,
         month: u8,
@@ -201,10 +197,43 @@ impl DateTime {
         Ok(date)
     }
 
-    /// Checks that the value names a real instant: year 0000 to 9999, the
-    /// day exists in its month (leap years of the Gregorian calendar), hour
-    /// 0–23, minute 0–59, second 0–60, offset under 24 hours (D123).
-    pub fn validate(&self) -> Result<(), DateTimeError> {
+    /// Year, 0 to 9999 (D123).
+    pub const fn year(&self) -> u16 {
+        self.year
+    }
+
+    /// Month, 1 to 12.
+    pub const fn month(&self) -> u8 {
+        self.month
+    }
+
+    /// Day of month, 1 to the length of the month.
+    pub const fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// Hour, 0 to 23.
+    pub const fn hour(&self) -> u8 {
+        self.hour
+    }
+
+    /// Minute, 0 to 59.
+    pub const fn minute(&self) -> u8 {
+        self.minute
+    }
+
+    /// Second, 0 to 60 (60: a leap second, RFC 5322 §3.3, RFC 3339 §5.7).
+    pub const fn second(&self) -> u8 {
+        self.second
+    }
+
+    /// Offset from UTC in minutes, e.g. 60 for +0100; less than a day.
+    pub const fn offset_minutes(&self) -> i16 {
+        self.offset_minutes
+    }
+
+    /// The checks of [`DateTime::new`].
+    fn validate(&self) -> Result<(), DateTimeError> {
         if self.year > Self::MAX_YEAR {
             return Err(DateTimeError::Year {
                 year: i64::from(self.year),
@@ -246,7 +275,7 @@ impl DateTime {
     ///
     /// ```
     /// let date = demail::fields::DateTime::parse_rfc5322("Tue, 24 Nov 2026 10:00:00 +0100").unwrap();
-    /// assert_eq!((date.year, date.month, date.day, date.offset_minutes), (2026, 11, 24, 60));
+    /// assert_eq!((date.year(), date.month(), date.day(), date.offset_minutes()), (2026, 11, 24, 60));
     /// assert_eq!(date.to_rfc5322(), "Tue, 24 Nov 2026 10:00:00 +0100");
     /// ```
     pub fn parse_rfc5322(value: &str) -> Option<DateTime> {
@@ -357,10 +386,27 @@ impl DateTime {
     /// Schema 1.0, no more than four digits: D123), offsets up to ±14:00,
     /// no leap second.
     pub fn parse_xs_date_time(text: &str) -> Result<(DateTime, bool), DateTimeError> {
-        const FORMAT: DateFormat = DateFormat::XsDateTime;
         let trimmed = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
-        let (date, zoned) = read_lexical(trimmed.as_bytes(), FORMAT)?;
-        if date.year == 0 {
+        let (date, zoned) = read_lexical(trimmed.as_bytes(), DateFormat::XsDateTime)?;
+        date.check_xs_date_time()?;
+        Ok((date, zoned))
+    }
+
+    /// Checks that `xs:dateTime` (XML Schema 1.0 Part 2 §3.2.7) can carry
+    /// the value as [`DateTime::to_rfc3339`] writes it: no year 0000, no
+    /// leap second, an offset of at most ±14:00. A value read from RFC 3339
+    /// text that is to be written into XML is checked with this (D170).
+    ///
+    /// ```
+    /// use demail::fields::DateTime;
+    ///
+    /// let leap = DateTime::parse_rfc3339("2016-12-31t23:59:60z").unwrap();
+    /// assert!(leap.check_xs_date_time().is_err());
+    /// assert!(DateTime::parse_rfc3339("2016-12-31t23:59:59z").unwrap().check_xs_date_time().is_ok());
+    /// ```
+    pub fn check_xs_date_time(&self) -> Result<(), DateTimeError> {
+        const FORMAT: DateFormat = DateFormat::XsDateTime;
+        if self.year == 0 {
             return Err(DateTimeError::Year {
                 year: 0,
                 min: 1,
@@ -368,21 +414,21 @@ impl DateTime {
                 rule: FORMAT.rule(),
             });
         }
-        if date.second == 60 {
+        if self.second == 60 {
             return Err(DateTimeError::Time {
-                hour: date.hour,
-                minute: date.minute,
-                second: date.second,
+                hour: self.hour,
+                minute: self.minute,
+                second: self.second,
                 rule: FORMAT.rule(),
             });
         }
-        if date.offset_minutes.unsigned_abs() > 14 * 60 {
+        if self.offset_minutes.unsigned_abs() > 14 * 60 {
             return Err(DateTimeError::Offset {
-                minutes: i64::from(date.offset_minutes),
+                minutes: i64::from(self.offset_minutes),
                 rule: FORMAT.rule(),
             });
         }
-        Ok((date, zoned))
+        Ok(())
     }
 
     /// Writes the RFC 3339 form, which is also the `xs:dateTime` form:
@@ -401,8 +447,7 @@ impl DateTime {
     }
 
     /// Seconds since 1970-01-01T00:00:00Z (negative before); a leap second
-    /// counts as the first second of the next minute. A value that does not
-    /// [`validate`](DateTime::validate) is read with its fields clamped.
+    /// counts as the first second of the next minute.
     pub fn unix_seconds(&self) -> i64 {
         let year = i32::from(self.year.min(Self::MAX_YEAR));
         let month = time::Month::try_from(self.month.clamp(1, 12)).unwrap_or(time::Month::January);
@@ -724,6 +769,28 @@ mod tests {
         let (date, zoned) = DateTime::parse_xs_date_time("9999-12-31T23:59:59").expect("date");
         assert!(!zoned);
         assert_eq!(date.offset_minutes, 0);
+    }
+
+    // XML Schema 1.0 Part 2 §3.2.7: what the reader refuses, the check
+    // refuses on a value read from RFC 3339 (D170).
+    #[test]
+    fn xs_date_time_3_2_7_check_refuses_what_the_reader_refuses() {
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-24T10:00:00+14:01",
+        ] {
+            let date = rfc3339(text);
+            assert!(date.check_xs_date_time().is_err(), "{text}");
+            assert_eq!(
+                date.check_xs_date_time().map(|()| date),
+                DateTime::parse_xs_date_time(text).map(|(d, _)| d),
+                "{text}"
+            );
+        }
+        let fine = rfc3339("2026-11-24t10:00:00-14:00");
+        assert_eq!(fine.check_xs_date_time(), Ok(()));
+        assert_eq!(DateTime::parse_xs_date_time(&fine.to_rfc3339()), Ok((fine, true)));
     }
 
     // D123: every instant of the years 0000..=9999 converts both ways.

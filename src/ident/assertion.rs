@@ -5,10 +5,11 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::certificate::Certificate;
 use crate::crypto::SigningKey;
+use crate::fields::{DateFormat, DateTime, DateTimeError};
 use crate::trust::VerifyOptions;
 use crate::xml::pull::{Document, Item, end_of_input, unexpected};
 use crate::xml::reader::{Element, decode};
-use crate::xml::{XmlDateTime, XmlError, XmlLimits, has_scheme, is_ncname, push_escaped};
+use crate::xml::{XmlError, XmlLimits, has_scheme, is_ncname, push_escaped, read_date_time};
 use crate::xmldsig::{XmlDsigError, XmlSignOptions, XmlSignatureReport};
 
 use super::card::{CardError, CardField, CardType, IDENT_NS, IdentCard};
@@ -28,7 +29,7 @@ pub struct IdentAssertion {
     /// `ID`: random and unique per DMDA ([`IdentAssertion::random_id`]).
     pub id: String,
     /// `IssueInstant`: when the confirmation was issued.
-    pub issue_instant: XmlDateTime,
+    pub issue_instant: DateTime,
     /// `Issuer` (emailAddress format): the issuing DMDA's De-Mail address.
     pub issuer: String,
     /// `Subject/NameID` (emailAddress format): the orderer's (primary or
@@ -38,7 +39,7 @@ pub struct IdentAssertion {
     pub audience: String,
     /// `AuthnStatement/@AuthnInstant`: the orderer's last authentication
     /// at the issuing portal.
-    pub authn_instant: XmlDateTime,
+    pub authn_instant: DateTime,
     /// The one `AuthnContextClassRef` (SAML core §3.4, authn context §3.4).
     pub authn_context: String,
     /// The card of `Attribute Name="Card"`.
@@ -136,7 +137,7 @@ impl IdentAssertion {
         out.push_str("\" Version=\"2.0\" ID=\"");
         push_escaped(&mut out, &self.id);
         out.push_str("\" IssueInstant=\"");
-        out.push_str(&self.issue_instant.to_string());
+        out.push_str(&self.issue_instant.to_rfc3339());
         out.push_str("\">");
         out.push_str("<saml:Issuer Format=\"");
         out.push_str(EMAIL_FORMAT);
@@ -151,7 +152,7 @@ impl IdentAssertion {
         push_escaped(&mut out, &self.audience);
         out.push_str("</saml:Audience></saml:AudienceRestriction></saml:Conditions>");
         out.push_str("<saml:AuthnStatement AuthnInstant=\"");
-        out.push_str(&self.authn_instant.to_string());
+        out.push_str(&self.authn_instant.to_rfc3339());
         out.push_str("\"><saml:AuthnContext><saml:AuthnContextClassRef>");
         push_escaped(&mut out, &self.authn_context);
         out.push_str("</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>");
@@ -312,15 +313,19 @@ fn end(doc: &mut Document<'_>, element: &str, expected: &'static str) -> Result<
 
 /// An `xs:dateTime` with its time zone (SAML core §1.3.3: UTC; D30: a
 /// value without time zone is ambiguous and refused).
-fn date_time(element: &'static str, value: &str, offset: usize) -> Result<XmlDateTime, AssertionError> {
-    XmlDateTime::parse(value).ok_or_else(|| {
-        XmlError::InvalidDateTime {
+fn date_time(element: &'static str, value: &str, offset: usize) -> Result<DateTime, AssertionError> {
+    match read_date_time(element, value, offset)? {
+        (time, true) => Ok(time),
+        (_, false) => Err(XmlError::InvalidDateTime {
             element,
             value: value.chars().take(64).collect(),
             offset,
+            cause: DateTimeError::NoTimeZone {
+                format: DateFormat::XsDateTime,
+            },
         }
-        .into()
-    })
+        .into()),
+    }
 }
 
 /// Reads the whole assertion; also says whether it had a `ds:Signature`.
@@ -446,7 +451,7 @@ fn conditions(doc: &mut Document<'_>) -> Result<String, AssertionError> {
     Ok(audience)
 }
 
-fn authn_statement(doc: &mut Document<'_>) -> Result<(XmlDateTime, String), AssertionError> {
+fn authn_statement(doc: &mut Document<'_>) -> Result<(DateTime, String), AssertionError> {
     let (element, attrs) = start(doc, "AuthnStatement", "Assertion", &["AuthnInstant"])?;
     let instant = date_time(
         "AuthnInstant",

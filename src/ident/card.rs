@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use crate::xml::{XmlDateTime, push_escaped};
+use crate::fields::DateTime;
+use crate::xml::push_escaped;
 
 /// The namespace of the ident card schema (ID IO §2.7).
 pub const IDENT_NS: &str = "http://www.de-mail.de/xml/2010/01/ident";
@@ -222,12 +223,12 @@ pub struct CardField {
     /// The value as written (`true`/`false` for booleans).
     pub value: String,
     /// `validationTime` (`xs:dateTime`, required on every leaf).
-    pub validation_time: XmlDateTime,
+    pub validation_time: DateTime,
 }
 
 impl CardField {
     /// A leaf.
-    pub fn new(name: impl Into<String>, value: impl Into<String>, validation_time: XmlDateTime) -> Self {
+    pub fn new(name: impl Into<String>, value: impl Into<String>, validation_time: DateTime) -> Self {
         CardField {
             name: name.into(),
             value: value.into(),
@@ -241,9 +242,9 @@ impl CardField {
 ///
 /// ```
 /// use demail::ident::{CardField, CardType, IdentCard};
-/// use demail::xml::XmlDateTime;
+/// use demail::fields::DateTime;
 ///
-/// let checked = XmlDateTime::parse("2026-11-20T10:00:00Z").unwrap();
+/// let checked = DateTime::parse_rfc3339("2026-11-20T10:00:00Z").unwrap();
 /// let card = IdentCard::new(
 ///     CardType::AgeOver18,
 ///     vec![
@@ -415,7 +416,7 @@ impl IdentCard {
             out.push_str("<de-mail:");
             out.push_str(&field.name);
             out.push_str(" validationTime=\"");
-            out.push_str(&field.validation_time.to_string());
+            out.push_str(&field.validation_time.to_rfc3339());
             out.push_str("\">");
             push_escaped(&mut out, &field.value);
             out.push_str("</de-mail:");
@@ -443,7 +444,7 @@ impl IdentCard {
                 format!(
                     "{meaning} ({}): {value} (geprüft am {})",
                     field.name,
-                    field.validation_time.0.to_german()
+                    field.validation_time.to_german()
                 )
             })
             .collect()

@@ -11,7 +11,6 @@ use crate::pdf::{Block, PdfError};
 use crate::provider::{
     Issuer, ProviderMessage, bare, derived_message_id, provider_message_headers, system_local_part,
 };
-use crate::xml::XmlDateTime;
 use crate::xmldsig::XmlDsigError;
 
 use super::assertion::{AssertionError, IdentAssertion};
@@ -137,11 +136,11 @@ pub fn ident_assertion(request: &IdentRequest<'_>) -> Result<IdentAssertion, Ide
     };
     Ok(IdentAssertion {
         id,
-        issue_instant: XmlDateTime(request.time),
+        issue_instant: request.time,
         issuer: request.issuer.system_address.addr_spec(),
         subject: holder,
         audience: request.audience.addr_spec(),
-        authn_instant: XmlDateTime(request.authn_instant.unwrap_or(request.time)),
+        authn_instant: request.authn_instant.unwrap_or(request.time),
         authn_context: request
             .authn_context
             .clone()
@@ -166,7 +165,7 @@ pub fn ident_text(assertion: &IdentAssertion) -> String {
         "\nEmpfänger der Bestätigung: {}\nAusgestellt von {} am {}\n",
         assertion.audience,
         assertion.issuer,
-        assertion.issue_instant.0.to_german()
+        assertion.issue_instant.to_german()
     ));
     text
 }
@@ -181,8 +180,8 @@ fn pdf_blocks(assertion: &IdentAssertion, text: &str) -> Vec<Block> {
         ("Aussteller", assertion.issuer.clone()),
         ("Inhaber", assertion.subject.clone()),
         ("Empfänger", assertion.audience.clone()),
-        ("Ausgestellt", assertion.issue_instant.to_string()),
-        ("Anmeldung", assertion.authn_instant.to_string()),
+        ("Ausgestellt", assertion.issue_instant.to_rfc3339()),
+        ("Anmeldung", assertion.authn_instant.to_rfc3339()),
         ("Verfahren", assertion.authn_context.clone()),
     ] {
         blocks.push(Block::Field {
@@ -247,7 +246,7 @@ pub fn assemble_ident_confirmation(
         pdf_title: SUBJECT,
         pdf_blocks: &pdf_blocks(assertion, &text),
         pdf_name: "Ident-Bestaetigung.pdf",
-        time: &assertion.issue_instant.0,
+        time: &assertion.issue_instant,
     }
     .assemble(&SignOptions::signed(key, certificate))
 }
@@ -259,7 +258,7 @@ fn header_metadata(
     assertion: &IdentAssertion,
     recipients: &RecipientList<'static>,
 ) -> Metadata<'static> {
-    let time = assertion.issue_instant.0;
+    let time = assertion.issue_instant;
     // D76: the message id derives from the assertion ID, unique per DMDA.
     let message_id = derived_message_id(
         "ident",

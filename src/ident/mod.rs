@@ -17,14 +17,13 @@
 //! use demail::fields::DateTime;
 //! use demail::ident::{CardField, CardType, IdentCard, IdentRequest, build_ident_confirmation, check_ident_confirmation};
 //! use demail::trust::VerifyOptions;
-//! use demail::xml::XmlDateTime;
 //!
 //! let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256.key.pem")?)?;
 //! let certificate = Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/p256.cert.pem")?)?;
 //! let anchors = Certificate::all_from_pem(&std::fs::read_to_string("tests/data/keys/ca.cert.pem")?)?;
 //! let intermediates = [Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/intermediate.cert.pem")?)?];
 //!
-//! let checked = XmlDateTime::parse("2026-11-20T10:00:00Z").unwrap();
+//! let checked = DateTime::parse_rfc3339("2026-11-20T10:00:00Z").unwrap();
 //! let holder = "max.mustermann@dmda-a.de-mail.de";
 //! let card = IdentCard::new(CardType::DeMailAddress, vec![CardField::new("de-mail-address", holder, checked)])?;
 //! let issuer = Issuer::new("DMDA A", DeMailAddress::parse("Ident-Bestaetigung@dmda-a.de-mail.de")?);

@@ -103,7 +103,12 @@ pub(crate) fn derived_message_id(slug: &str, time: &DateTime, parts: &[&[u8]], d
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!(
         "{slug}.{:04}{:02}{:02}{:02}{:02}{:02}.{hex}@{domain}",
-        time.year, time.month, time.day, time.hour, time.minute, time.second
+        time.year(),
+        time.month(),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
     )
 }
 

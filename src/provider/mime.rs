@@ -10,7 +10,6 @@ use crate::fields::DateTime;
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
 use crate::pdf::{self, Block, PdfError};
-use crate::xml::XmlDateTime;
 
 /// What a provider message carries besides its header fields.
 pub(crate) struct ProviderMessage<'a> {
@@ -83,10 +82,10 @@ pub(crate) fn pdf_opening(text: &str, heading: &str, issuer: &str) -> Vec<Block>
 
 /// A PDF field showing a time as the text writes it and as the XML does:
 /// `TT.MM.JJJJ HH:MM (xs:dateTime)`.
-pub(crate) fn pdf_time(label: &str, time: &XmlDateTime) -> Block {
+pub(crate) fn pdf_time(label: &str, time: &DateTime) -> Block {
     Block::Field {
         label: label.to_owned(),
-        value: format!("{} ({time})", time.0.to_german()),
+        value: format!("{} ({})", time.to_german(), time.to_rfc3339()),
     }
 }
 
@@ -159,7 +158,7 @@ mod tests {
     /// text writes it (§3.5.1 template) and as the XML does (xs:dateTime).
     #[test]
     fn pdf_time_shows_the_text_date_and_the_xml_date_time() {
-        let time = XmlDateTime::parse("2024-03-12T09:15:06+01:00").unwrap();
+        let (time, _) = DateTime::parse_xs_date_time("2024-03-12T09:15:06+01:00").unwrap();
         let Block::Field { label, value } = pdf_time("Zeitpunkt", &time) else {
             panic!("not a field");
         };

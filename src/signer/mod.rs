@@ -196,7 +196,7 @@ impl Signer for CertifiedKey {
 
 impl SigningKey {
     /// A key that signs through `signer`, such as a
-    /// [`pkcs11::Pkcs11Signer`](crate::signer::pkcs11::Pkcs11Signer), for the functions that still take a
+    /// `pkcs11::Pkcs11Signer` (feature `pkcs11`), for the functions that still take a
     /// `&SigningKey` (integrity signing, XML-DSig, the builders, S/MIME):
     /// its [`SigningKey::public_key`] is the signer's certificate's
     /// (docs/decisions.md D145).

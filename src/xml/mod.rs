@@ -1,7 +1,7 @@
 //! The one XML layer of the crate (TR 01201-3.4 §3.5.3 documents, XML-DSig,
 //! and whatever reads XML later): a strict, namespace-aware, streaming
 //! reader, one set of limits ([`XmlLimits`]), one error type ([`XmlError`]),
-//! `xs:dateTime` values and text escaping.
+//! the reading of `xs:dateTime` values (as [`DateTime`]) and text escaping.
 //!
 //! - Encodings: UTF-8, UTF-16 with a byte order mark, and ISO-8859-1 when
 //!   the XML declaration names it, transcoded with encoding_rs before
@@ -18,17 +18,23 @@
 //!   LF-normalized text.
 //!
 //! ```
-//! use demail::xml::XmlDateTime;
+//! use demail::fields::DateTime;
+//! use demail::xml::XmlLimits;
 //!
-//! let time = XmlDateTime::parse("2026-11-24T10:00:00+01:00").unwrap();
-//! assert_eq!(time.0.offset_minutes, 60);
-//! assert_eq!(time.to_string(), "2026-11-24T10:00:00+01:00");
-//! assert!(XmlDateTime::parse("2026-11-24T10:00:00").is_none()); // no offset: see XmlWarning (D85)
+//! // xs:dateTime values (XML Schema 1.0 Part 2 §3.2.7) are `fields::DateTime`.
+//! let (time, zoned) = DateTime::parse_xs_date_time("2026-11-24T10:00:00+01:00").unwrap();
+//! assert!(zoned);
+//! assert_eq!(time.offset_minutes(), 60);
+//! assert_eq!(time.to_rfc3339(), "2026-11-24T10:00:00+01:00");
+//! // No offset: read as UTC and reported (XmlWarning, D85); `t`/`z` are RFC 3339 only.
+//! assert!(!DateTime::parse_xs_date_time("2026-11-24T10:00:00").unwrap().1);
+//! assert!(DateTime::parse_xs_date_time("2026-11-24t10:00:00Z").is_err());
+//! assert_eq!(XmlLimits::default().max_depth, 24);
 //! ```
 
 use std::fmt;
 
-use crate::fields::DateTime;
+use crate::fields::{DateTime, DateTimeError};
 
 mod encoding;
 mod names;
@@ -261,10 +267,13 @@ pub enum XmlError {
     InvalidDateTime {
         /// The element.
         element: &'static str,
-        /// The text found.
+        /// The text found (at most 64 characters).
         value: String,
         /// Offset of the element.
         offset: usize,
+        /// Why the value was refused.
+        #[source]
+        cause: DateTimeError,
     },
     /// Nesting deeper than [`XmlLimits::max_depth`].
     #[error("elements nested deeper than {limit} at byte {offset}")]
@@ -350,41 +359,23 @@ impl fmt::Display for XmlWarning {
     }
 }
 
-/// An `xs:dateTime` with its time zone offset (TR 01201-3.4 §3.5.3: `Time`,
-/// `DeliveryTime`).
-///
-/// Lexical form `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`. A value without
-/// an offset does not name an instant: [`XmlDateTime::parse`] refuses it,
-/// the document readers read it as UTC with an [`XmlWarning`] (D85); fractional
-/// seconds are read and dropped, the TR asks for times to the second (D30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct XmlDateTime(pub DateTime);
-
-impl XmlDateTime {
-    /// Parses the lexical form with its time zone offset; surrounding XML
-    /// white space is ignored (`xs:dateTime` collapses white space). `None`
-    /// for anything else, including a value without offset
-    /// ([`DateTime::parse_xs_date_time`] says why).
-    pub fn parse(text: &str) -> Option<XmlDateTime> {
-        match Self::parse_lexical(text)? {
-            (time, true) => Some(time),
-            (_, false) => None,
-        }
-    }
-
-    /// Parses the lexical form, with or without time zone offset; a value
-    /// without one is read as UTC and `false` says so, so the caller can
-    /// report it ([`XmlWarning::DateTimeWithoutTimeZone`], D85).
-    pub fn parse_lexical(text: &str) -> Option<(XmlDateTime, bool)> {
-        let (time, zoned) = DateTime::parse_xs_date_time(text).ok()?;
-        Some((XmlDateTime(time), zoned))
-    }
-}
-
-impl fmt::Display for XmlDateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
+/// Reads an `xs:dateTime` element value (TR 01201-3.4 §3.5.3: `Time`,
+/// `DeliveryTime`; XML Schema 1.0 Part 2 §3.2.7) with
+/// [`DateTime::parse_xs_date_time`]: upper-case `T` and `Z` only, fractional
+/// seconds read and dropped (D30). `false` when the value has no time zone
+/// (read as UTC; the caller warns or refuses, D85). A refusal names the
+/// element, the text (at most 64 characters) and the typed cause.
+pub(crate) fn read_date_time(
+    element: &'static str,
+    text: &str,
+    offset: usize,
+) -> Result<(DateTime, bool), XmlError> {
+    DateTime::parse_xs_date_time(text).map_err(|cause| XmlError::InvalidDateTime {
+        element,
+        value: text.chars().take(64).collect(),
+        offset,
+        cause,
+    })
 }
 
 /// Whether XML 1.0 allows the character (XML 1.0 §2.2 `Char`).

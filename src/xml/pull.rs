@@ -12,7 +12,8 @@
 use std::ops::Range;
 
 use super::reader::{Element, Node, XmlReader};
-use super::{DE_MAIL_NS, XmlDateTime, XmlError, XmlLimits, XmlWarning};
+use super::{DE_MAIL_NS, XmlError, XmlLimits, XmlWarning, read_date_time};
+use crate::fields::DateTime;
 
 /// One structural item: an element start, an end, text, or the end of input.
 #[derive(Debug)]
@@ -212,16 +213,13 @@ impl<'a> Document<'a> {
         &mut self,
         parent: &str,
         local: &'static str,
-    ) -> Result<XmlDateTime, XmlError> {
+    ) -> Result<DateTime, XmlError> {
         let (text, offset) = self.expect_text(parent, local)?;
         self.date_time(local, &text, offset)
     }
 
     /// An optional `xs:dateTime` element of `urn:de-mail`.
-    pub(crate) fn optional_date_time(
-        &mut self,
-        local: &'static str,
-    ) -> Result<Option<XmlDateTime>, XmlError> {
+    pub(crate) fn optional_date_time(&mut self, local: &'static str) -> Result<Option<DateTime>, XmlError> {
         let Some(element) = self.optional_start(local)? else {
             return Ok(None);
         };
@@ -230,28 +228,16 @@ impl<'a> Document<'a> {
         self.date_time(local, &text, element.offset).map(Some)
     }
 
-    fn date_time(
-        &mut self,
-        element: &'static str,
-        text: &str,
-        offset: usize,
-    ) -> Result<XmlDateTime, XmlError> {
-        match XmlDateTime::parse_lexical(text) {
-            Some((time, true)) => Ok(time),
-            Some((time, false)) => {
-                self.warnings.push(XmlWarning::DateTimeWithoutTimeZone {
-                    element,
-                    value: text.chars().take(64).collect(),
-                    offset,
-                });
-                Ok(time)
-            }
-            None => Err(XmlError::InvalidDateTime {
+    fn date_time(&mut self, element: &'static str, text: &str, offset: usize) -> Result<DateTime, XmlError> {
+        let (time, zoned) = read_date_time(element, text, offset)?;
+        if !zoned {
+            self.warnings.push(XmlWarning::DateTimeWithoutTimeZone {
                 element,
                 value: text.chars().take(64).collect(),
                 offset,
-            }),
+            });
         }
+        Ok(time)
     }
 
     /// Skips the content of an element whose start was just read, checking

@@ -16,7 +16,6 @@ use demail::ident::{
     check_ident_confirmation,
 };
 use demail::provider::Issuer;
-use demail::xml::XmlDateTime;
 
 use crate::io::{self, CliError, TrustArgs};
 use crate::verify::report_json;
@@ -207,8 +206,13 @@ enum CardJsonError {
     Value { name: String },
     #[error("field `{name}` needs a `validation_time` (or a default one)")]
     NoValidationTime { name: String },
-    #[error("field `{name}`: validation_time {value} is not an xs:dateTime with offset")]
-    ValidationTime { name: String, value: String },
+    #[error("field `{name}`: validation_time {value} is not an RFC 3339 date-time with offset: {cause}")]
+    ValidationTime {
+        name: String,
+        value: String,
+        #[source]
+        cause: demail::fields::DateTimeError,
+    },
     #[error(transparent)]
     Rule(demail::ident::CardError),
 }
@@ -251,9 +255,10 @@ fn card_from_json(json: &Value) -> Result<IdentCard, CardJsonError> {
             .ok_or_else(|| CardJsonError::NoValidationTime {
                 name: name.to_owned(),
             })?;
-        let time = XmlDateTime::parse(time).ok_or_else(|| CardJsonError::ValidationTime {
+        let time = io::read_time(time).map_err(|cause| CardJsonError::ValidationTime {
             name: name.to_owned(),
             value: time.to_owned(),
+            cause,
         })?;
         out.push(CardField::new(name, value, time));
     }

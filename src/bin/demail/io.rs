@@ -19,13 +19,12 @@ use serde_json::{Value, json};
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
-use demail::fields::DateTime;
+use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::status::{CertificateStatus, Evidence, Indication};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
-use demail::xml::XmlDateTime;
 
 /// Largest message read from a file or standard input: the mbox reader's
 /// limit, 64 MiB (D111).
@@ -408,17 +407,24 @@ fn pkcs11_signer(
     Ok((SigningKey::from_signer(Arc::new(signer)), certificate))
 }
 
-/// An RFC 3339 date-time with offset (`2026-11-24T10:00:00+01:00`), read
-/// with the library's `xs:dateTime` reader: impossible dates such as
-/// 2026-02-30 are refused (D114).
+/// An RFC 3339 §5.6 date-time with offset (`2026-11-24T10:00:00+01:00`;
+/// `t` and `z` may be lower case, §5.6 NOTE) that `xs:dateTime` can also
+/// carry, since the CLI writes its times into XML: impossible dates such as
+/// 2026-02-30, year 0000, a leap second and offsets beyond ±14:00 are
+/// refused (D114, D170).
+pub(crate) fn read_time(text: &str) -> Result<DateTime, DateTimeError> {
+    let time = DateTime::parse_rfc3339(text)?;
+    time.check_xs_date_time()?;
+    Ok(time)
+}
+
+/// [`read_time`] of an option's value.
 pub(crate) fn parse_time(option: &'static str, text: &str) -> Result<DateTime, CliError> {
-    XmlDateTime::parse(text)
-        .map(|t| t.0)
-        .ok_or_else(|| CliError::Argument {
-            option,
-            value: text.to_owned(),
-            problem: "not an RFC 3339 date-time with offset, e.g. 2026-11-24T10:00:00Z",
-        })
+    read_time(text).map_err(|_| CliError::Argument {
+        option,
+        value: text.to_owned(),
+        problem: "not an RFC 3339 date-time with offset, e.g. 2026-11-24T10:00:00Z",
+    })
 }
 
 /// [`parse_time`] of an optional argument; without one, now in UTC.

@@ -6,7 +6,7 @@
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::status::{CertificateStatus, Indication};
+use crate::status::{CertificateStatus, ChainCertificate, Indication};
 use crate::trust::VerifyOptions;
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
@@ -63,7 +63,15 @@ pub struct XmlSignatureReport {
     pub trusted: Option<bool>,
     /// The signer certificate's revocation status (PVD FU Schritt 48).
     pub status: CertificateStatus,
-    /// The ETSI EN 319 102-1 indication of [`XmlSignatureReport::status`].
+    /// The CA certificates of the verified path with their status (D202);
+    /// empty when no path was verified.
+    pub chain: Vec<ChainCertificate>,
+    /// Whether the signer certificate is an EU qualified certificate for
+    /// seals or signatures ([`check_qualified`](crate::trust::check_qualified), D201).
+    pub qualified: bool,
+    /// The ETSI EN 319 102-1 indication of the status that decides: that
+    /// of a CA of [`XmlSignatureReport::chain`] when it fails the
+    /// verification, else [`XmlSignatureReport::status`].
     pub indication: Indication,
     /// Every failure, in the order digest, signature, certificate, trust, status.
     pub failures: Vec<XmlSignatureFailure>,
@@ -152,6 +160,8 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
         signature_ok: matches!(signature_result, Some(Ok(()))),
         trusted: None,
         status: CertificateStatus::NotChecked,
+        chain: Vec::new(),
+        qualified: false,
         indication: options.indication(&CertificateStatus::NotChecked),
         failures: Vec::new(),
         signed_content,
@@ -179,23 +189,24 @@ fn check_certificate(report: &mut XmlSignatureReport, carried: &[Certificate], o
             report.failures.push(failure);
         }
     }
-    let mut issuer = None;
+    let mut path = Vec::new();
     match options.verify_path(certificate, carried) {
         None => report.failures.push(XmlSignatureFailure::NoTrustAnchors),
         Some(chain) => {
             report.trusted = Some(chain.is_ok());
             match chain {
-                Ok(found) => issuer = Some(found),
+                Ok(found) => path = found,
                 Err(error) => report.failures.push(XmlSignatureFailure::Certificate(error)),
             }
         }
     }
-    report.status = options.check_status(&report.certificate, issuer.as_ref());
-    report.indication = options.indication(&report.status);
-    if options.status_refuses(&report.status) {
-        report
-            .failures
-            .push(XmlSignatureFailure::Status(report.status.clone()));
+    report.qualified = crate::trust::check_qualified(&report.certificate).is_ok();
+    report.status = options.check_status(&report.certificate, path.first());
+    report.chain = options.check_chain(&report.certificate, &path);
+    let refused = options.refused_status(&report.status, &report.chain).cloned();
+    report.indication = options.indication(refused.as_ref().unwrap_or(&report.status));
+    if let Some(status) = refused {
+        report.failures.push(XmlSignatureFailure::Status(status));
     }
 }
 

@@ -29,6 +29,11 @@ pub(crate) struct CheckConfirmationArgs {
     /// --tr-02102`; applies to the confirmation and to the original.
     #[arg(long)]
     tr_02102: bool,
+    /// Also write the status evidence of the three signatures checked (the
+    /// confirmation's integrity and XML signatures, the original's
+    /// integrity) as one evidence bundle, for a later `--evidence` (D199).
+    #[arg(long, value_name = "PATH")]
+    evidence_out: Option<PathBuf>,
 }
 
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
@@ -42,6 +47,15 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
     let options = trust.options(args.tr_02102);
     let report = check_confirmation(&confirmation, &original, &options)
         .map_err(|e| CliError::invalid(args.confirmation.display(), e))?;
+    if let Some(path) = &args.evidence_out {
+        let xml = report
+            .xml_signature
+            .iter()
+            .map(|r| (&r.status, r.chain.as_slice()));
+        let integrity =
+            [&report.integrity, &report.original_integrity].map(|r| (&r.status, r.chain.as_slice()));
+        trust.write_evidence(path, integrity.into_iter().chain(xml))?;
+    }
     let output = json!({
         "passed": report.passed(),
         "kind": report.kind.map(|k| k.as_str()),

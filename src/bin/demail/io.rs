@@ -23,7 +23,8 @@ use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::status::{CertificateStatus, Evidence, Indication};
+use demail::status::evidence::{EvidenceBundle, MAX_BUNDLE_BYTES};
+use demail::status::{CertificateStatus, ChainCertificate, Evidence, Indication};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -476,11 +477,25 @@ pub(crate) struct TrustArgs {
     /// (RFC 6960 §4.2.1).
     #[arg(long = "ocsp-response", value_name = "FILE")]
     ocsp_responses: Vec<PathBuf>,
-    /// Fail FC-03 when the signer's status is not confirmed by a --crl or
-    /// --ocsp-response. Default: without evidence a signature passes with
-    /// `status` `not_checked` (docs/decisions.md D155).
+    /// Fail FC-03 when the status of the signer or of a CA of its path is
+    /// not confirmed by a --crl or --ocsp-response. Default: without
+    /// evidence a signature passes with `status` `not_checked`
+    /// (docs/decisions.md D155, D202).
     #[arg(long)]
     require_status: bool,
+    /// Require the signer's certificate to be an EU qualified certificate
+    /// for seals or signatures (QCStatements: QcCompliance and QcType eseal
+    /// or esign, ETSI EN 319 412-5); otherwise fail FC-02 with code
+    /// `not_qualified` (D201).
+    #[arg(long)]
+    require_qualified: bool,
+    /// Verify offline from an evidence bundle written by --evidence-out
+    /// (D199): its CRLs and OCSP responses are the only status evidence, its
+    /// certificates only intermediates — never trust anchors, give
+    /// --trust-anchor — its time the verification time unless --at is
+    /// given, and the status of the signer and of its CAs is required (D200).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["crls", "ocsp_responses"])]
+    evidence: Option<PathBuf>,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -493,18 +508,31 @@ pub(crate) struct Trust {
     directory: Option<ProviderMap>,
     evidence: Evidence,
     status_policy: StatusPolicy,
+    require_qualified: bool,
 }
 
 impl TrustArgs {
-    /// Reads the certificate files, the directory and the time.
+    /// Reads the certificate files, the directory, the evidence and the time.
     pub(crate) fn load(&self) -> Result<Trust, CliError> {
+        let bundle = self.evidence.as_deref().map(load_evidence).transpose()?;
+        let mut intermediates = load_all(&self.intermediates)?;
+        let mut time = match &self.at {
+            Some(text) => Some(parse_time("--at", text)?.to_system_time()),
+            None => None,
+        };
+        let mut evidence = Evidence {
+            crls: read_all(&self.crls)?,
+            ocsp_responses: read_all(&self.ocsp_responses)?,
+        };
+        if let Some(bundle) = bundle {
+            intermediates.extend(bundle.certificates);
+            time = time.or(Some(bundle.time.to_system_time()));
+            evidence = bundle.evidence;
+        }
         Ok(Trust {
             anchors: load_all(&self.trust_anchors)?,
-            intermediates: load_all(&self.intermediates)?,
-            time: match &self.at {
-                Some(text) => parse_time("--at", text)?.to_system_time(),
-                None => SystemTime::now(),
-            },
+            intermediates,
+            time: time.unwrap_or_else(SystemTime::now),
             duplicate_fields: if self.allow_duplicate_fields {
                 DuplicatePolicy::FirstWins
             } else {
@@ -516,17 +544,22 @@ impl TrustArgs {
                 .as_deref()
                 .map(crate::provider_directory::load)
                 .transpose()?,
-            evidence: Evidence {
-                crls: read_all(&self.crls)?,
-                ocsp_responses: read_all(&self.ocsp_responses)?,
-            },
-            status_policy: if self.require_status {
+            evidence,
+            // Evidence read back must confirm the status (D200).
+            status_policy: if self.require_status || self.evidence.is_some() {
                 StatusPolicy::Require
             } else {
                 StatusPolicy::IfGiven
             },
+            require_qualified: self.require_qualified,
         })
     }
+}
+
+/// An evidence bundle file (`--evidence`, D199).
+fn load_evidence(path: &Path) -> Result<EvidenceBundle, CliError> {
+    let bytes = read_limited(path, MAX_BUNDLE_BYTES as u64 + 1)?;
+    EvidenceBundle::parse(&bytes).map_err(|e| CliError::invalid(path.display(), e))
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
@@ -551,6 +584,20 @@ pub(crate) fn status_json(status: &CertificateStatus, indication: Option<Indicat
         "indication": indication.map(Indication::as_str),
         "sub_indication": indication.and_then(Indication::sub_indication).map(|s| s.as_str()),
     })
+}
+
+/// The CA certificates of a verified path with their status (D202):
+/// `[{"subject", "anchor", "status", "revocation", ...}]`.
+pub(crate) fn chain_json(chain: &[ChainCertificate]) -> Value {
+    chain
+        .iter()
+        .map(|ca| {
+            let mut entry = status_json(&ca.status, None);
+            entry["subject"] = json!(ca.certificate.subject);
+            entry["anchor"] = json!(ca.anchor);
+            entry
+        })
+        .collect()
 }
 
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
@@ -580,6 +627,20 @@ impl Trust {
             duplicate_fields: self.duplicate_fields,
             require_signature: self.require_signature,
             provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
+            require_qualified: self.require_qualified,
         }
+    }
+
+    /// Writes the evidence of a verification to `path` (`--evidence-out`,
+    /// D199): the CA certificates of each signer's path and the CRLs and
+    /// OCSP responses its status rests on.
+    pub(crate) fn write_evidence<'r>(
+        &self,
+        path: &Path,
+        signers: impl IntoIterator<Item = (&'r CertificateStatus, &'r [ChainCertificate])>,
+    ) -> Result<(), CliError> {
+        let time = DateTime::from_system_time(self.time, 0).map_err(|e| CliError::invalid("--at", e))?;
+        let bundle = EvidenceBundle::collect(time, signers, &self.evidence);
+        write_output(Some(path), bundle.to_text().as_bytes())
     }
 }

@@ -37,6 +37,11 @@ pub(crate) struct VerifyArgs {
     tr_02102: bool,
     #[command(flatten)]
     stamp: StampArgs,
+    /// Also write the status evidence the verification used (the CA
+    /// certificates of the path, the CRLs and OCSP responses that decided
+    /// the status) as an evidence bundle, for a later `--evidence` (D199).
+    #[arg(long, value_name = "PATH")]
+    evidence_out: Option<PathBuf>,
 }
 
 /// The gateway stamp options (D151): all three together or none.
@@ -63,6 +68,9 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
     let trust = args.trust.load()?;
     let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    if let Some(path) = &args.evidence_out {
+        trust.write_evidence(path, [(&report.status, report.chain.as_slice())])?;
+    }
     let mut output = report_json(&report);
     output["envelope"] = crate::inspect::envelope_json(&envelope);
     if let (Some(id), Some(path)) = (&args.stamp.authserv_id, &args.stamp.output) {
@@ -137,8 +145,10 @@ pub(crate) fn report_json(report: &VerificationReport) -> Value {
                 "key": c.public_key.describe(),
             });
             merge(&mut certificate, io::status_json(&report.status, report.indication));
+            certificate["qualified"] = json!(report.qualified);
             certificate
         }),
+        "chain": io::chain_json(&report.chain),
     })
 }
 

@@ -1,0 +1,210 @@
+//! `demail verify` and `check-confirmation` with `--evidence-out`,
+//! `--evidence`, `--require-qualified` and the chain's status (issue 13
+//! §6–§9; docs/decisions.md D199–D202): exit 0 pass, 1 refused, 2 unusable
+//! input or usage; the JSON carries `certificate.status`,
+//! `certificate.qualified`, the ETSI indication and the `chain`.
+#![cfg(feature = "cli")]
+
+#[path = "common/cli.rs"]
+mod cli;
+mod common;
+
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use cli::{demail, json};
+use demail::fields::DateTime;
+use demail::integrity::{SignOptions, sign};
+use demail::status::evidence::EvidenceBundle;
+
+use common::status_pki::{StatusPki, make};
+
+fn pki() -> Option<&'static StatusPki> {
+    static PKI: OnceLock<Option<StatusPki>> = OnceLock::new();
+    PKI.get_or_init(|| make("cli-evidence-pki")).as_ref()
+}
+
+/// A file of the PKI as a command-line argument.
+fn arg(pki: &StatusPki, name: &str) -> String {
+    pki.path(name).to_string_lossy().into_owned()
+}
+
+/// `tests/data/normal.eml` signed by `provider`, written into the PKI's
+/// directory; its path.
+fn signed_file(pki: &StatusPki, provider: &str) -> String {
+    let (key, certificate) = (pki.key(provider), pki.cert(provider));
+    let signed = sign(
+        &common::data("normal.eml"),
+        &SignOptions::signed(&key, &certificate),
+    )
+    .unwrap();
+    let name = format!("cli-evidence-{provider}.eml");
+    std::fs::write(pki.path(&name), signed).unwrap();
+    arg(pki, &name)
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    DateTime::from_system_time(time, 0).unwrap().to_rfc3339()
+}
+
+fn run(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let output = demail(args, None);
+    let code = output.status.code();
+    let value = if output.stdout.is_empty() {
+        serde_json::Value::Null
+    } else {
+        json(&output)
+    };
+    (code, value)
+}
+
+// D199, D200, TR 01201-3.4 §3.1.21: `verify --evidence-out` writes the bundle; `verify
+// --evidence` with only the caller's anchor verifies offline at the bundle's time with the
+// same verdict; an edited CRL in the bundle exits 1 (FC-03); --evidence with --crl is a usage
+// error (exit 2); without an anchor the bundle's root is not trusted (exit 1)
+#[test]
+fn d199_verify_evidence_out_then_offline_from_the_bundle() {
+    let Some(pki) = pki() else { return };
+    let message = signed_file(pki, "provider-revoked");
+    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
+    let bundle = arg(pki, "evidence.pem");
+    let at = rfc3339(pki.before_revocation);
+    let (crl_before, crl_root) = (arg(pki, "crl-before.pem"), arg(pki, "crl-root.der"));
+    let (code, online) = run(&[
+        "verify",
+        &message,
+        "--trust-anchor",
+        &root,
+        "--intermediate",
+        &sub,
+        "--crl",
+        &crl_before,
+        "--crl",
+        &crl_root,
+        "--at",
+        &at,
+        "--evidence-out",
+        &bundle,
+    ]);
+    assert_eq!(code, Some(0), "{online}");
+    assert_eq!(online["certificate"]["status"], "good");
+    assert_eq!(online["certificate"]["qualified"], false);
+    assert_eq!(online["certificate"]["indication"], "TOTAL-PASSED");
+    assert_eq!(online["chain"][0]["status"], "good");
+    assert_eq!(online["chain"][1]["anchor"], true);
+    let written = EvidenceBundle::parse(&std::fs::read(&bundle).unwrap()).unwrap();
+    assert_eq!(written.time.to_system_time(), pki.before_revocation);
+    assert_eq!(written.evidence.crls.len(), 2);
+
+    let (code, offline) = run(&["verify", &message, "--trust-anchor", &root, "--evidence", &bundle]);
+    assert_eq!(code, Some(0), "{offline}");
+    for key in ["verdict", "status", "certificate", "chain"] {
+        assert_eq!(offline[key], online[key], "{key}");
+    }
+
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let crl_at = text.find("-----BEGIN X509 CRL-----\n").unwrap() + 200;
+    let mut edited = text.into_bytes();
+    edited[crl_at] = if edited[crl_at] == b'A' { b'B' } else { b'A' };
+    let tampered = arg(pki, "evidence-tampered.pem");
+    std::fs::write(&tampered, edited).unwrap();
+    let (code, refused) = run(&[
+        "verify",
+        &message,
+        "--trust-anchor",
+        &root,
+        "--evidence",
+        &tampered,
+    ]);
+    assert_eq!(code, Some(1), "{refused}");
+    assert_eq!(refused["error_case"], "FC-03");
+
+    let output = demail(
+        &[
+            "verify",
+            &message,
+            "--trust-anchor",
+            &root,
+            "--evidence",
+            &bundle,
+            "--crl",
+            &crl_root,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let (code, _) = run(&["verify", &message, "--evidence", &bundle]);
+    assert_eq!(code, Some(1));
+    let (code, _) = run(&[
+        "verify",
+        &message,
+        "--trust-anchor",
+        &root,
+        "--evidence",
+        &message,
+    ]);
+    assert_eq!(code, Some(2));
+}
+
+// RFC 5280 §6.1.3 a 3, D202: the root's CRL revokes the intermediate: exit 1, FC-02, the
+// revoked CA in `chain` with its reason
+#[test]
+fn d202_verify_revoked_intermediate_exits_1_with_fc02() {
+    let Some(pki) = pki() else { return };
+    let message = signed_file(pki, "provider-good");
+    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
+    let (crl_after, crl_root) = (arg(pki, "crl-after.der"), arg(pki, "crl-root-revoked-sub.der"));
+    let (code, report) = run(&[
+        "verify",
+        &message,
+        "--trust-anchor",
+        &root,
+        "--intermediate",
+        &sub,
+        "--crl",
+        &crl_after,
+        "--crl",
+        &crl_root,
+    ]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["error_case"], "FC-02");
+    assert_eq!(report["code"], "certificate_revoked");
+    assert_eq!(report["certificate"]["status"], "good");
+    assert_eq!(report["chain"][0]["status"], "revoked");
+    assert_eq!(report["chain"][0]["revocation"]["reason"], "ca_compromise");
+    assert_eq!(
+        report["chain"][0]["subject"],
+        "C=DE, O=DMDA Test, CN=DMDA Test Sub-CA"
+    );
+}
+
+// D201, TR 01201-3.4 §3.5.1: `--require-qualified` refuses a signer without QCStatements
+// (exit 1, FC-02, `not_qualified`), for verify and check-confirmation alike
+#[test]
+fn d201_require_qualified_refuses_an_unqualified_signer() {
+    let Some(pki) = pki() else { return };
+    let message = signed_file(pki, "provider-good");
+    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
+    let base = [
+        "verify",
+        &message,
+        "--trust-anchor",
+        &root,
+        "--intermediate",
+        &sub,
+    ];
+    let (code, report) = run(&base);
+    assert_eq!(code, Some(0), "{report}");
+    let with: Vec<&str> = base.iter().copied().chain(["--require-qualified"]).collect();
+    let (code, report) = run(&with);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["error_case"], "FC-02");
+    assert_eq!(report["code"], "not_qualified");
+    assert_eq!(report["certificate"]["qualified"], false);
+
+    let output = demail(&["check-confirmation", "--help"], None);
+    let help = String::from_utf8_lossy(&output.stdout);
+    for option in ["--require-qualified", "--evidence-out", "--evidence "] {
+        assert!(help.contains(option), "check-confirmation --help lacks {option}");
+    }
+}

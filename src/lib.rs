@@ -94,7 +94,14 @@
 //!   the verification time ([`status::CertificateStatus`]), with its FC code
 //!   and ETSI EN 319 102-1 indication ([`status::Indication`]).
 //! - **Qualified certificates**: [`qualified::QcStatements`] reads
-//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5).
+//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5);
+//!   [`trust::VerifyOptions::require_qualified`] requires them of a signer.
+//! - **Archives**: [`status::evidence::EvidenceBundle`] keeps the status
+//!   evidence of a verification (the chain, CRLs, OCSP responses) to verify
+//!   again offline at the same time.
+//! - **Trusted lists**: [`trusted_list::TrustedList`] verifies an EU trusted
+//!   list (ETSI TS 119 612) with a signer certificate the caller gives and
+//!   answers its qualified CAs as trust anchors.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -154,6 +161,7 @@ pub mod smime;
 pub mod stamp;
 pub mod status;
 pub mod trust;
+pub mod trusted_list;
 pub mod validate;
 mod writer;
 pub mod xml;

@@ -204,7 +204,60 @@ fn d201_require_qualified_refuses_an_unqualified_signer() {
 
     let output = demail(&["check-confirmation", "--help"], None);
     let help = String::from_utf8_lossy(&output.stdout);
-    for option in ["--require-qualified", "--evidence-out", "--evidence "] {
+    for option in [
+        "--require-qualified",
+        "--evidence-out",
+        "--evidence ",
+        "--trusted-list ",
+        "--trusted-list-signer",
+    ] {
         assert!(help.contains(option), "check-confirmation --help lacks {option}");
     }
+}
+
+// D203, TS 119 612: `verify --trusted-list --trusted-list-signer` takes the list's granted
+// CA/QC certificates as anchors (exit 0 for a provider under the listed root); a list signed
+// by another certificate is unusable input (exit 2); a list without its signer is a usage
+// error (exit 2)
+#[test]
+fn d203_verify_with_a_trusted_list_as_anchors() {
+    let dir = cli::temp_dir("cli-trusted-list");
+    let list = demail::xmldsig::sign_enveloped(
+        common::trusted_list::trusted_list("").as_bytes(),
+        &demail::xmldsig::XmlSignOptions::new(&common::key("p256"), &common::cert("p256")),
+    )
+    .unwrap();
+    let list_path = dir.join("tsl.xml");
+    std::fs::write(&list_path, list).unwrap();
+    let message = sign(
+        &common::data("normal.eml"),
+        &SignOptions::signed(&common::key("rsa2048"), &common::cert("rsa2048")),
+    )
+    .unwrap();
+    let message_path = dir.join("signed.eml");
+    std::fs::write(&message_path, message).unwrap();
+    let (list, message) = (list_path.to_string_lossy(), message_path.to_string_lossy());
+    let base = [
+        "verify",
+        &message,
+        "--intermediate",
+        "tests/data/keys/intermediate.cert.pem",
+        "--trusted-list",
+        &list,
+    ];
+    let with = |signer: &str| -> Vec<String> {
+        base.iter()
+            .map(|s| s.to_string())
+            .chain(["--trusted-list-signer".to_owned(), signer.to_owned()])
+            .collect()
+    };
+    let args = with("tests/data/keys/p256.cert.pem");
+    let (code, report) = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["trusted"], true);
+    let args = with("tests/data/keys/p384.cert.pem");
+    let output = demail(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("trusted-list signer"));
+    assert_eq!(demail(&base, None).status.code(), Some(2));
 }

@@ -26,6 +26,7 @@ use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::status::evidence::{EvidenceBundle, MAX_BUNDLE_BYTES};
 use demail::status::{CertificateStatus, ChainCertificate, Evidence, Indication};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
+use demail::trusted_list::TrustedList;
 
 /// Largest message read from a file or standard input: the mbox reader's
 /// limit, 64 MiB (D111).
@@ -496,6 +497,16 @@ pub(crate) struct TrustArgs {
     /// given, and the status of the signer and of its CAs is required (D200).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["crls", "ocsp_responses"])]
     evidence: Option<PathBuf>,
+    /// An EU trusted list (ETSI TS 119 612 XML); repeatable. Its signature
+    /// must verify with a --trusted-list-signer certificate, or the command
+    /// exits 2; the certificates of its granted CA/QC services become trust
+    /// anchors besides --trust-anchor (D203).
+    #[arg(long = "trusted-list", value_name = "FILE", requires = "trusted_list_signers")]
+    trusted_lists: Vec<PathBuf>,
+    /// A certificate that may sign the trusted lists, PEM or DER;
+    /// repeatable.
+    #[arg(long = "trusted-list-signer", value_name = "CERT", requires = "trusted_lists")]
+    trusted_list_signers: Vec<PathBuf>,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -529,10 +540,19 @@ impl TrustArgs {
             time = time.or(Some(bundle.time.to_system_time()));
             evidence = bundle.evidence;
         }
+        let time = time.unwrap_or_else(SystemTime::now);
+        let mut anchors = load_all(&self.trust_anchors)?;
+        let signers = load_all(&self.trusted_list_signers)?;
+        for path in &self.trusted_lists {
+            let xml = read_limited(path, demail::xmldsig::MAX_DOCUMENT_BYTES as u64)?;
+            let list = TrustedList::verify(&xml, &signers, time)
+                .map_err(|e| CliError::invalid(path.display(), e))?;
+            anchors.extend(list.trust_anchors());
+        }
         Ok(Trust {
-            anchors: load_all(&self.trust_anchors)?,
+            anchors,
             intermediates,
-            time: time.unwrap_or_else(SystemTime::now),
+            time,
             duplicate_fields: if self.allow_duplicate_fields {
                 DuplicatePolicy::FirstWins
             } else {

@@ -17,7 +17,7 @@ use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationReport, sign, verify};
 use demail::status::evidence::{EvidenceBundle, EvidenceBundleError};
-use demail::status::{CertificateStatus, Evidence, EvidenceError, RevocationReason};
+use demail::status::{CertificateStatus, Evidence, EvidenceError, RevocationReason, StatusSource};
 use demail::trust::{StatusPolicy, VerifyOptions};
 
 use common::status_pki::{StatusPki, make};
@@ -358,5 +358,53 @@ fn d202_unusable_evidence_for_the_intermediate_fails_fc03() {
     assert_eq!(
         report.failure().map(Failure::case),
         Some(ErrorCase::Fc03StatusUnchecked)
+    );
+}
+
+// RFC 6960 §2.2, D202: the root's OCSP responder says the intermediate is revoked — FC-02 for
+// the signer; the signer's own OCSP response is about another certificate for the CA check
+// and does not count against it (D157); openssl reads the same answer
+#[cfg(feature = "ocsp")]
+#[test]
+fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
+    let Some(pki) = pki() else { return };
+    let message = signed_by(pki, "provider-good");
+    let anchors = [pki.cert("root")];
+    let intermediates = [pki.cert("sub")];
+    let given = Evidence {
+        crls: Vec::new(),
+        ocsp_responses: vec![pki.bytes("ocsp-good.der"), pki.bytes("ocsp-root-sub-revoked.der")],
+    };
+    let options = VerifyOptions {
+        time: SystemTime::now(),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        status_evidence: &given,
+        ..VerifyOptions::default()
+    };
+    let report = check(&message, &options);
+    assert_eq!(report.status.code(), "good");
+    let CertificateStatus::Revoked { revocation, source } = &report.chain[0].status else {
+        panic!(
+            "expected the intermediate revoked, got {:?}",
+            report.chain[0].status
+        );
+    };
+    assert_eq!(revocation.reason, Some(RevocationReason::CaCompromise));
+    assert!(matches!(source, StatusSource::Ocsp { index: 1, .. }));
+    assert_eq!(
+        report.failure().map(Failure::case),
+        Some(ErrorCase::Fc02CertificateInvalid)
+    );
+
+    let output = std::process::Command::new("openssl")
+        .args(["ocsp", "-resp_text", "-noverify", "-respin"])
+        .arg(pki.path("ocsp-root-sub-revoked.der"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Cert Status: revoked") && text.contains("cACompromise"),
+        "{text}"
     );
 }

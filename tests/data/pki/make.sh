@@ -18,6 +18,7 @@
 #   crl-root.der          the root's CRL (another issuer), listing nothing
 #   crl-root-revoked-sub.der  the root's CRL after it revoked the intermediate
 #                         (cACompromise), made last: for the chain status (D202)
+#   ocsp-root-sub-revoked.der  the root's OCSP response for the intermediate then
 # OCSP responses (DER, made by `openssl ocsp` from the CA database):
 #   ocsp-good.der, ocsp-revoked.der, ocsp-unknown.der (for provider-unlisted,
 #   which the intermediate signed outside its database), ocsp-other.der (answers for
@@ -183,6 +184,10 @@ sleep 1
 openssl ca -batch -config root.cnf -revoke sub.pem -crl_reason cACompromise 2>/dev/null
 openssl ca -batch -config root.cnf -gencrl -out crl-root-revoked-sub.pem 2>/dev/null
 openssl crl -in crl-root-revoked-sub.pem -outform DER -out crl-root-revoked-sub.der
+# The root's own OCSP answer for the intermediate, after the revocation.
+openssl ocsp -issuer root.pem -cert sub.pem -no_nonce -reqout ocsp-root-sub.req 2>/dev/null
+openssl ocsp -index root-index.txt -rsigner root.pem -rkey root.key -CA root.pem \
+    -reqin ocsp-root-sub.req -respout ocsp-root-sub-revoked.der -ndays 1 2>/dev/null >/dev/null
 for c in root sub provider-good provider-revoked provider-unlisted responder responder-noeku; do
     openssl x509 -in "$c.pem" -outform DER -out "$c.der"
 done

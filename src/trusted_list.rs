@@ -14,7 +14,8 @@
 //! `ServiceName` and the `X509Certificate`s of its `ServiceDigitalIdentity`.
 //! [`TrustedList::trust_anchors`] answers the certificates of the services
 //! of type CA/QC ([`SERVICE_TYPE_CA_QC`]) whose current status is granted
-//! ([`STATUS_GRANTED`], TS 119 612 §5.5.4).
+//! ([`STATUS_GRANTED`], TS 119 612 §5.5.4). A list whose `NextUpdate` is
+//! not after the verification time, or a closed list, is refused.
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
@@ -29,7 +30,7 @@
 //! let ca = Certificate::from_pem(&read("ca.cert.pem")?)?;
 //! let b64 = demail::certificate::Certificate::to_base64(&ca);
 //! let list = format!(
-//!     r#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Test QCA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{b64}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"#
+//!     r#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"><SchemeInformation><NextUpdate><dateTime>2027-06-01T00:00:00Z</dateTime></NextUpdate></SchemeInformation><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Test QCA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{b64}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"#
 //! );
 //! let signed = sign_enveloped(list.as_bytes(), &XmlSignOptions::new(&key, &signer))?;
 //! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
@@ -44,6 +45,7 @@
 use std::time::SystemTime;
 
 use crate::certificate::{Certificate, CertificateError};
+use crate::fields::{DateTime, DateTimeError};
 use crate::trust::VerifyOptions;
 use crate::xml::reader::{Node, XmlReader, decode};
 use crate::xml::{XmlError, XmlLimits};
@@ -122,6 +124,17 @@ pub enum TrustedListError {
     /// More services than [`MAX_SERVICES`].
     #[error("the trusted list has more than {MAX_SERVICES} services")]
     TooManyServices,
+    /// The list's `NextUpdate` is at or before the verification time, or
+    /// the list is closed (no `NextUpdate` date, TS 119 612 §5.3.15): a
+    /// newer list must be used (D203).
+    #[error("the trusted list is not current at the verification time: {}", .next_update.as_ref().map_or("closed (no NextUpdate)".to_owned(), |t| format!("NextUpdate {}", t.to_rfc3339())))]
+    NotCurrent {
+        /// `NextUpdate/dateTime`, `None` for a closed list.
+        next_update: Option<DateTime>,
+    },
+    /// `NextUpdate/dateTime` is not an `xs:dateTime`.
+    #[error("the trusted list's NextUpdate is not an xs:dateTime: {0}")]
+    NextUpdate(#[source] DateTimeError),
     /// A service's `X509Certificate` does not decode.
     #[error("service #{service}: an X509Certificate does not decode: {cause}")]
     Certificate {
@@ -161,7 +174,13 @@ impl TrustedList {
                 subject: report.certificate.subject.clone(),
             });
         }
-        let services = read_services(report.signed_content())?;
+        let (services, next_update) = read_services(report.signed_content())?;
+        let current = next_update
+            .as_ref()
+            .is_some_and(|next| crate::fields::unix_seconds(time) < next.unix_seconds());
+        if !current {
+            return Err(TrustedListError::NotCurrent { next_update });
+        }
         Ok(TrustedList {
             signer: report.certificate,
             services,
@@ -189,8 +208,9 @@ impl TrustedList {
 /// The path below `TSPService` of the fields read, by local name.
 const SERVICE_INFORMATION: &str = "ServiceInformation";
 
-/// Reads every `TSPService` of the signed content.
-fn read_services(signed: &[u8]) -> Result<Vec<TrustService>, TrustedListError> {
+/// Reads every `TSPService` of the signed content, and
+/// `SchemeInformation/NextUpdate/dateTime`.
+fn read_services(signed: &[u8]) -> Result<(Vec<TrustService>, Option<DateTime>), TrustedListError> {
     let text = decode(signed, &XmlLimits::XMLDSIG).map_err(TrustedListError::Xml)?;
     let mut reader = XmlReader::new(&text, XmlLimits::XMLDSIG);
     // The local names of the open TSL elements (others as "").
@@ -198,6 +218,7 @@ fn read_services(signed: &[u8]) -> Result<Vec<TrustService>, TrustedListError> {
     let mut services = Vec::new();
     let mut service: Option<ServiceFields> = None;
     let mut text_of: String = String::new();
+    let mut next_update = None;
     while let Some(node) = reader.next_node().map_err(TrustedListError::Xml)? {
         match node {
             Node::Start(element) => {
@@ -222,6 +243,18 @@ fn read_services(signed: &[u8]) -> Result<Vec<TrustService>, TrustedListError> {
             }
             Node::Text(part) => text_of.push_str(&part),
             Node::End { .. } => {
+                if path
+                    == [
+                        "TrustServiceStatusList",
+                        "SchemeInformation",
+                        "NextUpdate",
+                        "dateTime",
+                    ]
+                {
+                    let (time, _) =
+                        DateTime::parse_xs_date_time(text_of.trim()).map_err(TrustedListError::NextUpdate)?;
+                    next_update = Some(time);
+                }
                 if let Some(fields) = service.as_mut() {
                     fields.take(&path, &text_of);
                 }
@@ -236,7 +269,7 @@ fn read_services(signed: &[u8]) -> Result<Vec<TrustService>, TrustedListError> {
             Node::Comment(_) | Node::Pi { .. } => {}
         }
     }
-    Ok(services)
+    Ok((services, next_update))
 }
 
 /// The fields of one `TSPService` while it is read.

@@ -19,7 +19,7 @@ use demail::trusted_list::{STATUS_GRANTED, TrustedList, TrustedListError};
 use demail::xmldsig::{XmlSignOptions, XmlSignatureFailure, sign_enveloped};
 
 use common::tool_available;
-use common::trusted_list::{WITHDRAWN, trusted_list};
+use common::trusted_list::{WITHDRAWN, trusted_list, trusted_list_until};
 
 /// The trusted-list signer of these tests: the committed P-256 certificate.
 fn signer() -> Certificate {
@@ -162,4 +162,26 @@ fn ts_119_612_list_signed_by_xmlsec1_is_read() {
         TrustedList::verify(tampered.as_bytes(), &[signer()], SystemTime::now()),
         Err(TrustedListError::SignatureFailed(_))
     ));
+}
+
+// TS 119 612 §5.3.14, §5.3.15, D203: a list past its NextUpdate is not current and is refused;
+// so is a closed list (no NextUpdate date)
+#[test]
+fn ts_119_612_list_past_its_next_update_is_refused() {
+    let (key, certificate) = (common::key("p256"), signer());
+    let sign_list =
+        |xml: String| sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
+    let stale = sign_list(trusted_list_until("", "2025-06-01T00:00:00Z"));
+    assert!(matches!(
+        TrustedList::verify(&stale, &[signer()], SystemTime::now()),
+        Err(TrustedListError::NotCurrent { next_update: Some(_) })
+    ));
+    let closed = sign_list(trusted_list("").replace(
+        "<NextUpdate><dateTime>2045-01-01T00:00:00Z</dateTime></NextUpdate>",
+        "<NextUpdate/>",
+    ));
+    assert_eq!(
+        TrustedList::verify(&closed, &[signer()], SystemTime::now()),
+        Err(TrustedListError::NotCurrent { next_update: None })
+    );
 }

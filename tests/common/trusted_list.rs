@@ -37,6 +37,11 @@ fn service(name: &str, kind: &str, status: &str, cert: &Certificate, history: Op
 /// withdrawn CA/QC that was granted before, the intermediate as a granted
 /// time-stamping service (not a CA/QC), and a withdrawn CA/QC.
 pub fn trusted_list(signature: &str) -> String {
+    trusted_list_until(signature, "2045-01-01T00:00:00Z")
+}
+
+/// [`trusted_list`] with another `NextUpdate`.
+pub fn trusted_list_until(signature: &str, next_update: &str) -> String {
     let services = [
         service("Test QCA", CA_QC, STATUS_GRANTED, &super::cert("ca"), None),
         service(
@@ -60,7 +65,7 @@ pub fn trusted_list(signature: &str) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <tsl:TrustServiceStatusList xmlns:tsl=\"http://uri.etsi.org/02231/v2#\" xmlns=\"http://uri.etsi.org/02231/v2#\" TSLTag=\"http://uri.etsi.org/19612/TSLTag\">\
          <SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber>\
-         <SchemeTerritory>DE</SchemeTerritory></SchemeInformation>\
+         <SchemeTerritory>DE</SchemeTerritory><NextUpdate><dateTime>{next_update}</dateTime></NextUpdate></SchemeInformation>\
          <TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Test TSP</Name></TSPName></TSPInformation>\
          <TSPServices>{services}</TSPServices></TrustServiceProvider></TrustServiceProviderList>{signature}</tsl:TrustServiceStatusList>\n"
     )

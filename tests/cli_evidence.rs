@@ -32,12 +32,7 @@ fn arg(pki: &StatusPki, name: &str) -> String {
 /// `tests/data/normal.eml` signed by `provider`, written into the PKI's
 /// directory; its path.
 fn signed_file(pki: &StatusPki, provider: &str) -> String {
-    let (key, certificate) = (pki.key(provider), pki.cert(provider));
-    let signed = sign(
-        &common::data("normal.eml"),
-        &SignOptions::signed(&key, &certificate),
-    )
-    .unwrap();
+    let signed = pki.signed(provider);
     let name = format!("cli-evidence-{provider}.eml");
     std::fs::write(pki.path(&name), signed).unwrap();
     arg(pki, &name)
@@ -58,6 +53,15 @@ fn run(args: &[&str]) -> (Option<i32>, serde_json::Value) {
     (code, value)
 }
 
+/// `demail verify MESSAGE` with the PKI's root as anchor, its intermediate,
+/// and `extra` arguments.
+fn verify_under_root(pki: &StatusPki, message: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
+    let mut args = vec!["verify", message, "--trust-anchor", &root, "--intermediate", &sub];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 // D199, D200, TR 01201-3.4 §3.1.21: `verify --evidence-out` writes the bundle; `verify
 // --evidence` with only the caller's anchor verifies offline at the bundle's time with the
 // same verdict; an edited CRL in the bundle exits 1 (FC-03); --evidence with --crl is a usage
@@ -66,26 +70,24 @@ fn run(args: &[&str]) -> (Option<i32>, serde_json::Value) {
 fn d199_verify_evidence_out_then_offline_from_the_bundle() {
     let Some(pki) = pki() else { return };
     let message = signed_file(pki, "provider-revoked");
-    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
+    let root = arg(pki, "root.pem");
     let bundle = arg(pki, "evidence.pem");
     let at = rfc3339(pki.before_revocation);
     let (crl_before, crl_root) = (arg(pki, "crl-before.pem"), arg(pki, "crl-root.der"));
-    let (code, online) = run(&[
-        "verify",
+    let (code, online) = verify_under_root(
+        pki,
         &message,
-        "--trust-anchor",
-        &root,
-        "--intermediate",
-        &sub,
-        "--crl",
-        &crl_before,
-        "--crl",
-        &crl_root,
-        "--at",
-        &at,
-        "--evidence-out",
-        &bundle,
-    ]);
+        &[
+            "--crl",
+            &crl_before,
+            "--crl",
+            &crl_root,
+            "--at",
+            &at,
+            "--evidence-out",
+            &bundle,
+        ],
+    );
     assert_eq!(code, Some(0), "{online}");
     assert_eq!(online["certificate"]["status"], "good");
     assert_eq!(online["certificate"]["qualified"], false);
@@ -152,20 +154,8 @@ fn d199_verify_evidence_out_then_offline_from_the_bundle() {
 fn d202_verify_revoked_intermediate_exits_1_with_fc02() {
     let Some(pki) = pki() else { return };
     let message = signed_file(pki, "provider-good");
-    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
     let (crl_after, crl_root) = (arg(pki, "crl-after.der"), arg(pki, "crl-root-revoked-sub.der"));
-    let (code, report) = run(&[
-        "verify",
-        &message,
-        "--trust-anchor",
-        &root,
-        "--intermediate",
-        &sub,
-        "--crl",
-        &crl_after,
-        "--crl",
-        &crl_root,
-    ]);
+    let (code, report) = verify_under_root(pki, &message, &["--crl", &crl_after, "--crl", &crl_root]);
     assert_eq!(code, Some(1), "{report}");
     assert_eq!(report["error_case"], "FC-02");
     assert_eq!(report["code"], "certificate_revoked");
@@ -184,19 +174,9 @@ fn d202_verify_revoked_intermediate_exits_1_with_fc02() {
 fn d201_require_qualified_refuses_an_unqualified_signer() {
     let Some(pki) = pki() else { return };
     let message = signed_file(pki, "provider-good");
-    let (root, sub) = (arg(pki, "root.pem"), arg(pki, "sub.pem"));
-    let base = [
-        "verify",
-        &message,
-        "--trust-anchor",
-        &root,
-        "--intermediate",
-        &sub,
-    ];
-    let (code, report) = run(&base);
+    let (code, report) = verify_under_root(pki, &message, &[]);
     assert_eq!(code, Some(0), "{report}");
-    let with: Vec<&str> = base.iter().copied().chain(["--require-qualified"]).collect();
-    let (code, report) = run(&with);
+    let (code, report) = verify_under_root(pki, &message, &["--require-qualified"]);
     assert_eq!(code, Some(1), "{report}");
     assert_eq!(report["error_case"], "FC-02");
     assert_eq!(report["code"], "not_qualified");

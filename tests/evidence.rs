@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use demail::certificate::Certificate;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationReport, sign, verify};
+use demail::integrity::{ErrorCase, Failure, Verdict, VerificationReport, verify};
 use demail::status::evidence::{EvidenceBundle, EvidenceBundleError};
 use demail::status::{CertificateStatus, Evidence, EvidenceError, RevocationReason, StatusSource};
 use demail::trust::{StatusPolicy, VerifyOptions};
@@ -27,20 +27,29 @@ fn pki() -> Option<&'static StatusPki> {
     PKI.get_or_init(|| make("evidence-pki")).as_ref()
 }
 
-/// tests/data/normal.eml signed by the PKI's `provider`.
-fn signed_by(pki: &StatusPki, provider: &str) -> Vec<u8> {
-    let (key, certificate) = (pki.key(provider), pki.cert(provider));
-    sign(
-        &common::data("normal.eml"),
-        &SignOptions::signed(&key, &certificate),
-    )
-    .unwrap()
+/// The root as the caller's anchor, the intermediate for path building.
+struct Path {
+    anchors: [Certificate; 1],
+    intermediates: [Certificate; 1],
 }
 
-fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
-    Evidence {
-        crls: names.iter().map(|name| pki.bytes(name)).collect(),
-        ocsp_responses: Vec::new(),
+impl Path {
+    fn of(pki: &StatusPki) -> Self {
+        Path {
+            anchors: [pki.cert("root")],
+            intermediates: [pki.cert("sub")],
+        }
+    }
+
+    /// Verification at `time` with `evidence`, the default policy.
+    fn options<'a>(&'a self, evidence: &'a Evidence, time: SystemTime) -> VerifyOptions<'a> {
+        VerifyOptions {
+            time,
+            trust_anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            status_evidence: evidence,
+            ..VerifyOptions::default()
+        }
     }
 }
 
@@ -93,18 +102,11 @@ fn offline<'a>(bundle: &'a EvidenceBundle, anchors: &'a [Certificate]) -> Verify
 #[test]
 fn d199_evidence_round_trip_at_a_past_time_gives_the_same_verdict() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-revoked");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
+    let message = pki.signed("provider-revoked");
+    let path = Path::of(pki);
     // The online-style verification: the caller's evidence, more than is needed.
-    let given = crls(pki, &["crl-before.der", "crl-root.der", "crl-stale.der"]);
-    let online = VerifyOptions {
-        time: pki.before_revocation,
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let given = pki.crls(&["crl-before.der", "crl-root.der", "crl-stale.der"]);
+    let online = path.options(&given, pki.before_revocation);
     let report = check(&message, &online);
     assert_eq!(report.verdict, Verdict::Pass, "{:?}", report.status);
     assert_eq!(report.status.code(), "good");
@@ -119,7 +121,7 @@ fn d199_evidence_round_trip_at_a_past_time_gives_the_same_verdict() {
         bundle.evidence.crls,
         [pki.bytes("crl-before.der"), pki.bytes("crl-root.der")]
     );
-    let again = check(&message, &offline(&bundle, &anchors));
+    let again = check(&message, &offline(&bundle, &path.anchors));
     assert_eq!(again.verdict, report.verdict);
     assert_eq!(again.status, report.status);
     assert_eq!(again.chain, report.chain);
@@ -131,7 +133,7 @@ fn d199_evidence_round_trip_at_a_past_time_gives_the_same_verdict() {
     ));
 
     // Today, with the CRL that lists the revocation: FC-02.
-    let today = crls(pki, &["crl-after.der", "crl-root.der"]);
+    let today = pki.crls(&["crl-after.der", "crl-root.der"]);
     let report = check(
         &message,
         &VerifyOptions {
@@ -156,17 +158,10 @@ fn d199_evidence_round_trip_at_a_past_time_gives_the_same_verdict() {
 #[test]
 fn d199_tampered_bundle_is_refused() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-revoked");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
-    let given = crls(pki, &["crl-before.der", "crl-root.der"]);
-    let online = VerifyOptions {
-        time: pki.before_revocation,
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let message = pki.signed("provider-revoked");
+    let path = Path::of(pki);
+    let given = pki.crls(&["crl-before.der", "crl-root.der"]);
+    let online = path.options(&given, pki.before_revocation);
     let report = check(&message, &online);
     assert!(report.passed());
     let mut bundle = round_trip(&report, pki.before_revocation, &given);
@@ -175,7 +170,7 @@ fn d199_tampered_bundle_is_refused() {
     let last = crl.len() - 3;
     crl[last] ^= 0x01;
     let tampered = EvidenceBundle::parse(bundle.to_text().as_bytes()).unwrap();
-    let again = check(&message, &offline(&tampered, &anchors));
+    let again = check(&message, &offline(&tampered, &path.anchors));
     let Some(Failure::Status(CertificateStatus::Unavailable(unavailable))) = again.failure() else {
         panic!("expected unavailable, got {:?}", again.verdict);
     };
@@ -192,7 +187,7 @@ fn d199_tampered_bundle_is_refused() {
     // verification from evidence refuses (D200).
     let mut thinned = round_trip(&report, pki.before_revocation, &given);
     thinned.evidence.crls.remove(0);
-    let again = check(&message, &offline(&thinned, &anchors));
+    let again = check(&message, &offline(&thinned, &path.anchors));
     assert_eq!(again.failure().map(Failure::code), Some("status_not_confirmed"));
 
     let text = round_trip(&report, pki.before_revocation, &given).to_text();
@@ -222,17 +217,10 @@ fn d199_tampered_bundle_is_refused() {
 #[test]
 fn d200_bundle_certificates_are_never_trust_anchors() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-good");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
-    let given = crls(pki, &["crl-before.der", "crl-root.der"]);
-    let online = VerifyOptions {
-        time: pki.before_revocation,
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let message = pki.signed("provider-good");
+    let path = Path::of(pki);
+    let given = pki.crls(&["crl-before.der", "crl-root.der"]);
+    let online = path.options(&given, pki.before_revocation);
     let report = check(&message, &online);
     assert!(report.passed());
     let bundle = round_trip(&report, pki.before_revocation, &given);
@@ -254,17 +242,10 @@ fn d200_bundle_certificates_are_never_trust_anchors() {
 #[test]
 fn d202_revoked_intermediate_fails_fc02_for_the_signer() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-good");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
-    let given = crls(pki, &["crl-after.der", "crl-root-revoked-sub.der"]);
-    let options = VerifyOptions {
-        time: SystemTime::now(),
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let message = pki.signed("provider-good");
+    let path = Path::of(pki);
+    let given = pki.crls(&["crl-after.der", "crl-root-revoked-sub.der"]);
+    let options = path.options(&given, SystemTime::now());
     let report = check(&message, &options);
     assert_eq!(report.status.code(), "good");
     let CertificateStatus::Revoked { revocation, .. } = &report.chain[0].status else {
@@ -301,17 +282,12 @@ fn d202_revoked_intermediate_fails_fc02_for_the_signer() {
 #[test]
 fn d202_required_status_covers_the_chain() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-good");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
-    let signer_only = crls(pki, &["crl-before.der"]);
+    let message = pki.signed("provider-good");
+    let path = Path::of(pki);
+    let signer_only = pki.crls(&["crl-before.der"]);
     let options = |evidence, status_policy| VerifyOptions {
-        time: pki.before_revocation,
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: evidence,
         status_policy,
-        ..VerifyOptions::default()
+        ..path.options(evidence, pki.before_revocation)
     };
     let report = check(&message, &options(&signer_only, StatusPolicy::Require));
     assert_eq!(report.status.code(), "good");
@@ -324,7 +300,7 @@ fn d202_required_status_covers_the_chain() {
     assert!(lenient.passed());
     assert_eq!(lenient.chain[0].status.code(), "unavailable");
 
-    let both = crls(pki, &["crl-before.der", "crl-root.der"]);
+    let both = pki.crls(&["crl-before.der", "crl-root.der"]);
     let report = check(&message, &options(&both, StatusPolicy::Require));
     assert!(report.passed(), "{:?}", report.verdict);
     assert_eq!(report.chain[0].status.code(), "good");
@@ -335,9 +311,8 @@ fn d202_required_status_covers_the_chain() {
 #[test]
 fn d202_unusable_evidence_for_the_intermediate_fails_fc03() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-good");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
+    let message = pki.signed("provider-good");
+    let path = Path::of(pki);
     let mut root_crl = pki.bytes("crl-root.der");
     let last = root_crl.len() - 3;
     root_crl[last] ^= 0x01;
@@ -345,13 +320,7 @@ fn d202_unusable_evidence_for_the_intermediate_fails_fc03() {
         crls: vec![pki.bytes("crl-before.der"), root_crl],
         ocsp_responses: Vec::new(),
     };
-    let options = VerifyOptions {
-        time: pki.before_revocation,
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let options = path.options(&given, pki.before_revocation);
     let report = check(&message, &options);
     assert_eq!(report.status.code(), "good");
     assert_eq!(report.chain[0].status.code(), "unavailable");
@@ -368,20 +337,13 @@ fn d202_unusable_evidence_for_the_intermediate_fails_fc03() {
 #[test]
 fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
     let Some(pki) = pki() else { return };
-    let message = signed_by(pki, "provider-good");
-    let anchors = [pki.cert("root")];
-    let intermediates = [pki.cert("sub")];
+    let message = pki.signed("provider-good");
+    let path = Path::of(pki);
     let given = Evidence {
         crls: Vec::new(),
         ocsp_responses: vec![pki.bytes("ocsp-good.der"), pki.bytes("ocsp-root-sub-revoked.der")],
     };
-    let options = VerifyOptions {
-        time: SystemTime::now(),
-        trust_anchors: &anchors,
-        intermediates: &intermediates,
-        status_evidence: &given,
-        ..VerifyOptions::default()
-    };
+    let options = path.options(&given, SystemTime::now());
     let report = check(&message, &options);
     assert_eq!(report.status.code(), "good");
     let CertificateStatus::Revoked { revocation, source } = &report.chain[0].status else {

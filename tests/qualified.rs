@@ -9,7 +9,7 @@ mod xmldsig_common;
 use std::process::Command;
 use std::time::SystemTime;
 
-use common::pki::{Issuer, issue, signer_extensions};
+use common::pki::{Issued, Issuer, issue, signer_extensions};
 use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
@@ -40,19 +40,25 @@ const SECTIONS: &str = "[compliance]\nid = OID:0.4.0.1862.1.1\n\n\
 [esign_list]\nt = OID:0.4.0.1862.1.6.1\n\n\
 [pds]\nid = OID:0.4.0.1862.1.5\n";
 
-/// A certificate with these statements, and openssl's list of the OIDs in it.
-fn certificate(name: &str, statements: &[&str]) -> Option<(Certificate, Vec<String>)> {
+/// A key and certificate with these statements, issued by the committed
+/// intermediate; `None` without openssl.
+fn issued(name: &str, statements: &[&str]) -> Option<Issued> {
     if !tool_available("openssl") {
         return None;
     }
     let dir = temp_dir(&format!("qualified-{name}"));
-    let issued = issue(
+    Some(issue(
         &dir,
         name,
         "ec:P-256",
         &Issuer::Committed("intermediate"),
         &qc_extension(statements, SECTIONS),
-    );
+    ))
+}
+
+/// A certificate with these statements, and openssl's list of the OIDs in it.
+fn certificate(name: &str, statements: &[&str]) -> Option<(Certificate, Vec<String>)> {
+    let issued = issued(name, statements)?;
     let pem = std::fs::read_to_string(&issued.cert).unwrap();
     let parse = |extra: &[&str]| {
         let output = Command::new("openssl")
@@ -215,17 +221,7 @@ fn rfc3739_3_2_6_malformed_qc_statements_are_a_typed_error() {
 /// `tests/data/normal.eml` signed with a certificate issued by the committed
 /// intermediate with `statements`, verified at now with `require_qualified`.
 fn verify_requiring_qualified(name: &str, statements: &[&str]) -> Option<VerificationReport> {
-    if !tool_available("openssl") {
-        return None;
-    }
-    let dir = temp_dir(&format!("qualified-{name}"));
-    let issued = issue(
-        &dir,
-        name,
-        "ec:P-256",
-        &Issuer::Committed("intermediate"),
-        &qc_extension(statements, SECTIONS),
-    );
+    let issued = issued(name, statements)?;
     let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
     let cert = Certificate::from_pem(&std::fs::read_to_string(&issued.cert).unwrap()).unwrap();
     let signed = sign(&common::data("normal.eml"), &SignOptions::signed(&key, &cert)).unwrap();

@@ -486,7 +486,7 @@ pub fn check_status(
     evidence: &Evidence,
     options: &StatusOptions,
 ) -> CertificateStatus {
-    check_path_end(std::slice::from_ref(certificate), issuer, time, evidence, options)
+    check_ca_status(std::slice::from_ref(certificate), issuer, time, evidence, options)
 }
 
 /// The status of a CA certificate of a verified path at `time`, like
@@ -509,18 +509,9 @@ pub fn check_status(
 /// assert_eq!(status, CertificateStatus::NotChecked);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// [`check_status`] is this function for a path of the signer alone.
 pub fn check_ca_status(
-    path: &[Certificate],
-    issuer: &Certificate,
-    time: SystemTime,
-    evidence: &Evidence,
-    options: &StatusOptions,
-) -> CertificateStatus {
-    check_path_end(path, issuer, time, evidence, options)
-}
-
-/// The status of the last certificate of `path`, issued by `issuer`.
-fn check_path_end(
     path: &[Certificate],
     issuer: &Certificate,
     time: SystemTime,

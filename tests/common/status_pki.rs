@@ -10,6 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::integrity::{SignOptions, sign};
+use demail::status::Evidence;
 
 use super::tool_available;
 
@@ -68,5 +70,23 @@ impl StatusPki {
     /// `<name>.key` (PKCS#8) as a signing key.
     pub fn key(&self, name: &str) -> SigningKey {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
+    }
+
+    /// tests/data/normal.eml signed by the PKI's `provider`.
+    pub fn signed(&self, provider: &str) -> Vec<u8> {
+        let (key, certificate) = (self.key(provider), self.cert(provider));
+        sign(
+            &super::data("normal.eml"),
+            &SignOptions::signed(&key, &certificate),
+        )
+        .unwrap()
+    }
+
+    /// These CRL files as evidence.
+    pub fn crls(&self, names: &[&str]) -> Evidence {
+        Evidence {
+            crls: names.iter().map(|name| self.bytes(name)).collect(),
+            ocsp_responses: Vec::new(),
+        }
     }
 }

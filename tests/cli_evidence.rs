@@ -241,3 +241,70 @@ fn d203_verify_with_a_trusted_list_as_anchors() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("trusted-list signer"));
     assert_eq!(demail(&base, None).status.code(), Some(2));
 }
+
+// D199: `check-confirmation --evidence-out` writes one bundle for the three signatures it
+// checked (the paths of the confirmation's signer and of the original's); the confirmation's
+// own integrity then verifies offline from it with the same verdict
+#[test]
+fn d199_check_confirmation_evidence_out_covers_every_signature() {
+    let Some(pki) = pki() else { return };
+    let (confirmation, original) = pki.confirmation("provider-good");
+    let (confirmation_path, original_path) = (pki.path("cli-confirmation.eml"), pki.path("cli-original.eml"));
+    std::fs::write(&confirmation_path, confirmation).unwrap();
+    std::fs::write(&original_path, original).unwrap();
+    let (confirmation, original) = (
+        confirmation_path.to_string_lossy(),
+        original_path.to_string_lossy(),
+    );
+    let (root, sub, bundle) = (
+        arg(pki, "root.pem"),
+        arg(pki, "sub.pem"),
+        arg(pki, "confirmation-evidence.pem"),
+    );
+    let (crl_before, crl_root) = (arg(pki, "crl-before.der"), arg(pki, "crl-root.der"));
+    let (code, report) = run(&[
+        "check-confirmation",
+        &confirmation,
+        "--original",
+        &original,
+        "--trust-anchor",
+        &root,
+        "--trust-anchor",
+        "tests/data/keys/ca.cert.pem",
+        "--intermediate",
+        &sub,
+        "--intermediate",
+        "tests/data/keys/intermediate.cert.pem",
+        "--crl",
+        &crl_before,
+        "--crl",
+        &crl_root,
+        "--at",
+        &rfc3339(pki.before_revocation),
+        "--evidence-out",
+        &bundle,
+    ]);
+    assert_eq!(code, Some(0), "{report}");
+    let written = EvidenceBundle::parse(&std::fs::read(&bundle).unwrap()).unwrap();
+    let subjects: Vec<&str> = written.certificates.iter().map(|c| c.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "C=DE, O=DMDA Test, CN=DMDA Test Sub-CA",
+            "C=DE, O=DMDA Test, CN=DMDA Test Root CA",
+            "C=DE, O=demail Test PKI, CN=demail Test Provider CA",
+            "C=DE, O=demail Test PKI, CN=demail Test Root CA",
+        ]
+    );
+    assert_eq!(written.evidence.crls.len(), 2);
+    let (code, offline) = run(&[
+        "verify",
+        &confirmation,
+        "--trust-anchor",
+        &root,
+        "--evidence",
+        &bundle,
+    ]);
+    assert_eq!(code, Some(0), "{offline}");
+    assert_eq!(offline["certificate"], report["integrity"]["certificate"]);
+}

@@ -240,13 +240,34 @@ impl VerifyOptions<'_> {
         status: &'s CertificateStatus,
         chain: &'s [ChainCertificate],
     ) -> Option<&'s CertificateStatus> {
+        self.refusal(status, chain).map(|(refused, _)| refused)
+    }
+
+    /// The ETSI EN 319 102-1 indication of a signer with `status` and
+    /// `chain`: that of the status that fails the verification
+    /// ([`VerifyOptions::refused_status`]) — of a CA by [`Indication::of_ca`]
+    /// (REVOKED_CA_NO_POE) — else that of `status` (D134, D202).
+    pub fn path_indication(&self, status: &CertificateStatus, chain: &[ChainCertificate]) -> Indication {
+        match self.refusal(status, chain) {
+            Some((ca_status, true)) => Indication::of_ca(ca_status, self.time_basis),
+            _ => self.indication(status),
+        }
+    }
+
+    /// The refused status, and whether it is a CA's.
+    fn refusal<'s>(
+        &self,
+        status: &'s CertificateStatus,
+        chain: &'s [ChainCertificate],
+    ) -> Option<(&'s CertificateStatus, bool)> {
         if self.status_refuses(status) {
-            return Some(status);
+            return Some((status, false));
         }
         let cas = || chain.iter().filter(|c| !c.anchor).map(|c| &c.status);
         cas()
             .find(|s| matches!(s, CertificateStatus::Revoked { .. }))
             .or_else(|| cas().find(|s| self.status_refuses(s)))
+            .map(|refused| (refused, true))
     }
 
     /// The ETSI EN 319 102-1 indication of `status` at

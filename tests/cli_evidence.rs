@@ -162,6 +162,7 @@ fn d202_verify_revoked_intermediate_exits_1_with_fc02() {
     assert_eq!(report["certificate"]["status"], "good");
     assert_eq!(report["chain"][0]["status"], "revoked");
     assert_eq!(report["chain"][0]["revocation"]["reason"], "ca_compromise");
+    assert_eq!(report["certificate"]["sub_indication"], "REVOKED_CA_NO_POE");
     assert_eq!(
         report["chain"][0]["subject"],
         "C=DE, O=DMDA Test, CN=DMDA Test Sub-CA"

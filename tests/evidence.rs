@@ -17,7 +17,9 @@ use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::integrity::{ErrorCase, Failure, Verdict, VerificationReport, verify};
 use demail::status::evidence::{EvidenceBundle, EvidenceBundleError};
-use demail::status::{CertificateStatus, Evidence, EvidenceError, RevocationReason, StatusSource};
+use demail::status::{
+    CertificateStatus, Evidence, EvidenceError, Indication, RevocationReason, StatusSource, SubIndication,
+};
 use demail::trust::{StatusPolicy, VerifyOptions};
 
 use common::status_pki::{StatusPki, make};
@@ -259,6 +261,10 @@ fn d202_revoked_intermediate_fails_fc02_for_the_signer() {
     let failure = report.failure().expect("a revoked CA fails");
     assert_eq!(failure.case(), ErrorCase::Fc02CertificateInvalid);
     assert_eq!(failure.code(), "certificate_revoked");
+    assert_eq!(
+        report.indication,
+        Some(Indication::Indeterminate(SubIndication::RevokedCaNoPoe))
+    );
     assert!(!openssl_accepts(
         pki,
         "provider-good",
@@ -369,4 +375,41 @@ fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
         text.contains("Cert Status: revoked") && text.contains("cACompromise"),
         "{text}"
     );
+}
+
+// D199: hostile bundles — cut short at every byte, or with a byte changed — read as a bundle
+// or a typed error, never a panic; a cut inside a block is refused, and no cut adds a block
+#[test]
+fn d199_truncated_or_changed_bundles_are_typed_errors() {
+    let bundle = EvidenceBundle {
+        time: DateTime::parse_rfc3339("2026-11-24T00:00:00Z").unwrap(),
+        certificates: vec![common::cert("intermediate"), common::cert("ca")],
+        evidence: Evidence {
+            crls: vec![vec![0x30, 0x03, 0x02, 0x01, 0x00]],
+            ocsp_responses: vec![vec![0x30, 0x00]],
+        },
+    };
+    let text = bundle.to_text();
+    let bytes = text.as_bytes();
+    let blocks =
+        |b: &EvidenceBundle| b.certificates.len() + b.evidence.crls.len() + b.evidence.ocsp_responses.len();
+    for end in 0..bytes.len() {
+        match EvidenceBundle::parse(&bytes[..end]) {
+            // Only the final line end may go without losing a block.
+            Ok(read) => assert!(blocks(&read) < 4 || end + 1 == bytes.len(), "cut at {end}"),
+            Err(
+                EvidenceBundleError::Pem { .. } | EvidenceBundleError::Format | EvidenceBundleError::Time(_),
+            ) => {}
+            Err(EvidenceBundleError::NoSeparator | EvidenceBundleError::NotText) => {}
+            Err(other) => panic!("cut at {end}: {other:?}"),
+        }
+    }
+    assert_eq!(EvidenceBundle::parse(bytes).unwrap(), bundle);
+    for at in (0..bytes.len()).step_by(5) {
+        let mut changed = bytes.to_vec();
+        changed[at] ^= 0x21;
+        if let Ok(read) = EvidenceBundle::parse(&changed) {
+            assert!(blocks(&read) <= 4, "byte {at}");
+        }
+    }
 }

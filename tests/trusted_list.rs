@@ -185,3 +185,15 @@ fn ts_119_612_list_past_its_next_update_is_refused() {
         Err(TrustedListError::NotCurrent { next_update: None })
     );
 }
+
+// D203: a signed list cut short anywhere is refused with a typed error, never a panic
+#[test]
+fn ts_119_612_truncated_lists_are_refused() {
+    let signed = signed_by_the_crate();
+    for end in (0..signed.len()).step_by(37) {
+        assert!(
+            TrustedList::verify(&signed[..end], &[signer()], SystemTime::now()).is_err(),
+            "cut at {end}"
+        );
+    }
+}

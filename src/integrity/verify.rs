@@ -233,8 +233,10 @@ pub struct VerificationReport {
     pub qualified: Option<bool>,
     /// The ETSI EN 319 102-1 indication of the status that decides: that
     /// of a CA of [`VerificationReport::chain`] when it fails the
-    /// verification, else [`VerificationReport::status`]; `None` when the
-    /// message is not signed.
+    /// verification (REVOKED_CA_NO_POE for a revoked CA), else
+    /// [`VerificationReport::status`]'s
+    /// ([`VerifyOptions::path_indication`]); `None` when the message is not
+    /// signed.
     pub indication: Option<Indication>,
     /// Every repeated occurrence of a field listed in `h=`.
     pub duplicates: Vec<DuplicateField>,
@@ -439,7 +441,7 @@ fn check_signature(
         .map(|p| options.check_chain(&certificate, p))
         .unwrap_or_default();
     let refused = options.refused_status(&report.status, &report.chain).cloned();
-    report.indication = Some(options.indication(refused.as_ref().unwrap_or(&report.status)));
+    report.indication = Some(options.path_indication(&report.status, &report.chain));
     report.qualified = Some(crate::trust::check_qualified(&certificate).is_ok());
     let domain = sender_domain(envelope);
     if let Some(directory) = options.provider_directory {

@@ -69,9 +69,10 @@ pub struct XmlSignatureReport {
     /// Whether the signer certificate is an EU qualified certificate for
     /// seals or signatures ([`check_qualified`](crate::trust::check_qualified), D201).
     pub qualified: bool,
-    /// The ETSI EN 319 102-1 indication of the status that decides: that
-    /// of a CA of [`XmlSignatureReport::chain`] when it fails the
-    /// verification, else [`XmlSignatureReport::status`].
+    /// The ETSI EN 319 102-1 indication of the status that decides
+    /// ([`VerifyOptions::path_indication`]): that of a CA of
+    /// [`XmlSignatureReport::chain`] when it fails the verification
+    /// (REVOKED_CA_NO_POE for a revoked CA), else [`XmlSignatureReport::status`]'s.
     pub indication: Indication,
     /// Every failure, in the order digest, signature, certificate, trust, status.
     pub failures: Vec<XmlSignatureFailure>,
@@ -204,7 +205,7 @@ fn check_certificate(report: &mut XmlSignatureReport, carried: &[Certificate], o
     report.status = options.check_status(&report.certificate, path.first());
     report.chain = options.check_chain(&report.certificate, &path);
     let refused = options.refused_status(&report.status, &report.chain).cloned();
-    report.indication = options.indication(refused.as_ref().unwrap_or(&report.status));
+    report.indication = options.path_indication(&report.status, &report.chain);
     if let Some(status) = refused {
         report.failures.push(XmlSignatureFailure::Status(status));
     }

@@ -17,7 +17,7 @@ use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
 use demail::status::evidence::EvidenceBundle;
 
-use common::status_pki::{StatusPki, make};
+use common::status_pki::{StatusPki, confirmation_by, make};
 
 fn pki() -> Option<&'static StatusPki> {
     static PKI: OnceLock<Option<StatusPki>> = OnceLock::new();
@@ -249,7 +249,7 @@ fn d203_verify_with_a_trusted_list_as_anchors() {
 #[test]
 fn d199_check_confirmation_evidence_out_covers_every_signature() {
     let Some(pki) = pki() else { return };
-    let (confirmation, original) = pki.confirmation("provider-good");
+    let (confirmation, original) = confirmation_by(pki, "provider-good");
     let (confirmation_path, original_path) = (pki.path("cli-confirmation.eml"), pki.path("cli-original.eml"));
     std::fs::write(&confirmation_path, confirmation).unwrap();
     std::fs::write(&original_path, original).unwrap();

@@ -322,10 +322,8 @@ fn d202_unusable_evidence_for_the_intermediate_fails_fc03() {
     let mut root_crl = pki.bytes("crl-root.der");
     let last = root_crl.len() - 3;
     root_crl[last] ^= 0x01;
-    let given = Evidence {
-        crls: vec![pki.bytes("crl-before.der"), root_crl],
-        ocsp_responses: Vec::new(),
-    };
+    let mut given = Evidence::default();
+    given.crls.extend([pki.bytes("crl-before.der"), root_crl]);
     let options = path.options(&given, pki.before_revocation);
     let report = check(&message, &options);
     assert_eq!(report.status.code(), "good");
@@ -345,10 +343,10 @@ fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
     let Some(pki) = pki() else { return };
     let message = pki.signed("provider-good");
     let path = Path::of(pki);
-    let given = Evidence {
-        crls: Vec::new(),
-        ocsp_responses: vec![pki.bytes("ocsp-good.der"), pki.bytes("ocsp-root-sub-revoked.der")],
-    };
+    let mut given = Evidence::default();
+    given
+        .ocsp_responses
+        .extend([pki.bytes("ocsp-good.der"), pki.bytes("ocsp-root-sub-revoked.der")]);
     let options = path.options(&given, SystemTime::now());
     let report = check(&message, &options);
     assert_eq!(report.status.code(), "good");
@@ -381,14 +379,13 @@ fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
 // or a typed error, never a panic; a cut inside a block is refused, and no cut adds a block
 #[test]
 fn d199_truncated_or_changed_bundles_are_typed_errors() {
-    let bundle = EvidenceBundle {
+    let mut bundle = EvidenceBundle {
         time: DateTime::parse_rfc3339("2026-11-24T00:00:00Z").unwrap(),
         certificates: vec![common::cert("intermediate"), common::cert("ca")],
-        evidence: Evidence {
-            crls: vec![vec![0x30, 0x03, 0x02, 0x01, 0x00]],
-            ocsp_responses: vec![vec![0x30, 0x00]],
-        },
+        evidence: Evidence::default(),
     };
+    bundle.evidence.crls.push(vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+    bundle.evidence.ocsp_responses.push(vec![0x30, 0x00]);
     let text = bundle.to_text();
     let bytes = text.as_bytes();
     let blocks =

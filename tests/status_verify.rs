@@ -21,7 +21,7 @@ use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationRe
 use demail::status::{CertificateStatus, Evidence, Indication, RevocationReason, SubIndication};
 use demail::trust::{StatusPolicy, VerifyOptions};
 
-use common::status_pki::{StatusPki, make};
+use common::status_pki::{StatusPki, confirmation_by, make};
 
 fn pki() -> Option<&'static StatusPki> {
     static PKI: OnceLock<Option<StatusPki>> = OnceLock::new();
@@ -248,7 +248,7 @@ fn d157_crl_of_another_issuer_counts_as_no_evidence() {
 fn tr_3_5_1_confirmation_signed_by_a_revoked_provider_fails() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let (confirmation, original) = pki.confirmation("provider-revoked");
+    let (confirmation, original) = confirmation_by(pki, "provider-revoked");
     // The original's signer (the crate's test CA) is outside the CRL's scope (D157).
     let before = pki.crls(&["crl-before.der"]);
     let report = check_confirmation(

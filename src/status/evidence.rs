@@ -200,18 +200,19 @@ impl EvidenceBundle {
                 .filter_map(|(_, index)| pieces.get(*index).cloned())
                 .collect()
         };
+        let mut evidence = Evidence::default();
+        // DER in the bundle; a piece that is neither DER nor PEM is kept as
+        // it came, to be refused again when read back.
+        evidence.crls.extend(
+            pick(0, &given.crls)
+                .into_iter()
+                .map(|crl| super::crl::to_der(&crl).unwrap_or(crl)),
+        );
+        evidence.ocsp_responses.extend(pick(1, &given.ocsp_responses));
         EvidenceBundle {
             time,
             certificates,
-            evidence: Evidence {
-                // DER in the bundle; a piece that is neither DER nor PEM
-                // is kept as it came, to be refused again when read back.
-                crls: pick(0, &given.crls)
-                    .into_iter()
-                    .map(|crl| super::crl::to_der(&crl).unwrap_or(crl))
-                    .collect(),
-                ocsp_responses: pick(1, &given.ocsp_responses),
-            },
+            evidence,
         }
     }
 

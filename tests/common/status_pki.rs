@@ -89,38 +89,37 @@ impl StatusPki {
 
     /// These CRL files as evidence.
     pub fn crls(&self, names: &[&str]) -> Evidence {
-        Evidence {
-            crls: names.iter().map(|name| self.bytes(name)).collect(),
-            ocsp_responses: Vec::new(),
-        }
+        let mut evidence = Evidence::default();
+        evidence.crls.extend(names.iter().map(|name| self.bytes(name)));
+        evidence
     }
+}
 
-    /// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
-    /// and signed (integrity and XML signature) by the PKI's `provider`.
-    pub fn confirmation(&self, provider: &str) -> (Vec<u8>, Vec<u8>) {
-        let original = super::data("signed/normal-rsa3072.eml");
-        let envelope = Envelope::parse(&original).unwrap();
-        let kind = ConfirmationKind::Dispatch;
-        let issuer = Issuer::new(
-            "DMDA GmbH",
-            DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
-        );
-        let request = ConfirmationRequest {
-            kind,
-            issuer: &issuer,
-            time: DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap(),
-            delivery_time: None,
-            message_id: None,
-        };
-        let message = acknowledge_message(&envelope, &request).unwrap();
-        let confirmation = assemble(
-            &envelope,
-            &request,
-            &message,
-            &self.key(provider),
-            &self.cert(provider),
-        )
-        .unwrap();
-        (confirmation, original)
-    }
+/// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
+/// and signed (integrity and XML signature) by the PKI's `provider`.
+pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
+    let original = super::data("signed/normal-rsa3072.eml");
+    let envelope = Envelope::parse(&original).unwrap();
+    let kind = ConfirmationKind::Dispatch;
+    let issuer = Issuer::new(
+        "DMDA GmbH",
+        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
+    );
+    let request = ConfirmationRequest {
+        kind,
+        issuer: &issuer,
+        time: DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap(),
+        delivery_time: None,
+        message_id: None,
+    };
+    let message = acknowledge_message(&envelope, &request).unwrap();
+    let confirmation = assemble(
+        &envelope,
+        &request,
+        &message,
+        &pki.key(provider),
+        &pki.cert(provider),
+    )
+    .unwrap();
+    (confirmation, original)
 }

@@ -531,10 +531,9 @@ impl TrustArgs {
             Some(text) => Some(parse_time("--at", text)?.to_system_time()),
             None => None,
         };
-        let mut evidence = Evidence {
-            crls: read_all(&self.crls)?,
-            ocsp_responses: read_all(&self.ocsp_responses)?,
-        };
+        let mut evidence = Evidence::default();
+        evidence.crls.extend(read_all(&self.crls)?);
+        evidence.ocsp_responses.extend(read_all(&self.ocsp_responses)?);
         if let Some(bundle) = bundle {
             intermediates.extend(bundle.certificates);
             time = time.or(Some(bundle.time.to_system_time()));

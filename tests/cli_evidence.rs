@@ -286,6 +286,10 @@ fn d199_check_confirmation_evidence_out_covers_every_signature() {
         &bundle,
     ]);
     assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["integrity"]["certificate"]["qualified"], false);
+    assert_eq!(report["xml"]["xml_signature_qualified"], false);
+    assert_eq!(report["xml"]["xml_signature_chain"][0]["status"], "good");
+    assert_eq!(report["original_integrity"]["chain"][1]["anchor"], true);
     let written = EvidenceBundle::parse(&std::fs::read(&bundle).unwrap()).unwrap();
     let subjects: Vec<&str> = written.certificates.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(

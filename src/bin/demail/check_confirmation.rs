@@ -91,6 +91,9 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
                 .xml_signature
                 .as_ref()
                 .map(|r| io::status_json(&r.status, Some(r.indication))),
+            // Qualified by its QCStatements, and the XML signer's CA chain (D201, D202).
+            "xml_signature_qualified": report.xml_signature.as_ref().map(|r| r.qualified),
+            "xml_signature_chain": report.xml_signature.as_ref().map(|r| io::chain_json(&r.chain)),
         })),
     });
     io::print_json(&output)?;

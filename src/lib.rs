@@ -132,6 +132,7 @@ pub mod builder;
 pub mod certificate;
 pub mod confirmation;
 pub mod crypto;
+mod display;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;

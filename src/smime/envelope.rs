@@ -178,8 +178,8 @@ fn asn1(structure: &'static str) -> impl Fn(der::Error) -> SmimeError {
 
 /// The parameters of `algorithm` decoded as `T`, `structure` naming them in
 /// the error. Absent parameters, which the algorithms asked for here require
-/// (RFC 3565 §4.3, RFC 5084 §3.2, RFC 5753 §7.1.5), are an ASN.1 error of
-/// the same structure.
+/// (the AES-CBC IV of RFC 3565, the GCMParameters of RFC 5084, the key wrap
+/// algorithm of ECDH in RFC 5753), are an ASN.1 error of the same structure.
 fn required_parameters<'a, T>(
     algorithm: &'a AlgorithmIdentifierOwned,
     structure: &'static str,

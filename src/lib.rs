@@ -148,6 +148,8 @@ pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+#[cfg(feature = "serde")]
+mod serialize;
 pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;

@@ -140,7 +140,7 @@ pub enum CaRequirement {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Certificate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::serialize::UnixTime;
+        use crate::fields::UnixTime;
         use serde::ser::SerializeStruct;
         let sha256: String = self
             .sha256_fingerprint()

@@ -22,6 +22,8 @@ use std::fmt;
 mod date_time;
 
 pub use date_time::{DateFormat, DateTime, DateTimeError, unix_seconds};
+#[cfg(feature = "serde")]
+pub(crate) use date_time::{UnixTime, serialize_system_time};
 
 /// A cell of Table 1 (TR 01201-3.4 §3.1.1): whether a field is present in
 /// a column.

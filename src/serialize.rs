@@ -1,7 +1,8 @@
 //! The `serde` forms the reports share (cargo feature `serde`, README
-//! "JSON output", docs/decisions.md D181–D183): times as RFC 3339 in UTC,
-//! values with a text form as that text, and a failure as its stable
-//! snake_case `code` with the human `message`.
+//! "JSON output", docs/decisions.md D181–D183): values with a text form as
+//! that text, and a failure as its stable snake_case `code` with the human
+//! `message`. Times are [`DateTime`](crate::DateTime)'s: RFC 3339 in UTC.
+//! This module depends on no other module of the crate.
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {
@@ -13,42 +14,19 @@
 //! ```
 
 use std::fmt::Display;
-use std::time::SystemTime;
 
-use serde::ser::{Error as _, SerializeStruct};
-use serde::{Serialize, Serializer};
-
-use crate::fields::DateTime;
-
-/// Seconds since the epoch as an RFC 3339 UTC time.
-pub(crate) fn unix_time<S: Serializer>(seconds: &i64, serializer: S) -> Result<S::Ok, S::Error> {
-    DateTime::from_unix_seconds(*seconds, 0)
-        .map_err(S::Error::custom)?
-        .serialize(serializer)
-}
-
-/// A [`SystemTime`] as an RFC 3339 UTC time.
-pub(crate) fn system_time<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
-    unix_time(&crate::fields::unix_seconds(*time), serializer)
-}
-
-/// Seconds since the epoch, serialized as an RFC 3339 UTC time.
-pub(crate) struct UnixTime(pub(crate) i64);
-
-impl Serialize for UnixTime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        unix_time(&self.0, serializer)
-    }
-}
+use serde::Serializer;
+use serde::ser::SerializeStruct;
 
 /// A failure in a report: its stable snake_case `code`, the FU error case
-/// (`fc_01` ... `fc_04`) where it has one, the human `message` and the
+/// (`fc_01` ... `fc_04`, [`ErrorCase::id`](crate::error_case::ErrorCase::id))
+/// where it has one, the human `message` and the
 /// byte `offset` it points at. Every key is always present (`null` when
 /// absent), so a schema can require them.
 pub(crate) fn problem<S: Serializer>(
     serializer: S,
     code: &'static str,
-    error_case: Option<crate::error_case::ErrorCase>,
+    error_case: Option<&'static str>,
     message: &dyn Display,
     offset: Option<usize>,
 ) -> Result<S::Ok, S::Error> {

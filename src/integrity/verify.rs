@@ -185,7 +185,13 @@ impl Failure {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Failure {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::serialize::problem(serializer, self.code(), Some(self.case()), self, self.offset())
+        crate::serialize::problem(
+            serializer,
+            self.code(),
+            Some(self.case().id()),
+            self,
+            self.offset(),
+        )
     }
 }
 

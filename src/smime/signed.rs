@@ -120,7 +120,7 @@ impl SignatureFailure {
 #[cfg(feature = "serde")]
 impl serde::Serialize for SignatureFailure {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::serialize::problem(serializer, self.code(), Some(self.case()), self, None)
+        crate::serialize::problem(serializer, self.code(), Some(self.case().id()), self, None)
     }
 }
 

@@ -157,7 +157,10 @@ impl std::fmt::Display for CertificateStatus {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Revocation {
     /// `revocationDate` (CRL) or `revocationTime` (OCSP).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::system_time"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::fields::serialize_system_time")
+    )]
     pub time: SystemTime,
     /// The reason code (RFC 5280 §5.3.1), when present.
     pub reason: Option<RevocationReason>,

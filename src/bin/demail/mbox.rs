@@ -4,7 +4,8 @@
 //! in mbox order, as soon as the message is read, then one summary line
 //! `{"summary": {...}}`; memory is bounded by the largest message, not by
 //! the number of messages. A run that stops early (unreadable input) has no
-//! summary line. Exit codes:
+//! summary line. Every record starts with `"schema_version": "1"`
+//! (docs/schemas/mbox-list.schema.json, mbox-import.schema.json). Exit codes:
 //! 0 done (import: every message valid), 1 import or list found invalid or
 //! unreadable messages (each reported with index and byte offset), 2 an
 //! input could not be read or is not a mail (export), or usage error.
@@ -46,9 +47,10 @@ pub(crate) enum MboxCommand {
     /// Check every message of an mbox file as a De-Mail message and, with
     /// --output-dir, write the valid ones as plain RFC 5322 files.
     ///
-    /// Output: JSON Lines, one object per message as it is read (index,
-    /// offset, size, from_line, subject, demail_message_id, message_type,
-    /// valid, integrity or problem, file), then a last line
+    /// Output: JSON Lines, one object per message as it is read
+    /// (schema_version, index, offset, size, from_line, subject,
+    /// demail_message_id, message_type, valid, integrity {verdict, failure}
+    /// or problem {code, message, ...}, file), then a last line
     /// {"summary": {"messages", "valid", "invalid"}}. No summary line means
     /// the run stopped early.
     ///
@@ -67,9 +69,10 @@ pub(crate) enum MboxCommand {
     },
     /// List the messages of an mbox file with position and key fields.
     ///
-    /// Output: JSON Lines, one object per message as it is read (index,
-    /// offset, size, from_line, subject, demail_message_id, message_type;
-    /// or index, offset, valid false and problem), then a last line
+    /// Output: JSON Lines, one object per message as it is read
+    /// (schema_version, index, offset, size, from_line, subject,
+    /// demail_message_id, message_type; or index, offset, valid false and
+    /// problem {code, message, ...}), then a last line
     /// {"summary": {"messages", "problems"}}. No summary line means the run
     /// stopped early.
     ///

@@ -46,6 +46,8 @@ use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// A client-side protection mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Mechanism {
     /// S/MIME signature, detached (`multipart/signed`) or opaque (`signed-data`).
@@ -104,6 +106,42 @@ impl PartPath {
     }
 }
 
+/// The dotted text of [`Display`](fmt::Display), `1.2` (`0` for the root).
+#[cfg(feature = "serde")]
+impl serde::Serialize for PartPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// `{"provider_can_read", "signed", "encrypted", "findings"}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Protection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Protection", 4)?;
+        out.serialize_field("provider_can_read", &self.provider_can_read())?;
+        out.serialize_field("signed", &self.signed)?;
+        out.serialize_field("encrypted", &self.encrypted)?;
+        out.serialize_field("findings", &self.findings)?;
+        out.end()
+    }
+}
+
+/// `{"part", "signers": [...] | null, "error": {...} | null}`: one report
+/// per signer, or why the part could not be checked.
+#[cfg(all(feature = "serde", feature = "smime"))]
+impl serde::Serialize for SignatureCheck {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("SignatureCheck", 3)?;
+        out.serialize_field("part", &self.part)?;
+        out.serialize_field("signers", &self.result.as_ref().ok())?;
+        out.serialize_field("error", &self.result.as_ref().err())?;
+        out.end()
+    }
+}
+
 impl fmt::Display for PartPath {
     /// `0` for the whole body, else `1.2.3`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -122,6 +160,7 @@ impl fmt::Display for PartPath {
 
 /// One protected part.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Finding {
     /// How it is protected.
     pub mechanism: Mechanism,
@@ -136,6 +175,9 @@ pub struct Finding {
 
 /// How much of the content a kind of protection covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Coverage {
     /// Nothing.
     None,
@@ -165,6 +207,27 @@ pub struct Protection {
     pub signed: Coverage,
     /// How much is encrypted end to end.
     pub encrypted: Coverage,
+}
+
+impl ProtectionError {
+    /// A stable snake_case code: `too_large`, `too_deep`, `too_many_parts`,
+    /// `not_a_message`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ProtectionError::TooLarge { .. } => "too_large",
+            ProtectionError::TooDeep { .. } => "too_deep",
+            ProtectionError::TooManyParts { .. } => "too_many_parts",
+            ProtectionError::NotAMessage => "not_a_message",
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProtectionError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
 }
 
 impl Protection {
@@ -199,6 +262,7 @@ impl Default for ProtectionLimits {
 
 /// Why a message could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtectionError {
     /// The message is larger than [`ProtectionLimits::max_bytes`].
     #[error("message of {size} bytes exceeds the analysis limit of {limit} bytes")]

@@ -130,6 +130,7 @@ fn public_bytes(inner: &KeyInner) -> Vec<u8> {
 
 /// One recipient the content key was encrypted to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RecipientEntry {
     /// `issuer=<DN>, serial=<hex>` or `ski=<hex>`.
     pub id: String,

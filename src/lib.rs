@@ -130,20 +130,25 @@ pub mod address;
 pub mod bcc;
 pub mod builder;
 pub mod certificate;
+#[cfg(feature = "provider")]
 pub mod confirmation;
 pub mod crypto;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;
 pub mod header;
+#[cfg(feature = "provider")]
 pub mod ident;
 pub mod integrity;
 pub mod mbox;
 pub mod metadata;
+#[cfg(feature = "provider")]
 pub mod notification;
+#[cfg(feature = "provider")]
 pub mod pdf;
 mod pem;
 pub mod protection;
+#[cfg(feature = "provider")]
 pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
@@ -156,17 +161,22 @@ pub mod status;
 pub mod trust;
 pub mod validate;
 mod writer;
+#[cfg(feature = "xml")]
 pub mod xml;
+#[cfg(feature = "xml")]
 pub mod xmldsig;
 
 // The entry points a service uses, at the crate root.
 pub use certificate::Certificate;
+#[cfg(feature = "provider")]
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
 pub use fields::DateTime;
 pub use integrity::{SignOptions, VerificationReport, sign, verify};
+#[cfg(feature = "provider")]
 pub use notification::{build_notification, read_notification};
+#[cfg(feature = "provider")]
 pub use provider::Issuer;
 pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};

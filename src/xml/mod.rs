@@ -2,7 +2,7 @@
 //! and whatever reads XML later): a strict, namespace-aware, streaming
 //! reader, one set of limits ([`XmlLimits`]), one error type ([`XmlError`]),
 //! the reading of `xs:dateTime` values (as
-//! [`DateTime`](crate::fields::DateTime)) and text escaping.
+//! [`fields::DateTime`](crate::fields::DateTime)) and text escaping.
 //!
 //! - Encodings: UTF-8, UTF-16 with a byte order mark, and ISO-8859-1 when
 //!   the XML declaration names it, transcoded with encoding_rs before

@@ -3,9 +3,12 @@
 //!
 //! One table decides which implementation serves a (scheme, hash, key)
 //! combination: ring where it has the algorithm (RSA PKCS#1 v1.5 and PSS, ECDSA
-//! on P-256 and P-384 with SHA-256/384), RustCrypto's `p256`, `p384`,
-//! `bp256` and `bp384` with arbitrary prehash elsewhere (brainpool curves,
-//! ECDSA with SHA-512). ECDSA signatures are DER `Ecdsa-Sig-Value`
+//! on P-256 and P-384 with SHA-256/384), RustCrypto's `p256`, `p384`
+//! (feature `ecdsa-prehash`), `bp256` and `bp384` (feature `brainpool`) with
+//! arbitrary prehash elsewhere (brainpool curves, ECDSA with SHA-512).
+//! Without those features ring serves what it has and the other pairs are
+//! [`CryptoError::Unsupported`] (docs/decisions.md D188; both are default
+//! features). ECDSA signatures are DER `Ecdsa-Sig-Value`
 //! (RFC 5754 §3.3); RSA-PSS uses MGF1 with the same hash and a salt as long
 //! as the hash (RFC 4056 §3); see docs/decisions.md.
 //!
@@ -484,7 +487,10 @@ impl SigningKey {
     }
 
     /// Reads an unencrypted PKCS#8 private key in DER: RSA (2048 bits or
-    /// more), or EC on P-256, P-384, brainpoolP256r1 or brainpoolP384r1.
+    /// more), or EC on P-256, P-384, brainpoolP256r1 or brainpoolP384r1
+    /// (feature `brainpool`). Without feature `ecdsa-prehash` ring reads the
+    /// NIST keys, which wants PKCS#8 v1 with the public key in the
+    /// `ECPrivateKey` (as `openssl genpkey` writes them).
     ///
     /// # Errors
     /// [`CryptoError::BadKey`] for other key types or malformed keys.

@@ -4,6 +4,8 @@
 //! the reading of `xs:dateTime` values (as
 //! [`fields::DateTime`](crate::fields::DateTime)) and text escaping.
 //!
+//! Needs the cargo feature `xml` (on by default: `provider` implies it).
+//!
 //! - Encodings: UTF-8, UTF-16 with a byte order mark, and ISO-8859-1 when
 //!   the XML declaration names it, transcoded with encoding_rs before
 //!   anything looks at the text (XML 1.0 §4.3.3, D83).

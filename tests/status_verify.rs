@@ -65,6 +65,7 @@ fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
     }
 }
 
+#[cfg(feature = "ocsp")]
 fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: Vec::new(),

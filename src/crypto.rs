@@ -265,6 +265,15 @@ pub enum CryptoError {
     /// The private key could not be read.
     #[error("cannot read the private key: {0}")]
     BadKey(String),
+    /// The key is on a curve this build leaves out: a brainpool key without
+    /// the cargo feature `brainpool` (docs/decisions.md D188).
+    #[error("a key on {curve} needs the cargo feature `{feature}`")]
+    NeedsFeature {
+        /// The key's curve.
+        curve: Curve,
+        /// The cargo feature that adds it.
+        feature: &'static str,
+    },
     /// The signing operation failed.
     #[error("signing failed")]
     SigningFailed,
@@ -493,7 +502,9 @@ impl SigningKey {
     /// `ECPrivateKey` (as `openssl genpkey` writes them).
     ///
     /// # Errors
-    /// [`CryptoError::BadKey`] for other key types or malformed keys.
+    /// [`CryptoError::BadKey`] for other key types or malformed keys,
+    /// [`CryptoError::NeedsFeature`] for a brainpool key without feature
+    /// `brainpool`.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let bad = |e: &dyn fmt::Display| CryptoError::BadKey(e.to_string());
         let (algorithm, curve) = pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
@@ -539,7 +550,10 @@ impl SigningKey {
             }
             #[cfg(not(feature = "brainpool"))]
             (OID_EC, Some(curve @ (Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1))) => {
-                return Err(bad(&format!("{curve} needs the crate feature `brainpool`")));
+                return Err(CryptoError::NeedsFeature {
+                    curve: curve.clone(),
+                    feature: "brainpool",
+                });
             }
             (OID_EC, curve) => {
                 return Err(bad(&format!(

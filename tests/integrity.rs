@@ -880,7 +880,10 @@ fn brainpool_is_unsupported_without_the_feature() {
     let error = SigningKey::from_pkcs8_pem(&common::text("keys/bp256.key.pem")).unwrap_err();
     assert_eq!(
         error,
-        demail::crypto::CryptoError::BadKey("brainpoolP256r1 needs the crate feature `brainpool`".into())
+        demail::crypto::CryptoError::NeedsFeature {
+            curve: demail::crypto::Curve::BrainpoolP256r1,
+            feature: "brainpool"
+        }
     );
     let report = check(&data("signed/confirmation-dispatch-bp256.eml"), &trust());
     assert!(

@@ -168,6 +168,7 @@ pub mod certificate;
 #[cfg(feature = "provider")]
 pub mod confirmation;
 pub mod crypto;
+mod display;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;

@@ -85,11 +85,7 @@ impl Mechanism {
     }
 }
 
-impl fmt::Display for Mechanism {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display::display_as!(Mechanism, as_str);
 
 /// The path of a MIME part: child indices from the body, 1-based.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -244,28 +240,44 @@ pub fn analyze(message: &[u8]) -> Result<Protection, ProtectionError> {
 /// # Errors
 /// A [`ProtectionError`] when the input is not a message or breaks a limit.
 pub fn analyze_with_limits(message: &[u8], limits: &ProtectionLimits) -> Result<Protection, ProtectionError> {
+    let parsed = parse(message, limits)?;
+    Ok(Walk::run(&parsed, limits, false)?.protection())
+}
+
+/// Parses a message after checking its size against the limit, so that an
+/// oversized input is refused before the parser reads it.
+fn parse<'m>(message: &'m [u8], limits: &ProtectionLimits) -> Result<Message<'m>, ProtectionError> {
     if message.len() > limits.max_bytes {
         return Err(ProtectionError::TooLarge {
             size: message.len(),
             limit: limits.max_bytes,
         });
     }
-    let parsed = MessageParser::new()
+    MessageParser::new()
         .parse(message)
-        .ok_or(ProtectionError::NotAMessage)?;
-    let mut walk = Walk {
-        limits,
-        parts: 0,
-        findings: Vec::new(),
-        whole_signed: false,
-        whole_encrypted: false,
-        signed_parts: None,
-    };
-    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
-    Ok(walk.protection())
+        .ok_or(ProtectionError::NotAMessage)
 }
 
-impl Walk<'_> {
+impl<'l> Walk<'l> {
+    /// Walks a parsed message from its root; `collect_signed` keeps the raw
+    /// bytes of every S/MIME signed part for verification.
+    fn run(
+        message: &Message<'_>,
+        limits: &'l ProtectionLimits,
+        collect_signed: bool,
+    ) -> Result<Self, ProtectionError> {
+        let mut walk = Walk {
+            limits,
+            parts: 0,
+            findings: Vec::new(),
+            whole_signed: false,
+            whole_encrypted: false,
+            signed_parts: collect_signed.then(Vec::new),
+        };
+        walk.part(message, 0, &PartPath::default(), 0, true)?;
+        Ok(walk)
+    }
+
     fn protection(self) -> Protection {
         let coverage = |whole: bool, any: bool| match (whole, any) {
             (true, _) => Coverage::Whole,
@@ -318,24 +330,8 @@ pub fn verify_signatures(
     options: &crate::trust::VerifyOptions<'_>,
 ) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
     let limits = ProtectionLimits::default();
-    if message.len() > limits.max_bytes {
-        return Err(ProtectionError::TooLarge {
-            size: message.len(),
-            limit: limits.max_bytes,
-        });
-    }
-    let parsed = MessageParser::new()
-        .parse(message)
-        .ok_or(ProtectionError::NotAMessage)?;
-    let mut walk = Walk {
-        limits: &limits,
-        parts: 0,
-        findings: Vec::new(),
-        whole_signed: false,
-        whole_encrypted: false,
-        signed_parts: Some(Vec::new()),
-    };
-    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
+    let parsed = parse(message, &limits)?;
+    let mut walk = Walk::run(&parsed, &limits, true)?;
     let signed_parts = walk.signed_parts.take().unwrap_or_default();
     // RFC 8550 §3: the signer must be the message's From or Sender.
     let senders = crate::smime::message_senders(&parsed);

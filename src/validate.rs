@@ -136,11 +136,7 @@ impl Rule {
     }
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
+crate::display::display_as!(Rule, id);
 
 /// One breach of the TR: which field, which rule, which section, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

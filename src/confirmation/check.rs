@@ -462,11 +462,7 @@ impl MismatchCode {
     }
 }
 
-impl fmt::Display for MismatchCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display::display_as!(MismatchCode, as_str);
 
 impl Mismatch {
     /// The stable code of this mismatch.

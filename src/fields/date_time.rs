@@ -63,11 +63,7 @@ impl DateFormat {
     }
 }
 
-impl fmt::Display for DateFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.rule())
-    }
-}
+crate::display::display_as!(DateFormat, rule);
 
 /// Why a date and time was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

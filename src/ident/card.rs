@@ -7,8 +7,6 @@
 //! length limit, multiplicity, German meaning), from which both reading and
 //! writing work, so the XSD is declared once (D70).
 
-use std::fmt;
-
 use crate::fields::DateTime;
 use crate::xml::push_escaped;
 
@@ -208,11 +206,7 @@ impl CardType {
     }
 }
 
-impl fmt::Display for CardType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.element())
-    }
-}
+crate::display::display_as!(CardType, element);
 
 /// One leaf of a card: the element, its value, and the `validationTime`
 /// (Validierungszeitpunkt) when the value was checked (ID IO §2.2).

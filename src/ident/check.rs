@@ -261,11 +261,7 @@ impl IdentMismatchCode {
     }
 }
 
-impl fmt::Display for IdentMismatchCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display::display_as!(IdentMismatchCode, as_str);
 
 /// What checking an ident confirmation found.
 #[derive(Debug, Clone)]

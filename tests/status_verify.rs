@@ -5,6 +5,7 @@
 //! PVD FU Schritt 48: revoked → FC-02 (with time and reason); unknown or
 //! unusable evidence, or none when status is required → FC-03. Each CRL
 //! verdict is cross-checked with `openssl verify -crl_check`.
+#![cfg(feature = "provider")]
 
 #[cfg(feature = "cli")]
 #[path = "common/cli.rs"]
@@ -64,6 +65,7 @@ fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
     }
 }
 
+#[cfg(feature = "ocsp")]
 fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: Vec::new(),

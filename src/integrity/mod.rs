@@ -49,6 +49,7 @@ mod verify;
 pub use canonical::{body_hash, canonical_body, field_occurrences, header_input, without_b_value};
 pub use sign::{SignOptions, SignedMode, sign};
 pub use tags::{Algorithm, IntegrityTags, MAX_SIGNED_NAMES, MAX_TAGS, QUERY_CERTIFICATE_FIELD};
+#[cfg(feature = "provider")]
 pub(crate) use verify::sender_domain;
 pub use verify::{
     DuplicateField, ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport,

@@ -1,6 +1,8 @@
 //! XML signatures (XML-DSig) for De-Mail XML: Canonical XML, enveloped
 //! signatures, signing and strict verification, in pure Rust.
 //!
+//! Needs the cargo feature `xml` (on by default: `provider` implies it).
+//!
 //! The confirmation XML `Acknowledge-Message` carries a qualified XML
 //! signature (qualifizierte elektronische Signatur) `ds:Signature` over the
 //! element that contains it (TR 01201-3.4 §3.5.1, schema §3.5.3); the ident

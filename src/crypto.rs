@@ -3,9 +3,12 @@
 //!
 //! One table decides which implementation serves a (scheme, hash, key)
 //! combination: ring where it has the algorithm (RSA PKCS#1 v1.5 and PSS, ECDSA
-//! on P-256 and P-384 with SHA-256/384), RustCrypto's `p256`, `p384`,
-//! `bp256` and `bp384` with arbitrary prehash elsewhere (brainpool curves,
-//! ECDSA with SHA-512). ECDSA signatures are DER `Ecdsa-Sig-Value`
+//! on P-256 and P-384 with SHA-256/384), RustCrypto's `p256`, `p384`
+//! (feature `ecdsa-prehash`), `bp256` and `bp384` (feature `brainpool`) with
+//! arbitrary prehash elsewhere (brainpool curves, ECDSA with SHA-512).
+//! Without those features ring serves what it has and the other pairs are
+//! [`CryptoError::Unsupported`] (docs/decisions.md D188; both are default
+//! features). ECDSA signatures are DER `Ecdsa-Sig-Value`
 //! (RFC 5754 §3.3); RSA-PSS uses MGF1 with the same hash and a salt as long
 //! as the hash (RFC 4056 §3); see docs/decisions.md.
 //!
@@ -26,7 +29,10 @@ use std::sync::Arc;
 
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_sig, KeyPair};
-use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
+use rustls_pki_types::SignatureVerificationAlgorithm;
+#[cfg(feature = "brainpool")]
+use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature};
+#[cfg(feature = "ecdsa-prehash")]
 use signature::hazmat::{PrehashSigner, PrehashVerifier};
 
 /// What [`SigningKey`] needs of a key whose signatures are made elsewhere
@@ -259,6 +265,15 @@ pub enum CryptoError {
     /// The private key could not be read.
     #[error("cannot read the private key: {0}")]
     BadKey(String),
+    /// The key is on a curve this build leaves out: a brainpool key without
+    /// the cargo feature `brainpool` (docs/decisions.md D188).
+    #[error("a key on {curve} needs the cargo feature `{feature}`")]
+    NeedsFeature {
+        /// The key's curve.
+        curve: Curve,
+        /// The cargo feature that adds it.
+        feature: &'static str,
+    },
     /// The signing operation failed.
     #[error("signing failed")]
     SigningFailed,
@@ -354,14 +369,14 @@ pub(crate) fn verify(
                     .verify(message, signature)
                     .map_err(|_| CryptoError::BadSignature);
             }
-            verify_prehash_ecdsa(curve, point, digest, signature).ok_or_else(|| match curve {
-                Curve::Other(_) => CryptoError::Unsupported {
+            if !prehash_ecdsa_supported(curve) {
+                return Err(CryptoError::Unsupported {
                     scheme: scheme.as_str(),
                     hash: hash.as_str(),
                     key: key.describe(),
-                },
-                _ => CryptoError::BadSignature,
-            })
+                });
+            }
+            verify_prehash_ecdsa(curve, point, digest, signature).ok_or(CryptoError::BadSignature)
         }
         _ => Err(mismatch()),
     }
@@ -394,9 +409,24 @@ fn ring_ecdsa_verification(
     }
 }
 
+/// Whether [`verify_prehash_ecdsa`] has the curve: P-256 and P-384 with
+/// feature `ecdsa-prehash`, the brainpool curves with feature `brainpool`
+/// (docs/decisions.md D188).
+fn prehash_ecdsa_supported(curve: &Curve) -> bool {
+    match curve {
+        #[cfg(feature = "ecdsa-prehash")]
+        Curve::P256 | Curve::P384 => true,
+        #[cfg(feature = "brainpool")]
+        Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1 => true,
+        _ => false,
+    }
+}
+
 /// ECDSA verification over a prehash with RustCrypto; `None` when the key or
-/// signature is malformed, the signature is wrong, or the curve unsupported.
+/// signature is malformed, the signature is wrong, or the curve unsupported
+/// ([`prehash_ecdsa_supported`]).
 fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &[u8]) -> Option<()> {
+    #[cfg(feature = "ecdsa-prehash")]
     macro_rules! verify_with {
         ($curve:ty) => {{
             let key = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes(point).ok()?;
@@ -405,11 +435,18 @@ fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &
         }};
     }
     match curve {
+        #[cfg(feature = "ecdsa-prehash")]
         Curve::P256 => verify_with!(p256::NistP256),
+        #[cfg(feature = "ecdsa-prehash")]
         Curve::P384 => verify_with!(p384::NistP384),
+        #[cfg(feature = "brainpool")]
         Curve::BrainpoolP256r1 => verify_with!(bp256::BrainpoolP256r1),
+        #[cfg(feature = "brainpool")]
         Curve::BrainpoolP384r1 => verify_with!(bp384::BrainpoolP384r1),
-        Curve::Other(_) => None,
+        _ => {
+            let _ = (point, digest, signature);
+            None
+        }
     }
 }
 
@@ -420,9 +457,17 @@ pub struct SigningKey {
 
 enum KeyInner {
     Rsa(ring_sig::RsaKeyPair),
+    #[cfg(feature = "ecdsa-prehash")]
     P256(p256::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
+    #[cfg(feature = "ecdsa-prehash")]
     P384(p384::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
+    /// P-256 or P-384 on ring alone (without feature `ecdsa-prehash`):
+    /// signs with the curve's own hash only (docs/decisions.md D188).
+    #[cfg(not(feature = "ecdsa-prehash"))]
+    RingEc(Curve, ring_sig::EcdsaKeyPair),
+    #[cfg(feature = "brainpool")]
     Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
+    #[cfg(feature = "brainpool")]
     Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
     /// A key behind a `signer::Signer` (an HSM): docs/decisions.md D145.
     External(Arc<dyn ExternalKey>),
@@ -451,15 +496,25 @@ impl SigningKey {
     }
 
     /// Reads an unencrypted PKCS#8 private key in DER: RSA (2048 bits or
-    /// more), or EC on P-256, P-384, brainpoolP256r1 or brainpoolP384r1.
+    /// more), or EC on P-256, P-384, brainpoolP256r1 or brainpoolP384r1
+    /// (feature `brainpool`). Without feature `ecdsa-prehash` ring reads the
+    /// NIST keys, which wants PKCS#8 v1 with the public key in the
+    /// `ECPrivateKey` (as `openssl genpkey` writes them).
     ///
     /// # Errors
-    /// [`CryptoError::BadKey`] for other key types or malformed keys.
+    /// [`CryptoError::BadKey`] for other key types or malformed keys,
+    /// [`CryptoError::NeedsFeature`] for a brainpool key without feature
+    /// `brainpool`.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let bad = |e: &dyn fmt::Display| CryptoError::BadKey(e.to_string());
         let (algorithm, curve) = pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
         let inner = match (algorithm.as_str(), curve.as_ref()) {
             (OID_RSA, _) => KeyInner::Rsa(ring_sig::RsaKeyPair::from_pkcs8(der).map_err(|e| bad(&e))?),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            (OID_EC, Some(curve @ (Curve::P256 | Curve::P384))) => {
+                KeyInner::RingEc(curve.clone(), ring_ecdsa_key(curve, der).map_err(|e| bad(&e))?)
+            }
+            #[cfg(feature = "ecdsa-prehash")]
             (OID_EC, Some(Curve::P256)) => {
                 use p256::pkcs8::DecodePrivateKey;
                 let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
@@ -469,6 +524,7 @@ impl SigningKey {
                         .ok();
                 KeyInner::P256(key, ring)
             }
+            #[cfg(feature = "ecdsa-prehash")]
             (OID_EC, Some(Curve::P384)) => {
                 use p384::pkcs8::DecodePrivateKey;
                 let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
@@ -478,17 +534,26 @@ impl SigningKey {
                         .ok();
                 KeyInner::P384(key, ring)
             }
+            #[cfg(feature = "brainpool")]
             (OID_EC, Some(Curve::BrainpoolP256r1)) => {
                 use bp256::pkcs8::DecodePrivateKey;
                 KeyInner::Bp256(
                     ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
                 )
             }
+            #[cfg(feature = "brainpool")]
             (OID_EC, Some(Curve::BrainpoolP384r1)) => {
                 use bp384::pkcs8::DecodePrivateKey;
                 KeyInner::Bp384(
                     ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
                 )
+            }
+            #[cfg(not(feature = "brainpool"))]
+            (OID_EC, Some(curve @ (Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1))) => {
+                return Err(CryptoError::NeedsFeature {
+                    curve: curve.clone(),
+                    feature: "brainpool",
+                });
             }
             (OID_EC, curve) => {
                 return Err(bad(&format!(
@@ -522,9 +587,15 @@ impl SigningKey {
     pub fn describe(&self) -> String {
         match &self.inner {
             KeyInner::Rsa(key) => format!("RSA-{}", key.public().modulus_len() * 8),
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P256(..) => "EC P-256".into(),
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P384(..) => "EC P-384".into(),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            KeyInner::RingEc(curve, _) => format!("EC {curve}"),
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
             KeyInner::External(signer) => format!("{signer:?}"),
         }
@@ -575,15 +646,23 @@ impl SigningKey {
         rng: &SystemRandom,
     ) -> Result<Vec<u8>, CryptoError> {
         let ring_native = match (&self.inner, hash) {
+            #[cfg(feature = "ecdsa-prehash")]
             (KeyInner::P256(_, Some(key)), HashAlgorithm::Sha256) => Some(key),
+            #[cfg(feature = "ecdsa-prehash")]
             (KeyInner::P384(_, Some(key)), HashAlgorithm::Sha384) => Some(key),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            (KeyInner::RingEc(Curve::P256, key), HashAlgorithm::Sha256) => Some(key),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            (KeyInner::RingEc(Curve::P384, key), HashAlgorithm::Sha384) => Some(key),
             _ => None,
         };
         if let Some(key) = ring_native {
             let signature = key.sign(rng, message).map_err(|_| CryptoError::SigningFailed)?;
             return Ok(signature.as_ref().to_vec());
         }
+        #[cfg(feature = "ecdsa-prehash")]
         let digest = hash.digest(message);
+        #[cfg(feature = "ecdsa-prehash")]
         macro_rules! sign_with {
             ($key:expr, $sig:ty) => {{
                 let signature: $sig = $key
@@ -593,9 +672,19 @@ impl SigningKey {
             }};
         }
         match &self.inner {
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P256(key, _) => sign_with!(key, p256::ecdsa::Signature),
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P384(key, _) => sign_with!(key, p384::ecdsa::Signature),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            KeyInner::RingEc(..) => Err(CryptoError::Unsupported {
+                scheme: SignatureScheme::EcDsa.as_str(),
+                hash: hash.as_str(),
+                key: self.describe(),
+            }),
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp256(key) => sign_with!(key, bp256::r1::ecdsa::Signature),
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp384(key) => sign_with!(key, bp384::r1::ecdsa::Signature),
             KeyInner::Rsa(_) | KeyInner::External(_) => Err(CryptoError::SigningFailed),
         }
@@ -608,18 +697,27 @@ impl SigningKey {
                 der: key.public_key().as_ref().to_vec(),
                 bits: key.public().modulus_len() * 8,
             },
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P256(key, _) => PublicKey::Ec {
                 curve: Curve::P256,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
+            #[cfg(feature = "ecdsa-prehash")]
             KeyInner::P384(key, _) => PublicKey::Ec {
                 curve: Curve::P384,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            KeyInner::RingEc(curve, key) => PublicKey::Ec {
+                curve: curve.clone(),
+                point: key.public_key().as_ref().to_vec(),
+            },
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp256(key) => PublicKey::Ec {
                 curve: Curve::BrainpoolP256r1,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
+            #[cfg(feature = "brainpool")]
             KeyInner::Bp384(key) => PublicKey::Ec {
                 curve: Curve::BrainpoolP384r1,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
@@ -627,6 +725,17 @@ impl SigningKey {
             KeyInner::External(signer) => signer.public_key(),
         }
     }
+}
+
+/// An ECDSA key pair on ring for P-256 (signing with SHA-256) or P-384
+/// (SHA-384), the pairs ring signs.
+#[cfg(not(feature = "ecdsa-prehash"))]
+fn ring_ecdsa_key(curve: &Curve, der: &[u8]) -> Result<ring_sig::EcdsaKeyPair, ring::error::KeyRejected> {
+    let algorithm = match curve {
+        Curve::P384 => &ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING,
+        _ => &ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING,
+    };
+    ring_sig::EcdsaKeyPair::from_pkcs8(algorithm, der, &SystemRandom::new())
 }
 
 /// The algorithm OID and, for EC keys, the curve of a PKCS#8 PrivateKeyInfo.
@@ -651,6 +760,7 @@ pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Option<(String, Option<Curve>)> {
 /// ECDSA verification over a prehash for rustls-webpki's path building, for
 /// the curve/hash pairs ring lacks: brainpool-signed CA certificates (as
 /// German qualified-signature CAs issue them) and ECDSA with SHA-512.
+#[cfg(feature = "brainpool")]
 #[derive(Debug)]
 struct PrehashEcdsa {
     curve: Curve,
@@ -659,6 +769,7 @@ struct PrehashEcdsa {
     signature_alg: AlgorithmIdentifier,
 }
 
+#[cfg(feature = "brainpool")]
 impl SignatureVerificationAlgorithm for PrehashEcdsa {
     fn verify_signature(
         &self,
@@ -680,20 +791,26 @@ impl SignatureVerificationAlgorithm for PrehashEcdsa {
 }
 
 // DER contents of the AlgorithmIdentifiers (RFC 5480, RFC 5639, RFC 5758).
+#[cfg(feature = "brainpool")]
 const EC_BRAINPOOL_P256R1: &[u8] = &[
     0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08,
     0x01, 0x01, 0x07,
 ];
+#[cfg(feature = "brainpool")]
 const EC_BRAINPOOL_P384R1: &[u8] = &[
     0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08,
     0x01, 0x01, 0x0b,
 ];
+#[cfg(feature = "brainpool")]
 const ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+#[cfg(feature = "brainpool")]
 const ECDSA_SHA384: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+#[cfg(feature = "brainpool")]
 const ECDSA_SHA512: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
 
 macro_rules! prehash_ecdsa {
     ($name:ident, $curve:expr, $hash:expr, $key:expr, $sig:expr) => {
+        #[cfg(feature = "brainpool")]
         static $name: PrehashEcdsa = PrehashEcdsa {
             curve: $curve,
             hash: $hash,
@@ -749,7 +866,9 @@ prehash_ecdsa!(
 /// The algorithms accepted on certificate paths: rustls-webpki's (ring) plus
 /// ECDSA on the brainpool curves.
 pub(crate) fn chain_algorithms() -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+    #[cfg_attr(not(feature = "brainpool"), allow(unused_mut))]
     let mut algorithms = webpki::ALL_VERIFICATION_ALGS.to_vec();
+    #[cfg(feature = "brainpool")]
     algorithms.extend([
         &BP256_SHA256 as &dyn SignatureVerificationAlgorithm,
         &BP256_SHA384,

@@ -45,18 +45,20 @@
 //!   [`fields::DateTime`] (RFC 5322, RFC 3339, `SystemTime`, German text).
 //! - **Writing**: [`metadata::Metadata::to_header_block`] serializes the
 //!   header block; [`builder::MessageDraft`] builds a whole normal message.
-//! - **Confirmations and notifications**: [`confirmation::build_confirmation`]
+//! - **Confirmations and notifications** (feature `provider`):
+//!   [`confirmation::build_confirmation`]
 //!   and [`confirmation::check_confirmation`] (§3.5.1),
 //!   [`notification::build_notification`] (§3.5.2), their XML
 //!   ([`confirmation::AcknowledgeMessage`], [`notification::NotificationMessage`])
 //!   over the hardened reader of [`xml`], and the [`pdf`] presentation.
 //!   What they share (the issuing [`provider::Issuer`], header fields,
 //!   text frame, body assembly, [`provider::BuildError`]) is in [`provider`].
-//! - **Ident confirmations**: [`ident::build_ident_confirmation`] and
+//! - **Ident confirmations** (feature `provider`):
+//!   [`ident::build_ident_confirmation`] and
 //!   [`ident::check_ident_confirmation`] (ID IO §2): the ident cards
 //!   ([`ident::IdentCard`]) in a signed SAML 2.0 assertion
 //!   ([`ident::IdentAssertion`], [`ident::verify_assertion`]).
-//! - **XML signatures**: [`xmldsig`] canonicalizes XML (C14N 1.0,
+//! - **XML signatures** (feature `xml`): [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
 //! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
@@ -99,7 +101,7 @@
 //! - **Archives**: [`status::evidence::EvidenceBundle`] keeps the status
 //!   evidence of a verification (the chain, CRLs, OCSP responses) to verify
 //!   again offline at the same time.
-//! - **Trusted lists**: [`trusted_list::TrustedList`] verifies an EU trusted
+//! - **Trusted lists** (feature `xml`): [`trusted_list::TrustedList`] verifies an EU trusted
 //!   list (ETSI TS 119 612) with a signer certificate the caller gives and
 //!   answers its qualified CAs as trust anchors.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
@@ -112,24 +114,60 @@
 //! read and report the message.
 //!
 //! ## Feature flags
-//! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH).
+//! The default features, `provider` and `brainpool`, give everything a
+//! De-Mail provider needs. A service that only reads and verifies envelopes
+//! can leave out XML, PDF, confirmations and brainpool with
+//! `default-features = false` (docs/decisions.md D187).
+//! - `provider` (default; implies `xml`): [`confirmation`],
+//!   [`notification`], [`ident`], what they share ([`provider`]) and the
+//!   PDF/A-3b presentation [`pdf`] (krilla, skrifa).
+//! - `xml`: the hardened XML reader [`xml`], XML signatures [`xmldsig`]
+//!   and EU trusted lists [`trusted_list`] (quick-xml, encoding_rs).
+//! - `brainpool` (default; implies `ecdsa-prehash`): ECDSA on
+//!   brainpoolP256r1 and brainpoolP384r1 (BSI TR-03116-4): keys, signatures
+//!   and CA certificates (RustCrypto bp256, bp384).
+//! - `ecdsa-prehash`: ECDSA where ring has no algorithm, P-256 and P-384 with
+//!   every hash of §3.1.21 (RustCrypto p256, p384). Without it ring signs
+//!   P-256 with SHA-256 and P-384 with SHA-384 and verifies either curve with
+//!   SHA-256 or SHA-384; the other pairs are
+//!   [`crypto::CryptoError::Unsupported`], and a verification fails closed
+//!   (D188). TR 01201-3.4 §3.1.21 wants a DMDA to verify every algorithm:
+//!   a provider keeps the default features.
+//! - `smime`: S/MIME protect and open (RustCrypto cms, rsa OAEP, AES, ECDH;
+//!   implies `brainpool`).
 //! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
-//! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki).
+//! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki;
+//!   implies `brainpool`).
+//! - `serde`: `serde::Serialize` on the envelope and every report,
+//!   `serde::Deserialize` on the metadata and the codes; times as RFC 3339
+//!   UTC, addresses as strings, codes in snake_case (README "JSON output").
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `smime`).
+//!   enables `serde`, `provider`, `brainpool`, `smime`, `pkcs11` and `ocsp`).
 //!
-//! Without features the library depends on: mail-parser and mail-builder
-//! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa
-//! (the PDF/A-3b confirmation PDF), ring, x509-parser, rustls-webpki and the RustCrypto
-//! curves p256/p384/bp256/bp384 (signatures and certificates; the brainpool
-//! curves, which ring lacks), encoding_rs (XML encodings), time (calendar
-//! arithmetic of [`fields::DateTime`]), base64, memchr and thiserror.
+//! Without features (`--no-default-features`) the crate is the envelope +
+//! integrity layer: [`envelope`], [`validate`], [`metadata`], [`builder`],
+//! [`integrity`] sign and verify, [`trust`], [`status`] (CRLs),
+//! [`provider_directory`], [`stamp`], [`resend`], [`bcc`], [`mbox`] and
+//! [`protection`]. It depends on mail-parser and mail-builder (MIME),
+//! ring, x509-parser and rustls-webpki (signatures and certificates), time
+//! (calendar arithmetic of [`fields::DateTime`]), base64, memchr and
+//! thiserror: 48 crates in `cargo tree -e normal --prefix none --no-dedupe |
+//! sort -u`, against 123 with the default features (`.ci/run` keeps it at
+//! most half).
 //!
 //! ## MSRV
 //! Rust 1.95.
 
 #![forbid(unsafe_code)]
+// The docs describe the whole crate and link to the modules of its features
+// (`provider`, `xml`, `smime`, `pkcs11`, `ocsp`); without them those links
+// have no target (D190). CI builds the docs with every feature and
+// -D warnings, which checks every link.
+#![cfg_attr(
+    not(all(feature = "provider", feature = "smime", feature = "pkcs11", feature = "ocsp")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
@@ -137,50 +175,65 @@ pub mod address;
 pub mod bcc;
 pub mod builder;
 pub mod certificate;
+#[cfg(feature = "provider")]
 pub mod confirmation;
 pub mod crypto;
+mod display;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;
 pub mod header;
+#[cfg(feature = "provider")]
 pub mod ident;
 pub mod integrity;
 pub mod mbox;
 pub mod metadata;
+#[cfg(feature = "provider")]
 pub mod notification;
+#[cfg(feature = "provider")]
 pub mod pdf;
 mod pem;
 pub mod protection;
+#[cfg(feature = "provider")]
 pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+#[cfg(feature = "serde")]
+mod serialize;
 pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;
 pub mod stamp;
 pub mod status;
 pub mod trust;
+#[cfg(feature = "xml")]
 pub mod trusted_list;
 pub mod validate;
 mod writer;
+#[cfg(feature = "xml")]
 pub mod xml;
+#[cfg(feature = "xml")]
 pub mod xmldsig;
 
 // The entry points a service uses, at the crate root.
 pub use certificate::Certificate;
+#[cfg(feature = "provider")]
 pub use confirmation::{build_confirmation, check_confirmation};
 pub use crypto::SigningKey;
 pub use envelope::Envelope;
 pub use fields::DateTime;
 pub use integrity::{SignOptions, VerificationReport, sign, verify};
+#[cfg(feature = "provider")]
 pub use notification::{build_notification, read_notification};
+#[cfg(feature = "provider")]
 pub use provider::Issuer;
 pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
-/// needs the `smime` feature; CI tests with `--all-features`).
-#[cfg(all(doctest, feature = "smime"))]
+/// needs the `smime` feature, the confirmation examples `provider`; CI
+/// tests with `--all-features`).
+#[cfg(all(doctest, feature = "smime", feature = "provider"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -3,6 +3,8 @@
 //! `Notification-Message` XML, building a notification about an original
 //! message, and reading a received one.
 //!
+//! Needs the cargo feature `provider`, a default feature.
+//!
 //! ```
 //! use demail::address::DeMailAddress;
 //! use demail::envelope::Envelope;

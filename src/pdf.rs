@@ -3,6 +3,8 @@
 //! XML-Strukturen enthaltenen Informationen"), as an archival PDF/A-3b
 //! document (ISO 19005-3).
 //!
+//! Needs the cargo feature `provider`, a default feature.
+//!
 //! Written with krilla (pure Rust; D59): the text is set in DejaVu Sans Mono
 //! and DejaVu Sans Mono Bold, shipped in `assets/fonts/` with their licence
 //! and embedded as subsets, so every Latin, Greek and Cyrillic name prints

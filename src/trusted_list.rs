@@ -3,6 +3,8 @@
 //! after the list's XML signature verified with a signer certificate the
 //! caller gives (issue 13 §7; docs/decisions.md D203, D204).
 //!
+//! Needs the cargo feature `xml` (on by default: `provider` implies it).
+//!
 //! [`TrustedList::verify`] checks the enveloped `ds:Signature` of a
 //! `TrustServiceStatusList` with [`crate::xmldsig::verify()`] — the
 //! signature must verify and its certificate must be one of the caller's

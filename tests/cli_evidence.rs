@@ -1,8 +1,8 @@
 //! `demail verify` and `check-confirmation` with `--evidence-out`,
 //! `--evidence`, `--require-qualified` and the chain's status (issue 13
 //! §6–§9; docs/decisions.md D199–D202): exit 0 pass, 1 refused, 2 unusable
-//! input or usage; the JSON carries `certificate.status`,
-//! `certificate.qualified`, the ETSI indication and the `chain`.
+//! input or usage; the JSON carries the report's `status`, `qualified`,
+//! ETSI `indication` and `chain`, serialized like every report (D181).
 #![cfg(feature = "cli")]
 
 #[path = "common/cli.rs"]
@@ -89,10 +89,10 @@ fn d199_verify_evidence_out_then_offline_from_the_bundle() {
         ],
     );
     assert_eq!(code, Some(0), "{online}");
-    assert_eq!(online["certificate"]["status"], "good");
-    assert_eq!(online["certificate"]["qualified"], false);
-    assert_eq!(online["certificate"]["indication"], "TOTAL-PASSED");
-    assert_eq!(online["chain"][0]["status"], "good");
+    assert_eq!(online["status"]["code"], "good");
+    assert_eq!(online["qualified"], false);
+    assert_eq!(online["indication"]["indication"], "total_passed");
+    assert_eq!(online["chain"][0]["status"]["code"], "good");
     assert_eq!(online["chain"][1]["anchor"], true);
     let written = EvidenceBundle::parse(&std::fs::read(&bundle).unwrap()).unwrap();
     assert_eq!(written.time.to_system_time(), pki.before_revocation);
@@ -100,7 +100,7 @@ fn d199_verify_evidence_out_then_offline_from_the_bundle() {
 
     let (code, offline) = run(&["verify", &message, "--trust-anchor", &root, "--evidence", &bundle]);
     assert_eq!(code, Some(0), "{offline}");
-    for key in ["verdict", "status", "certificate", "chain"] {
+    for key in ["verdict", "status", "indication", "certificate", "chain"] {
         assert_eq!(offline[key], online[key], "{key}");
     }
 
@@ -119,7 +119,7 @@ fn d199_verify_evidence_out_then_offline_from_the_bundle() {
         &tampered,
     ]);
     assert_eq!(code, Some(1), "{refused}");
-    assert_eq!(refused["error_case"], "FC-03");
+    assert_eq!(refused["failure"]["error_case"], "fc_03");
 
     let output = demail(
         &[
@@ -157,14 +157,17 @@ fn d202_verify_revoked_intermediate_exits_1_with_fc02() {
     let (crl_after, crl_root) = (arg(pki, "crl-after.der"), arg(pki, "crl-root-revoked-sub.der"));
     let (code, report) = verify_under_root(pki, &message, &["--crl", &crl_after, "--crl", &crl_root]);
     assert_eq!(code, Some(1), "{report}");
-    assert_eq!(report["error_case"], "FC-02");
-    assert_eq!(report["code"], "certificate_revoked");
-    assert_eq!(report["certificate"]["status"], "good");
-    assert_eq!(report["chain"][0]["status"], "revoked");
-    assert_eq!(report["chain"][0]["revocation"]["reason"], "ca_compromise");
-    assert_eq!(report["certificate"]["sub_indication"], "REVOKED_CA_NO_POE");
+    assert_eq!(report["failure"]["error_case"], "fc_02");
+    assert_eq!(report["failure"]["code"], "certificate_revoked");
+    assert_eq!(report["status"]["code"], "good");
+    assert_eq!(report["chain"][0]["status"]["code"], "revoked");
     assert_eq!(
-        report["chain"][0]["subject"],
+        report["chain"][0]["status"]["revocation"]["reason"],
+        "ca_compromise"
+    );
+    assert_eq!(report["indication"]["sub_indication"], "revoked_ca_no_poe");
+    assert_eq!(
+        report["chain"][0]["certificate"]["subject"],
         "C=DE, O=DMDA Test, CN=DMDA Test Sub-CA"
     );
 }
@@ -179,9 +182,9 @@ fn d201_require_qualified_refuses_an_unqualified_signer() {
     assert_eq!(code, Some(0), "{report}");
     let (code, report) = verify_under_root(pki, &message, &["--require-qualified"]);
     assert_eq!(code, Some(1), "{report}");
-    assert_eq!(report["error_case"], "FC-02");
-    assert_eq!(report["code"], "not_qualified");
-    assert_eq!(report["certificate"]["qualified"], false);
+    assert_eq!(report["failure"]["error_case"], "fc_02");
+    assert_eq!(report["failure"]["code"], "not_qualified");
+    assert_eq!(report["qualified"], false);
 
     let output = demail(&["check-confirmation", "--help"], None);
     let help = String::from_utf8_lossy(&output.stdout);
@@ -286,9 +289,9 @@ fn d199_check_confirmation_evidence_out_covers_every_signature() {
         &bundle,
     ]);
     assert_eq!(code, Some(0), "{report}");
-    assert_eq!(report["integrity"]["certificate"]["qualified"], false);
-    assert_eq!(report["xml"]["xml_signature_qualified"], false);
-    assert_eq!(report["xml"]["xml_signature_chain"][0]["status"], "good");
+    assert_eq!(report["integrity"]["qualified"], false);
+    assert_eq!(report["xml_signature"]["qualified"], false);
+    assert_eq!(report["xml_signature"]["chain"][0]["status"]["code"], "good");
     assert_eq!(report["original_integrity"]["chain"][1]["anchor"], true);
     let written = EvidenceBundle::parse(&std::fs::read(&bundle).unwrap()).unwrap();
     let subjects: Vec<&str> = written.certificates.iter().map(|c| c.subject.as_str()).collect();

@@ -1,6 +1,7 @@
 //! Confirmations (TR 01201-3.4 §3.4.1, §3.5.1, §3.5.3; PVD FU §4.3):
 //! every kind built and checked against its original, every mismatch the
 //! check reports provoked once. Keys: tests/data/keys/make_keys.sh.
+#![cfg(feature = "provider")]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

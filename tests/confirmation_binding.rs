@@ -3,6 +3,7 @@
 //! look-alike names; 3: the responsible provider and the named recipients).
 //! Look-alike certificates are made with openssl at test time
 //! (tests/common/pki.rs).
+#![cfg(feature = "provider")]
 use std::time::SystemTime;
 
 use demail::address::DeMailAddress;

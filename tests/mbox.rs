@@ -43,13 +43,16 @@ fn read(file: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The brainpool-signed sample: it verifies with feature `brainpool` (D188).
+const BP256_SAMPLE: &str = "signed/confirmation-dispatch-bp256.eml";
+
 // TR 01201-3.4 §3.6: "Eine Prüfung der Integrität muss möglich sein": export
 // and import give the signed messages back byte for byte, and they verify.
 #[test]
 fn export_then_import_keeps_messages_and_integrity() {
     let messages = vec![
         data("signed/normal-rsa3072.eml"),
-        data("signed/confirmation-dispatch-bp256.eml"),
+        data(BP256_SAMPLE),
         data("signed/normal-minimal-hash-only.eml"),
     ];
     let file = export(&messages);
@@ -62,7 +65,9 @@ fn export_then_import_keeps_messages_and_integrity() {
         };
         assert_eq!(&message.data, original);
         let envelope = Envelope::parse(&message.data).unwrap();
-        assert_eq!(verify(&envelope, &options()).verdict, Verdict::Pass);
+        if cfg!(feature = "brainpool") || original != &data(BP256_SAMPLE) {
+            assert_eq!(verify(&envelope, &options()).verdict, Verdict::Pass);
+        }
     }
 }
 

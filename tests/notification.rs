@@ -1,5 +1,6 @@
 //! Notification messages (Meldungsnachrichten, TR 01201-3.4 §3.5.2,
 //! §3.1.20, Table 1 column M; PVD FU §4.3, Schritt 45, 56).
+#![cfg(feature = "provider")]
 
 use std::path::{Path, PathBuf};
 

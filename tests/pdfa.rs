@@ -4,6 +4,7 @@
 //! pdfdetach and pdftotext, and qpdf (Debian packages poppler-utils and
 //! qpdf, installed by .ci/run). The originals carry Latin, Greek and
 //! Cyrillic names in sender, recipients and a 600-character subject.
+#![cfg(feature = "provider")]
 
 mod common;
 mod xmldsig_common;

@@ -34,7 +34,7 @@ const CASES: [(&str, SignatureScheme, HashAlgorithm); 8] = [
 
 #[test]
 fn certified_key_signs_through_dyn_signer_and_verifies_with_the_certificate() {
-    for (name, scheme, hash) in CASES {
+    for (name, scheme, hash) in CASES.into_iter().filter(|c| common::build_signs(c.0, c.2)) {
         let signer = certified(name);
         let signer: &dyn Signer = &signer;
         let signature = signer.sign(scheme, hash, b"De-Mail").unwrap();
@@ -58,7 +58,9 @@ fn certified_key_signs_through_dyn_signer_and_verifies_with_the_certificate() {
 fn default_scheme_follows_the_key_type() {
     assert_eq!(certified("rsa3072").default_scheme(), SignatureScheme::Rsa);
     assert_eq!(certified("p384").default_scheme(), SignatureScheme::EcDsa);
-    assert_eq!(certified("bp256").default_scheme(), SignatureScheme::EcDsa);
+    if cfg!(feature = "brainpool") {
+        assert_eq!(certified("bp256").default_scheme(), SignatureScheme::EcDsa);
+    }
 }
 
 /// D142: a key and a certificate that do not belong together are refused
@@ -101,7 +103,7 @@ impl Signer for Lying {
 /// catches a key whose public half is not at hand (an HSM's).
 #[test]
 fn check_signer_detects_a_key_that_does_not_belong_to_the_certificate() {
-    check_signer(&certified("bp384")).unwrap();
+    check_signer(&certified("p384")).unwrap();
     let lying = Lying {
         key: key("p256"),
         certificate: cert("untrusted"),

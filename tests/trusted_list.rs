@@ -4,6 +4,7 @@
 //! trusted-list signer; only the granted CA/QC services' certificates
 //! become anchors, and a changed list or another signer refuses the whole
 //! list.
+#![cfg(feature = "xml")]
 
 mod common;
 

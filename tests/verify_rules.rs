@@ -748,6 +748,7 @@ fn provider_directory_compares_issuer_and_subject_as_der_not_as_printed() {
 
 // PVD FU §4.3: a confirmation is bound through its system sender address
 #[test]
+#[cfg(feature = "brainpool")]
 fn provider_directory_binds_a_confirmation_to_its_system_address_domain() {
     let confirmation = data("signed/confirmation-dispatch-bp256.eml");
     let trust = trust();

@@ -5,6 +5,7 @@
 //! signature is not the crate's own), and checks it with
 //! `check_confirmation` / `read_notification`; xmllint checks that the
 //! variant is still valid against the schema.
+#![cfg(feature = "provider")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

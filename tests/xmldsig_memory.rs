@@ -4,6 +4,7 @@
 //! Peak memory itself is measured outside the tests with
 //! `examples/xmldsig_memory.rs` (see its doc comment); these tests check the
 //! outcomes and the limits.
+#![cfg(feature = "xml")]
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;

@@ -1,6 +1,7 @@
 //! XML-DSig signing and verification in the crate: every algorithm round
 //! trip, the report's certificate outcomes, and the attacks a strict
 //! verifier must refuse, each with its typed error.
+#![cfg(feature = "xml")]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

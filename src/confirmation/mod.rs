@@ -2,6 +2,8 @@
 //! §3.5.3): the `Acknowledge-Message` XML, building a confirmation from the
 //! original message, and checking a received confirmation against it.
 //!
+//! Needs the cargo feature `provider`, a default feature.
+//!
 //! A confirmation is a De-Mail message from the provider's system address
 //! (PVD FU §4.3) whose body is `multipart/mixed`: a German text, the
 //! `Acknowledge-Message` signed with XML-DSig, and a PDF with the same

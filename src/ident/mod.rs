@@ -2,6 +2,8 @@
 //! Table 1 column I, §3.4.1): ident cards, the signed SAML 2.0 assertion
 //! that carries one, building the message, and checking a received one.
 //!
+//! Needs the cargo feature `provider`, a default feature.
+//!
 //! A provider (DMDA) confirms to a service provider, with a qualified
 //! signature, who holds a De-Mail address: the message from
 //! `Ident-Bestaetigung@<DMDA>` goes to the service provider, in copy to the

@@ -2,6 +2,8 @@
 //! (§3.5.1), notifications (§3.5.2) and ident confirmations (ID IO §2.1.1)
 //! share (TR 01201-3.4 Table 1 columns B, M and I, §3.4.1; PVD FU §4.3).
 //!
+//! Needs the cargo feature `provider`, a default feature.
+//!
 //! A provider (DMDA) sends such a message from one of its system addresses
 //! about an original message (or, for an ident confirmation, about a card):
 //! the [`Issuer`] names the provider; the header fields, the recipients, the

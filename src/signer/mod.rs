@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use crate::certificate::Certificate;
 use crate::crypto::{
-    CryptoError, ExternalKey, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify,
+    CryptoError, Curve, ExternalKey, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify,
 };
 
 #[cfg(feature = "pkcs11")]
@@ -106,7 +106,15 @@ const POSSESSION_PROBE: &[u8] = b"demail: does the key belong to the certificate
 /// with the certificate, or the error of signing or verifying.
 pub fn check_signer(signer: &dyn Signer) -> Result<(), CryptoError> {
     let scheme = signer.default_scheme();
-    let hash = HashAlgorithm::Sha256;
+    // The curve's own hash for P-384, which ring signs without feature
+    // `ecdsa-prehash` (D188).
+    let hash = match &signer.certificate().public_key {
+        PublicKey::Ec {
+            curve: Curve::P384 | Curve::BrainpoolP384r1,
+            ..
+        } => HashAlgorithm::Sha384,
+        _ => HashAlgorithm::Sha256,
+    };
     let signature = signer.sign(scheme, hash, POSSESSION_PROBE)?;
     let certificate = &signer.certificate().public_key;
     match verify(

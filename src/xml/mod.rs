@@ -1,7 +1,10 @@
 //! The one XML layer of the crate (TR 01201-3.4 §3.5.3 documents, XML-DSig,
 //! and whatever reads XML later): a strict, namespace-aware, streaming
 //! reader, one set of limits ([`XmlLimits`]), one error type ([`XmlError`]),
-//! the reading of `xs:dateTime` values (as [`DateTime`]) and text escaping.
+//! the reading of `xs:dateTime` values (as
+//! [`fields::DateTime`](crate::fields::DateTime)) and text escaping.
+//!
+//! Needs the cargo feature `xml` (on by default: `provider` implies it).
 //!
 //! - Encodings: UTF-8, UTF-16 with a byte order mark, and ISO-8859-1 when
 //!   the XML declaration names it, transcoded with encoding_rs before
@@ -34,13 +37,19 @@
 
 use std::fmt;
 
-use crate::fields::{DateTime, DateTimeError};
+#[cfg(feature = "provider")]
+use crate::fields::DateTime;
+use crate::fields::DateTimeError;
 
 mod encoding;
 mod names;
+// The pull reader of the provider documents (feature `provider`).
+#[cfg(feature = "provider")]
 pub(crate) mod pull;
 pub(crate) mod reader;
 
+// Used by the provider documents (feature `provider`).
+#[cfg(feature = "provider")]
 pub(crate) use names::{has_scheme, is_ncname};
 
 /// The namespace bound to the prefix `xml` (Namespaces in XML 1.0 §3).
@@ -365,6 +374,7 @@ impl fmt::Display for XmlWarning {
 /// seconds read and dropped (D30). `false` when the value has no time zone
 /// (read as UTC; the caller warns or refuses, D85). A refusal names the
 /// element, the text (at most 64 characters) and the typed cause.
+#[cfg(feature = "provider")]
 pub(crate) fn read_date_time(
     element: &'static str,
     text: &str,
@@ -386,6 +396,7 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 /// `text` as the XML will carry it: characters XML 1.0 cannot carry
 /// replaced by U+FFFD, as [`push_escaped`] writes them (D34). A reader
 /// comparing a parsed value with the text it was made from compares with this.
+#[cfg(feature = "provider")]
 pub(crate) fn as_written(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(is_xml_char) {
         return std::borrow::Cow::Borrowed(text);
@@ -400,6 +411,7 @@ pub(crate) fn as_written(text: &str) -> std::borrow::Cow<'_, str> {
 /// Appends `text` escaped for element content: `&`, `<`, `>` as entities,
 /// CR as `&#13;` (so it survives line-end normalization), and characters
 /// XML 1.0 cannot carry at all replaced by U+FFFD (D34).
+#[cfg(feature = "provider")]
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -414,6 +426,7 @@ pub(crate) fn push_escaped(out: &mut String, text: &str) {
 }
 
 /// Appends `<name>escaped text</name>`.
+#[cfg(feature = "provider")]
 pub(crate) fn push_element(out: &mut String, indent: &str, name: &str, text: &str) {
     out.push_str(indent);
     out.push('<');
@@ -427,6 +440,7 @@ pub(crate) fn push_element(out: &mut String, indent: &str, name: &str, text: &st
 
 /// Writes the start tag of a document element with the default namespace
 /// and any extra declarations.
+#[cfg(feature = "provider")]
 pub(crate) fn push_root_start(out: &mut String, local: &str, extra: &[(String, String)]) {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
     out.push_str(local);

@@ -167,17 +167,20 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The decoded text being read.
+    #[cfg(feature = "provider")]
     pub(crate) fn input(&self) -> &'a str {
         self.input
     }
 
     /// The limits in force.
+    #[cfg(feature = "provider")]
     pub(crate) fn limits(&self) -> &XmlLimits {
         &self.limits
     }
 
     /// The namespace URI bound to `prefix` ("" for the default namespace)
     /// in the scope of the element whose start was read last.
+    #[cfg(feature = "provider")]
     pub(crate) fn namespace_of(&self, prefix: &str) -> Option<&str> {
         self.scope.get(prefix).map(|uri| uri.as_ref())
     }

@@ -1,6 +1,8 @@
 //! XML signatures (XML-DSig) for De-Mail XML: Canonical XML, enveloped
 //! signatures, signing and strict verification, in pure Rust.
 //!
+//! Needs the cargo feature `xml` (on by default: `provider` implies it).
+//!
 //! The confirmation XML `Acknowledge-Message` carries a qualified XML
 //! signature (qualifizierte elektronische Signatur) `ds:Signature` over the
 //! element that contains it (TR 01201-3.4 §3.5.1, schema §3.5.3); the ident
@@ -217,6 +219,7 @@ pub fn canonicalize_element(
 /// Offsets are byte offsets into the document after line-end normalization
 /// (CRLF and CR read as LF, XML 1.0 §2.11).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlDsigError {
     /// The document is refused by the XML reader ([`crate::xml`]): not
     /// well-formed, a DTD, an undefined entity, an undeclared prefix, a

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
-use demail::crypto::SigningKey;
+use demail::crypto::{HashAlgorithm, SigningKey};
 use demail::trust::VerifyOptions;
 
 /// The path of a file under `tests/data/`.
@@ -39,12 +39,32 @@ pub fn key(name: &str) -> SigningKey {
     SigningKey::from_pkcs8_pem(&text(&format!("keys/{name}.key.pem"))).unwrap()
 }
 
+/// Whether this build signs with the test key `name` and `hash`
+/// (docs/decisions.md D188): ring alone signs P-256 with SHA-256 and P-384
+/// with SHA-384; the other NIST pairs need feature `ecdsa-prehash`, the
+/// brainpool keys (`bp*`) feature `brainpool`; RSA always.
+pub fn build_signs(name: &str, hash: HashAlgorithm) -> bool {
+    match (name, hash) {
+        (name, _) if name.starts_with("bp") => cfg!(feature = "brainpool"),
+        ("p256", HashAlgorithm::Sha256) | ("p384", HashAlgorithm::Sha384) => true,
+        ("p256" | "p384", _) => cfg!(feature = "ecdsa-prehash"),
+        _ => true,
+    }
+}
+
+/// Whether this build verifies the shipped sample `name` (under
+/// tests/data/signed/): the brainpool-signed ones need feature `brainpool`.
+pub fn build_verifies_sample(name: &str) -> bool {
+    cfg!(feature = "brainpool") || !name.contains("bp256")
+}
+
 pub mod independent;
 pub mod pki;
 pub mod smime;
 pub mod softhsm;
 pub mod status_pki;
 pub mod tools;
+#[cfg(feature = "xml")]
 pub mod trusted_list;
 #[allow(unused_imports)] // not every test file runs a tool
 pub use tools::tool_available;

@@ -8,14 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{ConfirmationKind, ConfirmationRequest, acknowledge_message, assemble};
 use demail::crypto::SigningKey;
-use demail::envelope::Envelope;
-use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
-use demail::provider::Issuer;
 use demail::status::Evidence;
 
 use super::tool_available;
@@ -97,7 +92,14 @@ impl StatusPki {
 
 /// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
 /// and signed (integrity and XML signature) by the PKI's `provider`.
+#[cfg(feature = "provider")]
 pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
+    use demail::address::DeMailAddress;
+    use demail::confirmation::{ConfirmationKind, ConfirmationRequest, acknowledge_message, assemble};
+    use demail::envelope::Envelope;
+    use demail::fields::DateTime;
+    use demail::provider::Issuer;
+
     let original = super::data("signed/normal-rsa3072.eml");
     let envelope = Envelope::parse(&original).unwrap();
     let kind = ConfirmationKind::Dispatch;

@@ -109,8 +109,12 @@
 //! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki).
+//! - `online`: `status::online` fetches OCSP responses and CRLs over plain
+//!   HTTP (ureq without TLS; connect/read/total timeouts, size limits);
+//!   enables `ocsp`. Without it the crate does no network I/O:
+//!   [`status::requests_needed`] only plans the requests.
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `smime`).
+//!   enables `smime`, `pkcs11`, `ocsp` and `online` for `--online`).
 //!
 //! Without features the library depends on: mail-parser and mail-builder
 //! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa

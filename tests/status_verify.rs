@@ -61,6 +61,7 @@ fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: names.iter().map(|name| pki.bytes(name)).collect(),
         ocsp_responses: Vec::new(),
+        ..Evidence::default()
     }
 }
 
@@ -68,6 +69,7 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: Vec::new(),
         ocsp_responses: names.iter().map(|name| pki.bytes(name)).collect(),
+        ..Evidence::default()
     }
 }
 

@@ -26,13 +26,24 @@ pub struct StatusPki {
 /// Runs make.sh into `CARGO_TARGET_TMPDIR/<dir_name>`; `None` when openssl
 /// is missing (skipped locally, a failure under CI, per `tool_available`).
 pub fn make(dir_name: &str) -> Option<StatusPki> {
+    make_with_locations(dir_name, &[])
+}
+
+/// [`make`] with the provider certificates naming `[ocsp_url, crl_url]` in
+/// their AIA and CRL distribution points (tests/status_online.rs).
+pub fn make_with_locations(dir_name: &str, urls: &[&str]) -> Option<StatusPki> {
     if !tool_available("openssl") {
         return None;
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(dir_name);
     let _ = std::fs::remove_dir_all(&dir);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pki/make.sh");
-    let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
+    let output = Command::new("bash")
+        .arg(script)
+        .arg(&dir)
+        .args(urls)
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "make.sh: {}",

@@ -36,13 +36,25 @@ pub(crate) struct CheckConfirmationArgs {
 pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
     let confirmation = io::read_input(&args.confirmation)?;
     let original = io::read_input(&args.original)?;
-    let trust = args.trust.load()?;
+    let mut trust = args.trust.load()?;
     // The same options as `demail verify`, for the confirmation, its XML
     // signature and the original (D53).
-    let options = trust.options(args.tr_02102);
-    let report = check_confirmation(&confirmation, &original, &options)
-        .map_err(|e| CliError::invalid(args.confirmation.display(), e))?;
-    let output = json!({
+    let check = |trust: &io::Trust| {
+        check_confirmation(&confirmation, &original, &trust.options(args.tr_02102))
+            .map_err(|e| CliError::invalid(args.confirmation.display(), e))
+    };
+    let mut report = check(&trust)?;
+    // With --online, the status of all three signers is fetched (D198).
+    let signers = [
+        report.integrity.certificate.as_ref(),
+        report.xml_signature.as_ref().map(|r| &r.certificate),
+        report.original_integrity.certificate.as_ref(),
+    ];
+    let online = trust.fetch_online(signers.into_iter().flatten());
+    if online.is_some() {
+        report = check(&trust)?;
+    }
+    let mut output = json!({
         "passed": report.passed(),
         "kind": report.kind.map(|k| k.as_str()),
         "message_type": report.kind.map(|k| k.message_type().as_str()),
@@ -79,6 +91,9 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
                 .map(|r| io::status_json(&r.status, Some(r.indication))),
         })),
     });
+    if let Some(online) = online {
+        output["online"] = online;
+    }
     io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS

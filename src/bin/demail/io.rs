@@ -23,7 +23,8 @@ use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::status::{CertificateStatus, Evidence, Indication};
+use demail::status::online::{OnlineOptions, fetch_evidence};
+use demail::status::{CertificateStatus, Evidence, EvidenceKind, Indication, StatusRequest};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -481,6 +482,14 @@ pub(crate) struct TrustArgs {
     /// `status` `not_checked` (docs/decisions.md D155).
     #[arg(long)]
     require_status: bool,
+    /// Also fetch the signers' status online (D198): OCSP from each
+    /// certificate's AIA, CRLs from its distribution points, http:// only,
+    /// 5 s connect and read timeouts, 1 MiB (OCSP) and 10 MiB (CRL) limits
+    /// (D195); added to --crl/--ocsp-response. A failed fetch makes the
+    /// status `unavailable` with the reasons under `online`; it fails FC-03
+    /// with --require-status (D196).
+    #[arg(long)]
+    online: bool,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -493,6 +502,7 @@ pub(crate) struct Trust {
     directory: Option<ProviderMap>,
     evidence: Evidence,
     status_policy: StatusPolicy,
+    online: bool,
 }
 
 impl TrustArgs {
@@ -519,12 +529,14 @@ impl TrustArgs {
             evidence: Evidence {
                 crls: read_all(&self.crls)?,
                 ocsp_responses: read_all(&self.ocsp_responses)?,
+                failed_fetches: Vec::new(),
             },
             status_policy: if self.require_status {
                 StatusPolicy::Require
             } else {
                 StatusPolicy::IfGiven
             },
+            online: self.online,
         })
     }
 }
@@ -553,6 +565,15 @@ pub(crate) fn status_json(status: &CertificateStatus, indication: Option<Indicat
     })
 }
 
+/// `crl` or `ocsp`.
+fn evidence_kind(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Crl => "crl",
+        EvidenceKind::Ocsp => "ocsp",
+        _ => "other",
+    }
+}
+
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     let mut all = Vec::new();
     for path in paths {
@@ -562,6 +583,63 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
 }
 
 impl Trust {
+    /// With `--online` (D198): fetches the status evidence of
+    /// `certificates` (the signers a first verification found) for their
+    /// issuers on a verified path ([`VerifyOptions::verify_path`]) and adds
+    /// it to the evidence; the `online` report object (what was asked, what
+    /// failed and why). `None` without `--online`: nothing to redo.
+    pub(crate) fn fetch_online<'c>(
+        &mut self,
+        certificates: impl IntoIterator<Item = &'c Certificate>,
+    ) -> Option<Value> {
+        if !self.online {
+            return None;
+        }
+        let mut requests: Vec<StatusRequest> = Vec::new();
+        let mut unplanned = Vec::new();
+        for certificate in certificates {
+            let issuer = match self.options(false).verify_path(certificate, &[]) {
+                Some(Ok(issuer)) => issuer,
+                // No anchors or no path: evidence is not judged (D156).
+                _ => continue,
+            };
+            match demail::status::requests_needed(certificate, &issuer) {
+                Ok(planned) => {
+                    for request in planned {
+                        if !requests.contains(&request) {
+                            requests.push(request);
+                        }
+                    }
+                }
+                Err(error) => {
+                    unplanned.push(json!({"subject": certificate.subject, "reason": error.to_string()}))
+                }
+            }
+        }
+        let fetched = fetch_evidence(&requests, &OnlineOptions::default());
+        let failed: Vec<Value> = fetched
+            .failed_fetches
+            .iter()
+            .map(|failure| {
+                json!({
+                    "kind": evidence_kind(failure.kind),
+                    "url": failure.url,
+                    "code": failure.error.code(),
+                    "reason": failure.error.to_string(),
+                })
+            })
+            .collect();
+        self.evidence.extend(fetched);
+        Some(json!({
+            "requested": requests
+                .iter()
+                .map(|r| json!({"kind": evidence_kind(r.kind()), "url": r.url()}))
+                .collect::<Vec<_>>(),
+            "failed": failed,
+            "unplanned": unplanned,
+        }))
+    }
+
     /// The verification options, with `--tr-02102`'s key policy when asked.
     pub(crate) fn options(&self, tr_02102: bool) -> VerifyOptions<'_> {
         VerifyOptions {

@@ -61,10 +61,17 @@ struct StampArgs {
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
-    let trust = args.trust.load()?;
-    let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let mut trust = args.trust.load()?;
+    let mut report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let online = trust.fetch_online(report.certificate.as_ref());
+    if online.is_some() {
+        report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    }
     let mut output = report_json(&report);
     output["envelope"] = crate::inspect::envelope_json(&envelope);
+    if let Some(online) = online {
+        output["online"] = online;
+    }
     if let (Some(id), Some(path)) = (&args.stamp.authserv_id, &args.stamp.output) {
         output["stamp"] = write_stamp(&envelope, &report, id, path)?;
     }

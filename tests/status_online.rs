@@ -609,3 +609,103 @@ fn d198_cli_verify_online() {
     assert_eq!(json["error_case"], "FC-02");
     assert_eq!(json["certificate"]["revocation"]["reason"], "key_compromise");
 }
+
+// D198, TR 01201-3.4 §3.5.1: `demail check-confirmation --online` fetches the status of the
+// confirmation's signers (integrity and XML signature, one certificate: asked once) and of
+// the original's (the crate's test PKI names no locations: nothing to ask); a confirmation
+// by the revoked provider exits 1 with FC-02 and the XML signer `revoked`
+#[cfg(feature = "cli")]
+#[test]
+fn d198_cli_check_confirmation_online() {
+    let Some(online) = online() else { return };
+    let _serial = serial();
+    let (confirmation, original) = common::status_pki::confirmation_by(&online.pki, "provider-revoked");
+    let (confirmation_path, original_path) = (
+        online.pki.path("confirmation.eml"),
+        online.pki.path("original.eml"),
+    );
+    std::fs::write(&confirmation_path, confirmation).unwrap();
+    std::fs::write(&original_path, original).unwrap();
+    let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let (root, sub) = (
+        path(&online.pki.path("root.pem")),
+        path(&online.pki.path("sub.pem")),
+    );
+    let (ca, intermediate) = (
+        path(&common::path("keys/ca.cert.pem")),
+        path(&common::path("keys/intermediate.cert.pem")),
+    );
+    let (confirmation, original) = (path(&confirmation_path), path(&original_path));
+    let _responder = OcspResponder::start(online);
+    let _crl = Server::start(
+        online.crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
+    );
+    let output = cli::demail(
+        &[
+            "check-confirmation",
+            &confirmation,
+            "--original",
+            &original,
+            "--trust-anchor",
+            &root,
+            "--trust-anchor",
+            &ca,
+            "--intermediate",
+            &sub,
+            "--intermediate",
+            &intermediate,
+            "--online",
+        ],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let json = cli::json(&output);
+    assert_eq!(json["integrity"]["error_case"], "FC-02");
+    assert_eq!(json["xml"]["xml_signature_status"]["status"], "revoked");
+    assert_eq!(
+        json["online"]["requested"].as_array().map(Vec::len),
+        Some(2),
+        "{json}"
+    );
+    assert_eq!(
+        json["online"]["failed"].as_array().map(Vec::len),
+        Some(0),
+        "{json}"
+    );
+    // The fetched evidence is about other certificates than the original's signer: it passes
+    // with `unavailable` (D157).
+    assert_eq!(json["original_integrity"]["verdict"], "pass");
+    assert_eq!(json["original_integrity"]["certificate"]["status"], "unavailable");
+}
+
+// D157, D196, RFC 6960 §3.2 item 1: evidence fetched for one signer is pooled with the others'
+// (a confirmation and its original are signed under different CAs); another CA's OCSP
+// response does not name this certificate's certID, so it is "about another certificate",
+// not a forged or unauthorized response, and only StatusPolicy::Require refuses it
+#[test]
+fn d157_an_ocsp_response_of_another_ca_is_about_another_certificate() {
+    let Some(online) = online() else { return };
+    let evidence = Evidence {
+        ocsp_responses: vec![online.pki.bytes("ocsp-good.der")],
+        ..Evidence::default()
+    };
+    let status = check_status(
+        &common::cert("bp256"),
+        &common::cert("intermediate"),
+        common::now(),
+        &evidence,
+        &StatusOptions::default(),
+    );
+    let CertificateStatus::Unavailable(unavailable) = &status else {
+        panic!("unavailable: {status:?}")
+    };
+    assert_eq!(unavailable.rejected[0].error.code(), "ocsp_not_for_certificate");
+    assert!(unavailable.only_about_other_certificates());
+    assert!(!VerifyOptions::default().status_refuses(&status));
+}

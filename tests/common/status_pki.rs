@@ -8,8 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
+use demail::confirmation::{ConfirmationKind, ConfirmationRequest, acknowledge_message, assemble};
 use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::fields::DateTime;
+use demail::provider::Issuer;
 
 use super::tool_available;
 
@@ -80,4 +85,33 @@ impl StatusPki {
     pub fn key(&self, name: &str) -> SigningKey {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
     }
+}
+
+/// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
+/// and signed (integrity and XML signature) by the PKI's `provider`.
+pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
+    let original = super::data("signed/normal-rsa3072.eml");
+    let envelope = Envelope::parse(&original).unwrap();
+    let kind = ConfirmationKind::Dispatch;
+    let issuer = Issuer::new(
+        "DMDA GmbH",
+        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
+    );
+    let request = ConfirmationRequest {
+        kind,
+        issuer: &issuer,
+        time: DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap(),
+        delivery_time: None,
+        message_id: None,
+    };
+    let message = acknowledge_message(&envelope, &request).unwrap();
+    let confirmation = assemble(
+        &envelope,
+        &request,
+        &message,
+        &pki.key(provider),
+        &pki.cert(provider),
+    )
+    .unwrap();
+    (confirmation, original)
 }

@@ -154,11 +154,22 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let trust = args.trust.load()?;
-    let options = trust.options(args.tr_02102);
-    let report = check_ident_confirmation(&raw, args.audience.as_deref(), &options)
-        .map_err(|e| CliError::invalid(args.file.display(), e))?;
-    let output = json!({
+    let mut trust = args.trust.load()?;
+    let check = |trust: &io::Trust| {
+        check_ident_confirmation(&raw, args.audience.as_deref(), &trust.options(args.tr_02102))
+            .map_err(|e| CliError::invalid(args.file.display(), e))
+    };
+    let mut report = check(&trust)?;
+    // With --online, the status of both signers is fetched (D198).
+    let signers = [
+        report.integrity.certificate.as_ref(),
+        report.xml_signature.as_ref().map(|r| &r.certificate),
+    ];
+    let online = trust.fetch_online(signers.into_iter().flatten());
+    if online.is_some() {
+        report = check(&trust)?;
+    }
+    let mut output = json!({
         "passed": report.passed(),
         "mismatches": report.mismatches.iter().map(|m| json!({
             "code": m.code().as_str(),
@@ -169,6 +180,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
         "assertion_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
         "card": report.assertion.as_ref().map(|a| card_to_json(&a.card)),
     });
+    if let Some(online) = online {
+        output["online"] = online;
+    }
     io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS

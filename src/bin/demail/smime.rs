@@ -165,21 +165,33 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
     let key = DecryptionKey::from_pkcs8_pem(&io::read_text(&args.key)?)
         .map_err(|e| CliError::invalid(args.key.display(), e))?;
     let cert = io::load_certificate(&args.cert)?;
-    let trust = args.trust.load()?;
-    let options = OpenOptions {
-        verify: trust.options(false),
-        allow_unauthenticated: args.allow_unauthenticated,
+    let mut trust = args.trust.load()?;
+    let open = |trust: &io::Trust| {
+        let options = OpenOptions {
+            verify: trust.options(false),
+            allow_unauthenticated: args.allow_unauthenticated,
+        };
+        demail::smime::open(&raw, &key, &cert, &options)
     };
-    let opened = match demail::smime::open(&raw, &key, &cert, &options) {
+    let mut opened = match open(&trust) {
         Ok(opened) => opened,
         Err(error) => return refused(&args.file, error),
     };
+    // With --online, the status of the S/MIME signers is fetched (D198).
+    let signers = opened.report.signatures.iter().filter_map(|s| s.signer.as_ref());
+    let online = trust.fetch_online(signers);
+    if online.is_some() {
+        opened = match open(&trust) {
+            Ok(opened) => opened,
+            Err(error) => return refused(&args.file, error),
+        };
+    }
     if let Some(path) = &args.output {
         io::write_output(Some(path), &opened.message)?;
     }
     let report = &opened.report;
     let all_pass = report.signatures.iter().all(SignatureReport::passed);
-    io::print_json(&json!({
+    let mut output = json!({
         "opened": true,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
         "content_encryption": report.content_encryption,
@@ -192,7 +204,11 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
         "signed": !report.signatures.is_empty(),
         "signatures": report.signatures.iter().map(signature_json).collect::<Vec<_>>(),
         "subject_encrypted": false,
-    }))?;
+    });
+    if let Some(online) = online {
+        output["online"] = online;
+    }
+    io::print_json(&output)?;
     Ok(if all_pass {
         ExitCode::SUCCESS
     } else {

@@ -216,11 +216,13 @@ fn requests(online: &Online, provider: &str) -> Vec<StatusRequest> {
     requests_needed(&online.pki.cert(provider), &online.pki.cert("sub")).unwrap()
 }
 
-fn only(requests: Vec<StatusRequest>, kind: EvidenceKind) -> Vec<StatusRequest> {
-    requests
+/// Fetches the `kind` requests of `provider`.
+fn fetch(online: &Online, provider: &str, kind: EvidenceKind, options: &OnlineOptions) -> Evidence {
+    let requests: Vec<StatusRequest> = requests(online, provider)
         .into_iter()
         .filter(|request| request.kind() == kind)
-        .collect()
+        .collect();
+    fetch_evidence(&requests, options)
 }
 
 fn status(online: &Online, provider: &str, evidence: &Evidence) -> CertificateStatus {
@@ -313,10 +315,7 @@ fn rfc6960_a1_good_from_the_live_responder() {
     let Some(online) = online() else { return };
     let _serial = serial();
     let _responder = OcspResponder::start(online);
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Ocsp),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Ocsp, &short());
     assert_eq!(evidence.failed_fetches, Vec::new());
     assert_eq!(evidence.ocsp_responses.len(), 1);
     let status = status(online, "provider-good", &evidence);
@@ -338,10 +337,7 @@ fn rfc6960_a1_revoked_from_the_live_responder_fails_fc02() {
     let Some(online) = online() else { return };
     let _serial = serial();
     let _responder = OcspResponder::start(online);
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-revoked"), EvidenceKind::Ocsp),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-revoked", EvidenceKind::Ocsp, &short());
     assert_eq!(evidence.ocsp_responses.len(), 1, "{:?}", evidence.failed_fetches);
     let status = status(online, "provider-revoked", &evidence);
     let CertificateStatus::Revoked { revocation, .. } = &status else {
@@ -361,10 +357,7 @@ fn rfc6960_a1_revoked_from_the_live_responder_fails_fc02() {
 fn d196_responder_down_is_unavailable_fc03_try_later() {
     let Some(online) = online() else { return };
     let _serial = serial();
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Ocsp),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Ocsp, &short());
     assert!(evidence.ocsp_responses.is_empty());
     assert_eq!(evidence.failed_fetches.len(), 1);
     assert_eq!(evidence.failed_fetches[0].error, FetchError::ConnectionFailed);
@@ -402,10 +395,7 @@ fn rfc6960_3_2_a_response_for_another_certificate_is_refused() {
         online.ocsp_port,
         Reply::Body(Arc::new(online.pki.bytes("ocsp-other.der"))),
     );
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Ocsp),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Ocsp, &short());
     assert_eq!(evidence.ocsp_responses.len(), 1, "{:?}", evidence.failed_fetches);
     let status = status(online, "provider-good", &evidence);
     let CertificateStatus::Unavailable(unavailable) = &status else {
@@ -423,10 +413,7 @@ fn d195_a_silent_server_times_out_within_the_read_timeout() {
     let _serial = serial();
     let _server = Server::start(online.ocsp_port, Reply::Silent);
     let started = Instant::now();
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Ocsp),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Ocsp, &short());
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
@@ -445,8 +432,10 @@ fn d195_an_oversize_response_is_refused() {
     let _serial = serial();
     let oversize = vec![0x30; (1 << 20) + 1];
     let _server = Server::start(online.ocsp_port, Reply::Body(Arc::new(oversize)));
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Ocsp),
+    let evidence = fetch(
+        online,
+        "provider-good",
+        EvidenceKind::Ocsp,
         &OnlineOptions::default(),
     );
     assert!(evidence.ocsp_responses.is_empty());
@@ -463,10 +452,7 @@ fn d195_an_http_error_status_is_a_failed_fetch() {
     let Some(online) = online() else { return };
     let _serial = serial();
     let _server = Server::start(online.crl_port, Reply::Status(404));
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-good"), EvidenceKind::Crl),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Crl, &short());
     assert!(evidence.crls.is_empty());
     assert_eq!(
         evidence.failed_fetches[0].error,
@@ -483,10 +469,7 @@ fn rfc5280_4_2_1_13_crl_fetched_from_the_distribution_point() {
     let _serial = serial();
     let crl = online.pki.bytes("crl-after.der");
     let _server = Server::start(online.crl_port, Reply::Body(Arc::new(crl.clone())));
-    let evidence = fetch_evidence(
-        &only(requests(online, "provider-revoked"), EvidenceKind::Crl),
-        &short(),
-    );
+    let evidence = fetch(online, "provider-revoked", EvidenceKind::Crl, &short());
     assert_eq!(evidence.crls, vec![crl], "{:?}", evidence.failed_fetches);
     let revoked = status(online, "provider-revoked", &evidence);
     assert_eq!(revoked.code(), "revoked");
@@ -522,6 +505,14 @@ fn d197_https_is_refused() {
             .iter()
             .all(|failure| failure.error == FetchError::NotHttp)
     );
+}
+
+/// The JSON of a `demail` run, after checking its exit code.
+#[cfg(feature = "cli")]
+fn exits(output: &std::process::Output, code: i32) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(code), "{stdout}");
+    cli::json(output)
 }
 
 /// tests/data/normal.eml signed by the PKI's `provider`, written to a file.
@@ -569,13 +560,7 @@ fn d198_cli_verify_online() {
     );
 
     let down = run(&good, &[]);
-    assert_eq!(
-        down.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&down.stdout)
-    );
-    let json = cli::json(&down);
+    let json = exits(&down, 0);
     assert_eq!(json["certificate"]["status"], "unavailable");
     assert_eq!(json["certificate"]["sub_indication"], "TRY_LATER");
     let failed = json["online"]["failed"].as_array().unwrap();
@@ -585,8 +570,7 @@ fn d198_cli_verify_online() {
         "{json}"
     );
     let required = run(&good, &["--require-status"]);
-    assert_eq!(required.status.code(), Some(1));
-    assert_eq!(cli::json(&required)["error_case"], "FC-03");
+    assert_eq!(exits(&required, 1)["error_case"], "FC-03");
 
     let _responder = OcspResponder::start(online);
     let _crl = Server::start(
@@ -594,18 +578,11 @@ fn d198_cli_verify_online() {
         Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
     );
     let passed = run(&good, &["--require-status"]);
-    assert_eq!(
-        passed.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&passed.stdout)
-    );
-    let json = cli::json(&passed);
+    let json = exits(&passed, 0);
     assert_eq!(json["certificate"]["status"], "good");
     assert_eq!(json["online"]["requested"].as_array().map(Vec::len), Some(2));
     let refused = run(&revoked, &[]);
-    assert_eq!(refused.status.code(), Some(1));
-    let json = cli::json(&refused);
+    let json = exits(&refused, 1);
     assert_eq!(json["error_case"], "FC-02");
     assert_eq!(json["certificate"]["revocation"]["reason"], "key_compromise");
 }
@@ -659,13 +636,7 @@ fn d198_cli_check_confirmation_online() {
         ],
         None,
     );
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let json = cli::json(&output);
+    let json = exits(&output, 1);
     assert_eq!(json["integrity"]["error_case"], "FC-02");
     assert_eq!(json["xml"]["xml_signature_status"]["status"], "revoked");
     assert_eq!(

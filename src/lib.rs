@@ -176,7 +176,8 @@ pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
-/// needs the `smime` feature; CI tests with `--all-features`).
-#[cfg(all(doctest, feature = "smime"))]
+/// needs the `smime` feature, the online status example `online`; CI tests
+/// with `--all-features`).
+#[cfg(all(doctest, feature = "smime", feature = "online"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

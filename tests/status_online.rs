@@ -121,6 +121,8 @@ enum Reply {
     Status(u16),
     /// Accepts, reads the request and never answers.
     Silent,
+    /// Answers 302 to this location.
+    Redirect(String),
 }
 
 /// A one-thread HTTP/1.1 server on 127.0.0.1:`port`, replying the same to
@@ -179,6 +181,10 @@ fn answer(mut stream: TcpStream, reply: &Reply, stop: &AtomicBool) {
         Reply::Status(status) => {
             format!("HTTP/1.1 {status} Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").into_bytes()
         }
+        Reply::Redirect(location) => format!(
+            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .into_bytes(),
         Reply::Silent => {
             while !stop.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(20));
@@ -480,6 +486,37 @@ fn d195_an_http_error_status_is_a_failed_fetch() {
         FetchError::HttpStatus { status: 404 }
     );
     assert_eq!(evidence.failed_fetches[0].kind, EvidenceKind::Crl);
+}
+
+// D195: at most 3 redirects are followed: a location that redirects to itself is a typed
+// failure, not a loop; a redirect to https is refused before connecting (no TLS is built in);
+// one to another http location is followed
+#[test]
+fn d195_redirects_are_bounded() {
+    let Some(online) = online() else { return };
+    let _serial = serial();
+    let crl_url = format!("http://127.0.0.1:{}/ca.crl", online.crl_port);
+    let looping = Server::start(online.crl_port, Reply::Redirect(crl_url));
+    let evidence = fetch(online, "provider-good", EvidenceKind::Crl, &short());
+    assert_eq!(evidence.failed_fetches[0].error, FetchError::Redirect);
+    drop(looping);
+    let to_https = Server::start(
+        online.crl_port,
+        Reply::Redirect("https://127.0.0.1:1/ca.crl".to_owned()),
+    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Crl, &short());
+    assert!(evidence.crls.is_empty());
+    assert_eq!(evidence.failed_fetches[0].error, FetchError::Redirect);
+    drop(to_https);
+    let mirror_port = free_port();
+    let crl = online.pki.bytes("crl-after.der");
+    let _mirror = Server::start(mirror_port, Reply::Body(Arc::new(crl.clone())));
+    let _moved = Server::start(
+        online.crl_port,
+        Reply::Redirect(format!("http://127.0.0.1:{mirror_port}/ca.crl")),
+    );
+    let evidence = fetch(online, "provider-good", EvidenceKind::Crl, &short());
+    assert_eq!(evidence.crls, vec![crl], "{:?}", evidence.failed_fetches);
 }
 
 // RFC 5280 §4.2.1.13, §6.3: the CRL fetched over HTTP from the distribution point decides:

@@ -49,7 +49,8 @@ pub struct OnlineOptions {
     pub max_ocsp_bytes: u64,
     /// The largest CRL read. Default 10 MiB.
     pub max_crl_bytes: u64,
-    /// How many redirects (to `http://` URLs) are followed. Default 3.
+    /// How many redirects (to absolute `http://` URLs) are followed.
+    /// Default 3.
     pub max_redirects: u32,
 }
 
@@ -90,40 +91,66 @@ fn agent(options: &OnlineOptions) -> Agent {
         .timeout_recv_response(Some(options.read_timeout))
         .timeout_recv_body(Some(options.read_timeout))
         .timeout_global(Some(options.total_timeout))
-        .max_redirects(options.max_redirects)
-        .max_redirects_will_error(true)
+        // Redirects are followed here, to http:// only (D195).
+        .max_redirects(0)
         .http_status_as_error(false)
         .build()
         .new_agent()
 }
 
-/// One request: the body of a 200 answer within the size limit.
+/// One request: the body of a 200 answer within the size limit, following
+/// at most `max_redirects` redirects to absolute `http://` locations (the
+/// same method and body, as for 307/308; a relative or https location is
+/// [`FetchError::Redirect`]). Each hop has its own timeouts.
 fn fetch(agent: &Agent, request: &StatusRequest, options: &OnlineOptions) -> Result<Vec<u8>, FetchError> {
-    if !is_http(request.url()) {
-        return Err(FetchError::NotHttp);
+    let mut url = request.url().to_owned();
+    let mut redirects = 0;
+    loop {
+        if !is_http(&url) {
+            return Err(if redirects == 0 {
+                FetchError::NotHttp
+            } else {
+                FetchError::Redirect
+            });
+        }
+        let (response, limit) = match request {
+            StatusRequest::Ocsp { body, .. } => (
+                agent
+                    .post(&url)
+                    .header("Content-Type", "application/ocsp-request")
+                    .header("Accept", "application/ocsp-response")
+                    .send(body.as_slice()),
+                options.max_ocsp_bytes,
+            ),
+            StatusRequest::Crl { .. } => (agent.get(&url).call(), options.max_crl_bytes),
+        };
+        let mut response = response.map_err(fetch_error)?;
+        let status = response.status();
+        if status.is_redirection() {
+            if redirects == options.max_redirects {
+                return Err(FetchError::Redirect);
+            }
+            redirects += 1;
+            url = response
+                .headers()
+                .get("location")
+                .and_then(|location| location.to_str().ok())
+                .ok_or(FetchError::Redirect)?
+                .to_owned();
+            continue;
+        }
+        if status.as_u16() != 200 {
+            return Err(FetchError::HttpStatus {
+                status: status.as_u16(),
+            });
+        }
+        return response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(fetch_error);
     }
-    let (response, limit) = match request {
-        StatusRequest::Ocsp { url, body } => (
-            agent
-                .post(url)
-                .header("Content-Type", "application/ocsp-request")
-                .header("Accept", "application/ocsp-response")
-                .send(body.as_slice()),
-            options.max_ocsp_bytes,
-        ),
-        StatusRequest::Crl { url } => (agent.get(url).call(), options.max_crl_bytes),
-    };
-    let mut response = response.map_err(fetch_error)?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Err(FetchError::HttpStatus { status });
-    }
-    response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .read_to_vec()
-        .map_err(fetch_error)
 }
 
 /// ureq's error as the facts a report needs.
@@ -138,9 +165,7 @@ fn fetch_error(error: ureq::Error) -> FetchError {
             phase: timeout_phase(timeout),
         },
         E::BodyExceedsLimit(limit) => FetchError::TooLarge { limit },
-        E::TooManyRedirects | E::RedirectFailed | E::RequireHttpsOnly(_) | E::TlsRequired => {
-            FetchError::Redirect
-        }
+        E::TooManyRedirects | E::RedirectFailed => FetchError::Redirect,
         E::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NetworkUnreachable => {
                 FetchError::ConnectionFailed

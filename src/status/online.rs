@@ -42,7 +42,7 @@ pub struct OnlineOptions {
     /// Time to wait for the response head, and for the body after it.
     /// Default 5 s.
     pub read_timeout: Duration,
-    /// Time for the whole exchange of one request, redirects included.
+    /// Time for one whole HTTP exchange (a redirect starts a new one).
     /// Default 15 s.
     pub total_timeout: Duration,
     /// The largest OCSP response read. Default 1 MiB.

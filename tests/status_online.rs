@@ -26,7 +26,7 @@ use demail::certificate::Certificate;
 use demail::status::online::{OnlineOptions, fetch_evidence};
 use demail::status::{
     CertificateStatus, Evidence, EvidenceError, EvidenceKind, FetchError, Indication, Responder,
-    RevocationReason, StatusOptions, StatusRequest, StatusSource, SubIndication, check_status,
+    RevocationReason, StatusOptions, StatusRequest, StatusSource, SubIndication, TimeoutPhase, check_status,
     requests_needed,
 };
 use demail::trust::{StatusPolicy, VerifyOptions};
@@ -442,7 +442,9 @@ fn d195_a_silent_server_times_out_within_the_read_timeout() {
     assert_eq!(evidence.failed_fetches.len(), 1);
     assert_eq!(
         evidence.failed_fetches[0].error,
-        FetchError::Timeout { phase: "read" }
+        FetchError::Timeout {
+            phase: TimeoutPhase::Read
+        }
     );
     assert_eq!(status(online, "provider-good", &evidence).code(), "unavailable");
 }

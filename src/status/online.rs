@@ -32,7 +32,7 @@ use std::time::Duration;
 use ureq::Agent;
 
 use super::request::is_http;
-use super::{Evidence, FetchError, FetchFailure, StatusRequest};
+use super::{Evidence, FetchError, FetchFailure, StatusRequest, TimeoutPhase};
 
 /// The bounds of the online fetch (D195).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,19 +170,19 @@ fn fetch_error(error: ureq::Error) -> FetchError {
             std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NetworkUnreachable => {
                 FetchError::ConnectionFailed
             }
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                FetchError::Timeout { phase: "read" }
-            }
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => FetchError::Timeout {
+                phase: TimeoutPhase::Read,
+            },
             kind => FetchError::Io { kind },
         },
         _ => FetchError::Protocol,
     }
 }
 
-fn timeout_phase(timeout: ureq::Timeout) -> &'static str {
+fn timeout_phase(timeout: ureq::Timeout) -> TimeoutPhase {
     match timeout {
-        ureq::Timeout::Connect | ureq::Timeout::Resolve => "connect",
-        ureq::Timeout::Global | ureq::Timeout::PerCall => "total",
-        _ => "read",
+        ureq::Timeout::Connect | ureq::Timeout::Resolve => TimeoutPhase::Connect,
+        ureq::Timeout::Global | ureq::Timeout::PerCall => TimeoutPhase::Total,
+        _ => TimeoutPhase::Read,
     }
 }

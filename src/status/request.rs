@@ -120,8 +120,8 @@ pub enum FetchError {
     /// A timeout expired: connecting, waiting for or reading the answer.
     #[error("no answer within the {phase} timeout")]
     Timeout {
-        /// `connect`, `read` or `total`.
-        phase: &'static str,
+        /// Which one.
+        phase: TimeoutPhase,
     },
     /// The server answered with an HTTP status other than 200.
     #[error("HTTP status {status}")]
@@ -147,6 +147,28 @@ pub enum FetchError {
     /// The answer is not well-formed HTTP/1.1.
     #[error("the answer is not well-formed HTTP")]
     Protocol,
+}
+
+/// Which timeout of a fetch expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection.
+    Connect,
+    /// Waiting for the answer's head, or for its body.
+    Read,
+    /// The whole exchange.
+    Total,
+}
+
+impl std::fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connect",
+            TimeoutPhase::Read => "read",
+            TimeoutPhase::Total => "total",
+        })
+    }
 }
 
 impl FetchError {

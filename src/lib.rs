@@ -113,8 +113,11 @@
 //!   HTTP (ureq without TLS; connect/read/total timeouts, size limits);
 //!   enables `ocsp`. Without it the crate does no network I/O:
 //!   [`status::requests_needed`] only plans the requests.
+//! - `serde`: `serde::Serialize` on the envelope and every report,
+//!   `serde::Deserialize` on the metadata and the codes; times as RFC 3339
+//!   UTC, addresses as strings, codes in snake_case (README "JSON output").
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `smime`, `pkcs11`, `ocsp` and `online` for `--online`).
+//!   enables `serde`, `smime`, `pkcs11`, `ocsp` and `online` for `--online`).
 //!
 //! Without features the library depends on: mail-parser and mail-builder
 //! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa
@@ -136,6 +139,7 @@ pub mod builder;
 pub mod certificate;
 pub mod confirmation;
 pub mod crypto;
+mod display;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;
@@ -152,6 +156,8 @@ pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+#[cfg(feature = "serde")]
+mod serialize;
 pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;

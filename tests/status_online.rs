@@ -626,8 +626,8 @@ fn d198_cli_verify_online() {
 
     let down = run(&good, &[]);
     let json = exits(&down, 0);
-    assert_eq!(json["certificate"]["status"], "unavailable");
-    assert_eq!(json["certificate"]["sub_indication"], "TRY_LATER");
+    assert_eq!(json["status"]["code"], "unavailable");
+    assert_eq!(json["indication"]["sub_indication"], "try_later");
     let failed = json["online"]["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 2, "{json}");
     assert!(
@@ -635,7 +635,7 @@ fn d198_cli_verify_online() {
         "{json}"
     );
     let required = run(&good, &["--require-status"]);
-    assert_eq!(exits(&required, 1)["error_case"], "FC-03");
+    assert_eq!(exits(&required, 1)["failure"]["error_case"], "fc_03");
 
     let _responder = OcspResponder::start(online);
     let _crl = Server::start(
@@ -644,12 +644,12 @@ fn d198_cli_verify_online() {
     );
     let passed = run(&good, &["--require-status"]);
     let json = exits(&passed, 0);
-    assert_eq!(json["certificate"]["status"], "good");
+    assert_eq!(json["status"]["code"], "good");
     assert_eq!(json["online"]["requested"].as_array().map(Vec::len), Some(2));
     let refused = run(&revoked, &[]);
     let json = exits(&refused, 1);
-    assert_eq!(json["error_case"], "FC-02");
-    assert_eq!(json["certificate"]["revocation"]["reason"], "key_compromise");
+    assert_eq!(json["failure"]["error_case"], "fc_02");
+    assert_eq!(json["status"]["revocation"]["reason"], "key_compromise");
 }
 
 // D198, TR 01201-3.4 §3.5.1: `demail check-confirmation --online` fetches the status of the
@@ -702,8 +702,8 @@ fn d198_cli_check_confirmation_online() {
         None,
     );
     let json = exits(&output, 1);
-    assert_eq!(json["integrity"]["error_case"], "FC-02");
-    assert_eq!(json["xml"]["xml_signature_status"]["status"], "revoked");
+    assert_eq!(json["integrity"]["failure"]["error_case"], "fc_02");
+    assert_eq!(json["xml_signature"]["status"]["code"], "revoked");
     assert_eq!(
         json["online"]["requested"].as_array().map(Vec::len),
         Some(2),
@@ -717,7 +717,7 @@ fn d198_cli_check_confirmation_online() {
     // The fetched evidence is about other certificates than the original's signer: it passes
     // with `unavailable` (D157).
     assert_eq!(json["original_integrity"]["verdict"], "pass");
-    assert_eq!(json["original_integrity"]["certificate"]["status"], "unavailable");
+    assert_eq!(json["original_integrity"]["status"]["code"], "unavailable");
 }
 
 // D157, D196, RFC 6960 §3.2 item 1: evidence fetched for one signer is pooled with the others'

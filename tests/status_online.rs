@@ -631,7 +631,9 @@ fn d198_cli_verify_online() {
     let failed = json["online"]["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 2, "{json}");
     assert!(
-        failed.iter().all(|f| f["code"] == "fetch_connection_failed"),
+        failed
+            .iter()
+            .all(|f| f["error"]["code"] == "fetch_connection_failed"),
         "{json}"
     );
     let required = run(&good, &["--require-status"]);

@@ -318,11 +318,14 @@ def report(required, optional=None):
 
 # `--online` (D198): what was asked, what failed and why; present only
 # with the flag.
-ONLINE_FAILURE = obj({"kind": enum("ocsp", "crl", "certificate"), "url": STRING, "code": CODE, "message": STRING})
 ONLINE = {"online": obj({
     "requested": array(obj({"kind": enum("ocsp", "crl"), "url": STRING})),
-    "failed": array(ONLINE_FAILURE),
-    "unplanned": array(ONLINE_FAILURE),
+    "failed": array(obj({
+        "kind": enum("ocsp", "crl"),
+        "url": STRING,
+        "error": obj({"code": CODE, "message": STRING}),
+    })),
+    "unplanned": array(obj({"subject": STRING, "message": STRING})),
 })}
 
 

@@ -314,8 +314,10 @@ pub struct RejectedEvidence {
     pub error: EvidenceError,
 }
 
-/// The kinds of status evidence.
+/// The kinds of status evidence; in JSON `crl` or `ocsp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum EvidenceKind {
     /// An RFC 5280 certificate revocation list.

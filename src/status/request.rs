@@ -76,8 +76,10 @@ impl StatusRequest {
 /// A status request that brought no evidence (D196): recorded in
 /// [`super::Evidence::failed_fetches`], so that the status is
 /// [`super::CertificateStatus::Unavailable`] (FC-03, TRY_LATER) and says
-/// why, rather than "not checked".
+/// why, rather than "not checked". In JSON `{"kind": "ocsp" | "crl",
+/// "url": ..., "error": {"code": ..., "message": ...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[error("{kind} from {url}: {error}")]
 pub struct FetchFailure {
     /// What was asked for.
@@ -168,6 +170,19 @@ impl std::fmt::Display for TimeoutPhase {
             TimeoutPhase::Read => "read",
             TimeoutPhase::Total => "total",
         })
+    }
+}
+
+/// `{"code": "fetch_timeout", "message": "..."}`: the stable
+/// [`code`](FetchError::code) and the text (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for FetchError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("FetchError", 2)?;
+        out.serialize_field("code", self.code())?;
+        out.serialize_field("message", &self.to_string())?;
+        out.end()
     }
 }
 

@@ -29,7 +29,7 @@ use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::status::online::{OnlineOptions, fetch_evidence};
-use demail::status::{Evidence, EvidenceKind, StatusRequest};
+use demail::status::{Evidence, EvidenceKind, FetchFailure, StatusRequest};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -592,15 +592,6 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
     paths.iter().map(|path| read_limited(path, MAX_MESSAGE)).collect()
 }
 
-/// `crl` or `ocsp`.
-fn evidence_kind(kind: EvidenceKind) -> &'static str {
-    match kind {
-        EvidenceKind::Crl => "crl",
-        EvidenceKind::Ocsp => "ocsp",
-        _ => "other",
-    }
-}
-
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     let mut all = Vec::new();
     for path in paths {
@@ -614,24 +605,21 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
 #[derive(Serialize)]
 pub(crate) struct OnlineReport {
     requested: Vec<OnlineRequest>,
-    failed: Vec<OnlineFailure>,
-    unplanned: Vec<OnlineFailure>,
+    failed: Vec<FetchFailure>,
+    unplanned: Vec<Unplanned>,
 }
 
 /// One status request: `kind` `ocsp` or `crl`, and where.
 #[derive(Serialize)]
 struct OnlineRequest {
-    kind: &'static str,
+    kind: EvidenceKind,
     url: String,
 }
 
-/// A request that brought nothing, or a certificate whose requests could
-/// not be planned (`url` is then its subject).
+/// A certificate whose requests could not be planned.
 #[derive(Serialize)]
-struct OnlineFailure {
-    kind: &'static str,
-    url: String,
-    code: &'static str,
+struct Unplanned {
+    subject: String,
     message: String,
 }
 
@@ -664,31 +652,20 @@ impl Trust {
                         }
                     }
                 }
-                Err(error) => unplanned.push(OnlineFailure {
-                    kind: "certificate",
-                    url: certificate.subject.clone(),
-                    code: "request_not_planned",
+                Err(error) => unplanned.push(Unplanned {
+                    subject: certificate.subject.clone(),
                     message: error.to_string(),
                 }),
             }
         }
         let fetched = fetch_evidence(&requests, &OnlineOptions::default());
-        let failed = fetched
-            .failed_fetches
-            .iter()
-            .map(|failure| OnlineFailure {
-                kind: evidence_kind(failure.kind),
-                url: failure.url.clone(),
-                code: failure.error.code(),
-                message: failure.error.to_string(),
-            })
-            .collect();
+        let failed = fetched.failed_fetches.clone();
         self.evidence.extend(fetched);
         Some(OnlineReport {
             requested: requests
                 .iter()
                 .map(|r| OnlineRequest {
-                    kind: evidence_kind(r.kind()),
+                    kind: r.kind(),
                     url: r.url().to_owned(),
                 })
                 .collect(),

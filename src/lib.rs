@@ -132,11 +132,16 @@
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki;
 //!   implies `brainpool`).
+//! - `online`: `status::online` fetches OCSP responses and CRLs over plain
+//!   HTTP (ureq without TLS; connect/read/total timeouts, size limits);
+//!   enables `ocsp`. Without it the crate does no network I/O:
+//!   [`status::requests_needed`] only plans the requests.
 //! - `serde`: `serde::Serialize` on the envelope and every report,
 //!   `serde::Deserialize` on the metadata and the codes; times as RFC 3339
 //!   UTC, addresses as strings, codes in snake_case (README "JSON output").
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `serde`, `provider`, `brainpool`, `smime`, `pkcs11` and `ocsp`).
+//!   enables `serde`, `provider`, `brainpool`, `smime`, `pkcs11`, `ocsp`
+//!   and `online` for `--online`).
 //!
 //! Without features (`--no-default-features`) the crate is the envelope +
 //! integrity layer: [`envelope`], [`validate`], [`metadata`], [`builder`],
@@ -223,8 +228,8 @@ pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
-/// needs the `smime` feature, the confirmation examples `provider`; CI
-/// tests with `--all-features`).
-#[cfg(all(doctest, feature = "smime", feature = "provider"))]
+/// needs the `smime` feature, the confirmation examples `provider`, the
+/// online status example `online`; CI tests with `--all-features`).
+#[cfg(all(doctest, feature = "smime", feature = "provider", feature = "online"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

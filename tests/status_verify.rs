@@ -15,19 +15,14 @@ mod common;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use demail::address::DeMailAddress;
 use demail::certificate::Certificate;
-use demail::confirmation::{
-    ConfirmationKind, ConfirmationRequest, acknowledge_message, assemble, check_confirmation,
-};
+use demail::confirmation::check_confirmation;
 use demail::envelope::Envelope;
-use demail::fields::DateTime;
 use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationReport, sign, verify};
-use demail::provider::Issuer;
 use demail::status::{CertificateStatus, Evidence, Indication, RevocationReason, SubIndication};
 use demail::trust::{StatusPolicy, VerifyOptions};
 
-use common::status_pki::{StatusPki, make};
+use common::status_pki::{StatusPki, confirmation_by, make};
 
 fn pki() -> Option<&'static StatusPki> {
     static PKI: OnceLock<Option<StatusPki>> = OnceLock::new();
@@ -62,6 +57,7 @@ fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: names.iter().map(|name| pki.bytes(name)).collect(),
         ocsp_responses: Vec::new(),
+        ..Evidence::default()
     }
 }
 
@@ -70,6 +66,7 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: Vec::new(),
         ocsp_responses: names.iter().map(|name| pki.bytes(name)).collect(),
+        ..Evidence::default()
     }
 }
 
@@ -265,35 +262,6 @@ fn d157_crl_of_another_issuer_counts_as_no_evidence() {
         check(&message, &required).failure().map(Failure::case),
         Some(ErrorCase::Fc03StatusUnchecked)
     );
-}
-
-/// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
-/// and signed (integrity and XML signature) by the PKI's `provider`.
-fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
-    let original = common::data("signed/normal-rsa3072.eml");
-    let envelope = Envelope::parse(&original).unwrap();
-    let kind = ConfirmationKind::Dispatch;
-    let issuer = Issuer::new(
-        "DMDA GmbH",
-        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
-    );
-    let request = ConfirmationRequest {
-        kind,
-        issuer: &issuer,
-        time: DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap(),
-        delivery_time: None,
-        message_id: None,
-    };
-    let message = acknowledge_message(&envelope, &request).unwrap();
-    let confirmation = assemble(
-        &envelope,
-        &request,
-        &message,
-        &pki.key(provider),
-        &pki.cert(provider),
-    )
-    .unwrap();
-    (confirmation, original)
 }
 
 // TR 01201-3.4 §3.5.1, PVD FU Schritt 48: a confirmation signed by a revoked provider certificate fails

@@ -274,9 +274,13 @@ pub(super) fn check_response(
     let x509_certificate = X509::from_der(certificate.der()).map_err(decode("certificate"))?;
     let produced_at = system_time(&basic.tbs_response_data.produced_at);
 
+    // The certID first: a response that does not speak about this
+    // certificate is "about another certificate" (D157), whoever signed it —
+    // e.g. another CA's responder, when evidence for several signers is
+    // pooled (D196). It is not used either way.
+    let single = single_response(&basic, &x509_issuer, &x509_certificate)?;
     let (signer_der, responder) = responder(&basic, &x509_issuer, issuer, produced_at)?;
     verify_signature(&basic, basic_der, &signer_der)?;
-    let single = single_response(&basic, &x509_issuer, &x509_certificate)?;
     let (this_update, next_update) = window(single, time, options)?;
     check_nonce(&basic, options)?;
     let finding = match &single.cert_status {

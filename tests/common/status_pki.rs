@@ -26,13 +26,24 @@ pub struct StatusPki {
 /// Runs make.sh into `CARGO_TARGET_TMPDIR/<dir_name>`; `None` when openssl
 /// is missing (skipped locally, a failure under CI, per `tool_available`).
 pub fn make(dir_name: &str) -> Option<StatusPki> {
+    make_with_locations(dir_name, &[])
+}
+
+/// [`make`] with the provider certificates naming `[ocsp_url, crl_url]` in
+/// their AIA and CRL distribution points (tests/status_online.rs).
+pub fn make_with_locations(dir_name: &str, urls: &[&str]) -> Option<StatusPki> {
     if !tool_available("openssl") {
         return None;
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(dir_name);
     let _ = std::fs::remove_dir_all(&dir);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pki/make.sh");
-    let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
+    let output = Command::new("bash")
+        .arg(script)
+        .arg(&dir)
+        .args(urls)
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "make.sh: {}",
@@ -69,4 +80,40 @@ impl StatusPki {
     pub fn key(&self, name: &str) -> SigningKey {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
     }
+}
+
+/// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
+/// and signed (integrity and XML signature) by the PKI's `provider`.
+#[cfg(feature = "provider")]
+pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
+    use demail::address::DeMailAddress;
+    use demail::confirmation::{ConfirmationKind, ConfirmationRequest, acknowledge_message, assemble};
+    use demail::envelope::Envelope;
+    use demail::fields::DateTime;
+    use demail::provider::Issuer;
+
+    let original = super::data("signed/normal-rsa3072.eml");
+    let envelope = Envelope::parse(&original).unwrap();
+    let kind = ConfirmationKind::Dispatch;
+    let issuer = Issuer::new(
+        "DMDA GmbH",
+        DeMailAddress::parse(&format!("{}@dmda-b.de-mail.de", kind.system_local_part())).unwrap(),
+    );
+    let request = ConfirmationRequest {
+        kind,
+        issuer: &issuer,
+        time: DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap(),
+        delivery_time: None,
+        message_id: None,
+    };
+    let message = acknowledge_message(&envelope, &request).unwrap();
+    let confirmation = assemble(
+        &envelope,
+        &request,
+        &message,
+        &pki.key(provider),
+        &pki.cert(provider),
+    )
+    .unwrap();
+    (confirmation, original)
 }

@@ -161,17 +161,32 @@ struct CheckReport<'r> {
     passed: bool,
     #[serde(flatten)]
     report: &'r IdentReport,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let trust = args.trust.load()?;
-    let options = trust.options(args.tr_02102);
-    let report = check_ident_confirmation(&raw, args.audience.as_deref(), &options)
-        .map_err(|e| CliError::invalid(args.file.display(), e))?;
+    let mut trust = args.trust.load()?;
+    let check = |trust: &io::Trust| {
+        check_ident_confirmation(&raw, args.audience.as_deref(), &trust.options(args.tr_02102))
+            .map_err(|e| CliError::invalid(args.file.display(), e))
+    };
+    let mut report = check(&trust)?;
+    // With --online, the status of both signers is fetched (D198).
+    let signers = [
+        report.integrity.certificate.as_ref(),
+        report.xml_signature.as_ref().map(|r| &r.certificate),
+    ];
+    let online = trust.fetch_online(signers.into_iter().flatten());
+    if online.is_some() {
+        report = check(&trust)?;
+    }
     let output = CheckReport {
         passed: report.passed(),
         report: &report,
+        online,
     };
     io::print_json(&output)?;
     Ok(if report.passed() {

@@ -28,7 +28,8 @@ use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::status::Evidence;
+use demail::status::online::{OnlineOptions, fetch_evidence};
+use demail::status::{Evidence, EvidenceKind, FetchFailure, StatusRequest};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -528,6 +529,14 @@ pub(crate) struct TrustArgs {
     /// `status` `not_checked` (docs/decisions.md D155).
     #[arg(long)]
     require_status: bool,
+    /// Also fetch the signers' status online (D198): OCSP from each
+    /// certificate's AIA, CRLs from its distribution points, http:// only,
+    /// 5 s connect and read timeouts, 1 MiB (OCSP) and 10 MiB (CRL) limits
+    /// (D195); added to --crl/--ocsp-response. A failed fetch makes the
+    /// status `unavailable` with the reasons under `online`; it fails FC-03
+    /// with --require-status (D196).
+    #[arg(long)]
+    online: bool,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -540,6 +549,7 @@ pub(crate) struct Trust {
     directory: Option<ProviderMap>,
     evidence: Evidence,
     status_policy: StatusPolicy,
+    online: bool,
 }
 
 impl TrustArgs {
@@ -566,12 +576,14 @@ impl TrustArgs {
             evidence: Evidence {
                 crls: read_all(&self.crls)?,
                 ocsp_responses: read_all(&self.ocsp_responses)?,
+                failed_fetches: Vec::new(),
             },
             status_policy: if self.require_status {
                 StatusPolicy::Require
             } else {
                 StatusPolicy::IfGiven
             },
+            online: self.online,
         })
     }
 }
@@ -588,7 +600,80 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     Ok(all)
 }
 
+/// The `online` object of a report (D198): what was asked, what failed and
+/// why, and the certificates whose locations did not decode.
+#[derive(Serialize)]
+pub(crate) struct OnlineReport {
+    requested: Vec<OnlineRequest>,
+    failed: Vec<FetchFailure>,
+    unplanned: Vec<Unplanned>,
+}
+
+/// One status request: `kind` `ocsp` or `crl`, and where.
+#[derive(Serialize)]
+struct OnlineRequest {
+    kind: EvidenceKind,
+    url: String,
+}
+
+/// A certificate whose requests could not be planned.
+#[derive(Serialize)]
+struct Unplanned {
+    subject: String,
+    message: String,
+}
+
 impl Trust {
+    /// With `--online` (D198): fetches the status evidence of
+    /// `certificates` (the signers a first verification found) for their
+    /// issuers on a verified path ([`VerifyOptions::verify_path`]) and adds
+    /// it to the evidence; the report's `online` object. `None` without
+    /// `--online`: nothing to verify again.
+    pub(crate) fn fetch_online<'c>(
+        &mut self,
+        certificates: impl IntoIterator<Item = &'c Certificate>,
+    ) -> Option<OnlineReport> {
+        if !self.online {
+            return None;
+        }
+        let mut requests: Vec<StatusRequest> = Vec::new();
+        let mut unplanned = Vec::new();
+        for certificate in certificates {
+            let issuer = match self.options(false).verify_path(certificate, &[]) {
+                Some(Ok(issuer)) => issuer,
+                // No anchors or no path: evidence is not judged (D156).
+                _ => continue,
+            };
+            match demail::status::requests_needed(certificate, &issuer) {
+                Ok(planned) => {
+                    for request in planned {
+                        if !requests.contains(&request) {
+                            requests.push(request);
+                        }
+                    }
+                }
+                Err(error) => unplanned.push(Unplanned {
+                    subject: certificate.subject.clone(),
+                    message: error.to_string(),
+                }),
+            }
+        }
+        let fetched = fetch_evidence(&requests, &OnlineOptions::default());
+        let failed = fetched.failed_fetches.clone();
+        self.evidence.extend(fetched);
+        Some(OnlineReport {
+            requested: requests
+                .iter()
+                .map(|r| OnlineRequest {
+                    kind: r.kind(),
+                    url: r.url().to_owned(),
+                })
+                .collect(),
+            failed,
+            unplanned,
+        })
+    }
+
     /// The verification options, with `--tr-02102`'s key policy when asked.
     pub(crate) fn options(&self, tr_02102: bool) -> VerifyOptions<'_> {
         VerifyOptions {

@@ -109,6 +109,9 @@ struct OpenedReport<'r> {
     report: &'r OpenReport,
     signed: bool,
     subject_encrypted: bool,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 /// Protects the message; see the module documentation for exit codes.
@@ -185,15 +188,27 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
     let key = DecryptionKey::from_pkcs8_pem(&io::read_text(&args.key)?)
         .map_err(|e| CliError::invalid(args.key.display(), e))?;
     let cert = io::load_certificate(&args.cert)?;
-    let trust = args.trust.load()?;
-    let options = OpenOptions {
-        verify: trust.options(false),
-        allow_unauthenticated: args.allow_unauthenticated,
+    let mut trust = args.trust.load()?;
+    let open = |trust: &io::Trust| {
+        let options = OpenOptions {
+            verify: trust.options(false),
+            allow_unauthenticated: args.allow_unauthenticated,
+        };
+        demail::smime::open(&raw, &key, &cert, &options)
     };
-    let opened = match demail::smime::open(&raw, &key, &cert, &options) {
+    let mut opened = match open(&trust) {
         Ok(opened) => opened,
         Err(error) => return refused(&args.file, error),
     };
+    // With --online, the status of the S/MIME signers is fetched (D198).
+    let signers = opened.report.signatures.iter().filter_map(|s| s.signer.as_ref());
+    let online = trust.fetch_online(signers);
+    if online.is_some() {
+        opened = match open(&trust) {
+            Ok(opened) => opened,
+            Err(error) => return refused(&args.file, error),
+        };
+    }
     if let Some(path) = &args.output {
         io::write_output(Some(path), &opened.message)?;
     }
@@ -205,6 +220,7 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
         report,
         signed: !report.signatures.is_empty(),
         subject_encrypted: false,
+        online,
     })?;
     Ok(if all_pass {
         ExitCode::SUCCESS

@@ -65,6 +65,9 @@ struct VerifyReport<'r, 'a> {
     report: &'r VerificationReport,
     envelope: &'r Envelope<'a>,
     stamp: Option<StampReport>,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 /// Where the stamped message went; why the end-to-end summary was left out.
@@ -79,8 +82,12 @@ struct StampReport {
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
-    let trust = args.trust.load()?;
-    let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let mut trust = args.trust.load()?;
+    let mut report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let online = trust.fetch_online(report.certificate.as_ref());
+    if online.is_some() {
+        report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    }
     let stamp = match (&args.stamp.authserv_id, &args.stamp.output) {
         (Some(id), Some(path)) => Some(write_stamp(&envelope, &report, id, path)?),
         _ => None,
@@ -89,6 +96,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         report: &report,
         envelope: &envelope,
         stamp,
+        online,
     })?;
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -29,20 +29,6 @@ use ring::signature::{self as ring_sig, KeyPair};
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use signature::hazmat::{PrehashSigner, PrehashVerifier};
 
-/// What [`SigningKey`] needs of a key whose signatures are made elsewhere
-/// (the bridge of docs/decisions.md D145; implemented by the `signer`
-/// module for every `signer::Signer`).
-pub(crate) trait ExternalKey: fmt::Debug + Send + Sync {
-    fn public_key(&self) -> PublicKey;
-    fn default_scheme(&self) -> SignatureScheme;
-    fn sign(
-        &self,
-        scheme: SignatureScheme,
-        hash: HashAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, CryptoError>;
-}
-
 /// A hash function allowed by the TR (RFC 5754 names, §3.1.21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
@@ -257,8 +243,8 @@ pub enum CryptoError {
     #[error("the signature does not verify")]
     BadSignature,
     /// The private key could not be read.
-    #[error("cannot read the private key: {0}")]
-    BadKey(String),
+    #[error("cannot read the private key")]
+    BadKey(#[source] KeyError),
     /// The signing operation failed.
     #[error("signing failed")]
     SigningFailed,
@@ -278,6 +264,48 @@ pub enum CryptoError {
     #[error("the signing device failed")]
     Device(#[source] DeviceError),
 }
+
+/// Why a private key could not be read ([`CryptoError::BadKey`], and the
+/// S/MIME decryption key's `SmimeError::BadKey`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The text has no `BEGIN PRIVATE KEY` block.
+    #[error("no PRIVATE KEY PEM block")]
+    NoPemBlock,
+    /// The DER is not a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
+    #[error("not a PKCS#8 PrivateKeyInfo")]
+    NotPkcs8,
+    /// A key type the crate cannot use.
+    #[error("unsupported key algorithm {algorithm} {curve:?} (RSA or EC P-256/P-384/brainpool needed)")]
+    Unsupported {
+        /// The algorithm OID.
+        algorithm: String,
+        /// The curve for EC keys (`None` when the key names none).
+        curve: Option<Curve>,
+    },
+    /// The PKCS#8 structure or the RSA/SEC1 key inside it does not decode.
+    #[error("malformed PKCS#8 key")]
+    Pkcs8(#[source] p256::pkcs8::Error),
+    /// ring refuses the RSA key (too small, inconsistent, badly encoded).
+    #[error("the RSA key is refused")]
+    Rsa(#[source] RsaKeyRejected),
+}
+
+/// ring's reason for refusing an RSA key ([`KeyError::Rsa`]), such as
+/// `TooSmall` or `InvalidEncoding`.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("{0}")]
+pub struct RsaKeyRejected(ring::error::KeyRejected);
+
+impl PartialEq for RsaKeyRejected {
+    fn eq(&self, other: &Self) -> bool {
+        // ring's reasons are static names; equal names, equal reasons.
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for RsaKeyRejected {}
 
 /// The error of a signing device, shared so that [`CryptoError`] stays
 /// `Clone`; [`DeviceError::get`] and [`DeviceError::downcast_ref`] give the
@@ -424,8 +452,6 @@ enum KeyInner {
     P384(p384::ecdsa::SigningKey, Option<ring_sig::EcdsaKeyPair>),
     Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
     Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
-    /// A key behind a `signer::Signer` (an HSM): docs/decisions.md D145.
-    External(Arc<dyn ExternalKey>),
 }
 
 impl fmt::Debug for SigningKey {
@@ -445,8 +471,8 @@ impl SigningKey {
     /// # Errors
     /// [`CryptoError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
-        let der = crate::pem::pem_to_der(pem, "PRIVATE KEY")
-            .ok_or_else(|| CryptoError::BadKey("no PRIVATE KEY PEM block".into()))?;
+        let der =
+            crate::pem::pem_to_der(pem, "PRIVATE KEY").ok_or(CryptoError::BadKey(KeyError::NoPemBlock))?;
         Self::from_pkcs8_der(&der)
     }
 
@@ -456,64 +482,55 @@ impl SigningKey {
     /// # Errors
     /// [`CryptoError::BadKey`] for other key types or malformed keys.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let bad = |e: &dyn fmt::Display| CryptoError::BadKey(e.to_string());
-        let (algorithm, curve) = pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
-        let inner = match (algorithm.as_str(), curve.as_ref()) {
-            (OID_RSA, _) => KeyInner::Rsa(ring_sig::RsaKeyPair::from_pkcs8(der).map_err(|e| bad(&e))?),
+        let bad = |e| CryptoError::BadKey(KeyError::Pkcs8(e));
+        let (algorithm, curve) = pkcs8_algorithm(der).ok_or(CryptoError::BadKey(KeyError::NotPkcs8))?;
+        let inner = match (algorithm.as_str(), curve) {
+            (OID_RSA, _) => KeyInner::Rsa(
+                ring_sig::RsaKeyPair::from_pkcs8(der)
+                    .map_err(|e| CryptoError::BadKey(KeyError::Rsa(RsaKeyRejected(e))))?,
+            ),
             (OID_EC, Some(Curve::P256)) => {
                 use p256::pkcs8::DecodePrivateKey;
-                let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
-                let rng = SystemRandom::new();
-                let ring =
-                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng)
-                        .ok();
-                KeyInner::P256(key, ring)
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
+                KeyInner::P256(
+                    key,
+                    ring_ecdsa_pair(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der),
+                )
             }
             (OID_EC, Some(Curve::P384)) => {
                 use p384::pkcs8::DecodePrivateKey;
-                let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
-                let rng = SystemRandom::new();
-                let ring =
-                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng)
-                        .ok();
-                KeyInner::P384(key, ring)
+                let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
+                KeyInner::P384(
+                    key,
+                    ring_ecdsa_pair(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der),
+                )
             }
             (OID_EC, Some(Curve::BrainpoolP256r1)) => {
                 use bp256::pkcs8::DecodePrivateKey;
                 KeyInner::Bp256(
-                    ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                    ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(bad)?,
                 )
             }
             (OID_EC, Some(Curve::BrainpoolP384r1)) => {
                 use bp384::pkcs8::DecodePrivateKey;
                 KeyInner::Bp384(
-                    ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                    ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(bad)?,
                 )
             }
-            (OID_EC, curve) => {
-                return Err(bad(&format!(
-                    "unsupported curve {}",
-                    curve.map_or("(none)".into(), |c| c.name().to_owned())
-                )));
+            (algorithm, curve) => {
+                return Err(CryptoError::BadKey(KeyError::Unsupported {
+                    algorithm: algorithm.to_owned(),
+                    curve,
+                }));
             }
-            (other, _) => return Err(bad(&format!("unsupported key algorithm {other}"))),
         };
         Ok(SigningKey { inner })
-    }
-
-    /// A key whose signatures are made elsewhere (an HSM, through
-    /// `signer::Signer`): the bridge of docs/decisions.md D145.
-    pub(crate) fn external(key: Arc<dyn ExternalKey>) -> Self {
-        SigningKey {
-            inner: KeyInner::External(key),
-        }
     }
 
     /// The scheme this key signs with by default: `rsa` for RSA keys, `ec-dsa` for EC keys.
     pub fn default_scheme(&self) -> SignatureScheme {
         match &self.inner {
             KeyInner::Rsa(_) => SignatureScheme::Rsa,
-            KeyInner::External(signer) => signer.default_scheme(),
             _ => SignatureScheme::EcDsa,
         }
     }
@@ -526,7 +543,6 @@ impl SigningKey {
             KeyInner::P384(..) => "EC P-384".into(),
             KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
             KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
-            KeyInner::External(signer) => format!("{signer:?}"),
         }
     }
 
@@ -547,7 +563,6 @@ impl SigningKey {
         };
         let rng = SystemRandom::new();
         match (&self.inner, scheme) {
-            (KeyInner::External(signer), _) => signer.sign(scheme, hash, message),
             (KeyInner::Rsa(key), SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
                 let padding: &'static dyn ring_sig::RsaEncoding = match (scheme, hash) {
                     (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_SHA256,
@@ -597,7 +612,7 @@ impl SigningKey {
             KeyInner::P384(key, _) => sign_with!(key, p384::ecdsa::Signature),
             KeyInner::Bp256(key) => sign_with!(key, bp256::r1::ecdsa::Signature),
             KeyInner::Bp384(key) => sign_with!(key, bp384::r1::ecdsa::Signature),
-            KeyInner::Rsa(_) | KeyInner::External(_) => Err(CryptoError::SigningFailed),
+            KeyInner::Rsa(_) => Err(CryptoError::SigningFailed),
         }
     }
 
@@ -624,9 +639,17 @@ impl SigningKey {
                 curve: Curve::BrainpoolP384r1,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
-            KeyInner::External(signer) => signer.public_key(),
         }
     }
+}
+
+/// ring's ECDSA key pair for the curve's own hash, when ring reads the key
+/// (the fast path of [`SigningKey::sign`]); RustCrypto signs otherwise.
+fn ring_ecdsa_pair(
+    algorithm: &'static ring_sig::EcdsaSigningAlgorithm,
+    der: &[u8],
+) -> Option<ring_sig::EcdsaKeyPair> {
+    ring_sig::EcdsaKeyPair::from_pkcs8(algorithm, der, &SystemRandom::new()).ok()
 }
 
 /// The algorithm OID and, for EC keys, the curve of a PKCS#8 PrivateKeyInfo.

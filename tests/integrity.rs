@@ -19,19 +19,18 @@ use demail::trust::{DuplicatePolicy, StatusPolicy, VerifyOptions};
 mod common;
 use common::independent::{self, openssl, recompute_hash_only};
 use common::tool_available;
-use common::{Trust, cert, data, key, now, options, path, trust};
+use common::{Trust, cert, data, now, options, path, trust};
 
 fn check(message: &[u8], trust: &Trust) -> VerificationReport {
     verify(&Envelope::parse(message).unwrap(), &options(trust))
 }
 
 fn sign_with(message: &[u8], name: &str, scheme: SignatureScheme, hash: HashAlgorithm) -> Vec<u8> {
-    let (key, certificate) = (key(name), cert(name));
+    let signer = common::signer(name);
     let options = SignOptions {
         hash,
         signer: Some(SignedMode {
-            key: &key,
-            certificate: &certificate,
+            signer: &signer,
             scheme,
         }),
         ..SignOptions::hash_only()
@@ -396,11 +395,10 @@ fn key_policy_rejects_weak_keys() {
 
 #[test]
 fn scheme_must_fit_the_key() {
-    let (key, certificate) = (key("p256"), cert("p256"));
+    let signer = common::signer("p256");
     let options = SignOptions {
         signer: Some(SignedMode {
-            key: &key,
-            certificate: &certificate,
+            signer: &signer,
             scheme: SignatureScheme::Rsa,
         }),
         ..SignOptions::hash_only()

@@ -19,7 +19,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
-use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
+use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
@@ -220,10 +220,8 @@ fn message_signed_through_the_token_verifies() {
         ("p256", SignatureScheme::EcDsa),
         ("bp256", SignatureScheme::EcDsa),
     ] {
-        let signer: Arc<dyn Signer> = Arc::new(open(name));
-        let certificate = signer.certificate().clone();
-        let key = SigningKey::from_signer(Arc::clone(&signer));
-        let mut sign_options = SignOptions::signed(&key, &certificate);
+        let signer = open(name);
+        let mut sign_options = SignOptions::signed(&signer);
         sign_options.signer.as_mut().unwrap().scheme = scheme;
         let signed = sign(&data("normal.eml"), &sign_options).unwrap();
         let report = verify(&Envelope::parse(&signed).unwrap(), &options(&trust));
@@ -240,7 +238,6 @@ fn message_signed_through_the_token_verifies() {
             &independent::header_input(&signed),
             &signature,
         );
-        drop(key);
         drop(signer);
     }
 }
@@ -255,11 +252,9 @@ fn confirmation_signed_through_the_token_verifies_with_the_crate_and_xmlsec1() {
     if !xmldsig_common::tool_available("xmlsec1") {
         return;
     }
-    let signer: Arc<dyn Signer> = Arc::new(open("p256"));
-    let certificate = signer.certificate().clone();
-    let key = SigningKey::from_signer(Arc::clone(&signer));
+    let signer = open("p256");
     // The original, as the sender's provider signs it (here with the same token key).
-    let original = sign(&data("normal.eml"), &SignOptions::signed(&key, &certificate)).unwrap();
+    let original = sign(&data("normal.eml"), &SignOptions::signed(&signer)).unwrap();
     let envelope = Envelope::parse(&original).unwrap();
     let issuer = Issuer::new(
         "DMDA B GmbH",
@@ -272,7 +267,7 @@ fn confirmation_signed_through_the_token_verifies_with_the_crate_and_xmlsec1() {
         delivery_time: None,
         message_id: None,
     };
-    let confirmation = build_confirmation(&envelope, &request, &key, &certificate).unwrap();
+    let confirmation = build_confirmation(&envelope, &request, &signer).unwrap();
     let trust = trust();
     let report = check_confirmation(&confirmation, &original, &options(&trust)).unwrap();
     assert!(report.passed(), "{:?}", report.mismatches);

@@ -73,10 +73,9 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
 
 /// tests/data/normal.eml signed by the PKI's `provider`.
 fn signed_by(pki: &StatusPki, provider: &str) -> Vec<u8> {
-    let (key, certificate) = (pki.key(provider), pki.cert(provider));
     sign(
         &common::data("normal.eml"),
-        &SignOptions::signed(&key, &certificate),
+        &SignOptions::signed(&pki.signer(provider)),
     )
     .unwrap()
 }
@@ -283,14 +282,7 @@ fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
         message_id: None,
     };
     let message = acknowledge_message(&envelope, &request).unwrap();
-    let confirmation = assemble(
-        &envelope,
-        &request,
-        &message,
-        &pki.key(provider),
-        &pki.cert(provider),
-    )
-    .unwrap();
+    let confirmation = assemble(&envelope, &request, &message, &pki.signer(provider)).unwrap();
     (confirmation, original)
 }
 

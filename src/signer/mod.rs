@@ -21,12 +21,9 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
 
 use crate::certificate::Certificate;
-use crate::crypto::{
-    CryptoError, ExternalKey, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify,
-};
+use crate::crypto::{CryptoError, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify};
 
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
@@ -191,57 +188,5 @@ impl Signer for CertifiedKey {
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         self.key.sign(scheme, hash, message)
-    }
-}
-
-impl SigningKey {
-    /// A key that signs through `signer`, such as a
-    /// `pkcs11::Pkcs11Signer` (feature `pkcs11`), for the functions that still take a
-    /// `&SigningKey` (integrity signing, XML-DSig, the builders, S/MIME):
-    /// its [`SigningKey::public_key`] is the signer's certificate's
-    /// (docs/decisions.md D145).
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use demail::certificate::Certificate;
-    /// use demail::crypto::SigningKey;
-    /// use demail::signer::CertifiedKey;
-    ///
-    /// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
-    /// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
-    /// let bridged = SigningKey::from_signer(Arc::new(CertifiedKey::new(key, certificate.clone())?));
-    /// assert_eq!(bridged.public_key(), certificate.public_key);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_signer(signer: Arc<dyn Signer>) -> Self {
-        SigningKey::external(Arc::new(Bridged(signer)))
-    }
-}
-
-/// A [`Signer`] seen as the [`ExternalKey`] a bridged [`SigningKey`] holds.
-struct Bridged(Arc<dyn Signer>);
-
-impl fmt::Debug for Bridged {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl ExternalKey for Bridged {
-    fn public_key(&self) -> PublicKey {
-        self.0.certificate().public_key.clone()
-    }
-
-    fn default_scheme(&self) -> SignatureScheme {
-        self.0.default_scheme()
-    }
-
-    fn sign(
-        &self,
-        scheme: SignatureScheme,
-        hash: HashAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
-        self.0.sign(scheme, hash, message)
     }
 }

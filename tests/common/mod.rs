@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 
 /// The path of a file under `tests/data/`.
@@ -37,6 +38,12 @@ pub fn cert(name: &str) -> Certificate {
 /// The private key `tests/data/keys/<name>.key.pem` (PKCS#8).
 pub fn key(name: &str) -> SigningKey {
     SigningKey::from_pkcs8_pem(&text(&format!("keys/{name}.key.pem"))).unwrap()
+}
+
+/// The signer of `tests/data/keys/<name>.key.pem` with its certificate
+/// `<name>.cert.pem` (docs/decisions.md D178).
+pub fn signer(name: &str) -> CertifiedKey {
+    CertifiedKey::new(key(name), cert(name)).unwrap()
 }
 
 pub mod independent;

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 
 use super::tool_available;
 
@@ -68,5 +69,10 @@ impl StatusPki {
     /// `<name>.key` (PKCS#8) as a signing key.
     pub fn key(&self, name: &str) -> SigningKey {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
+    }
+
+    /// `<name>.key` with its certificate `<name>.crt` as a signer.
+    pub fn signer(&self, name: &str) -> CertifiedKey {
+        CertifiedKey::new(self.key(name), self.cert(name)).unwrap()
     }
 }

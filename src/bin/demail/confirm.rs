@@ -36,15 +36,8 @@ pub(crate) struct ConfirmArgs {
     kind: KindArg,
     /// The original message, or `-` for standard input.
     original: PathBuf,
-    /// The provider's PKCS#8 private key (PEM), or --pkcs11-module.
-    #[arg(long, required_unless_present = "pkcs11_module", requires = "provider_cert")]
-    provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    provider_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// The provider's name, shown in the text.
     #[arg(long)]
     provider_name: String,
@@ -80,16 +73,7 @@ impl KindArg {
 pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.original)?;
     let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
-    let (key, cert) = io::load_signer(
-        ("--provider-key", args.provider_key.as_deref()),
-        ("--provider-cert", args.provider_cert.as_deref()),
-        &args.pkcs11,
-    )?
-    .ok_or(CliError::Argument {
-        option: "--provider-key",
-        value: String::new(),
-        problem: "missing: a confirmation is signed (or give --pkcs11-module)",
-    })?;
+    let signer = args.signer.load_required()?;
     let address = DeMailAddress::parse(&args.system_address)
         .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
     let mut issuer = Issuer::new(args.provider_name.clone(), address);
@@ -106,7 +90,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, CliError> {
         message_id: None,
     };
     let confirmation =
-        build_confirmation(&original, &request, &key, &cert).map_err(|e| refused(&args.original, e))?;
+        build_confirmation(&original, &request, signer.as_ref()).map_err(|e| refused(&args.original, e))?;
     io::write_output(args.output.as_deref(), &confirmation)?;
     Ok(ExitCode::SUCCESS)
 }

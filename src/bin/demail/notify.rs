@@ -47,15 +47,8 @@ pub(crate) struct NotifyArgs {
     /// The system address that sends it: Meldung@... or Schadsoftware-Warnung@... for malware.
     #[arg(long)]
     system_address: String,
-    /// The provider's PKCS#8 private key (PEM); without it the message is hash-only.
-    #[arg(long, requires = "provider_cert")]
-    provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    provider_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// The recipient the notification is about.
     #[arg(long)]
     recipient: Option<String>,
@@ -94,12 +87,8 @@ pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
         })
         .transpose()?;
     request.reason = args.reason.clone();
-    let signer = io::load_signer(
-        ("--provider-key", args.provider_key.as_deref()),
-        ("--provider-cert", args.provider_cert.as_deref()),
-        &args.pkcs11,
-    )?;
-    let notification = build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c)))
+    let signer = args.signer.load()?;
+    let notification = build_notification(&original, &request, signer.as_deref())
         .map_err(|e| crate::confirm::refused(&args.original, e))?;
     io::write_output(args.output.as_deref(), &notification)?;
     Ok(ExitCode::SUCCESS)

@@ -498,20 +498,51 @@ fn signer_is_shared_between_threads() {
     }
 }
 
-/// D144: a second signer on a token this process is logged in to already
-/// cannot have its PIN checked, so it is refused, even with the right PIN.
+/// D144, D180: PKCS#11 login state is per process and token, so a second
+/// signer on a token this process is logged in to gets
+/// CKR_USER_ALREADY_LOGGED_IN. With the PIN the first login succeeded with
+/// it opens and both sign (and the second keeps signing after the first is
+/// gone); with another PIN, which the token did not check, it is refused.
 #[test]
-fn second_login_to_the_same_token_is_refused() {
-    if !in_token("second_login_to_the_same_token_is_refused") {
+fn second_signer_on_a_logged_in_token_needs_the_same_pin() {
+    if !in_token("second_signer_on_a_logged_in_token_needs_the_same_pin") {
         return;
     }
     let first = open("p256");
-    for pin in ["not-the-pin", PIN] {
-        let error = Pkcs11Signer::open(&config("p384"), pin).unwrap_err();
-        assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
+    let error = Pkcs11Signer::open(&config("p384"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
+    let second = open("p384");
+    let third = open("rsa3072");
+    for signer in [&first as &dyn Signer, &second, &third] {
+        let scheme = signer.default_scheme();
+        let signature = signer.sign(scheme, HashAlgorithm::Sha384, b"De-Mail").unwrap();
+        signer
+            .certificate()
+            .public_key
+            .verify(scheme, HashAlgorithm::Sha384, b"De-Mail", &signature)
+            .unwrap();
     }
     drop(first);
-    open("p384");
+    let signature = second
+        .sign(SignatureScheme::EcDsa, HashAlgorithm::Sha256, b"after the first")
+        .unwrap();
+    cert("p384")
+        .public_key
+        .verify(
+            SignatureScheme::EcDsa,
+            HashAlgorithm::Sha256,
+            b"after the first",
+            &signature,
+        )
+        .unwrap();
+    drop((second, third));
+    // Every session closed: the token logged out, so the token checks the
+    // PIN of the next signer itself.
+    let error = Pkcs11Signer::open(&config("p256"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::WrongPin { .. }), "{error:?}");
+    let _fourth = open("p384");
+    let error = Pkcs11Signer::open(&config("p256"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
 }
 
 /// A module that cannot be loaded is its own error, naming the path.

@@ -19,7 +19,8 @@
 //! ECDSA on P-256, P-384, brainpoolP256r1 and brainpoolP384r1; the token's
 //! raw `r || s` is returned as DER `Ecdsa-Sig-Value` like every [`Signer`].
 //! One logged-in session per signer, guarded by a mutex (docs/decisions.md
-//! D143, D144). The PIN is the caller's to supply; the CLI reads it from the
+//! D143, D144); several signers may share a token when they are opened with
+//! the same PIN (D180). The PIN is the caller's to supply; the CLI reads it from the
 //! environment variable `DEMAIL_PKCS11_PIN`, never from the command line.
 //!
 //! ```no_run
@@ -142,9 +143,10 @@ pub enum Pkcs11Error {
         /// The token label.
         token: String,
     },
-    /// The token reports that the user is logged in already, by an earlier
-    /// login of this process; the PIN given now could not be checked, so the
-    /// signer refuses (docs/decisions.md D144).
+    /// The token reports that the user is logged in already, and this
+    /// process's earlier login to it (if the crate made one) was not with
+    /// the PIN given now, which the token did not check: refused
+    /// (docs/decisions.md D144, D180).
     #[error("already logged in to the PKCS#11 token {token:?} with another PIN")]
     AlreadyLoggedIn {
         /// The token label.
@@ -295,7 +297,7 @@ impl Pkcs11Signer {
         };
         let slot = find_token(&context, &config.token)?;
         let session = context.open_ro_session(slot).map_err(failed)?;
-        login(&session, &config.token, pin)?;
+        login(&session, (&config.module, slot), &config.token, pin)?;
         let key = find_one(&session, ObjectClass::PRIVATE_KEY, config)?.ok_or_else(|| {
             Pkcs11Error::KeyNotFound {
                 token: token.clone(),
@@ -501,12 +503,25 @@ fn find_token(context: &Pkcs11, label: &str) -> Result<Slot, Pkcs11Error> {
     }
 }
 
-/// Logs the user in. A token that reports the user logged in already (by
-/// another session of this process) cannot check this PIN: refused.
-fn login(session: &Session, token: &str, pin: &str) -> Result<(), Pkcs11Error> {
-    let pin = AuthPin::from(pin);
-    match session.login(UserType::User, Some(&pin)) {
-        Ok(()) => Ok(()),
+/// Logs the user in. PKCS#11 login state is per application and token, so a
+/// token this process is logged in to already (by another signer) answers
+/// `CKR_USER_ALREADY_LOGGED_IN` without checking the PIN. That answer is
+/// taken as logged in only when this PIN is the one an earlier login of
+/// this process to the same token succeeded with; another PIN, or a login
+/// the crate did not make, is refused (docs/decisions.md D180).
+fn login(
+    session: &Session,
+    (module, slot): (&Path, Slot),
+    token: &str,
+    pin: &str,
+) -> Result<(), Pkcs11Error> {
+    let proof = LoginRecord::of(module, slot, pin);
+    match session.login(UserType::User, Some(&AuthPin::from(pin))) {
+        Ok(()) => {
+            proof.remember();
+            Ok(())
+        }
+        Err(CryptokiError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) if proof.is_remembered() => Ok(()),
         Err(CryptokiError::Pkcs11(RvError::PinIncorrect, _)) => Err(Pkcs11Error::WrongPin {
             token: token.to_owned(),
         }),
@@ -520,6 +535,57 @@ fn login(session: &Session, token: &str, pin: &str) -> Result<(), Pkcs11Error> {
             token: token.to_owned(),
             source,
         }),
+    }
+}
+
+/// A successful login of this process: module, slot and a salted SHA-256
+/// of the PIN (the PIN itself is not kept), so that a later signer on the
+/// same token can show it knows the same PIN (D180).
+#[derive(PartialEq, Eq)]
+struct LoginRecord {
+    module: PathBuf,
+    slot: u64,
+    pin_digest: Vec<u8>,
+}
+
+impl LoginRecord {
+    /// The record a login with `pin` to `slot` of `module` makes.
+    fn of(module: &Path, slot: Slot, pin: &str) -> Self {
+        static SALT: OnceLock<[u8; 32]> = OnceLock::new();
+        let salt = SALT.get_or_init(|| {
+            let mut salt = [0; 32];
+            // Without randomness the salt stays zero: the record is still
+            // only compared within this process.
+            let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt);
+            salt
+        });
+        let mut salted = salt.to_vec();
+        salted.extend_from_slice(pin.as_bytes());
+        LoginRecord {
+            module: module.to_owned(),
+            slot: slot.id(),
+            pin_digest: HashAlgorithm::Sha256.digest(&salted),
+        }
+    }
+
+    fn logins() -> std::sync::MutexGuard<'static, Vec<LoginRecord>> {
+        static LOGINS: OnceLock<Mutex<Vec<LoginRecord>>> = OnceLock::new();
+        LOGINS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps this record, replacing an older one of the same token.
+    fn remember(self) {
+        let mut logins = Self::logins();
+        logins.retain(|known| (&known.module, known.slot) != (&self.module, self.slot));
+        logins.push(self);
+    }
+
+    /// Whether the last successful login to this token was with this PIN.
+    fn is_remembered(&self) -> bool {
+        Self::logins().contains(self)
     }
 }
 

@@ -179,14 +179,53 @@ pub enum PublicKey {
     Other(String),
 }
 
+/// The kind of a key (Schlüsseltyp): what an error names of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// RSA with its modulus length in bits.
+    Rsa {
+        /// Modulus length in bits.
+        bits: usize,
+    },
+    /// EC on a curve.
+    Ec {
+        /// The curve.
+        curve: Curve,
+    },
+    /// Another key type, by algorithm OID.
+    Other {
+        /// The algorithm OID.
+        algorithm: String,
+    },
+}
+
+impl fmt::Display for KeyKind {
+    /// `RSA-3072`, `EC brainpoolP256r1` or `unsupported key <OID>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA-{bits}"),
+            KeyKind::Ec { curve } => write!(f, "EC {curve}"),
+            KeyKind::Other { algorithm } => write!(f, "unsupported key {algorithm}"),
+        }
+    }
+}
+
 impl PublicKey {
+    /// The kind of key.
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            PublicKey::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
+            PublicKey::Ec { curve, .. } => KeyKind::Ec { curve: curve.clone() },
+            PublicKey::Other(oid) => KeyKind::Other {
+                algorithm: oid.clone(),
+            },
+        }
+    }
+
     /// A short description such as `RSA-3072` or `EC brainpoolP256r1`.
     pub fn describe(&self) -> String {
-        match self {
-            PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
-            PublicKey::Ec { curve, .. } => format!("EC {curve}"),
-            PublicKey::Other(oid) => format!("unsupported key {oid}"),
-        }
+        self.kind().to_string()
     }
 
     /// Verifies `signature` over `message` with this key, as the crate's
@@ -225,7 +264,7 @@ pub enum CryptoError {
     #[error("a {key} key cannot be used with {scheme}")]
     KeyMismatch {
         /// The key.
-        key: String,
+        key: KeyKind,
         /// The scheme of `a=`.
         scheme: &'static str,
     },
@@ -237,7 +276,7 @@ pub enum CryptoError {
         /// The hash.
         hash: &'static str,
         /// The key.
-        key: String,
+        key: KeyKind,
     },
     /// The signature does not verify.
     #[error("the signature does not verify")]
@@ -251,11 +290,15 @@ pub enum CryptoError {
     /// The private key does not belong to the certificate: a signature made
     /// with it would not verify with the certificate written next to it
     /// (TR 01201-3.4 §3.1.21; docs/decisions.md D142).
-    #[error("the key ({key}) does not belong to the certificate ({})", certificate.describe())]
+    #[error(
+        "the key{} does not belong to the certificate ({})",
+        key.as_ref().map(|key| format!(" ({key})")).unwrap_or_default(),
+        certificate.describe()
+    )]
     CertificateMismatch {
-        /// What is known of the private key (`RSA-3072`, `EC P-256`, or
-        /// the key as the device describes it).
-        key: String,
+        /// The private key's kind, when it is known without the device
+        /// (`None` for a key whose public half is not at hand, as in an HSM).
+        key: Option<KeyKind>,
         /// The certificate's public key.
         certificate: PublicKey,
     },
@@ -366,12 +409,12 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> Result<(), CryptoError> {
     let mismatch = || CryptoError::KeyMismatch {
-        key: key.describe(),
+        key: key.kind(),
         scheme: scheme.as_str(),
     };
     match (key, scheme) {
         (PublicKey::Rsa { der, .. }, SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
-            let algorithm = ring_rsa_verification(scheme, hash);
+            let (_, algorithm) = ring_rsa(scheme, hash);
             ring_sig::UnparsedPublicKey::new(algorithm, der)
                 .verify(message, signature)
                 .map_err(|_| CryptoError::BadSignature)
@@ -386,7 +429,7 @@ pub(crate) fn verify(
                 Curve::Other(_) => CryptoError::Unsupported {
                     scheme: scheme.as_str(),
                     hash: hash.as_str(),
-                    key: key.describe(),
+                    key: key.kind(),
                 },
                 _ => CryptoError::BadSignature,
             })
@@ -395,17 +438,29 @@ pub(crate) fn verify(
     }
 }
 
-fn ring_rsa_verification(
+/// ring's RSA algorithms for `scheme` (`rsassa-pss`, otherwise PKCS#1
+/// v1.5) and `hash`: the padding to sign with and the verification
+/// algorithm (moduli of 2048 to 8192 bits; RFC 4056 §3 parameters for PSS).
+fn ring_rsa(
     scheme: SignatureScheme,
     hash: HashAlgorithm,
-) -> &'static dyn ring_sig::VerificationAlgorithm {
+) -> (
+    &'static dyn ring_sig::RsaEncoding,
+    &'static ring_sig::RsaParameters,
+) {
     match (scheme, hash) {
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_2048_8192_SHA256,
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_2048_8192_SHA384,
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_2048_8192_SHA512,
-        (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
-        (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
-        (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => {
+            (&ring_sig::RSA_PSS_SHA256, &ring_sig::RSA_PSS_2048_8192_SHA256)
+        }
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => {
+            (&ring_sig::RSA_PSS_SHA384, &ring_sig::RSA_PSS_2048_8192_SHA384)
+        }
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => {
+            (&ring_sig::RSA_PSS_SHA512, &ring_sig::RSA_PSS_2048_8192_SHA512)
+        }
+        (_, HashAlgorithm::Sha256) => (&ring_sig::RSA_PKCS1_SHA256, &ring_sig::RSA_PKCS1_2048_8192_SHA256),
+        (_, HashAlgorithm::Sha384) => (&ring_sig::RSA_PKCS1_SHA384, &ring_sig::RSA_PKCS1_2048_8192_SHA384),
+        (_, HashAlgorithm::Sha512) => (&ring_sig::RSA_PKCS1_SHA512, &ring_sig::RSA_PKCS1_2048_8192_SHA512),
     }
 }
 
@@ -422,23 +477,50 @@ fn ring_ecdsa_verification(
     }
 }
 
+/// Evaluates `$body` (an `Option`) with `$C` the RustCrypto type of the
+/// curve `$curve`; `None` for a curve the crate does not implement.
+macro_rules! with_curve {
+    ($curve:expr, $C:ident => $body:expr) => {
+        match $curve {
+            Curve::P256 => {
+                type $C = p256::NistP256;
+                $body
+            }
+            Curve::P384 => {
+                type $C = p384::NistP384;
+                $body
+            }
+            Curve::BrainpoolP256r1 => {
+                type $C = bp256::BrainpoolP256r1;
+                $body
+            }
+            Curve::BrainpoolP384r1 => {
+                type $C = bp384::BrainpoolP384r1;
+                $body
+            }
+            Curve::Other(_) => None,
+        }
+    };
+}
+
 /// ECDSA verification over a prehash with RustCrypto; `None` when the key or
 /// signature is malformed, the signature is wrong, or the curve unsupported.
 fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &[u8]) -> Option<()> {
-    macro_rules! verify_with {
-        ($curve:ty) => {{
-            let key = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes(point).ok()?;
-            let signature = ecdsa::Signature::<$curve>::from_der(signature).ok()?;
-            key.verify_prehash(digest, &signature).ok()
-        }};
-    }
-    match curve {
-        Curve::P256 => verify_with!(p256::NistP256),
-        Curve::P384 => verify_with!(p384::NistP384),
-        Curve::BrainpoolP256r1 => verify_with!(bp256::BrainpoolP256r1),
-        Curve::BrainpoolP384r1 => verify_with!(bp384::BrainpoolP384r1),
-        Curve::Other(_) => None,
-    }
+    with_curve!(curve, C => {
+        let key = ecdsa::VerifyingKey::<C>::from_sec1_bytes(point).ok()?;
+        let signature = ecdsa::Signature::<C>::from_der(signature).ok()?;
+        key.verify_prehash(digest, &signature).ok()
+    })
+}
+
+/// A raw ECDSA signature `r || s` (PKCS#11 §2.3.1, XML-DSig) as DER
+/// `Ecdsa-Sig-Value` (RFC 5754 §3.3); `None` when its length does not fit
+/// the curve or `r` or `s` is zero.
+pub(crate) fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
+    with_curve!(curve, C => {
+        let signature = ecdsa::Signature::<C>::from_slice(raw).ok()?;
+        Some(signature.to_der().as_bytes().to_vec())
+    })
 }
 
 /// A provider's private signing key, read from PKCS#8.
@@ -535,15 +617,23 @@ impl SigningKey {
         }
     }
 
+    /// The kind of key.
+    pub fn kind(&self) -> KeyKind {
+        let ec = |curve| KeyKind::Ec { curve };
+        match &self.inner {
+            KeyInner::Rsa(key) => KeyKind::Rsa {
+                bits: key.public().modulus_len() * 8,
+            },
+            KeyInner::P256(..) => ec(Curve::P256),
+            KeyInner::P384(..) => ec(Curve::P384),
+            KeyInner::Bp256(_) => ec(Curve::BrainpoolP256r1),
+            KeyInner::Bp384(_) => ec(Curve::BrainpoolP384r1),
+        }
+    }
+
     /// A short description such as `RSA-3072` or `EC P-256`.
     pub fn describe(&self) -> String {
-        match &self.inner {
-            KeyInner::Rsa(key) => format!("RSA-{}", key.public().modulus_len() * 8),
-            KeyInner::P256(..) => "EC P-256".into(),
-            KeyInner::P384(..) => "EC P-384".into(),
-            KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
-            KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
-        }
+        self.kind().to_string()
     }
 
     /// Signs `message` with the given scheme and hash.
@@ -558,20 +648,13 @@ impl SigningKey {
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         let mismatch = || CryptoError::KeyMismatch {
-            key: self.describe(),
+            key: self.kind(),
             scheme: scheme.as_str(),
         };
         let rng = SystemRandom::new();
         match (&self.inner, scheme) {
             (KeyInner::Rsa(key), SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
-                let padding: &'static dyn ring_sig::RsaEncoding = match (scheme, hash) {
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_SHA256,
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_SHA384,
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_SHA512,
-                    (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_SHA256,
-                    (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_SHA384,
-                    (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_SHA512,
-                };
+                let (padding, _) = ring_rsa(scheme, hash);
                 let mut signature = vec![0; key.public().modulus_len()];
                 key.sign(padding, &rng, message, &mut signature)
                     .map_err(|_| CryptoError::SigningFailed)?;

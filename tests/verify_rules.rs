@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use demail::certificate::{CaRequirement, Certificate, CertificateError, KeyRule};
-use demail::crypto::{CryptoError, SignatureScheme};
+use demail::crypto::{CryptoError, Curve, KeyKind, SignatureScheme};
 use demail::envelope::Envelope;
 use demail::fields::MessageType;
 use demail::integrity::{ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, verify};
@@ -803,7 +803,7 @@ fn a_key_that_does_not_match_the_certificate_is_no_signer() {
     assert_eq!(
         CertifiedKey::new(key("p256"), cert("p384")).unwrap_err(),
         CryptoError::CertificateMismatch {
-            key: "EC P-256".into(),
+            key: Some(KeyKind::Ec { curve: Curve::P256 }),
             certificate: cert("p384").public_key,
         }
     );

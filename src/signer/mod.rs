@@ -115,7 +115,7 @@ pub fn check_signer(signer: &dyn Signer) -> Result<(), CryptoError> {
         &signature,
     ) {
         Err(CryptoError::BadSignature) => Err(CryptoError::CertificateMismatch {
-            key: format!("{signer:?}"),
+            key: None,
             certificate: certificate.clone(),
         }),
         other => other,
@@ -154,7 +154,7 @@ impl CertifiedKey {
         let public = key.public_key();
         if public != certificate.public_key {
             return Err(CryptoError::CertificateMismatch {
-                key: public.describe(),
+                key: Some(public.kind()),
                 certificate: certificate.public_key.clone(),
             });
         }

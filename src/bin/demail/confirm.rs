@@ -29,6 +29,33 @@ pub(crate) enum KindArg {
     Malware,
 }
 
+/// The provider that issues a confirmation or notification
+/// ([`Issuer`]), shared by `demail confirm` and `demail notify`.
+#[derive(Args)]
+pub(crate) struct IssuerArgs {
+    /// The provider's name, shown in the text (and a notification's XML Sender).
+    #[arg(long)]
+    provider_name: String,
+    /// A link to the provider's site, shown after the name.
+    #[arg(long)]
+    provider_link: Option<String>,
+    /// The system address that sends it, e.g. Versandbestaetigung@dmda.de-mail.de for a
+    /// dispatch confirmation, Meldung@... or Schadsoftware-Warnung@... for a notification.
+    #[arg(long)]
+    system_address: String,
+}
+
+impl IssuerArgs {
+    /// The issuer, with the system address read.
+    pub(crate) fn issuer(&self) -> Result<Issuer, CliError> {
+        let address = DeMailAddress::parse(&self.system_address)
+            .map_err(|e| CliError::invalid(format!("--system-address {}", self.system_address), e))?;
+        let mut issuer = Issuer::new(self.provider_name.clone(), address);
+        issuer.link = self.provider_link.clone();
+        Ok(issuer)
+    }
+}
+
 /// Arguments of `demail confirm`.
 #[derive(Args)]
 pub(crate) struct ConfirmArgs {
@@ -38,15 +65,8 @@ pub(crate) struct ConfirmArgs {
     original: PathBuf,
     #[command(flatten)]
     signer: io::SignerArgs,
-    /// The provider's name, shown in the text.
-    #[arg(long)]
-    provider_name: String,
-    /// A link to the provider's site, shown after the name.
-    #[arg(long)]
-    provider_link: Option<String>,
-    /// The system address that sends the confirmation, e.g. Versandbestaetigung@dmda.de-mail.de.
-    #[arg(long)]
-    system_address: String,
+    #[command(flatten)]
+    issuer: IssuerArgs,
     /// The confirmation time, RFC 3339 with offset (default: now, UTC).
     #[arg(long)]
     at: Option<String>,
@@ -74,10 +94,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.original)?;
     let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
     let signer = args.signer.load_required()?;
-    let address = DeMailAddress::parse(&args.system_address)
-        .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
-    let mut issuer = Issuer::new(args.provider_name.clone(), address);
-    issuer.link = args.provider_link.clone();
+    let issuer = args.issuer.issuer()?;
     let request = ConfirmationRequest {
         kind: args.kind.kind(),
         issuer: &issuer,

@@ -12,7 +12,6 @@ use clap::{Args, ValueEnum};
 use demail::address::DeMailAddress;
 use demail::envelope::Envelope;
 use demail::notification::{NotificationKind, NotificationRequest, build_notification};
-use demail::provider::Issuer;
 
 use crate::io::{self, CliError};
 
@@ -38,15 +37,8 @@ pub(crate) struct NotifyArgs {
     kind: TypeArg,
     /// The original message, or `-` for standard input.
     original: PathBuf,
-    /// The provider's name (the XML Sender).
-    #[arg(long)]
-    provider_name: String,
-    /// A link to the provider's site, shown after the name.
-    #[arg(long)]
-    provider_link: Option<String>,
-    /// The system address that sends it: Meldung@... or Schadsoftware-Warnung@... for malware.
-    #[arg(long)]
-    system_address: String,
+    #[command(flatten)]
+    issuer: crate::confirm::IssuerArgs,
     #[command(flatten)]
     signer: io::SignerArgs,
     /// The recipient the notification is about.
@@ -67,10 +59,7 @@ pub(crate) struct NotifyArgs {
 pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.original)?;
     let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
-    let address = DeMailAddress::parse(&args.system_address)
-        .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
-    let mut issuer = Issuer::new(args.provider_name.clone(), address);
-    issuer.link = args.provider_link.clone();
+    let issuer = args.issuer.issuer()?;
     let kind = match args.kind {
         TypeArg::UnknownRecipient => NotificationKind::UnknownRecipient,
         TypeArg::ClosedAccount => NotificationKind::ClosedAccount,

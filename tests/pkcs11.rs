@@ -1,7 +1,7 @@
 //! Signing with keys in a real PKCS#11 token: SoftHSM2 (Debian `softhsm2`),
 //! the test keys of tests/data/keys/ imported with `softhsm2-util` and the
 //! certificates written with `pkcs11-tool` (Debian `opensc`), so the token is
-//! set up by tools independent of the crate (issue 15 §1; D141–D145).
+//! set up by tools independent of the crate (issue 15 §1; D141–D144, D178, D180).
 //! Signatures made through the token verify with the crate and with openssl;
 //! a whole message (TR 01201-3.4 §3.1.21) verifies with `verify`, a
 //! confirmation (§3.5) with the crate and with xmlsec1.

@@ -516,6 +516,7 @@ fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &
 /// A raw ECDSA signature `r || s` (PKCS#11 §2.3.1, XML-DSig) as DER
 /// `Ecdsa-Sig-Value` (RFC 5754 §3.3); `None` when its length does not fit
 /// the curve or `r` or `s` is zero.
+#[cfg(feature = "pkcs11")]
 pub(crate) fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
     with_curve!(curve, C => {
         let signature = ecdsa::Signature::<C>::from_slice(raw).ok()?;
@@ -523,7 +524,9 @@ pub(crate) fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// A provider's private signing key, read from PKCS#8.
+/// A provider's private signing key in memory, read from PKCS#8. The
+/// signing functions take it as a [`Signer`](crate::signer::Signer) paired
+/// with its certificate: [`CertifiedKey`](crate::signer::CertifiedKey).
 pub struct SigningKey {
     inner: KeyInner,
 }

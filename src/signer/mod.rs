@@ -1,11 +1,14 @@
 //! Who signs (Signierer): a private key together with its certificate,
-//! wherever the key lives — the one way to pass a signer to integrity
-//! signing (TR 01201-3.4 §3.1.21), XML-DSig (§3.5) and the builders.
+//! wherever the key lives — the one way to pass a signer: integrity signing
+//! (TR 01201-3.4 §3.1.21), XML-DSig (§3.5), the confirmation, notification,
+//! ident and BCC builders and S/MIME all take a `&dyn Signer`
+//! (docs/decisions.md D178).
 //!
 //! [`CertifiedKey`] is a PKCS#8 [`SigningKey`] paired with its certificate;
 //! with the cargo feature `pkcs11`, [`pkcs11::Pkcs11Signer`] signs with a key
 //! in a hardware security module. Both check at construction that the key
-//! belongs to the certificate (docs/decisions.md D141, D142).
+//! belongs to the certificate (docs/decisions.md D141, D142); the signing
+//! functions do not check it again.
 //!
 //! ```
 //! use demail::certificate::Certificate;
@@ -38,9 +41,9 @@ pub mod pkcs11;
 /// Implementations: [`CertifiedKey`] (a PKCS#8 key in memory) and, with the
 /// feature `pkcs11`, [`pkcs11::Pkcs11Signer`] (a key in an HSM).
 ///
-/// Contract (docs/decisions.md D141): the key belongs to
-/// [`Signer::certificate`] (checked when the signer is made; see
-/// [`check_signer`] for a signer from elsewhere), and [`Signer::sign`]
+/// Contract (docs/decisions.md D141, D178): the key belongs to
+/// [`Signer::certificate`] (checked when the signer is made, and only there;
+/// run [`check_signer`] once for a signer from elsewhere), and [`Signer::sign`]
 /// returns what [`SigningKey::sign`] returns: for `rsa` and `rsassa-pss` the
 /// signature as long as the modulus, for `ec-dsa` a DER `Ecdsa-Sig-Value`
 /// (RFC 5754 §3.3), for RSA-PSS with MGF1 of the same hash and a salt as long

@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use demail::certificate::Certificate;
 use demail::status::online::{OnlineOptions, fetch_evidence};
 use demail::status::{
     CertificateStatus, Evidence, EvidenceError, EvidenceKind, FetchError, Indication, Responder,
@@ -584,10 +583,9 @@ fn exits(output: &std::process::Output, code: i32) -> serde_json::Value {
 #[cfg(feature = "cli")]
 fn signed_file(online: &Online, provider: &str) -> String {
     use demail::integrity::{SignOptions, sign};
-    let (key, certificate): (_, Certificate) = (online.pki.key(provider), online.pki.cert(provider));
     let signed = sign(
         &common::data("normal.eml"),
-        &SignOptions::signed(&key, &certificate),
+        &SignOptions::signed(&online.pki.signer(provider)),
     )
     .unwrap();
     let path = online.pki.path(&format!("signed-{provider}.eml"));

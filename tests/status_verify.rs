@@ -72,10 +72,9 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
 
 /// tests/data/normal.eml signed by the PKI's `provider`.
 fn signed_by(pki: &StatusPki, provider: &str) -> Vec<u8> {
-    let (key, certificate) = (pki.key(provider), pki.cert(provider));
     sign(
         &common::data("normal.eml"),
-        &SignOptions::signed(&key, &certificate),
+        &SignOptions::signed(&pki.signer(provider)),
     )
     .unwrap()
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 
 use super::tool_available;
 
@@ -80,6 +81,11 @@ impl StatusPki {
     pub fn key(&self, name: &str) -> SigningKey {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
     }
+
+    /// `<name>.key` with its certificate `<name>.crt` as a signer.
+    pub fn signer(&self, name: &str) -> CertifiedKey {
+        CertifiedKey::new(self.key(name), self.cert(name)).unwrap()
+    }
 }
 
 /// A dispatch confirmation of tests/data/signed/normal-rsa3072.eml, made
@@ -107,13 +113,6 @@ pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
         message_id: None,
     };
     let message = acknowledge_message(&envelope, &request).unwrap();
-    let confirmation = assemble(
-        &envelope,
-        &request,
-        &message,
-        &pki.key(provider),
-        &pki.cert(provider),
-    )
-    .unwrap();
+    let confirmation = assemble(&envelope, &request, &message, &pki.signer(provider)).unwrap();
     (confirmation, original)
 }

@@ -29,15 +29,8 @@ pub(crate) struct ProtectArgs {
     /// A recipient's certificate (PEM or DER, RSA or EC); repeatable.
     #[arg(long = "recipient-cert", required = true)]
     recipient_certs: Vec<PathBuf>,
-    /// The sender's PKCS#8 private key (PEM): sign before encrypting.
-    #[arg(long, requires = "sign_cert")]
-    sign_key: Option<PathBuf>,
-    /// The sender's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    sign_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// Opaque signed-data instead of multipart/signed (needs a signer).
     #[arg(long)]
     opaque: bool,
@@ -127,11 +120,7 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|p| io::load_certificate(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let signer = io::load_signer(
-        ("--sign-key", args.sign_key.as_deref()),
-        ("--sign-cert", args.sign_cert.as_deref()),
-        &args.pkcs11,
-    )?;
+    let signer = args.signer.load()?;
     if signer.is_none() && (args.opaque || args.encrypt_to_self) {
         return Err(CliError::Argument {
             option: if args.opaque {
@@ -140,20 +129,19 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
                 "--encrypt-to-self"
             },
             value: String::new(),
-            problem: "needs a signer: --sign-key and --sign-cert, or --pkcs11-module",
+            problem: "needs a signer: --key and --cert (or --sign-key and --sign-cert), or --pkcs11-module",
         });
     }
     if args.encrypt_to_self
-        && let Some((_, cert)) = &signer
+        && let Some(signer) = &signer
     {
-        recipients.push(cert.clone());
+        recipients.push(signer.certificate().clone());
     }
     let summary_recipients = recipients.clone();
     let mut options = ProtectOptions::new(recipients);
     options.cipher = cipher;
-    options.sign = signer.as_ref().map(|(key, cert)| SenderSignature {
-        key,
-        certificate: cert,
+    options.sign = signer.as_deref().map(|signer| SenderSignature {
+        signer,
         form: if args.opaque {
             SignatureForm::Opaque
         } else {
@@ -170,7 +158,7 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
             io::print_json(&ProtectReport {
                 output: path.display().to_string(),
                 cipher: cipher.as_str(),
-                signer: signer.as_ref().map(|(_, cert)| cert),
+                signer: signer.as_ref().map(|signer| signer.certificate()),
                 recipients: &summary_recipients,
                 provider_can_read: false,
                 subject_encrypted: false,

@@ -841,16 +841,50 @@ mod tests {
         })
     }
 
+    /// Limits at this section's boundaries: from one above to two below its
+    /// size, its number of fields and its longest line.
+    fn boundary_limits(raw: &[u8]) -> Vec<Limits> {
+        let Ok(section) = split_reference(raw, &Limits::default()) else {
+            return Vec::new();
+        };
+        let longest = raw[..section.body_offset]
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        let mut limits = Vec::new();
+        for below in 0..4 {
+            let at = |value: usize| (value + 1).saturating_sub(below);
+            limits.extend([
+                Limits {
+                    max_header_bytes: at(section.body_offset),
+                    ..Limits::default()
+                },
+                Limits {
+                    max_fields: at(section.fields.len()),
+                    ..Limits::default()
+                },
+                Limits {
+                    max_line_length: at(longest),
+                    ..Limits::default()
+                },
+            ]);
+        }
+        limits
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
 
         // RFC 5322 §2.2, §2.2.3, §2.1.1; TR 01201-3.4 §3.1.21: the fast split
         // gives the same fields (raw bytes, value, name, text, folding),
         // body offset and errors (variant and offset) as the exact line
-        // search, on arbitrary sections, with the default and small limits.
+        // search, on arbitrary sections, with the default and small limits
+        // and with limits at the section's own size, field count and
+        // longest line.
         #[test]
         fn split_matches_reference_splitter(raw in header_section(), limits in small_limits()) {
-            for limits in [Limits::default(), limits] {
+            for limits in [Limits::default(), limits].into_iter().chain(boundary_limits(&raw)) {
                 let reference = split_reference(&raw, &limits);
                 proptest::prop_assert_eq!(split_header(&raw, &limits), reference.clone());
                 if let Some(fast) = split_fast(&raw, &limits) {

@@ -319,17 +319,29 @@ fn push_field<'a>(
     if fields.len() >= limits.max_fields {
         return None;
     }
-    // `name` and `text` are filled in by `attach_text` once the whole
-    // section is known, so that UTF-8 is checked once, not once per field.
-    fields.push(RawField {
+    fields.push(unattached_field(raw, start, colon, value_end, end, folded));
+    Some(())
+}
+
+/// The field `raw[start..end]` with its value ending at `value_end`; its
+/// `name` and `text` are filled in by [`attach_text`] once the whole
+/// section is known, so that UTF-8 is checked once, not once per field.
+fn unattached_field(
+    raw: &[u8],
+    start: usize,
+    colon: usize,
+    value_end: usize,
+    end: usize,
+    folded: bool,
+) -> RawField<'_> {
+    RawField {
         name: "",
         value: &raw[colon + 1..value_end],
         raw: &raw[start..end],
         offset: start,
         text: None,
         folded,
-    });
-    Some(())
+    }
 }
 
 /// Splits the header section with the given line finder, which returns the
@@ -525,16 +537,7 @@ fn finish_field<'a>(
         });
     }
     let value_end = strip_line_end(raw, colon + 1, end);
-    // `name` and `text` are filled in by `attach_text` once the whole
-    // section is known, so that UTF-8 is checked once, not once per field.
-    fields.push(RawField {
-        name: "",
-        value: &raw[colon + 1..value_end],
-        raw: &raw[start..end],
-        offset: start,
-        text: None,
-        folded,
-    });
+    fields.push(unattached_field(raw, start, colon, value_end, end, folded));
     Ok(())
 }
 

@@ -22,6 +22,7 @@ use demail::fields::DateTime;
 use demail::integrity::verify;
 use demail::pdf::Block;
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 
 const ORIGINAL: &[u8] = include_bytes!("../tests/data/signed/normal-rsa3072.eml");
@@ -33,6 +34,7 @@ const INTERMEDIATE: &str = include_str!("../tests/data/keys/intermediate.cert.pe
 fn confirmation() -> Vec<u8> {
     let key = SigningKey::from_pkcs8_pem(KEY).expect("key");
     let cert = Certificate::from_pem(CERT).expect("certificate");
+    let signer = CertifiedKey::new(key, cert).expect("key and certificate");
     let issuer = Issuer::new(
         "DMDA B GmbH",
         DeMailAddress::parse("Eingangsbestaetigung@dmda-b.de-mail.de").expect("address"),
@@ -45,7 +47,7 @@ fn confirmation() -> Vec<u8> {
         message_id: None,
     };
     let original = Envelope::parse(ORIGINAL).expect("original");
-    build_confirmation(&original, &request, &key, &cert).expect("confirmation")
+    build_confirmation(&original, &request, &signer).expect("confirmation")
 }
 
 fn xml_part(message: &[u8]) -> Vec<u8> {

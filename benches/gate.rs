@@ -31,6 +31,7 @@ use demail::integrity::{SignOptions, SignedMode, sign};
 use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
@@ -87,10 +88,10 @@ fn signed_message(name: &str) -> Vec<u8> {
     };
     let key = SigningKey::from_pkcs8_pem(key).expect("key");
     let certificate = Certificate::from_pem(cert).expect("certificate");
+    let signer = CertifiedKey::new(key, certificate).expect("key and certificate");
     let options = SignOptions {
         signer: Some(SignedMode {
-            key: &key,
-            certificate: &certificate,
+            signer: &signer,
             scheme,
         }),
         ..SignOptions::hash_only()
@@ -132,6 +133,7 @@ fn confirmation_xml() -> Vec<u8> {
     use mail_parser::MimeHeaders;
     let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem")).expect("key");
     let cert = Certificate::from_pem(include_str!("../tests/data/keys/p256.cert.pem")).expect("cert");
+    let signer = CertifiedKey::new(key, cert).expect("key and certificate");
     let issuer = Issuer::new(
         "DMDA B GmbH",
         demail::address::DeMailAddress::parse("Eingangsbestaetigung@dmda-b.de-mail.de").expect("address"),
@@ -144,7 +146,7 @@ fn confirmation_xml() -> Vec<u8> {
         message_id: None,
     };
     let original = Envelope::parse(SIGNED).expect("original");
-    let message = build_confirmation(&original, &request, &key, &cert).expect("confirmation");
+    let message = build_confirmation(&original, &request, &signer).expect("confirmation");
     let parsed = mail_parser::MessageParser::default()
         .parse(&message)
         .expect("MIME");

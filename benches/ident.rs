@@ -19,6 +19,7 @@ use demail::ident::{
     check_ident_confirmation,
 };
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 
 const KEY: &str = include_str!("../tests/data/keys/p256.key.pem");
@@ -51,6 +52,7 @@ fn card() -> IdentCard {
 fn bench(c: &mut Criterion) {
     let key = SigningKey::from_pkcs8_pem(KEY).expect("key");
     let cert = Certificate::from_pem(CERT).expect("certificate");
+    let signer = CertifiedKey::new(key, cert).expect("key and certificate");
     let anchors = Certificate::all_from_pem(CA).expect("ca");
     let intermediates = [Certificate::from_pem(INTERMEDIATE).expect("intermediate")];
     let card = card();
@@ -65,7 +67,7 @@ fn bench(c: &mut Criterion) {
         DeMailAddress::parse(AUDIENCE).expect("audience"),
         DateTime::parse_rfc5322("Fri, 20 Nov 2026 10:05:00 +0100").expect("date"),
     );
-    let message = build_ident_confirmation(&request, &key, &cert).expect("build");
+    let message = build_ident_confirmation(&request, &signer).expect("build");
     let options = VerifyOptions {
         time: UNIX_EPOCH + Duration::from_secs(1_795_478_400),
         trust_anchors: &anchors,
@@ -78,11 +80,11 @@ fn bench(c: &mut Criterion) {
             .passed()
     );
     let assertion = demail::ident::read_ident_confirmation(&message).expect("read");
-    let signed = assertion.sign(&key, &cert).expect("sign");
+    let signed = assertion.sign(&signer).expect("sign");
 
     let mut group = c.benchmark_group("ident");
     group.bench_function("build_natural_person", |b| {
-        b.iter(|| build_ident_confirmation(black_box(&request), &key, &cert).expect("build"))
+        b.iter(|| build_ident_confirmation(black_box(&request), &signer).expect("build"))
     });
     group.bench_function("check_natural_person", |b| {
         b.iter(|| check_ident_confirmation(black_box(&message), Some(AUDIENCE), &options).expect("check"))

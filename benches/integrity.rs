@@ -15,6 +15,7 @@ use demail::crypto::{PublicKey, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::integrity::{IntegrityTags, SignOptions, SignedMode, header_input, sign};
 use demail::integrity::{Verdict, verify};
+use demail::signer::{CertifiedKey, Signer};
 use demail::trust::VerifyOptions;
 
 const MESSAGE: &[u8] = include_bytes!("../tests/data/normal-minimal.eml");
@@ -53,10 +54,10 @@ fn hash_only(c: &mut Criterion) {
 fn signed_case(c: &mut Criterion, name: &str, key_pem: &str, cert_pem: &str, scheme: SignatureScheme) {
     let key = SigningKey::from_pkcs8_pem(key_pem).expect("key");
     let certificate = Certificate::from_pem(cert_pem).expect("certificate");
+    let signer = CertifiedKey::new(key, certificate).expect("key and certificate");
     let options = SignOptions {
         signer: Some(SignedMode {
-            key: &key,
-            certificate: &certificate,
+            signer: &signer,
             scheme,
         }),
         ..SignOptions::hash_only()
@@ -82,7 +83,7 @@ fn signed_case(c: &mut Criterion, name: &str, key_pem: &str, cert_pem: &str, sch
         .expect("field");
     let input = header_input(envelope.fields(), &tags.headers, field);
     let (algorithm, public_key): (&dyn ring_sig::VerificationAlgorithm, Vec<u8>) =
-        match &certificate.public_key {
+        match &signer.certificate().public_key {
             PublicKey::Rsa { der, .. } => (&ring_sig::RSA_PKCS1_2048_8192_SHA256, der.clone()),
             PublicKey::Ec { point, .. } => (&ring_sig::ECDSA_P256_SHA256_ASN1, point.clone()),
             PublicKey::Other(_) => unreachable!("test keys are RSA or EC"),

@@ -13,6 +13,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, XmlSignOptions, canonicalize, sign_enveloped, verify};
 
@@ -99,8 +100,9 @@ fn verification(c: &mut Criterion) {
     for (name, key, cert) in signers {
         let key = SigningKey::from_pkcs8_pem(key).expect("key");
         let certificate = Certificate::from_pem(cert).expect("certificate");
+        let signer = CertifiedKey::new(key, certificate).expect("key and certificate");
         for (size, doc) in [("small", &small[..]), ("100k", &large[..])] {
-            let signed = sign_enveloped(doc, &XmlSignOptions::new(&key, &certificate)).expect("sign");
+            let signed = sign_enveloped(doc, &XmlSignOptions::new(&signer)).expect("sign");
             assert!(verify(&signed, &options).expect("verify").passed());
             group.bench_function(format!("{name}_{size}"), |b| {
                 b.iter(|| verify(black_box(&signed), &options).expect("verify"))

@@ -17,6 +17,7 @@ use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
@@ -64,6 +65,7 @@ fn main() {
         "check" => {
             let key = SigningKey::from_pkcs8_pem(KEY).expect("key");
             let cert = Certificate::from_pem(CERT).expect("certificate");
+            let signer = CertifiedKey::new(key, cert).expect("key and certificate");
             let issuer = Issuer::new(
                 "DMDA B GmbH",
                 DeMailAddress::parse("Eingangsbestaetigung@dmda-b.de-mail.de").expect("address"),
@@ -76,7 +78,7 @@ fn main() {
                 message_id: None,
             };
             let original = Envelope::parse(ORIGINAL).expect("original");
-            let confirmation = build_confirmation(&original, &request, &key, &cert).expect("confirmation");
+            let confirmation = build_confirmation(&original, &request, &signer).expect("confirmation");
             let anchors = Certificate::all_from_pem(CA).expect("ca");
             let intermediates = [Certificate::from_pem(INTERMEDIATE).expect("intermediate")];
             let options = VerifyOptions {

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{MAX_DOCUMENT_BYTES, XmlSignOptions, sign_enveloped, verify};
 
@@ -54,11 +55,11 @@ fn exc_namespaces() -> Vec<u8> {
     fill(&head, "<p:a/>", signature)
 }
 
-fn signer() -> (SigningKey, Certificate) {
+fn signer() -> CertifiedKey {
     let key = SigningKey::from_pkcs8_pem(include_str!("../tests/data/keys/p256.key.pem")).expect("test key");
     let certificate =
         Certificate::from_pem(include_str!("../tests/data/keys/p256.cert.pem")).expect("test certificate");
-    (key, certificate)
+    CertifiedKey::new(key, certificate).expect("key and certificate belong together")
 }
 
 fn main() {
@@ -83,8 +84,8 @@ fn main() {
     };
     let started = Instant::now();
     if kind == "verify-signed" {
-        let (key, certificate) = signer();
-        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&key, &certificate)).expect("signs");
+        let signer = signer();
+        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&signer)).expect("signs");
         let started = Instant::now();
         let outcome = verify(&signed, &VerifyOptions::default());
         let outcome = outcome.map(|r| (r.digest_ok, r.signature_ok, r.signed_content().len()));
@@ -96,8 +97,8 @@ fn main() {
         return;
     }
     if kind == "sign-elements" {
-        let (key, certificate) = signer();
-        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&key, &certificate));
+        let signer = signer();
+        let signed = sign_enveloped(&xml, &XmlSignOptions::new(&signer));
         println!(
             "{kind}: {} input bytes, signed: {:?}",
             xml.len(),

@@ -35,20 +35,6 @@ use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature};
 #[cfg(feature = "ecdsa-prehash")]
 use signature::hazmat::{PrehashSigner, PrehashVerifier};
 
-/// What [`SigningKey`] needs of a key whose signatures are made elsewhere
-/// (the bridge of docs/decisions.md D145; implemented by the `signer`
-/// module for every `signer::Signer`).
-pub(crate) trait ExternalKey: fmt::Debug + Send + Sync {
-    fn public_key(&self) -> PublicKey;
-    fn default_scheme(&self) -> SignatureScheme;
-    fn sign(
-        &self,
-        scheme: SignatureScheme,
-        hash: HashAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, CryptoError>;
-}
-
 /// A hash function allowed by the TR (RFC 5754 names, §3.1.21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
@@ -199,14 +185,53 @@ pub enum PublicKey {
     Other(String),
 }
 
+/// The kind of a key (Schlüsseltyp): what an error names of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// RSA with its modulus length in bits.
+    Rsa {
+        /// Modulus length in bits.
+        bits: usize,
+    },
+    /// EC on a curve.
+    Ec {
+        /// The curve.
+        curve: Curve,
+    },
+    /// Another key type, by algorithm OID.
+    Other {
+        /// The algorithm OID.
+        algorithm: String,
+    },
+}
+
+impl fmt::Display for KeyKind {
+    /// `RSA-3072`, `EC brainpoolP256r1` or `unsupported key <OID>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA-{bits}"),
+            KeyKind::Ec { curve } => write!(f, "EC {curve}"),
+            KeyKind::Other { algorithm } => write!(f, "unsupported key {algorithm}"),
+        }
+    }
+}
+
 impl PublicKey {
+    /// The kind of key.
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            PublicKey::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
+            PublicKey::Ec { curve, .. } => KeyKind::Ec { curve: curve.clone() },
+            PublicKey::Other(oid) => KeyKind::Other {
+                algorithm: oid.clone(),
+            },
+        }
+    }
+
     /// A short description such as `RSA-3072` or `EC brainpoolP256r1`.
     pub fn describe(&self) -> String {
-        match self {
-            PublicKey::Rsa { bits, .. } => format!("RSA-{bits}"),
-            PublicKey::Ec { curve, .. } => format!("EC {curve}"),
-            PublicKey::Other(oid) => format!("unsupported key {oid}"),
-        }
+        self.kind().to_string()
     }
 
     /// Verifies `signature` over `message` with this key, as the crate's
@@ -245,7 +270,7 @@ pub enum CryptoError {
     #[error("a {key} key cannot be used with {scheme}")]
     KeyMismatch {
         /// The key.
-        key: String,
+        key: KeyKind,
         /// The scheme of `a=`.
         scheme: &'static str,
     },
@@ -257,14 +282,14 @@ pub enum CryptoError {
         /// The hash.
         hash: &'static str,
         /// The key.
-        key: String,
+        key: KeyKind,
     },
     /// The signature does not verify.
     #[error("the signature does not verify")]
     BadSignature,
     /// The private key could not be read.
-    #[error("cannot read the private key: {0}")]
-    BadKey(String),
+    #[error("cannot read the private key")]
+    BadKey(#[source] KeyError),
     /// The key is on a curve this build leaves out: a brainpool key without
     /// the cargo feature `brainpool` (docs/decisions.md D188).
     #[error("a key on {curve} needs the cargo feature `{feature}`")]
@@ -280,11 +305,15 @@ pub enum CryptoError {
     /// The private key does not belong to the certificate: a signature made
     /// with it would not verify with the certificate written next to it
     /// (TR 01201-3.4 §3.1.21; docs/decisions.md D142).
-    #[error("the key ({key}) does not belong to the certificate ({})", certificate.describe())]
+    #[error(
+        "the key{} does not belong to the certificate ({})",
+        key.as_ref().map(|key| format!(" ({key})")).unwrap_or_default(),
+        certificate.describe()
+    )]
     CertificateMismatch {
-        /// What is known of the private key (`RSA-3072`, `EC P-256`, or
-        /// the key as the device describes it).
-        key: String,
+        /// The private key's kind, when it is known without the device
+        /// (`None` for a key whose public half is not at hand, as in an HSM).
+        key: Option<KeyKind>,
         /// The certificate's public key.
         certificate: PublicKey,
     },
@@ -293,6 +322,54 @@ pub enum CryptoError {
     #[error("the signing device failed")]
     Device(#[source] DeviceError),
 }
+
+/// Why a private key could not be read ([`CryptoError::BadKey`], and the
+/// S/MIME decryption key's `SmimeError::BadKey`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The text has no `BEGIN PRIVATE KEY` block.
+    #[error("no PRIVATE KEY PEM block")]
+    NoPemBlock,
+    /// The DER is not a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
+    #[error("not a PKCS#8 PrivateKeyInfo")]
+    NotPkcs8,
+    /// A key type the crate cannot use.
+    #[error("unsupported key algorithm {algorithm} {curve:?} (RSA or EC P-256/P-384/brainpool needed)")]
+    Unsupported {
+        /// The algorithm OID.
+        algorithm: String,
+        /// The curve for EC keys (`None` when the key names none).
+        curve: Option<Curve>,
+    },
+    /// The PKCS#8 structure or the RSA/SEC1 key inside it does not decode.
+    #[cfg(feature = "ecdsa-prehash")]
+    #[error("malformed PKCS#8 key")]
+    Pkcs8(#[source] p256::pkcs8::Error),
+    /// ring refuses the RSA key (too small, inconsistent, badly encoded).
+    #[error("the RSA key is refused")]
+    Rsa(#[source] RingKeyRejected),
+    /// ring refuses the P-256 or P-384 key (without feature `ecdsa-prehash`
+    /// ring reads them: PKCS#8 v1 with the public key inside, D188).
+    #[cfg(not(feature = "ecdsa-prehash"))]
+    #[error("the EC key is refused")]
+    Ec(#[source] RingKeyRejected),
+}
+
+/// ring's reason for refusing a key ([`KeyError::Rsa`]), such as
+/// `TooSmall` or `InvalidEncoding`.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("{0}")]
+pub struct RingKeyRejected(ring::error::KeyRejected);
+
+impl PartialEq for RingKeyRejected {
+    fn eq(&self, other: &Self) -> bool {
+        // ring's reasons are static names; equal names, equal reasons.
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for RingKeyRejected {}
 
 /// The error of a signing device, shared so that [`CryptoError`] stays
 /// `Clone`; [`DeviceError::get`] and [`DeviceError::downcast_ref`] give the
@@ -353,12 +430,12 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> Result<(), CryptoError> {
     let mismatch = || CryptoError::KeyMismatch {
-        key: key.describe(),
+        key: key.kind(),
         scheme: scheme.as_str(),
     };
     match (key, scheme) {
         (PublicKey::Rsa { der, .. }, SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
-            let algorithm = ring_rsa_verification(scheme, hash);
+            let (_, algorithm) = ring_rsa(scheme, hash);
             ring_sig::UnparsedPublicKey::new(algorithm, der)
                 .verify(message, signature)
                 .map_err(|_| CryptoError::BadSignature)
@@ -373,7 +450,7 @@ pub(crate) fn verify(
                 return Err(CryptoError::Unsupported {
                     scheme: scheme.as_str(),
                     hash: hash.as_str(),
-                    key: key.describe(),
+                    key: key.kind(),
                 });
             }
             verify_prehash_ecdsa(curve, point, digest, signature).ok_or(CryptoError::BadSignature)
@@ -382,17 +459,29 @@ pub(crate) fn verify(
     }
 }
 
-fn ring_rsa_verification(
+/// ring's RSA algorithms for `scheme` (`rsassa-pss`, otherwise PKCS#1
+/// v1.5) and `hash`: the padding to sign with and the verification
+/// algorithm (moduli of 2048 to 8192 bits; RFC 4056 §3 parameters for PSS).
+fn ring_rsa(
     scheme: SignatureScheme,
     hash: HashAlgorithm,
-) -> &'static dyn ring_sig::VerificationAlgorithm {
+) -> (
+    &'static dyn ring_sig::RsaEncoding,
+    &'static ring_sig::RsaParameters,
+) {
     match (scheme, hash) {
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_2048_8192_SHA256,
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_2048_8192_SHA384,
-        (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_2048_8192_SHA512,
-        (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
-        (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
-        (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => {
+            (&ring_sig::RSA_PSS_SHA256, &ring_sig::RSA_PSS_2048_8192_SHA256)
+        }
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => {
+            (&ring_sig::RSA_PSS_SHA384, &ring_sig::RSA_PSS_2048_8192_SHA384)
+        }
+        (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => {
+            (&ring_sig::RSA_PSS_SHA512, &ring_sig::RSA_PSS_2048_8192_SHA512)
+        }
+        (_, HashAlgorithm::Sha256) => (&ring_sig::RSA_PKCS1_SHA256, &ring_sig::RSA_PKCS1_2048_8192_SHA256),
+        (_, HashAlgorithm::Sha384) => (&ring_sig::RSA_PKCS1_SHA384, &ring_sig::RSA_PKCS1_2048_8192_SHA384),
+        (_, HashAlgorithm::Sha512) => (&ring_sig::RSA_PKCS1_SHA512, &ring_sig::RSA_PKCS1_2048_8192_SHA512),
     }
 }
 
@@ -407,6 +496,37 @@ fn ring_ecdsa_verification(
         (Curve::P384, HashAlgorithm::Sha384) => Some(&ring_sig::ECDSA_P384_SHA384_ASN1),
         _ => None,
     }
+}
+
+/// Evaluates `$body` (an `Option`) with `$C` the RustCrypto type of the
+/// curve `$curve`; `None` for a curve the crate does not implement or this
+/// build leaves out (features `ecdsa-prehash`, `brainpool`; D188).
+macro_rules! with_curve {
+    ($curve:expr, $C:ident => $body:expr) => {
+        match $curve {
+            #[cfg(feature = "ecdsa-prehash")]
+            Curve::P256 => {
+                type $C = p256::NistP256;
+                $body
+            }
+            #[cfg(feature = "ecdsa-prehash")]
+            Curve::P384 => {
+                type $C = p384::NistP384;
+                $body
+            }
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP256r1 => {
+                type $C = bp256::BrainpoolP256r1;
+                $body
+            }
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP384r1 => {
+                type $C = bp384::BrainpoolP384r1;
+                $body
+            }
+            _ => None,
+        }
+    };
 }
 
 /// Whether [`verify_prehash_ecdsa`] has the curve: P-256 and P-384 with
@@ -426,31 +546,29 @@ fn prehash_ecdsa_supported(curve: &Curve) -> bool {
 /// signature is malformed, the signature is wrong, or the curve unsupported
 /// ([`prehash_ecdsa_supported`]).
 fn verify_prehash_ecdsa(curve: &Curve, point: &[u8], digest: &[u8], signature: &[u8]) -> Option<()> {
-    #[cfg(feature = "ecdsa-prehash")]
-    macro_rules! verify_with {
-        ($curve:ty) => {{
-            let key = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes(point).ok()?;
-            let signature = ecdsa::Signature::<$curve>::from_der(signature).ok()?;
-            key.verify_prehash(digest, &signature).ok()
-        }};
-    }
-    match curve {
-        #[cfg(feature = "ecdsa-prehash")]
-        Curve::P256 => verify_with!(p256::NistP256),
-        #[cfg(feature = "ecdsa-prehash")]
-        Curve::P384 => verify_with!(p384::NistP384),
-        #[cfg(feature = "brainpool")]
-        Curve::BrainpoolP256r1 => verify_with!(bp256::BrainpoolP256r1),
-        #[cfg(feature = "brainpool")]
-        Curve::BrainpoolP384r1 => verify_with!(bp384::BrainpoolP384r1),
-        _ => {
-            let _ = (point, digest, signature);
-            None
-        }
-    }
+    #[cfg(not(feature = "ecdsa-prehash"))]
+    let _ = (point, digest, signature);
+    with_curve!(curve, C => {
+        let key = ecdsa::VerifyingKey::<C>::from_sec1_bytes(point).ok()?;
+        let signature = ecdsa::Signature::<C>::from_der(signature).ok()?;
+        key.verify_prehash(digest, &signature).ok()
+    })
 }
 
-/// A provider's private signing key, read from PKCS#8.
+/// A raw ECDSA signature `r || s` (PKCS#11 §2.3.1, XML-DSig) as DER
+/// `Ecdsa-Sig-Value` (RFC 5754 §3.3); `None` when its length does not fit
+/// the curve or `r` or `s` is zero.
+#[cfg(feature = "pkcs11")]
+pub(crate) fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
+    with_curve!(curve, C => {
+        let signature = ecdsa::Signature::<C>::from_slice(raw).ok()?;
+        Some(signature.to_der().as_bytes().to_vec())
+    })
+}
+
+/// A provider's private signing key in memory, read from PKCS#8. The
+/// signing functions take it as a [`Signer`](crate::signer::Signer) paired
+/// with its certificate: [`CertifiedKey`](crate::signer::CertifiedKey).
 pub struct SigningKey {
     inner: KeyInner,
 }
@@ -469,8 +587,6 @@ enum KeyInner {
     Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
     #[cfg(feature = "brainpool")]
     Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
-    /// A key behind a `signer::Signer` (an HSM): docs/decisions.md D145.
-    External(Arc<dyn ExternalKey>),
 }
 
 impl fmt::Debug for SigningKey {
@@ -490,8 +606,8 @@ impl SigningKey {
     /// # Errors
     /// [`CryptoError::BadKey`] when the PEM or key cannot be read.
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
-        let der = crate::pem::pem_to_der(pem, "PRIVATE KEY")
-            .ok_or_else(|| CryptoError::BadKey("no PRIVATE KEY PEM block".into()))?;
+        let der =
+            crate::pem::pem_to_der(pem, "PRIVATE KEY").ok_or(CryptoError::BadKey(KeyError::NoPemBlock))?;
         Self::from_pkcs8_der(&der)
     }
 
@@ -506,99 +622,100 @@ impl SigningKey {
     /// [`CryptoError::NeedsFeature`] for a brainpool key without feature
     /// `brainpool`.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let bad = |e: &dyn fmt::Display| CryptoError::BadKey(e.to_string());
-        let (algorithm, curve) = pkcs8_algorithm(der).ok_or_else(|| bad(&"not a PKCS#8 PrivateKeyInfo"))?;
-        let inner = match (algorithm.as_str(), curve.as_ref()) {
-            (OID_RSA, _) => KeyInner::Rsa(ring_sig::RsaKeyPair::from_pkcs8(der).map_err(|e| bad(&e))?),
+        #[cfg(feature = "ecdsa-prehash")]
+        let bad = |e| CryptoError::BadKey(KeyError::Pkcs8(e));
+        let (algorithm, curve) = pkcs8_algorithm(der).ok_or(CryptoError::BadKey(KeyError::NotPkcs8))?;
+        let inner = match (algorithm.as_str(), curve) {
+            (OID_RSA, _) => KeyInner::Rsa(
+                ring_sig::RsaKeyPair::from_pkcs8(der)
+                    .map_err(|e| CryptoError::BadKey(KeyError::Rsa(RingKeyRejected(e))))?,
+            ),
             #[cfg(not(feature = "ecdsa-prehash"))]
             (OID_EC, Some(curve @ (Curve::P256 | Curve::P384))) => {
-                KeyInner::RingEc(curve.clone(), ring_ecdsa_key(curve, der).map_err(|e| bad(&e))?)
+                let key = ring_ecdsa_key(&curve, der)
+                    .map_err(|e| CryptoError::BadKey(KeyError::Ec(RingKeyRejected(e))))?;
+                KeyInner::RingEc(curve, key)
             }
             #[cfg(feature = "ecdsa-prehash")]
             (OID_EC, Some(Curve::P256)) => {
                 use p256::pkcs8::DecodePrivateKey;
-                let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
-                let rng = SystemRandom::new();
-                let ring =
-                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng)
-                        .ok();
-                KeyInner::P256(key, ring)
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
+                KeyInner::P256(
+                    key,
+                    ring_ecdsa_pair(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der),
+                )
             }
             #[cfg(feature = "ecdsa-prehash")]
             (OID_EC, Some(Curve::P384)) => {
                 use p384::pkcs8::DecodePrivateKey;
-                let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
-                let rng = SystemRandom::new();
-                let ring =
-                    ring_sig::EcdsaKeyPair::from_pkcs8(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng)
-                        .ok();
-                KeyInner::P384(key, ring)
+                let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
+                KeyInner::P384(
+                    key,
+                    ring_ecdsa_pair(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der),
+                )
             }
             #[cfg(feature = "brainpool")]
             (OID_EC, Some(Curve::BrainpoolP256r1)) => {
                 use bp256::pkcs8::DecodePrivateKey;
                 KeyInner::Bp256(
-                    ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                    ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_pkcs8_der(der).map_err(bad)?,
                 )
             }
             #[cfg(feature = "brainpool")]
             (OID_EC, Some(Curve::BrainpoolP384r1)) => {
                 use bp384::pkcs8::DecodePrivateKey;
                 KeyInner::Bp384(
-                    ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+                    ecdsa::SigningKey::<bp384::BrainpoolP384r1>::from_pkcs8_der(der).map_err(bad)?,
                 )
             }
             #[cfg(not(feature = "brainpool"))]
             (OID_EC, Some(curve @ (Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1))) => {
                 return Err(CryptoError::NeedsFeature {
-                    curve: curve.clone(),
+                    curve,
                     feature: "brainpool",
                 });
             }
-            (OID_EC, curve) => {
-                return Err(bad(&format!(
-                    "unsupported curve {}",
-                    curve.map_or("(none)".into(), |c| c.name().to_owned())
-                )));
+            (algorithm, curve) => {
+                return Err(CryptoError::BadKey(KeyError::Unsupported {
+                    algorithm: algorithm.to_owned(),
+                    curve,
+                }));
             }
-            (other, _) => return Err(bad(&format!("unsupported key algorithm {other}"))),
         };
         Ok(SigningKey { inner })
-    }
-
-    /// A key whose signatures are made elsewhere (an HSM, through
-    /// `signer::Signer`): the bridge of docs/decisions.md D145.
-    pub(crate) fn external(key: Arc<dyn ExternalKey>) -> Self {
-        SigningKey {
-            inner: KeyInner::External(key),
-        }
     }
 
     /// The scheme this key signs with by default: `rsa` for RSA keys, `ec-dsa` for EC keys.
     pub fn default_scheme(&self) -> SignatureScheme {
         match &self.inner {
             KeyInner::Rsa(_) => SignatureScheme::Rsa,
-            KeyInner::External(signer) => signer.default_scheme(),
             _ => SignatureScheme::EcDsa,
+        }
+    }
+
+    /// The kind of key.
+    pub fn kind(&self) -> KeyKind {
+        let ec = |curve| KeyKind::Ec { curve };
+        match &self.inner {
+            KeyInner::Rsa(key) => KeyKind::Rsa {
+                bits: key.public().modulus_len() * 8,
+            },
+            #[cfg(feature = "ecdsa-prehash")]
+            KeyInner::P256(..) => ec(Curve::P256),
+            #[cfg(feature = "ecdsa-prehash")]
+            KeyInner::P384(..) => ec(Curve::P384),
+            #[cfg(not(feature = "ecdsa-prehash"))]
+            KeyInner::RingEc(curve, _) => ec(curve.clone()),
+            #[cfg(feature = "brainpool")]
+            KeyInner::Bp256(_) => ec(Curve::BrainpoolP256r1),
+            #[cfg(feature = "brainpool")]
+            KeyInner::Bp384(_) => ec(Curve::BrainpoolP384r1),
         }
     }
 
     /// A short description such as `RSA-3072` or `EC P-256`.
     pub fn describe(&self) -> String {
-        match &self.inner {
-            KeyInner::Rsa(key) => format!("RSA-{}", key.public().modulus_len() * 8),
-            #[cfg(feature = "ecdsa-prehash")]
-            KeyInner::P256(..) => "EC P-256".into(),
-            #[cfg(feature = "ecdsa-prehash")]
-            KeyInner::P384(..) => "EC P-384".into(),
-            #[cfg(not(feature = "ecdsa-prehash"))]
-            KeyInner::RingEc(curve, _) => format!("EC {curve}"),
-            #[cfg(feature = "brainpool")]
-            KeyInner::Bp256(_) => "EC brainpoolP256r1".into(),
-            #[cfg(feature = "brainpool")]
-            KeyInner::Bp384(_) => "EC brainpoolP384r1".into(),
-            KeyInner::External(signer) => format!("{signer:?}"),
-        }
+        self.kind().to_string()
     }
 
     /// Signs `message` with the given scheme and hash.
@@ -613,21 +730,13 @@ impl SigningKey {
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         let mismatch = || CryptoError::KeyMismatch {
-            key: self.describe(),
+            key: self.kind(),
             scheme: scheme.as_str(),
         };
         let rng = SystemRandom::new();
         match (&self.inner, scheme) {
-            (KeyInner::External(signer), _) => signer.sign(scheme, hash, message),
             (KeyInner::Rsa(key), SignatureScheme::Rsa | SignatureScheme::RsassaPss) => {
-                let padding: &'static dyn ring_sig::RsaEncoding = match (scheme, hash) {
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha256) => &ring_sig::RSA_PSS_SHA256,
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha384) => &ring_sig::RSA_PSS_SHA384,
-                    (SignatureScheme::RsassaPss, HashAlgorithm::Sha512) => &ring_sig::RSA_PSS_SHA512,
-                    (_, HashAlgorithm::Sha256) => &ring_sig::RSA_PKCS1_SHA256,
-                    (_, HashAlgorithm::Sha384) => &ring_sig::RSA_PKCS1_SHA384,
-                    (_, HashAlgorithm::Sha512) => &ring_sig::RSA_PKCS1_SHA512,
-                };
+                let (padding, _) = ring_rsa(scheme, hash);
                 let mut signature = vec![0; key.public().modulus_len()];
                 key.sign(padding, &rng, message, &mut signature)
                     .map_err(|_| CryptoError::SigningFailed)?;
@@ -680,13 +789,13 @@ impl SigningKey {
             KeyInner::RingEc(..) => Err(CryptoError::Unsupported {
                 scheme: SignatureScheme::EcDsa.as_str(),
                 hash: hash.as_str(),
-                key: self.describe(),
+                key: self.kind(),
             }),
             #[cfg(feature = "brainpool")]
             KeyInner::Bp256(key) => sign_with!(key, bp256::r1::ecdsa::Signature),
             #[cfg(feature = "brainpool")]
             KeyInner::Bp384(key) => sign_with!(key, bp384::r1::ecdsa::Signature),
-            KeyInner::Rsa(_) | KeyInner::External(_) => Err(CryptoError::SigningFailed),
+            KeyInner::Rsa(_) => Err(CryptoError::SigningFailed),
         }
     }
 
@@ -722,9 +831,18 @@ impl SigningKey {
                 curve: Curve::BrainpoolP384r1,
                 point: key.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
             },
-            KeyInner::External(signer) => signer.public_key(),
         }
     }
+}
+
+/// ring's ECDSA key pair for the curve's own hash, when ring reads the key
+/// (the fast path of [`SigningKey::sign`]); RustCrypto signs otherwise.
+#[cfg(feature = "ecdsa-prehash")]
+fn ring_ecdsa_pair(
+    algorithm: &'static ring_sig::EcdsaSigningAlgorithm,
+    der: &[u8],
+) -> Option<ring_sig::EcdsaKeyPair> {
+    ring_sig::EcdsaKeyPair::from_pkcs8(algorithm, der, &SystemRandom::new()).ok()
 }
 
 /// An ECDSA key pair on ring for P-256 (signing with SHA-256) or P-384

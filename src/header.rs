@@ -201,16 +201,148 @@ pub struct HeaderSection<'a> {
 /// A [`HeaderError`] when the input does not start with a header field, a
 /// line is malformed, a bare CR occurs, or a [`Limits`] value is exceeded.
 pub fn split_header<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<'a>, HeaderError> {
-    // The fast path finds only LFs and checks for bare CRs once, at the end,
-    // by counting; any error, or a bare CR, sends the input through the exact
-    // search, so that errors (which one, and its offset) stay as they were.
-    let mut lf = LfLines::new(raw, limits);
-    if let Ok(section) = split_with(raw, limits, |pos| lf.next_line(pos))
-        && lf.no_bare_cr(&raw[..section.body_offset])
-    {
+    // The fast path ([`split_fast`]) accepts only what the exact line search
+    // accepts; on any error, a bare CR or a limit it sends the input through
+    // the exact search, so that errors (which one, and its offset) stay as
+    // they were (docs/decisions.md D206).
+    if let Some(section) = split_fast(raw, limits) {
         return Ok(section);
     }
     split_with(raw, limits, |pos| find_line_end(raw, pos, limits))
+}
+
+/// The fast split: one `memchr` iterator over the section yields the LFs
+/// (one hit per line, set up once), each field is built when the next one
+/// starts, the CRs are counted once at the end, and the names and texts
+/// come from one UTF-8 check of the section. `None` on anything the exact
+/// search ([`find_line_end`]) would refuse, and on a bare CR: the caller
+/// then takes the exact search, which names the error.
+fn split_fast<'a>(raw: &'a [u8], limits: &Limits) -> Option<HeaderSection<'a>> {
+    // No line starts after `max_header_bytes` nor is longer than
+    // `max_line_length`: nothing beyond can end a line that is accepted.
+    let scan_end = raw.len().min(
+        limits
+            .max_header_bytes
+            .saturating_add(limits.max_line_length)
+            .saturating_add(2),
+    );
+    let mut lfs = memchr::memchr_iter(b'\n', &raw[..scan_end]);
+    let mut fields: Vec<RawField<'a>> = Vec::with_capacity(32);
+    let mut crlf_lines = 0;
+    let mut open: Option<OpenField> = None;
+    let mut pos = 0;
+    let body_offset = loop {
+        if pos > limits.max_header_bytes {
+            return None;
+        }
+        let (line_end, next) = match lfs.next() {
+            Some(lf) => {
+                let crlf = lf > pos && raw[lf - 1] == b'\r';
+                crlf_lines += usize::from(crlf);
+                (lf - usize::from(crlf), lf + 1)
+            }
+            None => (raw.len(), raw.len()),
+        };
+        if line_end - pos > limits.max_line_length {
+            return None;
+        }
+        if line_end == pos {
+            // The empty line that ends the header section, or the input's end.
+            push_field(raw, &mut fields, open.take(), pos, limits)?;
+            break next;
+        }
+        if matches!(raw[pos], b' ' | b'\t') {
+            let field = open.as_mut()?;
+            field.value_end = line_end;
+            field.folded = true;
+        } else {
+            push_field(raw, &mut fields, open.take(), pos, limits)?;
+            open = Some(OpenField {
+                start: pos,
+                colon: colon_of_field_line(raw, pos, line_end)?,
+                value_end: line_end,
+                folded: false,
+            });
+        }
+        pos = next;
+    };
+    let bare_cr = memchr::memchr_iter(b'\r', &raw[..body_offset]).count() != crlf_lines;
+    if fields.is_empty() || body_offset > limits.max_header_bytes || bare_cr {
+        return None;
+    }
+    attach_text(raw, &mut fields, body_offset).ok()?;
+    Some(HeaderSection { fields, body_offset })
+}
+
+/// The colon of the field line `raw[start..line_end]`: right after the name
+/// in a conforming field, tested inline; the obsolete white space before
+/// the colon, and every error, through [`parse_field_name`].
+fn colon_of_field_line(raw: &[u8], start: usize, line_end: usize) -> Option<usize> {
+    let line = &raw[start..line_end];
+    let name_len = ftext_len(line);
+    if name_len > 0 && line.get(name_len) == Some(&b':') {
+        return Some(start + name_len);
+    }
+    parse_field_name(raw, start, line_end)
+        .ok()
+        .map(|field| field.colon)
+}
+
+/// A field of the fast split whose last line may not have been seen yet.
+struct OpenField {
+    /// Offset of the field's first byte.
+    start: usize,
+    colon: usize,
+    /// The end of its last line so far, without the line end.
+    value_end: usize,
+    folded: bool,
+}
+
+/// Adds the field that ends at `end` (the next line's start) to `fields`;
+/// `None` when [`Limits::max_fields`] is reached.
+#[inline(always)]
+fn push_field<'a>(
+    raw: &'a [u8],
+    fields: &mut Vec<RawField<'a>>,
+    open: Option<OpenField>,
+    end: usize,
+    limits: &Limits,
+) -> Option<()> {
+    let Some(OpenField {
+        start,
+        colon,
+        value_end,
+        folded,
+    }) = open
+    else {
+        return Some(());
+    };
+    if fields.len() >= limits.max_fields {
+        return None;
+    }
+    fields.push(unattached_field(raw, start, colon, value_end, end, folded));
+    Some(())
+}
+
+/// The field `raw[start..end]` with its value ending at `value_end`; its
+/// `name` and `text` are filled in by [`attach_text`] once the whole
+/// section is known, so that UTF-8 is checked once, not once per field.
+fn unattached_field(
+    raw: &[u8],
+    start: usize,
+    colon: usize,
+    value_end: usize,
+    end: usize,
+    folded: bool,
+) -> RawField<'_> {
+    RawField {
+        name: "",
+        value: &raw[colon + 1..value_end],
+        raw: &raw[start..end],
+        offset: start,
+        text: None,
+        folded,
+    }
 }
 
 /// Splits the header section with the given line finder, which returns the
@@ -293,70 +425,6 @@ fn find_line_end(raw: &[u8], pos: usize, limits: &Limits) -> Result<(usize, usiz
             limit: limits.max_line_length,
         }),
         None => Ok((raw.len(), raw.len())),
-    }
-}
-
-/// The fast line search: one `memchr` iterator over the section yields the
-/// LFs only (one hit per line, set up once); the CRs are counted once at the
-/// end ([`LfLines::no_bare_cr`]). Its errors are only a signal to take the
-/// exact search.
-struct LfLines<'a> {
-    raw: &'a [u8],
-    lfs: memchr::Memchr<'a>,
-    /// Lines that ended in CRLF.
-    crlf_lines: usize,
-    limits: Limits,
-}
-
-impl<'a> LfLines<'a> {
-    fn new(raw: &'a [u8], limits: &Limits) -> Self {
-        // No line starts after `max_header_bytes` nor is longer than
-        // `max_line_length`: nothing beyond can end a line that is accepted.
-        let scan_end = raw.len().min(
-            limits
-                .max_header_bytes
-                .saturating_add(limits.max_line_length)
-                .saturating_add(2),
-        );
-        LfLines {
-            raw,
-            lfs: memchr::memchr_iter(b'\n', &raw[..scan_end]),
-            crlf_lines: 0,
-            limits: *limits,
-        }
-    }
-
-    fn next_line(&mut self, pos: usize) -> Result<(usize, usize), HeaderError> {
-        let too_long = HeaderError::LineTooLong {
-            offset: pos,
-            limit: self.limits.max_line_length,
-        };
-        if pos > self.limits.max_header_bytes {
-            return Err(too_long);
-        }
-        let max_end = pos.saturating_add(self.limits.max_line_length);
-        let Some(lf) = self.lfs.next() else {
-            return if self.raw.len() > max_end {
-                Err(too_long)
-            } else {
-                Ok((self.raw.len(), self.raw.len()))
-            };
-        };
-        let line_end = if lf > pos && self.raw[lf - 1] == b'\r' {
-            self.crlf_lines += 1;
-            lf - 1
-        } else {
-            lf
-        };
-        if line_end > max_end {
-            return Err(too_long);
-        }
-        Ok((line_end, lf + 1))
-    }
-
-    /// Whether every CR of the section ends a CRLF line end.
-    fn no_bare_cr(&self, section: &[u8]) -> bool {
-        memchr::memchr_iter(b'\r', section).count() == self.crlf_lines
     }
 }
 
@@ -458,7 +526,10 @@ fn finish_field<'a>(
     end: usize,
     limits: &Limits,
 ) -> Result<(), HeaderError> {
-    let Some(FieldStart { start, colon, folded }) = current else {
+    let Some(FieldStart {
+        start, colon, folded, ..
+    }) = current
+    else {
         return Ok(());
     };
     if fields.len() >= limits.max_fields {
@@ -467,16 +538,7 @@ fn finish_field<'a>(
         });
     }
     let value_end = strip_line_end(raw, colon + 1, end);
-    // `name` and `text` are filled in by `attach_text` once the whole
-    // section is known, so that UTF-8 is checked once, not once per field.
-    fields.push(RawField {
-        name: "",
-        value: &raw[colon + 1..value_end],
-        raw: &raw[start..end],
-        offset: start,
-        text: None,
-        folded,
-    });
+    fields.push(unattached_field(raw, start, colon, value_end, end, folded));
     Ok(())
 }
 
@@ -736,6 +798,131 @@ mod tests {
                 line[..at].fill(b'!');
                 assert_eq!(ftext_len(&line), byte_scan(&line), "byte {stop:#x} after `!`");
             }
+        }
+    }
+
+    /// The reference splitter: the exact line search alone, the code that
+    /// `split_header` used before the fast split (parse4, D206).
+    fn split_reference<'a>(raw: &'a [u8], limits: &Limits) -> Result<HeaderSection<'a>, HeaderError> {
+        split_with(raw, limits, |pos| find_line_end(raw, pos, limits))
+    }
+
+    /// Pieces of header sections: names, colons, white space, every kind of
+    /// line end (CRLF, bare LF, bare CR), obs-fold, NUL, 8-bit bytes, long
+    /// runs, and arbitrary bytes.
+    fn header_piece() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => Just(b"\r\n".to_vec()),
+            2 => Just(b"\n".to_vec()),
+            1 => Just(b"\r".to_vec()),
+            3 => "[A-Za-z][A-Za-z0-9-]{0,11}".prop_map(String::into_bytes),
+            3 => Just(b": ".to_vec()),
+            1 => Just(b":".to_vec()),
+            2 => Just(b" ".to_vec()),
+            1 => Just(b"\t".to_vec()),
+            1 => Just(b" :".to_vec()),
+            1 => Just(b"\0".to_vec()),
+            1 => Just("\u{e4}".as_bytes().to_vec()),
+            1 => Just(b"\xe9".to_vec()),
+            1 => Just(b"\xc3".to_vec()),
+            1 => (1..80usize).prop_map(|n| vec![b'x'; n]),
+            1 => proptest::collection::vec(any::<u8>(), 0..4),
+        ]
+    }
+
+    fn header_section() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(header_piece(), 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    fn small_limits() -> impl proptest::strategy::Strategy<Value = Limits> {
+        use proptest::strategy::Strategy;
+        (0..300usize, 0..12usize, 0..90usize).prop_map(|(bytes, fields, line)| Limits {
+            max_header_bytes: bytes,
+            max_fields: fields,
+            max_line_length: line,
+        })
+    }
+
+    /// Limits at this section's boundaries: from one above to two below its
+    /// size, its number of fields and its longest line.
+    fn boundary_limits(raw: &[u8]) -> Vec<Limits> {
+        let Ok(section) = split_reference(raw, &Limits::default()) else {
+            return Vec::new();
+        };
+        let longest = raw[..section.body_offset]
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        let mut limits = Vec::new();
+        for below in 0..4 {
+            let at = |value: usize| (value + 1).saturating_sub(below);
+            limits.extend([
+                Limits {
+                    max_header_bytes: at(section.body_offset),
+                    ..Limits::default()
+                },
+                Limits {
+                    max_fields: at(section.fields.len()),
+                    ..Limits::default()
+                },
+                Limits {
+                    max_line_length: at(longest),
+                    ..Limits::default()
+                },
+            ]);
+        }
+        limits
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        // RFC 5322 §2.2, §2.2.3, §2.1.1; TR 01201-3.4 §3.1.21: the fast split
+        // gives the same fields (raw bytes, value, name, text, folding),
+        // body offset and errors (variant and offset) as the exact line
+        // search, on arbitrary sections, with the default and small limits
+        // and with limits at the section's own size, field count and
+        // longest line.
+        #[test]
+        fn split_matches_reference_splitter(raw in header_section(), limits in small_limits()) {
+            for limits in [Limits::default(), limits].into_iter().chain(boundary_limits(&raw)) {
+                let reference = split_reference(&raw, &limits);
+                proptest::prop_assert_eq!(split_header(&raw, &limits), reference.clone());
+                if let Some(fast) = split_fast(&raw, &limits) {
+                    proptest::prop_assert_eq!(Ok(fast), reference);
+                }
+            }
+        }
+
+        // The same for a conforming section followed by an arbitrary body:
+        // nothing after the empty line changes the split.
+        #[test]
+        fn split_of_a_valid_section_ignores_the_body(
+            names in proptest::collection::vec("[A-Za-z-]{1,20}", 1..30),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            lf_only in proptest::prelude::any::<bool>(),
+        ) {
+            let eol: &[u8] = if lf_only { b"\n" } else { b"\r\n" };
+            let mut raw = Vec::new();
+            for (i, name) in names.iter().enumerate() {
+                raw.extend_from_slice(name.as_bytes());
+                raw.extend_from_slice(b": value ");
+                raw.extend_from_slice(i.to_string().as_bytes());
+                if i % 3 == 0 {
+                    raw.extend_from_slice(eol);
+                    raw.extend_from_slice(b"\tfolded");
+                }
+                raw.extend_from_slice(eol);
+            }
+            raw.extend_from_slice(eol);
+            raw.extend_from_slice(&body);
+            let limits = Limits::default();
+            let fast = split_fast(&raw, &limits);
+            proptest::prop_assert!(fast.is_some());
+            proptest::prop_assert_eq!(fast.map(Ok), Some(split_reference(&raw, &limits)));
         }
     }
 

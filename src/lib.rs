@@ -30,7 +30,8 @@
 //! [`VerifyOptions`], [`VerificationReport`], [`build_confirmation`],
 //! [`check_confirmation`], [`build_notification`], [`read_notification`],
 //! [`Issuer`] (the provider that builds them), [`DateTime`] (the one date
-//! type), [`Certificate`] and [`SigningKey`].
+//! type), [`Certificate`], [`SigningKey`] and the [`Signer`] that pairs a key
+//! with its certificate ([`CertifiedKey`]).
 //!
 //! - **Reading a message**: [`envelope::Envelope::parse`] gives the typed
 //!   [`metadata::Metadata`], the raw fields ([`header::RawField`]), field
@@ -61,13 +62,14 @@
 //! - **XML signatures** (feature `xml`): [`xmldsig`] canonicalizes XML (C14N 1.0,
 //!   Exc-C14N 1.0), signs a document with an enveloped `ds:Signature` and
 //!   verifies one strictly (the confirmations' `Acknowledge-Message`, §3.5).
-//! - **Signing**: [`integrity::sign`] with [`integrity::SignOptions`]
-//!   (a [`crypto::SigningKey`] and its [`certificate::Certificate`]) writes
-//!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML.
-//!   A key elsewhere (an HSM) is a [`signer::Signer`]: a key with its
-//!   certificate, such as [`signer::CertifiedKey`] or, with feature
-//!   `pkcs11`, `signer::pkcs11::Pkcs11Signer`; [`crypto::SigningKey::from_signer`]
-//!   passes it to the signing functions.
+//! - **Signing**: every signing function takes a `&dyn` [`signer::Signer`],
+//!   a key with its certificate: [`signer::CertifiedKey`] (a
+//!   [`crypto::SigningKey`] in memory and its [`certificate::Certificate`])
+//!   or, with feature `pkcs11`, `signer::pkcs11::Pkcs11Signer` (a key in an
+//!   HSM). [`integrity::sign`] with [`integrity::SignOptions`] writes
+//!   `X-de-mail-integrity` (§3.1.21); [`xmldsig::sign_enveloped`] signs XML;
+//!   the confirmation, notification, ident and BCC builders and S/MIME take
+//!   the same signer.
 //! - **Verifying**: [`integrity::verify()`] checks `X-de-mail-integrity` and
 //!   fails closed (duplicates, bare LF, FC-04, weak keys, CA rules);
 //!   [`provider_directory`] binds signers to the sender's domain;
@@ -139,11 +141,16 @@
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki;
 //!   implies `brainpool`).
+//! - `online`: `status::online` fetches OCSP responses and CRLs over plain
+//!   HTTP (ureq without TLS; connect/read/total timeouts, size limits);
+//!   enables `ocsp`. Without it the crate does no network I/O:
+//!   [`status::requests_needed`] only plans the requests.
 //! - `serde`: `serde::Serialize` on the envelope and every report,
 //!   `serde::Deserialize` on the metadata and the codes; times as RFC 3339
 //!   UTC, addresses as strings, codes in snake_case (README "JSON output").
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `serde`, `provider`, `brainpool`, `smime`, `pkcs11` and `ocsp`).
+//!   enables `serde`, `provider`, `brainpool`, `smime`, `pkcs11`, `ocsp`
+//!   and `online` for `--online`).
 //!
 //! Without features (`--no-default-features`) the crate is the envelope +
 //! integrity layer: [`envelope`], [`validate`], [`metadata`], [`builder`],
@@ -228,12 +235,13 @@ pub use integrity::{SignOptions, VerificationReport, sign, verify};
 pub use notification::{build_notification, read_notification};
 #[cfg(feature = "provider")]
 pub use provider::Issuer;
+pub use signer::{CertifiedKey, Signer};
 pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
-/// needs the `smime` feature, the confirmation examples `provider`; CI
-/// tests with `--all-features`).
-#[cfg(all(doctest, feature = "smime", feature = "provider"))]
+/// needs the `smime` feature, the confirmation examples `provider`, the
+/// online status example `online`; CI tests with `--all-features`).
+#[cfg(all(doctest, feature = "smime", feature = "provider", feature = "online"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -30,8 +30,6 @@
 use mail_parser::MessageParser;
 
 use crate::address::{DeMailAddress, RecipientList};
-use crate::certificate::Certificate;
-use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
 use crate::fields::{DateTime, MessageType, NotificationType};
 use crate::header::HeaderError;
@@ -41,6 +39,7 @@ use crate::provider::{
     BuildError, Issuer, ProviderMessage, body_parts, derived_message_id, pdf_opening, pdf_time,
     provider_message_headers, provider_message_recipients, system_local_part, text_frame,
 };
+use crate::signer::Signer;
 use crate::xml::pull::Document;
 use crate::xml::reader::decode;
 use crate::xml::{self, XmlError, XmlLimits, XmlWarning, push_element};
@@ -345,7 +344,7 @@ pub fn notification_message(
 /// Builds the notification message: headers per Table 1 column M from the
 /// system address, `multipart/mixed` with text, XML and PDF (§3.4.1),
 /// private id copied (FU Schritt 45, 56), no options. Signed with the
-/// integrity layer when a key is given, hash-only otherwise.
+/// integrity layer when a signer is given, hash-only otherwise.
 ///
 /// Goes to the forwarder (`Resent-From`) when the original was forwarded,
 /// otherwise to the Reply-To or sender (FU Schritt 45); a malware
@@ -361,7 +360,7 @@ pub fn notification_message(
 pub fn build_notification(
     original: &Envelope<'_>,
     request: &NotificationRequest<'_>,
-    signer: Option<(&SigningKey, &Certificate)>,
+    signer: Option<&dyn Signer>,
 ) -> Result<Vec<u8>, BuildError> {
     request.issuer.require_sender(request.kind.system_local_part())?;
     let recipients = notification_recipients(original, request.kind)?;
@@ -371,7 +370,7 @@ pub fn build_notification(
     let mut pdf_blocks = pdf_opening(&message.text, "Angaben der Meldung", &message.sender);
     pdf_blocks.push(pdf_time("Zeitpunkt", &message.time));
     let signing = match signer {
-        Some((key, certificate)) => SignOptions::signed(key, certificate),
+        Some(signer) => SignOptions::signed(signer),
         None => SignOptions::hash_only(),
     };
     ProviderMessage {

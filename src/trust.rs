@@ -70,6 +70,7 @@ use crate::status::{CertificateStatus, ChainCertificate, Evidence, Indication, S
 static NO_EVIDENCE: Evidence = Evidence {
     crls: Vec::new(),
     ocsp_responses: Vec::new(),
+    failed_fetches: Vec::new(),
 };
 
 /// The inputs of a verification besides the message, for every verifier:
@@ -280,13 +281,13 @@ impl VerifyOptions<'_> {
     /// [`VerifyOptions::status_policy`] (D155): revoked always (FC-02);
     /// unknown and unavailable always (evidence was given for the
     /// certificate and did not confirm it, FC-03); not checked, or evidence
-    /// only about other certificates (D157), only under
+    /// only about other certificates (D157) or not fetched (D196), only under
     /// [`StatusPolicy::Require`] (FC-03). Good and revoked after the
     /// verification time (D131) never fail.
     pub fn status_refuses(&self, status: &CertificateStatus) -> bool {
         match status {
             CertificateStatus::NotChecked => self.status_policy == StatusPolicy::Require,
-            CertificateStatus::Unavailable(unavailable) if unavailable.only_about_other_certificates() => {
+            CertificateStatus::Unavailable(unavailable) if unavailable.silent() => {
                 self.status_policy == StatusPolicy::Require
             }
             other => other.error_case().is_some(),
@@ -668,12 +669,51 @@ mod tests {
         assert!(strict.status_refuses(&revoked));
     }
 
+    // PVD FU Schritt 48, D196: a responder that did not answer says nothing about the
+    // certificate: unavailable (FC-03) refuses under Require only, like no evidence;
+    // next to a stale piece it refuses always
+    #[test]
+    fn d196_not_fetched_refuses_only_when_required() {
+        let not_fetched = crate::status::RejectedEvidence {
+            kind: crate::status::EvidenceKind::Ocsp,
+            index: 0,
+            error: crate::status::EvidenceError::NotFetched(crate::status::FetchFailure {
+                kind: crate::status::EvidenceKind::Ocsp,
+                url: "http://127.0.0.1:1/".to_owned(),
+                error: crate::status::FetchError::ConnectionFailed,
+            }),
+        };
+        let stale = crate::status::RejectedEvidence {
+            kind: crate::status::EvidenceKind::Crl,
+            index: 0,
+            error: crate::status::EvidenceError::CrlStale {
+                next_update: std::time::SystemTime::UNIX_EPOCH,
+            },
+        };
+        let down = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![not_fetched.clone()],
+        });
+        let down_and_stale = CertificateStatus::Unavailable(crate::status::StatusUnavailable {
+            rejected: vec![stale, not_fetched],
+        });
+        let options = VerifyOptions::default();
+        assert!(!options.status_refuses(&down));
+        assert!(options.status_refuses(&down_and_stale));
+        let strict = VerifyOptions {
+            status_policy: StatusPolicy::Require,
+            ..VerifyOptions::default()
+        };
+        assert!(strict.status_refuses(&down));
+        assert_eq!(down.error_case().map(|case| case.code()), Some("FC-03"));
+    }
+
     // RFC 5280 §6.3: without a verified issuer no evidence is judged
     #[test]
     fn status_without_a_verified_issuer_is_not_checked() {
         let evidence = Evidence {
             crls: vec![vec![0x30, 0x00]],
             ocsp_responses: Vec::new(),
+            failed_fetches: Vec::new(),
         };
         let options = VerifyOptions {
             time: at(),

@@ -23,6 +23,7 @@
 //! use std::time::{Duration, UNIX_EPOCH};
 //! use demail::certificate::Certificate;
 //! use demail::crypto::SigningKey;
+//! use demail::signer::CertifiedKey;
 //! use demail::trusted_list::{TrustedList, TrustedListError};
 //! use demail::xmldsig::{XmlSignOptions, sign_enveloped};
 //!
@@ -34,7 +35,8 @@
 //! let list = format!(
 //!     r#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"><SchemeInformation><NextUpdate><dateTime>2027-06-01T00:00:00Z</dateTime></NextUpdate></SchemeInformation><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Test QCA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>{b64}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"#
 //! );
-//! let signed = sign_enveloped(list.as_bytes(), &XmlSignOptions::new(&key, &signer))?;
+//! let list_signer = CertifiedKey::new(key, signer.clone())?;
+//! let signed = sign_enveloped(list.as_bytes(), &XmlSignOptions::new(&list_signer))?;
 //! let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400); // 2026-11-24
 //!
 //! let trusted = TrustedList::verify(&signed, &[signer.clone()], at)?;

@@ -14,7 +14,7 @@ use demail::integrity::{Verdict, verify};
 use demail::trust::VerifyOptions;
 
 mod common;
-use common::{cert, key, text as data};
+use common::{cert, signer, text as data};
 mod xmldsig_common;
 
 /// normal-minimal.eml with the given recipients in chosen and actual
@@ -209,10 +209,8 @@ fn the_same_bcc_mailbox_twice_gets_one_copy() {
 // signed copies, each verifying with the provider certificate.
 #[test]
 fn each_copy_gets_its_own_signature() {
-    let key = key("p256");
-    let certificate = cert("p256");
     let message = outgoing(&addresses("to", 1), &[], &addresses("secret", 2));
-    let copies = split_bcc(&message, &SignOptions::signed(&key, &certificate)).unwrap();
+    let copies = split_bcc(&message, &SignOptions::signed(&signer("p256"))).unwrap();
     assert_eq!(copies.len(), 3);
     let anchors = [cert("ca")];
     let intermediates = [cert("intermediate")];

@@ -208,14 +208,14 @@ fn d203_verify_with_a_trusted_list_as_anchors() {
     let dir = cli::temp_dir("cli-trusted-list");
     let list = demail::xmldsig::sign_enveloped(
         common::trusted_list::trusted_list("").as_bytes(),
-        &demail::xmldsig::XmlSignOptions::new(&common::key("p256"), &common::cert("p256")),
+        &demail::xmldsig::XmlSignOptions::new(&common::signer("p256")),
     )
     .unwrap();
     let list_path = dir.join("tsl.xml");
     std::fs::write(&list_path, list).unwrap();
     let message = sign(
         &common::data("normal.eml"),
-        &SignOptions::signed(&common::key("rsa2048"), &common::cert("rsa2048")),
+        &SignOptions::signed(&common::signer("rsa2048")),
     )
     .unwrap();
     let message_path = dir.join("signed.eml");

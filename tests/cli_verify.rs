@@ -260,7 +260,7 @@ fn cli_sign_refuses_hash_only_authoritative_exit_1_and_mismatched_key_exit_2() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("does not match the certificate"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not belong to the certificate"));
 }
 
 // RFC 5322 §3.6; TR 01201-3.4 §3.1.21 condition 4

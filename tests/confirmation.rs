@@ -18,6 +18,7 @@ use demail::fields::{DateTime, FieldName, MessageType};
 use demail::integrity::Failure;
 use demail::integrity::{SignOptions, sign};
 use demail::provider::{BuildError, Issuer};
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::validate::Mode;
 
@@ -39,12 +40,15 @@ fn sign_original(raw: &[u8]) -> Vec<u8> {
     let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
     let key = SigningKey::from_pkcs8_pem(&read("rsa3072.key.pem")).unwrap();
     let certificate = Certificate::from_pem(&read("rsa3072.cert.pem")).unwrap();
-    sign(raw, &SignOptions::signed(&key, &certificate)).unwrap()
+    sign(
+        raw,
+        &SignOptions::signed(&CertifiedKey::new(key, certificate).unwrap()),
+    )
+    .unwrap()
 }
 
 struct Provider {
-    key: SigningKey,
-    certificate: Certificate,
+    signer: CertifiedKey,
     anchors: Vec<Certificate>,
     intermediates: Vec<Certificate>,
 }
@@ -52,8 +56,11 @@ struct Provider {
 fn provider() -> Provider {
     let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
     Provider {
-        key: SigningKey::from_pkcs8_pem(&read("p256.key.pem")).unwrap(),
-        certificate: Certificate::from_pem(&read("p256.cert.pem")).unwrap(),
+        signer: CertifiedKey::new(
+            SigningKey::from_pkcs8_pem(&read("p256.key.pem")).unwrap(),
+            Certificate::from_pem(&read("p256.cert.pem")).unwrap(),
+        )
+        .unwrap(),
         anchors: vec![Certificate::from_pem(&read("ca.cert.pem")).unwrap()],
         intermediates: vec![Certificate::from_pem(&read("intermediate.cert.pem")).unwrap()],
     }
@@ -111,7 +118,7 @@ fn confirm_with(kind: ConfirmationKind, alter: impl FnOnce(&mut AcknowledgeMessa
     let mut message = acknowledge_message(&original, &request).unwrap();
     alter(&mut message);
     let p = provider();
-    assemble(&original, &request, &message, &p.key, &p.certificate).unwrap()
+    assemble(&original, &request, &message, &p.signer).unwrap()
 }
 
 /// Rewrites a confirmation's header fields and signs it again.
@@ -129,7 +136,7 @@ fn resign(confirmation: &[u8], alter: impl FnOnce(&mut String)) -> Vec<u8> {
     message.extend_from_slice(b"\r\n");
     message.extend_from_slice(envelope.body());
     let p = provider();
-    sign(&message, &SignOptions::signed(&p.key, &p.certificate)).unwrap()
+    sign(&message, &SignOptions::signed(&p.signer)).unwrap()
 }
 
 /// Replaces a confirmation's body with these parts and signs it again.
@@ -152,7 +159,7 @@ fn with_parts(confirmation: &[u8], parts: &[(&str, &str, &[u8])]) -> Vec<u8> {
     }
     builder.serialize_body(&mut message);
     let p = provider();
-    sign(&message, &SignOptions::signed(&p.key, &p.certificate)).unwrap()
+    sign(&message, &SignOptions::signed(&p.signer)).unwrap()
 }
 
 fn xml_part(confirmation: &[u8]) -> Vec<u8> {
@@ -174,8 +181,7 @@ fn every_kind_built_passes_the_check_against_its_original() {
     let envelope = Envelope::parse(&raw).unwrap();
     for kind in ConfirmationKind::ALL {
         let issuer = issuer(kind);
-        let confirmation =
-            build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate).unwrap();
+        let confirmation = build_confirmation(&envelope, &request(kind, &issuer), &p.signer).unwrap();
         let report = check(&confirmation, &raw, &p);
         assert_eq!(codes(&report), Vec::<&str>::new(), "{kind:?}: {report}");
         assert!(report.xml_signature.as_ref().is_some_and(|r| r.passed()));
@@ -205,8 +211,7 @@ fn subject_prefix_per_kind() {
         let c = build_confirmation(
             &Envelope::parse(&raw).unwrap(),
             &request(kind, &issuer),
-            &p.key,
-            &p.certificate,
+            &p.signer,
         )
         .unwrap();
         let parsed = Envelope::parse(&c).unwrap();
@@ -229,13 +234,7 @@ fn confirmation_headers_follow_table_1_column_b() {
     let p = provider();
     let original = Envelope::parse(&raw).unwrap();
     let issuer = issuer(ConfirmationKind::Receipt);
-    let c = build_confirmation(
-        &original,
-        &request(ConfirmationKind::Receipt, &issuer),
-        &p.key,
-        &p.certificate,
-    )
-    .unwrap();
+    let c = build_confirmation(&original, &request(ConfirmationKind::Receipt, &issuer), &p.signer).unwrap();
     let parsed = Envelope::parse(&c).unwrap();
     let m = parsed.metadata();
     assert_eq!(m.private_id, original.metadata().private_id);
@@ -325,13 +324,8 @@ fn wrong_system_address_is_refused_when_building() {
     let original = Envelope::parse(&raw).unwrap();
     let wrong = issuer(ConfirmationKind::Receipt);
     let p = provider();
-    let err = build_confirmation(
-        &original,
-        &request(ConfirmationKind::Dispatch, &wrong),
-        &p.key,
-        &p.certificate,
-    )
-    .unwrap_err();
+    let err =
+        build_confirmation(&original, &request(ConfirmationKind::Dispatch, &wrong), &p.signer).unwrap_err();
     assert!(
         matches!(
             err,
@@ -691,7 +685,7 @@ fn mismatch_body_parts() {
     }
     text_only.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\n\r\nHiermit\r\n");
     let p = provider();
-    let text_only = sign(&text_only, &SignOptions::signed(&p.key, &p.certificate)).unwrap();
+    let text_only = sign(&text_only, &SignOptions::signed(&p.signer)).unwrap();
     let report = assert_detects(&text_only, MismatchCode::NotMultipartMixed);
     assert!(report.has(MismatchCode::XmlMissing));
 }
@@ -749,8 +743,7 @@ fn metadata_with_characters_xml_cannot_carry_passes_the_check() {
     let confirmation = build_confirmation(
         &envelope,
         &request(ConfirmationKind::Dispatch, &issuer),
-        &p.key,
-        &p.certificate,
+        &p.signer,
     )
     .unwrap();
     let report = check(&confirmation, &raw, &p);
@@ -873,11 +866,12 @@ fn signer_mismatch_when_xml_and_integrity_signatures_use_different_certificates(
     let read = |name: &str| std::fs::read_to_string(path(&format!("keys/{name}"))).unwrap();
     let other_key = SigningKey::from_pkcs8_pem(&read("p384.key.pem")).unwrap();
     let other_cert = Certificate::from_pem(&read("p384.cert.pem")).unwrap();
+    let other = CertifiedKey::new(other_key, other_cert).unwrap();
     let raw = original();
     let envelope = Envelope::parse(&raw).unwrap();
     let issuer = issuer(ConfirmationKind::Dispatch);
     let request = request(ConfirmationKind::Dispatch, &issuer);
-    let by_other = build_confirmation(&envelope, &request, &other_key, &other_cert).unwrap();
+    let by_other = build_confirmation(&envelope, &request, &other).unwrap();
     let p = provider();
     // Both signatures by p384: fine.
     assert!(check(&by_other, &raw, &p).passed());
@@ -910,13 +904,7 @@ fn receipt_from(copy: &[u8]) -> Vec<u8> {
     let envelope = Envelope::parse(copy).unwrap();
     let issuer = issuer(ConfirmationKind::Receipt);
     let p = provider();
-    build_confirmation(
-        &envelope,
-        &request(ConfirmationKind::Receipt, &issuer),
-        &p.key,
-        &p.certificate,
-    )
-    .unwrap()
+    build_confirmation(&envelope, &request(ConfirmationKind::Receipt, &issuer), &p.signer).unwrap()
 }
 
 // TR 01201-3.4 §3.1.22, §3.5.1 Table 24, D55: a receipt confirmation built
@@ -994,7 +982,7 @@ fn build(raw: &[u8], kind: ConfirmationKind) -> Result<Vec<u8>, BuildError> {
     let envelope = Envelope::parse(raw).unwrap();
     let issuer = issuer(kind);
     let p = provider();
-    build_confirmation(&envelope, &request(kind, &issuer), &p.key, &p.certificate)
+    build_confirmation(&envelope, &request(kind, &issuer), &p.signer)
 }
 
 // PVD FU Schritt 36, D56: no dispatch confirmation for a forwarded or

@@ -20,13 +20,14 @@ use demail::provider::Issuer;
 use demail::provider_directory::SignerBinding;
 use demail::provider_directory::{AllowedSigner, ProviderMap};
 use demail::resend::{Resend, forward, reset_envelope_to};
+use demail::signer::{CertifiedKey, Signer};
 use demail::trust::VerifyOptions;
 
 mod common;
 mod xmldsig_common;
 
 use common::pki::{Issued, Issuer as CertIssuer, issue_with_subject, openssl_verify, signer_extensions};
-use common::{cert, data, key, path};
+use common::{cert, data, path, signer};
 use xmldsig_common::{temp_dir, tool_available};
 
 /// Now: the certificates made by the tests are valid from now on.
@@ -42,19 +43,13 @@ fn original() -> Vec<u8> {
     data("signed/normal-rsa3072.eml")
 }
 
-fn confirm(original: &[u8], kind: ConfirmationKind, key: &SigningKey, certificate: &Certificate) -> Vec<u8> {
-    confirm_altered(original, kind, key, certificate, |_| {})
+fn confirm(original: &[u8], kind: ConfirmationKind, signer: &dyn Signer) -> Vec<u8> {
+    confirm_altered(original, kind, signer, |_| {})
 }
 
 /// [`confirm`] from the system address of another provider domain.
-fn confirm_from(
-    domain: &str,
-    original: &[u8],
-    kind: ConfirmationKind,
-    key: &SigningKey,
-    certificate: &Certificate,
-) -> Vec<u8> {
-    confirm_with(domain, original, kind, key, certificate, |_| {})
+fn confirm_from(domain: &str, original: &[u8], kind: ConfirmationKind, signer: &dyn Signer) -> Vec<u8> {
+    confirm_with(domain, original, kind, signer, |_| {})
 }
 
 /// Builds a confirmation whose Acknowledge-Message is altered first (a
@@ -62,19 +57,17 @@ fn confirm_from(
 fn confirm_altered(
     original: &[u8],
     kind: ConfirmationKind,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
     alter: impl FnOnce(&mut AcknowledgeMessage),
 ) -> Vec<u8> {
-    confirm_with("dmda-b.de-mail.de", original, kind, key, certificate, alter)
+    confirm_with("dmda-b.de-mail.de", original, kind, signer, alter)
 }
 
 fn confirm_with(
     domain: &str,
     original: &[u8],
     kind: ConfirmationKind,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
     alter: impl FnOnce(&mut AcknowledgeMessage),
 ) -> Vec<u8> {
     let envelope = Envelope::parse(original).unwrap();
@@ -92,12 +85,12 @@ fn confirm_with(
     };
     let mut message = acknowledge_message(&envelope, &request).unwrap();
     alter(&mut message);
-    assemble(&envelope, &request, &message, key, certificate).unwrap()
+    assemble(&envelope, &request, &message, signer).unwrap()
 }
 
 /// Removes the integrity fields of a message and signs it again with
 /// `key`/`certificate` (the attacker holds a genuine provider key).
-fn resign(message: &[u8], key: &SigningKey, certificate: &Certificate) -> Vec<u8> {
+fn resign(message: &[u8], signer: &dyn Signer) -> Vec<u8> {
     let envelope = Envelope::parse(message).unwrap();
     let mut out = Vec::new();
     for field in envelope.fields() {
@@ -108,7 +101,7 @@ fn resign(message: &[u8], key: &SigningKey, certificate: &Certificate) -> Vec<u8
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(envelope.body());
-    sign(&out, &SignOptions::signed(key, certificate)).unwrap()
+    sign(&out, &SignOptions::signed(signer)).unwrap()
 }
 
 fn check(confirmation: &[u8], original: &[u8], directory: Option<&ProviderMap>) -> ConfirmationReport {
@@ -129,7 +122,7 @@ fn codes(report: &ConfirmationReport) -> Vec<&'static str> {
 
 /// A P-256 certificate from the trusted intermediate whose subject prints
 /// exactly like the committed p256 provider certificate's.
-fn look_alike_of_p256(dir_name: &str) -> (SigningKey, Certificate) {
+fn look_alike_of_p256(dir_name: &str) -> CertifiedKey {
     let dir = temp_dir(dir_name);
     let Issued {
         key: key_path,
@@ -151,7 +144,7 @@ fn look_alike_of_p256(dir_name: &str) -> (SigningKey, Certificate) {
     );
     assert_eq!(forged.issuer, cert("p256").issuer);
     let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
-    (key, forged)
+    CertifiedKey::new(key, forged).unwrap()
 }
 
 /// The original's signer (rsa3072) listed for its sender domain, and each
@@ -186,11 +179,11 @@ fn signer_mismatch_compares_issuer_and_subject_as_der_not_as_printed() {
     if !tool_available("openssl") {
         return;
     }
-    let (forged_key, forged) = look_alike_of_p256("confirmation-look-alike");
+    let forged = look_alike_of_p256("confirmation-look-alike");
     let original = original();
-    let by_forged = confirm(&original, ConfirmationKind::Dispatch, &forged_key, &forged);
+    let by_forged = confirm(&original, ConfirmationKind::Dispatch, &forged);
     assert!(check(&by_forged, &original, None).passed());
-    let mixed = resign(&by_forged, &key("p256"), &cert("p256"));
+    let mixed = resign(&by_forged, &signer("p256"));
     let report = check(&mixed, &original, None);
     assert_eq!(codes(&report), ["signer_mismatch"], "{report}");
 }
@@ -200,8 +193,8 @@ fn signer_mismatch_compares_issuer_and_subject_as_der_not_as_printed() {
 #[test]
 fn xml_signer_must_be_listed_for_the_confirmation_domain() {
     let original = original();
-    let by_p384 = confirm(&original, ConfirmationKind::Dispatch, &key("p384"), &cert("p384"));
-    let mixed = resign(&by_p384, &key("p256"), &cert("p256"));
+    let by_p384 = confirm(&original, ConfirmationKind::Dispatch, &signer("p384"));
+    let mixed = resign(&by_p384, &signer("p256"));
     let directory = sender_provider_p256();
     let report = check(&mixed, &original, Some(&directory));
     assert_eq!(
@@ -210,7 +203,7 @@ fn xml_signer_must_be_listed_for_the_confirmation_domain() {
         "{report}"
     );
     // Listed, one signer: passes.
-    let genuine = confirm(&original, ConfirmationKind::Dispatch, &key("p256"), &cert("p256"));
+    let genuine = confirm(&original, ConfirmationKind::Dispatch, &signer("p256"));
     let report = check(&genuine, &original, Some(&directory));
     assert!(report.passed(), "{report}");
 }
@@ -230,7 +223,7 @@ fn delivered_to(address: &str) -> Vec<u8> {
 #[test]
 fn dispatch_confirmation_must_be_signed_by_the_senders_provider() {
     let original = original();
-    let dispatch = confirm(&original, ConfirmationKind::Dispatch, &key("p256"), &cert("p256"));
+    let dispatch = confirm(&original, ConfirmationKind::Dispatch, &signer("p256"));
     let report = check(&dispatch, &original, None);
     assert!(report.passed(), "{report}");
     assert_eq!(report.provider_binding, SignerBinding::NotChecked);
@@ -268,14 +261,13 @@ fn receipt_confirmation_must_be_signed_by_a_recipients_provider() {
         "dmda-c.de-mail.de",
         &copy,
         ConfirmationKind::Receipt,
-        &key("p256"),
-        &cert("p256"),
+        &signer("p256"),
     );
     let outsider = listed(&[("dmda-c.de-mail.de", &cert("p256"))]);
     let report = check(&receipt, &original, Some(&outsider));
     assert_eq!(codes(&report), ["provider_not_responsible"], "{report}");
     // The provider of erika's domain (dmda-b) may.
-    let receipt = confirm(&copy, ConfirmationKind::Receipt, &key("p256"), &cert("p256"));
+    let receipt = confirm(&copy, ConfirmationKind::Receipt, &signer("p256"));
     let report = check(&receipt, &original, Some(&sender_provider_p256()));
     assert!(report.passed(), "{report}");
     assert_eq!(
@@ -293,20 +285,14 @@ fn receipt_confirmation_must_be_signed_by_a_recipients_provider() {
 fn confirmed_actual_recipient_and_envelope_to_must_be_chosen_recipients() {
     let original = original();
     let never_addressed = delivered_to("mallory@dmda-b.de-mail.de");
-    let receipt = confirm(
-        &never_addressed,
-        ConfirmationKind::Receipt,
-        &key("p256"),
-        &cert("p256"),
-    );
+    let receipt = confirm(&never_addressed, ConfirmationKind::Receipt, &signer("p256"));
     let report = check(&receipt, &original, None);
     assert_eq!(codes(&report), ["recipient_not_chosen"], "{report}");
 
     let receipt = confirm_altered(
         &delivered_to("erika.mustermann@dmda-b.de-mail.de"),
         ConfirmationKind::Receipt,
-        &key("p256"),
-        &cert("p256"),
+        &signer("p256"),
         |m| {
             m.metadata.push(Metadate {
                 name: "X-de-mail-actual-recipient".into(),
@@ -332,24 +318,18 @@ fn receipt_from_a_forwarded_copy_is_refused_by_the_check() {
         "fw.1@mx.dmda-b.de-mail.de",
     );
     let forwarded = forward(&original(), &resend).unwrap();
-    let receipt = confirm(&copy, ConfirmationKind::Receipt, &key("p256"), &cert("p256"));
+    let receipt = confirm(&copy, ConfirmationKind::Receipt, &signer("p256"));
     // Checked against the forwarded copy.
     let report = check(&receipt, &forwarded, None);
     assert!(codes(&report).contains(&"not_confirmable"), "{report}");
     // Checked against the sender's copy, the Metadata shows the forwarding.
-    let receipt = confirm_altered(
-        &copy,
-        ConfirmationKind::Receipt,
-        &key("p256"),
-        &cert("p256"),
-        |m| {
-            m.metadata.push(Metadate {
-                name: "Resent-From".into(),
-                value: "erika.mustermann@dmda-b.de-mail.de".into(),
-                original_header: "Resent-From: erika.mustermann@dmda-b.de-mail.de\r\n".into(),
-            })
-        },
-    );
+    let receipt = confirm_altered(&copy, ConfirmationKind::Receipt, &signer("p256"), |m| {
+        m.metadata.push(Metadate {
+            name: "Resent-From".into(),
+            value: "erika.mustermann@dmda-b.de-mail.de".into(),
+            original_header: "Resent-From: erika.mustermann@dmda-b.de-mail.de\r\n".into(),
+        })
+    });
     let report = check(&receipt, &original(), None);
     assert_eq!(codes(&report), ["not_confirmable"], "{report}");
 }

@@ -30,6 +30,7 @@ use demail::notification::{
     NotificationKind, NotificationMessage, NotificationRequest, notification_message,
 };
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::xml::{XmlError, XmlLimits, XmlWarning};
 
 fn data(name: &str) -> PathBuf {
@@ -158,6 +159,7 @@ fn crate_signed_xml(kind: ConfirmationKind) -> Vec<u8> {
     let key =
         SigningKey::from_pkcs8_pem(&std::fs::read_to_string(data("keys/p256.key.pem")).unwrap()).unwrap();
     let cert = Certificate::from_pem(&std::fs::read_to_string(data("keys/p256.cert.pem")).unwrap()).unwrap();
+    let signer = CertifiedKey::new(key, cert).unwrap();
     let issuer = issuer(kind.system_local_part());
     let request = ConfirmationRequest {
         kind,
@@ -166,7 +168,7 @@ fn crate_signed_xml(kind: ConfirmationKind) -> Vec<u8> {
         delivery_time: (kind == ConfirmationKind::Retrieve).then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
         message_id: None,
     };
-    let message = build_confirmation(&envelope, &request, &key, &cert).unwrap();
+    let message = build_confirmation(&envelope, &request, &signer).unwrap();
     let parsed = mail_parser::MessageParser::default().parse(&message).unwrap();
     use mail_parser::MimeHeaders;
     parsed
@@ -312,6 +314,7 @@ fn pdf_shows_every_field_with_umlauts() {
     let key =
         SigningKey::from_pkcs8_pem(&std::fs::read_to_string(data("keys/p256.key.pem")).unwrap()).unwrap();
     let cert = Certificate::from_pem(&std::fs::read_to_string(data("keys/p256.cert.pem")).unwrap()).unwrap();
+    let signer = CertifiedKey::new(key, cert).unwrap();
     for kind in ConfirmationKind::ALL {
         let issuer = issuer(kind.system_local_part());
         let request = ConfirmationRequest {
@@ -322,7 +325,7 @@ fn pdf_shows_every_field_with_umlauts() {
                 .then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
             message_id: None,
         };
-        let message = build_confirmation(&envelope, &request, &key, &cert).unwrap();
+        let message = build_confirmation(&envelope, &request, &signer).unwrap();
         let text = pdf_text(&pdf_part(&message), kind.as_str());
         let flat = squash(&text);
         let ack = acknowledge_message(&envelope, &request).unwrap();

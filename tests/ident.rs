@@ -103,9 +103,7 @@ impl Trust {
 }
 
 fn signed(card_type: CardType, signer: &str) -> Vec<u8> {
-    assertion(card_type)
-        .sign(&common::key(signer), &common::cert(signer))
-        .unwrap()
+    assertion(card_type).sign(&common::signer(signer)).unwrap()
 }
 
 // ---- cards (ID IO §2.2–2.7) ----
@@ -614,20 +612,19 @@ fn unsigned_assertion_is_refused() {
 
 #[test]
 fn signing_options_keep_the_default_uri_empty_and_last() {
-    let key = common::key("p256");
-    let certificate = common::cert("p256");
+    let signer = common::signer("p256");
     let signed = demail::xmldsig::sign_enveloped(
         b"<doc><a>1</a></doc>",
-        &demail::xmldsig::XmlSignOptions::new(&key, &certificate),
+        &demail::xmldsig::XmlSignOptions::new(&signer),
     )
     .unwrap();
     let signed = String::from_utf8(signed).unwrap();
     assert!(signed.starts_with("<doc><a>1</a><ds:Signature"));
     assert!(signed.contains("URI=\"\""));
     // A reference ID that is not on the document element is refused.
-    let options = demail::xmldsig::XmlSignOptions::new(&key, &certificate).reference_id("x");
+    let options = demail::xmldsig::XmlSignOptions::new(&signer).reference_id("x");
     assert!(demail::xmldsig::sign_enveloped(b"<doc><a ID=\"x\">1</a></doc>", &options).is_err());
-    let options = demail::xmldsig::XmlSignOptions::new(&key, &certificate).insert_after(SAML_NS, "Issuer");
+    let options = demail::xmldsig::XmlSignOptions::new(&signer).insert_after(SAML_NS, "Issuer");
     assert!(demail::xmldsig::sign_enveloped(b"<doc><a>1</a></doc>", &options).is_err());
 }
 
@@ -643,7 +640,7 @@ fn message(card_type: CardType, holder: &str, signer: &str) -> Vec<u8> {
         DeMailAddress::parse(AUDIENCE).unwrap(),
         time(),
     );
-    build_ident_confirmation(&request, &common::key(signer), &common::cert(signer)).unwrap()
+    build_ident_confirmation(&request, &common::signer(signer)).unwrap()
 }
 
 #[test]
@@ -692,8 +689,7 @@ fn wrong_subject_is_refused() {
     // the provider: refused on receipt.
     let mut foreign = assertion(CardType::DeMailAddress);
     foreign.card = full_card(CardType::DeMailAddress, "erika.musterfrau@dmda-a.de-mail.de");
-    let raw = assemble_ident_confirmation(&foreign, &issuer(), &common::key("p256"), &common::cert("p256"))
-        .unwrap();
+    let raw = assemble_ident_confirmation(&foreign, &issuer(), &common::signer("p256")).unwrap();
     let trust = Trust::test_pki();
     let report = check_ident_confirmation(&raw, Some(AUDIENCE), &trust.options()).unwrap();
     assert!(report.has(IdentMismatchCode::WrongSubject), "{report}");

@@ -14,6 +14,7 @@ use demail::notification::{
     NotificationError, NotificationKind, NotificationRequest, build_notification, read_notification,
 };
 use demail::provider::{BuildError, Issuer};
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::validate::Mode;
 
@@ -134,10 +135,11 @@ fn signed_notification_verifies() {
     let read = |name: &str| std::fs::read_to_string(data(&format!("keys/{name}"))).unwrap();
     let key = SigningKey::from_pkcs8_pem(&read("p256.key.pem")).unwrap();
     let cert = Certificate::from_pem(&read("p256.cert.pem")).unwrap();
+    let signer = CertifiedKey::new(key, cert).unwrap();
     let raw = original();
     let issuer = issuer(NotificationKind::ClosedAccount);
     let request = NotificationRequest::new(NotificationKind::ClosedAccount, &issuer, at());
-    let built = build_notification(&Envelope::parse(&raw).unwrap(), &request, Some((&key, &cert))).unwrap();
+    let built = build_notification(&Envelope::parse(&raw).unwrap(), &request, Some(&signer)).unwrap();
     let parsed = Envelope::parse(&built).unwrap();
     let report = verify(&parsed, &VerifyOptions::default());
     assert_eq!(report.mode, Some(IntegrityMode::Signed));

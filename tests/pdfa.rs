@@ -90,8 +90,7 @@ fn confirmation(original: &[u8], kind: ConfirmationKind) -> Vec<u8> {
         delivery_time: (kind == ConfirmationKind::Retrieve).then(|| time("Tue, 12 Mar 2024 09:15:05 +0100")),
         message_id: None,
     };
-    build_confirmation(&envelope, &request, &common::key("p256"), &common::cert("p256"))
-        .expect("confirmation")
+    build_confirmation(&envelope, &request, &common::signer("p256")).expect("confirmation")
 }
 
 fn notification(original: &[u8], kind: NotificationKind) -> Vec<u8> {

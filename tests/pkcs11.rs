@@ -1,7 +1,7 @@
 //! Signing with keys in a real PKCS#11 token: SoftHSM2 (Debian `softhsm2`),
 //! the test keys of tests/data/keys/ imported with `softhsm2-util` and the
 //! certificates written with `pkcs11-tool` (Debian `opensc`), so the token is
-//! set up by tools independent of the crate (issue 15 §1; D141–D145).
+//! set up by tools independent of the crate (issue 15 §1; D141–D144, D178, D180).
 //! Signatures made through the token verify with the crate and with openssl;
 //! a whole message (TR 01201-3.4 §3.1.21) verifies with `verify`, a
 //! confirmation (§3.5) with the crate and with xmlsec1.
@@ -19,13 +19,13 @@ use std::process::Command;
 use std::sync::Arc;
 
 use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation, check_confirmation};
-use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
+use demail::crypto::{CryptoError, HashAlgorithm, KeyKind, SignatureScheme};
 use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, sign};
 use demail::integrity::{Verdict, verify};
 use demail::provider::Issuer;
 use demail::signer::Signer;
-use demail::signer::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer};
+use demail::signer::pkcs11::{PIN_VARIABLE, Pkcs11Config, Pkcs11Error, Pkcs11Signer, UnsupportedTokenKey};
 
 mod common;
 mod xmldsig_common;
@@ -220,10 +220,8 @@ fn message_signed_through_the_token_verifies() {
         ("p256", SignatureScheme::EcDsa),
         ("bp256", SignatureScheme::EcDsa),
     ] {
-        let signer: Arc<dyn Signer> = Arc::new(open(name));
-        let certificate = signer.certificate().clone();
-        let key = SigningKey::from_signer(Arc::clone(&signer));
-        let mut sign_options = SignOptions::signed(&key, &certificate);
+        let signer = open(name);
+        let mut sign_options = SignOptions::signed(&signer);
         sign_options.signer.as_mut().unwrap().scheme = scheme;
         let signed = sign(&data("normal.eml"), &sign_options).unwrap();
         let report = verify(&Envelope::parse(&signed).unwrap(), &options(&trust));
@@ -240,7 +238,6 @@ fn message_signed_through_the_token_verifies() {
             &independent::header_input(&signed),
             &signature,
         );
-        drop(key);
         drop(signer);
     }
 }
@@ -255,11 +252,9 @@ fn confirmation_signed_through_the_token_verifies_with_the_crate_and_xmlsec1() {
     if !xmldsig_common::tool_available("xmlsec1") {
         return;
     }
-    let signer: Arc<dyn Signer> = Arc::new(open("p256"));
-    let certificate = signer.certificate().clone();
-    let key = SigningKey::from_signer(Arc::clone(&signer));
+    let signer = open("p256");
     // The original, as the sender's provider signs it (here with the same token key).
-    let original = sign(&data("normal.eml"), &SignOptions::signed(&key, &certificate)).unwrap();
+    let original = sign(&data("normal.eml"), &SignOptions::signed(&signer)).unwrap();
     let envelope = Envelope::parse(&original).unwrap();
     let issuer = Issuer::new(
         "DMDA B GmbH",
@@ -272,7 +267,7 @@ fn confirmation_signed_through_the_token_verifies_with_the_crate_and_xmlsec1() {
         delivery_time: None,
         message_id: None,
     };
-    let confirmation = build_confirmation(&envelope, &request, &key, &certificate).unwrap();
+    let confirmation = build_confirmation(&envelope, &request, &signer).unwrap();
     let trust = trust();
     let report = check_confirmation(&confirmation, &original, &options(&trust)).unwrap();
     assert!(report.passed(), "{:?}", report.mismatches);
@@ -354,7 +349,11 @@ fn weak_rsa_key_on_the_token_is_refused() {
     }
     let error = Pkcs11Signer::open(&config("rsa1024"), PIN).unwrap_err();
     assert!(
-        matches!(&error, Pkcs11Error::UnsupportedKey { key, kind } if key == "rsa1024" && kind == "RSA-1024"),
+        matches!(
+            &error,
+            Pkcs11Error::UnsupportedKey { key, reason: UnsupportedTokenKey::Kind(KeyKind::Rsa { bits: 1024 }) }
+                if key == "rsa1024"
+        ),
         "{error:?}"
     );
 }
@@ -503,20 +502,51 @@ fn signer_is_shared_between_threads() {
     }
 }
 
-/// D144: a second signer on a token this process is logged in to already
-/// cannot have its PIN checked, so it is refused, even with the right PIN.
+/// D144, D180: PKCS#11 login state is per process and token, so a second
+/// signer on a token this process is logged in to gets
+/// CKR_USER_ALREADY_LOGGED_IN. With the PIN the first login succeeded with
+/// it opens and both sign (and the second keeps signing after the first is
+/// gone); with another PIN, which the token did not check, it is refused.
 #[test]
-fn second_login_to_the_same_token_is_refused() {
-    if !in_token("second_login_to_the_same_token_is_refused") {
+fn second_signer_on_a_logged_in_token_needs_the_same_pin() {
+    if !in_token("second_signer_on_a_logged_in_token_needs_the_same_pin") {
         return;
     }
     let first = open("p256");
-    for pin in ["not-the-pin", PIN] {
-        let error = Pkcs11Signer::open(&config("p384"), pin).unwrap_err();
-        assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
+    let error = Pkcs11Signer::open(&config("p384"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
+    let second = open("p384");
+    let third = open("rsa3072");
+    for signer in [&first as &dyn Signer, &second, &third] {
+        let scheme = signer.default_scheme();
+        let signature = signer.sign(scheme, HashAlgorithm::Sha384, b"De-Mail").unwrap();
+        signer
+            .certificate()
+            .public_key
+            .verify(scheme, HashAlgorithm::Sha384, b"De-Mail", &signature)
+            .unwrap();
     }
     drop(first);
-    open("p384");
+    let signature = second
+        .sign(SignatureScheme::EcDsa, HashAlgorithm::Sha256, b"after the first")
+        .unwrap();
+    cert("p384")
+        .public_key
+        .verify(
+            SignatureScheme::EcDsa,
+            HashAlgorithm::Sha256,
+            b"after the first",
+            &signature,
+        )
+        .unwrap();
+    drop((second, third));
+    // Every session closed: the token logged out, so the token checks the
+    // PIN of the next signer itself.
+    let error = Pkcs11Signer::open(&config("p256"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::WrongPin { .. }), "{error:?}");
+    let _fourth = open("p384");
+    let error = Pkcs11Signer::open(&config("p256"), "not-the-pin").unwrap_err();
+    assert!(matches!(error, Pkcs11Error::AlreadyLoggedIn { .. }), "{error:?}");
 }
 
 /// A module that cannot be loaded is its own error, naming the path.

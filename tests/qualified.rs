@@ -15,6 +15,7 @@ use demail::crypto::SigningKey;
 use demail::envelope::Envelope;
 use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationReport, sign, verify};
 use demail::qualified::{QcError, QcStatements, QcType};
+use demail::signer::CertifiedKey;
 use demail::trust::{VerifyOptions, check_qualified};
 use xmldsig_common::{temp_dir, tool_available};
 
@@ -224,7 +225,8 @@ fn verify_requiring_qualified(name: &str, statements: &[&str]) -> Option<Verific
     let issued = issued(name, statements)?;
     let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
     let cert = Certificate::from_pem(&std::fs::read_to_string(&issued.cert).unwrap()).unwrap();
-    let signed = sign(&common::data("normal.eml"), &SignOptions::signed(&key, &cert)).unwrap();
+    let signer = CertifiedKey::new(key, cert).unwrap();
+    let signed = sign(&common::data("normal.eml"), &SignOptions::signed(&signer)).unwrap();
     let anchors = [common::cert("ca")];
     let intermediates = [common::cert("intermediate")];
     let options = VerifyOptions {

@@ -1,15 +1,18 @@
-//! The signer trait (issue 15 §1; docs/decisions.md D141, D142, D145): a
-//! key with its certificate, checked to belong together, usable as
-//! `&dyn Signer` and, through `SigningKey::from_signer`, by the signing
-//! functions that take a `SigningKey` (TR 01201-3.4 §3.1.21).
+//! The signer trait (issue 15 §1; docs/decisions.md D141, D142, D178): a
+//! key with its certificate, checked to belong together where it is made,
+//! passed as `&dyn Signer` to every signing function (TR 01201-3.4
+//! §3.1.21, §3.5).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use demail::certificate::Certificate;
-use demail::crypto::{CryptoError, DeviceError, HashAlgorithm, PublicKey, SignatureScheme, SigningKey};
+use demail::crypto::{
+    CryptoError, DeviceError, HashAlgorithm, KeyError, PublicKey, SignatureScheme, SigningKey,
+};
 use demail::envelope::Envelope;
+use demail::integrity::{Failure, Verdict, verify};
 use demail::integrity::{SignOptions, sign};
-use demail::integrity::{Verdict, verify};
 use demail::signer::{CertifiedKey, Signer, check_signer};
 
 mod common;
@@ -72,7 +75,7 @@ fn key_certificate_mismatch_is_refused_when_pairing() {
         let CryptoError::CertificateMismatch { key, certificate } = &error else {
             panic!("{key_name}/{cert_name}: {error:?}");
         };
-        assert_eq!(key, &common::key(key_name).public_key().describe());
+        assert_eq!(key, &Some(common::key(key_name).kind()));
         assert_eq!(certificate, &cert(cert_name).public_key);
     }
 }
@@ -132,15 +135,14 @@ fn device_error_keeps_the_backend_error() {
     assert_ne!(error, other, "another occurrence is not");
 }
 
-/// D145: a signer behind `SigningKey::from_signer` signs a whole message
-/// with `integrity::sign`; the crate verifies it, and openssl verifies the
-/// signature over independently computed canonical bytes (§3.1.21).
+/// D178: a `&dyn Signer` signs a whole message with `integrity::sign`; the
+/// crate verifies it, and openssl verifies the signature over independently
+/// computed canonical bytes (§3.1.21).
 #[test]
 fn message_signed_through_a_dyn_signer_verifies_with_the_crate_and_openssl() {
-    let certificate = cert("p256");
-    let bridged = SigningKey::from_signer(Arc::new(certified("p256")));
-    assert_eq!(bridged.public_key(), certificate.public_key);
-    let signed = sign(&data("normal.eml"), &SignOptions::signed(&bridged, &certificate)).unwrap();
+    let certified = certified("p256");
+    let signer: &dyn Signer = &certified;
+    let signed = sign(&data("normal.eml"), &SignOptions::signed(signer)).unwrap();
     let trust = trust();
     let report = verify(&Envelope::parse(&signed).unwrap(), &options(&trust));
     assert_eq!(report.verdict, Verdict::Pass);
@@ -178,16 +180,186 @@ fn message_signed_through_a_dyn_signer_verifies_with_the_crate_and_openssl() {
     assert_eq!(String::from_utf8_lossy(&out).trim(), "Verified OK");
 }
 
-/// D145: the certificate passed next to a bridged key must still be the
-/// signer's (integrity's own pair check).
+/// A signer defined outside the crate, as an HSM or remote-signing backend
+/// would be: it counts the signatures it makes.
+#[derive(Debug)]
+#[cfg_attr(not(all(feature = "provider", feature = "smime")), allow(dead_code))]
+struct Counting {
+    inner: CertifiedKey,
+    signatures: AtomicUsize,
+}
+
+impl Signer for Counting {
+    fn certificate(&self) -> &Certificate {
+        self.inner.certificate()
+    }
+
+    fn sign(
+        &self,
+        scheme: SignatureScheme,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.signatures.fetch_add(1, Ordering::SeqCst);
+        self.inner.sign(scheme, hash, message)
+    }
+}
+
+/// Issue 15 §1, D178: one way to pass a signer. The same `&dyn Signer` (one
+/// defined outside the crate) signs the integrity field (§3.1.21), an
+/// XML-DSig document (§3.5), a confirmation (§3.5.1: XML and integrity), a
+/// notification (§3.5.2), the BCC copies (§3.1.8), an ident confirmation
+/// (ID IO §2.6: assertion and integrity) and an S/MIME message (RFC 8551);
+/// each signature is made through the trait and each result verifies.
 #[test]
-fn bridged_key_with_another_certificate_is_refused() {
-    let bridged = SigningKey::from_signer(Arc::new(certified("p256")));
-    let other = cert("p384");
-    assert!(matches!(
-        sign(&data("normal.eml"), &SignOptions::signed(&bridged, &other)),
-        Err(demail::integrity::IntegrityError::KeyCertificateMismatch { .. })
-    ));
+#[cfg(all(feature = "provider", feature = "smime"))]
+fn one_dyn_signer_signs_integrity_xml_every_builder_and_smime() {
+    use demail::address::DeMailAddress;
+    use demail::confirmation::{ConfirmationKind, ConfirmationRequest, build_confirmation};
+    use demail::fields::DateTime;
+    use demail::ident::{CardField, CardType, IdentCard, IdentRequest, build_ident_confirmation};
+    use demail::notification::{NotificationKind, NotificationRequest, build_notification};
+    use demail::provider::Issuer;
+    use demail::xmldsig::{XmlSignOptions, sign_enveloped};
+
+    let counting = Counting {
+        inner: certified("p256"),
+        signatures: AtomicUsize::new(0),
+    };
+    let signer: &dyn Signer = &counting;
+    let trust = trust();
+    let passes = |message: &[u8]| {
+        let report = verify(&Envelope::parse(message).unwrap(), &options(&trust));
+        assert_eq!(report.verdict, Verdict::Pass, "{report:?}");
+    };
+    let count = || counting.signatures.load(Ordering::SeqCst);
+
+    passes(&sign(&data("normal.eml"), &SignOptions::signed(signer)).unwrap());
+    assert_eq!(count(), 1, "integrity");
+
+    let xml = sign_enveloped(b"<doc><a>1</a></doc>", &XmlSignOptions::new(signer)).unwrap();
+    assert!(demail::xmldsig::verify(&xml, &options(&trust)).unwrap().passed());
+    assert_eq!(count(), 2, "XML-DSig");
+
+    let original = data("signed/normal-rsa3072.eml");
+    let original = Envelope::parse(&original).unwrap();
+    let time = DateTime::parse_rfc5322("Wed, 13 Mar 2024 08:00:00 +0100").unwrap();
+    let issuer = Issuer::new(
+        "DMDA A",
+        DeMailAddress::parse("Versandbestaetigung@dmda-a.de-mail.de").unwrap(),
+    );
+    let request = ConfirmationRequest {
+        kind: ConfirmationKind::Dispatch,
+        issuer: &issuer,
+        time,
+        delivery_time: None,
+        message_id: None,
+    };
+    passes(&build_confirmation(&original, &request, signer).unwrap());
+    assert_eq!(count(), 4, "confirmation: XML and integrity");
+
+    let issuer = Issuer::new(
+        "DMDA B",
+        DeMailAddress::parse("Meldung@dmda-b.de-mail.de").unwrap(),
+    );
+    let request = NotificationRequest::new(NotificationKind::UnknownRecipient, &issuer, time);
+    passes(&build_notification(&original, &request, Some(signer)).unwrap());
+    assert_eq!(count(), 5, "notification");
+
+    let copies = demail::bcc::split_bcc(&data("normal.eml"), &SignOptions::signed(signer)).unwrap();
+    for copy in &copies {
+        passes(&copy.message);
+    }
+    assert_eq!(count(), 5 + copies.len(), "one signature per BCC copy");
+    let before_ident = count();
+
+    let holder = "max.mustermann@dmda-a.de-mail.de";
+    let card = IdentCard::new(
+        CardType::DeMailAddress,
+        vec![CardField::new("de-mail-address", holder, time)],
+    )
+    .unwrap();
+    let issuer = Issuer::new(
+        "DMDA A",
+        DeMailAddress::parse("Ident-Bestaetigung@dmda-a.de-mail.de").unwrap(),
+    );
+    let request = IdentRequest::new(
+        &card,
+        &issuer,
+        DeMailAddress::parse(holder).unwrap(),
+        DeMailAddress::parse("bank@bank.de-mail.de").unwrap(),
+        time,
+    );
+    passes(&build_ident_confirmation(&request, signer).unwrap());
+    assert_eq!(count(), before_ident + 2, "ident: assertion and integrity");
+
+    let mut protect = demail::smime::ProtectOptions::new(vec![cert("p256-enc")]);
+    protect.sign = Some(demail::smime::SenderSignature {
+        signer,
+        form: demail::smime::SignatureForm::Detached,
+    });
+    demail::smime::protect(&common::smime::draft(), &protect).unwrap();
+    assert_eq!(count(), before_ident + 3, "S/MIME");
+}
+
+/// D178: the builders do not check the pair again; a signer from elsewhere
+/// that breaks the contract (and was not passed through `check_signer`)
+/// signs, and the verifier fails the message closed (§3.1.21, FC-01).
+#[test]
+fn a_lying_signer_makes_messages_that_fail_verification() {
+    let lying = Lying {
+        key: key("p256"),
+        certificate: cert("p384"),
+    };
+    let signed = sign(&data("normal.eml"), &SignOptions::signed(&lying)).unwrap();
+    let trust = trust();
+    let report = verify(&Envelope::parse(&signed).unwrap(), &options(&trust));
+    assert!(
+        matches!(report.verdict, Verdict::Fail(Failure::BadSignature(_))),
+        "{report:?}"
+    );
+}
+
+/// A PKCS#8 key that cannot be used names why, with the typed cause
+/// (issue 15 §2): no PEM block, not PKCS#8, an unsupported algorithm
+/// (Ed25519, RFC 8410), an RSA key ring refuses (1024 bits, TR 02102-1), a
+/// malformed EC key.
+#[test]
+fn unusable_private_keys_name_the_typed_reason() {
+    use std::error::Error as _;
+    let bad = |result: Result<SigningKey, CryptoError>| match result {
+        Err(CryptoError::BadKey(reason)) => reason,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(bad(SigningKey::from_pkcs8_pem("no key")), KeyError::NoPemBlock);
+    assert_eq!(bad(SigningKey::from_pkcs8_der(&[0x30, 0x00])), KeyError::NotPkcs8);
+    let mut ed25519 = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+    ];
+    ed25519.extend([7; 32]);
+    assert_eq!(
+        bad(SigningKey::from_pkcs8_der(&ed25519)),
+        KeyError::Unsupported {
+            algorithm: "1.3.101.112".into(),
+            curve: None
+        }
+    );
+    let rsa1024 = bad(SigningKey::from_pkcs8_pem(&common::text("keys/rsa1024.key.pem")));
+    assert!(matches!(rsa1024, KeyError::Rsa(_)), "{rsa1024:?}");
+    let error = CryptoError::BadKey(rsa1024);
+    assert!(error.source().is_some(), "the cause is kept");
+    // A P-256 PrivateKeyInfo (RFC 5915, RFC 5208) whose ECPrivateKey is an
+    // empty SEQUENCE.
+    let empty_ec_key = [
+        0x30, 0x1c, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+        0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x02, 0x30, 0x00,
+    ];
+    let reason = bad(SigningKey::from_pkcs8_der(&empty_ec_key));
+    #[cfg(feature = "ecdsa-prehash")]
+    assert!(matches!(reason, KeyError::Pkcs8(_)), "{reason:?}");
+    // Without feature `ecdsa-prehash` ring reads the NIST keys (D188).
+    #[cfg(not(feature = "ecdsa-prehash"))]
+    assert!(matches!(reason, KeyError::Ec(_)), "{reason:?}");
 }
 
 #[test]

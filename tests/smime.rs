@@ -16,7 +16,7 @@ use demail::trust::VerifyOptions;
 mod common;
 mod xmldsig_common;
 use common::smime::{SIGNER_ADDRESS, draft, entity_of, keyfile, run};
-use common::{cert, data, key};
+use common::{cert, data};
 use xmldsig_common::{temp_dir, tool_available};
 
 fn decryption_key(name: &str) -> DecryptionKey {
@@ -83,12 +83,10 @@ fn openssl_verifies_the_inner_signature() {
         ("rsa2048", SignatureForm::Opaque),
         ("p384", SignatureForm::Detached),
     ] {
-        let signing_key = key(signer);
-        let signing_cert = cert(signer);
+        let sender = common::signer(signer);
         let mut options = ProtectOptions::new(vec![cert("p256-enc")]);
         options.sign = Some(SenderSignature {
-            key: &signing_key,
-            certificate: &signing_cert,
+            signer: &sender,
             form,
         });
         let protected = protect(&draft(), &options).unwrap();
@@ -373,13 +371,11 @@ fn unauthenticated_cbc_content_needs_a_passing_signature_or_explicit_consent() {
     assert_eq!(allowed.entity, entity_of(&draft()));
 
     // Signed by a trusted signer whose address is From: accepted.
-    let signing_key = key("p256");
-    let signing_cert = cert("p256");
+    let sender = common::signer("p256");
     let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.cipher = Cipher::Aes256Cbc;
     options.sign = Some(SenderSignature {
-        key: &signing_key,
-        certificate: &signing_cert,
+        signer: &sender,
         form: SignatureForm::Detached,
     });
     let signed = protect(&draft(), &options).unwrap();
@@ -462,12 +458,10 @@ fn signed_and_opened(
     anchors: &[Certificate],
     time: SystemTime,
 ) -> demail::smime::SignatureReport {
-    let signing_key = key(signer);
-    let signing_cert = cert(signer);
+    let sender = common::signer(signer);
     let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     options.sign = Some(SenderSignature {
-        key: &signing_key,
-        certificate: &signing_cert,
+        signer: &sender,
         form: SignatureForm::Detached,
     });
     let protected = protect(&draft(), &options).unwrap();
@@ -887,13 +881,11 @@ fn signer_certificate_must_name_the_from_or_sender_address() {
     );
 
     // open: the protected message's From is checked the same way.
-    let signing_key = key("p256");
-    let signing_cert = cert("p256");
+    let sender = common::signer("p256");
     let original = data("e2e/draft.eml");
     let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
-        key: &signing_key,
-        certificate: &signing_cert,
+        signer: &sender,
         form: SignatureForm::Detached,
     });
     let protected = protect(&original, &protect_options).unwrap();
@@ -952,10 +944,10 @@ fn signer_address_in_the_subject_email_attribute_matches_from() {
     let signer = Certificate::from_pem(&std::fs::read_to_string(&cert_path).unwrap()).unwrap();
     let signing_key =
         demail::crypto::SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
+    let sender = demail::signer::CertifiedKey::new(signing_key, signer).unwrap();
     let mut protect_options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
     protect_options.sign = Some(SenderSignature {
-        key: &signing_key,
-        certificate: &signer,
+        signer: &sender,
         form: SignatureForm::Detached,
     });
     for (from, matches) in [

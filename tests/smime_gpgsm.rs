@@ -26,7 +26,7 @@ use demail::smime::{
 mod common;
 mod xmldsig_common;
 use common::smime::{SIGNER_ADDRESS, draft, entity_of, keyfile, run, run_command};
-use common::{Trust, cert, key, options, trust};
+use common::{Trust, cert, options, trust};
 use xmldsig_common::{temp_dir, tool_available};
 
 /// A throw-away GnuPG home: the test root CA trusted (`trustlist.txt`), the
@@ -347,12 +347,10 @@ fn gpgsm_verifies_the_inner_signature_of_what_protect_writes() {
         ("p384", SignatureForm::Opaque),
         ("bp256", SignatureForm::Detached),
     ] {
-        let signing_key = key(signer);
-        let signing_cert = cert(signer);
+        let sender = common::signer(signer);
         let mut options = ProtectOptions::new(vec![cert("rsa2048-enc")]);
         options.sign = Some(SenderSignature {
-            key: &signing_key,
-            certificate: &signing_cert,
+            signer: &sender,
             form,
         });
         let protected = protect(&draft(), &options).unwrap();

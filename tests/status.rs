@@ -71,6 +71,7 @@ impl Pki {
         Evidence {
             crls: names.iter().map(|name| self.bytes(name)).collect(),
             ocsp_responses: Vec::new(),
+            ..Evidence::default()
         }
     }
 
@@ -78,6 +79,7 @@ impl Pki {
         Evidence {
             crls: Vec::new(),
             ocsp_responses: names.iter().map(|name| self.bytes(name)).collect(),
+            ..Evidence::default()
         }
     }
 
@@ -382,6 +384,7 @@ fn rfc5280_5_garbage_crl_is_a_typed_rejection() {
             vec![0x30, 0x03, 0x02, 0x01],
         ],
         ocsp_responses: Vec::new(),
+        ..Evidence::default()
     };
     let status = pki.status("provider-good", now(), &evidence);
     let rejected = rejections(&status);
@@ -409,6 +412,7 @@ fn rfc5280_5_mutated_crls_never_panic_nor_pass_a_revoked_certificate() {
         let evidence = Evidence {
             crls: vec![mutated],
             ocsp_responses: Vec::new(),
+            ..Evidence::default()
         };
         let status = check_status(&cert, &sub, now(), &evidence, &StatusOptions::default());
         assert!(
@@ -621,6 +625,7 @@ mod ocsp {
         let evidence = Evidence {
             crls: Vec::new(),
             ocsp_responses: vec![response],
+            ..Evidence::default()
         };
         let status = pki.status("provider-good", now(), &evidence);
         assert_eq!(*ocsp_error(&status), OcspError::Signature);
@@ -697,6 +702,7 @@ mod ocsp {
         let evidence = Evidence {
             crls: vec![pki.bytes("crl-before.der")],
             ocsp_responses: vec![pki.bytes("ocsp-revoked.der")],
+            ..Evidence::default()
         };
         let status = pki.status("provider-revoked", now(), &evidence);
         assert!(
@@ -713,6 +719,7 @@ mod ocsp {
         let evidence = Evidence {
             crls: vec![pki.bytes("crl-after.der")],
             ocsp_responses: vec![pki.bytes("ocsp-revoked.der")],
+            ..Evidence::default()
         };
         let status = pki.status("provider-revoked", now(), &evidence);
         assert!(
@@ -739,6 +746,7 @@ mod ocsp {
             let evidence = Evidence {
                 crls: Vec::new(),
                 ocsp_responses: vec![mutated],
+                ..Evidence::default()
             };
             let status = check_status(&cert, &sub, now(), &evidence, &StatusOptions::default());
             assert!(

@@ -58,6 +58,7 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
         crls: Vec::new(),
         ocsp_responses: names.iter().map(|name| pki.bytes(name)).collect(),
+        ..Evidence::default()
     }
 }
 

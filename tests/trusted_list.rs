@@ -28,10 +28,9 @@ fn signer() -> Certificate {
 }
 
 fn signed_by_the_crate() -> Vec<u8> {
-    let (key, certificate) = (common::key("p256"), signer());
     sign_enveloped(
         trusted_list("").as_bytes(),
-        &XmlSignOptions::new(&key, &certificate),
+        &XmlSignOptions::new(&common::signer("p256")),
     )
     .unwrap()
 }
@@ -58,7 +57,7 @@ fn ts_119_612_list_anchors_verify_a_provider_signature() {
     let intermediates = [common::cert("intermediate")];
     let message = sign(
         &common::data("normal.eml"),
-        &SignOptions::signed(&common::key("rsa2048"), &common::cert("rsa2048")),
+        &SignOptions::signed(&common::signer("rsa2048")),
     )
     .unwrap();
     let options = VerifyOptions {
@@ -103,7 +102,7 @@ fn ts_119_612_list_of_another_signer_is_refused() {
 fn ts_119_612_other_signed_documents_are_not_trusted_lists() {
     let other = sign_enveloped(
         b"<Acknowledge xmlns=\"urn:example\"><Id>1</Id></Acknowledge>",
-        &XmlSignOptions::new(&common::key("p256"), &signer()),
+        &XmlSignOptions::new(&common::signer("p256")),
     )
     .unwrap();
     assert!(matches!(
@@ -169,9 +168,8 @@ fn ts_119_612_list_signed_by_xmlsec1_is_read() {
 // so is a closed list (no NextUpdate date)
 #[test]
 fn ts_119_612_list_past_its_next_update_is_refused() {
-    let (key, certificate) = (common::key("p256"), signer());
-    let sign_list =
-        |xml: String| sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
+    let list_signer = common::signer("p256");
+    let sign_list = |xml: String| sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&list_signer)).unwrap();
     let stale = sign_list(trusted_list_until("", "2025-06-01T00:00:00Z"));
     assert!(matches!(
         TrustedList::verify(&stale, &[signer()], SystemTime::now()),

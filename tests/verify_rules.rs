@@ -7,12 +7,13 @@
 use std::time::SystemTime;
 
 use demail::certificate::{CaRequirement, Certificate, CertificateError, KeyRule};
-use demail::crypto::SignatureScheme;
+use demail::crypto::{CryptoError, Curve, KeyKind, SignatureScheme};
 use demail::envelope::Envelope;
 use demail::fields::MessageType;
 use demail::integrity::{ErrorCase, Failure, SignatureRequirement, Verdict, VerificationReport, verify};
 use demail::integrity::{IntegrityError, SignOptions, SignedMode, sign};
 use demail::provider_directory::{AllowedSigner, ProviderMap, SignerBinding};
+use demail::signer::CertifiedKey;
 use demail::trust::{DuplicatePolicy, VerifyOptions};
 use demail::validate::Rule;
 
@@ -44,11 +45,10 @@ fn find(message: &[u8], needle: &str) -> usize {
 }
 
 fn signed_with(message: &[u8], name: &str, scheme: SignatureScheme) -> Vec<u8> {
-    let (key, certificate) = (key(name), cert(name));
+    let signer = common::signer(name);
     let options = SignOptions {
         signer: Some(SignedMode {
-            key: &key,
-            certificate: &certificate,
+            signer: &signer,
             scheme,
         }),
         ..SignOptions::hash_only()
@@ -796,23 +796,24 @@ fn sign_refuses_hash_only_for_an_authoritative_message() {
     assert!(check(&signed_normal(), &options(&trust())).passed());
 }
 
-// TR 01201-3.4 §3.1.14: the certificate written must be the signer's
+// TR 01201-3.4 §3.1.14, §3.1.21: the certificate written must be the
+// signer's; a key and a certificate that do not belong together never
+// become a signer, so no message can carry such a pair (D142, D178).
 #[test]
-fn sign_refuses_a_key_that_does_not_match_the_certificate() {
-    let (key, certificate) = (key("p256"), cert("p384"));
-    let options = SignOptions::signed(&key, &certificate);
+fn a_key_that_does_not_match_the_certificate_is_no_signer() {
     assert_eq!(
-        sign(&data("normal.eml"), &options),
-        Err(IntegrityError::KeyCertificateMismatch {
-            key: "EC P-256".into(),
-            certificate: "EC P-384".into()
-        })
+        CertifiedKey::new(key("p256"), cert("p384")).unwrap_err(),
+        CryptoError::CertificateMismatch {
+            key: Some(KeyKind::Ec { curve: Curve::P256 }),
+            certificate: cert("p384").public_key,
+        }
     );
-    let other = cert("p256");
     let other_provider = Certificate::from_der(cert("untrusted").der().to_vec()).unwrap();
-    assert!(sign(&data("normal.eml"), &SignOptions::signed(&key, &other)).is_ok());
     assert!(matches!(
-        sign(&data("normal.eml"), &SignOptions::signed(&key, &other_provider)),
-        Err(IntegrityError::KeyCertificateMismatch { .. })
+        CertifiedKey::new(key("p256"), other_provider),
+        Err(CryptoError::CertificateMismatch { .. })
     ));
+    let same_key = CertifiedKey::new(key("p256"), cert("p256")).unwrap();
+    let signed = sign(&data("normal.eml"), &SignOptions::signed(&same_key)).unwrap();
+    assert!(check(&signed, &options(&trust())).passed());
 }

@@ -23,6 +23,7 @@ use demail::fields::DateTime;
 use demail::integrity::{SignOptions, sign};
 use demail::notification::{NotificationKind, NotificationRequest, build_notification, read_notification};
 use demail::provider::Issuer;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xml::XmlWarning;
 
@@ -66,8 +67,9 @@ fn request(issuer: &Issuer) -> ConfirmationRequest<'_> {
     }
 }
 
-fn key() -> SigningKey {
-    SigningKey::from_pkcs8_pem(&read("keys/p256.key.pem")).unwrap()
+fn signer() -> CertifiedKey {
+    let key = SigningKey::from_pkcs8_pem(&read("keys/p256.key.pem")).unwrap();
+    CertifiedKey::new(key, certificate()).unwrap()
 }
 
 fn certificate() -> Certificate {
@@ -155,7 +157,7 @@ fn with_xml(confirmation: &[u8], xml: &[u8]) -> Vec<u8> {
         .attachment("application/xml", "Acknowledge-Message.xml", xml)
         .attachment("application/pdf", "Acknowledge-Message.pdf", b"%PDF".as_slice())
         .serialize_body(&mut message);
-    sign(&message, &SignOptions::signed(&key(), &certificate())).unwrap()
+    sign(&message, &SignOptions::signed(&signer())).unwrap()
 }
 
 /// Builds a confirmation, puts `variant` of its XML in, signed by xmlsec1,
@@ -169,13 +171,7 @@ fn check_variant(name: &str, variant: impl FnOnce(String) -> Vec<u8>) -> Option<
     assert_eq!(schema_errors(&signed, name), None, "{name} is valid per §3.5.3");
     let raw = original();
     let issuer = issuer(ConfirmationKind::Dispatch.system_local_part());
-    let built = build_confirmation(
-        &Envelope::parse(&raw).unwrap(),
-        &request(&issuer),
-        &key(),
-        &certificate(),
-    )
-    .unwrap();
+    let built = build_confirmation(&Envelope::parse(&raw).unwrap(), &request(&issuer), &signer()).unwrap();
     let confirmation = with_xml(&built, &signed);
     let anchors = [Certificate::from_pem(&read("keys/ca.cert.pem")).unwrap()];
     let intermediates = [Certificate::from_pem(&read("keys/intermediate.cert.pem")).unwrap()];
@@ -301,12 +297,7 @@ fn notifications_with_each_variant_are_read() {
     let kind = NotificationKind::ALL[0];
     let issuer = issuer(kind.system_local_part());
     let request = NotificationRequest::new(kind, &issuer, time("Tue, 12 Mar 2024 09:15:07 +0100"));
-    let built = build_notification(
-        &Envelope::parse(&raw).unwrap(),
-        &request,
-        Some((&key(), &certificate())),
-    )
-    .unwrap();
+    let built = build_notification(&Envelope::parse(&raw).unwrap(), &request, Some(&signer())).unwrap();
     let xml = {
         use mail_parser::MimeHeaders;
         let parsed = mail_parser::MessageParser::default().parse(&built).unwrap();
@@ -365,7 +356,7 @@ fn notifications_with_each_variant_are_read() {
             .text_body("Text")
             .attachment("application/xml", "Notification-Message.xml", variant.as_slice())
             .serialize_body(&mut message);
-        let message = sign(&message, &SignOptions::signed(&key(), &certificate())).unwrap();
+        let message = sign(&message, &SignOptions::signed(&signer())).unwrap();
         let read = read_notification(&message).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(read.message.subject, plain.subject, "{name}");
         assert_eq!(read.message.text, plain.text, "{name}");

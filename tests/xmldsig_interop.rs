@@ -15,6 +15,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{Canonicalization, XmlSignOptions, XmlSignatureFailure, sign_enveloped, verify};
 
@@ -39,11 +40,11 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn signer(name: &str) -> (SigningKey, Certificate) {
+fn signer(name: &str) -> CertifiedKey {
     let key = SigningKey::from_pkcs8_pem(&read(&key_path(&format!("{name}.key.pem")))).expect("key");
     let certificate =
         Certificate::from_pem(&read(&key_path(&format!("{name}.cert.pem")))).expect("certificate");
-    (key, certificate)
+    CertifiedKey::new(key, certificate).expect("key and certificate belong together")
 }
 
 /// 2026-11-24T00:00:00Z, inside the test certificates' validity.
@@ -133,7 +134,7 @@ fn xmlsec1_verifies_rsa_pkcs1_signatures_of_the_crate() {
         return;
     }
     let dir = common::temp_dir("xmldsig-rsa");
-    let (key, certificate) = signer("rsa3072");
+    let certified = signer("rsa3072");
     for (hash, method) in [
         (HashAlgorithm::Sha256, Canonicalization::Inclusive),
         (HashAlgorithm::Sha384, Canonicalization::InclusiveWithComments),
@@ -149,7 +150,7 @@ fn xmlsec1_verifies_rsa_pkcs1_signatures_of_the_crate() {
             hash.as_str(),
             method.uri().rsplit('/').next().unwrap_or("")
         );
-        let options = XmlSignOptions::new(&key, &certificate)
+        let options = XmlSignOptions::new(&certified)
             .hash(hash)
             .digest(hash)
             .canonicalization(method);
@@ -172,12 +173,12 @@ fn xmlsec1_verifies_ecdsa_signatures_of_the_crate() {
         ("bp384", HashAlgorithm::Sha384),
         ("bp-signer", HashAlgorithm::Sha256),
     ] {
-        let (key, certificate) = signer(name);
-        let options = XmlSignOptions::new(&key, &certificate)
-            .hash(hash)
-            .canonicalization(Canonicalization::ExclusiveWithComments {
+        let certified = signer(name);
+        let options = XmlSignOptions::new(&certified).hash(hash).canonicalization(
+            Canonicalization::ExclusiveWithComments {
                 inclusive_prefixes: vec![],
-            });
+            },
+        );
         crate_signs_xmlsec_verifies(&format!("{name}-{}", hash.as_str()), &options, &dir);
     }
 }
@@ -284,7 +285,7 @@ fn rsa_pss_signature_verifies_with_openssl_over_xmllint_canonical_signed_info() 
         return;
     }
     let dir = common::temp_dir("xmldsig-pss");
-    let (key, certificate) = signer("rsa3072");
+    let certified = signer("rsa3072");
     let public_key = dir.join("rsa3072.pub.pem");
     let extracted = Command::new("openssl")
         .args(["x509", "-pubkey", "-noout", "-in"])
@@ -298,7 +299,7 @@ fn rsa_pss_signature_verifies_with_openssl_over_xmllint_canonical_signed_info() 
         HashAlgorithm::Sha384,
         HashAlgorithm::Sha512,
     ] {
-        let options = XmlSignOptions::new(&key, &certificate)
+        let options = XmlSignOptions::new(&certified)
             .scheme(SignatureScheme::RsassaPss)
             .hash(hash)
             .canonicalization(Canonicalization::Exclusive {
@@ -390,7 +391,7 @@ fn crate_signature_validates_against_xmldsig_core_schema() {
         return;
     }
     let dir = common::temp_dir("xmldsig-schema");
-    let (key, certificate) = signer("p256");
+    let certified = signer("p256");
     let methods = [
         Canonicalization::Inclusive,
         Canonicalization::ExclusiveWithComments {
@@ -398,7 +399,7 @@ fn crate_signature_validates_against_xmldsig_core_schema() {
         },
     ];
     for (n, method) in methods.into_iter().enumerate() {
-        let options = XmlSignOptions::new(&key, &certificate).canonicalization(method);
+        let options = XmlSignOptions::new(&certified).canonicalization(method);
         let signed = String::from_utf8(sign_enveloped(DOCUMENT, &options).unwrap()).unwrap();
         let start = signed.find("<ds:Signature").unwrap();
         let end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();

@@ -8,6 +8,7 @@
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 use demail::xmldsig::{
     Canonicalization, MAX_CANONICAL_BYTES, MAX_DOCUMENT_BYTES, MAX_SIGNATURE_ELEMENTS, XmlDsigError,
@@ -24,18 +25,17 @@ fn fill(size: usize, head: &str, unit: &str, tail: &str) -> String {
     xml
 }
 
-fn signer() -> (SigningKey, Certificate) {
+fn signer() -> CertifiedKey {
     let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}")).unwrap();
-    (
+    CertifiedKey::new(
         SigningKey::from_pkcs8_pem(&read("p256.key.pem")).unwrap(),
         Certificate::from_pem(&read("p256.cert.pem")).unwrap(),
     )
+    .unwrap()
 }
 
 fn sign(xml: &str) -> String {
-    let (key, certificate) = signer();
-    String::from_utf8(sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap())
-        .unwrap()
+    String::from_utf8(sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&signer())).unwrap()).unwrap()
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::{CryptoError, HashAlgorithm, SignatureScheme, SigningKey};
+use demail::signer::CertifiedKey;
 use demail::status::{CertificateStatus, Indication, SubIndication};
 use demail::trust::KeyPolicy;
 use demail::trust::{StatusPolicy, VerifyOptions};
@@ -25,11 +26,12 @@ fn pem(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn signer(name: &str) -> (SigningKey, Certificate) {
-    (
+fn signer(name: &str) -> CertifiedKey {
+    CertifiedKey::new(
         SigningKey::from_pkcs8_pem(&pem(&format!("{name}.key.pem"))).unwrap(),
         Certificate::from_pem(&pem(&format!("{name}.cert.pem"))).unwrap(),
     )
+    .unwrap()
 }
 
 /// 2026-11-24T00:00:00Z: the test certificates are valid, short-lived is expired.
@@ -66,8 +68,8 @@ impl Pki {
 }
 
 fn signed_with(name: &str) -> String {
-    let (key, certificate) = signer(name);
-    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
+    let certified = signer(name);
+    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&certified)).unwrap();
     String::from_utf8(signed).unwrap()
 }
 
@@ -95,13 +97,13 @@ fn every_signature_method_round_trips() {
         ("bp-signer", SignatureScheme::EcDsa),
     ];
     for (name, scheme) in cases {
-        let (key, certificate) = signer(name);
+        let certified = signer(name);
         for hash in [
             HashAlgorithm::Sha256,
             HashAlgorithm::Sha384,
             HashAlgorithm::Sha512,
         ] {
-            let options = XmlSignOptions::new(&key, &certificate)
+            let options = XmlSignOptions::new(&certified)
                 .scheme(scheme)
                 .hash(hash)
                 .digest(hash);
@@ -122,7 +124,7 @@ fn every_signature_method_round_trips() {
 #[test]
 fn every_canonicalization_round_trips() {
     let pki = pki();
-    let (key, certificate) = signer("p384");
+    let certified = signer("p384");
     for method in [
         Canonicalization::Inclusive,
         Canonicalization::InclusiveWithComments,
@@ -133,7 +135,7 @@ fn every_canonicalization_round_trips() {
             inclusive_prefixes: vec!["x".into(), "#default".into()],
         },
     ] {
-        let options = XmlSignOptions::new(&key, &certificate).canonicalization(method.clone());
+        let options = XmlSignOptions::new(&certified).canonicalization(method.clone());
         let signed = sign_enveloped(DOCUMENT.as_bytes(), &options).unwrap();
         let report = verify(&signed, &pki.options()).unwrap();
         assert!(report.passed(), "{method:?}: {:?}", report.failures);
@@ -149,8 +151,8 @@ fn signature_is_the_last_child_of_the_document_element() {
     let signed = signed();
     assert!(signed.contains("</x:Status><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"));
     assert!(signed.ends_with("</ds:Signature></Acknowledge>\n"));
-    let (key, certificate) = signer("p256");
-    let empty = sign_enveloped(b"<a x='1'/>", &XmlSignOptions::new(&key, &certificate)).unwrap();
+    let certified = signer("p256");
+    let empty = sign_enveloped(b"<a x='1'/>", &XmlSignOptions::new(&certified)).unwrap();
     let empty = String::from_utf8(empty).unwrap();
     assert!(empty.starts_with("<a x='1'><ds:Signature"), "{empty}");
     assert!(verify_str(&empty).unwrap().passed());
@@ -179,29 +181,32 @@ fn comments_added_after_signing_are_not_signed_content() {
     assert!(!String::from_utf8_lossy(report.signed_content()).contains("injected"));
 }
 
+// xmldsig-core §4.5 KeyInfo, D178: a key with the certificate of another
+// key is no signer, so no KeyInfo can name a certificate the signature
+// does not verify with.
 #[test]
-fn signing_with_a_certificate_of_another_key_is_refused() {
-    let (key, _) = signer("p256");
-    let (_, other) = signer("p384");
+fn a_certificate_of_another_key_makes_no_signer() {
+    let (key, _) = signer("p256").into_parts();
+    let (_, other) = signer("p384").into_parts();
     assert!(matches!(
-        sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &other)),
-        Err(XmlDsigError::CertificateKeyMismatch { .. })
+        CertifiedKey::new(key, other),
+        Err(CryptoError::CertificateMismatch { .. })
     ));
 }
 
 #[test]
 fn signing_a_signed_document_again_is_refused() {
-    let (key, certificate) = signer("p256");
+    let certified = signer("p256");
     assert!(matches!(
-        sign_enveloped(signed().as_bytes(), &XmlSignOptions::new(&key, &certificate)),
+        sign_enveloped(signed().as_bytes(), &XmlSignOptions::new(&certified)),
         Err(XmlDsigError::AlreadySigned { .. })
     ));
 }
 
 #[test]
 fn ecdsa_scheme_with_rsa_key_is_a_crypto_error() {
-    let (key, certificate) = signer("rsa3072");
-    let options = XmlSignOptions::new(&key, &certificate).scheme(SignatureScheme::EcDsa);
+    let certified = signer("rsa3072");
+    let options = XmlSignOptions::new(&certified).scheme(SignatureScheme::EcDsa);
     assert!(matches!(
         sign_enveloped(DOCUMENT.as_bytes(), &options),
         Err(XmlDsigError::Crypto(CryptoError::KeyMismatch { .. }))
@@ -511,8 +516,8 @@ fn attack_unresolved_or_duplicate_id_is_refused() {
 // element next to the signature; the reference now names a child.
 #[test]
 fn attack_signature_wrapping_by_id_is_refused() {
-    let (key, certificate) = signer("p256");
-    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&key, &certificate)).unwrap();
+    let certified = signer("p256");
+    let signed = sign_enveloped(DOCUMENT.as_bytes(), &XmlSignOptions::new(&certified)).unwrap();
     let signed = String::from_utf8(signed)
         .unwrap()
         .replace("URI=\"\"", "URI=\"#ack-1\"");

@@ -327,6 +327,19 @@ def report(required, optional=None):
     return obj(fields, optional)
 
 
+# `--online` (D198): what was asked, what failed and why; present only
+# with the flag.
+ONLINE = {"online": obj({
+    "requested": array(obj({"kind": enum("ocsp", "crl"), "url": STRING})),
+    "failed": array(obj({
+        "kind": enum("ocsp", "crl"),
+        "url": STRING,
+        "error": obj({"code": CODE, "message": STRING}),
+    })),
+    "unplanned": array(obj({"subject": STRING, "message": STRING})),
+})}
+
+
 def summary_line(counts):
     return report({"summary": obj({name: COUNT for name in counts})})
 
@@ -361,14 +374,14 @@ COMMANDS = {
         "xml_signature": nullable(ref("xml_signature")),
         "provider_binding": ref("signer_binding"),
         "mismatches": array(problem(MISMATCH_CODES)),
-    })),
+    }, ONLINE)),
     "ident-check": ("demail ident check", report({
         "passed": BOOL,
         "integrity": ref("verification_report"),
         "assertion": nullable(ref("assertion")),
         "xml_signature": nullable(ref("xml_signature")),
         "mismatches": array(problem(IDENT_MISMATCH_CODES)),
-    })),
+    }, ONLINE)),
     "mbox-list": ("one JSON Lines record of demail mbox list", {"oneOf": [
         ref("message_line"), summary_line(["messages", "problems"])]}),
     "mbox-import": ("one JSON Lines record of demail mbox import", {"oneOf": [
@@ -399,7 +412,7 @@ COMMANDS = {
         "signatures": array(ref("smime_signature")),
         "signed": BOOL,
         "subject_encrypted": BOOL,
-    })),
+    }, ONLINE)),
     "error": ("the error object of --json, and the refusals of protect and open", report({
         "error": obj({
             "code": enum(*sorted(set(CLI_CODES + SMIME_CODES))),
@@ -419,7 +432,7 @@ def verify_schema():
         "output": STRING,
         "protection_error": nullable(problem(["too_large", "too_deep", "too_many_parts", "not_a_message"])),
     }))
-    return report(keys)
+    return report(keys, ONLINE)
 
 
 def main():

@@ -2,8 +2,6 @@
 //! §3.5.1; PVD FU Schritt 36–39, 56, 66–70, Funktion 1).
 
 use crate::address::{DeMailAddress, RecipientList};
-use crate::certificate::Certificate;
-use crate::crypto::SigningKey;
 use crate::envelope::Envelope;
 use crate::fields::{DateTime, FieldName};
 use crate::header::RawField;
@@ -15,6 +13,7 @@ use crate::provider::{
     provider_message_recipients, text_frame,
 };
 use crate::resend::{ResendKind, resend_kind};
+use crate::signer::Signer;
 
 use super::ConfirmationKind;
 use super::message::{AcknowledgeMessage, Metadate};
@@ -296,11 +295,10 @@ pub(crate) fn pdf_blocks(message: &AcknowledgeMessage) -> Vec<Block> {
 pub fn build_confirmation(
     original: &Envelope<'_>,
     request: &ConfirmationRequest<'_>,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
 ) -> Result<Vec<u8>, BuildError> {
     let message = acknowledge_message(original, request)?;
-    assemble(original, request, &message, key, certificate)
+    assemble(original, request, &message, signer)
 }
 
 /// Signs the given `Acknowledge-Message` (XML-DSig, enveloped, with the
@@ -318,12 +316,11 @@ pub fn assemble(
     original: &Envelope<'_>,
     request: &ConfirmationRequest<'_>,
     message: &AcknowledgeMessage,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
 ) -> Result<Vec<u8>, BuildError> {
     check_confirmable(original, request.kind)?;
     request.issuer.require_sender(request.kind.system_local_part())?;
-    let xml = sign_xml(&message.to_xml(), key, certificate)?;
+    let xml = sign_xml(&message.to_xml(), signer)?;
     let recipients = confirmation_recipients(original, request.kind)?;
     let headers = header_metadata(original, request, &recipients);
     ProviderMessage {
@@ -337,17 +334,17 @@ pub fn assemble(
         pdf_name: "Bestaetigung.pdf",
         time: &message.time,
     }
-    .assemble(&SignOptions::signed(key, certificate))
+    .assemble(&SignOptions::signed(signer))
 }
 
 /// The XML-DSig step: the document with its enveloped `ds:Signature` over
 /// the document element, made with the provider's key and certificate
 /// (§3.5.1: "qualifiziert elektronisch signiert"; inclusive C14N 1.0 and
 /// SHA-256, the defaults of [`crate::xmldsig::XmlSignOptions`]).
-fn sign_xml(xml: &[u8], key: &SigningKey, certificate: &Certificate) -> Result<Vec<u8>, BuildError> {
+fn sign_xml(xml: &[u8], signer: &dyn Signer) -> Result<Vec<u8>, BuildError> {
     Ok(crate::xmldsig::sign_enveloped(
         xml,
-        &crate::xmldsig::XmlSignOptions::new(key, certificate),
+        &crate::xmldsig::XmlSignOptions::new(signer),
     )?)
 }
 

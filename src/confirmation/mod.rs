@@ -21,11 +21,13 @@
 //! use demail::envelope::Envelope;
 //! use demail::fields::{DateTime, MessageType};
 //! use demail::provider::Issuer;
+//! use demail::signer::CertifiedKey;
 //!
 //! let original = std::fs::read("tests/data/normal.eml")?;
 //! let original = Envelope::parse(&original)?;
 //! let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256.key.pem")?)?;
 //! let certificate = Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/p256.cert.pem")?)?;
+//! let signer = CertifiedKey::new(key, certificate)?;
 //! let issuer = Issuer::new("DMDA A", DeMailAddress::parse("Versandbestaetigung@dmda-a.de-mail.de")?);
 //! let request = ConfirmationRequest {
 //!     kind: ConfirmationKind::Dispatch,
@@ -34,7 +36,7 @@
 //!     delivery_time: None,
 //!     message_id: None,
 //! };
-//! let confirmation = build_confirmation(&original, &request, &key, &certificate)?;
+//! let confirmation = build_confirmation(&original, &request, &signer)?;
 //! let parsed = Envelope::parse(&confirmation)?;
 //! assert_eq!(parsed.metadata().message_type, Some(MessageType::ConfirmationOfDispatch));
 //! assert!(parsed.metadata().subject.as_deref().unwrap().starts_with("*Versandbestätigung* "));

@@ -3,9 +3,8 @@
 
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::certificate::Certificate;
-use crate::crypto::SigningKey;
 use crate::fields::{DateFormat, DateTime, DateTimeError};
+use crate::signer::Signer;
 use crate::trust::VerifyOptions;
 use crate::xml::pull::{Document, Item, end_of_input, unexpected};
 use crate::xml::reader::{Element, decode};
@@ -171,8 +170,8 @@ impl IdentAssertion {
     ///
     /// # Errors
     /// As [`crate::xmldsig::sign_enveloped`].
-    pub fn sign(&self, key: &SigningKey, certificate: &Certificate) -> Result<Vec<u8>, XmlDsigError> {
-        let options = XmlSignOptions::new(key, certificate)
+    pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>, XmlDsigError> {
+        let options = XmlSignOptions::new(signer)
             .reference_id(self.id.clone())
             .insert_after(SAML_NS, "Issuer");
         crate::xmldsig::sign_enveloped(&self.to_xml(), &options)

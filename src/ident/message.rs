@@ -2,8 +2,6 @@
 //! PVD IO Table 1 column I, §3.4.1).
 
 use crate::address::{DeMailAddress, RecipientList};
-use crate::certificate::Certificate;
-use crate::crypto::SigningKey;
 use crate::fields::{DateTime, MessageType};
 use crate::integrity::{IntegrityError, SignOptions};
 use crate::metadata::Metadata;
@@ -11,6 +9,7 @@ use crate::pdf::{Block, PdfError};
 use crate::provider::{
     Issuer, ProviderMessage, bare, derived_message_id, provider_message_headers, system_local_part,
 };
+use crate::signer::Signer;
 use crate::xmldsig::XmlDsigError;
 
 use super::assertion::{AssertionError, IdentAssertion};
@@ -199,11 +198,10 @@ fn pdf_blocks(assertion: &IdentAssertion, text: &str) -> Vec<Block> {
 /// [`IdentBuildError`].
 pub fn build_ident_confirmation(
     request: &IdentRequest<'_>,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
 ) -> Result<Vec<u8>, IdentBuildError> {
     let assertion = ident_assertion(request)?;
-    assemble_ident_confirmation(&assertion, request.issuer, key, certificate)
+    assemble_ident_confirmation(&assertion, request.issuer, signer)
 }
 
 /// Signs the assertion (SAML core §5.4) and wraps it into the message:
@@ -220,10 +218,9 @@ pub fn build_ident_confirmation(
 pub fn assemble_ident_confirmation(
     assertion: &IdentAssertion,
     issuer: &Issuer,
-    key: &SigningKey,
-    certificate: &Certificate,
+    signer: &dyn Signer,
 ) -> Result<Vec<u8>, IdentBuildError> {
-    let xml = assertion.sign(key, certificate)?;
+    let xml = assertion.sign(signer)?;
     let text = ident_text(assertion);
     let address = |value: &str| {
         DeMailAddress::parse(value)
@@ -248,7 +245,7 @@ pub fn assemble_ident_confirmation(
         pdf_name: "Ident-Bestaetigung.pdf",
         time: &assertion.issue_instant,
     }
-    .assemble(&SignOptions::signed(key, certificate))
+    .assemble(&SignOptions::signed(signer))
 }
 
 /// The header fields (ID IO Table 1; PVD IO Table 1 column I): those of

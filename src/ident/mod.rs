@@ -18,10 +18,12 @@
 //! use demail::crypto::SigningKey;
 //! use demail::fields::DateTime;
 //! use demail::ident::{CardField, CardType, IdentCard, IdentRequest, build_ident_confirmation, check_ident_confirmation};
+//! use demail::signer::CertifiedKey;
 //! use demail::trust::VerifyOptions;
 //!
 //! let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string("tests/data/keys/p256.key.pem")?)?;
 //! let certificate = Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/p256.cert.pem")?)?;
+//! let signer = CertifiedKey::new(key, certificate)?;
 //! let anchors = Certificate::all_from_pem(&std::fs::read_to_string("tests/data/keys/ca.cert.pem")?)?;
 //! let intermediates = [Certificate::from_pem(&std::fs::read_to_string("tests/data/keys/intermediate.cert.pem")?)?];
 //!
@@ -37,7 +39,7 @@
 //!     DeMailAddress::parse("bank@bank.de-mail.de")?,
 //!     time,
 //! );
-//! let message = build_ident_confirmation(&request, &key, &certificate)?;
+//! let message = build_ident_confirmation(&request, &signer)?;
 //!
 //! let options = VerifyOptions { trust_anchors: &anchors, intermediates: &intermediates, ..VerifyOptions::default() };
 //! let report = check_ident_confirmation(&message, Some("bank@bank.de-mail.de"), &options)?;

@@ -139,15 +139,6 @@ pub enum IntegrityError {
         /// The field's value as written.
         value: String,
     },
-    /// The signing key does not belong to the certificate that would be
-    /// written into the message.
-    #[error("the signing key ({key}) does not match the certificate's public key ({certificate})")]
-    KeyCertificateMismatch {
-        /// The key, e.g. `EC P-256`.
-        key: String,
-        /// The certificate's key.
-        certificate: String,
-    },
 }
 
 /// The first `X-de-mail-authoritative` value that is not exactly `no`, or

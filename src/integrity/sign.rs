@@ -5,11 +5,11 @@ use std::borrow::Cow;
 
 use base64::Engine;
 
-use crate::certificate::Certificate;
-use crate::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+use crate::crypto::{HashAlgorithm, SignatureScheme};
 use crate::envelope::Envelope;
 use crate::fields::FieldName;
 use crate::header::RawField;
+use crate::signer::Signer;
 use crate::writer::{HeaderWriter, LineEnd};
 
 use super::canonical::{body_hash, header_input};
@@ -21,7 +21,7 @@ use super::{IntegrityError, NotReadyReason, SIGNED_FIELDS, authoritative_value};
 pub struct SignOptions<'k> {
     /// The hash function.
     pub hash: HashAlgorithm,
-    /// Key, certificate and scheme for signed mode; `None` for hash-only.
+    /// Signer and scheme for signed mode; `None` for hash-only.
     pub signer: Option<SignedMode<'k>>,
     /// `d=`; by default the domain of `X-de-mail-originator-provider`.
     pub domain: Option<String>,
@@ -29,33 +29,15 @@ pub struct SignOptions<'k> {
     pub selector: String,
 }
 
-/// The provider's key and certificate for signed mode.
+/// The provider's signer (its key with its certificate) for signed mode.
 #[derive(Debug)]
 pub struct SignedMode<'k> {
-    /// The private key.
-    pub key: &'k SigningKey,
-    /// The certificate of that key, written into the message.
-    pub certificate: &'k Certificate,
+    /// Who signs; the certificate is written into the message. That key
+    /// and certificate belong together is the [`Signer`]'s contract,
+    /// checked where it is made (docs/decisions.md D178).
+    pub signer: &'k dyn Signer,
     /// The scheme; must fit the key.
     pub scheme: SignatureScheme,
-}
-
-impl SignedMode<'_> {
-    /// Checks that the key belongs to the certificate, so that no message
-    /// carries a certificate its signature cannot be checked with.
-    ///
-    /// # Errors
-    /// [`IntegrityError::KeyCertificateMismatch`].
-    pub fn check_pair(&self) -> Result<(), IntegrityError> {
-        let key = self.key.public_key();
-        if key == self.certificate.public_key {
-            return Ok(());
-        }
-        Err(IntegrityError::KeyCertificateMismatch {
-            key: key.describe(),
-            certificate: self.certificate.public_key.describe(),
-        })
-    }
 }
 
 impl SignOptions<'_> {
@@ -71,13 +53,26 @@ impl SignOptions<'_> {
 }
 
 impl<'k> SignOptions<'k> {
-    /// Signed with the key's default scheme and SHA-256.
-    pub fn signed(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
+    /// Signed by `signer` with its default scheme and SHA-256.
+    ///
+    /// ```
+    /// use demail::certificate::Certificate;
+    /// use demail::crypto::SigningKey;
+    /// use demail::integrity::SignOptions;
+    /// use demail::signer::CertifiedKey;
+    ///
+    /// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
+    /// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
+    /// let signer = CertifiedKey::new(key, certificate)?;
+    /// let options = SignOptions::signed(&signer);
+    /// assert!(options.signer.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn signed(signer: &'k dyn Signer) -> Self {
         SignOptions {
             signer: Some(SignedMode {
-                key,
-                certificate,
-                scheme: key.default_scheme(),
+                signer,
+                scheme: signer.default_scheme(),
             }),
             ..SignOptions::hash_only()
         }
@@ -100,25 +95,20 @@ impl<'k> SignOptions<'k> {
 /// bytes of the message are kept exactly.
 ///
 /// Guards every caller (the confirmation, notification and BCC builders
-/// too): a hash-only field for an authoritative message is refused, and so
-/// is a key that does not match the certificate.
+/// too): a hash-only field for an authoritative message is refused.
 ///
 /// # Errors
 /// [`IntegrityError::Header`] when the message does not parse,
 /// [`IntegrityError::NotReady`] when it is not ready to be hashed,
 /// [`IntegrityError::UnsignedAuthoritative`] for hash-only on an
-/// authoritative message, [`IntegrityError::KeyCertificateMismatch`], and
-/// [`IntegrityError::Crypto`] when signing fails.
+/// authoritative message, and [`IntegrityError::Crypto`] when signing fails.
 pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, IntegrityError> {
     let envelope = Envelope::parse(message)?;
     check_ready(&envelope)?;
-    match &options.signer {
-        Some(signer) => signer.check_pair()?,
-        None => {
-            if let Some(value) = authoritative_value(&envelope) {
-                return Err(IntegrityError::UnsignedAuthoritative { value });
-            }
-        }
+    if options.signer.is_none()
+        && let Some(value) = authoritative_value(&envelope)
+    {
+        return Err(IntegrityError::UnsignedAuthoritative { value });
     }
     let kept: Vec<RawField<'_>> = envelope
         .fields()
@@ -168,16 +158,16 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
     let input = header_input(&kept, &signed_names, &integrity_raw);
     let value = match &options.signer {
         None => options.hash.digest(&input),
-        Some(signer) => signer.key.sign(signer.scheme, options.hash, &input)?,
+        Some(mode) => mode.signer.sign(mode.scheme, options.hash, &input)?,
     };
     out.extend_from_slice(&field);
     let mut w = HeaderWriter::new(&mut out, LineEnd::Crlf);
     w.base64_continued(&base64::engine::general_purpose::STANDARD.encode(value));
     w.line_end();
-    if let Some(signer) = &options.signer {
+    if let Some(mode) = &options.signer {
         w.base64(
             FieldName::SignatureCertificate.written_name(),
-            &signer.certificate.to_base64(),
+            &mode.signer.certificate().to_base64(),
         );
     }
     out.extend_from_slice(b"\r\n");

@@ -1,11 +1,14 @@
 //! Who signs (Signierer): a private key together with its certificate,
-//! wherever the key lives — the one way to pass a signer to integrity
-//! signing (TR 01201-3.4 §3.1.21), XML-DSig (§3.5) and the builders.
+//! wherever the key lives — the one way to pass a signer: integrity signing
+//! (TR 01201-3.4 §3.1.21), XML-DSig (§3.5), the confirmation, notification,
+//! ident and BCC builders and S/MIME all take a `&dyn Signer`
+//! (docs/decisions.md D178).
 //!
 //! [`CertifiedKey`] is a PKCS#8 [`SigningKey`] paired with its certificate;
 //! with the cargo feature `pkcs11`, [`pkcs11::Pkcs11Signer`] signs with a key
 //! in a hardware security module. Both check at construction that the key
-//! belongs to the certificate (docs/decisions.md D141, D142).
+//! belongs to the certificate (docs/decisions.md D141, D142); the signing
+//! functions do not check it again.
 //!
 //! ```
 //! use demail::certificate::Certificate;
@@ -21,12 +24,9 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
 
 use crate::certificate::Certificate;
-use crate::crypto::{
-    CryptoError, Curve, ExternalKey, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify,
-};
+use crate::crypto::{CryptoError, Curve, HashAlgorithm, PublicKey, SignatureScheme, SigningKey, verify};
 
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
@@ -41,9 +41,9 @@ pub mod pkcs11;
 /// Implementations: [`CertifiedKey`] (a PKCS#8 key in memory) and, with the
 /// feature `pkcs11`, [`pkcs11::Pkcs11Signer`] (a key in an HSM).
 ///
-/// Contract (docs/decisions.md D141): the key belongs to
-/// [`Signer::certificate`] (checked when the signer is made; see
-/// [`check_signer`] for a signer from elsewhere), and [`Signer::sign`]
+/// Contract (docs/decisions.md D141, D178): the key belongs to
+/// [`Signer::certificate`] (checked when the signer is made, and only there;
+/// run [`check_signer`] once for a signer from elsewhere), and [`Signer::sign`]
 /// returns what [`SigningKey::sign`] returns: for `rsa` and `rsassa-pss` the
 /// signature as long as the modulus, for `ec-dsa` a DER `Ecdsa-Sig-Value`
 /// (RFC 5754 §3.3), for RSA-PSS with MGF1 of the same hash and a salt as long
@@ -126,7 +126,7 @@ pub fn check_signer(signer: &dyn Signer) -> Result<(), CryptoError> {
         &signature,
     ) {
         Err(CryptoError::BadSignature) => Err(CryptoError::CertificateMismatch {
-            key: format!("{signer:?}"),
+            key: None,
             certificate: certificate.clone(),
         }),
         other => other,
@@ -165,7 +165,7 @@ impl CertifiedKey {
         let public = key.public_key();
         if public != certificate.public_key {
             return Err(CryptoError::CertificateMismatch {
-                key: public.describe(),
+                key: Some(public.kind()),
                 certificate: certificate.public_key.clone(),
             });
         }
@@ -199,57 +199,5 @@ impl Signer for CertifiedKey {
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         self.key.sign(scheme, hash, message)
-    }
-}
-
-impl SigningKey {
-    /// A key that signs through `signer`, such as a
-    /// `pkcs11::Pkcs11Signer` (feature `pkcs11`), for the functions that still take a
-    /// `&SigningKey` (integrity signing, XML-DSig, the builders, S/MIME):
-    /// its [`SigningKey::public_key`] is the signer's certificate's
-    /// (docs/decisions.md D145).
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use demail::certificate::Certificate;
-    /// use demail::crypto::SigningKey;
-    /// use demail::signer::CertifiedKey;
-    ///
-    /// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
-    /// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
-    /// let bridged = SigningKey::from_signer(Arc::new(CertifiedKey::new(key, certificate.clone())?));
-    /// assert_eq!(bridged.public_key(), certificate.public_key);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_signer(signer: Arc<dyn Signer>) -> Self {
-        SigningKey::external(Arc::new(Bridged(signer)))
-    }
-}
-
-/// A [`Signer`] seen as the [`ExternalKey`] a bridged [`SigningKey`] holds.
-struct Bridged(Arc<dyn Signer>);
-
-impl fmt::Debug for Bridged {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl ExternalKey for Bridged {
-    fn public_key(&self) -> PublicKey {
-        self.0.certificate().public_key.clone()
-    }
-
-    fn default_scheme(&self) -> SignatureScheme {
-        self.0.default_scheme()
-    }
-
-    fn sign(
-        &self,
-        scheme: SignatureScheme,
-        hash: HashAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
-        self.0.sign(scheme, hash, message)
     }
 }

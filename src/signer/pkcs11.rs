@@ -19,7 +19,8 @@
 //! ECDSA on P-256, P-384, brainpoolP256r1 and brainpoolP384r1; the token's
 //! raw `r || s` is returned as DER `Ecdsa-Sig-Value` like every [`Signer`].
 //! One logged-in session per signer, guarded by a mutex (docs/decisions.md
-//! D143, D144). The PIN is the caller's to supply; the CLI reads it from the
+//! D143, D144); several signers may share a token when they are opened with
+//! the same PIN (D180). The PIN is the caller's to supply; the CLI reads it from the
 //! environment variable `DEMAIL_PKCS11_PIN`, never from the command line.
 //!
 //! ```no_run
@@ -50,7 +51,9 @@ use cryptoki::types::AuthPin;
 
 use super::Signer;
 use crate::certificate::{Certificate, CertificateError};
-use crate::crypto::{CryptoError, Curve, DeviceError, HashAlgorithm, SignatureScheme};
+use crate::crypto::{
+    CryptoError, Curve, DeviceError, HashAlgorithm, KeyKind, SignatureScheme, ecdsa_raw_to_der,
+};
 
 /// Where the key is: module, token and key label, and optionally the
 /// certificate (by default the certificate object on the token with the
@@ -142,9 +145,10 @@ pub enum Pkcs11Error {
         /// The token label.
         token: String,
     },
-    /// The token reports that the user is logged in already, by an earlier
-    /// login of this process; the PIN given now could not be checked, so the
-    /// signer refuses (docs/decisions.md D144).
+    /// The token reports that the user is logged in already, and this
+    /// process's earlier login to it (if the crate made one) was not with
+    /// the PIN given now, which the token did not check: refused
+    /// (docs/decisions.md D144, D180).
     #[error("already logged in to the PKCS#11 token {token:?} with another PIN")]
     AlreadyLoggedIn {
         /// The token label.
@@ -190,13 +194,13 @@ pub enum Pkcs11Error {
     },
     /// The key is neither RSA of 2048 bits or more nor EC on a supported curve.
     #[error(
-        "the key labelled {key:?} is {kind}, not RSA (2048 bits or more) or EC on P-256, P-384 or brainpool"
+        "the key labelled {key:?} is {reason}, not RSA (2048 bits or more) or EC on P-256, P-384 or brainpool"
     )]
     UnsupportedKey {
         /// The label.
         key: String,
-        /// The key type or curve found.
-        kind: String,
+        /// What the token says of the key.
+        reason: UnsupportedTokenKey,
     },
     /// The key does not belong to the certificate: a test signature made with
     /// it does not verify with the certificate's public key.
@@ -229,6 +233,30 @@ pub enum Pkcs11Error {
     },
 }
 
+/// Why a key on the token cannot sign ([`Pkcs11Error::UnsupportedKey`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnsupportedTokenKey {
+    /// The key has no `CKA_KEY_TYPE`.
+    #[error("a key without CKA_KEY_TYPE")]
+    NoKeyType,
+    /// An RSA key without `CKA_MODULUS`.
+    #[error("an RSA key without CKA_MODULUS")]
+    NoModulus,
+    /// An EC key without `CKA_EC_PARAMS`.
+    #[error("an EC key without CKA_EC_PARAMS")]
+    NoEcParams,
+    /// `CKA_EC_PARAMS` does not name a curve (RFC 5480 §2.1.1 `namedCurve`).
+    #[error("an EC key on an unnamed curve")]
+    UnnamedCurve,
+    /// An RSA key below 2048 bits or an EC key on a curve the crate lacks.
+    #[error("{0}")]
+    Kind(KeyKind),
+    /// Neither RSA nor EC.
+    #[error("key type {0}")]
+    KeyType(KeyType),
+}
+
 impl Pkcs11Error {
     /// The PKCS#11 return value (`CKR_*`) when a token call failed.
     pub fn return_value(&self) -> Option<RvError> {
@@ -242,27 +270,11 @@ impl Pkcs11Error {
     }
 }
 
-/// The kind of key on the token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum TokenKey {
-    Rsa { bits: usize },
-    Ec { curve: Curve },
-}
-
-impl fmt::Display for TokenKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenKey::Rsa { bits } => write!(f, "RSA-{bits}"),
-            TokenKey::Ec { curve } => write!(f, "EC {curve}"),
-        }
-    }
-}
-
 /// A private key on a PKCS#11 token with its certificate: a [`Signer`].
 pub struct Pkcs11Signer {
     session: Mutex<Session>,
     key: ObjectHandle,
-    kind: TokenKey,
+    kind: KeyKind,
     token: String,
     label: String,
     certificate: Certificate,
@@ -295,7 +307,7 @@ impl Pkcs11Signer {
         };
         let slot = find_token(&context, &config.token)?;
         let session = context.open_ro_session(slot).map_err(failed)?;
-        login(&session, &config.token, pin)?;
+        login(&session, (&config.module, slot), &config.token, pin)?;
         let key = find_one(&session, ObjectClass::PRIVATE_KEY, config)?.ok_or_else(|| {
             Pkcs11Error::KeyNotFound {
                 token: token.clone(),
@@ -373,8 +385,8 @@ impl Signer for Pkcs11Signer {
 
     fn default_scheme(&self) -> SignatureScheme {
         match self.kind {
-            TokenKey::Rsa { .. } => SignatureScheme::Rsa,
-            TokenKey::Ec { .. } => SignatureScheme::EcDsa,
+            KeyKind::Rsa { .. } => SignatureScheme::Rsa,
+            _ => SignatureScheme::EcDsa,
         }
     }
 
@@ -385,18 +397,18 @@ impl Signer for Pkcs11Signer {
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         match (&self.kind, scheme) {
-            (TokenKey::Rsa { .. }, SignatureScheme::Rsa) => {
+            (KeyKind::Rsa { .. }, SignatureScheme::Rsa) => {
                 self.token_sign(&rsa_pkcs1_mechanism(hash), message)
             }
-            (TokenKey::Rsa { .. }, SignatureScheme::RsassaPss) => {
+            (KeyKind::Rsa { .. }, SignatureScheme::RsassaPss) => {
                 self.token_sign(&rsa_pss_mechanism(hash), message)
             }
-            (TokenKey::Ec { curve }, SignatureScheme::EcDsa) => {
+            (KeyKind::Ec { curve }, SignatureScheme::EcDsa) => {
                 let raw = self.token_sign(&Mechanism::Ecdsa, &hash.digest(message))?;
                 ecdsa_raw_to_der(curve, &raw).ok_or(CryptoError::SigningFailed)
             }
             _ => Err(CryptoError::KeyMismatch {
-                key: self.describe(),
+                key: self.kind.clone(),
                 scheme: scheme.as_str(),
             }),
         }
@@ -430,25 +442,6 @@ fn rsa_pss_mechanism(hash: HashAlgorithm) -> Mechanism<'static> {
         HashAlgorithm::Sha512 => {
             Mechanism::Sha512RsaPkcsPss(params(MechanismType::SHA512, PkcsMgfType::MGF1_SHA512, 64))
         }
-    }
-}
-
-/// The token's `r || s` (PKCS#11 §2.3.1) as DER `Ecdsa-Sig-Value`
-/// (RFC 5754 §3.3); `None` when its length does not fit the curve.
-fn ecdsa_raw_to_der(curve: &Curve, raw: &[u8]) -> Option<Vec<u8>> {
-    macro_rules! der_with {
-        ($curve:ty) => {
-            ecdsa::Signature::<$curve>::from_slice(raw)
-                .ok()
-                .map(|signature| signature.to_der().as_bytes().to_vec())
-        };
-    }
-    match curve {
-        Curve::P256 => der_with!(p256::NistP256),
-        Curve::P384 => der_with!(p384::NistP384),
-        Curve::BrainpoolP256r1 => der_with!(bp256::BrainpoolP256r1),
-        Curve::BrainpoolP384r1 => der_with!(bp384::BrainpoolP384r1),
-        Curve::Other(_) => None,
     }
 }
 
@@ -501,12 +494,25 @@ fn find_token(context: &Pkcs11, label: &str) -> Result<Slot, Pkcs11Error> {
     }
 }
 
-/// Logs the user in. A token that reports the user logged in already (by
-/// another session of this process) cannot check this PIN: refused.
-fn login(session: &Session, token: &str, pin: &str) -> Result<(), Pkcs11Error> {
-    let pin = AuthPin::from(pin);
-    match session.login(UserType::User, Some(&pin)) {
-        Ok(()) => Ok(()),
+/// Logs the user in. PKCS#11 login state is per application and token, so a
+/// token this process is logged in to already (by another signer) answers
+/// `CKR_USER_ALREADY_LOGGED_IN` without checking the PIN. That answer is
+/// taken as logged in only when this PIN is the one an earlier login of
+/// this process to the same token succeeded with; another PIN, or a login
+/// the crate did not make, is refused (docs/decisions.md D180).
+fn login(
+    session: &Session,
+    (module, slot): (&Path, Slot),
+    token: &str,
+    pin: &str,
+) -> Result<(), Pkcs11Error> {
+    let proof = LoginRecord::of(module, slot, pin);
+    match session.login(UserType::User, Some(&AuthPin::from(pin))) {
+        Ok(()) => {
+            proof.remember();
+            Ok(())
+        }
+        Err(CryptokiError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) if proof.is_remembered() => Ok(()),
         Err(CryptokiError::Pkcs11(RvError::PinIncorrect, _)) => Err(Pkcs11Error::WrongPin {
             token: token.to_owned(),
         }),
@@ -520,6 +526,57 @@ fn login(session: &Session, token: &str, pin: &str) -> Result<(), Pkcs11Error> {
             token: token.to_owned(),
             source,
         }),
+    }
+}
+
+/// A successful login of this process: module, slot and a salted SHA-256
+/// of the PIN (the PIN itself is not kept), so that a later signer on the
+/// same token can show it knows the same PIN (D180).
+#[derive(PartialEq, Eq)]
+struct LoginRecord {
+    module: PathBuf,
+    slot: u64,
+    pin_digest: Vec<u8>,
+}
+
+impl LoginRecord {
+    /// The record a login with `pin` to `slot` of `module` makes.
+    fn of(module: &Path, slot: Slot, pin: &str) -> Self {
+        static SALT: OnceLock<[u8; 32]> = OnceLock::new();
+        let salt = SALT.get_or_init(|| {
+            let mut salt = [0; 32];
+            // Without randomness the salt stays zero: the record is still
+            // only compared within this process.
+            let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt);
+            salt
+        });
+        let mut salted = salt.to_vec();
+        salted.extend_from_slice(pin.as_bytes());
+        LoginRecord {
+            module: module.to_owned(),
+            slot: slot.id(),
+            pin_digest: HashAlgorithm::Sha256.digest(&salted),
+        }
+    }
+
+    fn logins() -> std::sync::MutexGuard<'static, Vec<LoginRecord>> {
+        static LOGINS: OnceLock<Mutex<Vec<LoginRecord>>> = OnceLock::new();
+        LOGINS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps this record, replacing an older one of the same token.
+    fn remember(self) {
+        let mut logins = Self::logins();
+        logins.retain(|known| (&known.module, known.slot) != (&self.module, self.slot));
+        logins.push(self);
+    }
+
+    /// Whether the last successful login to this token was with this PIN.
+    fn is_remembered(&self) -> bool {
+        Self::logins().contains(self)
     }
 }
 
@@ -557,53 +614,58 @@ fn find_one(
 
 /// RSA with its modulus length, or EC with its curve (from `CKA_EC_PARAMS`,
 /// a DER OID).
-fn key_kind(session: &Session, key: ObjectHandle, config: &Pkcs11Config) -> Result<TokenKey, Pkcs11Error> {
-    let unsupported = |kind: String| Pkcs11Error::UnsupportedKey {
+fn key_kind(session: &Session, key: ObjectHandle, config: &Pkcs11Config) -> Result<KeyKind, Pkcs11Error> {
+    let unsupported = |reason| Pkcs11Error::UnsupportedKey {
         key: config.key.clone(),
-        kind,
+        reason,
     };
-    let token_error = |source| Pkcs11Error::Token {
-        token: config.token.clone(),
-        source,
+    let Some(Attribute::KeyType(key_type)) = attribute(session, key, AttributeType::KeyType, config)? else {
+        return Err(unsupported(UnsupportedTokenKey::NoKeyType));
     };
-    let attributes = session
-        .get_attributes(key, &[AttributeType::KeyType])
-        .map_err(token_error)?;
-    let Some(Attribute::KeyType(key_type)) = attributes.first() else {
-        return Err(unsupported("a key without CKA_KEY_TYPE".into()));
-    };
-    if *key_type == KeyType::RSA {
-        let attributes = session
-            .get_attributes(key, &[AttributeType::Modulus])
-            .map_err(token_error)?;
-        let Some(Attribute::Modulus(modulus)) = attributes.first() else {
-            return Err(unsupported("an RSA key without CKA_MODULUS".into()));
+    let kind = if key_type == KeyType::RSA {
+        let Some(Attribute::Modulus(modulus)) = attribute(session, key, AttributeType::Modulus, config)?
+        else {
+            return Err(unsupported(UnsupportedTokenKey::NoModulus));
         };
         let leading = modulus.iter().take_while(|&&b| b == 0).count();
         let significant = &modulus[leading..];
         let bits = significant
             .first()
             .map_or(0, |first| significant.len() * 8 - first.leading_zeros() as usize);
-        if bits < MIN_RSA_BITS {
-            return Err(unsupported(format!("RSA-{bits}")));
-        }
-        return Ok(TokenKey::Rsa { bits });
-    }
-    if *key_type == KeyType::EC {
-        let attributes = session
-            .get_attributes(key, &[AttributeType::EcParams])
-            .map_err(token_error)?;
-        let Some(Attribute::EcParams(params)) = attributes.first() else {
-            return Err(unsupported("an EC key without CKA_EC_PARAMS".into()));
+        KeyKind::Rsa { bits }
+    } else if key_type == KeyType::EC {
+        let Some(Attribute::EcParams(params)) = attribute(session, key, AttributeType::EcParams, config)?
+        else {
+            return Err(unsupported(UnsupportedTokenKey::NoEcParams));
         };
-        let curve =
-            ec_params_curve(params).ok_or_else(|| unsupported("an EC key on unnamed curve".into()))?;
-        return match curve {
-            Curve::Other(_) => Err(unsupported(format!("EC {curve}"))),
-            curve => Ok(TokenKey::Ec { curve }),
-        };
+        let curve = ec_params_curve(&params).ok_or(unsupported(UnsupportedTokenKey::UnnamedCurve))?;
+        KeyKind::Ec { curve }
+    } else {
+        return Err(unsupported(UnsupportedTokenKey::KeyType(key_type)));
+    };
+    match kind {
+        KeyKind::Rsa { bits } if bits < MIN_RSA_BITS => Err(unsupported(UnsupportedTokenKey::Kind(kind))),
+        KeyKind::Ec {
+            curve: Curve::Other(_),
+        } => Err(unsupported(UnsupportedTokenKey::Kind(kind))),
+        kind => Ok(kind),
     }
-    Err(unsupported(format!("key type {key_type}")))
+}
+
+/// The attribute `kind` of `object`, `None` when the token has none.
+fn attribute(
+    session: &Session,
+    object: ObjectHandle,
+    kind: AttributeType,
+    config: &Pkcs11Config,
+) -> Result<Option<Attribute>, Pkcs11Error> {
+    let attributes = session
+        .get_attributes(object, &[kind])
+        .map_err(|source| Pkcs11Error::Token {
+            token: config.token.clone(),
+            source,
+        })?;
+    Ok(attributes.into_iter().next())
 }
 
 /// The named curve of `CKA_EC_PARAMS` (an `ECParameters` choice, RFC 5480
@@ -624,13 +686,7 @@ fn token_certificate(session: &Session, config: &Pkcs11Config) -> Result<Certifi
             key: config.key.clone(),
         }
     })?;
-    let attributes = session
-        .get_attributes(object, &[AttributeType::Value])
-        .map_err(|source| Pkcs11Error::Token {
-            token: config.token.clone(),
-            source,
-        })?;
-    let der = match attributes.into_iter().next() {
+    let der = match attribute(session, object, AttributeType::Value, config)? {
         Some(Attribute::Value(der)) => der,
         _ => Vec::new(),
     };

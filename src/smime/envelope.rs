@@ -94,7 +94,7 @@ impl DecryptionKey {
             (other, curve) => {
                 return Err(SmimeError::BadKey(super::KeyError::Unsupported {
                     algorithm: other.to_owned(),
-                    curve: curve.map(|c| c.name().to_owned()),
+                    curve,
                 }));
             }
         };

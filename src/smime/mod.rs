@@ -50,7 +50,8 @@ mod signed;
 use std::time::SystemTime;
 
 use crate::certificate::{Certificate, CertificateError, DerError};
-use crate::crypto::{CryptoError, PublicKey, SigningKey};
+use crate::crypto::{CryptoError, PublicKey};
+use crate::signer::Signer;
 use crate::trust::{KeyPolicy, VerifyOptions};
 
 pub use envelope::{DecryptionKey, RecipientEntry};
@@ -99,12 +100,11 @@ pub enum SignatureForm {
     Opaque,
 }
 
-/// The sender's key and certificate for the inner signature.
+/// The sender's signer for the inner signature: a key with its certificate
+/// (the certificate goes into the `SignedData`).
 pub struct SenderSignature<'a> {
-    /// The sender's private key.
-    pub key: &'a SigningKey,
-    /// The sender's certificate (included in the `SignedData`).
-    pub certificate: &'a Certificate,
+    /// Who signs (a [`crate::signer::CertifiedKey`], an HSM key, ...).
+    pub signer: &'a dyn Signer,
     /// Detached or opaque.
     pub form: SignatureForm,
 }
@@ -181,28 +181,9 @@ pub struct OpenReport {
     pub signatures: Vec<SignatureReport>,
 }
 
-/// Why a private key could not be read ([`SmimeError::BadKey`]).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// The text has no `BEGIN PRIVATE KEY` block.
-    #[error("no PRIVATE KEY PEM block")]
-    NoPemBlock,
-    /// The DER is not a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
-    #[error("not a PKCS#8 PrivateKeyInfo")]
-    NotPkcs8,
-    /// A key type the crate cannot decrypt with.
-    #[error("unsupported key algorithm {algorithm} {curve:?} (RSA or EC P-256/P-384/brainpool needed)")]
-    Unsupported {
-        /// The algorithm OID.
-        algorithm: String,
-        /// The curve name for EC keys.
-        curve: Option<String>,
-    },
-    /// The PKCS#8 structure or the RSA/SEC1 key inside it does not decode.
-    #[error("malformed PKCS#8 key: {0}")]
-    Pkcs8(p256::pkcs8::Error),
-}
+/// Why a private key could not be read ([`SmimeError::BadKey`]): the one
+/// key-reading error of [`crate::crypto`].
+pub use crate::crypto::KeyError;
 
 /// Why a message could not be protected or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -247,7 +247,7 @@ pub(crate) fn sign_entity(
     let base64 = mime::base64_lines(&der);
     let mut out = Vec::with_capacity(entity.len() + base64.len() + 512);
     if detached {
-        let micalg = match hash_for(&sign.certificate.public_key) {
+        let micalg = match hash_for(&sign.signer.certificate().public_key) {
             HashAlgorithm::Sha384 => "sha-384",
             HashAlgorithm::Sha512 => "sha-512",
             HashAlgorithm::Sha256 => "sha-256",
@@ -285,15 +285,11 @@ fn sign_cms(
     time: SystemTime,
     detached: bool,
 ) -> Result<Vec<u8>, SmimeError> {
+    let signer = sign.signer;
     let certificate =
-        x509_cert::Certificate::from_der(sign.certificate.der()).map_err(malformed("Certificate"))?;
-    if sign.key.public_key() != sign.certificate.public_key {
-        return Err(SmimeError::KeyDoesNotMatchCertificate {
-            subject: sign.certificate.subject.clone(),
-        });
-    }
-    let hash = hash_for(&sign.certificate.public_key);
-    let scheme = sign.key.default_scheme();
+        x509_cert::Certificate::from_der(signer.certificate().der()).map_err(malformed("Certificate"))?;
+    let hash = hash_for(&signer.certificate().public_key);
+    let scheme = signer.default_scheme();
     let digest = hash.digest(content);
     let signing_time = UtcTime::from_system_time(time).map_err(malformed("signingTime"))?;
     let mut attrs = SetOfVec::new();
@@ -316,10 +312,7 @@ fn sign_cms(
         attrs.insert(attr).map_err(malformed("SignedAttributes"))?;
     }
     let to_sign = attrs.to_der().map_err(malformed("SignedAttributes"))?;
-    let signature = sign
-        .key
-        .sign(scheme, hash, &to_sign)
-        .map_err(SmimeError::Signing)?;
+    let signature = signer.sign(scheme, hash, &to_sign).map_err(SmimeError::Signing)?;
     let signature_algorithm = match (scheme, hash) {
         (SignatureScheme::EcDsa, HashAlgorithm::Sha384) => AlgorithmIdentifierOwned {
             oid: oids::ECDSA_SHA384,

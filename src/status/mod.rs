@@ -37,6 +37,9 @@ pub mod evidence;
 pub mod indication;
 #[cfg(feature = "ocsp")]
 pub mod ocsp;
+#[cfg(feature = "online")]
+pub mod online;
+pub mod request;
 
 use std::time::{Duration, SystemTime};
 
@@ -44,6 +47,7 @@ use crate::certificate::Certificate;
 use crate::error_case::ErrorCase;
 
 pub use indication::{Indication, SubIndication, TimeBasis};
+pub use request::{FetchError, FetchFailure, RequestError, StatusRequest, TimeoutPhase, requests_needed};
 
 /// The status of a certificate at the verification time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,6 +338,17 @@ impl StatusUnavailable {
                 .iter()
                 .all(|r| r.error.is_about_another_certificate())
     }
+
+    /// Whether no piece said anything about this certificate: each one is
+    /// about other certificates ([`Self::only_about_other_certificates`],
+    /// D157) or could not be fetched ([`EvidenceError::NotFetched`], D196).
+    /// Only [`crate::trust::StatusPolicy::Require`] refuses such a status.
+    pub fn silent(&self) -> bool {
+        !self.rejected.is_empty()
+            && self.rejected.iter().all(|r| {
+                r.error.is_about_another_certificate() || matches!(r.error, EvidenceError::NotFetched(_))
+            })
+    }
 }
 
 /// One piece of evidence that could not be used.
@@ -342,15 +357,18 @@ impl StatusUnavailable {
 pub struct RejectedEvidence {
     /// CRL or OCSP response.
     pub kind: EvidenceKind,
-    /// Its position in the [`Evidence`] list of its kind.
+    /// Its position in the [`Evidence`] list of its kind, or in
+    /// [`Evidence::failed_fetches`] for [`EvidenceError::NotFetched`].
     pub index: usize,
     /// Why.
     #[source]
     pub error: EvidenceError,
 }
 
-/// The kinds of status evidence.
+/// The kinds of status evidence; in JSON `crl` or `ocsp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum EvidenceKind {
     /// An RFC 5280 certificate revocation list.
@@ -412,6 +430,10 @@ pub enum EvidenceError {
     #[cfg(feature = "ocsp")]
     #[error(transparent)]
     Ocsp(#[from] ocsp::OcspError),
+    /// The evidence was asked for but not obtained: the responder or CRL
+    /// server did not answer usably ([`Evidence::failed_fetches`], D196).
+    #[error(transparent)]
+    NotFetched(FetchFailure),
 }
 
 impl EvidenceError {
@@ -441,6 +463,7 @@ impl EvidenceError {
             EvidenceError::OcspNotBuilt => "ocsp_not_built",
             #[cfg(feature = "ocsp")]
             EvidenceError::Ocsp(error) => error.code(),
+            EvidenceError::NotFetched(failure) => failure.error.code(),
         }
     }
 }
@@ -458,12 +481,25 @@ pub struct Evidence {
     pub crls: Vec<Vec<u8>>,
     /// OCSP responses, DER (`OCSPResponse`, RFC 6960 §4.2.1).
     pub ocsp_responses: Vec<Vec<u8>>,
+    /// Status requests ([`requests_needed`]) that brought no evidence: a
+    /// responder down, a timeout, an oversize answer. They make the status
+    /// [`CertificateStatus::Unavailable`] rather than
+    /// [`CertificateStatus::NotChecked`] when nothing else decides it, so
+    /// that the report says why (D196).
+    pub failed_fetches: Vec<FetchFailure>,
 }
 
 impl Evidence {
-    /// Whether there is no evidence at all.
+    /// Whether there is no evidence at all, and no status request was tried.
     pub fn is_empty(&self) -> bool {
-        self.crls.is_empty() && self.ocsp_responses.is_empty()
+        self.crls.is_empty() && self.ocsp_responses.is_empty() && self.failed_fetches.is_empty()
+    }
+
+    /// Adds the pieces and failed fetches of `other` after this one's.
+    pub fn extend(&mut self, other: Evidence) {
+        self.crls.extend(other.crls);
+        self.ocsp_responses.extend(other.ocsp_responses);
+        self.failed_fetches.extend(other.failed_fetches);
     }
 }
 
@@ -576,6 +612,17 @@ pub fn check_ca_status(
             }),
         }
     }
+    rejected.extend(
+        evidence
+            .failed_fetches
+            .iter()
+            .enumerate()
+            .map(|(index, failure)| RejectedEvidence {
+                kind: failure.kind,
+                index,
+                error: EvidenceError::NotFetched(failure.clone()),
+            }),
+    );
     decide(found, rejected, time)
 }
 

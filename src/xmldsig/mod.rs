@@ -28,16 +28,18 @@
 //! ```
 //! use demail::certificate::Certificate;
 //! use demail::crypto::SigningKey;
+//! use demail::signer::CertifiedKey;
 //! use demail::trust::VerifyOptions;
 //! use demail::xmldsig::{sign_enveloped, verify, XmlSignOptions};
 //!
 //! let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/p256.key.pem"))?;
 //! let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/p256.cert.pem"))?;
+//! let signer = CertifiedKey::new(key, certificate)?;
 //! let anchors = Certificate::all_from_pem(include_str!("../../tests/data/keys/ca.cert.pem"))?;
 //! let intermediates = [Certificate::from_pem(include_str!("../../tests/data/keys/intermediate.cert.pem"))?];
 //!
 //! let xml = br#"<Acknowledge xmlns="urn:example"><Id>42</Id></Acknowledge>"#;
-//! let signed = sign_enveloped(xml, &XmlSignOptions::new(&key, &certificate))?;
+//! let signed = sign_enveloped(xml, &XmlSignOptions::new(&signer))?;
 //!
 //! let options = VerifyOptions {
 //!     trust_anchors: &anchors,
@@ -373,14 +375,6 @@ pub enum XmlDsigError {
     /// The certificate in `KeyInfo` does not parse.
     #[error("the ds:X509Certificate does not parse: {0}")]
     Certificate(CertificateError),
-    /// The signing key does not belong to the certificate given for `KeyInfo`.
-    #[error("the signing key ({key}) does not match the certificate's key ({certificate})")]
-    CertificateKeyMismatch {
-        /// The signing key.
-        key: String,
-        /// The certificate's key.
-        certificate: String,
-    },
     /// Signing failed (key and scheme do not fit, ...).
     #[error(transparent)]
     Crypto(#[from] CryptoError),

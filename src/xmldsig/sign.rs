@@ -5,8 +5,8 @@
 
 use base64::Engine;
 
-use crate::certificate::Certificate;
-use crate::crypto::{HashAlgorithm, PublicKey, SignatureScheme, SigningKey};
+use crate::crypto::{HashAlgorithm, PublicKey, SignatureScheme};
+use crate::signer::Signer;
 
 use super::algorithms::{
     DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_uri, ecdsa_der_to_raw,
@@ -17,14 +17,14 @@ use super::{Canonicalization, XmlDsigError};
 use crate::xml::XmlLimits;
 use crate::xml::reader::{Node, XmlReader, declare_utf8, decode};
 
-/// How to sign: key and certificate, algorithms and canonicalization.
+/// How to sign: the signer (a key with its certificate), algorithms and
+/// canonicalization.
 ///
 /// Defaults: the key's own scheme (RSA PKCS#1 v1.5 or ECDSA), SHA-256 for
 /// signature and digest, inclusive Canonical XML 1.0 (as IDIO §2.6 names it).
 #[derive(Debug, Clone)]
 pub struct XmlSignOptions<'k> {
-    key: &'k SigningKey,
-    certificate: &'k Certificate,
+    signer: &'k dyn Signer,
     scheme: SignatureScheme,
     hash: HashAlgorithm,
     digest: HashAlgorithm,
@@ -34,12 +34,13 @@ pub struct XmlSignOptions<'k> {
 }
 
 impl<'k> XmlSignOptions<'k> {
-    /// Options for this key and its certificate, with the defaults above.
-    pub fn new(key: &'k SigningKey, certificate: &'k Certificate) -> Self {
+    /// Options for this signer, with the defaults above. That its key and
+    /// certificate belong together is the [`Signer`]'s contract, checked
+    /// where it is made (docs/decisions.md D178).
+    pub fn new(signer: &'k dyn Signer) -> Self {
         XmlSignOptions {
-            key,
-            certificate,
-            scheme: key.default_scheme(),
+            signer,
+            scheme: signer.default_scheme(),
             hash: HashAlgorithm::Sha256,
             digest: HashAlgorithm::Sha256,
             canonicalization: Canonicalization::Inclusive,
@@ -109,11 +110,13 @@ impl<'k> XmlSignOptions<'k> {
 /// ```
 /// use demail::certificate::Certificate;
 /// use demail::crypto::{HashAlgorithm, SignatureScheme, SigningKey};
+/// use demail::signer::CertifiedKey;
 /// use demail::xmldsig::{sign_enveloped, Canonicalization, XmlSignOptions};
 ///
 /// let key = SigningKey::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa3072.key.pem"))?;
 /// let certificate = Certificate::from_pem(include_str!("../../tests/data/keys/rsa3072.cert.pem"))?;
-/// let options = XmlSignOptions::new(&key, &certificate)
+/// let signer = CertifiedKey::new(key, certificate)?;
+/// let options = XmlSignOptions::new(&signer)
 ///     .scheme(SignatureScheme::RsassaPss)
 ///     .hash(HashAlgorithm::Sha384)
 ///     .canonicalization(Canonicalization::Exclusive { inclusive_prefixes: vec![] });
@@ -126,16 +129,8 @@ impl<'k> XmlSignOptions<'k> {
 ///
 /// # Errors
 /// As [`super::canonicalize`]; [`XmlDsigError::AlreadySigned`] when the
-/// document has a `ds:Signature`; [`XmlDsigError::CertificateKeyMismatch`];
-/// [`XmlDsigError::Crypto`] when the key cannot sign with the scheme.
+/// document has a `ds:Signature`; [`XmlDsigError::Crypto`] when the key cannot sign with the scheme.
 pub fn sign_enveloped(xml: &[u8], options: &XmlSignOptions<'_>) -> Result<Vec<u8>, XmlDsigError> {
-    let key = options.key.public_key();
-    if key != options.certificate.public_key {
-        return Err(XmlDsigError::CertificateKeyMismatch {
-            key: key.describe(),
-            certificate: options.certificate.public_key.describe(),
-        });
-    }
     // The signed document is written in UTF-8 whatever it was read in.
     let text = declare_utf8(decode(xml, &XmlLimits::XMLDSIG)?);
     let insertion = insertion_point(&text, options)?;
@@ -178,8 +173,8 @@ pub fn sign_enveloped(xml: &[u8], options: &XmlSignOptions<'_>) -> Result<Vec<u8
         ..Selection::default()
     };
     let signed_info = canonicalize_prepared(&document, method, selection)?;
-    let signature = options.key.sign(options.scheme, options.hash, &signed_info)?;
-    let signature = match (&key, options.scheme) {
+    let signature = options.signer.sign(options.scheme, options.hash, &signed_info)?;
+    let signature = match (&options.signer.certificate().public_key, options.scheme) {
         (PublicKey::Ec { curve, .. }, SignatureScheme::EcDsa) => ecdsa_field_len(curve)
             .and_then(|width| ecdsa_der_to_raw(&signature, width))
             .ok_or(crate::crypto::CryptoError::SigningFailed)?,
@@ -310,7 +305,7 @@ fn signature_xml(
     digest_value: &str,
 ) -> (String, String) {
     let c14n = c14n_element(&options.canonicalization);
-    let certificate = base64(options.certificate.der());
+    let certificate = base64(options.signer.certificate().der());
     let before = format!(
         "<ds:Signature xmlns:ds=\"{DSIG_NAMESPACE}\">\
 <ds:SignedInfo>\

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::{HashAlgorithm, SigningKey};
+use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
 
 /// The path of a file under `tests/data/`.
@@ -56,6 +57,12 @@ pub fn build_signs(name: &str, hash: HashAlgorithm) -> bool {
 /// tests/data/signed/): the brainpool-signed ones need feature `brainpool`.
 pub fn build_verifies_sample(name: &str) -> bool {
     cfg!(feature = "brainpool") || !name.contains("bp256")
+}
+
+/// The signer of `tests/data/keys/<name>.key.pem` with its certificate
+/// `<name>.cert.pem` (docs/decisions.md D178).
+pub fn signer(name: &str) -> CertifiedKey {
+    CertifiedKey::new(key(name), cert(name)).unwrap()
 }
 
 pub mod independent;

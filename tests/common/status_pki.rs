@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
 use demail::integrity::{SignOptions, sign};
+use demail::signer::CertifiedKey;
 use demail::status::Evidence;
 
 use super::tool_available;
@@ -28,13 +29,24 @@ pub struct StatusPki {
 /// Runs make.sh into `CARGO_TARGET_TMPDIR/<dir_name>`; `None` when openssl
 /// is missing (skipped locally, a failure under CI, per `tool_available`).
 pub fn make(dir_name: &str) -> Option<StatusPki> {
+    make_with_locations(dir_name, &[])
+}
+
+/// [`make`] with the provider certificates naming `[ocsp_url, crl_url]` in
+/// their AIA and CRL distribution points (tests/status_online.rs).
+pub fn make_with_locations(dir_name: &str, urls: &[&str]) -> Option<StatusPki> {
     if !tool_available("openssl") {
         return None;
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(dir_name);
     let _ = std::fs::remove_dir_all(&dir);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pki/make.sh");
-    let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
+    let output = Command::new("bash")
+        .arg(script)
+        .arg(&dir)
+        .args(urls)
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "make.sh: {}",
@@ -72,12 +84,16 @@ impl StatusPki {
         SigningKey::from_pkcs8_pem(&String::from_utf8(self.bytes(&format!("{name}.key"))).unwrap()).unwrap()
     }
 
+    /// `<name>.key` with its certificate `<name>.crt` as a signer.
+    pub fn signer(&self, name: &str) -> CertifiedKey {
+        CertifiedKey::new(self.key(name), self.cert(name)).unwrap()
+    }
+
     /// tests/data/normal.eml signed by the PKI's `provider`.
     pub fn signed(&self, provider: &str) -> Vec<u8> {
-        let (key, certificate) = (self.key(provider), self.cert(provider));
         sign(
             &super::data("normal.eml"),
-            &SignOptions::signed(&key, &certificate),
+            &SignOptions::signed(&self.signer(provider)),
         )
         .unwrap()
     }
@@ -115,13 +131,6 @@ pub fn confirmation_by(pki: &StatusPki, provider: &str) -> (Vec<u8>, Vec<u8>) {
         message_id: None,
     };
     let message = acknowledge_message(&envelope, &request).unwrap();
-    let confirmation = assemble(
-        &envelope,
-        &request,
-        &message,
-        &pki.key(provider),
-        &pki.cert(provider),
-    )
-    .unwrap();
+    let confirmation = assemble(&envelope, &request, &message, &pki.signer(provider)).unwrap();
     (confirmation, original)
 }

@@ -48,6 +48,9 @@ struct CheckReport<'r> {
     message_type: Option<MessageType>,
     #[serde(flatten)]
     report: &'r ConfirmationReport,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
@@ -55,12 +58,25 @@ struct CheckReport<'r> {
 pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
     let confirmation = io::read_input(&args.confirmation)?;
     let original = io::read_input(&args.original)?;
-    let trust = args.trust.load()?;
+    let mut trust = args.trust.load()?;
     // The same options as `demail verify`, for the confirmation, its XML
     // signature and the original (D53).
-    let options = trust.options(args.tr_02102);
-    let report = check_confirmation(&confirmation, &original, &options)
-        .map_err(|e| CliError::invalid(args.confirmation.display(), e))?;
+    let check = |trust: &io::Trust| {
+        check_confirmation(&confirmation, &original, &trust.options(args.tr_02102))
+            .map_err(|e| CliError::invalid(args.confirmation.display(), e))
+    };
+    let mut report = check(&trust)?;
+    // With --online, the status of all three signers is fetched (D198).
+    let signers = [
+        report.integrity.certificate.as_ref(),
+        report.xml_signature.as_ref().map(|r| &r.certificate),
+        report.original_integrity.certificate.as_ref(),
+    ];
+    let online = trust.fetch_online(signers.into_iter().flatten());
+    if online.is_some() {
+        report = check(&trust)?;
+    }
+    // After --online: the bundle holds what decided the final report.
     if let Some(path) = &args.evidence_out {
         let xml = report
             .xml_signature
@@ -74,6 +90,7 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
         passed: report.passed(),
         message_type: report.kind.map(|k| k.message_type()),
         report: &report,
+        online,
     };
     io::print_json(&output)?;
     Ok(if report.passed() {

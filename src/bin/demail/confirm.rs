@@ -29,6 +29,33 @@ pub(crate) enum KindArg {
     Malware,
 }
 
+/// The provider that issues a confirmation or notification
+/// ([`Issuer`]), shared by `demail confirm` and `demail notify`.
+#[derive(Args)]
+pub(crate) struct IssuerArgs {
+    /// The provider's name, shown in the text (and a notification's XML Sender).
+    #[arg(long)]
+    provider_name: String,
+    /// A link to the provider's site, shown after the name.
+    #[arg(long)]
+    provider_link: Option<String>,
+    /// The system address that sends it, e.g. Versandbestaetigung@dmda.de-mail.de for a
+    /// dispatch confirmation, Meldung@... or Schadsoftware-Warnung@... for a notification.
+    #[arg(long)]
+    system_address: String,
+}
+
+impl IssuerArgs {
+    /// The issuer, with the system address read.
+    pub(crate) fn issuer(&self) -> Result<Issuer, CliError> {
+        let address = DeMailAddress::parse(&self.system_address)
+            .map_err(|e| CliError::invalid(format!("--system-address {}", self.system_address), e))?;
+        let mut issuer = Issuer::new(self.provider_name.clone(), address);
+        issuer.link = self.provider_link.clone();
+        Ok(issuer)
+    }
+}
+
 /// Arguments of `demail confirm`.
 #[derive(Args)]
 pub(crate) struct ConfirmArgs {
@@ -36,24 +63,10 @@ pub(crate) struct ConfirmArgs {
     kind: KindArg,
     /// The original message, or `-` for standard input.
     original: PathBuf,
-    /// The provider's PKCS#8 private key (PEM), or --pkcs11-module.
-    #[arg(long, required_unless_present = "pkcs11_module", requires = "provider_cert")]
-    provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    provider_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
-    /// The provider's name, shown in the text.
-    #[arg(long)]
-    provider_name: String,
-    /// A link to the provider's site, shown after the name.
-    #[arg(long)]
-    provider_link: Option<String>,
-    /// The system address that sends the confirmation, e.g. Versandbestaetigung@dmda.de-mail.de.
-    #[arg(long)]
-    system_address: String,
+    signer: io::SignerArgs,
+    #[command(flatten)]
+    issuer: IssuerArgs,
     /// The confirmation time, RFC 3339 with offset (default: now, UTC).
     #[arg(long)]
     at: Option<String>,
@@ -80,20 +93,8 @@ impl KindArg {
 pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.original)?;
     let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
-    let (key, cert) = io::load_signer(
-        ("--provider-key", args.provider_key.as_deref()),
-        ("--provider-cert", args.provider_cert.as_deref()),
-        &args.pkcs11,
-    )?
-    .ok_or(CliError::Argument {
-        option: "--provider-key",
-        value: String::new(),
-        problem: "missing: a confirmation is signed (or give --pkcs11-module)",
-    })?;
-    let address = DeMailAddress::parse(&args.system_address)
-        .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
-    let mut issuer = Issuer::new(args.provider_name.clone(), address);
-    issuer.link = args.provider_link.clone();
+    let signer = args.signer.load_required()?;
+    let issuer = args.issuer.issuer()?;
     let request = ConfirmationRequest {
         kind: args.kind.kind(),
         issuer: &issuer,
@@ -106,7 +107,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> Result<ExitCode, CliError> {
         message_id: None,
     };
     let confirmation =
-        build_confirmation(&original, &request, &key, &cert).map_err(|e| refused(&args.original, e))?;
+        build_confirmation(&original, &request, signer.as_ref()).map_err(|e| refused(&args.original, e))?;
     io::write_output(args.output.as_deref(), &confirmation)?;
     Ok(ExitCode::SUCCESS)
 }

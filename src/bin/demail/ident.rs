@@ -47,15 +47,8 @@ pub(crate) struct BuildArgs {
     /// The receiving service provider (To; the assertion's audience).
     #[arg(long)]
     audience: String,
-    /// The provider's PKCS#8 private key (PEM), or --pkcs11-module.
-    #[arg(long, required_unless_present = "pkcs11_module", requires = "provider_cert")]
-    provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    provider_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// The sender, `Ident-Bestaetigung@<DMDA>`.
     #[arg(long)]
     provider_address: String,
@@ -118,16 +111,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
         .clone()
         .unwrap_or_else(|| provider.domain.to_string());
     let issuer = Issuer::new(name, provider);
-    let signer = io::load_signer(
-        ("--provider-key", args.provider_key.as_deref()),
-        ("--provider-cert", args.provider_cert.as_deref()),
-        &args.pkcs11,
-    )?
-    .ok_or(CliError::Argument {
-        option: "--provider-key",
-        value: String::new(),
-        problem: "missing: an ident confirmation is signed (or give --pkcs11-module)",
-    })?;
+    let signer = args.signer.load_required()?;
     let time = io::time_or_now("--at", args.at.as_deref())?;
     let mut request = IdentRequest::new(
         &card,
@@ -142,7 +126,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
         .map(|t| io::parse_time("--authn-instant", t))
         .transpose()?;
     request.authn_context = args.authn_context.clone();
-    let message = build_ident_confirmation(&request, &signer.0, &signer.1).map_err(|error| match error {
+    let message = build_ident_confirmation(&request, signer.as_ref()).map_err(|error| match error {
         IdentBuildError::SystemAddress(_)
         | IdentBuildError::HolderMismatch { .. }
         | IdentBuildError::PseudonymCard(_) => CliError::refused(args.card.display(), error),
@@ -161,17 +145,32 @@ struct CheckReport<'r> {
     passed: bool,
     #[serde(flatten)]
     report: &'r IdentReport,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let trust = args.trust.load()?;
-    let options = trust.options(args.tr_02102);
-    let report = check_ident_confirmation(&raw, args.audience.as_deref(), &options)
-        .map_err(|e| CliError::invalid(args.file.display(), e))?;
+    let mut trust = args.trust.load()?;
+    let check = |trust: &io::Trust| {
+        check_ident_confirmation(&raw, args.audience.as_deref(), &trust.options(args.tr_02102))
+            .map_err(|e| CliError::invalid(args.file.display(), e))
+    };
+    let mut report = check(&trust)?;
+    // With --online, the status of both signers is fetched (D198).
+    let signers = [
+        report.integrity.certificate.as_ref(),
+        report.xml_signature.as_ref().map(|r| &r.certificate),
+    ];
+    let online = trust.fetch_online(signers.into_iter().flatten());
+    if online.is_some() {
+        report = check(&trust)?;
+    }
     let output = CheckReport {
         passed: report.passed(),
         report: &report,
+        online,
     };
     io::print_json(&output)?;
     Ok(if report.passed() {

@@ -17,7 +17,6 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::Serialize;
@@ -26,10 +25,13 @@ use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
 use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
-use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
+use demail::signer::{CertifiedKey, Signer};
 use demail::status::evidence::{EvidenceBundle, MAX_BUNDLE_BYTES};
-use demail::status::{CertificateStatus, ChainCertificate, Evidence};
+use demail::status::online::{OnlineOptions, fetch_evidence};
+use demail::status::{
+    CertificateStatus, ChainCertificate, Evidence, EvidenceKind, FetchFailure, StatusRequest,
+};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 use demail::trusted_list::TrustedList;
 
@@ -379,16 +381,25 @@ pub(crate) fn load_certificates(path: &Path) -> Result<Vec<Certificate>, CliErro
     Ok(certificates)
 }
 
-/// The PKCS#11 options of every command that signs (D152): the key is on a
-/// token, found by label; its certificate is the token's certificate with
-/// the key's label, or the command's certificate option when given. The
-/// PIN comes from the environment variable `DEMAIL_PKCS11_PIN`, never from
-/// the command line (D144).
+/// The signer options of every command that signs, flattened into each
+/// with `#[command(flatten)]` (D152, D179): a PKCS#8 key file (PEM) with its
+/// certificate file, or a key in a PKCS#11 token found by label, whose
+/// certificate is the token's certificate with the key's label or `--cert`
+/// when given. The PIN comes from the environment variable
+/// `DEMAIL_PKCS11_PIN`, never from the command line (D144). The names the
+/// commands used before (`--provider-key`, `--sign-key`, ...) stay as aliases.
 #[derive(clap::Args)]
-pub(crate) struct Pkcs11Args {
+pub(crate) struct SignerArgs {
+    /// The signer's PKCS#8 private key (PEM); needs --cert.
+    #[arg(long, value_name = "PATH", requires = "cert", aliases = ["provider-key", "sign-key"])]
+    key: Option<PathBuf>,
+    /// The signer's certificate (PEM or DER), written into what is signed;
+    /// with --pkcs11-module it replaces the token's certificate.
+    #[arg(long, value_name = "PATH", aliases = ["provider-cert", "sign-cert"])]
+    cert: Option<PathBuf>,
     /// Sign with a key in a PKCS#11 token: the module (shared library),
     /// e.g. /usr/lib/softhsm/libsofthsm2.so. Needs --pkcs11-token and
-    /// --pkcs11-key; the PIN is read from DEMAIL_PKCS11_PIN.
+    /// --pkcs11-key; the PIN is read from DEMAIL_PKCS11_PIN. Excludes --key.
     #[arg(long, value_name = "PATH", requires_all = ["pkcs11_token", "pkcs11_key"])]
     pkcs11_module: Option<PathBuf>,
     /// The token's label.
@@ -399,61 +410,71 @@ pub(crate) struct Pkcs11Args {
     pkcs11_key: Option<String>,
 }
 
-/// The one way the commands get their signer (D152): a PKCS#8 key file
-/// (PEM) with its certificate file, or a key in a PKCS#11 token (with the
-/// token's certificate, or `cert` when given); `None` when neither is given.
-/// `key_option` and `cert_option` are the command's names of the two file
-/// options, for the error messages.
-pub(crate) fn load_signer(
-    (key_option, key): (&'static str, Option<&Path>),
-    (cert_option, cert): (&'static str, Option<&Path>),
-    pkcs11: &Pkcs11Args,
-) -> Result<Option<(SigningKey, Certificate)>, CliError> {
-    let certificate = cert.map(load_certificate).transpose()?;
-    match (key, &pkcs11.pkcs11_module, certificate) {
-        (Some(_), Some(module), _) => Err(CliError::Argument {
-            option: key_option,
-            value: module.display().to_string(),
-            problem: "a key file and --pkcs11-module exclude each other",
-        }),
-        (Some(key), None, Some(certificate)) => {
-            let key = SigningKey::from_pkcs8_pem(&read_text(key)?)
-                .map_err(|e| CliError::invalid(key.display(), e))?;
-            Ok(Some((key, certificate)))
+impl SignerArgs {
+    /// The one way the commands get their signer (D152, D179): a
+    /// [`CertifiedKey`] from the key and certificate files, or a
+    /// [`Pkcs11Signer`]; `None` when no signer is named. Both check at
+    /// construction that key and certificate belong together (D142).
+    pub(crate) fn load(&self) -> Result<Option<Box<dyn Signer>>, CliError> {
+        let certificate = self.cert.as_deref().map(load_certificate).transpose()?;
+        match (&self.key, &self.pkcs11_module, certificate) {
+            (Some(_), Some(module), _) => Err(CliError::Argument {
+                option: "--key",
+                value: module.display().to_string(),
+                problem: "a key file and --pkcs11-module exclude each other",
+            }),
+            (Some(key), None, Some(certificate)) => {
+                let signing_key = SigningKey::from_pkcs8_pem(&read_text(key)?)
+                    .map_err(|e| CliError::invalid(key.display(), e))?;
+                let signer = CertifiedKey::new(signing_key, certificate)
+                    .map_err(|e| CliError::invalid(key.display(), e))?;
+                Ok(Some(Box::new(signer)))
+            }
+            (Some(key), None, None) => Err(CliError::Argument {
+                option: "--cert",
+                value: key.display().to_string(),
+                problem: "missing: a key file needs its certificate",
+            }),
+            (None, Some(module), certificate) => Ok(Some(Box::new(self.pkcs11_signer(module, certificate)?))),
+            (None, None, Some(_)) => Err(CliError::Argument {
+                option: "--cert",
+                value: self
+                    .cert
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+                    .to_string(),
+                problem: "a certificate needs a key file or --pkcs11-module",
+            }),
+            (None, None, None) => Ok(None),
         }
-        (Some(key), None, None) => Err(CliError::Argument {
-            option: cert_option,
-            value: key.display().to_string(),
-            problem: "missing: a key file needs its certificate",
-        }),
-        (None, Some(module), certificate) => pkcs11_signer(module, pkcs11, certificate).map(Some),
-        (None, None, Some(_)) => Err(CliError::Argument {
-            option: cert_option,
-            value: cert.unwrap_or(Path::new("")).display().to_string(),
-            problem: "a certificate needs a key file or --pkcs11-module",
-        }),
-        (None, None, None) => Ok(None),
     }
-}
 
-/// The key of `pkcs11` opened with the PIN from `DEMAIL_PKCS11_PIN`,
-/// bridged to a [`SigningKey`] (D145), and its certificate.
-fn pkcs11_signer(
-    module: &Path,
-    pkcs11: &Pkcs11Args,
-    certificate: Option<Certificate>,
-) -> Result<(SigningKey, Certificate), CliError> {
-    let mut config = Pkcs11Config::new(
-        module,
-        pkcs11.pkcs11_token.clone().unwrap_or_default(),
-        pkcs11.pkcs11_key.clone().unwrap_or_default(),
-    );
-    if let Some(certificate) = certificate {
-        config = config.certificate(certificate);
+    /// [`SignerArgs::load`] for a command that cannot work without a signer.
+    pub(crate) fn load_required(&self) -> Result<Box<dyn Signer>, CliError> {
+        self.load()?.ok_or(CliError::Argument {
+            option: "--key",
+            value: String::new(),
+            problem: "missing: a signer is needed: --key and --cert, or --pkcs11-module",
+        })
     }
-    let signer = Pkcs11Signer::open_with_env_pin(&config)?;
-    let certificate = signer.certificate().clone();
-    Ok((SigningKey::from_signer(Arc::new(signer)), certificate))
+
+    /// The token key opened with the PIN from `DEMAIL_PKCS11_PIN`.
+    fn pkcs11_signer(
+        &self,
+        module: &Path,
+        certificate: Option<Certificate>,
+    ) -> Result<Pkcs11Signer, CliError> {
+        let mut config = Pkcs11Config::new(
+            module,
+            self.pkcs11_token.clone().unwrap_or_default(),
+            self.pkcs11_key.clone().unwrap_or_default(),
+        );
+        if let Some(certificate) = certificate {
+            config = config.certificate(certificate);
+        }
+        Ok(Pkcs11Signer::open_with_env_pin(&config)?)
+    }
 }
 
 /// An RFC 3339 §5.6 date-time with offset (`2026-11-24T10:00:00+01:00`;
@@ -541,8 +562,9 @@ pub(crate) struct TrustArgs {
     /// (D199): its CRLs and OCSP responses are the only status evidence, its
     /// certificates only intermediates — never trust anchors, give
     /// --trust-anchor — its time the verification time unless --at is
-    /// given, and the status of the signer and of its CAs is required (D200).
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["crls", "ocsp_responses"])]
+    /// given, and the status of the signer and of its CAs is required (D200);
+    /// not with --crl, --ocsp-response or --online.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["crls", "ocsp_responses", "online"])]
     evidence: Option<PathBuf>,
     /// An EU trusted list (ETSI TS 119 612 XML); repeatable. Its signature
     /// must verify with a --trusted-list-signer certificate, or the command
@@ -554,6 +576,14 @@ pub(crate) struct TrustArgs {
     /// repeatable.
     #[arg(long = "trusted-list-signer", value_name = "CERT", requires = "trusted_lists")]
     trusted_list_signers: Vec<PathBuf>,
+    /// Also fetch the signers' status online (D198): OCSP from each
+    /// certificate's AIA, CRLs from its distribution points, http:// only,
+    /// 5 s connect and read timeouts, 1 MiB (OCSP) and 10 MiB (CRL) limits
+    /// (D195); added to --crl/--ocsp-response. A failed fetch makes the
+    /// status `unavailable` with the reasons under `online`; it fails FC-03
+    /// with --require-status (D196).
+    #[arg(long)]
+    online: bool,
 }
 
 /// [`TrustArgs`] read: the certificates, the verification time and policy.
@@ -567,6 +597,7 @@ pub(crate) struct Trust {
     evidence: Evidence,
     status_policy: StatusPolicy,
     require_qualified: bool,
+    online: bool,
 }
 
 impl TrustArgs {
@@ -618,6 +649,7 @@ impl TrustArgs {
                 StatusPolicy::IfGiven
             },
             require_qualified: self.require_qualified,
+            online: self.online,
         })
     }
 }
@@ -640,7 +672,86 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     Ok(all)
 }
 
+/// The `online` object of a report (D198): what was asked, what failed and
+/// why, and the certificates whose locations did not decode.
+#[derive(Serialize)]
+pub(crate) struct OnlineReport {
+    requested: Vec<OnlineRequest>,
+    failed: Vec<FetchFailure>,
+    unplanned: Vec<Unplanned>,
+}
+
+/// One status request: `kind` `ocsp` or `crl`, and where.
+#[derive(Serialize)]
+struct OnlineRequest {
+    kind: EvidenceKind,
+    url: String,
+}
+
+/// A certificate whose requests could not be planned.
+#[derive(Serialize)]
+struct Unplanned {
+    subject: String,
+    message: String,
+}
+
 impl Trust {
+    /// With `--online` (D198): fetches the status evidence of
+    /// `certificates` (the signers a first verification found) for their
+    /// issuers on a verified path ([`VerifyOptions::verify_path`]) and adds
+    /// it to the evidence; the report's `online` object. `None` without
+    /// `--online`: nothing to verify again.
+    pub(crate) fn fetch_online<'c>(
+        &mut self,
+        certificates: impl IntoIterator<Item = &'c Certificate>,
+    ) -> Option<OnlineReport> {
+        if !self.online {
+            return None;
+        }
+        let mut requests: Vec<StatusRequest> = Vec::new();
+        let mut unplanned = Vec::new();
+        for certificate in certificates {
+            // The signer's own status; its issuer is the path's first
+            // certificate (D202: the CAs' status comes from --crl /
+            // --ocsp-response, not fetched).
+            let issuer = match self.options(false).verify_path(certificate, &[]) {
+                Some(Ok(path)) => match path.into_iter().next() {
+                    Some(issuer) => issuer,
+                    None => continue,
+                },
+                // No anchors or no path: evidence is not judged (D156).
+                _ => continue,
+            };
+            match demail::status::requests_needed(certificate, &issuer) {
+                Ok(planned) => {
+                    for request in planned {
+                        if !requests.contains(&request) {
+                            requests.push(request);
+                        }
+                    }
+                }
+                Err(error) => unplanned.push(Unplanned {
+                    subject: certificate.subject.clone(),
+                    message: error.to_string(),
+                }),
+            }
+        }
+        let fetched = fetch_evidence(&requests, &OnlineOptions::default());
+        let failed = fetched.failed_fetches.clone();
+        self.evidence.extend(fetched);
+        Some(OnlineReport {
+            requested: requests
+                .iter()
+                .map(|r| OnlineRequest {
+                    kind: r.kind(),
+                    url: r.url().to_owned(),
+                })
+                .collect(),
+            failed,
+            unplanned,
+        })
+    }
+
     /// The verification options, with `--tr-02102`'s key policy when asked.
     pub(crate) fn options(&self, tr_02102: bool) -> VerifyOptions<'_> {
         VerifyOptions {

@@ -12,7 +12,6 @@ use clap::{Args, ValueEnum};
 use demail::address::DeMailAddress;
 use demail::envelope::Envelope;
 use demail::notification::{NotificationKind, NotificationRequest, build_notification};
-use demail::provider::Issuer;
 
 use crate::io::{self, CliError};
 
@@ -38,24 +37,10 @@ pub(crate) struct NotifyArgs {
     kind: TypeArg,
     /// The original message, or `-` for standard input.
     original: PathBuf,
-    /// The provider's name (the XML Sender).
-    #[arg(long)]
-    provider_name: String,
-    /// A link to the provider's site, shown after the name.
-    #[arg(long)]
-    provider_link: Option<String>,
-    /// The system address that sends it: Meldung@... or Schadsoftware-Warnung@... for malware.
-    #[arg(long)]
-    system_address: String,
-    /// The provider's PKCS#8 private key (PEM); without it the message is hash-only.
-    #[arg(long, requires = "provider_cert")]
-    provider_key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    provider_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    issuer: crate::confirm::IssuerArgs,
+    #[command(flatten)]
+    signer: io::SignerArgs,
     /// The recipient the notification is about.
     #[arg(long)]
     recipient: Option<String>,
@@ -74,10 +59,7 @@ pub(crate) struct NotifyArgs {
 pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.original)?;
     let original = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.original.display(), e))?;
-    let address = DeMailAddress::parse(&args.system_address)
-        .map_err(|e| CliError::invalid(format!("--system-address {}", args.system_address), e))?;
-    let mut issuer = Issuer::new(args.provider_name.clone(), address);
-    issuer.link = args.provider_link.clone();
+    let issuer = args.issuer.issuer()?;
     let kind = match args.kind {
         TypeArg::UnknownRecipient => NotificationKind::UnknownRecipient,
         TypeArg::ClosedAccount => NotificationKind::ClosedAccount,
@@ -94,12 +76,8 @@ pub(crate) fn run(args: &NotifyArgs) -> Result<ExitCode, CliError> {
         })
         .transpose()?;
     request.reason = args.reason.clone();
-    let signer = io::load_signer(
-        ("--provider-key", args.provider_key.as_deref()),
-        ("--provider-cert", args.provider_cert.as_deref()),
-        &args.pkcs11,
-    )?;
-    let notification = build_notification(&original, &request, signer.as_ref().map(|(k, c)| (k, c)))
+    let signer = args.signer.load()?;
+    let notification = build_notification(&original, &request, signer.as_deref())
         .map_err(|e| crate::confirm::refused(&args.original, e))?;
     io::write_output(args.output.as_deref(), &notification)?;
     Ok(ExitCode::SUCCESS)

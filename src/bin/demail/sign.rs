@@ -12,9 +12,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use demail::certificate::Certificate;
-use demail::crypto::SigningKey;
 use demail::integrity::{Algorithm, IntegrityError, SignOptions};
+use demail::signer::Signer;
 
 use crate::io::{self, CliError};
 
@@ -23,15 +22,8 @@ use crate::io::{self, CliError};
 pub(crate) struct SignArgs {
     /// The message file, or `-` for standard input.
     file: PathBuf,
-    /// The provider's PKCS#8 private key (PEM).
-    #[arg(long, requires = "cert")]
-    key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER), written into the message;
-    /// with --pkcs11-module it replaces the token's certificate.
-    #[arg(long)]
-    cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// The a= algorithm, e.g. sha256, sha256/rsa, sha384/ec-dsa, sha512/rsassa-pss.
     #[arg(long)]
     alg: Option<String>,
@@ -43,12 +35,8 @@ pub(crate) struct SignArgs {
 /// Signs the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &SignArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let loaded = io::load_signer(
-        ("--key", args.key.as_deref()),
-        ("--cert", args.cert.as_deref()),
-        &args.pkcs11,
-    )?;
-    let options = sign_options(loaded.as_ref(), args.alg.as_deref())?;
+    let signer = args.signer.load()?;
+    let options = sign_options(signer.as_deref(), args.alg.as_deref())?;
     let signed = demail::integrity::sign(&raw, &options).map_err(|error| match error {
         // A refusal by rule (exit 1), not an unreadable input.
         IntegrityError::UnsignedAuthoritative { .. } => CliError::refused(args.file.display(), error),
@@ -61,20 +49,20 @@ pub(crate) fn run(args: &SignArgs) -> Result<ExitCode, CliError> {
 /// Hash-only or signed options with the `--alg` algorithm (the `a=` tag of
 /// §3.1.21), shared by `sign` and `split-bcc`.
 pub(crate) fn sign_options<'a>(
-    loaded: Option<&'a (SigningKey, Certificate)>,
+    signer: Option<&'a dyn Signer>,
     alg: Option<&str>,
 ) -> Result<SignOptions<'a>, CliError> {
     let algorithm = alg
         .map(|text| Algorithm::parse(text).map_err(|e| CliError::invalid(format!("--alg {text}"), e)))
         .transpose()?;
-    let mut options = match loaded {
-        Some((key, cert)) => SignOptions::signed(key, cert),
+    let mut options = match signer {
+        Some(signer) => SignOptions::signed(signer),
         None => SignOptions::hash_only(),
     };
     if let Some(algorithm) = algorithm {
         options.hash = algorithm.hash;
         match (&mut options.signer, algorithm.signature) {
-            (Some(signer), Some(scheme)) => signer.scheme = scheme,
+            (Some(mode), Some(scheme)) => mode.scheme = scheme,
             (None, None) => {}
             (Some(_), None) => return Err(alg_error(alg, "hash-only, but a key was given")),
             (None, Some(_)) => return Err(alg_error(alg, "a signature algorithm needs --key and --cert")),

@@ -29,15 +29,8 @@ pub(crate) struct ProtectArgs {
     /// A recipient's certificate (PEM or DER, RSA or EC); repeatable.
     #[arg(long = "recipient-cert", required = true)]
     recipient_certs: Vec<PathBuf>,
-    /// The sender's PKCS#8 private key (PEM): sign before encrypting.
-    #[arg(long, requires = "sign_cert")]
-    sign_key: Option<PathBuf>,
-    /// The sender's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    sign_cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// Opaque signed-data instead of multipart/signed (needs a signer).
     #[arg(long)]
     opaque: bool,
@@ -109,6 +102,9 @@ struct OpenedReport<'r> {
     report: &'r OpenReport,
     signed: bool,
     subject_encrypted: bool,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 /// Protects the message; see the module documentation for exit codes.
@@ -124,11 +120,7 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|p| io::load_certificate(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let signer = io::load_signer(
-        ("--sign-key", args.sign_key.as_deref()),
-        ("--sign-cert", args.sign_cert.as_deref()),
-        &args.pkcs11,
-    )?;
+    let signer = args.signer.load()?;
     if signer.is_none() && (args.opaque || args.encrypt_to_self) {
         return Err(CliError::Argument {
             option: if args.opaque {
@@ -137,20 +129,19 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
                 "--encrypt-to-self"
             },
             value: String::new(),
-            problem: "needs a signer: --sign-key and --sign-cert, or --pkcs11-module",
+            problem: "needs a signer: --key and --cert (or --sign-key and --sign-cert), or --pkcs11-module",
         });
     }
     if args.encrypt_to_self
-        && let Some((_, cert)) = &signer
+        && let Some(signer) = &signer
     {
-        recipients.push(cert.clone());
+        recipients.push(signer.certificate().clone());
     }
     let summary_recipients = recipients.clone();
     let mut options = ProtectOptions::new(recipients);
     options.cipher = cipher;
-    options.sign = signer.as_ref().map(|(key, cert)| SenderSignature {
-        key,
-        certificate: cert,
+    options.sign = signer.as_deref().map(|signer| SenderSignature {
+        signer,
         form: if args.opaque {
             SignatureForm::Opaque
         } else {
@@ -167,7 +158,7 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
             io::print_json(&ProtectReport {
                 output: path.display().to_string(),
                 cipher: cipher.as_str(),
-                signer: signer.as_ref().map(|(_, cert)| cert),
+                signer: signer.as_ref().map(|signer| signer.certificate()),
                 recipients: &summary_recipients,
                 provider_can_read: false,
                 subject_encrypted: false,
@@ -185,15 +176,27 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
     let key = DecryptionKey::from_pkcs8_pem(&io::read_text(&args.key)?)
         .map_err(|e| CliError::invalid(args.key.display(), e))?;
     let cert = io::load_certificate(&args.cert)?;
-    let trust = args.trust.load()?;
-    let options = OpenOptions {
-        verify: trust.options(false),
-        allow_unauthenticated: args.allow_unauthenticated,
+    let mut trust = args.trust.load()?;
+    let open = |trust: &io::Trust| {
+        let options = OpenOptions {
+            verify: trust.options(false),
+            allow_unauthenticated: args.allow_unauthenticated,
+        };
+        demail::smime::open(&raw, &key, &cert, &options)
     };
-    let opened = match demail::smime::open(&raw, &key, &cert, &options) {
+    let mut opened = match open(&trust) {
         Ok(opened) => opened,
         Err(error) => return refused(&args.file, error),
     };
+    // With --online, the status of the S/MIME signers is fetched (D198).
+    let signers = opened.report.signatures.iter().filter_map(|s| s.signer.as_ref());
+    let online = trust.fetch_online(signers);
+    if online.is_some() {
+        opened = match open(&trust) {
+            Ok(opened) => opened,
+            Err(error) => return refused(&args.file, error),
+        };
+    }
     if let Some(path) = &args.output {
         io::write_output(Some(path), &opened.message)?;
     }
@@ -205,6 +208,7 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
         report,
         signed: !report.signatures.is_empty(),
         subject_encrypted: false,
+        online,
     })?;
     Ok(if all_pass {
         ExitCode::SUCCESS

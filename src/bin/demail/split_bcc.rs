@@ -26,15 +26,8 @@ pub(crate) struct SplitBccArgs {
     /// The directory for the copies (`to-cc.eml`, `bcc-1.eml`, ...); created if missing.
     #[arg(long, short = 'd')]
     output_dir: PathBuf,
-    /// The provider's PKCS#8 private key (PEM); without it the copies are hash-only.
-    #[arg(long, requires = "cert")]
-    key: Option<PathBuf>,
-    /// The provider's certificate (PEM or DER); with --pkcs11-module it
-    /// replaces the token's certificate.
-    #[arg(long)]
-    cert: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: io::Pkcs11Args,
+    signer: io::SignerArgs,
     /// The a= algorithm, as for `demail sign`: e.g. sha256, sha256/rsa,
     /// sha384/ec-dsa, sha512/rsassa-pss.
     #[arg(long)]
@@ -44,12 +37,8 @@ pub(crate) struct SplitBccArgs {
 /// Splits the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
-    let loaded = io::load_signer(
-        ("--key", args.key.as_deref()),
-        ("--cert", args.cert.as_deref()),
-        &args.pkcs11,
-    )?;
-    let options = crate::sign::sign_options(loaded.as_ref(), args.alg.as_deref())?;
+    let loaded = args.signer.load()?;
+    let options = crate::sign::sign_options(loaded.as_deref(), args.alg.as_deref())?;
     // Each copy is written as soon as it is made (bcc::split_bcc_each), so
     // memory stays bounded however many BCC recipients there are.
     let mut report = Vec::new();

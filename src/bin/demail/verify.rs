@@ -70,6 +70,9 @@ struct VerifyReport<'r, 'a> {
     report: &'r VerificationReport,
     envelope: &'r Envelope<'a>,
     stamp: Option<StampReport>,
+    /// With `--online` (D198).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<io::OnlineReport>,
 }
 
 /// Where the stamped message went; why the end-to-end summary was left out.
@@ -84,8 +87,13 @@ struct StampReport {
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
-    let trust = args.trust.load()?;
-    let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let mut trust = args.trust.load()?;
+    let mut report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    let online = trust.fetch_online(report.certificate.as_ref());
+    if online.is_some() {
+        report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    }
+    // After --online: the bundle holds what decided the final report.
     if let Some(path) = &args.evidence_out {
         trust.write_evidence(path, [(&report.status, report.chain.as_slice())])?;
     }
@@ -97,6 +105,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         report: &report,
         envelope: &envelope,
         stamp,
+        online,
     })?;
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -3,7 +3,11 @@
 # RFC 5280 CRLs, RFC 6960 OCSP). TEST KEYS ONLY: everything is made fresh in
 # OUTDIR at test time, nothing private is committed.
 #
-#   bash tests/data/pki/make.sh OUTDIR
+#   bash tests/data/pki/make.sh OUTDIR [OCSP-URL CRL-URL]
+#
+# With the two URLs (tests/status_online.rs) the provider certificates carry
+# them: authorityInfoAccess OCSP;URI:OCSP-URL, crlDistributionPoints
+# URI:CRL-URL (RFC 5280 §4.2.2.1, §4.2.1.13).
 #
 # Root CA -> intermediate CA ("DMDA Test Sub-CA", an `openssl ca` database) ->
 #   provider-good.pem     provider signature certificate, never revoked
@@ -90,6 +94,9 @@ keyUsage = critical, digitalSignature
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 CNF
+if [ -n "${2:-}" ]; then
+    sed -i "/^\[v3_provider\]/a authorityInfoAccess = OCSP;URI:$2\ncrlDistributionPoints = URI:$3" ca.cnf
+fi
 
 # Intermediate CA, signed by the root.
 key sub.key

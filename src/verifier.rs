@@ -10,7 +10,7 @@
 //! [`xmldsig::verify()`] for XML signatures (§3.5.1),
 //! [`check_confirmation()`] for confirmations — so the verdicts are the
 //! same as theirs; the cache only saves parsing the signer certificate and
-//! building its path again (docs/decisions.md D191–D193).
+//! building its path again (docs/decisions.md D191–D194).
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};

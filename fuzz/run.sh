@@ -116,6 +116,7 @@ echo "build took $(($(date +%s) - build_start))s"
 mkdir -p "$FUZZ_DIR/artifacts/logs"
 failed=()
 summary=()
+details=()
 for target in $TARGETS; do
     corpus="$FUZZ_DIR/corpus/$target"
     artifacts="$FUZZ_DIR/artifacts/$target"
@@ -150,6 +151,15 @@ for target in $TARGETS; do
             echo "    $path"
             echo "    reproduce: ${RUSTC_BOOTSTRAP:+RUSTC_BOOTSTRAP=1 }${CARGO[*]} fuzz run --sanitizer $SANITIZER $target $path"
         done
+        # What went wrong and the input itself, kept for the end of the
+        # output: CI shows only the tail, and its artifacts are gone.
+        details+=("--- $target: $(grep -m 1 -E 'panicked at|ERROR: libFuzzer|deadly signal|ALARM|out-of-memory' "$log" || echo 'no error line in the log')")
+        details+=("$(grep -m 1 -A 12 -E 'panicked at' "$log" | head -n 13 || true)")
+        for path in $reproducers; do
+            if [ -f "$path" ]; then
+                details+=("$target input (base64, $(wc -c <"$path") bytes): $(base64 -w 0 "$path" | head -c 16384)")
+            fi
+        done
     fi
 done
 
@@ -157,6 +167,7 @@ echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
 if [ "${#failed[@]}" -ne 0 ]; then
+    printf '%s\n' "${details[@]}"
     echo "failed targets: ${failed[*]} (artifacts under fuzz/artifacts/)" >&2
     exit 1
 fi

@@ -93,6 +93,7 @@ const fn listed(list: &[&str], len: usize, wanted: &str) -> bool {
 
 /// Why an address or a recipient list could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddressError {
     /// The address is empty.
     #[error("empty address")]
@@ -152,6 +153,7 @@ impl PartialEq for DeMailAddress<'_> {
 
 /// One breach of the address rules of TR 01201 ACM §2.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AcmViolation {
     /// Letters must be lower case (ACM §2.1.3); system addresses are exempt.
     NotLowerCase,
@@ -285,6 +287,26 @@ impl fmt::Display for DeMailAddress<'_> {
     }
 }
 
+/// The address as one string, its [`Display`](fmt::Display) form
+/// (`"Name" <local@domain>` or `local@domain`); read back with
+/// [`DeMailAddress::parse`] (docs/decisions.md D182).
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeMailAddress<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DeMailAddress<'_> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DeMailAddress::parse(&text)
+            .map(DeMailAddress::into_owned)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// The recipients of `X-de-mail-chosen-recipient` and
 /// `X-de-mail-actual-recipient` (TR 01201-3.4 §3.1.8, §3.1.15).
 ///
@@ -292,6 +314,8 @@ impl fmt::Display for DeMailAddress<'_> {
 /// spec's footnote 5 says `;`, RFC 5322 address lists say `,`); output uses
 /// `,` inside an element and `; ` between elements (see docs/decisions.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub struct RecipientList<'a> {
     /// Recipients of the `to=` element.
     pub to: Vec<DeMailAddress<'a>>,

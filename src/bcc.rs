@@ -75,6 +75,7 @@ pub struct SplitCopy {
 
 /// Why a message could not be split.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SplitError {
     /// The input is not a mail or breaks a limit.
     #[error(transparent)]

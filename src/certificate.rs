@@ -134,6 +134,31 @@ pub enum CaRequirement {
     NoKeyCertSign,
 }
 
+/// The facts a report shows (D183): `subject`, `issuer` (display
+/// names), `serial`, `not_before`, `not_after` (RFC 3339 UTC), `key`
+/// (`RSA-3072`, `EC P-256`) and `sha256` (the DER's fingerprint, hex).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Certificate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::fields::UnixTime;
+        use serde::ser::SerializeStruct;
+        let sha256: String = self
+            .sha256_fingerprint()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut out = serializer.serialize_struct("Certificate", 7)?;
+        out.serialize_field("subject", &self.subject)?;
+        out.serialize_field("issuer", &self.issuer)?;
+        out.serialize_field("serial", &self.serial)?;
+        out.serialize_field("not_before", &UnixTime(self.not_before))?;
+        out.serialize_field("not_after", &UnixTime(self.not_after))?;
+        out.serialize_field("key", &self.public_key.describe())?;
+        out.serialize_field("sha256", &sha256)?;
+        out.end()
+    }
+}
+
 /// A parsed certificate with the facts a report needs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Certificate {

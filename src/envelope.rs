@@ -42,6 +42,7 @@ use crate::metadata::Metadata;
 
 /// Why a field's value could not be read into its typed form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FieldValueError {
     /// A yes/no option is neither `yes` nor `no` (case-sensitive, §3.1.2–§3.1.6).
     #[error("`{0}` is not `yes` or `no` (values are case-sensitive)")]
@@ -85,6 +86,9 @@ impl fmt::Display for FieldError {
 
 /// Something noticed while parsing that does not make the message invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "code", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Warning {
     /// A field occurs again; the first from the top was used (§3.1.1).
     Duplicate {
@@ -102,6 +106,27 @@ pub enum Warning {
         /// Offset of the field.
         offset: usize,
     },
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Envelope<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct View<'e, 'a> {
+            kind: Option<MessageKind>,
+            forwarded: bool,
+            #[serde(flatten)]
+            metadata: &'e Metadata<'a>,
+            warnings: &'e [Warning],
+        }
+        View {
+            kind: self.kind(),
+            forwarded: self.is_forwarded(),
+            metadata: &self.metadata,
+            warnings: &self.warnings,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl fmt::Display for Warning {
@@ -124,6 +149,10 @@ impl fmt::Display for Warning {
 
 /// The De-Mail view of a raw message: its header fields, typed metadata,
 /// field errors and warnings, borrowing from the input.
+///
+/// With feature `serde` it serializes as the envelope object of the CLI's
+/// reports (`demail inspect`, `demail verify`): `kind`, `forwarded`, every
+/// [`Metadata`] field, and the parse `warnings` (docs/decisions.md D183).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope<'a> {
     raw: &'a [u8],

@@ -14,6 +14,7 @@
 
 /// The error case of PVD FU Schritt 48 a failure falls under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorCase {
     /// FC-01: integrity violation.
     Fc01IntegrityViolation,
@@ -26,6 +27,28 @@ pub enum ErrorCase {
 }
 
 impl ErrorCase {
+    /// The identifier of the JSON reports: `fc_01` ... `fc_04` (D184).
+    pub const fn id(self) -> &'static str {
+        match self {
+            ErrorCase::Fc01IntegrityViolation => "fc_01",
+            ErrorCase::Fc02CertificateInvalid => "fc_02",
+            ErrorCase::Fc03StatusUnchecked => "fc_03",
+            ErrorCase::Fc04MissingSignature => "fc_04",
+        }
+    }
+
+    /// [`ErrorCase::id`] read back.
+    pub fn from_id(id: &str) -> Option<ErrorCase> {
+        [
+            ErrorCase::Fc01IntegrityViolation,
+            ErrorCase::Fc02CertificateInvalid,
+            ErrorCase::Fc03StatusUnchecked,
+            ErrorCase::Fc04MissingSignature,
+        ]
+        .into_iter()
+        .find(|case| case.id() == id)
+    }
+
     /// `FC-01` ... `FC-04`.
     pub const fn code(self) -> &'static str {
         match self {
@@ -36,3 +59,6 @@ impl ErrorCase {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serialize::text_serde!(ErrorCase, id, ErrorCase::from_id, "fc_01, fc_02, fc_03 or fc_04");

@@ -22,6 +22,8 @@ use std::fmt;
 mod date_time;
 
 pub use date_time::{DateFormat, DateTime, DateTimeError, unix_seconds};
+#[cfg(feature = "serde")]
+pub(crate) use date_time::{UnixTime, serialize_system_time};
 
 /// A cell of Table 1 (TR 01201-3.4 §3.1.1): whether a field is present in
 /// a column.
@@ -374,6 +376,10 @@ macro_rules! keyword_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        // The spelling of the TR, as in the header field (D182).
+        #[cfg(feature = "serde")]
+        crate::serialize::text_serde!($name, as_str, $name::parse, "a value the TR defines");
     };
 }
 
@@ -425,6 +431,8 @@ keyword_enum! {
 
 /// The kind of a message: the column of Table 1 it is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum MessageKind {
     /// N: a normal De-Mail message.
     Normal,
@@ -539,6 +547,13 @@ impl fmt::Display for Version {
         f.write_str(self.as_str())
     }
 }
+
+// A field by its name as Table 1 writes it (`X-de-mail-sender`).
+#[cfg(feature = "serde")]
+crate::serialize::text_serde!(FieldName, as_str, FieldName::lookup, "a field name of Table 1");
+
+#[cfg(feature = "serde")]
+crate::serialize::text_serde!(Version, as_str, |text| Some(Version::parse(text)), "a version");
 
 /// Longest `X-de-mail-private-id` in characters (TR 01201-3.4 §3.1.17).
 pub const MAX_PRIVATE_ID: usize = 1024;

@@ -57,6 +57,7 @@ impl Default for Limits {
 
 /// Why a header section could not be split into fields.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HeaderError {
     /// The input is empty or does not start with a header field.
     #[error("not an e-mail message: no header field at the start of the input (RFC 5322 §2.2)")]

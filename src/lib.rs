@@ -116,8 +116,11 @@
 //! - `ocsp`: OCSP requests and responses in [`status`] (RustCrypto
 //!   x509-ocsp, on the der 0.7 / x509-cert 0.2 stack).
 //! - `pkcs11`: signing with a key in an HSM, `signer::pkcs11` (cryptoki).
+//! - `serde`: `serde::Serialize` on the envelope and every report,
+//!   `serde::Deserialize` on the metadata and the codes; times as RFC 3339
+//!   UTC, addresses as strings, codes in snake_case (README "JSON output").
 //! - `cli`: builds the `demail` command-line tool (adds clap and serde_json;
-//!   enables `smime`).
+//!   enables `serde`, `smime`, `pkcs11` and `ocsp`).
 //!
 //! Without features the library depends on: mail-parser and mail-builder
 //! (MIME), quick-xml (the confirmation XML and XML-DSig), krilla and skrifa
@@ -140,6 +143,7 @@ pub mod certificate;
 pub mod certificate_cache;
 pub mod confirmation;
 pub mod crypto;
+mod display;
 pub mod envelope;
 pub mod error_case;
 pub mod fields;
@@ -156,6 +160,8 @@ pub mod provider;
 pub mod provider_directory;
 pub mod qualified;
 pub mod resend;
+#[cfg(feature = "serde")]
+mod serialize;
 pub mod signer;
 #[cfg(feature = "smime")]
 pub mod smime;

@@ -62,6 +62,7 @@ pub struct MboxMessage {
 
 /// Why the reader could not return a message.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MboxError {
     /// Reading failed; the reader stops.
     #[error("reading the mbox file failed: {0}")]
@@ -84,6 +85,34 @@ pub enum MboxError {
         /// The limit in force.
         limit: usize,
     },
+}
+
+impl MboxError {
+    /// A stable snake_case code: `io`, `not_mbox`, `message_too_large`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            MboxError::Io(_) => "io",
+            MboxError::NotMbox { .. } => "not_mbox",
+            MboxError::MessageTooLarge { .. } => "message_too_large",
+        }
+    }
+
+    /// The byte offset in the mbox file, where known.
+    pub const fn offset(&self) -> Option<u64> {
+        match self {
+            MboxError::Io(_) => None,
+            MboxError::NotMbox { offset } | MboxError::MessageTooLarge { offset, .. } => Some(*offset),
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset"}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for MboxError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let offset = self.offset().and_then(|o| usize::try_from(o).ok());
+        crate::serialize::problem(serializer, self.code(), None, self, offset)
+    }
 }
 
 /// A streaming mbox reader: an iterator over the messages of a file.
@@ -409,13 +438,14 @@ impl<W: Write> MboxWriter<W> {
 pub fn export_plain<W: Write>(message: &[u8], out: &mut W) -> Result<(), ImportProblem> {
     Envelope::parse(message)?;
     out.write_all(message)
-        .map_err(|e| ImportProblem::Io(e.to_string()))
+        .map_err(|e| ImportProblem::Io(std::sync::Arc::new(e)))
 }
 
 /// Why an imported message is not accepted (§3.6: "Die enthaltenen
 /// Nachrichten müssen [RFC 2822] entsprechen und gültige De-Mail-Nachrichten
 /// sein ... Ansonsten ist ein Fehler auszugeben").
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportProblem {
     /// The message is not an RFC 5322 mail.
     #[error("not an RFC 5322 message: {0}")]
@@ -425,7 +455,26 @@ pub enum ImportProblem {
     NotDeMail(Report),
     /// Writing failed.
     #[error("writing failed: {0}")]
-    Io(String),
+    Io(#[source] std::sync::Arc<io::Error>),
+}
+
+impl ImportProblem {
+    /// A stable snake_case code: `not_a_mail`, `not_demail`, `io`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ImportProblem::NotAMail(_) => "not_a_mail",
+            ImportProblem::NotDeMail(_) => "not_demail",
+            ImportProblem::Io(_) => "io",
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ImportProblem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
 }
 
 /// Checks a message for import: RFC 5322 header and a De-Mail message that
@@ -445,6 +494,7 @@ pub fn check_import(message: &[u8]) -> Result<(), ImportProblem> {
 
 /// One message of an import.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Imported {
     /// A valid De-Mail message.
     Valid(MboxMessage),

@@ -40,6 +40,8 @@ use crate::writer::{HeaderWriter, LineEnd};
 /// field means `no` (§3.1.2–§3.1.6); use [`Metadata::option`] for that reading
 /// and the field itself to know whether it was present.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub struct Metadata<'a> {
     /// `From` (Absender).

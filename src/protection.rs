@@ -46,6 +46,8 @@ use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// A client-side protection mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Mechanism {
     /// S/MIME signature, detached (`multipart/signed`) or opaque (`signed-data`).
@@ -85,11 +87,7 @@ impl Mechanism {
     }
 }
 
-impl fmt::Display for Mechanism {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display::display_as!(Mechanism, as_str);
 
 /// The path of a MIME part: child indices from the body, 1-based.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,6 +103,42 @@ impl PartPath {
         let mut path = self.0.clone();
         path.push(index);
         PartPath(path)
+    }
+}
+
+/// The dotted text of [`Display`](fmt::Display), `1.2` (`0` for the root).
+#[cfg(feature = "serde")]
+impl serde::Serialize for PartPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// `{"provider_can_read", "signed", "encrypted", "findings"}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Protection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Protection", 4)?;
+        out.serialize_field("provider_can_read", &self.provider_can_read())?;
+        out.serialize_field("signed", &self.signed)?;
+        out.serialize_field("encrypted", &self.encrypted)?;
+        out.serialize_field("findings", &self.findings)?;
+        out.end()
+    }
+}
+
+/// `{"part", "signers": [...] | null, "error": {...} | null}`: one report
+/// per signer, or why the part could not be checked.
+#[cfg(all(feature = "serde", feature = "smime"))]
+impl serde::Serialize for SignatureCheck {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("SignatureCheck", 3)?;
+        out.serialize_field("part", &self.part)?;
+        out.serialize_field("signers", &self.result.as_ref().ok())?;
+        out.serialize_field("error", &self.result.as_ref().err())?;
+        out.end()
     }
 }
 
@@ -126,6 +160,7 @@ impl fmt::Display for PartPath {
 
 /// One protected part.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Finding {
     /// How it is protected.
     pub mechanism: Mechanism,
@@ -140,6 +175,9 @@ pub struct Finding {
 
 /// How much of the content a kind of protection covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Coverage {
     /// Nothing.
     None,
@@ -169,6 +207,27 @@ pub struct Protection {
     pub signed: Coverage,
     /// How much is encrypted end to end.
     pub encrypted: Coverage,
+}
+
+impl ProtectionError {
+    /// A stable snake_case code: `too_large`, `too_deep`, `too_many_parts`,
+    /// `not_a_message`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ProtectionError::TooLarge { .. } => "too_large",
+            ProtectionError::TooDeep { .. } => "too_deep",
+            ProtectionError::TooManyParts { .. } => "too_many_parts",
+            ProtectionError::NotAMessage => "not_a_message",
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProtectionError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
 }
 
 impl Protection {
@@ -203,6 +262,7 @@ impl Default for ProtectionLimits {
 
 /// Why a message could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtectionError {
     /// The message is larger than [`ProtectionLimits::max_bytes`].
     #[error("message of {size} bytes exceeds the analysis limit of {limit} bytes")]
@@ -244,28 +304,44 @@ pub fn analyze(message: &[u8]) -> Result<Protection, ProtectionError> {
 /// # Errors
 /// A [`ProtectionError`] when the input is not a message or breaks a limit.
 pub fn analyze_with_limits(message: &[u8], limits: &ProtectionLimits) -> Result<Protection, ProtectionError> {
+    let parsed = parse(message, limits)?;
+    Ok(Walk::run(&parsed, limits, false)?.protection())
+}
+
+/// Parses a message after checking its size against the limit, so that an
+/// oversized input is refused before the parser reads it.
+fn parse<'m>(message: &'m [u8], limits: &ProtectionLimits) -> Result<Message<'m>, ProtectionError> {
     if message.len() > limits.max_bytes {
         return Err(ProtectionError::TooLarge {
             size: message.len(),
             limit: limits.max_bytes,
         });
     }
-    let parsed = MessageParser::new()
+    MessageParser::new()
         .parse(message)
-        .ok_or(ProtectionError::NotAMessage)?;
-    let mut walk = Walk {
-        limits,
-        parts: 0,
-        findings: Vec::new(),
-        whole_signed: false,
-        whole_encrypted: false,
-        signed_parts: None,
-    };
-    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
-    Ok(walk.protection())
+        .ok_or(ProtectionError::NotAMessage)
 }
 
-impl Walk<'_> {
+impl<'l> Walk<'l> {
+    /// Walks a parsed message from its root; `collect_signed` keeps the raw
+    /// bytes of every S/MIME signed part for verification.
+    fn run(
+        message: &Message<'_>,
+        limits: &'l ProtectionLimits,
+        collect_signed: bool,
+    ) -> Result<Self, ProtectionError> {
+        let mut walk = Walk {
+            limits,
+            parts: 0,
+            findings: Vec::new(),
+            whole_signed: false,
+            whole_encrypted: false,
+            signed_parts: collect_signed.then(Vec::new),
+        };
+        walk.part(message, 0, &PartPath::default(), 0, true)?;
+        Ok(walk)
+    }
+
     fn protection(self) -> Protection {
         let coverage = |whole: bool, any: bool| match (whole, any) {
             (true, _) => Coverage::Whole,
@@ -318,24 +394,8 @@ pub fn verify_signatures(
     options: &crate::trust::VerifyOptions<'_>,
 ) -> Result<(Protection, Vec<SignatureCheck>), ProtectionError> {
     let limits = ProtectionLimits::default();
-    if message.len() > limits.max_bytes {
-        return Err(ProtectionError::TooLarge {
-            size: message.len(),
-            limit: limits.max_bytes,
-        });
-    }
-    let parsed = MessageParser::new()
-        .parse(message)
-        .ok_or(ProtectionError::NotAMessage)?;
-    let mut walk = Walk {
-        limits: &limits,
-        parts: 0,
-        findings: Vec::new(),
-        whole_signed: false,
-        whole_encrypted: false,
-        signed_parts: Some(Vec::new()),
-    };
-    walk.part(&parsed, 0, &PartPath::default(), 0, true)?;
+    let parsed = parse(message, &limits)?;
+    let mut walk = Walk::run(&parsed, &limits, true)?;
     let signed_parts = walk.signed_parts.take().unwrap_or_default();
     // RFC 8550 §3: the signer must be the message's From or Sender.
     let senders = crate::smime::message_senders(&parsed);

@@ -105,8 +105,11 @@ impl ProviderDirectory for ProviderMap {
     }
 }
 
-/// Whether the signer was checked against a [`ProviderDirectory`].
+/// Whether the signer was checked against a [`ProviderDirectory`]; in
+/// JSON `{"state": "listed", "domain": "..."}` (`state` in snake_case).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "state", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum SignerBinding {
     /// No directory was given (or the check did not get that far).

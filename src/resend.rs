@@ -96,6 +96,7 @@ impl<'a> Resend<'a> {
 
 /// Why a message could not be forwarded or redirected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResendError {
     /// The input is not a mail or breaks a limit.
     #[error(transparent)]

@@ -72,8 +72,11 @@ pub fn presence(field: FieldName, kind: MessageKind) -> Presence {
     field.table_1_cells()[column]
 }
 
-/// Which rule a violation breaks.
+/// Which rule a violation breaks. Serialized as the snake_case form of
+/// [`Rule::id`] (`required_field`, D184).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Rule {
     /// A field Table 1 requires (XX) is missing.
@@ -136,14 +139,12 @@ impl Rule {
     }
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
+crate::display::display_as!(Rule, id);
 
 /// One breach of the TR: which field, which rule, which section, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub struct Violation {
     /// The field concerned.
     pub field: FieldName,
@@ -155,7 +156,9 @@ pub struct Violation {
     pub offset: Option<usize>,
     /// A sentence for people.
     pub detail: String,
-    /// The typed cause, where the rule has one beyond itself.
+    /// The typed cause, where the rule has one beyond itself (in JSON,
+    /// `detail` says it).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub cause: Option<Cause>,
 }
 
@@ -186,6 +189,7 @@ pub const RFC_5322_SINGLETONS: [&str; 11] = [
 
 /// A repeated occurrence of an RFC 5322 singleton field ([`Rule::DuplicateField`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Duplicate {
     /// The field name, as [`RFC_5322_SINGLETONS`] spells it.
     pub name: &'static str,
@@ -230,6 +234,7 @@ pub enum Mode {
 
 /// The result of validating a message: every violation found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Report {
     violations: Vec<Violation>,
     duplicates: Vec<Duplicate>,
@@ -652,6 +657,7 @@ impl<'a> Envelope<'a> {
 
 /// Why [`Envelope::parse_strict`] rejected a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StrictError {
     /// The input is not a mail or breaks a limit.
     #[error(transparent)]

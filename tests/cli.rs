@@ -16,16 +16,20 @@ fn inspect_valid_message_prints_typed_envelope_and_exits_0() {
         String::from_utf8_lossy(&output.stderr)
     );
     let v = json(&output);
-    assert_eq!(v["kind"], "normal");
-    assert_eq!(v["message_type"], "normal");
-    assert!(!v["chosen_recipient"]["to"].as_array().unwrap().is_empty());
-    assert!(v["chosen_recipient"]["bcc"].is_array());
-    assert!(v["options"]["private"].is_boolean());
-    assert_eq!(v["options"]["private"], true);
-    assert_eq!(v["auth_level"], "high");
-    assert_eq!(v["integrity_present"], true);
-    assert_eq!(v["violations"].as_array().unwrap().len(), 0);
-    assert!(!v["subject"].as_str().unwrap().is_ascii());
+    assert_eq!(v["schema_version"], "1");
+    let envelope = &v["envelope"];
+    assert_eq!(envelope["kind"], "normal");
+    assert_eq!(envelope["message_type"], "normal");
+    assert!(!envelope["chosen_recipient"]["to"].as_array().unwrap().is_empty());
+    assert!(envelope["chosen_recipient"]["bcc"].is_array());
+    assert!(envelope["private"].is_boolean());
+    assert_eq!(envelope["private"], true);
+    assert_eq!(envelope["auth_level"], "high");
+    assert!(envelope["integrity"].is_string());
+    // One time format: RFC 3339 in UTC (D182).
+    assert_eq!(envelope["date"], "2024-03-12T08:15:02Z");
+    assert_eq!(v["validation"]["violations"].as_array().unwrap().len(), 0);
+    assert!(!envelope["subject"].as_str().unwrap().is_ascii());
 }
 
 #[test]
@@ -37,7 +41,10 @@ fn inspect_reads_standard_input() {
     .unwrap();
     let output = demail(&["inspect", "-"], Some(&raw));
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(json(&output)["notification_type"], "unknown-recipient");
+    assert_eq!(
+        json(&output)["envelope"]["notification_type"],
+        "unknown-recipient"
+    );
 }
 
 #[test]
@@ -45,9 +52,9 @@ fn inspect_invalid_message_lists_violations_and_exits_1() {
     let output = demail(&["inspect", "tests/data/duplicate-to-element.eml"], None);
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
-    let violation = &v["violations"][0];
+    let violation = &v["validation"]["violations"][0];
     assert_eq!(violation["field"], "X-de-mail-chosen-recipient");
-    assert_eq!(violation["rule"], "invalid-value");
+    assert_eq!(violation["rule"], "invalid_value");
     assert_eq!(violation["section"], "TR 01201-3.4 §3.1.8");
 }
 
@@ -60,16 +67,23 @@ fn inspect_lenient_accepts_notification_with_valid_key_fields() {
         None,
     );
     assert_eq!(lenient.status.code(), Some(0));
-    assert_eq!(json(&lenient)["violations"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&lenient)["validation"]["violations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn inspect_duplicate_field_is_a_warning() {
     let output = demail(&["inspect", "tests/data/duplicate-header-first-wins.eml"], None);
     assert_eq!(output.status.code(), Some(0));
-    let warnings = json(&output)["warnings"].as_array().unwrap().clone();
+    let warnings = json(&output)["envelope"]["warnings"].as_array().unwrap().clone();
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].as_str().unwrap().contains("X-de-mail-private"));
+    assert_eq!(warnings[0]["code"], "duplicate");
+    assert_eq!(warnings[0]["field"], "X-de-mail-private");
 }
 
 #[test]
@@ -129,7 +143,7 @@ fn verify_without_trust_anchor_is_untrusted_with_exit_1() {
         None,
     );
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(json(&output)["verdict"], "signature valid, signer not trusted");
+    assert_eq!(json(&output)["verdict"], "signer_not_trusted");
 }
 
 #[test]
@@ -146,7 +160,7 @@ fn verify_tampered_message_fails_with_fc01() {
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
     assert_eq!(v["verdict"], "fail");
-    assert_eq!(v["error_case"], "FC-01");
+    assert_eq!(v["failure"]["error_case"], "fc_01");
 }
 
 #[test]

@@ -156,10 +156,13 @@ fn split_bcc_writes_copies_and_reports_them() {
     assert_eq!(copies[0]["addressee"], "to/cc");
     assert_eq!(
         copies[0]["chosen_recipient"],
-        "to=max.mustermann@dmda-a.de-mail.de"
+        serde_json::json!({"to": ["max.mustermann@dmda-a.de-mail.de"], "cc": [], "bcc": []})
     );
     assert_eq!(copies[1]["addressee"], "geheim@dmda-c.de-mail.de");
-    assert_eq!(copies[1]["chosen_recipient"], "bcc=geheim@dmda-c.de-mail.de");
+    assert_eq!(
+        copies[1]["chosen_recipient"]["bcc"][0],
+        "geheim@dmda-c.de-mail.de"
+    );
     let to_cc = std::fs::read(dir.join("to-cc.eml")).unwrap();
     assert!(!String::from_utf8_lossy(&to_cc).contains("geheim"));
     assert!(passes(&to_cc));
@@ -316,7 +319,7 @@ fn mbox_export_list_import_round_trip() {
         (summary["valid"].as_u64(), summary["invalid"].as_u64()),
         (Some(2), Some(0))
     );
-    assert_eq!(report[0]["integrity"], "pass");
+    assert_eq!(report[0]["integrity"]["verdict"], "pass");
     assert_eq!(
         std::fs::read(imported.join("0001.eml")).unwrap(),
         std::fs::read(files[0]).unwrap()
@@ -348,7 +351,7 @@ fn mbox_import_reports_invalid_messages_and_exits_1() {
     assert_eq!(bad["index"], 1);
     assert_eq!(bad["offset"].as_u64(), Some(second as u64));
     assert_eq!(bad["valid"], false);
-    assert!(bad["problem"].as_str().unwrap().contains("De-Mail"));
+    assert!(bad["problem"]["message"].as_str().unwrap().contains("De-Mail"));
     assert_eq!(
         code(&demail(&["mbox", "import", "tests/data/none.mbox"], None)),
         Some(2)
@@ -366,16 +369,25 @@ fn mbox_import_reports_invalid_messages_and_exits_1() {
 #[test]
 fn inspect_shows_end_to_end_protection() {
     let v = json(&demail(&["inspect", "tests/data/e2e/smime-encrypted.eml"], None));
-    assert_eq!(v["end_to_end"]["provider_can_read"], false);
-    assert_eq!(v["end_to_end"]["encrypted"], "whole");
-    assert_eq!(v["end_to_end"]["findings"][0]["mechanism"], "smime-encrypted");
-    assert_eq!(v["end_to_end"]["findings"][0]["part"], "0");
+    assert_eq!(v["end_to_end"]["protection"]["provider_can_read"], false);
+    assert_eq!(v["end_to_end"]["protection"]["encrypted"], "whole");
+    assert_eq!(
+        v["end_to_end"]["protection"]["findings"][0]["mechanism"],
+        "smime_encrypted"
+    );
+    assert_eq!(v["end_to_end"]["protection"]["findings"][0]["part"], "0");
     let v = json(&demail(&["inspect", "tests/data/e2e/pgp-mime-signed.eml"], None));
-    assert_eq!(v["end_to_end"]["signed"], "whole");
-    assert_eq!(v["end_to_end"]["findings"][0]["covered"][0], "1");
+    assert_eq!(v["end_to_end"]["protection"]["signed"], "whole");
+    assert_eq!(v["end_to_end"]["protection"]["findings"][0]["covered"][0], "1");
     let v = json(&demail(&["inspect", "tests/data/normal.eml"], None));
-    assert_eq!(v["end_to_end"]["provider_can_read"], true);
-    assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v["end_to_end"]["protection"]["provider_can_read"], true);
+    assert_eq!(
+        v["end_to_end"]["protection"]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 // TR 01201-3.4 §2.1.3, RFC 4880 §6.2: plaintext between two inline PGP
@@ -386,12 +398,18 @@ fn inspect_reports_inline_pgp_with_plaintext_between_blocks_as_parts() {
         &["inspect", "tests/data/e2e/inline-pgp-plaintext-between.eml"],
         None,
     ));
-    assert_eq!(v["end_to_end"]["encrypted"], "parts");
-    assert_eq!(v["end_to_end"]["provider_can_read"], true);
+    assert_eq!(v["end_to_end"]["protection"]["encrypted"], "parts");
+    assert_eq!(v["end_to_end"]["protection"]["provider_can_read"], true);
     assert_eq!(
-        v["end_to_end"]["findings"][0]["mechanism"],
-        "inline-pgp-encrypted"
+        v["end_to_end"]["protection"]["findings"][0]["mechanism"],
+        "inline_pgp_encrypted"
     );
-    assert_eq!(v["end_to_end"]["findings"][0]["part"], "0");
-    assert_eq!(v["end_to_end"]["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["end_to_end"]["protection"]["findings"][0]["part"], "0");
+    assert_eq!(
+        v["end_to_end"]["protection"]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -85,10 +85,10 @@ fn mbox_import_streams_one_json_line_per_message_and_exits_1_on_invalid() {
         if i % 7 == 6 {
             invalid += 1;
             assert_eq!(line["valid"], false, "line {i}");
-            assert!(line["problem"].as_str().unwrap().contains("De-Mail"));
+            assert!(line["problem"]["message"].as_str().unwrap().contains("De-Mail"));
         } else {
             assert_eq!(line["valid"], true, "line {i}");
-            assert_eq!(line["integrity"], "pass", "line {i}");
+            assert_eq!(line["integrity"]["verdict"], "pass", "line {i}");
             let file = out_dir.join(format!("{:04}.eml", i + 1));
             assert_eq!(line["file"], file.display().to_string());
             assert!(file.exists());
@@ -148,5 +148,5 @@ fn mbox_list_reports_a_too_large_message_in_its_line_and_exits_1() {
     assert_eq!(lines.last().unwrap()["summary"]["problems"], 3);
     assert_eq!(lines[0]["valid"], false);
     assert_eq!(lines[0]["offset"], 0);
-    assert!(lines[0]["problem"].as_str().is_some());
+    assert!(lines[0]["problem"]["message"].as_str().is_some());
 }

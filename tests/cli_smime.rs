@@ -158,8 +158,8 @@ fn protected_message_goes_through_sign_verify_forward_split_bcc_mbox_and_opens()
 
     let signed_bytes = std::fs::read(&signed).unwrap();
     let inspect = json(&demail(&["inspect", s(&signed)], None));
-    assert_eq!(inspect["end_to_end"]["provider_can_read"], false);
-    assert_eq!(inspect["end_to_end"]["encrypted"], "whole");
+    assert_eq!(inspect["end_to_end"]["protection"]["provider_can_read"], false);
+    assert_eq!(inspect["end_to_end"]["protection"]["encrypted"], "whole");
 
     // Every operation keeps the protected body byte for byte.
     let resend = Resend::new(
@@ -320,8 +320,8 @@ fn inspect_verifies_smime_signatures_it_finds() {
     let report = json(&demail(&["inspect", "tests/data/e2e/smime-signed.eml"], None));
     let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
     assert_eq!(signer["signature_valid"], true, "{report}");
-    assert_eq!(signer["error_case"], "FC-02", "{report}");
-    assert_eq!(signer["code"], "signer_address_mismatch");
+    assert_eq!(signer["failure"]["error_case"], "fc_02", "{report}");
+    assert_eq!(signer["failure"]["code"], "signer_address_mismatch");
     assert_eq!(signer["signer_addresses"][0], SIGNER_ADDRESS);
 
     let from_signer = fixture.replacen(
@@ -331,10 +331,7 @@ fn inspect_verifies_smime_signatures_it_finds() {
     );
     let report = json(&demail(&["inspect", "-"], Some(from_signer.as_bytes())));
     let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
-    assert_eq!(
-        signer["verdict"], "signature_valid_signer_not_trusted",
-        "{report}"
-    );
+    assert_eq!(signer["verdict"], "signer_not_trusted", "{report}");
 
     let changed = from_signer.replacen(
         "Die Unterlagen liegen bei.",
@@ -343,8 +340,8 @@ fn inspect_verifies_smime_signatures_it_finds() {
     );
     let report = json(&demail(&["inspect", "-"], Some(changed.as_bytes())));
     let signer = &report["end_to_end"]["smime_signatures"][0]["signers"][0];
-    assert_eq!(signer["error_case"], "FC-01", "{report}");
-    assert_eq!(signer["code"], "digest_mismatch");
+    assert_eq!(signer["failure"]["error_case"], "fc_01", "{report}");
+    assert_eq!(signer["failure"]["code"], "digest_mismatch");
 }
 
 // RFC 5652 §6.3 (CBC does not authenticate), D67: `open` refuses unsigned

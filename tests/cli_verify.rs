@@ -53,10 +53,15 @@ fn cli_duplicate_signed_subject_fails_fc01_exit_1_and_first_wins_flag_passes() {
     let output = verify(&forged, &[]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     let v = json(&output);
-    assert_eq!(v["error_case"], "FC-01");
-    assert_eq!(v["code"], "duplicate_signed_field");
-    assert_eq!(v["offset"], offset);
-    assert!(v["reason"].as_str().unwrap().contains("Subject occurs twice"));
+    assert_eq!(v["failure"]["error_case"], "fc_01");
+    assert_eq!(v["failure"]["code"], "duplicate_signed_field");
+    assert_eq!(v["failure"]["offset"], offset);
+    assert!(
+        v["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Subject occurs twice")
+    );
     assert_eq!(v["duplicates"][0]["offset"], offset);
 
     let output = verify(&forged, &["--allow-duplicate-fields"]);
@@ -78,10 +83,10 @@ fn cli_bare_lf_fails_fc01_exit_1_with_offset() {
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
     assert_eq!(
-        (v["error_case"].as_str(), v["code"].as_str()),
-        (Some("FC-01"), Some("bare_line_feed"))
+        (v["failure"]["error_case"].as_str(), v["failure"]["code"].as_str()),
+        (Some("fc_01"), Some("bare_line_feed"))
     );
-    assert_eq!(v["offset"], offset);
+    assert_eq!(v["failure"]["offset"], offset);
 }
 
 // TR 01201-3.1 Schritt 48 FC-04; D48
@@ -104,8 +109,8 @@ fn cli_hash_only_with_authoritative_yes_capitalised_fails_fc04_exit_1() {
     let output = verify(&forged, &[]);
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
-    assert_eq!(v["error_case"], "FC-04");
-    assert_eq!(v["code"], "unsigned_authoritative");
+    assert_eq!(v["failure"]["error_case"], "fc_04");
+    assert_eq!(v["failure"]["code"], "unsigned_authoritative");
     assert_eq!(v["invalid_authoritative"], "Yes");
 }
 
@@ -116,7 +121,7 @@ fn cli_hash_only_confirmation_and_require_signature_exit_1() {
     assert_eq!(hashed.status.code(), Some(0));
     let output = verify(&hashed.stdout, &[]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(json(&output)["code"], "unsigned_confirmation");
+    assert_eq!(json(&output)["failure"]["code"], "unsigned_confirmation");
 
     let minimal = data("signed/normal-minimal-hash-only.eml");
     assert_eq!(verify(&minimal, &[]).status.code(), Some(0));
@@ -124,8 +129,8 @@ fn cli_hash_only_confirmation_and_require_signature_exit_1() {
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
     assert_eq!(
-        (v["error_case"].as_str(), v["code"].as_str()),
-        (Some("FC-04"), Some("signature_required"))
+        (v["failure"]["error_case"].as_str(), v["failure"]["code"].as_str()),
+        (Some("fc_04"), Some("signature_required"))
     );
 }
 
@@ -144,10 +149,13 @@ fn cli_rsa_1024_signed_message_fails_fc02_naming_the_key() {
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
     assert_eq!(
-        (v["error_case"].as_str(), v["code"].as_str()),
-        (Some("FC-02"), Some("weak_key"))
+        (v["failure"]["error_case"].as_str(), v["failure"]["code"].as_str()),
+        (Some("fc_02"), Some("weak_key"))
     );
-    assert!(v["reason"].as_str().unwrap().contains("RSA-1024"), "{v}");
+    assert!(
+        v["failure"]["message"].as_str().unwrap().contains("RSA-1024"),
+        "{v}"
+    );
     assert_eq!(v["header_ok"], serde_json::Value::Null);
 }
 
@@ -210,8 +218,8 @@ fn cli_provider_directory_listed_passes_unlisted_fails_fc02_bad_file_exit_2() {
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
     assert_eq!(
-        (v["error_case"].as_str(), v["code"].as_str()),
-        (Some("FC-02"), Some("signer_not_listed"))
+        (v["failure"]["error_case"].as_str(), v["failure"]["code"].as_str()),
+        (Some("fc_02"), Some("signer_not_listed"))
     );
     assert_eq!(v["signer_binding"]["state"], "not_listed");
 
@@ -263,10 +271,9 @@ fn cli_inspect_reports_singleton_duplicates_and_bare_lf_as_violations() {
     let output = demail(&["inspect", "-"], Some(&duplicate));
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
-    let violation = &v["violations"][0];
-    assert_eq!(violation["rule"], "duplicate-field");
-    assert_eq!(violation["field"], "To");
-    assert_eq!(violation["offset"], offset);
+    let duplicate = &v["validation"]["duplicates"][0];
+    assert_eq!(duplicate["name"], "To");
+    assert_eq!(duplicate["offset"], offset);
 
     let lf = String::from_utf8(data("normal.eml"))
         .unwrap()
@@ -274,13 +281,8 @@ fn cli_inspect_reports_singleton_duplicates_and_bare_lf_as_violations() {
     let output = demail(&["inspect", "-"], Some(lf.as_bytes()));
     assert_eq!(output.status.code(), Some(1));
     let v = json(&output);
-    let rules: Vec<&str> = v["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|x| x["rule"].as_str())
-        .collect();
-    assert!(rules.contains(&"bare-line-feed"), "{rules:?}");
+    assert!(v["validation"]["bare_line_feed"].is_u64(), "{v}");
+    assert_eq!(v["valid"], false);
 }
 
 // TR 01201-3.1 Schritt 30, 48 FC-04; D48: split-bcc inherits the guard of sign

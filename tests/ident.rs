@@ -808,3 +808,12 @@ fn pvd_io_3_4_1_pdf_presentation_carries_the_signed_assertion() {
     assert!(text.contains("Ident-Bestätigung"), "{text}");
     assert!(text.contains("Nachname"), "{text}");
 }
+
+// ID IO §2.7: a card type is written as its element of the `Identcard` choice
+#[test]
+fn card_type_displays_as_its_xsd_element() {
+    for card_type in CardType::ALL {
+        assert_eq!(card_type.to_string(), card_type.element());
+    }
+    assert_eq!(CardType::AgeOver18.to_string(), "AgeOver18");
+}

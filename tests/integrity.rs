@@ -11,7 +11,7 @@ use demail::fields::FieldName;
 use demail::integrity::{
     ErrorCase, Failure, IntegrityMode, SignatureRequirement, Verdict, VerificationReport, verify,
 };
-use demail::integrity::{IntegrityError, SignOptions, SignedMode, sign};
+use demail::integrity::{IntegrityError, NotReadyReason, SignOptions, SignedMode, sign};
 use demail::status::{CertificateStatus, Indication, SubIndication};
 use demail::trust::KeyPolicy;
 use demail::trust::{DuplicatePolicy, StatusPolicy, VerifyOptions};
@@ -729,7 +729,8 @@ fn signing_refuses_a_message_that_is_not_ready() {
     );
     assert!(matches!(
         sign(&incomplete, &SignOptions::hash_only()),
-        Err(IntegrityError::NotReady(reason)) if reason.contains("X-de-mail-account-holder")
+        Err(IntegrityError::NotReady(NotReadyReason::Metadata { fields }))
+            if fields.contains(&FieldName::AccountHolder)
     ));
     let with_bcc = replace(
         &data("normal-minimal.eml"),
@@ -738,14 +739,14 @@ fn signing_refuses_a_message_that_is_not_ready() {
     );
     assert!(matches!(
         sign(&with_bcc, &SignOptions::hash_only()),
-        Err(IntegrityError::NotReady(reason)) if reason.contains("bcc")
+        Err(IntegrityError::NotReady(NotReadyReason::BccNotSplit))
     ));
     let lf_only = String::from_utf8(data("normal-minimal.eml"))
         .unwrap()
         .replace("\r\n", "\n");
     assert!(matches!(
         sign(lf_only.as_bytes(), &SignOptions::hash_only()),
-        Err(IntegrityError::NotReady(reason)) if reason.contains("CRLF")
+        Err(IntegrityError::NotReady(NotReadyReason::BareLineFeed { .. }))
     ));
 }
 

@@ -356,13 +356,12 @@ fn revoked_signer_exits_1_with_fc02_in_the_json() {
     let revoked = run(&["--crl", &crl_pem]);
     assert_eq!(revoked.status.code(), Some(1));
     let json = cli::json(&revoked);
-    assert_eq!(json["error_case"], "FC-02");
-    assert_eq!(json["code"], "certificate_revoked");
-    assert_eq!(json["status"], "revoked");
-    assert_eq!(json["certificate"]["status"], "revoked");
-    assert_eq!(json["certificate"]["revocation"]["reason"], "key_compromise");
-    assert_eq!(json["certificate"]["indication"], "INDETERMINATE");
-    assert_eq!(json["certificate"]["sub_indication"], "REVOKED_NO_POE");
+    assert_eq!(json["failure"]["error_case"], "fc_02");
+    assert_eq!(json["failure"]["code"], "certificate_revoked");
+    assert_eq!(json["status"]["code"], "revoked");
+    assert_eq!(json["status"]["revocation"]["reason"], "key_compromise");
+    assert_eq!(json["indication"]["indication"], "indeterminate");
+    assert_eq!(json["indication"]["sub_indication"], "revoked_no_poe");
 
     let crl_der = path("crl-before.der");
     let good = run(&["--crl", &crl_der]);
@@ -372,23 +371,20 @@ fn revoked_signer_exits_1_with_fc02_in_the_json() {
         "{}",
         String::from_utf8_lossy(&good.stdout)
     );
-    assert_eq!(cli::json(&good)["certificate"]["status"], "good");
+    assert_eq!(cli::json(&good)["status"]["code"], "good");
 
     let unchecked = run(&[]);
     assert_eq!(unchecked.status.code(), Some(0));
-    assert_eq!(cli::json(&unchecked)["certificate"]["status"], "not_checked");
-    assert_eq!(
-        cli::json(&unchecked)["certificate"]["sub_indication"],
-        "TRY_LATER"
-    );
+    assert_eq!(cli::json(&unchecked)["status"]["code"], "not_checked");
+    assert_eq!(cli::json(&unchecked)["indication"]["sub_indication"], "try_later");
     let required = run(&["--require-status"]);
     assert_eq!(required.status.code(), Some(1));
-    assert_eq!(cli::json(&required)["error_case"], "FC-03");
+    assert_eq!(cli::json(&required)["failure"]["error_case"], "fc_03");
 
     let ocsp = path("ocsp-revoked.der");
     let by_ocsp = run(&["--ocsp-response", &ocsp]);
     assert_eq!(by_ocsp.status.code(), Some(1));
-    assert_eq!(cli::json(&by_ocsp)["error_case"], "FC-02");
+    assert_eq!(cli::json(&by_ocsp)["failure"]["error_case"], "fc_02");
 
     let missing = run(&["--crl", "/nonexistent/crl.der"]);
     assert_eq!(missing.status.code(), Some(2));

@@ -462,9 +462,13 @@ impl MismatchCode {
     }
 }
 
-impl fmt::Display for MismatchCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::display::display_as!(MismatchCode, as_str);
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Mismatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code().as_str(), None, self, None)
     }
 }
 
@@ -507,6 +511,7 @@ impl Mismatch {
 
 /// What checking a confirmation found.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfirmationReport {
     /// The kind by `X-de-mail-message-type`, `None` when it is no confirmation type.

@@ -11,6 +11,8 @@ pub const ACKNOWLEDGE_MESSAGE: &str = "Acknowledge-Message";
 
 /// One metadata field of the original message (Metadate, Table 24).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub struct Metadate {
     /// `Name`: the header field name as it stands in the original.
     pub name: String,
@@ -56,6 +58,7 @@ pub struct SignatureElement {
 /// # Ok::<(), demail::xml::XmlError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AcknowledgeMessage {
     /// `Sender`: the issuer's (system) De-Mail address.
     pub sender: String,
@@ -74,13 +77,16 @@ pub struct AcknowledgeMessage {
     pub delivery_time: Option<DateTime>,
     /// `ds:Signature`, kept byte-exact; `None` in the unsigned document that
     /// is the input to signing (D31).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub signature: Option<SignatureElement>,
     /// Namespace declarations of the document element besides the default
     /// `urn:de-mail` (e.g. `xmlns:ds`), `(prefix, uri)`; kept so that a
     /// re-serialized signature's prefixes stay bound.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub namespaces: Vec<(String, String)>,
     /// What the reader accepted but reports (a `Time` without time zone,
     /// D85); empty in a document built by the crate, not serialized.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub warnings: Vec<XmlWarning>,
 }
 

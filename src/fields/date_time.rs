@@ -63,11 +63,7 @@ impl DateFormat {
     }
 }
 
-impl fmt::Display for DateFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.rule())
-    }
-}
+crate::display::display_as!(DateFormat, rule);
 
 /// Why a date and time was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -649,6 +645,47 @@ fn digits(bytes: &[u8]) -> Option<u32> {
         b.is_ascii_digit()
             .then(|| acc.saturating_mul(10).saturating_add(u32::from(b - b'0')))
     })
+}
+
+/// RFC 3339 in UTC (`2026-11-24T09:00:00Z`): the one time format of the
+/// JSON reports (docs/decisions.md D182). Reading accepts any offset.
+#[cfg(feature = "serde")]
+impl serde::Serialize for DateTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let utc = self.at_offset(0).map_err(serde::ser::Error::custom)?;
+        serializer.collect_str(&utc)
+    }
+}
+
+/// Seconds since the epoch, serialized as the RFC 3339 UTC time of
+/// [`DateTime`] (certificate validity, revocation times).
+#[cfg(feature = "serde")]
+pub(crate) struct UnixTime(pub(crate) i64);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for UnixTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DateTime::from_unix_seconds(self.0, 0)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+/// A [`SystemTime`] as an RFC 3339 UTC time (`serialize_with`).
+#[cfg(feature = "serde")]
+pub(crate) fn serialize_system_time<S: serde::Serializer>(
+    time: &SystemTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&UnixTime(unix_seconds(*time)), serializer)
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 #[cfg(test)]

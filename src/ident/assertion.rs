@@ -25,6 +25,7 @@ const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// An ident confirmation assertion (Ident-Bestätigung, ID IO §2.6).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IdentAssertion {
     /// `ID`: random and unique per DMDA ([`IdentAssertion::random_id`]).
     pub id: String,

@@ -7,8 +7,6 @@
 //! length limit, multiplicity, German meaning), from which both reading and
 //! writing work, so the XSD is declared once (D70).
 
-use std::fmt;
-
 use crate::fields::DateTime;
 use crate::xml::push_escaped;
 
@@ -208,15 +206,12 @@ impl CardType {
     }
 }
 
-impl fmt::Display for CardType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.element())
-    }
-}
+crate::display::display_as!(CardType, element);
 
 /// One leaf of a card: the element, its value, and the `validationTime`
 /// (Validierungszeitpunkt) when the value was checked (ID IO §2.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CardField {
     /// The element name, one of the card type's [`FieldSpec::name`]s.
     pub name: String,
@@ -258,7 +253,11 @@ impl CardField {
 /// # Ok::<(), demail::ident::CardError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IdentCard {
+    /// In JSON `type`, the element name (`NaturalPerson`), as the card
+    /// files of `demail ident build` (D77).
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     card_type: CardType,
     fields: Vec<CardField>,
 }
@@ -520,3 +519,12 @@ fn is_date_of_birth(value: &str) -> bool {
     };
     part(0..2, 1, 31) && part(3..5, 1, 12) && part(6..10, 1, 9999)
 }
+
+// The element name of ID IO §2.7 (`NaturalPerson`).
+#[cfg(feature = "serde")]
+crate::serialize::text_serde!(
+    CardType,
+    element,
+    CardType::from_element,
+    "a card type of ID IO §2.7"
+);

@@ -118,6 +118,14 @@ pub enum IdentMismatch {
     PseudonymCard(super::card::CardType),
 }
 
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for IdentMismatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code().as_str(), None, self, None)
+    }
+}
+
 impl IdentMismatch {
     /// The mismatch's stable code.
     pub fn code(&self) -> IdentMismatchCode {
@@ -261,14 +269,11 @@ impl IdentMismatchCode {
     }
 }
 
-impl fmt::Display for IdentMismatchCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display::display_as!(IdentMismatchCode, as_str);
 
 /// What checking an ident confirmation found.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdentReport {
     /// The verification of the message's integrity field.
@@ -394,6 +399,25 @@ pub enum IdentReadError {
     /// The assertion does not parse.
     #[error("the assertion: {0}")]
     Assertion(#[source] AssertionError),
+}
+
+impl IdentReadError {
+    /// A stable snake_case code: `not_mime`, `no_assertion`, `assertion`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            IdentReadError::NotMime => "not_mime",
+            IdentReadError::NoAssertion => "no_assertion",
+            IdentReadError::Assertion(_) => "assertion",
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for IdentReadError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
 }
 
 /// Reads the assertion of an ident confirmation into typed values, without

@@ -59,6 +59,29 @@ pub use verify::{
 /// is listed only when the message has it.
 pub const SIGNED_FIELDS: [FieldName; 20] = FieldName::SIGNED;
 
+/// Why a message is not ready to be hashed (TR 01201-3.4 §3.1.21
+/// conditions 1, 2 and 4), the cause of [`IntegrityError::NotReady`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotReadyReason {
+    /// Fields Table 1 requires are missing or invalid (condition 1).
+    #[error("missing or invalid: {}", .fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "))]
+    Metadata {
+        /// The fields, in the order of the checks.
+        fields: Vec<FieldName>,
+    },
+    /// `X-de-mail-chosen-recipient` still has BCC entries (condition 2,
+    /// §3.1.8): the message must be split per BCC recipient first.
+    #[error("X-de-mail-chosen-recipient has bcc entries; split the message per BCC recipient first (§3.1.8)")]
+    BccNotSplit,
+    /// A header line ends in LF without CR (condition 4).
+    #[error("header lines must end in CRLF (bare LF at byte {offset})")]
+    BareLineFeed {
+        /// Offset of the LF.
+        offset: usize,
+    },
+}
+
 /// Why an integrity field could not be read, or a message not signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -103,7 +126,7 @@ pub enum IntegrityError {
     /// The message does not meet the conditions of §3.1.21 for hashing:
     /// metadata incomplete, BCC entries not split off, or not CRLF.
     #[error("not ready to be hashed (TR 01201-3.4 §3.1.21): {0}")]
-    NotReady(String),
+    NotReady(#[source] NotReadyReason),
     /// A hash-only integrity field was asked for an authoritative message:
     /// any `X-de-mail-authoritative` value other than exactly `no` must be
     /// signed (TR 01201-3.1 Schritt 30; the receiver fails it with FC-04,

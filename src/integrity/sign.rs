@@ -14,7 +14,7 @@ use crate::writer::{HeaderWriter, LineEnd};
 
 use super::canonical::{body_hash, header_input};
 use super::tags::{Algorithm, integrity_field_without_b};
-use super::{IntegrityError, SIGNED_FIELDS, authoritative_value};
+use super::{IntegrityError, NotReadyReason, SIGNED_FIELDS, authoritative_value};
 
 /// How to sign a message.
 #[derive(Debug)]
@@ -194,34 +194,31 @@ pub fn sign(message: &[u8], options: &SignOptions<'_>) -> Result<Vec<u8>, Integr
 fn check_ready(envelope: &Envelope<'_>) -> Result<(), IntegrityError> {
     use crate::validate::Rule;
     let report = envelope.validate();
-    let missing: Vec<&str> = report
+    let missing: Vec<FieldName> = report
         .violations()
         .iter()
         .filter(|v| matches!(v.rule, Rule::RequiredField | Rule::InvalidValue))
         .filter(|v| !matches!(v.field, FieldName::Integrity | FieldName::SignatureCertificate))
-        .map(|v| v.field.as_str())
+        .map(|v| v.field)
         .collect();
     if !missing.is_empty() {
-        return Err(IntegrityError::NotReady(format!(
-            "missing or invalid: {}",
-            missing.join(", ")
-        )));
+        return Err(IntegrityError::NotReady(NotReadyReason::Metadata {
+            fields: missing,
+        }));
     }
     if let Some(list) = &envelope.metadata().chosen_recipient {
         let bcc_copy = list.to.is_empty() && list.cc.is_empty() && list.bcc.len() == 1;
         if !list.bcc.is_empty() && !bcc_copy {
-            return Err(IntegrityError::NotReady(
-                "X-de-mail-chosen-recipient has bcc entries; split the message per BCC recipient first (§3.1.8)".into(),
-            ));
+            return Err(IntegrityError::NotReady(NotReadyReason::BccNotSplit));
         }
     }
     let header = &envelope.raw()[..envelope.body_offset()];
     let lf_only = header
         .iter()
         .enumerate()
-        .any(|(i, b)| *b == b'\n' && (i == 0 || header[i - 1] != b'\r'));
-    if lf_only {
-        return Err(IntegrityError::NotReady("header lines must end in CRLF".into()));
+        .position(|(i, b)| *b == b'\n' && (i == 0 || header[i - 1] != b'\r'));
+    if let Some(offset) = lf_only {
+        return Err(IntegrityError::NotReady(NotReadyReason::BareLineFeed { offset }));
     }
     Ok(())
 }

@@ -17,8 +17,11 @@ use crate::status::{CertificateStatus, Indication};
 use crate::trust::{DuplicatePolicy, VerifyOptions};
 use crate::validate::{Presence, bare_line_feed, presence};
 
-/// Hash-only or signed (§3.1.21, footnote 6).
+/// Hash-only or signed (§3.1.21, footnote 6); `hash_only` or `signed` in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum IntegrityMode {
     /// `a=<hash>`: `b=` is the header hash.
     HashOnly,
@@ -177,8 +180,24 @@ impl Failure {
     }
 }
 
+/// `{"code", "error_case", "message", "offset"}`: the typed cause stays in
+/// Rust; JSON carries its stable code (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Failure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(
+            serializer,
+            self.code(),
+            Some(self.case().id()),
+            self,
+            self.offset(),
+        )
+    }
+}
+
 /// The outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// Hash (and signature, certificate and chain, when signed) all check out.
     Pass,
@@ -189,9 +208,42 @@ pub enum Verdict {
     Fail(Failure),
 }
 
+impl Verdict {
+    /// A stable snake_case code: `pass`, `signer_not_trusted`, `fail`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::SignatureValidUntrusted => "signer_not_trusted",
+            Verdict::Fail(_) => "fail",
+        }
+    }
+
+    /// The failure, when the verdict is [`Verdict::Fail`].
+    pub const fn failure(&self) -> Option<&Failure> {
+        match self {
+            Verdict::Fail(failure) => Some(failure),
+            _ => None,
+        }
+    }
+}
+
+/// Two keys of the report object it is flattened into: `verdict` (its
+/// [`code`](Verdict::code)) and `failure` (the [`Failure`] or `null`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("verdict", self.code())?;
+        map.serialize_entry("failure", &self.failure())?;
+        map.end()
+    }
+}
+
 /// A field listed in `h=`, or `X-de-mail-integrity` /
 /// `X-de-mail-signature-certificate` (D96), that occurs more than once.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DuplicateField {
     /// The field name as listed in `h=`.
     pub field: String,
@@ -201,8 +253,10 @@ pub struct DuplicateField {
     pub offset: usize,
 }
 
-/// What verification found.
+/// What verification found. In JSON (feature `serde`) the [`Verdict`] is
+/// two keys, `verdict` and `failure`, at the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct VerificationReport {
     /// Hash-only or signed; `None` when the field is missing or malformed.
     pub mode: Option<IntegrityMode>,
@@ -232,6 +286,7 @@ pub struct VerificationReport {
     /// Whether the signer was checked against the provider directory.
     pub signer_binding: SignerBinding,
     /// The outcome.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub verdict: Verdict,
 }
 

@@ -8,8 +8,11 @@
 
 use crate::fields::MessageType;
 
-/// The four kinds of confirmation (Table 12).
+/// The four kinds of confirmation (Table 12); in JSON its
+/// [`as_str`](ConfirmationKind::as_str) name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ConfirmationKind {
     /// Versandbestätigung, `confirmation of dispatch`.
     Dispatch,

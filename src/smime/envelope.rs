@@ -130,6 +130,7 @@ fn public_bytes(inner: &KeyInner) -> Vec<u8> {
 
 /// One recipient the content key was encrypted to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RecipientEntry {
     /// `issuer=<DN>, serial=<hex>` or `ski=<hex>`.
     pub id: String,
@@ -174,6 +175,28 @@ const KEY_LEN: usize = 32;
 
 fn asn1(structure: &'static str) -> impl Fn(der::Error) -> SmimeError {
     move |source| SmimeError::Asn1 { structure, source }
+}
+
+/// The parameters of `algorithm` decoded as `T`, `structure` naming them in
+/// the error. Absent parameters, which the algorithms asked for here require
+/// (the AES-CBC IV of RFC 3565, the GCMParameters of RFC 5084, the key wrap
+/// algorithm of ECDH in RFC 5753), are an ASN.1 error of the same structure.
+fn required_parameters<'a, T>(
+    algorithm: &'a AlgorithmIdentifierOwned,
+    structure: &'static str,
+) -> Result<T, SmimeError>
+where
+    T: der::Choice<'a> + der::DecodeValue<'a, Error = der::Error>,
+{
+    algorithm
+        .parameters
+        .as_ref()
+        .ok_or(SmimeError::Asn1 {
+            structure,
+            source: der::Error::from(der::ErrorKind::Failed),
+        })?
+        .decode_as()
+        .map_err(asn1(structure))
 }
 
 fn random(bytes: &mut [u8]) -> Result<(), SmimeError> {
@@ -745,16 +768,7 @@ fn ecdh_unwrap(
         role: "key agreement",
         oid: kari.key_enc_alg.oid.to_string(),
     })?;
-    let wrap: AlgorithmIdentifierOwned = kari
-        .key_enc_alg
-        .parameters
-        .as_ref()
-        .ok_or(SmimeError::Asn1 {
-            structure: "KeyWrapAlgorithm",
-            source: der::Error::from(der::ErrorKind::Failed),
-        })?
-        .decode_as()
-        .map_err(asn1("KeyWrapAlgorithm"))?;
+    let wrap: AlgorithmIdentifierOwned = required_parameters(&kari.key_enc_alg, "KeyWrapAlgorithm")?;
     let kek_len = wrap_key_len(wrap.oid).ok_or_else(|| SmimeError::UnsupportedAlgorithm {
         role: "key wrap",
         oid: wrap.oid.to_string(),
@@ -796,22 +810,19 @@ fn ecdh_unwrap(
     let unwrap_failed = |_| SmimeError::KeyDecryption {
         step: "aes key unwrap",
     };
+    macro_rules! unwrap_with {
+        ($kw:ty) => {
+            <$kw>::new_from_slice(&kek)
+                .map_err(|_| wrong())?
+                .unwrap_key(wrapped, &mut out)
+                .map_err(unwrap_failed)?
+                .len()
+        };
+    }
     let unwrapped = match kek_len {
-        16 => aes_kw::KwAes128::new_from_slice(&kek)
-            .map_err(|_| wrong())?
-            .unwrap_key(wrapped, &mut out)
-            .map_err(unwrap_failed)?
-            .len(),
-        24 => aes_kw::KwAes192::new_from_slice(&kek)
-            .map_err(|_| wrong())?
-            .unwrap_key(wrapped, &mut out)
-            .map_err(unwrap_failed)?
-            .len(),
-        _ => aes_kw::KwAes256::new_from_slice(&kek)
-            .map_err(|_| wrong())?
-            .unwrap_key(wrapped, &mut out)
-            .map_err(unwrap_failed)?
-            .len(),
+        16 => unwrap_with!(aes_kw::KwAes128),
+        24 => unwrap_with!(aes_kw::KwAes192),
+        _ => unwrap_with!(aes_kw::KwAes256),
     };
     out.truncate(unwrapped);
     Ok(out)
@@ -835,16 +846,7 @@ fn encrypted_bytes(info: &EncryptedContentInfo) -> Result<&[u8], SmimeError> {
 fn decrypt_cbc(cek: &[u8], info: &EncryptedContentInfo) -> Result<(Vec<u8>, &'static str), SmimeError> {
     use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
     let oid = info.content_enc_alg.oid;
-    let iv: OctetString = info
-        .content_enc_alg
-        .parameters
-        .as_ref()
-        .ok_or(SmimeError::Asn1 {
-            structure: "AES-IV",
-            source: der::Error::from(der::ErrorKind::Failed),
-        })?
-        .decode_as()
-        .map_err(asn1("AES-IV"))?;
+    let iv: OctetString = required_parameters(&info.content_enc_alg, "AES-IV")?;
     let data = encrypted_bytes(info)?;
     // The same error as unauthenticated content without a passing
     // signature, so that padding is no oracle (docs/decisions.md D67).
@@ -906,16 +908,7 @@ fn decrypt_gcm(
             });
         }
     };
-    let params: GcmParameters = info
-        .content_enc_alg
-        .parameters
-        .as_ref()
-        .ok_or(SmimeError::Asn1 {
-            structure: "GCMParameters",
-            source: der::Error::from(der::ErrorKind::Failed),
-        })?
-        .decode_as()
-        .map_err(asn1("GCMParameters"))?;
+    let params: GcmParameters = required_parameters(&info.content_enc_alg, "GCMParameters")?;
     // ring verifies 16-byte tags with 12-byte nonces only (RFC 5084 §3.2
     // recommends both); see docs/decisions.md D64.
     let nonce = ring::aead::Nonce::try_assume_unique_for_key(params.nonce.as_bytes()).map_err(|_| {

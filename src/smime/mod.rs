@@ -166,6 +166,7 @@ pub struct Opened {
 
 /// Who could read the message, how it was encrypted and who signed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OpenReport {
     /// `aes256-gcm` or `aes256-cbc` (or `aes128-...`, `aes192-...` when
     /// another client chose them).
@@ -341,6 +342,14 @@ pub enum SmimeError {
         /// The limit.
         limit: usize,
     },
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for SmimeError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
 }
 
 impl SmimeError {

@@ -116,6 +116,40 @@ impl SignatureFailure {
     }
 }
 
+/// `{"code", "error_case", "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for SignatureFailure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), Some(self.case().id()), self, None)
+    }
+}
+
+/// The report (D183) with a `verdict` of the integrity report's vocabulary:
+/// `pass`, `signer_not_trusted` (valid, no trust anchor reached) or `fail`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for SignatureReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let verdict = match (&self.failure, self.trusted) {
+            (Some(_), _) => "fail",
+            (None, Some(true)) => "pass",
+            (None, _) => "signer_not_trusted",
+        };
+        let mut out = serializer.serialize_struct("SignatureReport", 10)?;
+        out.serialize_field("verdict", verdict)?;
+        out.serialize_field("failure", &self.failure)?;
+        out.serialize_field("signature_valid", &self.signature_valid)?;
+        out.serialize_field("trusted", &self.trusted)?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("indication", &self.indication)?;
+        out.serialize_field("digest_algorithm", &self.digest_algorithm)?;
+        out.serialize_field("signature_algorithm", &self.signature_algorithm)?;
+        out.serialize_field("signer_addresses", &self.signer_addresses)?;
+        out.serialize_field("signer", &self.signer)?;
+        out.end()
+    }
+}
+
 /// The check of one `SignerInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureReport {

@@ -44,8 +44,10 @@ pub enum Indication {
 }
 
 /// The sub-indications of EN 319 102-1 §5.1.3 that a certificate status
-/// leads to.
+/// leads to; in JSON the name in snake_case (`revoked_no_poe`, D184).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum SubIndication {
     /// REVOKED: revoked before a time the signature is proven to have
@@ -130,6 +132,25 @@ impl Indication {
             Indication::TotalPassed => None,
             Indication::TotalFailed(sub) | Indication::Indeterminate(sub) => Some(sub),
         }
+    }
+}
+
+/// `{"indication": "total_passed" | "total_failed" | "indeterminate",
+/// "sub_indication": "try_later" | ... | null}`: EN 319 102-1's names in
+/// snake_case (D184).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Indication {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let indication = match self {
+            Indication::TotalPassed => "total_passed",
+            Indication::TotalFailed(_) => "total_failed",
+            Indication::Indeterminate(_) => "indeterminate",
+        };
+        let mut out = serializer.serialize_struct("Indication", 2)?;
+        out.serialize_field("indication", indication)?;
+        out.serialize_field("sub_indication", &self.sub_indication())?;
+        out.end()
     }
 }
 

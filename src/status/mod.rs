@@ -112,6 +112,26 @@ impl CertificateStatus {
     }
 }
 
+/// `{"code": "revoked", "revocation": {...} | null, "detail": "..."}`:
+/// the stable [`code`](CertificateStatus::code), the revocation when
+/// revoked, and the text of [`Display`](std::fmt::Display) (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for CertificateStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let revocation = match self {
+            CertificateStatus::Revoked { revocation, .. }
+            | CertificateStatus::RevokedAfter { revocation, .. } => Some(revocation),
+            _ => None,
+        };
+        let mut out = serializer.serialize_struct("CertificateStatus", 3)?;
+        out.serialize_field("code", self.code())?;
+        out.serialize_field("revocation", &revocation)?;
+        out.serialize_field("detail", &self.to_string())?;
+        out.end()
+    }
+}
+
 impl std::fmt::Display for CertificateStatus {
     /// The code, with the revocation time (seconds since the epoch) and
     /// reason when revoked: `revoked at 1795478400 (key_compromise)`.
@@ -131,17 +151,25 @@ impl std::fmt::Display for CertificateStatus {
     }
 }
 
-/// A revocation: when, and the reason when the evidence gives one.
+/// A revocation: when, and the reason when the evidence gives one; in
+/// JSON `{"time": RFC 3339 UTC, "reason": "key_compromise" | null}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Revocation {
     /// `revocationDate` (CRL) or `revocationTime` (OCSP).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::fields::serialize_system_time")
+    )]
     pub time: SystemTime,
     /// The reason code (RFC 5280 §5.3.1), when present.
     pub reason: Option<RevocationReason>,
 }
 
-/// CRLReason (RFC 5280 §5.3.1).
+/// CRLReason (RFC 5280 §5.3.1); in JSON its [`code`](RevocationReason::code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum RevocationReason {
     /// unspecified (0).

@@ -217,6 +217,7 @@ pub fn canonicalize_element(
 /// Offsets are byte offsets into the document after line-end normalization
 /// (CRLF and CR read as LF, XML 1.0 §2.11).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlDsigError {
     /// The document is refused by the XML reader ([`crate::xml`]): not
     /// well-formed, a DTD, an undefined entity, an undeclared prefix, a

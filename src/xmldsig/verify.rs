@@ -18,6 +18,7 @@ use crate::xml::reader::{Element, Node, XmlReader, decode};
 
 /// Why a structurally sound signature does not pass.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlSignatureFailure {
     /// The digest of the referenced content does not match `DigestValue`:
     /// the document was changed after signing.
@@ -38,6 +39,56 @@ pub enum XmlSignatureFailure {
     /// unknown, unavailable or not checked (FC-03), PVD FU Schritt 48.
     #[error("certificate status: {0}")]
     Status(CertificateStatus),
+}
+
+impl XmlSignatureFailure {
+    /// A stable snake_case code: `digest_mismatch`, `bad_signature`,
+    /// `certificate`, `no_trust_anchors`, `status`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            XmlSignatureFailure::DigestMismatch => "digest_mismatch",
+            XmlSignatureFailure::BadSignature(_) => "bad_signature",
+            XmlSignatureFailure::Certificate(_) => "certificate",
+            XmlSignatureFailure::NoTrustAnchors => "no_trust_anchors",
+            XmlSignatureFailure::Status(_) => "status",
+        }
+    }
+}
+
+/// `{"code", "error_case": null, "message", "offset": null}` (D183).
+#[cfg(feature = "serde")]
+impl serde::Serialize for XmlSignatureFailure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::serialize::problem(serializer, self.code(), None, self, None)
+    }
+}
+
+/// The facts of the report (D183): `passed`, the algorithms by URI,
+/// `reference_uri`, the signer `certificate`, `digest_ok`,
+/// `signature_ok`, `trusted`, `status`, `indication` and `failures`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for XmlSignatureReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("XmlSignatureReport", 12)?;
+        out.serialize_field("passed", &self.passed())?;
+        out.serialize_field("signature_method", self.signature_method.uri())?;
+        out.serialize_field("digest_method", self.digest_method.as_str())?;
+        out.serialize_field("canonicalization", self.canonicalization.uri())?;
+        out.serialize_field(
+            "reference_canonicalization",
+            self.reference_canonicalization.uri(),
+        )?;
+        out.serialize_field("reference_uri", &self.reference_uri)?;
+        out.serialize_field("certificate", &self.certificate)?;
+        out.serialize_field("digest_ok", &self.digest_ok)?;
+        out.serialize_field("signature_ok", &self.signature_ok)?;
+        out.serialize_field("trusted", &self.trusted)?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("indication", &self.indication)?;
+        out.serialize_field("failures", &self.failures)?;
+        out.end()
+    }
 }
 
 /// What [`verify()`] found.

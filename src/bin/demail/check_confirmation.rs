@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use demail::confirmation::check_confirmation;
+use demail::confirmation::{ConfirmationReport, check_confirmation};
+use demail::fields::MessageType;
 
 use crate::io::{self, CliError, TrustArgs};
-use crate::verify::{report_json, signer_binding_json};
 
 /// Arguments of `demail check-confirmation`.
 #[derive(Args)]
@@ -31,6 +31,20 @@ pub(crate) struct CheckConfirmationArgs {
     tr_02102: bool,
 }
 
+/// The report of `demail check-confirmation`
+/// (docs/schemas/check-confirmation.schema.json): the library's
+/// [`ConfirmationReport`] — `kind`, the XML `message`, the confirmation's
+/// `integrity`, the `original_integrity` (verified like `verify`, D53),
+/// the `xml_signature`, the `provider_binding` of its signer (D93) and
+/// the `mismatches` — with `passed` and the `message_type`.
+#[derive(Serialize)]
+struct CheckReport<'r> {
+    passed: bool,
+    message_type: Option<MessageType>,
+    #[serde(flatten)]
+    report: &'r ConfirmationReport,
+}
+
 /// Runs `demail check-confirmation`: exit 0 when everything fits, 1 on any
 /// mismatch or bad signature, 2 when an input cannot be read.
 pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
@@ -42,43 +56,11 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
     let options = trust.options(args.tr_02102);
     let report = check_confirmation(&confirmation, &original, &options)
         .map_err(|e| CliError::invalid(args.confirmation.display(), e))?;
-    let output = json!({
-        "passed": report.passed(),
-        "kind": report.kind.map(|k| k.as_str()),
-        "message_type": report.kind.map(|k| k.message_type().as_str()),
-        "mismatches": report
-            .mismatches
-            .iter()
-            .map(|m| json!({
-                "code": m.code().as_str(),
-                "rule": m.code().rule(),
-                "detail": m.to_string(),
-            }))
-            .collect::<Value>(),
-        "integrity": report_json(&report.integrity),
-        // The confirmation's signer against the provider that must have
-        // made it: the sender's for dispatch, a recipient's otherwise (D93).
-        "provider_binding": signer_binding_json(&report.provider_binding),
-        // The original's own integrity, verified like `verify` does (D53).
-        "original_integrity": report_json(&report.original_integrity),
-        "xml": report.message.as_ref().map(|m| json!({
-            "sender": m.sender,
-            "subject": m.subject,
-            "hash": m.hash,
-            "time": m.time.to_string(),
-            "delivery_time": m.delivery_time.map(|t| t.to_string()),
-            "metadata_fields": m.metadata.len(),
-            "signature_present": m.signature.is_some(),
-            // The xmldsig verdict: digest, signature value, certificate and
-            // trust all pass (TR 01201-3.4 §3.5.1).
-            "xml_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
-            // The XML signer's status and ETSI indication (PVD FU Schritt 48).
-            "xml_signature_status": report
-                .xml_signature
-                .as_ref()
-                .map(|r| io::status_json(&r.status, Some(r.indication))),
-        })),
-    });
+    let output = CheckReport {
+        passed: report.passed(),
+        message_type: report.kind.map(|k| k.message_type()),
+        report: &report,
+    };
     io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -8,17 +8,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use demail::address::DeMailAddress;
 use demail::ident::{
-    CardField, CardType, IdentAssertion, IdentBuildError, IdentCard, IdentRequest, build_ident_confirmation,
+    CardField, CardType, IdentBuildError, IdentCard, IdentReport, IdentRequest, build_ident_confirmation,
     check_ident_confirmation,
 };
 use demail::provider::Issuer;
 
 use crate::io::{self, CliError, TrustArgs};
-use crate::verify::report_json;
 
 /// The `ident` subcommands.
 #[derive(Subcommand)]
@@ -152,42 +152,32 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The report of `demail ident check` (docs/schemas/ident-check.schema.json):
+/// the library's [`IdentReport`] — `integrity`, the `assertion` with its
+/// `card` (the card JSON of D77), the assertion's `xml_signature` and the
+/// `mismatches` — with `passed`.
+#[derive(Serialize)]
+struct CheckReport<'r> {
+    passed: bool,
+    #[serde(flatten)]
+    report: &'r IdentReport,
+}
+
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let trust = args.trust.load()?;
     let options = trust.options(args.tr_02102);
     let report = check_ident_confirmation(&raw, args.audience.as_deref(), &options)
         .map_err(|e| CliError::invalid(args.file.display(), e))?;
-    let output = json!({
-        "passed": report.passed(),
-        "mismatches": report.mismatches.iter().map(|m| json!({
-            "code": m.code().as_str(),
-            "detail": m.to_string(),
-        })).collect::<Value>(),
-        "integrity": report_json(&report.integrity),
-        "assertion": report.assertion.as_ref().map(assertion_json),
-        "assertion_signature_valid": report.xml_signature.as_ref().is_some_and(|r| r.passed()),
-        "card": report.assertion.as_ref().map(|a| card_to_json(&a.card)),
-    });
+    let output = CheckReport {
+        passed: report.passed(),
+        report: &report,
+    };
     io::print_json(&output)?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
-}
-
-/// The assertion's fields (without the card) as JSON.
-pub(crate) fn assertion_json(assertion: &IdentAssertion) -> Value {
-    json!({
-        "id": assertion.id,
-        "issue_instant": assertion.issue_instant.to_string(),
-        "issuer": assertion.issuer,
-        "subject": assertion.subject,
-        "audience": assertion.audience,
-        "authn_instant": assertion.authn_instant.to_string(),
-        "authn_context": assertion.authn_context,
-        "card_type": assertion.card.card_type().element(),
     })
 }
 
@@ -263,16 +253,4 @@ fn card_from_json(json: &Value) -> Result<IdentCard, CardJsonError> {
         out.push(CardField::new(name, value, time));
     }
     IdentCard::new(card_type, out).map_err(CardJsonError::Rule)
-}
-
-/// The JSON form of a card (each field with its own validation time).
-pub(crate) fn card_to_json(card: &IdentCard) -> Value {
-    json!({
-        "type": card.card_type().element(),
-        "fields": card.fields().iter().map(|f| json!({
-            "name": f.name,
-            "value": f.value,
-            "validation_time": f.validation_time.to_string(),
-        })).collect::<Value>(),
-    })
 }

@@ -4,6 +4,11 @@
 //! loading signers and certificates (PEM or DER), the trust and time
 //! arguments, JSON printing, and the error type every command returns.
 //!
+//! Every JSON object a command prints (each JSON Lines record too) carries
+//! `"schema_version": "1"` ([`SCHEMA_VERSION`]) and is the library's own
+//! types serialized (feature `serde`); docs/schemas/ has one JSON Schema
+//! per command (README "JSON output", docs/decisions.md D181–D186).
+//!
 //! Exit codes (docs/decisions.md D110–D112): 0 done or passed; 1 refused
 //! by a rule or a failed check; 2 unreadable input or usage error; 141 when
 //! the reader of standard output closed it early (the status a shell
@@ -15,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use demail::certificate::{Certificate, CertificateError};
 use demail::crypto::SigningKey;
@@ -23,7 +28,7 @@ use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::Signer;
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
-use demail::status::{CertificateStatus, Evidence, Indication};
+use demail::status::Evidence;
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 
 /// Largest message read from a file or standard input: the mbox reader's
@@ -31,6 +36,27 @@ use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 pub(crate) const MAX_MESSAGE: u64 = demail::mbox::DEFAULT_MAX_MESSAGE as u64;
 /// Largest key, certificate, card or directory file: 1 MiB (D111).
 pub(crate) const MAX_SMALL_FILE: u64 = 1024 * 1024;
+
+/// The version of the JSON every command prints: 1 until a field is
+/// removed or renamed, or a value changes meaning (D181).
+pub(crate) const SCHEMA_VERSION: &str = "1";
+
+/// A report with `schema_version` first and the report's own keys after.
+#[derive(Serialize)]
+struct Versioned<'r, T: ?Sized> {
+    schema_version: &'static str,
+    #[serde(flatten)]
+    report: &'r T,
+}
+
+impl<'r, T: Serialize + ?Sized> Versioned<'r, T> {
+    fn new(report: &'r T) -> Self {
+        Versioned {
+            schema_version: SCHEMA_VERSION,
+            report,
+        }
+    }
+}
 
 /// The exit status when standard output was closed early (128 + SIGPIPE).
 const CLOSED_STDOUT: u8 = 141;
@@ -174,17 +200,37 @@ pub(crate) fn finish(result: Result<ExitCode, CliError>, json_errors: bool) -> E
         CliError::Usage(clap) => clap.print(),
         error => writeln!(std::io::stderr(), "demail: {error}"),
     };
-    if json_errors {
-        let value = json!({ "error": {
-            "code": error.code(),
-            "message": error.to_string(),
-            "exit_code": error.exit_code(),
-        }});
-        if let Err(CliError::ClosedStdout) = print_json(&value) {
-            return ExitCode::from(CLOSED_STDOUT);
-        }
+    if json_errors && let Err(CliError::ClosedStdout) = print_error(error.code(), &error, error.exit_code()) {
+        return ExitCode::from(CLOSED_STDOUT);
     }
     ExitCode::from(error.exit_code())
+}
+
+/// The error object of `--json` (D112) and of a refusal that is a report
+/// (`protect`, `open`): `{"schema_version", "error": {"code", "message",
+/// "exit_code"}}`; docs/schemas/error.schema.json.
+pub(crate) fn print_error(
+    code: &'static str,
+    message: &dyn std::fmt::Display,
+    exit_code: u8,
+) -> Result<(), CliError> {
+    #[derive(Serialize)]
+    struct ErrorObject {
+        code: &'static str,
+        message: String,
+        exit_code: u8,
+    }
+    #[derive(Serialize)]
+    struct ErrorReport {
+        error: ErrorObject,
+    }
+    print_json(&ErrorReport {
+        error: ErrorObject {
+            code,
+            message: message.to_string(),
+            exit_code,
+        },
+    })
 }
 
 /// The first line of clap's message, without its `error: ` prefix.
@@ -268,16 +314,16 @@ impl JsonLines {
         }
     }
 
-    /// Writes `value` as one line.
-    pub(crate) fn line(&mut self, value: &Value) -> Result<(), CliError> {
-        serde_json::to_writer(&mut self.out, value)
+    /// Writes `value` as one line, with `schema_version`.
+    pub(crate) fn line<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CliError> {
+        serde_json::to_writer(&mut self.out, &Versioned::new(value))
             .map_err(std::io::Error::from)
             .and_then(|()| self.out.write_all(b"\n"))
             .map_err(stdout_error)
     }
 
     /// Writes the last line (the summary) and flushes.
-    pub(crate) fn finish(mut self, summary: &Value) -> Result<(), CliError> {
+    pub(crate) fn finish<T: Serialize + ?Sized>(mut self, summary: &T) -> Result<(), CliError> {
         self.line(summary)?;
         self.out.flush().map_err(stdout_error)
     }
@@ -295,10 +341,11 @@ fn stdout_error(source: std::io::Error) -> CliError {
     }
 }
 
-/// Prints `value` as pretty JSON and a line end on standard output.
-pub(crate) fn print_json(value: &Value) -> Result<(), CliError> {
-    // Serializing a `Value` cannot fail (its keys are strings).
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+/// Prints `report` with `schema_version` as pretty JSON and a line end on
+/// standard output.
+pub(crate) fn print_json<T: Serialize + ?Sized>(report: &T) -> Result<(), CliError> {
+    let mut text = serde_json::to_string_pretty(&Versioned::new(report))
+        .map_err(|e| CliError::invalid("the report", e))?;
     text.push('\n');
     write_stdout(text.as_bytes())
 }
@@ -531,26 +578,6 @@ impl TrustArgs {
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
     paths.iter().map(|path| read_limited(path, MAX_MESSAGE)).collect()
-}
-
-/// A certificate status and its ETSI indication as JSON: `status` (the
-/// stable snake_case code of [`CertificateStatus::code`]), `revocation`
-/// (time as RFC 3339, reason code), `indication`, `sub_indication`.
-pub(crate) fn status_json(status: &CertificateStatus, indication: Option<Indication>) -> Value {
-    let revocation = match status {
-        CertificateStatus::Revoked { revocation, .. }
-        | CertificateStatus::RevokedAfter { revocation, .. } => Some(json!({
-            "time": DateTime::from_system_time(revocation.time, 0).map(|t| t.to_rfc3339()).ok(),
-            "reason": revocation.reason.map(|r| r.code()),
-        })),
-        _ => None,
-    };
-    json!({
-        "status": status.code(),
-        "revocation": revocation,
-        "indication": indication.map(Indication::as_str),
-        "sub_indication": indication.and_then(Indication::sub_indication).map(|s| s.as_str()),
-    })
 }
 
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {

@@ -35,9 +35,11 @@ const LONG_ABOUT: &str = "\
 Inspect, sign, verify, build and check De-Mail messages (BSI TR 01201): the \
 X-de-mail-* metadata and its validation, X-de-mail-integrity, confirmations \
 and notifications, forwarding, BCC copies, mbox files, S/MIME end-to-end \
-protection and ident confirmations. Reports are JSON on standard output; \
-errors are one human line on standard error (with --json also a JSON \
-object {\"error\": {\"code\", \"message\", \"exit_code\"}} on standard output).";
+protection and ident confirmations. Reports are JSON on standard output, \
+each with \"schema_version\": \"1\" (schemas in docs/schemas/); errors are \
+one human line on standard error (with --json also a JSON object \
+{\"schema_version\", \"error\": {\"code\", \"message\", \"exit_code\"}} on \
+standard output).";
 
 const EXIT_CODES: &str = "\
 Exit codes (every command):
@@ -56,8 +58,9 @@ DEMAIL_PKCS11_PIN.";
 #[derive(Parser)]
 #[command(name = "demail", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXIT_CODES)]
 struct Cli {
-    /// On failure also print {"error": {"code", "message", "exit_code"}} on
-    /// standard output (the human line on standard error stays).
+    /// On failure also print {"schema_version": "1", "error": {"code",
+    /// "message", "exit_code"}} on standard output (the human line on
+    /// standard error stays).
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]

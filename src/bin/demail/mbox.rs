@@ -4,7 +4,8 @@
 //! in mbox order, as soon as the message is read, then one summary line
 //! `{"summary": {...}}`; memory is bounded by the largest message, not by
 //! the number of messages. A run that stops early (unreadable input) has no
-//! summary line. Exit codes:
+//! summary line. Every record starts with `"schema_version": "1"`
+//! (docs/schemas/mbox-list.schema.json, mbox-import.schema.json). Exit codes:
 //! 0 done (import: every message valid), 1 import or list found invalid or
 //! unreadable messages (each reported with index and byte offset), 2 an
 //! input could not be read or is not a mail (export), or usage error.
@@ -15,15 +16,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use demail::envelope::Envelope;
+use demail::fields::MessageType;
 use demail::integrity::{Verdict, verify};
-use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, Imported, MboxMessage, MboxReader, MboxWriter, import};
+use demail::mbox::{
+    DEFAULT_MAX_MESSAGE, FromLine, ImportProblem, Imported, MboxError, MboxMessage, MboxReader, MboxWriter,
+    import,
+};
 use demail::trust::VerifyOptions;
 
 use crate::io::{self, CliError};
-use crate::verify::verdict_name;
 
 /// The mbox subcommands.
 #[derive(Subcommand)]
@@ -43,9 +47,10 @@ pub(crate) enum MboxCommand {
     /// Check every message of an mbox file as a De-Mail message and, with
     /// --output-dir, write the valid ones as plain RFC 5322 files.
     ///
-    /// Output: JSON Lines, one object per message as it is read (index,
-    /// offset, size, from_line, subject, demail_message_id, message_type,
-    /// valid, integrity or problem, file), then a last line
+    /// Output: JSON Lines, one object per message as it is read
+    /// (schema_version, index, offset, size, from_line, subject,
+    /// demail_message_id, message_type, valid, integrity {verdict, failure}
+    /// or problem {code, message, ...}, file), then a last line
     /// {"summary": {"messages", "valid", "invalid"}}. No summary line means
     /// the run stopped early.
     ///
@@ -64,9 +69,10 @@ pub(crate) enum MboxCommand {
     },
     /// List the messages of an mbox file with position and key fields.
     ///
-    /// Output: JSON Lines, one object per message as it is read (index,
-    /// offset, size, from_line, subject, demail_message_id, message_type;
-    /// or index, offset, valid false and problem), then a last line
+    /// Output: JSON Lines, one object per message as it is read
+    /// (schema_version, index, offset, size, from_line, subject,
+    /// demail_message_id, message_type; or index, offset, valid false and
+    /// problem {code, message, ...}), then a last line
     /// {"summary": {"messages", "problems"}}. No summary line means the run
     /// stopped early.
     ///
@@ -111,11 +117,17 @@ fn export(files: &[PathBuf], output: &Path) -> Result<ExitCode, CliError> {
         bytes += message.len();
     }
     writer.finish().map_err(write_error)?;
-    io::print_json(&json!({
-        "output": output.display().to_string(),
-        "messages": files.len(),
-        "message_bytes": bytes,
-    }))?;
+    #[derive(Serialize)]
+    struct ExportReport {
+        output: String,
+        messages: usize,
+        message_bytes: usize,
+    }
+    io::print_json(&ExportReport {
+        output: output.display().to_string(),
+        messages: files.len(),
+        message_bytes: bytes,
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -132,28 +144,84 @@ fn open(file: &Path) -> Result<Box<dyn std::io::BufRead>, CliError> {
     Ok(Box::new(BufReader::with_capacity(256 * 1024, opened)))
 }
 
-/// Index, offset, size and key fields of a message.
-fn describe(message: &MboxMessage) -> Value {
-    let envelope = Envelope::parse(&message.data).ok();
-    let metadata = envelope.as_ref().map(Envelope::metadata);
-    json!({
-        "index": message.index,
-        "offset": message.offset,
-        "size": message.data.len(),
-        "from_line": String::from_utf8_lossy(&message.from_line),
-        "subject": metadata.and_then(|m| m.subject.as_deref()),
-        "demail_message_id": metadata.and_then(|m| m.demail_message_id.as_deref()),
-        "message_type": metadata.and_then(|m| m.message_type).map(|t| t.as_str()),
-    })
+/// One JSON Lines record of `mbox list` and `mbox import`
+/// (docs/schemas/mbox-list.schema.json, mbox-import.schema.json): the
+/// message's position and key fields, or the `problem` of a part that is
+/// not a message. `valid`, `integrity` and `file` are import's.
+#[derive(Serialize)]
+struct MessageLine<'m> {
+    index: Option<usize>,
+    offset: Option<u64>,
+    size: Option<usize>,
+    from_line: Option<String>,
+    subject: Option<String>,
+    demail_message_id: Option<String>,
+    message_type: Option<MessageType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid: Option<bool>,
+    /// The integrity verdict without trust anchors: `{"verdict", "failure"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    integrity: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<Problem<'m>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
 }
 
-fn unreadable(error: &demail::mbox::MboxError) -> Value {
-    let (index, offset) = match error {
-        demail::mbox::MboxError::MessageTooLarge { index, offset, .. } => (Some(*index), Some(*offset)),
-        demail::mbox::MboxError::NotMbox { offset } => (None, Some(*offset)),
-        demail::mbox::MboxError::Io(_) => (None, None),
+/// Why a message is not imported, or a part of the file is not a message.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Problem<'m> {
+    Import(&'m ImportProblem),
+    Mbox(&'m MboxError),
+}
+
+/// The last record: `{"summary": {...}}`.
+#[derive(Serialize)]
+struct SummaryLine<T> {
+    summary: T,
+}
+
+/// Index, offset, size and key fields of a message.
+fn describe(message: &MboxMessage) -> MessageLine<'static> {
+    let envelope = Envelope::parse(&message.data).ok();
+    let metadata = envelope.as_ref().map(Envelope::metadata);
+    MessageLine {
+        index: Some(message.index),
+        offset: Some(message.offset),
+        size: Some(message.data.len()),
+        from_line: Some(String::from_utf8_lossy(&message.from_line).into_owned()),
+        subject: metadata.and_then(|m| m.subject.as_deref()).map(str::to_owned),
+        demail_message_id: metadata
+            .and_then(|m| m.demail_message_id.as_deref())
+            .map(str::to_owned),
+        message_type: metadata.and_then(|m| m.message_type),
+        valid: None,
+        integrity: None,
+        problem: None,
+        file: None,
+    }
+}
+
+/// The record of a part that is not a message (too large, not mbox).
+fn unreadable(error: &MboxError) -> MessageLine<'_> {
+    let index = match error {
+        MboxError::MessageTooLarge { index, .. } => Some(*index),
+        _ => None,
     };
-    json!({ "index": index, "offset": offset, "valid": false, "problem": error.to_string() })
+    MessageLine {
+        index,
+        offset: error.offset(),
+        size: None,
+        from_line: None,
+        subject: None,
+        demail_message_id: None,
+        message_type: None,
+        valid: Some(false),
+        integrity: None,
+        problem: Some(Problem::Mbox(error)),
+        file: None,
+    }
 }
 
 fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> Result<ExitCode, CliError> {
@@ -167,19 +235,19 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
     let (mut valid, mut invalid) = (0usize, 0usize);
     let mut out = io::JsonLines::stdout();
     for item in import(reader, max_message) {
-        let entry = match item {
+        match item {
             Imported::Valid(message) => {
                 valid += 1;
-                valid_entry(file, &message, output_dir)?
+                out.line(&valid_entry(file, &message, output_dir)?)?;
             }
             Imported::Invalid { message, problem } => {
                 invalid += 1;
                 let mut entry = describe(&message);
-                entry["valid"] = Value::from(false);
-                entry["problem"] = Value::from(problem.to_string());
-                entry
+                entry.valid = Some(false);
+                entry.problem = Some(Problem::Import(&problem));
+                out.line(&entry)?;
             }
-            Imported::Unreadable(demail::mbox::MboxError::Io(source)) => {
+            Imported::Unreadable(MboxError::Io(source)) => {
                 return Err(CliError::Read {
                     path: file.to_owned(),
                     source,
@@ -187,12 +255,24 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
             }
             Imported::Unreadable(error) => {
                 invalid += 1;
-                unreadable(&error)
+                out.line(&unreadable(&error))?;
             }
-        };
-        out.line(&entry)?;
+            _ => {}
+        }
     }
-    out.finish(&json!({ "summary": { "messages": valid + invalid, "valid": valid, "invalid": invalid } }))?;
+    #[derive(Serialize)]
+    struct ImportSummary {
+        messages: usize,
+        valid: usize,
+        invalid: usize,
+    }
+    out.finish(&SummaryLine {
+        summary: ImportSummary {
+            messages: valid + invalid,
+            valid,
+            invalid,
+        },
+    })?;
     Ok(if invalid == 0 {
         ExitCode::SUCCESS
     } else {
@@ -202,16 +282,16 @@ fn run_import(file: &Path, output_dir: Option<&PathBuf>, max_message: usize) -> 
 
 /// The line of a valid message: its integrity verdict and, with
 /// `--output-dir`, the file it was written to.
-fn valid_entry(file: &Path, message: &MboxMessage, output_dir: Option<&PathBuf>) -> Result<Value, CliError> {
+fn valid_entry(
+    file: &Path,
+    message: &MboxMessage,
+    output_dir: Option<&PathBuf>,
+) -> Result<MessageLine<'static>, CliError> {
     let mut entry = describe(message);
-    entry["valid"] = Value::from(true);
+    entry.valid = Some(true);
     let envelope = Envelope::parse(&message.data)
         .map_err(|e| CliError::invalid(format!("{} message {}", file.display(), message.index), e))?;
-    let verdict = verify(&envelope, &VerifyOptions::default()).verdict;
-    entry["integrity"] = Value::from(match &verdict {
-        Verdict::Fail(failure) => format!("{}: {failure}", verdict_name(&verdict)),
-        other => verdict_name(other).to_owned(),
-    });
+    entry.integrity = Some(verify(&envelope, &VerifyOptions::default()).verdict);
     if let Some(dir) = output_dir {
         let path = dir.join(format!("{:04}.eml", message.index + 1));
         let mut out = File::create(&path).map_err(|source| CliError::Write {
@@ -220,7 +300,7 @@ fn valid_entry(file: &Path, message: &MboxMessage, output_dir: Option<&PathBuf>)
         })?;
         demail::mbox::export_plain(&message.data, &mut out)
             .map_err(|e| CliError::invalid(path.display(), e))?;
-        entry["file"] = Value::from(path.display().to_string());
+        entry.file = Some(path.display().to_string());
     }
     Ok(entry)
 }
@@ -230,9 +310,9 @@ fn list(file: &Path, max_message: usize) -> Result<ExitCode, CliError> {
     let mut out = io::JsonLines::stdout();
     let (mut count, mut problems) = (0usize, 0usize);
     for item in MboxReader::new(reader, max_message) {
-        let entry = match item {
-            Ok(message) => describe(&message),
-            Err(demail::mbox::MboxError::Io(source)) => {
+        match item {
+            Ok(message) => out.line(&describe(&message))?,
+            Err(MboxError::Io(source)) => {
                 return Err(CliError::Read {
                     path: file.to_owned(),
                     source,
@@ -240,13 +320,22 @@ fn list(file: &Path, max_message: usize) -> Result<ExitCode, CliError> {
             }
             Err(error) => {
                 problems += 1;
-                unreadable(&error)
+                out.line(&unreadable(&error))?;
             }
-        };
+        }
         count += 1;
-        out.line(&entry)?;
     }
-    out.finish(&json!({ "summary": { "messages": count, "problems": problems } }))?;
+    #[derive(Serialize)]
+    struct ListSummary {
+        messages: usize,
+        problems: usize,
+    }
+    out.finish(&SummaryLine {
+        summary: ListSummary {
+            messages: count,
+            problems,
+        },
+    })?;
     Ok(if problems == 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,6 +1,6 @@
 //! `demail protect` and `demail open` (S/MIME end-to-end protection,
-//! TR 01201-3.4 §2.1.3; RFC 8551), and the JSON of S/MIME signature
-//! reports shared with `inspect` (PVD FU Schritt 64).
+//! TR 01201-3.4 §2.1.3; RFC 8551): the library's reports as JSON
+//! (docs/schemas/protect.schema.json, open.schema.json).
 //!
 //! Exit codes: 0 done (and, for `open`, every inner signature passed);
 //! 1 refused or a failed check (sealed message, message for someone else,
@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use demail::certificate::Certificate;
 use demail::smime::{
-    Cipher, DecryptionKey, OpenOptions, ProtectOptions, SenderSignature, SignatureForm, SignatureReport,
-    SmimeError,
+    Cipher, DecryptionKey, OpenOptions, OpenReport, ProtectOptions, SenderSignature, SignatureForm,
+    SignatureReport, SmimeError,
 };
 
 use crate::io::{self, CliError, TrustArgs};
@@ -75,17 +76,39 @@ pub(crate) struct OpenArgs {
     allow_unauthenticated: bool,
 }
 
-fn error_json(error: &SmimeError) -> Value {
-    json!({ "error": { "code": error.code(), "message": error.to_string() } })
-}
-
-/// Prints a refusal as JSON (exit 1) or returns an input error (exit 2).
+/// Prints a refusal as the error object (exit 1) or returns an input
+/// error (exit 2).
 fn refused(file: &Path, error: SmimeError) -> Result<ExitCode, CliError> {
     if error.is_unreadable_input() {
         return Err(CliError::invalid(file.display(), error));
     }
-    io::print_json(&error_json(&error))?;
+    io::print_error(error.code(), &error, 1)?;
     Ok(ExitCode::from(1))
+}
+
+/// What `protect -o` reports (docs/schemas/protect.schema.json).
+#[derive(Serialize)]
+struct ProtectReport<'r> {
+    output: String,
+    cipher: &'static str,
+    /// The sender's signing certificate, `null` when not signed.
+    signer: Option<&'r Certificate>,
+    recipients: &'r [Certificate],
+    provider_can_read: bool,
+    subject_encrypted: bool,
+    note: &'static str,
+}
+
+/// What `open` reports (docs/schemas/open.schema.json): the library's
+/// [`OpenReport`] with `opened`, `output`, `signed`, `subject_encrypted`.
+#[derive(Serialize)]
+struct OpenedReport<'r> {
+    opened: bool,
+    output: Option<String>,
+    #[serde(flatten)]
+    report: &'r OpenReport,
+    signed: bool,
+    subject_encrypted: bool,
 }
 
 /// Protects the message; see the module documentation for exit codes.
@@ -122,10 +145,7 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
     {
         recipients.push(cert.clone());
     }
-    let summary_recipients: Vec<Value> = recipients
-        .iter()
-        .map(|c| json!({ "subject": c.subject, "serial": c.serial, "key": c.public_key.describe() }))
-        .collect();
+    let summary_recipients = recipients.clone();
     let mut options = ProtectOptions::new(recipients);
     options.cipher = cipher;
     options.sign = signer.as_ref().map(|(key, cert)| SenderSignature {
@@ -144,15 +164,15 @@ pub(crate) fn protect(args: &ProtectArgs) -> Result<ExitCode, CliError> {
     match &args.output {
         Some(path) => {
             io::write_output(Some(path), &protected)?;
-            io::print_json(&json!({
-                "output": path.display().to_string(),
-                "cipher": cipher.as_str(),
-                "signed": signer.as_ref().map(|(_, cert)| cert.subject.clone()),
-                "recipients": summary_recipients,
-                "provider_can_read": false,
-                "subject_encrypted": false,
-                "note": "the content is encrypted end to end; Subject, From, To, Cc, Date, Message-ID and the X-de-mail-* fields stay readable",
-            }))?;
+            io::print_json(&ProtectReport {
+                output: path.display().to_string(),
+                cipher: cipher.as_str(),
+                signer: signer.as_ref().map(|(_, cert)| cert),
+                recipients: &summary_recipients,
+                provider_can_read: false,
+                subject_encrypted: false,
+                note: "the content is encrypted end to end; Subject, From, To, Cc, Date, Message-ID and the X-de-mail-* fields stay readable",
+            })?;
         }
         None => io::write_stdout(&protected)?,
     }
@@ -179,53 +199,16 @@ pub(crate) fn open(args: &OpenArgs) -> Result<ExitCode, CliError> {
     }
     let report = &opened.report;
     let all_pass = report.signatures.iter().all(SignatureReport::passed);
-    io::print_json(&json!({
-        "opened": true,
-        "output": args.output.as_ref().map(|p| p.display().to_string()),
-        "content_encryption": report.content_encryption,
-        "content_authenticated": report.content_authenticated,
-        "recipients": report.recipients.iter().map(|r| json!({
-            "id": r.id,
-            "key_management": r.key_management,
-            "this_certificate": r.this_certificate,
-        })).collect::<Vec<_>>(),
-        "signed": !report.signatures.is_empty(),
-        "signatures": report.signatures.iter().map(signature_json).collect::<Vec<_>>(),
-        "subject_encrypted": false,
-    }))?;
+    io::print_json(&OpenedReport {
+        opened: true,
+        output: args.output.as_ref().map(|p| p.display().to_string()),
+        report,
+        signed: !report.signatures.is_empty(),
+        subject_encrypted: false,
+    })?;
     Ok(if all_pass {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
-}
-
-/// One S/MIME signature report (PVD FU Schritt 64) as JSON.
-pub(crate) fn signature_json(report: &SignatureReport) -> Value {
-    let verdict = match (&report.failure, report.trusted) {
-        (Some(_), _) => "fail",
-        (None, Some(true)) => "pass",
-        (None, _) => "signature_valid_signer_not_trusted",
-    };
-    json!({
-        "verdict": verdict,
-        "error_case": report.case().map(|c| c.code()),
-        "code": report.failure.as_ref().map(|f| f.code()),
-        "reason": report.failure.as_ref().map(ToString::to_string),
-        "signature_valid": report.signature_valid,
-        "trusted": report.trusted,
-        "status": report.status.code(),
-        "certificate_status": io::status_json(&report.status, report.indication),
-        "digest_algorithm": report.digest_algorithm,
-        "signature_algorithm": report.signature_algorithm,
-        "signer_addresses": report.signer_addresses,
-        "signer": report.signer.as_ref().map(|c| json!({
-            "subject": c.subject,
-            "issuer": c.issuer,
-            "serial": c.serial,
-            "not_before": c.not_before,
-            "not_after": c.not_after,
-            "key": c.public_key.describe(),
-        })),
     })
 }

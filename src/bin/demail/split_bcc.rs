@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
+use demail::address::RecipientList;
 use demail::bcc::{Addressee, SplitCopy, SplitError, split_bcc_each};
 use demail::envelope::Envelope;
 use demail::integrity::IntegrityError;
@@ -70,12 +71,16 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
         let path = args.output_dir.join(&name);
         io::write_output(Some(&path), &copy.message)?;
         let envelope = Envelope::parse(&copy.message).map_err(|e| CliError::invalid(path.display(), e))?;
-        report.push(json!({
-            "addressee": addressee,
-            "file": path.display().to_string(),
-            "chosen_recipient": envelope.metadata().chosen_recipient.as_ref().map(ToString::to_string),
-            "signed": loaded.is_some(),
-        }));
+        report.push(CopyReport {
+            addressee,
+            file: path.display().to_string(),
+            chosen_recipient: envelope
+                .metadata()
+                .chosen_recipient
+                .clone()
+                .map(RecipientList::into_owned),
+            signed: loaded.is_some(),
+        });
         Ok(())
     };
     match split_bcc_each(&raw, &options, &mut write_copy) {
@@ -89,8 +94,22 @@ pub(crate) fn run(args: &SplitBccArgs) -> Result<ExitCode, CliError> {
         )) => return Err(CliError::refused(args.file.display(), error)),
         Err(Step::Split(error)) => return Err(CliError::invalid(args.file.display(), error)),
     }
-    io::print_json(&json!({ "copies": report }))?;
+    #[derive(Serialize)]
+    struct SplitReport {
+        copies: Vec<CopyReport>,
+    }
+    io::print_json(&SplitReport { copies: report })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One copy in the report: to whom, where, its chosen recipients, signed.
+#[derive(Serialize)]
+struct CopyReport {
+    /// `to/cc`, or the BCC recipient's address.
+    addressee: String,
+    file: String,
+    chosen_recipient: Option<RecipientList<'static>>,
+    signed: bool,
 }
 
 /// What can stop the fan-out: the library's refusal or writing a copy.

@@ -1,6 +1,7 @@
 //! `demail verify`: check `X-de-mail-integrity` (TR 01201-3.4 §3.1.21) and
-//! print the report as JSON; the report JSON is shared with every command
-//! that verifies a message (`check-confirmation`, `ident check`).
+//! print the report as JSON: the library's [`VerificationReport`], as in
+//! every command that verifies a message (`check-confirmation`, `ident
+//! check`), with the same envelope object as `demail inspect`.
 //!
 //! With `--stamp --authserv-id ID -o OUT` the gateway also writes the
 //! message with its stamp on top: an `Authentication-Results` field (RFC
@@ -17,11 +18,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use demail::envelope::Envelope;
-use demail::integrity::{IntegrityMode, Verdict, VerificationReport};
-use demail::provider_directory::SignerBinding;
+use demail::integrity::VerificationReport;
+use demail::protection::ProtectionError;
 
 use crate::io::{self, CliError, TrustArgs};
 
@@ -57,18 +58,38 @@ struct StampArgs {
     output: Option<PathBuf>,
 }
 
+/// The report of `demail verify` (docs/schemas/verify.schema.json).
+#[derive(Serialize)]
+struct VerifyReport<'r, 'a> {
+    #[serde(flatten)]
+    report: &'r VerificationReport,
+    envelope: &'r Envelope<'a>,
+    stamp: Option<StampReport>,
+}
+
+/// Where the stamped message went; why the end-to-end summary was left out.
+#[derive(Serialize)]
+struct StampReport {
+    authserv_id: String,
+    output: String,
+    protection_error: Option<ProtectionError>,
+}
+
 /// Verifies the message; see the module documentation for exit codes.
 pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let raw = io::read_input(&args.file)?;
     let envelope = Envelope::parse(&raw).map_err(|e| CliError::invalid(args.file.display(), e))?;
     let trust = args.trust.load()?;
     let report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
-    let mut output = report_json(&report);
-    output["envelope"] = crate::inspect::envelope_json(&envelope);
-    if let (Some(id), Some(path)) = (&args.stamp.authserv_id, &args.stamp.output) {
-        output["stamp"] = write_stamp(&envelope, &report, id, path)?;
-    }
-    io::print_json(&output)?;
+    let stamp = match (&args.stamp.authserv_id, &args.stamp.output) {
+        (Some(id), Some(path)) => Some(write_stamp(&envelope, &report, id, path)?),
+        _ => None,
+    };
+    io::print_json(&VerifyReport {
+        report: &report,
+        envelope: &envelope,
+        stamp,
+    })?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
@@ -85,88 +106,14 @@ fn write_stamp(
     report: &VerificationReport,
     id: &str,
     path: &Path,
-) -> Result<Value, CliError> {
+) -> Result<StampReport, CliError> {
     let protection = demail::protection::analyze(envelope.raw());
     let stamped = demail::stamp::stamp(envelope, id, report, protection.as_ref().ok())
         .map_err(|e| CliError::invalid(format!("--authserv-id {id}"), e))?;
     io::write_output(Some(path), &stamped)?;
-    Ok(json!({
-        "authserv_id": id,
-        "output": path.display().to_string(),
-        "protection_error": protection.err().map(|e| e.to_string()),
-    }))
-}
-
-/// The integrity report: verdict, FU error case, rule code, hashes, trust,
-/// certificate.
-pub(crate) fn report_json(report: &VerificationReport) -> Value {
-    let (case, reason) = match &report.verdict {
-        Verdict::Fail(failure) => (Some(failure.case().code()), Some(failure.to_string())),
-        _ => (None, None),
-    };
-    let failure = report.failure();
-    json!({
-        "verdict": verdict_name(&report.verdict),
-        "error_case": case,
-        "code": failure.map(|f| f.code()),
-        "reason": reason,
-        "offset": failure.and_then(|f| f.offset()),
-        "duplicates": report.duplicates.iter().map(|d| json!({
-            "field": d.field,
-            "first_offset": d.first_offset,
-            "offset": d.offset,
-        })).collect::<Vec<_>>(),
-        "invalid_authoritative": report.invalid_authoritative,
-        "signer_binding": signer_binding_json(&report.signer_binding),
-        "mode": report.mode.map(|m| match m {
-            IntegrityMode::HashOnly => "hash-only",
-            IntegrityMode::Signed => "signed",
-        }),
-        "algorithm": report.algorithm.map(|a| a.to_string()),
-        "body_hash_ok": report.body_hash_ok,
-        "header_ok": report.header_ok,
-        "trusted": report.trusted,
-        "status": report.status.code(),
-        "certificate": report.certificate.as_ref().map(|c| {
-            let mut certificate = json!({
-                "subject": c.subject,
-                "issuer": c.issuer,
-                "serial": c.serial,
-                "not_before": c.not_before,
-                "not_after": c.not_after,
-                "key": c.public_key.describe(),
-            });
-            merge(&mut certificate, io::status_json(&report.status, report.indication));
-            certificate
-        }),
+    Ok(StampReport {
+        authserv_id: id.to_owned(),
+        output: path.display().to_string(),
+        protection_error: protection.err(),
     })
-}
-
-/// Adds the fields of `more` (an object) to `into` (an object).
-fn merge(into: &mut Value, more: Value) {
-    if let (Value::Object(into), Value::Object(more)) = (into, more) {
-        into.extend(more);
-    }
-}
-
-/// The name of a verdict in the reports: `pass`, `signature valid, signer
-/// not trusted`, `fail` (the library's [`Verdict`] has no name of its own yet).
-pub(crate) fn verdict_name(verdict: &Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::SignatureValidUntrusted => "signature valid, signer not trusted",
-        _ => "fail",
-    }
-}
-
-/// `{"state": "not_checked" | "listed" | "not_listed" | "no_sender_domain" | "unsigned", "domain": ...}`.
-pub(crate) fn signer_binding_json(binding: &SignerBinding) -> Value {
-    let (state, domain) = match binding {
-        SignerBinding::Listed { domain } => ("listed", Some(domain)),
-        SignerBinding::NotListed { domain } => ("not_listed", Some(domain)),
-        SignerBinding::NoSenderDomain => ("no_sender_domain", None),
-        SignerBinding::Unsigned => ("unsigned", None),
-        _ => ("not_checked", None),
-    };
-    json!({ "state": state, "domain": domain })
 }

@@ -710,6 +710,7 @@ impl Trust {
             duplicate_fields: self.duplicate_fields,
             require_signature: self.require_signature,
             provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
+            certificate_cache: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Integrity verification (TR 01201-3.4 §3.1.21) against its cryptographic
 //! floor: hash-only verification versus a raw SHA-256 of the same bytes, and
 //! signed verification versus ring's raw `UnparsedPublicKey::verify` on the
-//! same key and data.
+//! same key and data — with [`verify`] (the certificate parsed on every
+//! call) and with a warm [`Verifier`] (certificate cache, and with a chain
+//! the cached path; D191, D192).
 //!
 //! `cargo bench --bench integrity`
 
@@ -10,6 +12,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ring::signature::{self as ring_sig, UnparsedPublicKey};
 
+use demail::Verifier;
 use demail::certificate::Certificate;
 use demail::crypto::{PublicKey, SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
@@ -99,6 +102,45 @@ fn signed_case(c: &mut Criterion, name: &str, key_pem: &str, cert_pem: &str, sch
             let envelope = Envelope::parse(black_box(&signed)).expect("parse");
             verify(&envelope, &verify_options)
         })
+    });
+    let at = std::time::SystemTime::now();
+    let warm = Verifier::builder().build();
+    assert_eq!(
+        warm.verify_envelope(&signed, at).expect("parse").verdict,
+        Verdict::SignatureValidUntrusted
+    );
+    group.bench_function("verifier_warm", |b| {
+        b.iter(|| warm.verify_envelope(black_box(&signed), at))
+    });
+    let read = |name: &str| {
+        Certificate::from_der(std::fs::read(format!("tests/data/keys/{name}.cert.der")).expect(name))
+    };
+    let chained = Verifier::builder()
+        .trust_anchor(read("ca").expect("ca"))
+        .intermediate(read("intermediate").expect("intermediate"))
+        .build();
+    assert_eq!(
+        chained.verify_envelope(&signed, at).expect("parse").verdict,
+        Verdict::Pass
+    );
+    let (anchors, intermediates) = (
+        read("ca").expect("ca"),
+        read("intermediate").expect("intermediate"),
+    );
+    let chain_options = VerifyOptions {
+        time: at,
+        trust_anchors: std::slice::from_ref(&anchors),
+        intermediates: std::slice::from_ref(&intermediates),
+        ..VerifyOptions::default()
+    };
+    group.bench_function("demail_parse_and_verify_chain", |b| {
+        b.iter(|| {
+            let envelope = Envelope::parse(black_box(&signed)).expect("parse");
+            verify(&envelope, &chain_options)
+        })
+    });
+    group.bench_function("verifier_warm_chain", |b| {
+        b.iter(|| chained.verify_envelope(black_box(&signed), at))
     });
     group.bench_function("ring_verify_only", |b| {
         b.iter(|| {

@@ -317,11 +317,16 @@ impl Certificate {
 
     /// The SHA-256 fingerprint of the DER encoding.
     pub fn sha256_fingerprint(&self) -> [u8; 32] {
-        let digest = ring::digest::digest(&ring::digest::SHA256, &self.der);
-        let mut out = [0u8; 32];
-        out.copy_from_slice(digest.as_ref());
-        out
+        sha256_fingerprint(&self.der)
     }
+}
+
+/// The SHA-256 fingerprint of DER bytes (of a certificate not yet parsed).
+pub(crate) fn sha256_fingerprint(der: &[u8]) -> [u8; 32] {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 pub(crate) fn der_error(error: x509_parser::nom::Err<X509Error>) -> CertificateError {

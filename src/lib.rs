@@ -30,8 +30,9 @@
 //! [`VerifyOptions`], [`VerificationReport`], [`build_confirmation`],
 //! [`check_confirmation`], [`build_notification`], [`read_notification`],
 //! [`Issuer`] (the provider that builds them), [`DateTime`] (the one date
-//! type), [`Certificate`], [`SigningKey`] and the [`Signer`] that pairs a key
-//! with its certificate ([`CertifiedKey`]).
+//! type), [`Certificate`], [`SigningKey`], the [`Signer`] that pairs a key
+//! with its certificate ([`CertifiedKey`]) and [`Verifier`] (the owned,
+//! shareable verifier of a service).
 //!
 //! - **Reading a message**: [`envelope::Envelope::parse`] gives the typed
 //!   [`metadata::Metadata`], the raw fields ([`header::RawField`]), field
@@ -75,6 +76,12 @@
 //!   [`provider_directory`] binds signers to the sender's domain;
 //!   [`stamp::stamp`] writes the gateway's verdict as an
 //!   `Authentication-Results` field (RFC 8601).
+//! - **A verifying service**: [`verifier::Verifier`] owns the anchors,
+//!   policies, provider directory and evidence, is `Send + Sync` and cheap
+//!   to clone, verifies envelopes, XML signatures and confirmations with an
+//!   explicit time through the same verifiers, and keeps parsed signer
+//!   certificates and their paths in a bounded
+//!   [`certificate_cache::CertificateCache`].
 //! - **Trust**: [`trust`] is the one trust evaluation of every verifier
 //!   (integrity, XML-DSig, S/MIME): [`trust::VerifyOptions`], the
 //!   certificate checks and [`trust::KeyPolicy`], the path to the trust
@@ -182,6 +189,7 @@ pub mod address;
 pub mod bcc;
 pub mod builder;
 pub mod certificate;
+pub mod certificate_cache;
 #[cfg(feature = "provider")]
 pub mod confirmation;
 pub mod crypto;
@@ -217,6 +225,7 @@ pub mod trust;
 #[cfg(feature = "xml")]
 pub mod trusted_list;
 pub mod validate;
+pub mod verifier;
 mod writer;
 #[cfg(feature = "xml")]
 pub mod xml;
@@ -238,6 +247,7 @@ pub use provider::Issuer;
 pub use signer::{CertifiedKey, Signer};
 pub use trust::VerifyOptions;
 pub use validate::{Mode, Report};
+pub use verifier::Verifier;
 
 /// The README's examples, compiled and run as doc tests (the S/MIME example
 /// needs the `smime` feature, the confirmation examples `provider`, the

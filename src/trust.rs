@@ -60,6 +60,7 @@ use webpki::{ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, Verified
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::certificate::{CaRequirement, Certificate, CertificateError, DerError, KeyRule, der_error};
+use crate::certificate_cache::{CachedPath, CertificateCache};
 use crate::crypto::{Curve, PublicKey};
 use crate::fields::unix_seconds;
 use crate::provider_directory::ProviderDirectory;
@@ -110,6 +111,13 @@ pub struct VerifyOptions<'a> {
     /// TR 01201-3.4 §3.5.1; D201); otherwise it fails FC-02 with
     /// [`CertificateError::NotQualified`]. Default: not required.
     pub require_qualified: bool,
+    /// Parsed signer certificates and their verified paths, kept between
+    /// verifications (a [`Verifier`](crate::verifier::Verifier)'s; D191,
+    /// D192). `None` (the default): every certificate is parsed and every
+    /// path built afresh. Paths are reused only when
+    /// [`VerifyOptions::trust_anchors`] and [`VerifyOptions::intermediates`]
+    /// are the cache's own.
+    pub certificate_cache: Option<&'a CertificateCache>,
 }
 
 impl Default for VerifyOptions<'_> {
@@ -130,6 +138,7 @@ impl Default for VerifyOptions<'_> {
             require_signature: false,
             provider_directory: None,
             require_qualified: false,
+            certificate_cache: None,
         }
     }
 }
@@ -150,6 +159,19 @@ impl VerifyOptions<'_> {
         Ok(())
     }
 
+    /// The signer certificate with DER encoding `der`: from
+    /// [`VerifyOptions::certificate_cache`] when there is one, else parsed
+    /// ([`Certificate::from_der`]).
+    ///
+    /// # Errors
+    /// Why the DER is not a certificate.
+    pub fn certificate(&self, der: Vec<u8>) -> Result<Certificate, CertificateError> {
+        match self.certificate_cache {
+            Some(cache) => cache.certificate(&der).map(|cached| Certificate::clone(&cached)),
+            None => Certificate::from_der(der),
+        }
+    }
+
     /// The path from `certificate` to a trust anchor
     /// ([`verify_certification_path`]), with
     /// [`VerifyOptions::intermediates`] and `carried` (certificates the
@@ -166,12 +188,14 @@ impl VerifyOptions<'_> {
             return None;
         }
         if carried.is_empty() {
-            return Some(verify_certification_path(
-                certificate,
-                self.trust_anchors,
-                self.intermediates,
-                self.time,
-            ));
+            return Some(match self.certificate_cache {
+                Some(cache) if cache.serves(self.trust_anchors, self.intermediates) => {
+                    cached_path(cache, certificate, self.time)
+                }
+                _ => {
+                    verify_certification_path(certificate, self.trust_anchors, self.intermediates, self.time)
+                }
+            });
         }
         let intermediates: Vec<Certificate> = self.intermediates.iter().chain(carried).cloned().collect();
         Some(verify_certification_path(
@@ -456,6 +480,35 @@ pub fn verify_certification_path(
     intermediates: &[Certificate],
     time: SystemTime,
 ) -> Result<Vec<Certificate>, CertificateError> {
+    verified_path(certificate, anchors, intermediates, time).map(|path| path.path)
+}
+
+/// [`verify_certification_path`] through `cache`: a path found before is
+/// reused while every certificate on it is valid at `time`; otherwise the
+/// path is built and, when found, kept (D192). Failures are never kept.
+fn cached_path(
+    cache: &CertificateCache,
+    certificate: &Certificate,
+    time: SystemTime,
+) -> Result<Vec<Certificate>, CertificateError> {
+    if let Some(path) = cache.path(certificate, unix_seconds(time)) {
+        return Ok(path);
+    }
+    let path = verified_path(certificate, cache.trust_anchors(), cache.intermediates(), time)?;
+    let cas = path.path.clone();
+    cache.set_path(certificate, path);
+    Ok(cas)
+}
+
+/// [`verify_certification_path`], answering the CA certificates of the
+/// verified path and the window in which every certificate of it, the
+/// anchor included, is valid.
+fn verified_path(
+    certificate: &Certificate,
+    anchors: &[Certificate],
+    intermediates: &[Certificate],
+    time: SystemTime,
+) -> Result<CachedPath, CertificateError> {
     let anchor_ders: Vec<CertificateDer<'_>> =
         anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
     let trust_anchors = anchor_ders
@@ -470,7 +523,7 @@ pub fn verify_certification_path(
     let end_entity = webpki::EndEntityCert::try_from(&end_entity_der).map_err(CertificateError::Untrusted)?;
     let time = UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO));
     let rejected: RefCell<Option<CertificateError>> = RefCell::new(None);
-    let found: RefCell<Option<Vec<Certificate>>> = RefCell::new(None);
+    let found: RefCell<Option<CachedPath>> = RefCell::new(None);
     let ca_rule = |path: &VerifiedPath<'_>| {
         let anchor = trust_anchors
             .iter()
@@ -488,12 +541,18 @@ pub fn verify_certification_path(
             }
         }
         // Every certificate of the path is one of `intermediates` or `anchors`.
-        let path: Option<Vec<Certificate>> = cas
+        let on_path: Vec<Option<&Certificate>> = cas
             .iter()
-            .map(|der| intermediates.iter().find(|c| c.der() == der.as_slice()).cloned())
-            .chain(std::iter::once(anchor.cloned()))
+            .map(|der| intermediates.iter().find(|c| c.der() == der.as_slice()))
+            .chain([anchor])
             .collect();
-        *found.borrow_mut() = path;
+        let (valid_from, valid_until) = validity_window(certificate, &on_path);
+        let path: Option<Vec<Certificate>> = on_path.iter().map(|c| c.cloned()).collect();
+        *found.borrow_mut() = path.map(|path| CachedPath {
+            path,
+            valid_from,
+            valid_until,
+        });
         Ok(())
     };
     let result = end_entity.verify_for_usage(
@@ -506,6 +565,7 @@ pub fn verify_certification_path(
         Some(&ca_rule),
     );
     match (result, rejected.into_inner()) {
+        // The path's certificates are of `intermediates` or `anchors` by construction.
         (Ok(_), _) => found
             .into_inner()
             .ok_or(CertificateError::Untrusted(webpki::Error::UnknownIssuer)),
@@ -540,6 +600,19 @@ pub fn check_qualified(certificate: &Certificate) -> Result<(), CertificateError
         types: statements.types.iter().map(|t| t.code().to_owned()).collect(),
         readable,
     })
+}
+
+/// The seconds since the epoch in which `certificate` and every
+/// certificate of `path` are valid; empty (never holds) when a certificate
+/// of the path is unknown.
+fn validity_window(certificate: &Certificate, path: &[Option<&Certificate>]) -> (i64, i64) {
+    path.iter().fold(
+        (certificate.not_before, certificate.not_after),
+        |(from, until), on_path| match on_path {
+            Some(c) => (from.max(c.not_before), until.min(c.not_after)),
+            None => (i64::MAX, i64::MIN),
+        },
+    )
 }
 
 /// RFC 5280 §4.2.1.3, §4.2.1.9: a certificate that signs certificates is a CA
@@ -762,6 +835,71 @@ mod tests {
         };
         assert!(matches!(
             options.verify_path(&signer, &[cert("intermediate"), cert("ca")]),
+            Some(Err(CertificateError::Untrusted(_)))
+        ));
+    }
+
+    // RFC 5280 §6.1.3 (a)(2), D192: a cached path holds only while every certificate on it is valid
+    #[test]
+    fn path_window_is_the_intersection_of_every_certificate_on_the_path() {
+        let signer = cert("p256");
+        let mut intermediate = cert("intermediate");
+        intermediate.not_after = signer.not_after - 10;
+        let mut anchor = cert("ca");
+        anchor.not_before = signer.not_before + 5;
+        assert_eq!(
+            validity_window(&signer, &[Some(&intermediate), Some(&anchor)]),
+            (signer.not_before + 5, signer.not_after - 10)
+        );
+        assert_eq!(
+            validity_window(&signer, &[None, Some(&anchor)]),
+            (i64::MAX, i64::MIN)
+        );
+        let path = verified_path(&signer, &[cert("ca")], &[cert("intermediate")], at()).unwrap();
+        assert_eq!(path.path, [cert("intermediate"), cert("ca")]);
+        assert_eq!(
+            (path.valid_from, path.valid_until),
+            (signer.not_before, signer.not_after)
+        );
+    }
+
+    // D192: through a cache the first path is kept and reused inside its window, failures are not kept
+    #[test]
+    fn cached_chain_reuses_the_path_inside_its_window_only() {
+        let cache = CertificateCache::new(vec![cert("ca")], vec![cert("intermediate")], 4);
+        let options = VerifyOptions {
+            time: at(),
+            trust_anchors: cache.trust_anchors(),
+            intermediates: cache.intermediates(),
+            certificate_cache: Some(&cache),
+            ..VerifyOptions::default()
+        };
+        let signer = options.certificate(cert("p256").der().to_vec()).unwrap();
+        let path = vec![cert("intermediate"), cert("ca")];
+        assert_eq!(options.verify_path(&signer, &[]), Some(Ok(path.clone())));
+        assert_eq!(cache.path(&signer, unix_seconds(at())), Some(path));
+        let expired = VerifyOptions {
+            time: UNIX_EPOCH + Duration::from_secs(2_400_000_000), // 2046
+            ..options
+        };
+        assert!(matches!(
+            expired.verify_path(&signer, &[]),
+            Some(Err(CertificateError::Untrusted(
+                webpki::Error::CertExpired { .. }
+            )))
+        ));
+        // Other anchors than the cache's: built afresh, never from the cache.
+        let other_anchors = [cert("bp-ca")];
+        let foreign = VerifyOptions {
+            trust_anchors: &other_anchors,
+            ..expired
+        };
+        let foreign = VerifyOptions {
+            time: at(),
+            ..foreign
+        };
+        assert!(matches!(
+            foreign.verify_path(&signer, &[]),
             Some(Err(CertificateError::Untrusted(_)))
         ));
     }

@@ -467,7 +467,8 @@ fn check_signature(
     let Some(text) = envelope.metadata().signature_certificate.as_deref() else {
         return report.fail(Failure::MissingCertificate);
     };
-    let certificate = match Certificate::from_base64(text) {
+    let der = crate::pem::decode_base64(text).ok_or(CertificateError::Encoding);
+    let certificate = match der.and_then(|der| options.certificate(der)) {
         Ok(certificate) => certificate,
         Err(error) => return report.fail(Failure::Certificate(error)),
     };

@@ -111,6 +111,27 @@ impl XmlLimits {
     };
 }
 
+/// The error of the underlying XML tokenizer (quick-xml), kept typed as the
+/// source of [`XmlError::Parser`]. Two are equal when they say the same.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(transparent)]
+pub struct ParserError(#[from] quick_xml::Error);
+
+impl ParserError {
+    /// quick-xml's error.
+    pub fn get(&self) -> &quick_xml::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for ParserError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for ParserError {}
+
 /// Why an XML document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -170,6 +191,18 @@ pub enum XmlError {
         offset: usize,
         /// The reader's description.
         message: String,
+    },
+    /// quick-xml refused the input as not well-formed; its error is the
+    /// source.
+    #[error("malformed XML in <{element}> at byte {offset}")]
+    Parser {
+        /// The innermost open element (`document` at the top).
+        element: String,
+        /// Offset where reading stopped.
+        offset: usize,
+        /// quick-xml's error.
+        #[source]
+        source: ParserError,
     },
     /// An element the schema of §3.5.3 does not allow here.
     #[error(

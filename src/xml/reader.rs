@@ -199,6 +199,15 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// quick-xml's refusal at `offset` in the current element.
+    fn parser(&self, offset: usize, error: impl Into<quick_xml::Error>) -> XmlError {
+        XmlError::Parser {
+            element: self.current(),
+            offset,
+            source: super::ParserError::from(error.into()),
+        }
+    }
+
     /// The next node; `None` at the end of a well-formed document.
     pub(crate) fn next_node(&mut self) -> Result<Option<Node<'a>>, XmlError> {
         if let Some(offset) = self.pending_end.take() {
@@ -210,7 +219,7 @@ impl<'a> XmlReader<'a> {
                 Ok(event) => event,
                 Err(e) => {
                     let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
-                    return Err(self.syntax(at, e.to_string()));
+                    return Err(self.parser(at, e));
                 }
             };
             let first = self.events == 0;
@@ -399,7 +408,7 @@ impl<'a> XmlReader<'a> {
     /// XML 1.0 §2.8: version 1.0 only. The encoding label was checked
     /// against the bytes when the document was decoded.
     fn check_declaration(&self, decl: &BytesDecl<'_>, offset: usize) -> Result<(), XmlError> {
-        let version = decl.version().map_err(|e| self.syntax(offset, e.to_string()))?;
+        let version = decl.version().map_err(|e| self.parser(offset, e))?;
         if version != "1.0" {
             return Err(self.syntax(
                 offset,
@@ -407,7 +416,7 @@ impl<'a> XmlReader<'a> {
             ));
         }
         match decl.encoding() {
-            Some(Err(e)) => Err(self.syntax(offset, e.to_string())),
+            Some(Err(e)) => Err(self.parser(offset, e)),
             _ => Ok(()),
         }
     }
@@ -431,7 +440,7 @@ impl<'a> XmlReader<'a> {
                     offset,
                 });
             }
-            let attribute = attribute.map_err(|e| self.syntax(offset, e.to_string()))?;
+            let attribute = attribute.map_err(|e| self.parser(offset, e))?;
             let qname = attribute.key.into_inner();
             let (prefix, local) = split_qname(qname).ok_or_else(|| self.bad_name(qname, offset))?;
             let value = match attribute.value {
@@ -638,6 +647,28 @@ mod tests {
     fn expanded_name_duplicates_are_rejected() {
         let xml = "<a xmlns:p='urn:x' xmlns:q='urn:x' p:b='1' q:b='2'/>";
         assert!(matches!(nodes(xml), Err(XmlError::Syntax { .. })));
+    }
+
+    // XML 1.0 §2.1 (well-formed): what the tokenizer refuses keeps quick-xml's
+    // error as a typed source, not its text (issue 15 §2).
+    #[test]
+    fn tokenizer_errors_keep_quick_xml_error_as_source() {
+        use std::error::Error as _;
+        let error = nodes("<a><b></a>").unwrap_err();
+        let XmlError::Parser { element, source, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(element, "b");
+        assert!(
+            matches!(source.get(), quick_xml::Error::IllFormed(_)),
+            "{source:?}"
+        );
+        assert!(error.source().is_some());
+        let attribute = nodes("<a x='1' x='2'/>").unwrap_err();
+        assert!(
+            matches!(&attribute, XmlError::Parser { source, .. } if matches!(source.get(), quick_xml::Error::InvalidAttr(_))),
+            "{attribute:?}"
+        );
     }
 
     // XML 1.0 §2.6: processing instructions are nodes; `xml` is reserved.

@@ -182,7 +182,9 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
     let (signed_content, canonical_signed_info) = canonical_pair(&text, &parsed, reference, signed_info)?;
     let mut certificates = parsed.certificates.iter();
     let signer = certificates.next().ok_or(XmlDsigError::NoCertificate)?;
-    let certificate = Certificate::from_der(signer.clone()).map_err(XmlDsigError::Certificate)?;
+    let certificate = options
+        .certificate(signer.clone())
+        .map_err(XmlDsigError::Certificate)?;
     let extra = certificates
         .map(|der| Certificate::from_der(der.clone()).map_err(XmlDsigError::Certificate))
         .collect::<Result<Vec<_>, _>>()?;

@@ -771,6 +771,7 @@ impl Trust {
             require_signature: self.require_signature,
             provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
             require_qualified: self.require_qualified,
+            certificate_cache: None,
         }
     }
 

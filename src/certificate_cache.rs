@@ -1,0 +1,270 @@
+//! The parsed-certificate cache (Zertifikatspuffer) of a
+//! [`Verifier`](crate::verifier::Verifier): signer certificates from
+//! `X-de-mail-signature-certificate` (TR 01201-3.4 §3.1.14) and from
+//! `ds:X509Certificate` (§3.5.1), parsed once and kept by the SHA-256 of
+//! their DER encoding, with the path each one was found to have to the
+//! trust anchors and the time window in which that path holds
+//! (docs/decisions.md D191, D192).
+//!
+//! The cache is bounded ([`CertificateCache::capacity`], first in, first
+//! out), shared behind a [`RwLock`] so a verifier stays `Send + Sync`, and
+//! only ever holds time-independent work: a parsed certificate, and a
+//! verified path with the window of validity of every certificate on it. A
+//! path is only reused at a time inside that window, and only for the
+//! trust anchors and intermediates the cache was made for; revocation
+//! status is never cached. Errors are never cached: a certificate that
+//! does not parse or has no path is checked again every time (fail closed).
+//!
+//! ```
+//! use demail::certificate::Certificate;
+//! use demail::certificate_cache::CertificateCache;
+//!
+//! let der = std::fs::read("tests/data/keys/p256.cert.der")?;
+//! let cache = CertificateCache::new(Vec::new(), Vec::new(), 2);
+//! let first = cache.certificate(&der)?;
+//! let again = cache.certificate(&der)?;
+//! assert!(std::sync::Arc::ptr_eq(&first, &again)); // parsed once
+//! assert_eq!(*first, Certificate::from_der(der)?);
+//! assert_eq!(cache.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::certificate::{Certificate, CertificateError, sha256_fingerprint as fingerprint};
+
+/// The default bound of a [`CertificateCache`]: a provider gateway sees a
+/// few hundred provider certificates at most.
+pub const DEFAULT_CAPACITY: usize = 1024;
+
+/// SHA-256 of a certificate's DER encoding.
+type Fingerprint = [u8; 32];
+
+/// Parsed certificates by the SHA-256 of their DER, bounded, with the
+/// verified path of each (see the [module documentation](self)).
+#[derive(Debug)]
+pub struct CertificateCache {
+    trust_anchors: Arc<[Certificate]>,
+    intermediates: Arc<[Certificate]>,
+    capacity: usize,
+    entries: RwLock<Entries>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<Fingerprint, Entry>,
+    /// Insertion order, for first-in-first-out eviction.
+    order: VecDeque<Fingerprint>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    certificate: Arc<Certificate>,
+    path: Option<CachedPath>,
+}
+
+/// A verified path: the CA certificates on it (the issuer of the
+/// certificate first, the trust anchor last, D202), and the seconds since
+/// the epoch in which every certificate on the path is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CachedPath {
+    pub(crate) path: Vec<Certificate>,
+    pub(crate) valid_from: i64,
+    pub(crate) valid_until: i64,
+}
+
+impl CachedPath {
+    /// Whether the path holds at `time` (seconds since the epoch): every
+    /// certificate on it is valid then (RFC 5280 §6.1.3 (a)(2)).
+    fn holds_at(&self, time: i64) -> bool {
+        self.valid_from <= time && time <= self.valid_until
+    }
+}
+
+impl CertificateCache {
+    /// An empty cache of at most `capacity` certificates (at least one), for
+    /// paths to `trust_anchors` through `intermediates`.
+    pub fn new(trust_anchors: Vec<Certificate>, intermediates: Vec<Certificate>, capacity: usize) -> Self {
+        CertificateCache {
+            trust_anchors: trust_anchors.into(),
+            intermediates: intermediates.into(),
+            capacity: capacity.max(1),
+            entries: RwLock::new(Entries::default()),
+        }
+    }
+
+    /// The trust anchors the cached paths lead to.
+    pub fn trust_anchors(&self) -> &[Certificate] {
+        &self.trust_anchors
+    }
+
+    /// The intermediates the cached paths were built with.
+    pub fn intermediates(&self) -> &[Certificate] {
+        &self.intermediates
+    }
+
+    /// The most certificates the cache holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many certificates the cache holds now.
+    pub fn len(&self) -> usize {
+        self.read().map.len()
+    }
+
+    /// Whether the cache holds no certificate.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The certificate with DER encoding `der`, parsed on the first call
+    /// ([`Certificate::from_der`]) and taken from the cache after that.
+    ///
+    /// # Errors
+    /// The parse error, every time: failures are not cached.
+    pub fn certificate(&self, der: &[u8]) -> Result<Arc<Certificate>, CertificateError> {
+        let key = fingerprint(der);
+        if let Some(entry) = self.read().map.get(&key)
+            && entry.certificate.der() == der
+        {
+            return Ok(Arc::clone(&entry.certificate));
+        }
+        let certificate = Arc::new(Certificate::from_der(der.to_vec())?);
+        self.insert(key, Arc::clone(&certificate));
+        Ok(certificate)
+    }
+
+    /// Whether paths built with `trust_anchors` and `intermediates` may be
+    /// cached here: they are the very slices the cache was made for.
+    pub(crate) fn serves(&self, trust_anchors: &[Certificate], intermediates: &[Certificate]) -> bool {
+        std::ptr::eq(trust_anchors, &*self.trust_anchors) && std::ptr::eq(intermediates, &*self.intermediates)
+    }
+
+    /// The cached path of `certificate`, if one holds at `time` (seconds
+    /// since the epoch).
+    pub(crate) fn path(&self, certificate: &Certificate, time: i64) -> Option<Vec<Certificate>> {
+        let entries = self.read();
+        let entry = entries.map.get(&certificate.sha256_fingerprint())?;
+        if entry.certificate.der() != certificate.der() {
+            return None;
+        }
+        let path = entry.path.as_ref().filter(|path| path.holds_at(time))?;
+        Some(path.path.clone())
+    }
+
+    /// Records the verified path of `certificate` (only for a certificate
+    /// the cache holds).
+    pub(crate) fn set_path(&self, certificate: &Certificate, path: CachedPath) {
+        let mut entries = self.write();
+        if let Some(entry) = entries.map.get_mut(&certificate.sha256_fingerprint())
+            && entry.certificate.der() == certificate.der()
+        {
+            entry.path = Some(path);
+        }
+    }
+
+    fn insert(&self, key: Fingerprint, certificate: Arc<Certificate>) {
+        let mut entries = self.write();
+        if entries.map.contains_key(&key) {
+            return;
+        }
+        while entries.map.len() >= self.capacity {
+            let Some(oldest) = entries.order.pop_front() else {
+                break;
+            };
+            entries.map.remove(&oldest);
+        }
+        entries.order.push_back(key);
+        entries.map.insert(
+            key,
+            Entry {
+                certificate,
+                path: None,
+            },
+        );
+    }
+
+    // A poisoned lock still holds a consistent map: no code panics while
+    // holding it, and every entry is checked against the DER on use.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Entries> {
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Entries> {
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn der(name: &str) -> Vec<u8> {
+        std::fs::read(format!("tests/data/keys/{name}.cert.der")).unwrap()
+    }
+
+    // D191: the cache never holds more than its capacity; the oldest goes first
+    #[test]
+    fn cache_is_bounded_and_evicts_the_oldest_first() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 2);
+        let p256 = cache.certificate(&der("p256")).unwrap();
+        cache.certificate(&der("p384")).unwrap();
+        cache.certificate(&der("rsa3072")).unwrap();
+        assert_eq!(cache.len(), 2);
+        // p256 was evicted: parsed again, a new allocation equal to the old.
+        let again = cache.certificate(&der("p256")).unwrap();
+        assert!(!Arc::ptr_eq(&p256, &again));
+        assert_eq!(p256, again);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(CertificateCache::new(Vec::new(), Vec::new(), 0).capacity(), 1);
+    }
+
+    // Fail closed: a certificate that does not parse is refused every time and never cached
+    #[test]
+    fn unparsable_certificates_are_refused_and_not_cached() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 4);
+        let mut broken = der("p256");
+        broken.push(0);
+        for _ in 0..2 {
+            assert_eq!(
+                cache.certificate(&broken),
+                Err(CertificateError::TrailingBytes(1))
+            );
+        }
+        assert!(cache.is_empty());
+    }
+
+    // D192: a cached path is reused only inside the validity window it was found for
+    #[test]
+    fn cached_path_holds_only_inside_its_window() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 4);
+        let signer = cache.certificate(&der("p256")).unwrap();
+        let issuer = Certificate::from_der(der("intermediate")).unwrap();
+        assert_eq!(cache.path(&signer, 100), None);
+        cache.set_path(
+            &signer,
+            CachedPath {
+                path: vec![issuer.clone()],
+                valid_from: 50,
+                valid_until: 150,
+            },
+        );
+        assert_eq!(cache.path(&signer, 100), Some(vec![issuer]));
+        assert_eq!(cache.path(&signer, 49), None);
+        assert_eq!(cache.path(&signer, 151), None);
+        let other = Certificate::from_der(der("p384")).unwrap();
+        assert_eq!(cache.path(&other, 100), None);
+    }
+
+    // D192: paths are cached only for the anchor and intermediate slices the cache was made for
+    #[test]
+    fn serves_only_its_own_anchor_slices() {
+        let anchors = vec![Certificate::from_der(der("ca")).unwrap()];
+        let cache = CertificateCache::new(anchors.clone(), Vec::new(), 4);
+        assert!(cache.serves(cache.trust_anchors(), cache.intermediates()));
+        assert!(!cache.serves(&anchors, cache.intermediates()));
+        assert!(!cache.serves(cache.trust_anchors(), &anchors));
+    }
+}

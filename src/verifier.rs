@@ -16,12 +16,12 @@
 //! use std::time::{Duration, UNIX_EPOCH};
 //! use demail::certificate::Certificate;
 //! use demail::integrity::{SignOptions, Verdict, sign};
-//! use demail::{SigningKey, Verifier};
+//! use demail::{CertifiedKey, SigningKey, Verifier};
 //!
 //! let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}"));
 //! let key = SigningKey::from_pkcs8_pem(&read("p256.key.pem")?)?;
-//! let signer = Certificate::from_pem(&read("p256.cert.pem")?)?;
-//! let message = sign(&std::fs::read("tests/data/normal.eml")?, &SignOptions::signed(&key, &signer))?;
+//! let signer = CertifiedKey::new(key, Certificate::from_pem(&read("p256.cert.pem")?)?)?;
+//! let message = sign(&std::fs::read("tests/data/normal.eml")?, &SignOptions::signed(&signer))?;
 //!
 //! let verifier = Verifier::builder()
 //!     .trust_anchor(Certificate::from_pem(&read("ca.cert.pem")?)?)

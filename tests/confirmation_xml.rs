@@ -567,7 +567,7 @@ fn structure_errors_name_the_element_and_offset() {
     let broken = xml.replace("</Hash>", "</Hsh>");
     assert!(matches!(
         AcknowledgeMessage::parse(broken.as_bytes()),
-        Err(XmlError::Syntax { .. })
+        Err(XmlError::Parser { .. })
     ));
     // An encoding the reader does not read (D83), invalid characters, invalid UTF-8.
     let other = xml.replace("encoding=\"UTF-8\"", "encoding=\"Shift_JIS\"");

@@ -91,6 +91,27 @@ pub enum CertificateError {
     /// path validator's typed error.
     #[error("the certificate does not chain to a trust anchor: {0}")]
     Untrusted(#[source] webpki::Error),
+    /// A qualified certificate is required
+    /// ([`VerifyOptions::require_qualified`](crate::trust::VerifyOptions::require_qualified)),
+    /// and this one is not an EU qualified certificate for seals or
+    /// signatures by its QCStatements (ETSI EN 319 412-5 §4.2.1, §4.2.3;
+    /// TR 01201-3.4 §3.5.1; D135, D201). An unreadable extension counts as
+    /// none (`readable` false).
+    #[error(
+        "the certificate `{subject}` is not qualified (QcCompliance {compliance}, QcType [{}]{}; ETSI EN 319 412-5 §4.2)",
+        .types.join(", "),
+        if *.readable { "" } else { "; the QCStatements extension does not decode" }
+    )]
+    NotQualified {
+        /// The certificate's subject.
+        subject: String,
+        /// Whether QcCompliance is stated.
+        compliance: bool,
+        /// The QcType codes (`esign`, `eseal`, `web`, dotted OIDs).
+        types: Vec<String>,
+        /// Whether the QCStatements extension decoded.
+        readable: bool,
+    },
 }
 
 /// An X.509 parse error (x509-parser's typed error).

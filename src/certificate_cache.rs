@@ -64,11 +64,12 @@ struct Entry {
     path: Option<CachedPath>,
 }
 
-/// A verified path: the issuer of the certificate on it, and the seconds
-/// since the epoch in which every certificate on the path is valid.
+/// A verified path: the CA certificates on it (the issuer of the
+/// certificate first, the trust anchor last, D202), and the seconds since
+/// the epoch in which every certificate on the path is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CachedPath {
-    pub(crate) issuer: Certificate,
+    pub(crate) path: Vec<Certificate>,
     pub(crate) valid_from: i64,
     pub(crate) valid_until: i64,
 }
@@ -143,14 +144,14 @@ impl CertificateCache {
 
     /// The cached path of `certificate`, if one holds at `time` (seconds
     /// since the epoch).
-    pub(crate) fn path(&self, certificate: &Certificate, time: i64) -> Option<Certificate> {
+    pub(crate) fn path(&self, certificate: &Certificate, time: i64) -> Option<Vec<Certificate>> {
         let entries = self.read();
         let entry = entries.map.get(&certificate.sha256_fingerprint())?;
         if entry.certificate.der() != certificate.der() {
             return None;
         }
         let path = entry.path.as_ref().filter(|path| path.holds_at(time))?;
-        Some(path.issuer.clone())
+        Some(path.path.clone())
     }
 
     /// Records the verified path of `certificate` (only for a certificate
@@ -245,12 +246,12 @@ mod tests {
         cache.set_path(
             &signer,
             CachedPath {
-                issuer: issuer.clone(),
+                path: vec![issuer.clone()],
                 valid_from: 50,
                 valid_until: 150,
             },
         );
-        assert_eq!(cache.path(&signer, 100), Some(issuer));
+        assert_eq!(cache.path(&signer, 100), Some(vec![issuer]));
         assert_eq!(cache.path(&signer, 49), None);
         assert_eq!(cache.path(&signer, 151), None);
         let other = Certificate::from_der(der("p384")).unwrap();

@@ -105,7 +105,14 @@
 //!   the verification time ([`status::CertificateStatus`]), with its FC code
 //!   and ETSI EN 319 102-1 indication ([`status::Indication`]).
 //! - **Qualified certificates**: [`qualified::QcStatements`] reads
-//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5).
+//!   QcCompliance, QcType and QcSSCD (ETSI EN 319 412-5);
+//!   [`trust::VerifyOptions::require_qualified`] requires them of a signer.
+//! - **Archives**: [`status::evidence::EvidenceBundle`] keeps the status
+//!   evidence of a verification (the chain, CRLs, OCSP responses) to verify
+//!   again offline at the same time.
+//! - **Trusted lists** (feature `xml`): [`trusted_list::TrustedList`] verifies an EU trusted
+//!   list (ETSI TS 119 612) with a signer certificate the caller gives and
+//!   answers its qualified CAs as trust anchors.
 //! - **Limits**: [`header::Limits`] bound header size, field count and line
 //!   length.
 //!
@@ -123,8 +130,8 @@
 //! - `provider` (default; implies `xml`): [`confirmation`],
 //!   [`notification`], [`ident`], what they share ([`provider`]) and the
 //!   PDF/A-3b presentation [`pdf`] (krilla, skrifa).
-//! - `xml`: the hardened XML reader [`xml`] and XML signatures [`xmldsig`]
-//!   (quick-xml, encoding_rs).
+//! - `xml`: the hardened XML reader [`xml`], XML signatures [`xmldsig`]
+//!   and EU trusted lists [`trusted_list`] (quick-xml, encoding_rs).
 //! - `brainpool` (default; implies `ecdsa-prehash`): ECDSA on
 //!   brainpoolP256r1 and brainpoolP384r1 (BSI TR-03116-4): keys, signatures
 //!   and CA certificates (RustCrypto bp256, bp384).
@@ -215,6 +222,8 @@ pub mod smime;
 pub mod stamp;
 pub mod status;
 pub mod trust;
+#[cfg(feature = "xml")]
+pub mod trusted_list;
 pub mod validate;
 pub mod verifier;
 mod writer;

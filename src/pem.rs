@@ -45,3 +45,79 @@ pub(crate) fn pem_blocks(pem: &str, label: &str) -> Vec<Option<Vec<u8>>> {
     }
     blocks
 }
+
+/// One PEM block of [`strict_blocks`]: its label, its DER, the line its
+/// `BEGIN` stands on (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PemBlock {
+    pub(crate) label: String,
+    pub(crate) der: Vec<u8>,
+    pub(crate) line: usize,
+}
+
+/// What breaks a strict PEM sequence (RFC 7468 §2, §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PemProblem {
+    /// A line outside a block that is neither empty nor a `BEGIN` line.
+    TextOutsideBlock,
+    /// A block without its `END` line, or an `END` of another label.
+    Unterminated,
+    /// The body is not base64.
+    Base64,
+}
+
+/// Every PEM block of `lines`, in order, numbered from `first_line`:
+/// nothing but blocks and empty lines may stand there (RFC 7468 §3, strict:
+/// no explanatory text), so that no byte of the text goes unread.
+pub(crate) fn strict_blocks<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    first_line: usize,
+) -> Result<Vec<PemBlock>, (usize, PemProblem)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, usize, String)> = None;
+    for (number, line) in (first_line..).zip(lines) {
+        let line = line.trim_end_matches('\r');
+        match &mut open {
+            None if line.trim().is_empty() => {}
+            None => {
+                let label = line
+                    .strip_prefix("-----BEGIN ")
+                    .and_then(|rest| rest.strip_suffix("-----"))
+                    .ok_or((number, PemProblem::TextOutsideBlock))?;
+                open = Some((label.to_owned(), number, String::new()));
+            }
+            Some((label, begin, body)) => {
+                if line.starts_with("-----") {
+                    if line != format!("-----END {label}-----") {
+                        return Err((number, PemProblem::Unterminated));
+                    }
+                    let der = decode_base64(body).ok_or((*begin, PemProblem::Base64))?;
+                    blocks.push(PemBlock {
+                        label: std::mem::take(label),
+                        der,
+                        line: *begin,
+                    });
+                    open = None;
+                } else {
+                    body.push_str(line);
+                }
+            }
+        }
+    }
+    match open {
+        Some((_, begin, _)) => Err((begin, PemProblem::Unterminated)),
+        None => Ok(blocks),
+    }
+}
+
+/// `der` as a PEM block with `label`, base64 in lines of 64 (RFC 7468 §2).
+pub(crate) fn to_pem(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for chunk in body.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
+}

@@ -13,7 +13,10 @@
 //!   status ([`crate::status::check_status`]) from the caller's
 //!   [`Evidence`], against the issuer of the verified path, judged by the
 //!   [`StatusPolicy`] (revoked → FC-02; unknown, unavailable → FC-03; PVD FU
-//!   Schritt 48, docs/decisions.md D155–D157).
+//!   Schritt 48, docs/decisions.md D155–D157); [`VerifyOptions::check_chain`]
+//!   the same for every CA of the path (D202).
+//! - [`VerifyOptions::require_qualified`]: the signer must hold an EU
+//!   qualified certificate by its QCStatements ([`check_qualified`], D201).
 //!
 //! The key that verifies a De-Mail signature comes only from the signer's
 //! certificate, never from DNS (§3.1.21); everything here is a pure function
@@ -35,7 +38,7 @@
 //!
 //! let options = VerifyOptions { time: at, trust_anchors: &anchors, intermediates: &intermediates, ..VerifyOptions::default() };
 //! assert_eq!(options.check_certificate(&signer), Ok(()));
-//! assert_eq!(options.verify_path(&signer, &[]), Some(Ok(intermediates[0].clone())));
+//! assert_eq!(options.verify_path(&signer, &[]), Some(Ok(vec![intermediates[0].clone(), anchors[0].clone()])));
 //! // No evidence given: not checked, which the default policy lets pass with a warning (D155).
 //! let status = options.check_status(&signer, Some(&issuer));
 //! assert_eq!(status, CertificateStatus::NotChecked);
@@ -61,7 +64,8 @@ use crate::certificate_cache::{CachedPath, CertificateCache};
 use crate::crypto::{Curve, PublicKey};
 use crate::fields::unix_seconds;
 use crate::provider_directory::ProviderDirectory;
-use crate::status::{CertificateStatus, Evidence, Indication, StatusOptions, TimeBasis};
+use crate::qualified::{QcStatements, QcType};
+use crate::status::{CertificateStatus, ChainCertificate, Evidence, Indication, StatusOptions, TimeBasis};
 
 /// No status evidence (the default of [`VerifyOptions::status_evidence`]).
 static NO_EVIDENCE: Evidence = Evidence {
@@ -102,6 +106,11 @@ pub struct VerifyOptions<'a> {
     pub require_signature: bool,
     /// Which providers may sign for which domains; `None`: not checked.
     pub provider_directory: Option<&'a dyn ProviderDirectory>,
+    /// Require the signer certificate to be an EU qualified certificate for
+    /// seals or signatures by its QCStatements ([`check_qualified`];
+    /// TR 01201-3.4 §3.5.1; D201); otherwise it fails FC-02 with
+    /// [`CertificateError::NotQualified`]. Default: not required.
+    pub require_qualified: bool,
     /// Parsed signer certificates and their verified paths, kept between
     /// verifications (a [`Verifier`](crate::verifier::Verifier)'s; D191,
     /// D192). `None` (the default): every certificate is parsed and every
@@ -128,6 +137,7 @@ impl Default for VerifyOptions<'_> {
             duplicate_fields: DuplicatePolicy::default(),
             require_signature: false,
             provider_directory: None,
+            require_qualified: false,
             certificate_cache: None,
         }
     }
@@ -136,12 +146,17 @@ impl Default for VerifyOptions<'_> {
 impl VerifyOptions<'_> {
     /// The signer certificate at [`VerifyOptions::time`]: validity,
     /// signature key usage and [`VerifyOptions::key_policy`]
-    /// ([`check_certificate`]).
+    /// ([`check_certificate`]), and, when
+    /// [`VerifyOptions::require_qualified`], [`check_qualified`].
     ///
     /// # Errors
     /// The first failed check.
     pub fn check_certificate(&self, certificate: &Certificate) -> Result<(), CertificateError> {
-        check_certificate(certificate, self.time, &self.key_policy)
+        check_certificate(certificate, self.time, &self.key_policy)?;
+        if self.require_qualified {
+            check_qualified(certificate)?;
+        }
+        Ok(())
     }
 
     /// The signer certificate with DER encoding `der`: from
@@ -157,29 +172,33 @@ impl VerifyOptions<'_> {
         }
     }
 
-    /// The path from `certificate` to a trust anchor ([`verify_chain`]), with
+    /// The path from `certificate` to a trust anchor
+    /// ([`verify_certification_path`]), with
     /// [`VerifyOptions::intermediates`] and `carried` (certificates the
-    /// signature itself carries, never used as anchors), answering the
-    /// issuer of `certificate` on the verified path. `None` when no trust
-    /// anchors were given: the signer cannot be trusted, and no path is built.
+    /// signature itself carries, never used as anchors), answering the CA
+    /// certificates of the verified path: the issuer of `certificate`
+    /// first, the trust anchor last. `None` when no trust anchors were
+    /// given: the signer cannot be trusted, and no path is built.
     pub fn verify_path(
         &self,
         certificate: &Certificate,
         carried: &[Certificate],
-    ) -> Option<Result<Certificate, CertificateError>> {
+    ) -> Option<Result<Vec<Certificate>, CertificateError>> {
         if self.trust_anchors.is_empty() {
             return None;
         }
         if carried.is_empty() {
             return Some(match self.certificate_cache {
                 Some(cache) if cache.serves(self.trust_anchors, self.intermediates) => {
-                    cached_chain(cache, certificate, self.time)
+                    cached_path(cache, certificate, self.time)
                 }
-                _ => verify_chain(certificate, self.trust_anchors, self.intermediates, self.time),
+                _ => {
+                    verify_certification_path(certificate, self.trust_anchors, self.intermediates, self.time)
+                }
             });
         }
         let intermediates: Vec<Certificate> = self.intermediates.iter().chain(carried).cloned().collect();
-        Some(verify_chain(
+        Some(verify_certification_path(
             certificate,
             self.trust_anchors,
             &intermediates,
@@ -204,6 +223,76 @@ impl VerifyOptions<'_> {
                 &self.status_options,
             ),
         }
+    }
+
+    /// The status of every CA certificate of `path` (as
+    /// [`VerifyOptions::verify_path`] answers it: the issuer of
+    /// `certificate` first, the trust anchor last) at
+    /// [`VerifyOptions::time`], from the same evidence as the signer's
+    /// ([`crate::status::check_ca_status`]; RFC 5280 §6.1.3 a 3; D202).
+    /// The trust anchor is listed with [`CertificateStatus::NotChecked`]:
+    /// the caller trusts it.
+    pub fn check_chain(&self, certificate: &Certificate, path: &[Certificate]) -> Vec<ChainCertificate> {
+        let mut below = vec![certificate.clone()];
+        let mut chain = Vec::with_capacity(path.len());
+        for (index, ca) in path.iter().enumerate() {
+            below.push(ca.clone());
+            let status = match path.get(index + 1) {
+                Some(issuer) => crate::status::check_ca_status(
+                    &below,
+                    issuer,
+                    self.time,
+                    self.status_evidence,
+                    &self.status_options,
+                ),
+                None => CertificateStatus::NotChecked,
+            };
+            chain.push(ChainCertificate {
+                certificate: ca.clone(),
+                anchor: index + 1 == path.len(),
+                status,
+            });
+        }
+        chain
+    }
+
+    /// The status that fails the verification, if one does (D202): the
+    /// signer's `status` when [`VerifyOptions::status_refuses`] it, else a
+    /// revoked CA of `chain` (FC-02 for the signer), else the first CA
+    /// status the policy refuses. The trust anchor never refuses.
+    pub fn refused_status<'s>(
+        &self,
+        status: &'s CertificateStatus,
+        chain: &'s [ChainCertificate],
+    ) -> Option<&'s CertificateStatus> {
+        self.refusal(status, chain).map(|(refused, _)| refused)
+    }
+
+    /// The ETSI EN 319 102-1 indication of a signer with `status` and
+    /// `chain`: that of the status that fails the verification
+    /// ([`VerifyOptions::refused_status`]) — of a CA by [`Indication::of_ca`]
+    /// (REVOKED_CA_NO_POE) — else that of `status` (D134, D202).
+    pub fn path_indication(&self, status: &CertificateStatus, chain: &[ChainCertificate]) -> Indication {
+        match self.refusal(status, chain) {
+            Some((ca_status, true)) => Indication::of_ca(ca_status, self.time_basis),
+            _ => self.indication(status),
+        }
+    }
+
+    /// The refused status, and whether it is a CA's.
+    fn refusal<'s>(
+        &self,
+        status: &'s CertificateStatus,
+        chain: &'s [ChainCertificate],
+    ) -> Option<(&'s CertificateStatus, bool)> {
+        if self.status_refuses(status) {
+            return Some((status, false));
+        }
+        let cas = || chain.iter().filter(|c| !c.anchor).map(|c| &c.status);
+        cas()
+            .find(|s| matches!(s, CertificateStatus::Revoked { .. }))
+            .or_else(|| cas().find(|s| self.status_refuses(s)))
+            .map(|refused| (refused, true))
     }
 
     /// The ETSI EN 319 102-1 indication of `status` at
@@ -349,7 +438,24 @@ pub fn check_certificate(
 }
 
 /// Checks that `certificate` chains to one of `anchors` at `time`,
-/// using `intermediates` to build the path.
+/// using `intermediates` to build the path, and returns the issuer of
+/// `certificate` on the verified path ([`verify_certification_path`], whose
+/// first certificate it is).
+///
+/// # Errors
+/// As [`verify_certification_path`].
+pub fn verify_chain(
+    certificate: &Certificate,
+    anchors: &[Certificate],
+    intermediates: &[Certificate],
+    time: SystemTime,
+) -> Result<Certificate, CertificateError> {
+    let mut path = verify_certification_path(certificate, anchors, intermediates, time)?;
+    Ok(path.swap_remove(0))
+}
+
+/// Checks that `certificate` chains to one of `anchors` at `time`,
+/// using `intermediates` to build the path (Zertifizierungspfad).
 ///
 /// Besides what rustls-webpki checks (signatures along the chain,
 /// validity, basicConstraints of the intermediates, path length), every
@@ -359,43 +465,44 @@ pub fn check_certificate(
 /// must pass [`ProviderKeyUsage`] (D51). A path that breaks the CA rule is
 /// set aside and the next candidate path is tried.
 ///
-/// Returns the issuer of `certificate` on the verified path: the first
-/// intermediate, or the trust anchor when the anchor issued it directly
-/// (the certificate whose CRLs and OCSP responses speak for `certificate`,
-/// RFC 5280 §6.3, RFC 6960 §4.2.2.2).
+/// Returns the CA certificates of the verified path, never empty: the
+/// issuer of `certificate` first (the certificate whose CRLs and OCSP
+/// responses speak for `certificate`, RFC 5280 §6.3, RFC 6960 §4.2.2.2),
+/// then the intermediates above it, the trust anchor last.
 ///
 /// # Errors
 /// [`CertificateError::CaCannotSignCertificates`] naming the CA when the
 /// only paths found break the CA rule, else
 /// [`CertificateError::Untrusted`] with the path validator's error.
-pub fn verify_chain(
+pub fn verify_certification_path(
     certificate: &Certificate,
     anchors: &[Certificate],
     intermediates: &[Certificate],
     time: SystemTime,
-) -> Result<Certificate, CertificateError> {
-    verified_path(certificate, anchors, intermediates, time).map(|path| path.issuer)
+) -> Result<Vec<Certificate>, CertificateError> {
+    verified_path(certificate, anchors, intermediates, time).map(|path| path.path)
 }
 
-/// [`verify_chain`] through `cache`: a path found before is reused while
-/// every certificate on it is valid at `time`; otherwise the path is built
-/// and, when found, kept (D192). Failures are never kept.
-fn cached_chain(
+/// [`verify_certification_path`] through `cache`: a path found before is
+/// reused while every certificate on it is valid at `time`; otherwise the
+/// path is built and, when found, kept (D192). Failures are never kept.
+fn cached_path(
     cache: &CertificateCache,
     certificate: &Certificate,
     time: SystemTime,
-) -> Result<Certificate, CertificateError> {
-    if let Some(issuer) = cache.path(certificate, unix_seconds(time)) {
-        return Ok(issuer);
+) -> Result<Vec<Certificate>, CertificateError> {
+    if let Some(path) = cache.path(certificate, unix_seconds(time)) {
+        return Ok(path);
     }
     let path = verified_path(certificate, cache.trust_anchors(), cache.intermediates(), time)?;
-    let issuer = path.issuer.clone();
+    let cas = path.path.clone();
     cache.set_path(certificate, path);
-    Ok(issuer)
+    Ok(cas)
 }
 
-/// [`verify_chain`], answering the issuer and the window in which every
-/// certificate of the verified path, the anchor included, is valid.
+/// [`verify_certification_path`], answering the CA certificates of the
+/// verified path and the window in which every certificate of it, the
+/// anchor included, is valid.
 fn verified_path(
     certificate: &Certificate,
     anchors: &[Certificate],
@@ -433,14 +540,16 @@ fn verified_path(
                 return Err(webpki::Error::CaUsedAsEndEntity);
             }
         }
+        // Every certificate of the path is one of `intermediates` or `anchors`.
         let on_path: Vec<Option<&Certificate>> = cas
             .iter()
             .map(|der| intermediates.iter().find(|c| c.der() == der.as_slice()))
             .chain([anchor])
             .collect();
         let (valid_from, valid_until) = validity_window(certificate, &on_path);
-        *found.borrow_mut() = on_path.first().copied().flatten().map(|issuer| CachedPath {
-            issuer: issuer.clone(),
+        let path: Option<Vec<Certificate>> = on_path.iter().map(|c| c.cloned()).collect();
+        *found.borrow_mut() = path.map(|path| CachedPath {
+            path,
             valid_from,
             valid_until,
         });
@@ -456,7 +565,7 @@ fn verified_path(
         Some(&ca_rule),
     );
     match (result, rejected.into_inner()) {
-        // The path's issuer is one of `intermediates` or `anchors` by construction.
+        // The path's certificates are of `intermediates` or `anchors` by construction.
         (Ok(_), _) => found
             .into_inner()
             .ok_or(CertificateError::Untrusted(webpki::Error::UnknownIssuer)),
@@ -469,6 +578,28 @@ fn verified_path(
         }
         (Err(error), None) => Err(CertificateError::Untrusted(error)),
     }
+}
+
+/// Whether `certificate` is an EU qualified certificate for seals or for
+/// signatures: QcCompliance with a QcType naming eseal or esign (ETSI
+/// EN 319 412-5 §4.2.1, §4.2.3; D135, D201).
+///
+/// # Errors
+/// [`CertificateError::NotQualified`] with what the QCStatements say; an
+/// extension that does not decode counts as none (fail closed).
+pub fn check_qualified(certificate: &Certificate) -> Result<(), CertificateError> {
+    let statements = QcStatements::of(certificate);
+    let readable = statements.is_ok();
+    let statements = statements.ok().flatten().unwrap_or_default();
+    if statements.qualified_for(&QcType::ESeal) || statements.qualified_for(&QcType::ESign) {
+        return Ok(());
+    }
+    Err(CertificateError::NotQualified {
+        subject: certificate.subject.clone(),
+        compliance: statements.compliance,
+        types: statements.types.iter().map(|t| t.code().to_owned()).collect(),
+        readable,
+    })
 }
 
 /// The seconds since the epoch in which `certificate` and every
@@ -695,7 +826,7 @@ mod tests {
         ));
         assert_eq!(
             options.verify_path(&signer, &[cert("intermediate")]),
-            Some(Ok(cert("intermediate")))
+            Some(Ok(vec![cert("intermediate"), cert("ca")]))
         );
         let other_anchors = [cert("bp-ca")];
         let options = VerifyOptions {
@@ -725,7 +856,7 @@ mod tests {
             (i64::MAX, i64::MIN)
         );
         let path = verified_path(&signer, &[cert("ca")], &[cert("intermediate")], at()).unwrap();
-        assert_eq!(path.issuer, cert("intermediate"));
+        assert_eq!(path.path, [cert("intermediate"), cert("ca")]);
         assert_eq!(
             (path.valid_from, path.valid_until),
             (signer.not_before, signer.not_after)
@@ -744,11 +875,9 @@ mod tests {
             ..VerifyOptions::default()
         };
         let signer = options.certificate(cert("p256").der().to_vec()).unwrap();
-        assert_eq!(options.verify_path(&signer, &[]), Some(Ok(cert("intermediate"))));
-        assert_eq!(
-            cache.path(&signer, unix_seconds(at())),
-            Some(cert("intermediate"))
-        );
+        let path = vec![cert("intermediate"), cert("ca")];
+        assert_eq!(options.verify_path(&signer, &[]), Some(Ok(path.clone())));
+        assert_eq!(cache.path(&signer, unix_seconds(at())), Some(path));
         let expired = VerifyOptions {
             time: UNIX_EPOCH + Duration::from_secs(2_400_000_000), // 2046
             ..options

@@ -76,6 +76,7 @@ struct Settings {
     time_basis: TimeBasis,
     duplicate_fields: DuplicatePolicy,
     require_signature: bool,
+    require_qualified: bool,
     provider_directory: Option<SharedDirectory>,
 }
 
@@ -103,6 +104,7 @@ impl Verifier {
             time_basis: settings.time_basis,
             duplicate_fields: settings.duplicate_fields,
             require_signature: settings.require_signature,
+            require_qualified: settings.require_qualified,
             provider_directory: settings
                 .provider_directory
                 .as_deref()
@@ -163,6 +165,7 @@ impl Verifier {
                 time_basis: settings.time_basis,
                 duplicate_fields: settings.duplicate_fields,
                 require_signature: settings.require_signature,
+                require_qualified: settings.require_qualified,
                 provider_directory: settings.provider_directory.clone(),
             }),
         }
@@ -214,6 +217,7 @@ impl Default for VerifierBuilder {
                 time_basis: defaults.time_basis,
                 duplicate_fields: defaults.duplicate_fields,
                 require_signature: defaults.require_signature,
+                require_qualified: defaults.require_qualified,
                 provider_directory: None,
             },
         }
@@ -295,6 +299,14 @@ impl VerifierBuilder {
     #[must_use]
     pub fn require_signature(mut self, require: bool) -> Self {
         self.settings.require_signature = require;
+        self
+    }
+
+    /// Require an EU qualified signer certificate
+    /// ([`VerifyOptions::require_qualified`], D201).
+    #[must_use]
+    pub fn require_qualified(mut self, require: bool) -> Self {
+        self.settings.require_qualified = require;
         self
     }
 
@@ -384,8 +396,10 @@ mod tests {
             .key_policy(KeyPolicy::tr_02102())
             .status_policy(StatusPolicy::Require)
             .require_signature(true)
+            .require_qualified(true)
             .build();
         let options = verifier.options(at());
+        assert!(options.require_qualified);
         assert_eq!(options.time, at());
         assert_eq!(options.trust_anchors, &[cert("ca")]);
         assert_eq!(options.key_policy, KeyPolicy::tr_02102());
@@ -419,7 +433,7 @@ mod tests {
         let cache = &verifier.inner.cache;
         assert_eq!(
             cache.path(&signer, crate::fields::unix_seconds(at())),
-            Some(cert("intermediate"))
+            Some(vec![cert("intermediate"), cert("ca")])
         );
     }
 }

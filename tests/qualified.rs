@@ -7,10 +7,16 @@ mod common;
 mod xmldsig_common;
 
 use std::process::Command;
+use std::time::SystemTime;
 
-use common::pki::{Issuer, issue, signer_extensions};
-use demail::certificate::Certificate;
+use common::pki::{Issued, Issuer, issue, signer_extensions};
+use demail::certificate::{Certificate, CertificateError};
+use demail::crypto::SigningKey;
+use demail::envelope::Envelope;
+use demail::integrity::{ErrorCase, Failure, SignOptions, Verdict, VerificationReport, sign, verify};
 use demail::qualified::{QcError, QcStatements, QcType};
+use demail::signer::CertifiedKey;
+use demail::trust::{VerifyOptions, check_qualified};
 use xmldsig_common::{temp_dir, tool_available};
 
 /// openssl config sections for a qcStatements extension with `statements`
@@ -35,19 +41,25 @@ const SECTIONS: &str = "[compliance]\nid = OID:0.4.0.1862.1.1\n\n\
 [esign_list]\nt = OID:0.4.0.1862.1.6.1\n\n\
 [pds]\nid = OID:0.4.0.1862.1.5\n";
 
-/// A certificate with these statements, and openssl's list of the OIDs in it.
-fn certificate(name: &str, statements: &[&str]) -> Option<(Certificate, Vec<String>)> {
+/// A key and certificate with these statements, issued by the committed
+/// intermediate; `None` without openssl.
+fn issued(name: &str, statements: &[&str]) -> Option<Issued> {
     if !tool_available("openssl") {
         return None;
     }
     let dir = temp_dir(&format!("qualified-{name}"));
-    let issued = issue(
+    Some(issue(
         &dir,
         name,
         "ec:P-256",
         &Issuer::Committed("intermediate"),
         &qc_extension(statements, SECTIONS),
-    );
+    ))
+}
+
+/// A certificate with these statements, and openssl's list of the OIDs in it.
+fn certificate(name: &str, statements: &[&str]) -> Option<(Certificate, Vec<String>)> {
+    let issued = issued(name, statements)?;
     let pem = std::fs::read_to_string(&issued.cert).unwrap();
     let parse = |extra: &[&str]| {
         let output = Command::new("openssl")
@@ -205,4 +217,76 @@ fn rfc3739_3_2_6_malformed_qc_statements_are_a_typed_error() {
     for end in 0..good.len() {
         let _ = QcStatements::from_der(&good[..end]);
     }
+}
+
+/// `tests/data/normal.eml` signed with a certificate issued by the committed
+/// intermediate with `statements`, verified at now with `require_qualified`.
+fn verify_requiring_qualified(name: &str, statements: &[&str]) -> Option<VerificationReport> {
+    let issued = issued(name, statements)?;
+    let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
+    let cert = Certificate::from_pem(&std::fs::read_to_string(&issued.cert).unwrap()).unwrap();
+    let signer = CertifiedKey::new(key, cert).unwrap();
+    let signed = sign(&common::data("normal.eml"), &SignOptions::signed(&signer)).unwrap();
+    let anchors = [common::cert("ca")];
+    let intermediates = [common::cert("intermediate")];
+    let options = VerifyOptions {
+        time: SystemTime::now(),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        require_qualified: true,
+        ..VerifyOptions::default()
+    };
+    Some(verify(&Envelope::parse(&signed).unwrap(), &options))
+}
+
+// TR 01201-3.4 §3.5.1, D201: when a qualified certificate is required, an EU qualified
+// seal certificate (QcCompliance, QcType eseal) passes and the report says qualified
+#[test]
+fn d201_required_qualified_eseal_signer_passes() {
+    let Some(report) = verify_requiring_qualified("qc-required-eseal", &["compliance", "type_eseal"]) else {
+        return;
+    };
+    assert_eq!(report.verdict, Verdict::Pass, "{:?}", report.verdict);
+    assert_eq!(report.qualified, Some(true));
+}
+
+// TR 01201-3.4 §3.5.1, D201, PVD FU Schritt 48: a signer without QcCompliance fails FC-02
+// with the rule `not_qualified` and what its QCStatements say
+#[test]
+fn d201_required_qualified_fails_fc02_without_compliance() {
+    let Some(report) = verify_requiring_qualified("qc-required-nocompliance", &["type_eseal"]) else {
+        return;
+    };
+    assert_eq!(report.qualified, Some(false));
+    let Some(
+        failure @ Failure::Certificate(CertificateError::NotQualified {
+            compliance,
+            types,
+            readable,
+            ..
+        }),
+    ) = report.failure()
+    else {
+        panic!("expected not qualified, got {:?}", report.verdict);
+    };
+    assert_eq!(failure.case(), ErrorCase::Fc02CertificateInvalid);
+    assert_eq!(failure.code(), "not_qualified");
+    assert!(!compliance && *readable);
+    assert_eq!(types, &["eseal"]);
+}
+
+// D201: the crate's test certificates carry no QCStatements: not qualified, and not required
+// by default
+#[test]
+fn d201_certificate_without_qcstatements_is_not_qualified() {
+    let cert = common::cert("p256");
+    assert!(matches!(
+        check_qualified(&cert),
+        Err(CertificateError::NotQualified {
+            compliance: false,
+            readable: true,
+            ..
+        })
+    ));
+    assert!(!VerifyOptions::default().require_qualified);
 }

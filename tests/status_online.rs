@@ -642,9 +642,13 @@ fn d198_cli_verify_online() {
         online.crl_port,
         Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
     );
-    let passed = run(&good, &["--require-status"]);
+    // --require-status needs the intermediate's status too (D202); --online fetches the
+    // signer's only, the root's CRL is given.
+    let crl_root = path("crl-root.der");
+    let passed = run(&good, &["--require-status", "--crl", &crl_root]);
     let json = exits(&passed, 0);
     assert_eq!(json["status"]["code"], "good");
+    assert_eq!(json["chain"][0]["status"]["code"], "good");
     assert_eq!(json["online"]["requested"].as_array().map(Vec::len), Some(2));
     let refused = run(&revoked, &[]);
     let json = exits(&refused, 1);

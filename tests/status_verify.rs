@@ -53,14 +53,6 @@ fn options<'a>(anchors: &'a Anchors, evidence: &'a Evidence, time: SystemTime) -
     }
 }
 
-fn crls(pki: &StatusPki, names: &[&str]) -> Evidence {
-    Evidence {
-        crls: names.iter().map(|name| pki.bytes(name)).collect(),
-        ocsp_responses: Vec::new(),
-        ..Evidence::default()
-    }
-}
-
 #[cfg(feature = "ocsp")]
 fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
     Evidence {
@@ -68,15 +60,6 @@ fn ocsp(pki: &StatusPki, names: &[&str]) -> Evidence {
         ocsp_responses: names.iter().map(|name| pki.bytes(name)).collect(),
         ..Evidence::default()
     }
-}
-
-/// tests/data/normal.eml signed by the PKI's `provider`.
-fn signed_by(pki: &StatusPki, provider: &str) -> Vec<u8> {
-    sign(
-        &common::data("normal.eml"),
-        &SignOptions::signed(&pki.signer(provider)),
-    )
-    .unwrap()
 }
 
 fn check(message: &[u8], options: &VerifyOptions<'_>) -> VerificationReport {
@@ -102,9 +85,9 @@ fn openssl_accepts(pki: &StatusPki, cert: &str, crl: &str) -> bool {
 fn tr_3_1_21_revoked_signer_fails_fc02_with_time_and_reason() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let evidence = crls(pki, &["crl-after.der"]);
+    let evidence = pki.crls(&["crl-after.der"]);
     let report = check(
-        &signed_by(pki, "provider-revoked"),
+        &pki.signed("provider-revoked"),
         &options(&anchors, &evidence, pki.after_revocation),
     );
     let Verdict::Fail(failure @ Failure::Status(CertificateStatus::Revoked { revocation, .. })) =
@@ -128,9 +111,9 @@ fn tr_3_1_21_revoked_signer_fails_fc02_with_time_and_reason() {
 fn rfc5280_6_3_3_crl_before_the_revocation_passes() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let evidence = crls(pki, &["crl-before.der"]);
+    let evidence = pki.crls(&["crl-before.der"]);
     let report = check(
-        &signed_by(pki, "provider-revoked"),
+        &pki.signed("provider-revoked"),
         &options(&anchors, &evidence, pki.after_revocation),
     );
     assert_eq!(report.verdict, Verdict::Pass);
@@ -144,8 +127,8 @@ fn rfc5280_6_3_3_crl_before_the_revocation_passes() {
 fn rfc5280_6_3_3_stale_crl_fails_fc03() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let evidence = crls(pki, &["crl-stale.der"]);
-    let message = signed_by(pki, "provider-good");
+    let evidence = pki.crls(&["crl-stale.der"]);
+    let message = pki.signed("provider-good");
     for policy in [StatusPolicy::Require, StatusPolicy::IfGiven] {
         let report = check(
             &message,
@@ -172,7 +155,7 @@ fn rfc6960_2_2_ocsp_good_passes() {
     let anchors = anchors(pki);
     let evidence = ocsp(pki, &["ocsp-good.der"]);
     let report = check(
-        &signed_by(pki, "provider-good"),
+        &pki.signed("provider-good"),
         &options(&anchors, &evidence, SystemTime::now()),
     );
     assert_eq!(report.verdict, Verdict::Pass);
@@ -187,7 +170,7 @@ fn rfc6960_2_2_ocsp_revoked_fails_fc02() {
     let anchors = anchors(pki);
     let evidence = ocsp(pki, &["ocsp-revoked.der"]);
     let report = check(
-        &signed_by(pki, "provider-revoked"),
+        &pki.signed("provider-revoked"),
         &options(&anchors, &evidence, SystemTime::now()),
     );
     let failure = report.failure().expect("revoked must fail");
@@ -203,9 +186,9 @@ fn rfc6960_2_2_ocsp_revoked_fails_fc02() {
 fn d131_revoked_after_the_verification_time_passes_as_revoked_after() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let evidence = crls(pki, &["crl-after.der"]);
+    let evidence = pki.crls(&["crl-after.der"]);
     let report = check(
-        &signed_by(pki, "provider-revoked"),
+        &pki.signed("provider-revoked"),
         &options(&anchors, &evidence, pki.before_revocation),
     );
     assert_eq!(report.verdict, Verdict::Pass);
@@ -220,7 +203,7 @@ fn d155_no_evidence_passes_with_a_warning_by_default_and_fails_fc03_when_require
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
     let none = Evidence::default();
-    let message = signed_by(pki, "provider-revoked");
+    let message = pki.signed("provider-revoked");
     let report = check(&message, &options(&anchors, &none, pki.after_revocation));
     assert_eq!(report.verdict, Verdict::Pass);
     assert_eq!(report.status, CertificateStatus::NotChecked);
@@ -248,8 +231,8 @@ fn d155_no_evidence_passes_with_a_warning_by_default_and_fails_fc03_when_require
 fn d157_crl_of_another_issuer_counts_as_no_evidence() {
     let Some(pki) = pki() else { return };
     let anchors = anchors(pki);
-    let evidence = crls(pki, &["crl-root.der"]);
-    let message = signed_by(pki, "provider-good");
+    let evidence = pki.crls(&["crl-root.der"]);
+    let message = pki.signed("provider-good");
     let report = check(&message, &options(&anchors, &evidence, pki.after_revocation));
     assert_eq!(report.verdict, Verdict::Pass);
     assert_eq!(report.status.code(), "unavailable");
@@ -270,7 +253,7 @@ fn tr_3_5_1_confirmation_signed_by_a_revoked_provider_fails() {
     let anchors = anchors(pki);
     let (confirmation, original) = confirmation_by(pki, "provider-revoked");
     // The original's signer (the crate's test CA) is outside the CRL's scope (D157).
-    let before = crls(pki, &["crl-before.der"]);
+    let before = pki.crls(&["crl-before.der"]);
     let report = check_confirmation(
         &confirmation,
         &original,
@@ -278,7 +261,7 @@ fn tr_3_5_1_confirmation_signed_by_a_revoked_provider_fails() {
     )
     .unwrap();
     assert!(report.passed(), "{report:?}");
-    let after = crls(pki, &["crl-after.der"]);
+    let after = pki.crls(&["crl-after.der"]);
     let report = check_confirmation(
         &confirmation,
         &original,
@@ -306,7 +289,7 @@ fn tr_3_5_1_confirmation_signed_by_a_revoked_provider_fails() {
 fn revoked_signer_exits_1_with_fc02_in_the_json() {
     let Some(pki) = pki() else { return };
     let file = pki.path("signed-revoked.eml");
-    std::fs::write(&file, signed_by(pki, "provider-revoked")).unwrap();
+    std::fs::write(&file, pki.signed("provider-revoked")).unwrap();
     let path = |name: &str| pki.path(name).to_string_lossy().into_owned();
     let (message, root, sub) = (path("signed-revoked.eml"), path("root.pem"), path("sub.pem"));
     let base = [

@@ -58,8 +58,9 @@ FAILURE_CODES = [
     "duplicate_signed_field", "body_hash_mismatch", "header_hash_mismatch", "bad_signature",
     "missing_certificate", "weak_key", "ca_cannot_sign_certificates", "untrusted_certificate",
     "key_purpose_not_accepted", "certificate_expired", "certificate_not_yet_valid",
-    "no_signature_key_usage", "unreadable_certificate", "signer_not_listed", "certificate_revoked",
-    "status_not_confirmed", "unsigned_authoritative", "signature_required", "unsigned_confirmation",
+    "no_signature_key_usage", "not_qualified", "unreadable_certificate", "signer_not_listed",
+    "certificate_revoked", "status_not_confirmed", "unsigned_authoritative", "signature_required",
+    "unsigned_confirmation",
 ]
 SMIME_SIGNATURE_CODES = [
     "malformed", "unsupported_algorithm", "missing_attribute", "digest_mismatch",
@@ -201,8 +202,14 @@ DEFS = {
         "indication": enum("total_passed", "total_failed", "indeterminate"),
         "sub_indication": nullable(enum(
             "revoked", "revoked_no_poe", "out_of_bounds_no_poe", "no_certificate_chain_found",
-            "try_later", "certificate_chain_general_failure",
+            "try_later", "certificate_chain_general_failure", "revoked_ca_no_poe",
         )),
+    }),
+    # A CA certificate of the verified path with its status (D202).
+    "chain_certificate": obj({
+        "certificate": ref("certificate"),
+        "anchor": BOOL,
+        "status": ref("status"),
     }),
     "signer_binding": {"oneOf": [
         obj({"state": enum("not_checked", "unsigned", "no_sender_domain")}),
@@ -220,6 +227,8 @@ DEFS = {
         "certificate": nullable(ref("certificate")),
         "trusted": nullable(BOOL),
         "status": ref("status"),
+        "chain": array(ref("chain_certificate")),
+        "qualified": nullable(BOOL),
         "indication": nullable(ref("indication")),
         "duplicates": array(obj({"field": STRING, "first_offset": COUNT, "offset": COUNT})),
         "invalid_authoritative": nullable(STRING),
@@ -251,6 +260,8 @@ DEFS = {
         "signature_ok": BOOL,
         "trusted": nullable(BOOL),
         "status": ref("status"),
+        "chain": array(ref("chain_certificate")),
+        "qualified": BOOL,
         "indication": ref("indication"),
         "failures": array(problem(
             ["digest_mismatch", "bad_signature", "certificate", "no_trust_anchors", "status"])),

@@ -13,7 +13,7 @@ use crate::integrity::{
     Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
 };
 use crate::provider_directory::SignerBinding;
-use crate::status::{CertificateStatus, Indication};
+use crate::status::{CertificateStatus, ChainCertificate, Indication};
 use crate::trust::{DuplicatePolicy, VerifyOptions};
 use crate::validate::{Presence, bare_line_feed, presence};
 
@@ -161,6 +161,7 @@ impl Failure {
             Failure::Certificate(CertificateError::Expired { .. }) => "certificate_expired",
             Failure::Certificate(CertificateError::NotYetValid { .. }) => "certificate_not_yet_valid",
             Failure::Certificate(CertificateError::NoSignatureKeyUsage) => "no_signature_key_usage",
+            Failure::Certificate(CertificateError::NotQualified { .. }) => "not_qualified",
             Failure::Certificate(_) => "unreadable_certificate",
             Failure::SignerNotListed { .. } => "signer_not_listed",
             Failure::Status(CertificateStatus::Revoked { .. }) => "certificate_revoked",
@@ -275,8 +276,21 @@ pub struct VerificationReport {
     /// PVD FU Schritt 48); [`CertificateStatus::NotChecked`] when unsigned,
     /// without evidence, or without a verified issuer.
     pub status: CertificateStatus,
-    /// The ETSI EN 319 102-1 indication of [`VerificationReport::status`];
-    /// `None` when the message is not signed.
+    /// The CA certificates of the verified path, the signer's issuer first,
+    /// the trust anchor last, each with its status from the same evidence
+    /// (D202); empty when no path was verified.
+    pub chain: Vec<ChainCertificate>,
+    /// Whether the signer certificate is an EU qualified certificate for
+    /// seals or signatures by its QCStatements
+    /// ([`check_qualified`](crate::trust::check_qualified), D201); `None`
+    /// when the message is not signed.
+    pub qualified: Option<bool>,
+    /// The ETSI EN 319 102-1 indication of the status that decides: that
+    /// of a CA of [`VerificationReport::chain`] when it fails the
+    /// verification (REVOKED_CA_NO_POE for a revoked CA), else
+    /// [`VerificationReport::status`]'s
+    /// ([`VerifyOptions::path_indication`]); `None` when the message is not
+    /// signed.
     pub indication: Option<Indication>,
     /// Every repeated occurrence of a field listed in `h=`.
     pub duplicates: Vec<DuplicateField>,
@@ -300,6 +314,8 @@ impl VerificationReport {
             certificate: None,
             trusted: None,
             status: CertificateStatus::NotChecked,
+            chain: Vec::new(),
+            qualified: None,
             indication: None,
             duplicates: Vec::new(),
             invalid_authoritative: None,
@@ -475,8 +491,14 @@ fn check_signature(
     let checked = options.check_certificate(&certificate);
     let chain = options.verify_path(&certificate, &[]);
     report.trusted = chain.as_ref().map(Result::is_ok);
-    report.status = options.check_status(&certificate, chain.as_ref().and_then(|c| c.as_ref().ok()));
-    report.indication = Some(options.indication(&report.status));
+    let path = chain.as_ref().and_then(|c| c.as_ref().ok());
+    report.status = options.check_status(&certificate, path.and_then(|p| p.first()));
+    report.chain = path
+        .map(|p| options.check_chain(&certificate, p))
+        .unwrap_or_default();
+    let refused = options.refused_status(&report.status, &report.chain).cloned();
+    report.indication = Some(options.path_indication(&report.status, &report.chain));
+    report.qualified = Some(crate::trust::check_qualified(&certificate).is_ok());
     let domain = sender_domain(envelope);
     if let Some(directory) = options.provider_directory {
         report.signer_binding = match &domain {
@@ -511,9 +533,8 @@ fn check_signature(
     ) {
         return report.fail(Failure::SignerNotListed { domain, subject });
     }
-    if options.status_refuses(&report.status) {
-        let failure = Failure::Status(report.status.clone());
-        return report.fail(failure);
+    if let Some(status) = refused {
+        return report.fail(Failure::Status(status));
     }
     report
 }

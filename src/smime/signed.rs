@@ -702,7 +702,7 @@ fn verify_signer(
         if let Some(chain) = options.verify_path(&certificate, &carried) {
             report.trusted = Some(chain.is_ok());
             match chain {
-                Ok(found) => issuer = Some(found),
+                Ok(found) => issuer = found.into_iter().next(),
                 Err(error) => return report.fail(SignatureFailure::Certificate(error)),
             }
         }

@@ -3,6 +3,11 @@
 //! distribution point), the issuer's signature over the CRL, and
 //! `nextUpdate` after the verification time. The crate only reads the facts
 //! webpki does not return: the entry's time and reason, and `thisUpdate`.
+//!
+//! A CA certificate of the path is checked the way webpki checks CRLs along
+//! a chain (`RevocationCheckDepth::Chain`): the path from the signer up to
+//! the CA, with the CA's issuer as the anchor (webpki takes no CA as end
+//! entity, D133, D202).
 
 use std::time::{Duration, SystemTime};
 
@@ -20,13 +25,18 @@ use crate::certificate::Certificate;
 use crate::crypto::chain_algorithms;
 use crate::pem::pem_to_der;
 
-/// Checks `bytes` (DER or PEM) for `certificate` issued by `issuer` at `time`.
+/// Checks `bytes` (DER or PEM) for the last certificate of `path`, issued
+/// by `issuer`, at `time`. `path` is the signer alone, or the signer and
+/// the CAs above it up to the CA whose status is asked (D202).
 pub(super) fn check(
     bytes: &[u8],
-    certificate: &Certificate,
+    path: &[Certificate],
     issuer: &Certificate,
     time: SystemTime,
 ) -> Result<Finding, EvidenceError> {
+    let Some(certificate) = path.last() else {
+        return Err(EvidenceError::CrlNotInScope);
+    };
     let der = to_der(bytes)?;
     let crl = CertRevocationList::from(
         BorrowedCertRevocationList::from_der(&der).map_err(EvidenceError::CrlDecode)?,
@@ -42,7 +52,10 @@ pub(super) fn check(
                 .reason_code
                 .and_then(|reason| RevocationReason::from_code(reason as u8)),
         });
-    match webpki_check(&crl, certificate, issuer, time) {
+    if path.len() > 1 && !covers_ca(&der, certificate)? {
+        return Err(EvidenceError::CrlNotInScope);
+    }
+    match webpki_check(&crl, path, issuer, time) {
         Ok(()) => Ok(Finding::NotRevoked {
             this_update,
             next_update: Some(next_update),
@@ -69,24 +82,52 @@ fn classify(error: webpki::Error, next_update: SystemTime) -> EvidenceError {
     }
 }
 
+/// Whether a CRL can speak for the CA certificate `ca` without
+/// webpki's own scope check, which a chain check with
+/// `UnknownStatusPolicy::Allow` passes over: the CRL's issuer is the CA's
+/// issuer, and it has no issuing distribution point (a partitioned CRL
+/// is not used for CAs; fail closed, D202).
+fn covers_ca(der: &[u8], ca: &Certificate) -> Result<bool, EvidenceError> {
+    let bad = || EvidenceError::CrlDecode(webpki::Error::BadDer);
+    let (_, crl) = CertificateRevocationList::from_der(der).map_err(|_| bad())?;
+    let (_, parsed) = X509Certificate::from_der(ca.der()).map_err(|_| bad())?;
+    let partitioned = crl
+        .extensions()
+        .iter()
+        .any(|e| e.oid.to_id_string() == ISSUING_DISTRIBUTION_POINT);
+    Ok(crl.issuer().as_raw() == parsed.issuer().as_raw() && !partitioned)
+}
+
+/// id-ce-issuingDistributionPoint (RFC 5280 §5.2.5).
+const ISSUING_DISTRIBUTION_POINT: &str = "2.5.29.28";
+
 /// webpki's path check with `issuer` as the only anchor and this CRL as the
-/// only revocation source for the end entity. Key usage is not this
-/// module's question ([`AnyKeyUsage`]).
+/// only revocation source: for the end entity alone (`path` of one), or
+/// along the chain when `path` ends in a CA (then certificates the CRL
+/// does not cover pass, see [`covers_ca`]). Key usage is not this module's
+/// question ([`AnyKeyUsage`]).
 fn webpki_check(
     crl: &CertRevocationList<'_>,
-    certificate: &Certificate,
+    path: &[Certificate],
     issuer: &Certificate,
     time: SystemTime,
 ) -> Result<(), webpki::Error> {
     let issuer_der = CertificateDer::from(issuer.der());
     let anchor = webpki::anchor_from_trusted_cert(&issuer_der)?;
-    let end_entity_der = CertificateDer::from(certificate.der());
+    let (signer, cas) = path.split_first().ok_or(webpki::Error::UnknownIssuer)?;
+    let end_entity_der = CertificateDer::from(signer.der());
     let end_entity = EndEntityCert::try_from(&end_entity_der)?;
+    let intermediates: Vec<CertificateDer<'_>> = cas.iter().map(|c| CertificateDer::from(c.der())).collect();
+    let (depth, unknown) = if cas.is_empty() {
+        (RevocationCheckDepth::EndEntity, UnknownStatusPolicy::Deny)
+    } else {
+        (RevocationCheckDepth::Chain, UnknownStatusPolicy::Allow)
+    };
     let crls = [crl];
     let revocation = RevocationOptionsBuilder::new(&crls)
         .map_err(|_| webpki::Error::UnknownRevocationStatus)?
-        .with_depth(RevocationCheckDepth::EndEntity)
-        .with_status_policy(UnknownStatusPolicy::Deny)
+        .with_depth(depth)
+        .with_status_policy(unknown)
         .with_expiration_policy(ExpirationPolicy::Enforce)
         .build();
     let seconds = time.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
@@ -94,7 +135,7 @@ fn webpki_check(
         .verify_for_usage(
             &chain_algorithms(),
             &[anchor],
-            &[],
+            &intermediates,
             UnixTime::since_unix_epoch(seconds),
             &AnyKeyUsage,
             Some(revocation),
@@ -113,7 +154,7 @@ impl ExtendedKeyUsageValidator for AnyKeyUsage {
     }
 }
 
-fn to_der(bytes: &[u8]) -> Result<Vec<u8>, EvidenceError> {
+pub(super) fn to_der(bytes: &[u8]) -> Result<Vec<u8>, EvidenceError> {
     if bytes.first() == Some(&0x30) {
         return Ok(bytes.to_vec());
     }

@@ -67,6 +67,10 @@ pub enum SubIndication {
     /// CERTIFICATE_CHAIN_GENERAL_FAILURE: the status service does not know
     /// the certificate.
     CertificateChainGeneralFailure,
+    /// REVOKED_CA_NO_POE: a CA certificate of the chain is revoked, and no
+    /// proof that the signature existed before (EN 319 102-1 §5.2.6, §5.6.2.4;
+    /// D202).
+    RevokedCaNoPoe,
 }
 
 impl Indication {
@@ -117,6 +121,19 @@ impl Indication {
         }
     }
 
+    /// The indication of `status` when it is that of a CA certificate of
+    /// the signer's chain (D202): a revocation gives REVOKED_CA_NO_POE where
+    /// [`Indication::of`] gives REVOKED_NO_POE; everything else as
+    /// [`Indication::of`].
+    pub fn of_ca(status: &CertificateStatus, basis: TimeBasis) -> Self {
+        match Indication::of(status, basis) {
+            Indication::Indeterminate(SubIndication::RevokedNoPoe) => {
+                Indication::Indeterminate(SubIndication::RevokedCaNoPoe)
+            }
+            other => other,
+        }
+    }
+
     /// `TOTAL-PASSED`, `TOTAL-FAILED` or `INDETERMINATE`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -164,6 +181,7 @@ impl SubIndication {
             SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
             SubIndication::TryLater => "TRY_LATER",
             SubIndication::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            SubIndication::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
         }
     }
 }

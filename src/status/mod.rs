@@ -11,8 +11,10 @@
 //! and the [`Evidence`] and returns a [`CertificateStatus`]; it does no I/O.
 //! CRLs are checked by rustls-webpki (scope, the issuer's signature,
 //! `nextUpdate` against the verification time, RFC 5280 §6.3); OCSP
-//! responses by [`ocsp`] (RFC 6960 §3.2). The status of a CA certificate is
-//! not checked here (docs/decisions.md D133).
+//! responses by [`ocsp`] (RFC 6960 §3.2). [`check_ca_status`] does the same
+//! for a CA certificate of a verified path (the chain's status, D202), and
+//! [`evidence`] writes and reads the evidence of a verification as one file
+//! for archives (D199).
 //!
 //! ```
 //! use std::time::SystemTime;
@@ -31,6 +33,7 @@
 //! ```
 
 mod crl;
+pub mod evidence;
 pub mod indication;
 #[cfg(feature = "ocsp")]
 pub mod ocsp;
@@ -229,6 +232,54 @@ impl RevocationReason {
             RevocationReason::RemoveFromCrl => "remove_from_crl",
             RevocationReason::PrivilegeWithdrawn => "privilege_withdrawn",
             RevocationReason::AaCompromise => "aa_compromise",
+        }
+    }
+}
+
+/// A CA certificate of a verified path and its status at the verification
+/// time (the chain's status, RFC 5280 §6.1.3 a 3; D202). In JSON
+/// (feature `serde`) `{"certificate", "anchor", "status"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ChainCertificate {
+    /// The CA certificate.
+    pub certificate: Certificate,
+    /// Whether it is the trust anchor the path ends in: the caller trusts
+    /// it, so its status is [`CertificateStatus::NotChecked`] and never
+    /// refuses.
+    pub anchor: bool,
+    /// Its status, from the same [`Evidence`] as the signer's.
+    pub status: CertificateStatus,
+}
+
+impl StatusSource {
+    /// The kind of evidence and its position in [`Evidence`].
+    pub fn evidence(&self) -> (EvidenceKind, usize) {
+        match self {
+            StatusSource::Crl { index } => (EvidenceKind::Crl, *index),
+            StatusSource::Ocsp { index, .. } => (EvidenceKind::Ocsp, *index),
+        }
+    }
+}
+
+impl CertificateStatus {
+    /// The evidence the status rests on: its source, or, when no piece
+    /// was usable, the pieces rejected for a reason other than speaking
+    /// about other certificates (D157, D199), so that the same evidence
+    /// gives the same status again.
+    pub fn evidence_used(&self) -> Vec<(EvidenceKind, usize)> {
+        match self {
+            CertificateStatus::Good { source, .. }
+            | CertificateStatus::Revoked { source, .. }
+            | CertificateStatus::RevokedAfter { source, .. }
+            | CertificateStatus::Unknown { source } => vec![source.evidence()],
+            CertificateStatus::Unavailable(unavailable) => unavailable
+                .rejected
+                .iter()
+                .filter(|r| !r.error.is_about_another_certificate())
+                .map(|r| (r.kind, r.index))
+                .collect(),
+            CertificateStatus::NotChecked => Vec::new(),
         }
     }
 }
@@ -501,13 +552,48 @@ pub fn check_status(
     evidence: &Evidence,
     options: &StatusOptions,
 ) -> CertificateStatus {
+    check_ca_status(std::slice::from_ref(certificate), issuer, time, evidence, options)
+}
+
+/// The status of a CA certificate of a verified path at `time`, like
+/// [`check_status`]: `path` is the signer certificate followed by the CAs
+/// above it, up to and including the CA asked about, and `issuer` issued
+/// that CA (the next certificate of the path; RFC 5280 §6.1.3 a 3, which
+/// checks every certificate of the path; D202). A trust anchor has no
+/// status of its own: the caller trusts it.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use demail::certificate::Certificate;
+/// use demail::status::{CertificateStatus, Evidence, StatusOptions, check_ca_status};
+///
+/// let read = |name: &str| std::fs::read_to_string(format!("tests/data/keys/{name}.cert.pem"));
+/// let path = [Certificate::from_pem(&read("p256")?)?, Certificate::from_pem(&read("intermediate")?)?];
+/// let root = Certificate::from_pem(&read("ca")?)?;
+/// let at = UNIX_EPOCH + Duration::from_secs(1_795_478_400);
+/// let status = check_ca_status(&path, &root, at, &Evidence::default(), &StatusOptions::default());
+/// assert_eq!(status, CertificateStatus::NotChecked);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// [`check_status`] is this function for a path of the signer alone.
+pub fn check_ca_status(
+    path: &[Certificate],
+    issuer: &Certificate,
+    time: SystemTime,
+    evidence: &Evidence,
+    options: &StatusOptions,
+) -> CertificateStatus {
+    let Some(certificate) = path.last() else {
+        return CertificateStatus::NotChecked;
+    };
     if evidence.is_empty() {
         return CertificateStatus::NotChecked;
     }
     let mut found: Vec<(StatusSource, Finding)> = Vec::new();
     let mut rejected = Vec::new();
     for (index, bytes) in evidence.crls.iter().enumerate() {
-        match crl::check(bytes, certificate, issuer, time) {
+        match crl::check(bytes, path, issuer, time) {
             Ok(finding) => found.push((StatusSource::Crl { index }, finding)),
             Err(error) => rejected.push(RejectedEvidence {
                 kind: EvidenceKind::Crl,

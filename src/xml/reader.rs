@@ -62,7 +62,6 @@ impl Element<'_> {
     }
 
     /// Whether the element has this namespace and local name.
-    #[cfg(feature = "provider")]
     pub(crate) fn is(&self, namespace: &str, local: &str) -> bool {
         self.namespace == namespace && self.local == local
     }

@@ -6,7 +6,7 @@
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::status::{CertificateStatus, Indication};
+use crate::status::{CertificateStatus, ChainCertificate, Indication};
 use crate::trust::VerifyOptions;
 
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
@@ -65,12 +65,13 @@ impl serde::Serialize for XmlSignatureFailure {
 
 /// The facts of the report (D183): `passed`, the algorithms by URI,
 /// `reference_uri`, the signer `certificate`, `digest_ok`,
-/// `signature_ok`, `trusted`, `status`, `indication` and `failures`.
+/// `signature_ok`, `trusted`, `status`, `chain` (D202), `qualified`
+/// (D201), `indication` and `failures`.
 #[cfg(feature = "serde")]
 impl serde::Serialize for XmlSignatureReport {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("XmlSignatureReport", 12)?;
+        let mut out = serializer.serialize_struct("XmlSignatureReport", 15)?;
         out.serialize_field("passed", &self.passed())?;
         out.serialize_field("signature_method", self.signature_method.uri())?;
         out.serialize_field("digest_method", self.digest_method.as_str())?;
@@ -85,6 +86,8 @@ impl serde::Serialize for XmlSignatureReport {
         out.serialize_field("signature_ok", &self.signature_ok)?;
         out.serialize_field("trusted", &self.trusted)?;
         out.serialize_field("status", &self.status)?;
+        out.serialize_field("chain", &self.chain)?;
+        out.serialize_field("qualified", &self.qualified)?;
         out.serialize_field("indication", &self.indication)?;
         out.serialize_field("failures", &self.failures)?;
         out.end()
@@ -114,7 +117,16 @@ pub struct XmlSignatureReport {
     pub trusted: Option<bool>,
     /// The signer certificate's revocation status (PVD FU Schritt 48).
     pub status: CertificateStatus,
-    /// The ETSI EN 319 102-1 indication of [`XmlSignatureReport::status`].
+    /// The CA certificates of the verified path with their status (D202);
+    /// empty when no path was verified.
+    pub chain: Vec<ChainCertificate>,
+    /// Whether the signer certificate is an EU qualified certificate for
+    /// seals or signatures ([`check_qualified`](crate::trust::check_qualified), D201).
+    pub qualified: bool,
+    /// The ETSI EN 319 102-1 indication of the status that decides
+    /// ([`VerifyOptions::path_indication`]): that of a CA of
+    /// [`XmlSignatureReport::chain`] when it fails the verification
+    /// (REVOKED_CA_NO_POE for a revoked CA), else [`XmlSignatureReport::status`]'s.
     pub indication: Indication,
     /// Every failure, in the order digest, signature, certificate, trust, status.
     pub failures: Vec<XmlSignatureFailure>,
@@ -205,6 +217,8 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
         signature_ok: matches!(signature_result, Some(Ok(()))),
         trusted: None,
         status: CertificateStatus::NotChecked,
+        chain: Vec::new(),
+        qualified: false,
         indication: options.indication(&CertificateStatus::NotChecked),
         failures: Vec::new(),
         signed_content,
@@ -232,23 +246,24 @@ fn check_certificate(report: &mut XmlSignatureReport, carried: &[Certificate], o
             report.failures.push(failure);
         }
     }
-    let mut issuer = None;
+    let mut path = Vec::new();
     match options.verify_path(certificate, carried) {
         None => report.failures.push(XmlSignatureFailure::NoTrustAnchors),
         Some(chain) => {
             report.trusted = Some(chain.is_ok());
             match chain {
-                Ok(found) => issuer = Some(found),
+                Ok(found) => path = found,
                 Err(error) => report.failures.push(XmlSignatureFailure::Certificate(error)),
             }
         }
     }
-    report.status = options.check_status(&report.certificate, issuer.as_ref());
-    report.indication = options.indication(&report.status);
-    if options.status_refuses(&report.status) {
-        report
-            .failures
-            .push(XmlSignatureFailure::Status(report.status.clone()));
+    report.qualified = crate::trust::check_qualified(&report.certificate).is_ok();
+    report.status = options.check_status(&report.certificate, path.first());
+    report.chain = options.check_chain(&report.certificate, &path);
+    let refused = options.refused_status(&report.status, &report.chain).cloned();
+    report.indication = options.path_indication(&report.status, &report.chain);
+    if let Some(status) = refused {
+        report.failures.push(XmlSignatureFailure::Status(status));
     }
 }
 

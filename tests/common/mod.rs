@@ -71,6 +71,8 @@ pub mod smime;
 pub mod softhsm;
 pub mod status_pki;
 pub mod tools;
+#[cfg(feature = "xml")]
+pub mod trusted_list;
 #[allow(unused_imports)] // not every test file runs a tool
 pub use tools::tool_available;
 

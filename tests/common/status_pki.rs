@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use demail::certificate::Certificate;
 use demail::crypto::SigningKey;
+use demail::integrity::{SignOptions, sign};
 use demail::signer::CertifiedKey;
+use demail::status::Evidence;
 
 use super::tool_available;
 
@@ -85,6 +87,22 @@ impl StatusPki {
     /// `<name>.key` with its certificate `<name>.crt` as a signer.
     pub fn signer(&self, name: &str) -> CertifiedKey {
         CertifiedKey::new(self.key(name), self.cert(name)).unwrap()
+    }
+
+    /// tests/data/normal.eml signed by the PKI's `provider`.
+    pub fn signed(&self, provider: &str) -> Vec<u8> {
+        sign(
+            &super::data("normal.eml"),
+            &SignOptions::signed(&self.signer(provider)),
+        )
+        .unwrap()
+    }
+
+    /// These CRL files as evidence.
+    pub fn crls(&self, names: &[&str]) -> Evidence {
+        let mut evidence = Evidence::default();
+        evidence.crls.extend(names.iter().map(|name| self.bytes(name)));
+        evidence
     }
 }
 

@@ -29,6 +29,11 @@ pub(crate) struct CheckConfirmationArgs {
     /// --tr-02102`; applies to the confirmation and to the original.
     #[arg(long)]
     tr_02102: bool,
+    /// Also write the status evidence of the three signatures checked (the
+    /// confirmation's integrity and XML signatures, the original's
+    /// integrity) as one evidence bundle, for a later `--evidence` (D199).
+    #[arg(long, value_name = "PATH")]
+    evidence_out: Option<PathBuf>,
 }
 
 /// The report of `demail check-confirmation`
@@ -70,6 +75,16 @@ pub(crate) fn run(args: &CheckConfirmationArgs) -> Result<ExitCode, CliError> {
     let online = trust.fetch_online(signers.into_iter().flatten());
     if online.is_some() {
         report = check(&trust)?;
+    }
+    // After --online: the bundle holds what decided the final report.
+    if let Some(path) = &args.evidence_out {
+        let xml = report
+            .xml_signature
+            .iter()
+            .map(|r| (&r.status, r.chain.as_slice()));
+        let integrity =
+            [&report.integrity, &report.original_integrity].map(|r| (&r.status, r.chain.as_slice()));
+        trust.write_evidence(path, integrity.into_iter().chain(xml))?;
     }
     let output = CheckReport {
         passed: report.passed(),

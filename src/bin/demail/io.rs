@@ -27,9 +27,13 @@ use demail::fields::{DateTime, DateTimeError};
 use demail::provider_directory::{ProviderDirectory, ProviderMap};
 use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::signer::{CertifiedKey, Signer};
+use demail::status::evidence::{EvidenceBundle, MAX_BUNDLE_BYTES};
 use demail::status::online::{OnlineOptions, fetch_evidence};
-use demail::status::{Evidence, EvidenceKind, FetchFailure, StatusRequest};
+use demail::status::{
+    CertificateStatus, ChainCertificate, Evidence, EvidenceKind, FetchFailure, StatusRequest,
+};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
+use demail::trusted_list::TrustedList;
 
 /// Largest message read from a file or standard input: the mbox reader's
 /// limit, 64 MiB (D111).
@@ -542,11 +546,36 @@ pub(crate) struct TrustArgs {
     /// (RFC 6960 §4.2.1).
     #[arg(long = "ocsp-response", value_name = "FILE")]
     ocsp_responses: Vec<PathBuf>,
-    /// Fail FC-03 when the signer's status is not confirmed by a --crl or
-    /// --ocsp-response. Default: without evidence a signature passes with
-    /// `status` `not_checked` (docs/decisions.md D155).
+    /// Fail FC-03 when the status of the signer or of a CA of its path is
+    /// not confirmed by a --crl or --ocsp-response. Default: without
+    /// evidence a signature passes with `status` `not_checked`
+    /// (docs/decisions.md D155, D202).
     #[arg(long)]
     require_status: bool,
+    /// Require the signer's certificate to be an EU qualified certificate
+    /// for seals or signatures (QCStatements: QcCompliance and QcType eseal
+    /// or esign, ETSI EN 319 412-5); otherwise fail FC-02 with code
+    /// `not_qualified` (D201).
+    #[arg(long)]
+    require_qualified: bool,
+    /// Verify offline from an evidence bundle written by --evidence-out
+    /// (D199): its CRLs and OCSP responses are the only status evidence, its
+    /// certificates only intermediates — never trust anchors, give
+    /// --trust-anchor — its time the verification time unless --at is
+    /// given, and the status of the signer and of its CAs is required (D200);
+    /// not with --crl, --ocsp-response or --online.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["crls", "ocsp_responses", "online"])]
+    evidence: Option<PathBuf>,
+    /// An EU trusted list (ETSI TS 119 612 XML); repeatable. Its signature
+    /// must verify with a --trusted-list-signer certificate, or the command
+    /// exits 2; the certificates of its granted CA/QC services become trust
+    /// anchors besides --trust-anchor (D203).
+    #[arg(long = "trusted-list", value_name = "FILE", requires = "trusted_list_signers")]
+    trusted_lists: Vec<PathBuf>,
+    /// A certificate that may sign the trusted lists, PEM or DER;
+    /// repeatable.
+    #[arg(long = "trusted-list-signer", value_name = "CERT", requires = "trusted_lists")]
+    trusted_list_signers: Vec<PathBuf>,
     /// Also fetch the signers' status online (D198): OCSP from each
     /// certificate's AIA, CRLs from its distribution points, http:// only,
     /// 5 s connect and read timeouts, 1 MiB (OCSP) and 10 MiB (CRL) limits
@@ -567,19 +596,40 @@ pub(crate) struct Trust {
     directory: Option<ProviderMap>,
     evidence: Evidence,
     status_policy: StatusPolicy,
+    require_qualified: bool,
     online: bool,
 }
 
 impl TrustArgs {
-    /// Reads the certificate files, the directory and the time.
+    /// Reads the certificate files, the directory, the evidence and the time.
     pub(crate) fn load(&self) -> Result<Trust, CliError> {
+        let bundle = self.evidence.as_deref().map(load_evidence).transpose()?;
+        let mut intermediates = load_all(&self.intermediates)?;
+        let mut time = match &self.at {
+            Some(text) => Some(parse_time("--at", text)?.to_system_time()),
+            None => None,
+        };
+        let mut evidence = Evidence::default();
+        evidence.crls.extend(read_all(&self.crls)?);
+        evidence.ocsp_responses.extend(read_all(&self.ocsp_responses)?);
+        if let Some(bundle) = bundle {
+            intermediates.extend(bundle.certificates);
+            time = time.or(Some(bundle.time.to_system_time()));
+            evidence = bundle.evidence;
+        }
+        let time = time.unwrap_or_else(SystemTime::now);
+        let mut anchors = load_all(&self.trust_anchors)?;
+        let signers = load_all(&self.trusted_list_signers)?;
+        for path in &self.trusted_lists {
+            let xml = read_limited(path, demail::xmldsig::MAX_DOCUMENT_BYTES as u64)?;
+            let list = TrustedList::verify(&xml, &signers, time)
+                .map_err(|e| CliError::invalid(path.display(), e))?;
+            anchors.extend(list.trust_anchors());
+        }
         Ok(Trust {
-            anchors: load_all(&self.trust_anchors)?,
-            intermediates: load_all(&self.intermediates)?,
-            time: match &self.at {
-                Some(text) => parse_time("--at", text)?.to_system_time(),
-                None => SystemTime::now(),
-            },
+            anchors,
+            intermediates,
+            time,
             duplicate_fields: if self.allow_duplicate_fields {
                 DuplicatePolicy::FirstWins
             } else {
@@ -591,19 +641,23 @@ impl TrustArgs {
                 .as_deref()
                 .map(crate::provider_directory::load)
                 .transpose()?,
-            evidence: Evidence {
-                crls: read_all(&self.crls)?,
-                ocsp_responses: read_all(&self.ocsp_responses)?,
-                failed_fetches: Vec::new(),
-            },
-            status_policy: if self.require_status {
+            evidence,
+            // Evidence read back must confirm the status (D200).
+            status_policy: if self.require_status || self.evidence.is_some() {
                 StatusPolicy::Require
             } else {
                 StatusPolicy::IfGiven
             },
+            require_qualified: self.require_qualified,
             online: self.online,
         })
     }
+}
+
+/// An evidence bundle file (`--evidence`, D199).
+fn load_evidence(path: &Path) -> Result<EvidenceBundle, CliError> {
+    let bytes = read_limited(path, MAX_BUNDLE_BYTES as u64 + 1)?;
+    EvidenceBundle::parse(&bytes).map_err(|e| CliError::invalid(path.display(), e))
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
@@ -657,8 +711,14 @@ impl Trust {
         let mut requests: Vec<StatusRequest> = Vec::new();
         let mut unplanned = Vec::new();
         for certificate in certificates {
+            // The signer's own status; its issuer is the path's first
+            // certificate (D202: the CAs' status comes from --crl /
+            // --ocsp-response, not fetched).
             let issuer = match self.options(false).verify_path(certificate, &[]) {
-                Some(Ok(issuer)) => issuer,
+                Some(Ok(path)) => match path.into_iter().next() {
+                    Some(issuer) => issuer,
+                    None => continue,
+                },
                 // No anchors or no path: evidence is not judged (D156).
                 _ => continue,
             };
@@ -710,7 +770,21 @@ impl Trust {
             duplicate_fields: self.duplicate_fields,
             require_signature: self.require_signature,
             provider_directory: self.directory.as_ref().map(|d| d as &dyn ProviderDirectory),
+            require_qualified: self.require_qualified,
             certificate_cache: None,
         }
+    }
+
+    /// Writes the evidence of a verification to `path` (`--evidence-out`,
+    /// D199): the CA certificates of each signer's path and the CRLs and
+    /// OCSP responses its status rests on.
+    pub(crate) fn write_evidence<'r>(
+        &self,
+        path: &Path,
+        signers: impl IntoIterator<Item = (&'r CertificateStatus, &'r [ChainCertificate])>,
+    ) -> Result<(), CliError> {
+        let time = DateTime::from_system_time(self.time, 0).map_err(|e| CliError::invalid("--at", e))?;
+        let bundle = EvidenceBundle::collect(time, signers, &self.evidence);
+        write_output(Some(path), bundle.to_text().as_bytes())
     }
 }

@@ -38,6 +38,11 @@ pub(crate) struct VerifyArgs {
     tr_02102: bool,
     #[command(flatten)]
     stamp: StampArgs,
+    /// Also write the status evidence the verification used (the CA
+    /// certificates of the path, the CRLs and OCSP responses that decided
+    /// the status) as an evidence bundle, for a later `--evidence` (D199).
+    #[arg(long, value_name = "PATH")]
+    evidence_out: Option<PathBuf>,
 }
 
 /// The gateway stamp options (D151): all three together or none.
@@ -87,6 +92,10 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let online = trust.fetch_online(report.certificate.as_ref());
     if online.is_some() {
         report = demail::integrity::verify(&envelope, &trust.options(args.tr_02102));
+    }
+    // After --online: the bundle holds what decided the final report.
+    if let Some(path) = &args.evidence_out {
+        trust.write_evidence(path, [(&report.status, report.chain.as_slice())])?;
     }
     let stamp = match (&args.stamp.authserv_id, &args.stamp.output) {
         (Some(id), Some(path)) => Some(write_stamp(&envelope, &report, id, path)?),

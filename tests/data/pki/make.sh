@@ -19,7 +19,10 @@
 #   crl-after.der         after the revocation (lists provider-revoked)
 #   crl-stale.der         thisUpdate 2025-06-01, nextUpdate 2025-06-02
 #   crl-wrong-key.der     same issuer name, signed by another key
-#   crl-root.der          the root's CRL (another issuer)
+#   crl-root.der          the root's CRL (another issuer), listing nothing
+#   crl-root-revoked-sub.der  the root's CRL after it revoked the intermediate
+#                         (cACompromise), made last: for the chain status (D202)
+#   ocsp-root-sub-revoked.der  the root's OCSP response for the intermediate then
 # OCSP responses (DER, made by `openssl ocsp` from the CA database):
 #   ocsp-good.der, ocsp-revoked.der, ocsp-unknown.der (for provider-unlisted,
 #   which the intermediate signed outside its database), ocsp-other.der (answers for
@@ -182,6 +185,16 @@ sed -e 's/^certificate = sub.pem/certificate = root.pem/' -e 's/^private_key = s
 echo 01 >root-crlnumber
 openssl ca -batch -config root.cnf -gencrl -out crl-root.pem 2>/dev/null
 openssl crl -in crl-root.pem -outform DER -out crl-root.der
+# The root revokes the intermediate, after every other file was made: a
+# later root CRL lists it (a revoked CA of the chain, D202).
+sleep 1
+openssl ca -batch -config root.cnf -revoke sub.pem -crl_reason cACompromise 2>/dev/null
+openssl ca -batch -config root.cnf -gencrl -out crl-root-revoked-sub.pem 2>/dev/null
+openssl crl -in crl-root-revoked-sub.pem -outform DER -out crl-root-revoked-sub.der
+# The root's own OCSP answer for the intermediate, after the revocation.
+openssl ocsp -issuer root.pem -cert sub.pem -no_nonce -reqout ocsp-root-sub.req 2>/dev/null
+openssl ocsp -index root-index.txt -rsigner root.pem -rkey root.key -CA root.pem \
+    -reqin ocsp-root-sub.req -respout ocsp-root-sub-revoked.der -ndays 1 2>/dev/null >/dev/null
 for c in root sub provider-good provider-revoked provider-unlisted responder responder-noeku; do
     openssl x509 -in "$c.pem" -outform DER -out "$c.der"
 done

@@ -1,0 +1,198 @@
+//! EU trusted lists (ETSI TS 119 612) as trust anchors (issue 13 §7;
+//! docs/decisions.md D203, D204): small lists made by the test, signed by
+//! the crate's XML-DSig and by xmlsec1, verified against the caller's
+//! trusted-list signer; only the granted CA/QC services' certificates
+//! become anchors, and a changed list or another signer refuses the whole
+//! list.
+#![cfg(feature = "xml")]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::SystemTime;
+
+use demail::certificate::Certificate;
+use demail::envelope::Envelope;
+use demail::integrity::{SignOptions, Verdict, sign, verify};
+use demail::trust::VerifyOptions;
+use demail::trusted_list::{STATUS_GRANTED, TrustedList, TrustedListError};
+use demail::xmldsig::{XmlSignOptions, XmlSignatureFailure, sign_enveloped};
+
+use common::tool_available;
+use common::trusted_list::{WITHDRAWN, trusted_list, trusted_list_until};
+
+/// The trusted-list signer of these tests: the committed P-256 certificate.
+fn signer() -> Certificate {
+    common::cert("p256")
+}
+
+fn signed_by_the_crate() -> Vec<u8> {
+    sign_enveloped(
+        trusted_list("").as_bytes(),
+        &XmlSignOptions::new(&common::signer("p256")),
+    )
+    .unwrap()
+}
+
+// TS 119 612 §5.5.1, §5.5.4, D203: of a list whose signature verifies with the caller's
+// signer, only the granted CA/QC services' certificates are anchors (not a withdrawn CA, not
+// one granted only in its history, not a granted time-stamping service)
+#[test]
+fn ts_119_612_granted_qualified_cas_are_the_trust_anchors() {
+    let list = TrustedList::verify(&signed_by_the_crate(), &[signer()], SystemTime::now()).unwrap();
+    assert_eq!(list.services.len(), 4);
+    assert_eq!(list.services[0].name.as_deref(), Some("Test QCA"));
+    assert_eq!(list.services[1].status, WITHDRAWN);
+    assert_eq!(list.trust_anchors(), [common::cert("ca")]);
+    assert_eq!(list.signer, signer());
+}
+
+// TR 01201-3.4 §3.1.21, D203: a message whose provider certificate chains to a CA of the list
+// passes with the list's anchors
+#[test]
+fn ts_119_612_list_anchors_verify_a_provider_signature() {
+    let list = TrustedList::verify(&signed_by_the_crate(), &[signer()], SystemTime::now()).unwrap();
+    let anchors = list.trust_anchors();
+    let intermediates = [common::cert("intermediate")];
+    let message = sign(
+        &common::data("normal.eml"),
+        &SignOptions::signed(&common::signer("rsa2048")),
+    )
+    .unwrap();
+    let options = VerifyOptions {
+        time: SystemTime::now(),
+        trust_anchors: &anchors,
+        intermediates: &intermediates,
+        ..VerifyOptions::default()
+    };
+    let report = verify(&Envelope::parse(&message).unwrap(), &options);
+    assert_eq!(report.verdict, Verdict::Pass);
+}
+
+// D203: a list changed after signing (a withdrawn CA set to granted) is refused as a whole
+#[test]
+fn ts_119_612_tampered_list_is_refused() {
+    let signed = String::from_utf8(signed_by_the_crate()).unwrap();
+    let tampered = signed.replacen(WITHDRAWN, STATUS_GRANTED, 1);
+    assert_ne!(tampered, signed);
+    let error = TrustedList::verify(tampered.as_bytes(), &[signer()], SystemTime::now()).unwrap_err();
+    assert_eq!(
+        error,
+        TrustedListError::SignatureFailed(vec![XmlSignatureFailure::DigestMismatch])
+    );
+}
+
+// TS 119 612 §5.7, D203: a list signed by another certificate than the caller's trusted-list
+// signer is refused, even when the signature itself is valid
+#[test]
+fn ts_119_612_list_of_another_signer_is_refused() {
+    let error =
+        TrustedList::verify(&signed_by_the_crate(), &[common::cert("p384")], SystemTime::now()).unwrap_err();
+    assert!(matches!(error, TrustedListError::WrongSigner { .. }), "{error:?}");
+    let unsigned = trusted_list("");
+    assert!(matches!(
+        TrustedList::verify(unsigned.as_bytes(), &[signer()], SystemTime::now()),
+        Err(TrustedListError::Signature(_))
+    ));
+}
+
+// D203: the signed document must be a TrustServiceStatusList
+#[test]
+fn ts_119_612_other_signed_documents_are_not_trusted_lists() {
+    let other = sign_enveloped(
+        b"<Acknowledge xmlns=\"urn:example\"><Id>1</Id></Acknowledge>",
+        &XmlSignOptions::new(&common::signer("p256")),
+    )
+    .unwrap();
+    assert!(matches!(
+        TrustedList::verify(&other, &[signer()], SystemTime::now()),
+        Err(TrustedListError::NotATrustedList { .. })
+    ));
+}
+
+/// An enveloped-signature template for xmlsec1 (ECDSA P-256, exclusive C14N).
+const TEMPLATE: &str = "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>\
+<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>\
+<ds:Reference URI=\"\"><ds:Transforms>\
+<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>\
+<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>\
+<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>\
+</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature>";
+
+// TS 119 612 §5.7.1, D203: a list signed by xmlsec1 (an independent XML-DSig implementation)
+// verifies with the same signer and gives the same anchors; changed, it is refused
+#[test]
+fn ts_119_612_list_signed_by_xmlsec1_is_read() {
+    if !tool_available("xmlsec1") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trusted-list-xmlsec1");
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("tsl-template.xml");
+    std::fs::write(&template, trusted_list(TEMPLATE)).unwrap();
+    let out = dir.join("tsl-signed.xml");
+    let key = |name: &str| common::path(&format!("keys/{name}"));
+    let output = Command::new("xmlsec1")
+        .arg("--sign")
+        .arg("--privkey-pem")
+        .arg(format!(
+            "{},{}",
+            key("p256.key.pem").display(),
+            key("p256.cert.pem").display()
+        ))
+        .arg("--output")
+        .arg(&out)
+        .arg(&template)
+        .output()
+        .expect("run xmlsec1");
+    assert!(
+        output.status.success(),
+        "xmlsec1 --sign: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let signed = std::fs::read(&out).unwrap();
+    let list = TrustedList::verify(&signed, &[signer()], SystemTime::now()).unwrap();
+    assert_eq!(list.trust_anchors(), [common::cert("ca")]);
+    let tampered = String::from_utf8(signed)
+        .unwrap()
+        .replacen("Test QCA", "Evil QCA", 1);
+    assert!(matches!(
+        TrustedList::verify(tampered.as_bytes(), &[signer()], SystemTime::now()),
+        Err(TrustedListError::SignatureFailed(_))
+    ));
+}
+
+// TS 119 612 §5.3.14, §5.3.15, D203: a list past its NextUpdate is not current and is refused;
+// so is a closed list (no NextUpdate date)
+#[test]
+fn ts_119_612_list_past_its_next_update_is_refused() {
+    let list_signer = common::signer("p256");
+    let sign_list = |xml: String| sign_enveloped(xml.as_bytes(), &XmlSignOptions::new(&list_signer)).unwrap();
+    let stale = sign_list(trusted_list_until("", "2025-06-01T00:00:00Z"));
+    assert!(matches!(
+        TrustedList::verify(&stale, &[signer()], SystemTime::now()),
+        Err(TrustedListError::NotCurrent { next_update: Some(_) })
+    ));
+    let closed = sign_list(trusted_list("").replace(
+        "<NextUpdate><dateTime>2045-01-01T00:00:00Z</dateTime></NextUpdate>",
+        "<NextUpdate/>",
+    ));
+    assert_eq!(
+        TrustedList::verify(&closed, &[signer()], SystemTime::now()),
+        Err(TrustedListError::NotCurrent { next_update: None })
+    );
+}
+
+// D203: a signed list cut short anywhere is refused with a typed error, never a panic
+#[test]
+fn ts_119_612_truncated_lists_are_refused() {
+    let signed = signed_by_the_crate();
+    for end in (0..signed.len()).step_by(37) {
+        assert!(
+            TrustedList::verify(&signed[..end], &[signer()], SystemTime::now()).is_err(),
+            "cut at {end}"
+        );
+    }
+}

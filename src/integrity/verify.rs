@@ -418,9 +418,10 @@ fn check_tags(
     let body_ok = body_hash(envelope.body(), hash) == tags.body_hash;
     report.body_hash_ok = Some(body_ok);
     let input = header_input(envelope.fields(), &tags.headers, field);
-    let digest = hash.digest(&input);
     let Some(scheme) = tags.algorithm.signature else {
-        let header_ok = digest == tags.value;
+        // Hash-only: `b=` is the hash itself. Signed: the signature check
+        // hashes the input (ring, or RustCrypto's prehash), once (issue 13).
+        let header_ok = hash.digest(&input) == tags.value;
         report.header_ok = Some(header_ok);
         if options.provider_directory.is_some() {
             // A directory binds signers; a hash-only message has none (D52).
@@ -436,7 +437,7 @@ fn check_tags(
             report
         };
     };
-    check_signature(envelope, scheme, tags, &input, &digest, options, report)
+    check_signature(envelope, scheme, tags, &input, options, report)
 }
 
 fn check_signature(
@@ -444,7 +445,6 @@ fn check_signature(
     scheme: SignatureScheme,
     tags: &IntegrityTags<'_>,
     input: &[u8],
-    digest: &[u8],
     options: &VerifyOptions<'_>,
     mut report: VerificationReport,
 ) -> VerificationReport {
@@ -467,7 +467,6 @@ fn check_signature(
         scheme,
         tags.algorithm.hash,
         input,
-        digest,
         &tags.value,
     );
     report.header_ok = Some(signature.is_ok());

@@ -451,8 +451,7 @@ fn check_signature(
     let Some(text) = envelope.metadata().signature_certificate.as_deref() else {
         return report.fail(Failure::MissingCertificate);
     };
-    let der = crate::pem::decode_base64(text).ok_or(CertificateError::Encoding);
-    let certificate = match der.and_then(|der| options.certificate(der)) {
+    let certificate = match options.certificate_from_base64(text) {
         Ok(certificate) => certificate,
         Err(error) => return report.fail(Failure::Certificate(error)),
     };

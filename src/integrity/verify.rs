@@ -10,7 +10,8 @@ use crate::envelope::Envelope;
 use crate::fields::{FieldName, MessageKind, MessageType};
 use crate::header::RawField;
 use crate::integrity::{
-    Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
+    Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash,
+    field_occurrences, header_input_from,
 };
 use crate::provider_directory::SignerBinding;
 use crate::status::{CertificateStatus, Indication};
@@ -403,7 +404,9 @@ fn check_tags(
     if let Some(missing) = unsigned_mandated_field(envelope, &tags.headers) {
         return report.fail(Failure::FieldNotSigned(missing));
     }
-    report.duplicates = duplicate_signed_fields(envelope.fields(), &tags.headers, field);
+    // One map of the header's fields serves the duplicate check and the input.
+    let occurrences = field_occurrences(envelope.fields(), field);
+    report.duplicates = duplicate_signed_fields(envelope.fields(), &tags.headers, field, &occurrences);
     if options.duplicate_fields == DuplicatePolicy::Refuse
         && let Some(first) = report.duplicates.first()
     {
@@ -417,7 +420,7 @@ fn check_tags(
     let hash = tags.algorithm.hash;
     let body_ok = body_hash(envelope.body(), hash) == tags.body_hash;
     report.body_hash_ok = Some(body_ok);
-    let input = header_input(envelope.fields(), &tags.headers, field);
+    let input = header_input_from(envelope.fields(), &tags.headers, field, &occurrences);
     let Some(scheme) = tags.algorithm.signature else {
         // Hash-only: `b=` is the hash itself. Signed: the signature check
         // hashes the input (ring, or RustCrypto's prehash), once (issue 13).
@@ -536,9 +539,9 @@ fn duplicate_signed_fields(
     fields: &[RawField<'_>],
     signed: &[Cow<'_, str>],
     integrity: &RawField<'_>,
+    occurrences: &std::collections::HashMap<String, std::collections::VecDeque<usize>>,
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
-    let occurrences = crate::integrity::field_occurrences(fields, integrity);
     let mut names: Vec<String> = signed
         .iter()
         .map(|n| n.to_ascii_lowercase())

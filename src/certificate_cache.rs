@@ -241,8 +241,10 @@ impl CertificateCache {
         entries.texts.insert(text, key);
     }
 
-    // A poisoned lock still holds a consistent map: no code panics while
-    // holding it, and every entry is checked against the DER on use.
+    // A poisoned lock still holds consistent maps: no code panics while
+    // holding it; an entry found by DER is checked against the DER on use,
+    // and a text names only an entry held, confirmed against the DER the
+    // text decoded to when it was recorded (D207).
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Entries> {
         self.entries.read().unwrap_or_else(PoisonError::into_inner)
     }

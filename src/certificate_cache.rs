@@ -4,7 +4,9 @@
 //! `ds:X509Certificate` (§3.5.1), parsed once and kept by the SHA-256 of
 //! their DER encoding, with the path each one was found to have to the
 //! trust anchors and the time window in which that path holds
-//! (docs/decisions.md D191, D192).
+//! (docs/decisions.md D191, D192). A certificate that arrived as base64
+//! text ([`CertificateCache::certificate_from_base64`]) is found again by
+//! that exact text, without decoding or hashing it (D207).
 //!
 //! The cache is bounded ([`CertificateCache::capacity`], first in, first
 //! out), shared behind a [`RwLock`] so a verifier stays `Send + Sync`, and
@@ -56,6 +58,12 @@ struct Entries {
     map: HashMap<Fingerprint, Entry>,
     /// Insertion order, for first-in-first-out eviction.
     order: VecDeque<Fingerprint>,
+    /// The exact base64 texts certificates arrived as, with the fingerprint
+    /// of the entry each decoded to (D207): at most `capacity` texts, first
+    /// in first out, and never one whose entry was evicted.
+    texts: HashMap<Arc<str>, Fingerprint>,
+    /// Insertion order of `texts`.
+    text_order: VecDeque<(Arc<str>, Fingerprint)>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,15 +133,41 @@ impl CertificateCache {
     /// # Errors
     /// The parse error, every time: failures are not cached.
     pub fn certificate(&self, der: &[u8]) -> Result<Arc<Certificate>, CertificateError> {
+        self.by_der(der).map(|(_, certificate)| certificate)
+    }
+
+    /// The certificate whose DER is the base64 `text` (folded or not, as in
+    /// `X-de-mail-signature-certificate`, TR 01201-3.4 §3.1.14): found by
+    /// the exact text, compared byte for byte, without decoding or hashing
+    /// it, when the same text was seen before; otherwise decoded and looked
+    /// up as [`CertificateCache::certificate`] does (D207).
+    ///
+    /// # Errors
+    /// [`CertificateError::Encoding`] when `text` is not base64, or the
+    /// parse error, every time: failures are not cached.
+    pub fn certificate_from_base64(&self, text: &str) -> Result<Arc<Certificate>, CertificateError> {
+        {
+            let entries = self.read();
+            if let Some(entry) = entries.texts.get(text).and_then(|key| entries.map.get(key)) {
+                return Ok(Arc::clone(&entry.certificate));
+            }
+        }
+        let der = crate::pem::decode_base64(text).ok_or(CertificateError::Encoding)?;
+        let (key, certificate) = self.by_der(&der)?;
+        self.insert_text(text, key);
+        Ok(certificate)
+    }
+
+    fn by_der(&self, der: &[u8]) -> Result<(Fingerprint, Arc<Certificate>), CertificateError> {
         let key = fingerprint(der);
         if let Some(entry) = self.read().map.get(&key)
             && entry.certificate.der() == der
         {
-            return Ok(Arc::clone(&entry.certificate));
+            return Ok((key, Arc::clone(&entry.certificate)));
         }
         let certificate = Arc::new(Certificate::from_der(der.to_vec())?);
         self.insert(key, Arc::clone(&certificate));
-        Ok(certificate)
+        Ok((key, certificate))
     }
 
     /// Whether paths built with `trust_anchors` and `intermediates` may be
@@ -175,6 +209,10 @@ impl CertificateCache {
                 break;
             };
             entries.map.remove(&oldest);
+            // No text outlives its entry: a text found again always names
+            // the certificate it was decoded to.
+            entries.texts.retain(|_, key| *key != oldest);
+            entries.text_order.retain(|(_, key)| *key != oldest);
         }
         entries.order.push_back(key);
         entries.map.insert(
@@ -186,8 +224,28 @@ impl CertificateCache {
         );
     }
 
-    // A poisoned lock still holds a consistent map: no code panics while
-    // holding it, and every entry is checked against the DER on use.
+    /// Records that `text` decoded to the certificate of entry `key` (only
+    /// while that entry is held).
+    fn insert_text(&self, text: &str, key: Fingerprint) {
+        let mut entries = self.write();
+        if !entries.map.contains_key(&key) || entries.texts.contains_key(text) {
+            return;
+        }
+        while entries.texts.len() >= self.capacity {
+            let Some((oldest, _)) = entries.text_order.pop_front() else {
+                break;
+            };
+            entries.texts.remove(&oldest);
+        }
+        let text: Arc<str> = Arc::from(text);
+        entries.text_order.push_back((Arc::clone(&text), key));
+        entries.texts.insert(text, key);
+    }
+
+    // A poisoned lock still holds consistent maps: no code panics while
+    // holding it; an entry found by DER is checked against the DER on use,
+    // and a text names only an entry held, confirmed against the DER the
+    // text decoded to when it was recorded (D207).
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Entries> {
         self.entries.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -256,6 +314,70 @@ mod tests {
         assert_eq!(cache.path(&signer, 151), None);
         let other = Certificate::from_der(der("p384")).unwrap();
         assert_eq!(cache.path(&other, 100), None);
+    }
+
+    fn base64(name: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(der(name))
+    }
+
+    // D207: a text seen before is found by its exact bytes; another folding of the same certificate is the same entry
+    #[test]
+    fn base64_text_is_found_again_and_foldings_share_one_entry() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 4);
+        let text = base64("p256");
+        let first = cache.certificate_from_base64(&text).unwrap();
+        assert!(Arc::ptr_eq(
+            &first,
+            &cache.certificate_from_base64(&text).unwrap()
+        ));
+        let folded: String = text
+            .as_bytes()
+            .chunks(64)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect::<Vec<_>>()
+            .join("\r\n ");
+        assert!(Arc::ptr_eq(
+            &first,
+            &cache.certificate_from_base64(&folded).unwrap()
+        ));
+        assert!(Arc::ptr_eq(&first, &cache.certificate(&der("p256")).unwrap()));
+        assert_eq!(cache.len(), 1);
+        assert_eq!(*first, Certificate::from_der(der("p256")).unwrap());
+    }
+
+    // D207: a text never outlives its certificate's entry, and texts are bounded like entries
+    #[test]
+    fn base64_texts_are_evicted_with_their_certificate() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 1);
+        let p256 = cache.certificate_from_base64(&base64("p256")).unwrap();
+        let p384 = cache.certificate_from_base64(&base64("p384")).unwrap();
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.read().texts.len(), 1);
+        let again = cache.certificate_from_base64(&base64("p256")).unwrap();
+        assert!(!Arc::ptr_eq(&p256, &again));
+        assert_eq!(*again, Certificate::from_der(der("p256")).unwrap());
+        assert_ne!(*again, *p384);
+        let entries = cache.read();
+        assert_eq!(
+            (entries.map.len(), entries.texts.len(), entries.text_order.len()),
+            (1, 1, 1)
+        );
+    }
+
+    // Fail closed: text that is not base64, or not a certificate, is refused every time and never cached
+    #[test]
+    fn bad_base64_text_is_refused_and_not_cached() {
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 4);
+        for _ in 0..2 {
+            assert_eq!(
+                cache.certificate_from_base64("not base64!"),
+                Err(CertificateError::Encoding)
+            );
+            assert!(cache.certificate_from_base64("AAAA").is_err());
+        }
+        assert!(cache.is_empty());
+        assert!(cache.read().texts.is_empty());
     }
 
     // D192: paths are cached only for the anchor and intermediate slices the cache was made for

@@ -258,7 +258,7 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        verify(self, scheme, hash, message, &hash.digest(message), signature)
+        verify(self, scheme, hash, message, signature)
     }
 }
 
@@ -419,14 +419,14 @@ impl Eq for DeviceError {}
 
 /// Verifies `signature` over `message` with the given scheme and hash.
 ///
-/// `digest` must be `hash(message)`; the RustCrypto paths use it as prehash so
-/// the message is hashed only once.
+/// ring hashes `message` itself; only the RustCrypto paths (curves and
+/// hashes ring lacks) hash it here, so the message is hashed once either
+/// way and callers never hash it for the verifier (issue 13).
 pub(crate) fn verify(
     key: &PublicKey,
     scheme: SignatureScheme,
     hash: HashAlgorithm,
     message: &[u8],
-    digest: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
     let mismatch = || CryptoError::KeyMismatch {
@@ -453,7 +453,8 @@ pub(crate) fn verify(
                     key: key.kind(),
                 });
             }
-            verify_prehash_ecdsa(curve, point, digest, signature).ok_or(CryptoError::BadSignature)
+            verify_prehash_ecdsa(curve, point, &hash.digest(message), signature)
+                .ok_or(CryptoError::BadSignature)
         }
         _ => Err(mismatch()),
     }

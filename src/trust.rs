@@ -172,6 +172,25 @@ impl VerifyOptions<'_> {
         }
     }
 
+    /// The signer certificate whose DER is the base64 `text`, as
+    /// `X-de-mail-signature-certificate` carries it (TR 01201-3.4 §3.1.14;
+    /// white space ignored): from [`VerifyOptions::certificate_cache`] by
+    /// the exact text when there is one
+    /// ([`CertificateCache::certificate_from_base64`], D207), else decoded
+    /// and parsed.
+    ///
+    /// # Errors
+    /// [`CertificateError::Encoding`] when `text` is not base64, or why the
+    /// DER is not a certificate.
+    pub fn certificate_from_base64(&self, text: &str) -> Result<Certificate, CertificateError> {
+        match self.certificate_cache {
+            Some(cache) => cache
+                .certificate_from_base64(text)
+                .map(|cached| Certificate::clone(&cached)),
+            None => Certificate::from_der(crate::pem::decode_base64(text).ok_or(CertificateError::Encoding)?),
+        }
+    }
+
     /// The path from `certificate` to a trust anchor
     /// ([`verify_certification_path`]), with
     /// [`VerifyOptions::intermediates`] and `carried` (certificates the

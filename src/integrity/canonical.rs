@@ -32,12 +32,30 @@ pub fn body_hash(body: &[u8], hash: HashAlgorithm) -> Vec<u8> {
 /// each name of `h=`, the next unused occurrence **from the top**; then the
 /// integrity field with the `b=` value deleted and no trailing CRLF.
 pub fn header_input(fields: &[RawField<'_>], signed: &[Cow<'_, str>], integrity: &RawField<'_>) -> Vec<u8> {
+    header_input_from(fields, signed, integrity, &field_occurrences(fields, integrity))
+}
+
+/// [`header_input`] with the [`field_occurrences`] of `fields` already at
+/// hand, so that the verifier builds them once for the input and the
+/// duplicate check (issue 13).
+pub(crate) fn header_input_from(
+    fields: &[RawField<'_>],
+    signed: &[Cow<'_, str>],
+    integrity: &RawField<'_>,
+    occurrences: &std::collections::HashMap<String, std::collections::VecDeque<usize>>,
+) -> Vec<u8> {
     let mut input = Vec::with_capacity(2048);
-    let mut occurrences = field_occurrences(fields, integrity);
+    // How many occurrences of each name `h=` has used so far.
+    let mut used: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(signed.len());
     for name in signed {
-        let next = occurrences
-            .get_mut(name.to_ascii_lowercase().as_str())
-            .and_then(std::collections::VecDeque::pop_front);
+        let name = name.to_ascii_lowercase();
+        let Some(indices) = occurrences.get(&name) else {
+            continue;
+        };
+        let taken = used.entry(name).or_insert(0);
+        let next = indices.get(*taken).copied();
+        *taken += 1;
         if let Some(i) = next {
             let field = &fields[i];
             input.extend_from_slice(field.raw);

@@ -101,7 +101,9 @@ impl<'a> IntegrityTags<'a> {
     /// # Errors
     /// An [`IntegrityError`] naming the tag that breaks RFC 6376 or §3.1.21.
     pub fn parse(value: &'a str) -> Result<Self, IntegrityError> {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // At most MAX_TAGS short names: a linear scan costs less than
+        // hashing each one (issue 13).
+        let mut seen: Vec<&str> = Vec::with_capacity(16);
         let (mut version, mut algorithm, mut canonicalization, mut domain, mut selector) =
             (None, None, None, None, None);
         let (mut headers, mut body_hash, mut b, mut query) = (None, None, None, None);
@@ -125,9 +127,10 @@ impl<'a> IntegrityTags<'a> {
             {
                 return Err(IntegrityError::TagSyntax(spec.trim().to_owned()));
             }
-            if !seen.insert(name) {
+            if seen.contains(&name) {
                 return Err(IntegrityError::DuplicateTag(name.to_owned()));
             }
+            seen.push(name);
             if seen.len() > MAX_TAGS {
                 return Err(IntegrityError::TooManyEntries {
                     what: "the tag list",

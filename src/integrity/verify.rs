@@ -10,7 +10,8 @@ use crate::envelope::Envelope;
 use crate::fields::{FieldName, MessageKind, MessageType};
 use crate::header::RawField;
 use crate::integrity::{
-    Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash, header_input,
+    Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash,
+    field_occurrences, header_input_from,
 };
 use crate::provider_directory::SignerBinding;
 use crate::status::{CertificateStatus, ChainCertificate, Indication};
@@ -419,7 +420,9 @@ fn check_tags(
     if let Some(missing) = unsigned_mandated_field(envelope, &tags.headers) {
         return report.fail(Failure::FieldNotSigned(missing));
     }
-    report.duplicates = duplicate_signed_fields(envelope.fields(), &tags.headers, field);
+    // One map of the header's fields serves the duplicate check and the input.
+    let occurrences = field_occurrences(envelope.fields(), field);
+    report.duplicates = duplicate_signed_fields(envelope.fields(), &tags.headers, field, &occurrences);
     if options.duplicate_fields == DuplicatePolicy::Refuse
         && let Some(first) = report.duplicates.first()
     {
@@ -433,10 +436,11 @@ fn check_tags(
     let hash = tags.algorithm.hash;
     let body_ok = body_hash(envelope.body(), hash) == tags.body_hash;
     report.body_hash_ok = Some(body_ok);
-    let input = header_input(envelope.fields(), &tags.headers, field);
-    let digest = hash.digest(&input);
+    let input = header_input_from(envelope.fields(), &tags.headers, field, &occurrences);
     let Some(scheme) = tags.algorithm.signature else {
-        let header_ok = digest == tags.value;
+        // Hash-only: `b=` is the hash itself. Signed: the signature check
+        // hashes the input (ring, or RustCrypto's prehash), once (issue 13).
+        let header_ok = hash.digest(&input) == tags.value;
         report.header_ok = Some(header_ok);
         if options.provider_directory.is_some() {
             // A directory binds signers; a hash-only message has none (D52).
@@ -452,7 +456,7 @@ fn check_tags(
             report
         };
     };
-    check_signature(envelope, scheme, tags, &input, &digest, options, report)
+    check_signature(envelope, scheme, tags, &input, options, report)
 }
 
 fn check_signature(
@@ -460,15 +464,13 @@ fn check_signature(
     scheme: SignatureScheme,
     tags: &IntegrityTags<'_>,
     input: &[u8],
-    digest: &[u8],
     options: &VerifyOptions<'_>,
     mut report: VerificationReport,
 ) -> VerificationReport {
     let Some(text) = envelope.metadata().signature_certificate.as_deref() else {
         return report.fail(Failure::MissingCertificate);
     };
-    let der = crate::pem::decode_base64(text).ok_or(CertificateError::Encoding);
-    let certificate = match der.and_then(|der| options.certificate(der)) {
+    let certificate = match options.certificate_from_base64(text) {
         Ok(certificate) => certificate,
         Err(error) => return report.fail(Failure::Certificate(error)),
     };
@@ -483,7 +485,6 @@ fn check_signature(
         scheme,
         tags.algorithm.hash,
         input,
-        digest,
         &tags.value,
     );
     report.header_ok = Some(signature.is_ok());
@@ -559,9 +560,9 @@ fn duplicate_signed_fields(
     fields: &[RawField<'_>],
     signed: &[Cow<'_, str>],
     integrity: &RawField<'_>,
+    occurrences: &std::collections::HashMap<String, std::collections::VecDeque<usize>>,
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
-    let occurrences = crate::integrity::field_occurrences(fields, integrity);
     let mut names: Vec<String> = signed
         .iter()
         .map(|n| n.to_ascii_lowercase())

@@ -117,14 +117,7 @@ pub fn check_signer(signer: &dyn Signer) -> Result<(), CryptoError> {
     };
     let signature = signer.sign(scheme, hash, POSSESSION_PROBE)?;
     let certificate = &signer.certificate().public_key;
-    match verify(
-        certificate,
-        scheme,
-        hash,
-        POSSESSION_PROBE,
-        &hash.digest(POSSESSION_PROBE),
-        &signature,
-    ) {
+    match verify(certificate, scheme, hash, POSSESSION_PROBE, &signature) {
         Err(CryptoError::BadSignature) => Err(CryptoError::CertificateMismatch {
             key: None,
             certificate: certificate.clone(),

@@ -641,7 +641,6 @@ fn verify_signer(
         }
         None => content.to_vec(),
     };
-    let input_digest = hash.digest(&signed_input);
     // Every certificate the signer identifier names, the message's and the
     // caller's: a look-alike placed first must not hide the real signer
     // (docs/decisions.md D91).
@@ -653,7 +652,6 @@ fn verify_signer(
             scheme,
             hash,
             &signed_input,
-            &input_digest,
             signer.signature.as_bytes(),
         ) {
             Ok(()) => {

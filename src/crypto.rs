@@ -641,19 +641,13 @@ impl SigningKey {
             (OID_EC, Some(Curve::P256)) => {
                 use p256::pkcs8::DecodePrivateKey;
                 let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
-                KeyInner::P256(
-                    key,
-                    ring_ecdsa_pair(&ring_sig::ECDSA_P256_SHA256_ASN1_SIGNING, der),
-                )
+                KeyInner::P256(key, ring_ecdsa_key(&Curve::P256, der).ok())
             }
             #[cfg(feature = "ecdsa-prehash")]
             (OID_EC, Some(Curve::P384)) => {
                 use p384::pkcs8::DecodePrivateKey;
                 let key = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?;
-                KeyInner::P384(
-                    key,
-                    ring_ecdsa_pair(&ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING, der),
-                )
+                KeyInner::P384(key, ring_ecdsa_key(&Curve::P384, der).ok())
             }
             #[cfg(feature = "brainpool")]
             (OID_EC, Some(Curve::BrainpoolP256r1)) => {
@@ -836,19 +830,10 @@ impl SigningKey {
     }
 }
 
-/// ring's ECDSA key pair for the curve's own hash, when ring reads the key
-/// (the fast path of [`SigningKey::sign`]); RustCrypto signs otherwise.
-#[cfg(feature = "ecdsa-prehash")]
-fn ring_ecdsa_pair(
-    algorithm: &'static ring_sig::EcdsaSigningAlgorithm,
-    der: &[u8],
-) -> Option<ring_sig::EcdsaKeyPair> {
-    ring_sig::EcdsaKeyPair::from_pkcs8(algorithm, der, &SystemRandom::new()).ok()
-}
-
-/// An ECDSA key pair on ring for P-256 (signing with SHA-256) or P-384
-/// (SHA-384), the pairs ring signs.
-#[cfg(not(feature = "ecdsa-prehash"))]
+/// ring's ECDSA key pair for P-256 (signing with SHA-256) or P-384
+/// (SHA-384), the pairs ring signs: the only EC signer without feature
+/// `ecdsa-prehash`, the fast path of [`SigningKey::sign`] with it (when ring
+/// reads the key; RustCrypto signs otherwise).
 fn ring_ecdsa_key(curve: &Curve, der: &[u8]) -> Result<ring_sig::EcdsaKeyPair, ring::error::KeyRejected> {
     let algorithm = match curve {
         Curve::P384 => &ring_sig::ECDSA_P384_SHA384_ASN1_SIGNING,

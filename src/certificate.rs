@@ -18,6 +18,7 @@
 //! ```
 
 use base64::Engine;
+use x509_parser::der_parser::{oid, oid::Oid};
 use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -205,6 +206,10 @@ pub struct Certificate {
     /// Whether a key usage extension is present and allows signatures
     /// (`None` when the extension is absent).
     pub signature_key_usage: Option<bool>,
+    /// Where the value of the qcStatements extension (RFC 3739 §3.2.6) lies
+    /// in `der`, found once at parse time so that reading it needs no second
+    /// parse of the certificate (issue 13).
+    qc_statements: Option<std::ops::Range<usize>>,
 }
 
 impl Certificate {
@@ -232,6 +237,7 @@ impl Certificate {
                 cert.validity().not_after.timestamp(),
                 public_key(&cert),
                 key_usage,
+                extension_range(&der, &cert, &QC_STATEMENTS),
             )
         };
         let (
@@ -244,6 +250,7 @@ impl Certificate {
             not_after,
             public_key,
             signature_key_usage,
+            qc_statements,
         ) = parsed;
         Ok(Certificate {
             der,
@@ -256,6 +263,7 @@ impl Certificate {
             not_after,
             public_key,
             signature_key_usage,
+            qc_statements,
         })
     }
 
@@ -291,6 +299,12 @@ impl Certificate {
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// The DER value of the qcStatements extension (RFC 3739 §3.2.6; ETSI
+    /// EN 319 412-5 §4), `None` when the certificate has none.
+    pub fn qc_statements_der(&self) -> Option<&[u8]> {
+        self.qc_statements.clone().and_then(|range| self.der.get(range))
     }
 
     /// The base64 of the DER encoding, as written into the message.
@@ -352,6 +366,22 @@ impl std::fmt::Debug for Certificate {
             .field("signature_key_usage", &self.signature_key_usage)
             .finish_non_exhaustive()
     }
+}
+
+/// id-pe-qcStatements (RFC 3739 §3.2.6).
+const QC_STATEMENTS: Oid<'static> = oid!(1.3.6.1.5.5.7.1.3);
+
+/// Where the value of the extension `oid` lies in `der`, the certificate
+/// `cert` was parsed from: x509-parser borrows the value from `der`.
+fn extension_range(der: &[u8], cert: &X509Certificate<'_>, oid: &Oid<'_>) -> Option<std::ops::Range<usize>> {
+    let value = cert
+        .extensions()
+        .iter()
+        .find(|extension| extension.oid == *oid)?
+        .value;
+    let start = (value.as_ptr() as usize).checked_sub(der.as_ptr() as usize)?;
+    let range = start..start.checked_add(value.len())?;
+    (der.get(range.clone()) == Some(value)).then_some(range)
 }
 
 fn public_key(cert: &X509Certificate<'_>) -> PublicKey {

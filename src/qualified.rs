@@ -23,12 +23,9 @@
 //! ```
 
 use x509_parser::asn1_rs::{self, Any, FromDer, Oid, Sequence, Tag};
-use x509_parser::prelude::X509Certificate;
 
 use crate::certificate::Certificate;
 
-/// qcStatements (RFC 3739 §3.2.6): id-pe-qcStatements.
-const ID_PE_QC_STATEMENTS: &str = "1.3.6.1.5.5.7.1.3";
 /// id-etsi-qcs-QcCompliance (EN 319 412-5 §4.2.1).
 const QC_COMPLIANCE: &str = "0.4.0.1862.1.1";
 /// id-etsi-qcs-QcSSCD (§4.2.2).
@@ -78,9 +75,6 @@ pub enum QcType {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QcError {
-    /// The certificate does not decode.
-    #[error("the certificate does not decode")]
-    Certificate,
     /// The extension's value is not a `SEQUENCE OF QCStatement`
     /// (RFC 3739 §3.2.6); `statement` is the index of the statement that
     /// broke, when it was one.
@@ -99,15 +93,8 @@ impl QcStatements {
     /// # Errors
     /// [`QcError`] when the certificate or the extension does not decode.
     pub fn of(certificate: &Certificate) -> Result<Option<Self>, QcError> {
-        let (_, parsed) = X509Certificate::from_der(certificate.der()).map_err(|_| QcError::Certificate)?;
-        let Some(extension) = parsed
-            .extensions()
-            .iter()
-            .find(|extension| extension.oid.to_id_string() == ID_PE_QC_STATEMENTS)
-        else {
-            return Ok(None);
-        };
-        Self::from_der(extension.value).map(Some)
+        // The extension was found when the certificate was parsed.
+        certificate.qc_statements_der().map(Self::from_der).transpose()
     }
 
     /// Reads the DER value of the qcStatements extension.

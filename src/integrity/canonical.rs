@@ -3,6 +3,8 @@
 //! the De-Mail rule that the first occurrence from the top is hashed.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::ops::Range;
 
 use crate::crypto::HashAlgorithm;
 use crate::header::{RawField, trim_ws};
@@ -32,29 +34,30 @@ pub fn body_hash(body: &[u8], hash: HashAlgorithm) -> Vec<u8> {
 /// each name of `h=`, the next unused occurrence **from the top**; then the
 /// integrity field with the `b=` value deleted and no trailing CRLF.
 pub fn header_input(fields: &[RawField<'_>], signed: &[Cow<'_, str>], integrity: &RawField<'_>) -> Vec<u8> {
-    header_input_from(fields, signed, integrity, &field_occurrences(fields, integrity))
+    let occurrences = field_occurrences(fields, integrity);
+    let groups: Vec<Range<usize>> = signed.iter().map(|name| occurrences.group(name)).collect();
+    header_input_from(fields, &groups, integrity, &occurrences)
 }
 
-/// [`header_input`] with the [`field_occurrences`] of `fields` already at
-/// hand, so that the verifier builds them once for the input and the
-/// duplicate check (issue 13).
+/// [`header_input`] with the [`field_occurrences`] of `fields` and the group
+/// of each name of `h=` already at hand, so that the verifier finds them
+/// once for the input and the duplicate check (issue 13).
 pub(crate) fn header_input_from(
     fields: &[RawField<'_>],
-    signed: &[Cow<'_, str>],
+    signed: &[Range<usize>],
     integrity: &RawField<'_>,
-    occurrences: &std::collections::HashMap<String, std::collections::VecDeque<usize>>,
+    occurrences: &FieldOccurrences<'_>,
 ) -> Vec<u8> {
     let mut input = Vec::with_capacity(2048);
-    // How many occurrences of each name `h=` has used so far.
-    let mut used: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::with_capacity(signed.len());
-    for name in signed {
-        let name = name.to_ascii_lowercase();
-        let Some(indices) = occurrences.get(&name) else {
-            continue;
-        };
-        let taken = used.entry(name).or_insert(0);
-        let next = indices.get(*taken).copied();
+    // How many occurrences of each name `h=` has used so far, kept at the
+    // position where the name's group starts.
+    let mut used = vec![0usize; occurrences.len()];
+    for group in signed.iter().cloned() {
+        if group.is_empty() {
+            continue; // no field of that name
+        }
+        let taken = &mut used[group.start];
+        let next = occurrences.entries[group].get(*taken).map(|&(_, _, i)| i);
         *taken += 1;
         if let Some(i) = next {
             let field = &fields[i];
@@ -68,24 +71,91 @@ pub(crate) fn header_input_from(
     input
 }
 
-/// The indices of the fields by lower-cased name, top to bottom, without
-/// the integrity field itself: one pass over the header, so that selecting
-/// the fields of `h=` and finding their duplicates is linear (D95).
-pub fn field_occurrences(
-    fields: &[RawField<'_>],
-    integrity: &RawField<'_>,
-) -> std::collections::HashMap<String, std::collections::VecDeque<usize>> {
-    let mut map: std::collections::HashMap<String, std::collections::VecDeque<usize>> =
-        std::collections::HashMap::with_capacity(fields.len());
-    for (i, field) in fields.iter().enumerate() {
-        if std::ptr::eq(field.raw, integrity.raw) {
-            continue;
-        }
-        map.entry(field.name.to_ascii_lowercase())
-            .or_default()
-            .push_back(i);
+/// The header's fields grouped by name (names compare case-insensitively,
+/// RFC 5322 §1.2.2), each group top to bottom, without the integrity field
+/// itself: built with one sort of borrowed names, so that selecting the
+/// fields of `h=` and finding their duplicates costs O(n log n) (D95).
+#[derive(Debug, Clone)]
+pub struct FieldOccurrences<'f> {
+    /// Each field's name and index, sorted by [`NameKey`] and then by
+    /// name; a stable sort keeps each name's fields in header order.
+    entries: Vec<(NameKey, &'f str, usize)>,
+}
+
+impl FieldOccurrences<'_> {
+    /// The indices of the fields named `name` (any case), top to bottom.
+    pub fn of(&self, name: &str) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.indices(self.group(name))
     }
-    map
+
+    /// The indices of one group, top to bottom.
+    pub(crate) fn indices(&self, group: Range<usize>) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.entries[group].iter().map(|&(_, _, i)| i)
+    }
+
+    /// Where the fields named `name` lie, in the order of the groups (empty
+    /// when there is none); distinct names have disjoint groups.
+    pub(crate) fn group(&self, name: &str) -> Range<usize> {
+        let key = NameKey::of(name);
+        let start = self
+            .entries
+            .partition_point(|&(k, n, _)| compare(k, n, key, name).is_lt());
+        let len = self.entries[start..]
+            .iter()
+            .take_while(|&&(k, n, _)| k == key && n.eq_ignore_ascii_case(name))
+            .count();
+        start..start + len
+    }
+
+    /// The number of fields counted.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// What decides most comparisons of two field names at once: the length and
+/// the last eight bytes with bit `0x20` set, which is the same for a name in
+/// any case (a letter's two cases differ only in that bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct NameKey(usize, u64);
+
+impl NameKey {
+    fn of(name: &str) -> Self {
+        let bytes = name.as_bytes();
+        let tail = &bytes[bytes.len().saturating_sub(8)..];
+        let mut word = [0u8; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        NameKey(bytes.len(), u64::from_le_bytes(word) | 0x2020_2020_2020_2020)
+    }
+}
+
+/// A total order of field names in which names that differ only in case
+/// are equal (RFC 5322 §1.2.2): by [`NameKey`], then byte by byte in lower
+/// case. Names with equal keys are mostly the same name, which the
+/// word-wise `eq_ignore_ascii_case` confirms at once.
+fn compare(key: NameKey, name: &str, other_key: NameKey, other: &str) -> Ordering {
+    key.cmp(&other_key).then_with(|| {
+        if name.eq_ignore_ascii_case(other) {
+            return Ordering::Equal;
+        }
+        let lower = |b: &u8| b.to_ascii_lowercase();
+        name.as_bytes()
+            .iter()
+            .map(lower)
+            .cmp(other.as_bytes().iter().map(lower))
+    })
+}
+
+/// The fields' occurrences by name, without the integrity field itself.
+pub fn field_occurrences<'f>(fields: &[RawField<'f>], integrity: &RawField<'_>) -> FieldOccurrences<'f> {
+    let mut entries: Vec<(NameKey, &'f str, usize)> = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, field)| !std::ptr::eq(field.raw, integrity.raw))
+        .map(|(i, field)| (NameKey::of(field.name), field.name, i))
+        .collect();
+    entries.sort_by(|a, b| compare(a.0, a.1, b.0, b.1));
+    FieldOccurrences { entries }
 }
 
 /// The integrity field's bytes with the `b=` value deleted and the final
@@ -99,13 +169,17 @@ pub fn without_b_value(raw: &[u8]) -> Cow<'_, [u8]> {
         }
     }
     let raw = &raw[..end];
-    let Some(colon) = raw.iter().position(|b| *b == b':') else {
+    let Some(colon) = memchr::memchr(b':', raw) else {
         return Cow::Borrowed(raw);
     };
-    let mut start = colon + 1;
-    for spec in raw[colon + 1..].split(|b| *b == b';') {
-        let spec_end = start + spec.len();
-        if let Some(eq) = spec.iter().position(|b| *b == b'=')
+    let tags = colon + 1;
+    let mut start = tags;
+    for spec_end in memchr::memchr_iter(b';', &raw[tags..])
+        .map(|i| tags + i)
+        .chain([raw.len()])
+    {
+        let spec = &raw[start..spec_end];
+        if let Some(eq) = memchr::memchr(b'=', spec)
             && trim_ws(&spec[..eq]) == b"b"
         {
             let mut out = Vec::with_capacity(raw.len());
@@ -152,5 +226,86 @@ mod tests {
             without_b_value(raw).as_ref(),
             b"x-de-mail-integrity: b=; a=sha256"
         );
+    }
+
+    /// The former deletion: split at every `;`, the first tag named `b`.
+    fn without_b_value_reference(raw: &[u8]) -> Vec<u8> {
+        let raw = match raw.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => raw,
+        };
+        let Some(colon) = raw.iter().position(|b| *b == b':') else {
+            return raw.to_vec();
+        };
+        let mut start = colon + 1;
+        for spec in raw[colon + 1..].split(|b| *b == b';') {
+            let spec_end = start + spec.len();
+            if let Some(eq) = spec.iter().position(|b| *b == b'=')
+                && trim_ws(&spec[..eq]) == b"b"
+            {
+                return [&raw[..start + eq + 1], &raw[spec_end..]].concat();
+            }
+            start = spec_end + 1;
+        }
+        raw.to_vec()
+    }
+
+    /// The former occurrence map: indices by lower-cased name.
+    fn occurrences_reference(names: &[String]) -> std::collections::HashMap<String, Vec<usize>> {
+        let mut map = std::collections::HashMap::<String, Vec<usize>>::new();
+        for (i, name) in names.iter().enumerate() {
+            map.entry(name.to_ascii_lowercase()).or_default().push(i);
+        }
+        map
+    }
+
+    /// Short names, names that differ only before their last eight bytes,
+    /// in case, or in bit 0x20 of a non-letter (`@` and `` ` ``).
+    const NAMES: &str = "[aAbB-]{0,3}|[ab@`A]{1,2}[xX]-[dD][eE]-mail-[a@`]|[a-zA-Z:@`-]{7,11}";
+
+    proptest::proptest! {
+        // RFC 6376 §3.7: the same bytes deleted as by the former search.
+        #[test]
+        fn b_value_deletion_matches_the_reference(
+            raw in proptest::collection::vec(proptest::sample::select(b"b= ;:\r\nxa".to_vec()), 0..60),
+        ) {
+            proptest::prop_assert_eq!(without_b_value(&raw).into_owned(), without_b_value_reference(&raw));
+        }
+
+        // RFC 5322 §1.2.2: names compare case-insensitively; each name's
+        // fields stay in header order (TR 01201-3.4 §3.1.21: the first
+        // occurrence from the top is the signed one).
+        #[test]
+        fn occurrences_match_a_map_by_lower_case_name(
+            names in proptest::collection::vec(NAMES, 0..40),
+            asked in proptest::collection::vec(NAMES, 0..10),
+        ) {
+            let raws: Vec<String> = names.iter().map(|n| format!("{n}: v\r\n")).collect();
+            let fields: Vec<RawField<'_>> = names
+                .iter()
+                .zip(&raws)
+                .map(|(name, raw)| RawField::new(name, b" v", raw.as_bytes(), 0))
+                .collect();
+            let integrity_raw = b"X-de-mail-integrity: b=\r\n".to_vec();
+            let integrity = RawField::new("X-de-mail-integrity", b" b=", &integrity_raw, 0);
+            let occurrences = field_occurrences(&fields, &integrity);
+            let reference = occurrences_reference(&names);
+            for name in names.iter().chain(&asked) {
+                let expected = reference.get(&name.to_ascii_lowercase()).cloned().unwrap_or_default();
+                proptest::prop_assert_eq!(occurrences.of(name).collect::<Vec<_>>(), expected);
+            }
+        }
+    }
+
+    // TR 01201-3.4 §3.1.21: the integrity field itself is never an occurrence.
+    #[test]
+    fn occurrences_leave_out_the_integrity_field() {
+        let raw = b"X-de-mail-integrity: b=\r\n";
+        let integrity = RawField::new("X-de-mail-integrity", b" b=", raw, 0);
+        let again = RawField::new("x-de-mail-INTEGRITY", b" b=", b"x-de-mail-INTEGRITY: b=\r\n", 30);
+        let fields = [integrity, again];
+        let occurrences = field_occurrences(&fields, &fields[0]);
+        assert_eq!(occurrences.of("X-DE-MAIL-integrity").collect::<Vec<_>>(), [1]);
+        assert_eq!(occurrences.of("From").count(), 0);
     }
 }

@@ -47,7 +47,9 @@ mod tags;
 mod verify;
 
 pub(crate) use canonical::header_input_from;
-pub use canonical::{body_hash, canonical_body, field_occurrences, header_input, without_b_value};
+pub use canonical::{
+    FieldOccurrences, body_hash, canonical_body, field_occurrences, header_input, without_b_value,
+};
 pub use sign::{SignOptions, SignedMode, sign};
 pub use tags::{Algorithm, IntegrityTags, MAX_SIGNED_NAMES, MAX_TAGS, QUERY_CERTIFICATE_FIELD};
 #[cfg(feature = "provider")]

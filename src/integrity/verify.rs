@@ -3,6 +3,7 @@
 //! The certificate checks are [`crate::trust`]'s.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::certificate::{Certificate, CertificateError};
 use crate::crypto::{self, CryptoError, SignatureScheme};
@@ -10,8 +11,8 @@ use crate::envelope::Envelope;
 use crate::fields::{FieldName, MessageKind, MessageType};
 use crate::header::RawField;
 use crate::integrity::{
-    Algorithm, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value, body_hash,
-    field_occurrences, header_input_from,
+    Algorithm, FieldOccurrences, IntegrityError, IntegrityTags, SIGNED_FIELDS, authoritative_value,
+    body_hash, field_occurrences, header_input_from,
 };
 use crate::provider_directory::SignerBinding;
 use crate::status::{CertificateStatus, ChainCertificate, Indication};
@@ -396,7 +397,12 @@ pub fn verify(envelope: &Envelope<'_>, options: &VerifyOptions<'_>) -> Verificat
     if let Some(offset) = bare_line_feed(envelope.raw()) {
         return report.fail(Failure::BareLineFeed { offset });
     }
-    let value = field.unfolded_value();
+    // The parse unfolded the first occurrence's value already (an empty one
+    // is not kept, and unfolds to the same empty text here).
+    let value = match envelope.metadata().integrity.as_deref() {
+        Some(value) => Cow::Borrowed(value),
+        None => field.unfolded_value(),
+    };
     let tags = match IntegrityTags::parse(&value) {
         Ok(tags) => tags,
         Err(error) => return report.fail(Failure::Malformed(error)),
@@ -422,7 +428,9 @@ fn check_tags(
     }
     // One map of the header's fields serves the duplicate check and the input.
     let occurrences = field_occurrences(envelope.fields(), field);
-    report.duplicates = duplicate_signed_fields(envelope.fields(), &tags.headers, field, &occurrences);
+    let groups: Vec<Range<usize>> = tags.headers.iter().map(|name| occurrences.group(name)).collect();
+    report.duplicates =
+        duplicate_signed_fields(envelope.fields(), &tags.headers, &groups, field, &occurrences);
     if options.duplicate_fields == DuplicatePolicy::Refuse
         && let Some(first) = report.duplicates.first()
     {
@@ -436,7 +444,7 @@ fn check_tags(
     let hash = tags.algorithm.hash;
     let body_ok = body_hash(envelope.body(), hash) == tags.body_hash;
     report.body_hash_ok = Some(body_ok);
-    let input = header_input_from(envelope.fields(), &tags.headers, field, &occurrences);
+    let input = header_input_from(envelope.fields(), &groups, field, &occurrences);
     let Some(scheme) = tags.algorithm.signature else {
         // Hash-only: `b=` is the hash itself. Signed: the signature check
         // hashes the input (ring, or RustCrypto's prehash), once (issue 13).
@@ -559,23 +567,25 @@ const RELIED_ON: [FieldName; 2] = [FieldName::Integrity, FieldName::SignatureCer
 fn duplicate_signed_fields(
     fields: &[RawField<'_>],
     signed: &[Cow<'_, str>],
+    groups: &[Range<usize>],
     integrity: &RawField<'_>,
-    occurrences: &std::collections::HashMap<String, std::collections::VecDeque<usize>>,
+    occurrences: &FieldOccurrences<'_>,
 ) -> Vec<DuplicateField> {
     let mut duplicates = Vec::new();
-    let mut names: Vec<String> = signed
+    // Each group once, however many spellings of its name are listed.
+    let mut reported = vec![false; occurrences.len()];
+    let relied_on = RELIED_ON
         .iter()
-        .map(|n| n.to_ascii_lowercase())
-        .chain(RELIED_ON.iter().map(|n| n.as_str().to_ascii_lowercase()))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        let Some(indices) = occurrences.get(&name) else {
+        .map(|name| (name.as_str(), occurrences.group(name.as_str())));
+    let names = signed.iter().map(AsRef::as_ref).zip(groups.iter().cloned());
+    for (name, group) in names.chain(relied_on) {
+        if !group.is_empty() && std::mem::replace(&mut reported[group.start], true) {
             continue;
-        };
-        let verified = integrity.has_name(&name).then_some(integrity);
-        let mut occurrences = verified.into_iter().chain(indices.iter().map(|&i| &fields[i]));
+        }
+        let verified = integrity.has_name(name).then_some(integrity);
+        let mut occurrences = verified
+            .into_iter()
+            .chain(occurrences.indices(group).map(|i| &fields[i]));
         let Some(first) = occurrences.next() else {
             continue;
         };

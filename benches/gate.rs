@@ -5,12 +5,12 @@
 //! Every input is built in a setup function (not counted) and checked there
 //! to take the real path (parses without a violation, verifies); the
 //! benchmark function then runs one call. `.ci/run` compares the figures with
-//! `benches/gate-baseline.tsv` (`examples/bench_gate.rs`, see BENCHMARKS.md):
+//! `benches/gate-baseline.tsv` (`benches/gate-compare.sh`, see BENCHMARKS.md):
 //!
 //! ```text
 //! cargo bench --bench gate -- --save-summary=json       # measure
-//! cargo run --example bench_gate -- check               # compare, fails above 3 %
-//! cargo run --example bench_gate -- update              # re-set the baseline
+//! bash benches/gate-compare.sh check                    # compare, fails above 3 %
+//! bash benches/gate-compare.sh update                   # re-set the baseline
 //! ```
 //!
 //! Needs valgrind and `gungraun-runner` of the same version as the
@@ -18,6 +18,7 @@
 
 use std::hint::black_box;
 use std::io::Cursor;
+use std::time::SystemTime;
 
 use gungraun::prelude::*;
 use gungraun::{Dhat, LibraryBenchmarkConfig};
@@ -27,12 +28,14 @@ use demail::confirmation::{AcknowledgeMessage, ConfirmationKind, ConfirmationReq
 use demail::crypto::{SignatureScheme, SigningKey};
 use demail::envelope::Envelope;
 use demail::fields::DateTime;
-use demail::integrity::{SignOptions, SignedMode, sign};
+use demail::fields::FieldName;
+use demail::integrity::{IntegrityTags, SignOptions, SignedMode, header_input, sign};
 use demail::integrity::{Verdict, verify};
 use demail::mbox::{DEFAULT_MAX_MESSAGE, FromLine, MboxReader, MboxWriter};
 use demail::provider::Issuer;
 use demail::signer::CertifiedKey;
 use demail::trust::VerifyOptions;
+use demail::verifier::Verifier;
 use demail::xmldsig::{Canonicalization, canonicalize};
 
 /// The 4.7 KB De-Mail message of the criterion benches (29 fields).
@@ -103,6 +106,54 @@ fn signed_message(name: &str) -> Vec<u8> {
         Verdict::SignatureValidUntrusted
     );
     signed
+}
+
+/// A [`Verifier`] that has verified the message signed with `name` once,
+/// so that its certificate is in the cache (issue 13 §1), and the message.
+fn warm_verifier(name: &str) -> (Verifier, Vec<u8>, SystemTime) {
+    let signed = signed_message(name);
+    let verifier = Verifier::builder().build();
+    let at = SystemTime::now();
+    let report = verifier.verify_envelope(&signed, at).expect("parse");
+    assert_eq!(report.verdict, Verdict::SignatureValidUntrusted);
+    (verifier, signed, at)
+}
+
+/// What ring's raw verification of the same signature needs: the
+/// algorithm, the public key, the signed header input and the signature.
+type RingInput = (
+    &'static dyn ring::signature::VerificationAlgorithm,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+/// The signature of the message signed with `name`, for ring alone: the
+/// reference of issue 13's goal (a warm verification at most 1.15× this).
+fn ring_input(name: &str) -> RingInput {
+    use demail::crypto::PublicKey;
+    use ring::signature::{ECDSA_P256_SHA256_ASN1, RSA_PKCS1_2048_8192_SHA256};
+    let signed = signed_message(name);
+    let envelope = Envelope::parse(&signed).expect("parse");
+    let value = envelope.metadata().integrity.as_deref().expect("integrity field");
+    let tags = IntegrityTags::parse(value).expect("tags");
+    let field = envelope.field(FieldName::Integrity).expect("integrity field");
+    let input = header_input(envelope.fields(), &tags.headers, field);
+    let text = envelope
+        .metadata()
+        .signature_certificate
+        .as_deref()
+        .expect("certificate field");
+    let input_key = match Certificate::from_base64(text).expect("certificate").public_key {
+        PublicKey::Rsa { der, .. } => (&RSA_PKCS1_2048_8192_SHA256 as _, der),
+        PublicKey::Ec { point, .. } => (&ECDSA_P256_SHA256_ASN1 as _, point),
+        other => panic!("unexpected key {other:?}"),
+    };
+    let (algorithm, key) = input_key;
+    ring::signature::UnparsedPublicKey::new(algorithm, &key)
+        .verify(&input, &tags.value)
+        .expect("ring verifies the signature");
+    (algorithm, key, input, tags.value)
 }
 
 /// An archive-like XML document of about `target` bytes (the one of
@@ -228,6 +279,24 @@ fn verify_signed(raw: Vec<u8>) -> bool {
     black_box(verify(&envelope, &VerifyOptions::default()).verdict == Verdict::SignatureValidUntrusted)
 }
 
+// Issue 13 §1: a warm `Verifier` (parse, tags, input, cached certificate,
+// report) against ring's raw verify of the same signature.
+#[library_benchmark]
+#[bench::rsa3072(setup = warm_verifier, args = ("rsa3072"))]
+#[bench::p256(setup = warm_verifier, args = ("p256"))]
+fn verifier_warm((verifier, raw, at): (Verifier, Vec<u8>, SystemTime)) -> bool {
+    let report = verifier.verify_envelope(black_box(&raw), at);
+    black_box(report.is_ok_and(|r| r.verdict == Verdict::SignatureValidUntrusted))
+}
+
+#[library_benchmark]
+#[bench::rsa3072(setup = ring_input, args = ("rsa3072"))]
+#[bench::p256(setup = ring_input, args = ("p256"))]
+fn ring_verify((algorithm, key, input, signature): RingInput) -> bool {
+    let key = ring::signature::UnparsedPublicKey::new(algorithm, black_box(&key));
+    black_box(key.verify(black_box(&input), black_box(&signature)).is_ok())
+}
+
 #[library_benchmark]
 #[bench::k100(setup = xml_document, args = (100 * 1024))]
 fn c14n_inclusive(doc: Vec<u8>) -> usize {
@@ -256,6 +325,8 @@ library_benchmark_group!(
         envelope_parse_validate,
         verify_hash_only,
         verify_signed,
+        verifier_warm,
+        ring_verify,
         c14n_inclusive,
         confirmation_xml_parse,
         mbox_split

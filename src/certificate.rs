@@ -210,7 +210,23 @@ pub struct Certificate {
     /// in `der`, found once at parse time so that reading it needs no second
     /// parse of the certificate (issue 13).
     qc_statements: Option<std::ops::Range<usize>>,
+    /// The SHA-256 of `der`, computed on first use and kept by clones.
+    fingerprint: FingerprintCell,
 }
+
+/// A certificate's SHA-256 once computed. It is derived from the DER, which
+/// the certificate's equality compares already, so it never makes two
+/// certificates unequal.
+#[derive(Clone, Default)]
+struct FingerprintCell(std::sync::OnceLock<[u8; 32]>);
+
+impl PartialEq for FingerprintCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FingerprintCell {}
 
 impl Certificate {
     /// Parses a DER certificate.
@@ -264,6 +280,7 @@ impl Certificate {
             public_key,
             signature_key_usage,
             qc_statements,
+            fingerprint: FingerprintCell::default(),
         })
     }
 
@@ -329,9 +346,16 @@ impl Certificate {
         self.subject_der == other.subject_der && self.issuer_der == other.issuer_der
     }
 
-    /// The SHA-256 fingerprint of the DER encoding.
+    /// The SHA-256 fingerprint of the DER encoding (computed once, then
+    /// kept with the certificate and its clones).
     pub fn sha256_fingerprint(&self) -> [u8; 32] {
-        sha256_fingerprint(&self.der)
+        *self.fingerprint.0.get_or_init(|| sha256_fingerprint(&self.der))
+    }
+
+    /// Keeps `fingerprint`, which the caller computed from this
+    /// certificate's DER with [`sha256_fingerprint`], for later calls.
+    pub(crate) fn keep_fingerprint(&self, fingerprint: [u8; 32]) {
+        let _ = self.fingerprint.0.get_or_init(|| fingerprint);
     }
 }
 
@@ -406,5 +430,31 @@ fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
             PublicKey::Ec { curve, point: bits }
         }
         _ => PublicKey::Other(algorithm),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEM: &str = include_str!("../tests/data/keys/p256.cert.pem");
+
+    // The fingerprint is derived data: computing or keeping it never makes
+    // two parses of one certificate unequal, and clones keep it.
+    #[test]
+    fn fingerprint_is_kept_by_clones_and_never_decides_equality() {
+        let fresh = Certificate::from_pem(PEM).unwrap();
+        let hashed = Certificate::from_pem(PEM).unwrap();
+        let expected = sha256_fingerprint(hashed.der());
+        hashed.keep_fingerprint(expected);
+        assert_eq!(fresh, hashed);
+        assert_eq!(hashed.clone().fingerprint.0.get(), Some(&expected));
+        assert_eq!(fresh.sha256_fingerprint(), expected);
+    }
+
+    // RFC 3739 §3.2.6: a certificate without qcStatements has none to read.
+    #[test]
+    fn qc_statements_are_absent_without_the_extension() {
+        assert_eq!(Certificate::from_pem(PEM).unwrap().qc_statements_der(), None);
     }
 }

@@ -165,7 +165,11 @@ impl CertificateCache {
         {
             return Ok((key, Arc::clone(&entry.certificate)));
         }
-        let certificate = Arc::new(Certificate::from_der(der.to_vec())?);
+        let certificate = Certificate::from_der(der.to_vec())?;
+        // The key is the SHA-256 of this very DER: kept with the certificate,
+        // so that finding its path later needs no second hash (issue 13).
+        certificate.keep_fingerprint(key);
+        let certificate = Arc::new(certificate);
         self.insert(key, Arc::clone(&certificate));
         Ok((key, certificate))
     }

@@ -65,7 +65,9 @@ use crate::crypto::{Curve, PublicKey};
 use crate::fields::unix_seconds;
 use crate::provider_directory::ProviderDirectory;
 use crate::qualified::{QcStatements, QcType};
-use crate::status::{CertificateStatus, ChainCertificate, Evidence, Indication, StatusOptions, TimeBasis};
+use crate::status::{
+    CertificateStatus, ChainCertificate, Evidence, Indication, StatusOptions, StatusPlan, TimeBasis,
+};
 
 /// No status evidence (the default of [`VerifyOptions::status_evidence`]).
 static NO_EVIDENCE: Evidence = Evidence {
@@ -223,6 +225,17 @@ impl VerifyOptions<'_> {
             &intermediates,
             self.time,
         ))
+    }
+
+    /// The status requests that would decide the status of `certificate`
+    /// and of every CA of its verified path ([`VerifyOptions::verify_path`];
+    /// D202, D217): what an async caller fetches itself before verifying
+    /// again with the answers as [`VerifyOptions::status_evidence`]. `None`
+    /// without trust anchors or without a path: evidence is only judged
+    /// against a verified issuer (D156), so none is asked for.
+    pub fn status_plan(&self, certificate: &Certificate) -> Option<StatusPlan> {
+        let path = self.verify_path(certificate, &[])?.ok()?;
+        Some(StatusPlan::for_path(certificate, &path))
     }
 
     /// The revocation status of `certificate` at [`VerifyOptions::time`]

@@ -12,6 +12,12 @@
 //! same as theirs; the cache only saves parsing the signer certificate and
 //! building its path again (docs/decisions.md D191–D194).
 //!
+//! Certificate status without I/O in the library: [`Verifier::status_plan`]
+//! lists the OCSP and CRL requests that decide the status of a signer and
+//! of the CAs of its path; the caller fetches them (an async service with
+//! its own client) and verifies again with [`Verifier::with_evidence`]
+//! (D217; feature `online` fetches them blocking).
+//!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
 //! use demail::certificate::Certificate;
@@ -49,7 +55,7 @@ use crate::envelope::Envelope;
 use crate::header::HeaderError;
 use crate::integrity::{self, VerificationReport};
 use crate::provider_directory::ProviderDirectory;
-use crate::status::{Evidence, StatusOptions, TimeBasis};
+use crate::status::{Evidence, StatusOptions, StatusPlan, TimeBasis};
 use crate::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 #[cfg(feature = "xml")]
 use crate::xmldsig::{self, XmlDsigError, XmlSignatureReport};
@@ -147,6 +153,16 @@ impl Verifier {
         at: SystemTime,
     ) -> Result<ConfirmationReport, CheckError> {
         check_confirmation(confirmation, original, &self.options(at))
+    }
+
+    /// Which status requests would decide the status of `certificate` (a
+    /// report's signer) and of the CAs of its path at `at`
+    /// ([`VerifyOptions::status_plan`]): an async service verifies once,
+    /// fetches these itself (concurrently, with its own client and
+    /// timeouts), and verifies again with [`Verifier::with_evidence`]; the
+    /// library does no I/O (D217). `None` without trust anchors or path.
+    pub fn status_plan(&self, certificate: &Certificate, at: SystemTime) -> Option<StatusPlan> {
+        self.options(at).status_plan(certificate)
     }
 
     /// This verifier with other revocation evidence (fresh CRLs or OCSP

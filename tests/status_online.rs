@@ -32,11 +32,13 @@ use demail::trust::{StatusPolicy, VerifyOptions};
 
 use common::status_pki::{StatusPki, make_with_locations};
 
-/// The PKI and the two loopback ports its provider certificates name.
+/// The PKI and the loopback ports its certificates name: the providers'
+/// OCSP responder and CRL, the intermediate's CRL (of the root).
 struct Online {
     pki: StatusPki,
     ocsp_port: u16,
     crl_port: u16,
+    root_crl_port: u16,
 }
 
 /// Made once per test binary; `None` when openssl is missing (skipped
@@ -45,13 +47,17 @@ fn online() -> Option<&'static Online> {
     static ONLINE: OnceLock<Option<Online>> = OnceLock::new();
     ONLINE
         .get_or_init(|| {
-            let (ocsp_port, crl_port) = (free_port(), free_port());
+            let (ocsp_port, crl_port, root_crl_port) = (free_port(), free_port(), free_port());
             let ocsp_url = format!("http://127.0.0.1:{ocsp_port}/");
             let crl_url = format!("http://127.0.0.1:{crl_port}/ca.crl");
-            make_with_locations("status-online-pki", &[&ocsp_url, &crl_url]).map(|pki| Online {
-                pki,
-                ocsp_port,
-                crl_port,
+            let root_crl_url = format!("http://127.0.0.1:{root_crl_port}/root.crl");
+            make_with_locations("status-online-pki", &[&ocsp_url, &crl_url, &root_crl_url]).map(|pki| {
+                Online {
+                    pki,
+                    ocsp_port,
+                    crl_port,
+                    root_crl_port,
+                }
             })
         })
         .as_ref()
@@ -626,8 +632,9 @@ fn d198_cli_verify_online() {
     let json = exits(&down, 0);
     assert_eq!(json["status"]["code"], "unavailable");
     assert_eq!(json["indication"]["sub_indication"], "try_later");
+    // The provider's OCSP responder and CRL, and the intermediate's CRL (D217).
     let failed = json["online"]["failed"].as_array().unwrap();
-    assert_eq!(failed.len(), 2, "{json}");
+    assert_eq!(failed.len(), 3, "{json}");
     assert!(
         failed
             .iter()
@@ -642,14 +649,17 @@ fn d198_cli_verify_online() {
         online.crl_port,
         Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
     );
-    // --require-status needs the intermediate's status too (D202); --online fetches the
-    // signer's only, the root's CRL is given.
-    let crl_root = path("crl-root.der");
-    let passed = run(&good, &["--require-status", "--crl", &crl_root]);
+    // --require-status needs the intermediate's status too (D202): --online fetches it from
+    // the location the intermediate names (D217), so no --crl is given.
+    let _root_crl = Server::start(
+        online.root_crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
+    );
+    let passed = run(&good, &["--require-status"]);
     let json = exits(&passed, 0);
     assert_eq!(json["status"]["code"], "good");
-    assert_eq!(json["chain"][0]["status"]["code"], "good");
-    assert_eq!(json["online"]["requested"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["chain"][0]["status"]["code"], "good", "{json}");
+    assert_eq!(json["online"]["requested"].as_array().map(Vec::len), Some(3));
     let refused = run(&revoked, &[]);
     let json = exits(&refused, 1);
     assert_eq!(json["failure"]["error_case"], "fc_02");
@@ -658,7 +668,8 @@ fn d198_cli_verify_online() {
 
 // D198, TR 01201-3.4 §3.5.1: `demail check-confirmation --online` fetches the status of the
 // confirmation's signers (integrity and XML signature, one certificate: asked once) and of
-// the original's (the crate's test PKI names no locations: nothing to ask); a confirmation
+// their intermediate (D217), and of the original's (the crate's test PKI names no
+// locations: nothing to ask); a confirmation
 // by the revoked provider exits 1 with FC-02 and the XML signer `revoked`
 #[cfg(feature = "cli")]
 #[test]
@@ -687,6 +698,10 @@ fn d198_cli_check_confirmation_online() {
         online.crl_port,
         Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
     );
+    let _root_crl = Server::start(
+        online.root_crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
+    );
     let output = cli::demail(
         &[
             "check-confirmation",
@@ -710,7 +725,7 @@ fn d198_cli_check_confirmation_online() {
     assert_eq!(json["xml_signature"]["status"]["code"], "revoked");
     assert_eq!(
         json["online"]["requested"].as_array().map(Vec::len),
-        Some(2),
+        Some(3),
         "{json}"
     );
     assert_eq!(
@@ -748,4 +763,88 @@ fn d157_an_ocsp_response_of_another_ca_is_about_another_certificate() {
     assert_eq!(unavailable.rejected[0].error.code(), "ocsp_not_for_certificate");
     assert!(unavailable.only_about_other_certificates());
     assert!(!VerifyOptions::default().status_refuses(&status));
+}
+
+/// A verifier with the online PKI's root as anchor and its intermediate.
+fn online_verifier(online: &Online) -> demail::Verifier {
+    demail::Verifier::builder()
+        .trust_anchor(online.pki.cert("root"))
+        .intermediate(online.pki.cert("sub"))
+        .build()
+}
+
+// D217, D202, RFC 5280 §4.2.2.1, §4.2.1.13: the Verifier's plan asks for the signer's OCSP
+// responder and CRL (issued by the intermediate) and for the intermediate's CRL (issued by the
+// root); the root, the trust anchor, is not asked about. Without anchors nothing is planned
+#[test]
+fn d217_the_plan_covers_the_signer_and_its_ca() {
+    let Some(online) = online() else { return };
+    let signer = online.pki.cert("provider-good");
+    let plan = online_verifier(online)
+        .status_plan(&signer, SystemTime::now())
+        .expect("a verified path");
+    let mut expected = requests(online, "provider-good");
+    expected.extend(requests_needed(&online.pki.cert("sub"), &online.pki.cert("root")).unwrap());
+    assert_eq!(plan.requests, expected);
+    assert!(plan.unplanned.is_empty());
+    let urls: Vec<&str> = plan.requests.iter().map(StatusRequest::url).collect();
+    assert_eq!(
+        urls,
+        [
+            format!("http://127.0.0.1:{}/", online.ocsp_port),
+            format!("http://127.0.0.1:{}/ca.crl", online.crl_port),
+            format!("http://127.0.0.1:{}/root.crl", online.root_crl_port),
+        ]
+    );
+    let unanchored = demail::Verifier::builder().build();
+    assert!(unanchored.status_plan(&signer, SystemTime::now()).is_none());
+}
+
+// D217, issue 13 §4: an async service verifies once, asks the Verifier for the plan, fetches
+// it itself (here on tokio's blocking pool, as a service with its own client would) and
+// verifies again with the answers: the revoked signer fails FC-02, the intermediate is good
+#[cfg(feature = "cli")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The lock keeps the other tests off the fixed ports for the whole test; no
+// task of this runtime takes it, so holding it across the await is safe.
+#[allow(clippy::await_holding_lock)]
+async fn d217_async_flow_plan_fetch_and_verify_again() {
+    let Some(online) = online() else { return };
+    let _serial = serial();
+    let _responder = OcspResponder::start(online);
+    let _crl = Server::start(
+        online.crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
+    );
+    let _root_crl = Server::start(
+        online.root_crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
+    );
+    let verifier = Arc::new(online_verifier(online));
+    let message = std::fs::read(signed_file(online, "provider-revoked")).unwrap();
+    let at = SystemTime::now();
+    let first = verifier.verify_envelope(&message, at).unwrap();
+    assert_eq!(first.status.code(), "not_checked");
+    let signer = first.certificate.clone().expect("the signer");
+    let plan = verifier.status_plan(&signer, at).expect("a verified path");
+    let requests = plan.requests.clone();
+    let evidence = tokio::task::spawn_blocking(move || fetch_evidence(&requests, &OnlineOptions::default()))
+        .await
+        .unwrap();
+    assert!(
+        evidence.failed_fetches.is_empty(),
+        "{:?}",
+        evidence.failed_fetches
+    );
+    let again = verifier
+        .with_evidence(evidence)
+        .verify_envelope(&message, at)
+        .unwrap();
+    assert_eq!(again.status.code(), "revoked");
+    assert_eq!(again.chain[0].status.code(), "good");
+    let failure = match &again.verdict {
+        demail::integrity::Verdict::Fail(failure) => failure,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(failure.case().code(), "FC-02");
 }

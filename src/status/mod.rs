@@ -47,7 +47,10 @@ use crate::certificate::Certificate;
 use crate::error_case::ErrorCase;
 
 pub use indication::{Indication, SubIndication, TimeBasis};
-pub use request::{FetchError, FetchFailure, RequestError, StatusRequest, TimeoutPhase, requests_needed};
+pub use request::{
+    FetchError, FetchFailure, RequestError, StatusPlan, StatusRequest, TimeoutPhase, UnplannedStatus,
+    requests_needed,
+};
 
 /// The status of a certificate at the verification time.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -252,6 +252,68 @@ pub fn requests_needed(
     Ok(requests)
 }
 
+/// The status requests for a certificate and every CA of its verified
+/// path (D202, D217): [`requests_needed`] for the certificate with the
+/// path's first CA as issuer, then for each CA with the next; the trust
+/// anchor, last on the path, is trusted and never asked about. Requests
+/// are not repeated.
+#[derive(Debug, Default)]
+pub struct StatusPlan {
+    /// What to fetch, in path order.
+    pub requests: Vec<StatusRequest>,
+    /// The certificates whose requests could not be planned, and why:
+    /// their status stays `not_checked` or `unavailable` unless other
+    /// evidence decides it.
+    pub unplanned: Vec<UnplannedStatus>,
+}
+
+/// A certificate of a [`StatusPlan`] whose requests could not be planned.
+#[derive(Debug)]
+pub struct UnplannedStatus {
+    /// Its subject, for display ([`Certificate::subject`]).
+    pub subject: String,
+    /// Why.
+    pub error: RequestError,
+}
+
+impl StatusPlan {
+    /// The plan for `certificate` and the CAs of `path` (its issuer first,
+    /// the trust anchor last, as [`crate::trust::VerifyOptions::verify_path`]
+    /// answers it).
+    pub fn for_path(certificate: &Certificate, path: &[Certificate]) -> Self {
+        let mut plan = StatusPlan::default();
+        let subjects = std::iter::once(certificate).chain(path.iter());
+        for (subject, issuer) in subjects.zip(path) {
+            plan.add(subject, issuer);
+        }
+        plan
+    }
+
+    /// Adds another plan's requests (not repeating any) and failures.
+    pub fn extend(&mut self, other: StatusPlan) {
+        for request in other.requests {
+            self.push(request);
+        }
+        self.unplanned.extend(other.unplanned);
+    }
+
+    fn add(&mut self, certificate: &Certificate, issuer: &Certificate) {
+        match requests_needed(certificate, issuer) {
+            Ok(requests) => requests.into_iter().for_each(|request| self.push(request)),
+            Err(error) => self.unplanned.push(UnplannedStatus {
+                subject: certificate.subject.clone(),
+                error,
+            }),
+        }
+    }
+
+    fn push(&mut self, request: StatusRequest) {
+        if !self.requests.contains(&request) {
+            self.requests.push(request);
+        }
+    }
+}
+
 fn decode<E>(what: &'static str) -> impl Fn(E) -> RequestError
 where
     X509Error: From<E>,

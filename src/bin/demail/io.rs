@@ -29,9 +29,7 @@ use demail::signer::pkcs11::{Pkcs11Config, Pkcs11Error, Pkcs11Signer};
 use demail::signer::{CertifiedKey, Signer};
 use demail::status::evidence::{EvidenceBundle, MAX_BUNDLE_BYTES};
 use demail::status::online::{OnlineOptions, fetch_evidence};
-use demail::status::{
-    CertificateStatus, ChainCertificate, Evidence, EvidenceKind, FetchFailure, StatusRequest,
-};
+use demail::status::{CertificateStatus, ChainCertificate, Evidence, EvidenceKind, FetchFailure, StatusPlan};
 use demail::trust::{DuplicatePolicy, KeyPolicy, StatusPolicy, VerifyOptions};
 use demail::trusted_list::TrustedList;
 
@@ -576,8 +574,9 @@ pub(crate) struct TrustArgs {
     /// repeatable.
     #[arg(long = "trusted-list-signer", value_name = "CERT", requires = "trusted_lists")]
     trusted_list_signers: Vec<PathBuf>,
-    /// Also fetch the signers' status online (D198): OCSP from each
-    /// certificate's AIA, CRLs from its distribution points, http:// only,
+    /// Also fetch the status of the signers and of the CAs of their paths
+    /// online (D198, D217): OCSP from each certificate's AIA, CRLs from its
+    /// distribution points, http:// only,
     /// 5 s connect and read timeouts, 1 MiB (OCSP) and 10 MiB (CRL) limits
     /// (D195); added to --crl/--ocsp-response. A failed fetch makes the
     /// status `unavailable` with the reasons under `online`; it fails FC-03
@@ -696,11 +695,11 @@ struct Unplanned {
 }
 
 impl Trust {
-    /// With `--online` (D198): fetches the status evidence of
-    /// `certificates` (the signers a first verification found) for their
-    /// issuers on a verified path ([`VerifyOptions::verify_path`]) and adds
-    /// it to the evidence; the report's `online` object. `None` without
-    /// `--online`: nothing to verify again.
+    /// With `--online` (D198, D217): fetches the status evidence of
+    /// `certificates` (the signers a first verification found) and of the
+    /// CAs of their verified paths ([`VerifyOptions::status_plan`]) and
+    /// adds it to the evidence; the report's `online` object. `None`
+    /// without `--online`: nothing to verify again.
     pub(crate) fn fetch_online<'c>(
         &mut self,
         certificates: impl IntoIterator<Item = &'c Certificate>,
@@ -708,34 +707,21 @@ impl Trust {
         if !self.online {
             return None;
         }
-        let mut requests: Vec<StatusRequest> = Vec::new();
-        let mut unplanned = Vec::new();
+        let mut plan = StatusPlan::default();
         for certificate in certificates {
-            // The signer's own status; its issuer is the path's first
-            // certificate (D202: the CAs' status comes from --crl /
-            // --ocsp-response, not fetched).
-            let issuer = match self.options(false).verify_path(certificate, &[]) {
-                Some(Ok(path)) => match path.into_iter().next() {
-                    Some(issuer) => issuer,
-                    None => continue,
-                },
-                // No anchors or no path: evidence is not judged (D156).
-                _ => continue,
-            };
-            match demail::status::requests_needed(certificate, &issuer) {
-                Ok(planned) => {
-                    for request in planned {
-                        if !requests.contains(&request) {
-                            requests.push(request);
-                        }
-                    }
-                }
-                Err(error) => unplanned.push(Unplanned {
-                    subject: certificate.subject.clone(),
-                    message: error.to_string(),
-                }),
+            // No anchors or no path: evidence is not judged (D156).
+            if let Some(planned) = self.options(false).status_plan(certificate) {
+                plan.extend(planned);
             }
         }
+        let StatusPlan { requests, unplanned } = plan;
+        let unplanned = unplanned
+            .into_iter()
+            .map(|u| Unplanned {
+                subject: u.subject,
+                message: u.error.to_string(),
+            })
+            .collect();
         let fetched = fetch_evidence(&requests, &OnlineOptions::default());
         let failed = fetched.failed_fetches.clone();
         self.evidence.extend(fetched);

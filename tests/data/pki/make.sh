@@ -3,11 +3,13 @@
 # RFC 5280 CRLs, RFC 6960 OCSP). TEST KEYS ONLY: everything is made fresh in
 # OUTDIR at test time, nothing private is committed.
 #
-#   bash tests/data/pki/make.sh OUTDIR [OCSP-URL CRL-URL]
+#   bash tests/data/pki/make.sh OUTDIR [OCSP-URL CRL-URL [ROOT-CRL-URL]]
 #
 # With the two URLs (tests/status_online.rs) the provider certificates carry
 # them: authorityInfoAccess OCSP;URI:OCSP-URL, crlDistributionPoints
-# URI:CRL-URL (RFC 5280 §4.2.2.1, §4.2.1.13).
+# URI:CRL-URL (RFC 5280 §4.2.2.1, §4.2.1.13). With the third, the
+# intermediate names the root's CRL: crlDistributionPoints URI:ROOT-CRL-URL
+# (the status of the chain, docs/decisions.md D202, D217).
 #
 # Root CA -> intermediate CA ("DMDA Test Sub-CA", an `openssl ca` database) ->
 #   provider-good.pem     provider signature certificate, never revoked
@@ -96,6 +98,9 @@ authorityKeyIdentifier = keyid:always
 CNF
 if [ -n "${2:-}" ]; then
     sed -i "/^\[v3_provider\]/a authorityInfoAccess = OCSP;URI:$2\ncrlDistributionPoints = URI:$3" ca.cnf
+fi
+if [ -n "${4:-}" ]; then
+    sed -i "/^\[v3_sub\]/a crlDistributionPoints = URI:$4" ca.cnf
 fi
 
 # Intermediate CA, signed by the root.

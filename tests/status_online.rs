@@ -644,17 +644,9 @@ fn d198_cli_verify_online() {
     let required = run(&good, &["--require-status"]);
     assert_eq!(exits(&required, 1)["failure"]["error_case"], "fc_03");
 
-    let _responder = OcspResponder::start(online);
-    let _crl = Server::start(
-        online.crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
-    );
     // --require-status needs the intermediate's status too (D202): --online fetches it from
     // the location the intermediate names (D217), so no --crl is given.
-    let _root_crl = Server::start(
-        online.root_crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
-    );
+    let _servers = serve_everything(online);
     let passed = run(&good, &["--require-status"]);
     let json = exits(&passed, 0);
     assert_eq!(json["status"]["code"], "good");
@@ -693,15 +685,7 @@ fn d198_cli_check_confirmation_online() {
         path(&common::path("keys/intermediate.cert.pem")),
     );
     let (confirmation, original) = (path(&confirmation_path), path(&original_path));
-    let _responder = OcspResponder::start(online);
-    let _crl = Server::start(
-        online.crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
-    );
-    let _root_crl = Server::start(
-        online.root_crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
-    );
+    let _servers = serve_everything(online);
     let output = cli::demail(
         &[
             "check-confirmation",
@@ -765,6 +749,21 @@ fn d157_an_ocsp_response_of_another_ca_is_about_another_certificate() {
     assert!(!VerifyOptions::default().status_refuses(&status));
 }
 
+/// Every location the PKI names, answering: the delegated OCSP responder,
+/// the intermediate's CRL after the revocation, the root's CRL.
+fn serve_everything(online: &Online) -> (OcspResponder, Server, Server) {
+    let responder = OcspResponder::start(online);
+    let crl = Server::start(
+        online.crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
+    );
+    let root_crl = Server::start(
+        online.root_crl_port,
+        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
+    );
+    (responder, crl, root_crl)
+}
+
 /// A verifier with the online PKI's root as anchor and its intermediate.
 fn online_verifier(online: &Online) -> demail::Verifier {
     demail::Verifier::builder()
@@ -811,15 +810,7 @@ fn d217_the_plan_covers_the_signer_and_its_ca() {
 async fn d217_async_flow_plan_fetch_and_verify_again() {
     let Some(online) = online() else { return };
     let _serial = serial();
-    let _responder = OcspResponder::start(online);
-    let _crl = Server::start(
-        online.crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-after.der"))),
-    );
-    let _root_crl = Server::start(
-        online.root_crl_port,
-        Reply::Body(Arc::new(online.pki.bytes("crl-root.der"))),
-    );
+    let _servers = serve_everything(online);
     let verifier = Arc::new(online_verifier(online));
     let message = std::fs::read(signed_file(online, "provider-revoked")).unwrap();
     let at = SystemTime::now();

@@ -333,7 +333,7 @@ mod tests {
     /// An encoded word (or something close to one): a charset (UTF-8 in
     /// several spellings, UTF-16, Latin-1, empty), an optional language, an
     /// encoding, data from [`PIECES`], with or without its `?=`.
-    pub(super) fn encoded_word() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    fn encoded_word() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
         use proptest::prelude::*;
         let charset = prop::sample::select(vec![
             &b"utf-8"[..],

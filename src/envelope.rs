@@ -689,6 +689,18 @@ mod tests {
         assert!(subject.is_undecoded() && holder.is_undecoded());
         assert_eq!(subject, "Anhörung");
         assert_eq!(holder, "Stadt Münster");
+        // The crate's writer encodes non-ASCII text as `=?utf-8?B?`: a holder
+        // that starts with a letter is proven not empty from its first group.
+        let written = Metadata {
+            account_holder: Some("Jürgen Müller".into()),
+            ..Metadata::default()
+        };
+        let block = [written.to_header_block(), b"\r\n".to_vec()].concat();
+        assert!(block.starts_with(b"x-de-mail-account-holder: =?utf-8?B?"));
+        let envelope = Envelope::parse(&block).unwrap();
+        let holder = envelope.metadata().account_holder.as_ref().unwrap();
+        assert!(holder.is_undecoded());
+        assert_eq!(holder, "Jürgen Müller");
         let empty = Envelope::parse(b"x-de-mail-account-holder: =?utf-8?q?_?=\r\n\r\n").unwrap();
         assert_eq!(empty.field_errors()[0].error, FieldValueError::Empty);
         assert_eq!(empty.metadata().account_holder, None);

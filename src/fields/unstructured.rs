@@ -109,16 +109,17 @@ impl<'a> Unstructured<'a> {
 /// it tries a word only at `=?`, and when it fails the `=` is output as text.
 /// So the value is not empty when
 /// - a printable ASCII byte comes before the first `=?` (copied as is), or
-/// - the first `=?` starts `=?utf-8?q?` (any case, an optional `*language`
-///   after the charset) followed by an ASCII letter or digit: either that
-///   word decodes, and its first byte is that letter (Q encoding copies it;
-///   mail-parser has no charset table for UTF-8 and reads the bytes as
-///   UTF-8, where an ASCII byte is always itself), or it fails and `=` is
-///   output.
+/// - the first `=?` starts `=?utf-8?q?` or `=?utf-8?b?` (any case, an
+///   optional `*language` after the charset) and the word's first byte is
+///   an ASCII letter or digit (Q: its first data byte; B: the first byte of
+///   its first group of four base64 characters): either that word decodes,
+///   and its text starts with that letter (mail-parser has no charset table
+///   for UTF-8 and reads the bytes as UTF-8, where an ASCII byte is always
+///   itself), or it fails and `=` is output.
 ///
 /// Anything else (other charsets such as UTF-16, where a byte is not a
-/// character; B encoding; a word that does not start with a letter) is
-/// "not known", and the caller decodes. Only the part before the first line
+/// character; a word whose first byte is not a letter or digit) is "not
+/// known", and the caller decodes. Only the part before the first line
 /// end not followed by white space is looked at: the decoder stops there
 /// (a split field has none, RFC 5322 §2.2.3).
 pub(crate) fn provably_not_empty(value: &[u8]) -> bool {
@@ -142,13 +143,34 @@ pub(crate) fn provably_not_empty(value: &[u8]) -> bool {
         None => charset_with_language,
     };
     let utf8 = charset.eq_ignore_ascii_case(b"utf-8") || charset.eq_ignore_ascii_case(b"utf8");
-    let no_line_end = !charset_with_language.contains(&b'\n');
-    match word.get(question + 1..question + 4) {
-        Some([q, b'?', first]) => {
-            utf8 && no_line_end && q.eq_ignore_ascii_case(&b'q') && first.is_ascii_alphanumeric()
-        }
-        _ => false,
+    if !utf8 || charset_with_language.contains(&b'\n') {
+        return false;
     }
+    let first = match word.get(question + 1..question + 3) {
+        Some([b'q' | b'Q', b'?']) => word.get(question + 3).copied(),
+        Some([b'b' | b'B', b'?']) => first_base64_byte(&word[question + 3..]),
+        _ => None,
+    };
+    first.is_some_and(|byte| byte.is_ascii_alphanumeric())
+}
+
+/// The first byte that B encoding puts into a word whose data starts with
+/// four characters of the base64 alphabet (no white space, no `=`): the
+/// decoder writes the three bytes of that group first.
+fn first_base64_byte(data: &[u8]) -> Option<u8> {
+    use base64::Engine as _;
+    let group = data.get(..4)?;
+    if !group
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    {
+        return None;
+    }
+    let mut bytes = [0u8; 3];
+    base64::engine::general_purpose::STANDARD
+        .decode_slice(group, &mut bytes)
+        .ok()?;
+    Some(bytes[0])
 }
 
 impl Deref for Unstructured<'_> {
@@ -275,6 +297,9 @@ mod tests {
             b" =?UTF-8?Q?Stadt_Musterstadt?=",
             b" =?utf8*de?q?a?=",
             b" =?utf-8?q?a=ZZ?=",
+            b" =?utf-8?B?TWF4IE3DvGxsZXI=?=",
+            b" =?UTF-8?b?TWF4?=",
+            b" =?utf-8?b?TWF4!?=",
         ] {
             assert!(provably_not_empty(proven), "{proven:?}");
             assert!(!decode_unstructured(proven).is_empty(), "{proven:?}");
@@ -282,6 +307,10 @@ mod tests {
         for unknown in [
             &b" =?utf-8?q?_?="[..],
             b" =?utf-8?b?IA==?=",
+            b" =?utf-8?b?ICAg?=",
+            b" =?utf-8?b?TW?=",
+            b" =?utf-8?b?T WF4?=",
+            b" =?utf-16be?b?MAA=?=",
             b" =?utf-16?q?a?=",
             b" =?iso-8859-1?q?_a?=",
             b" =?utf-8?q?=20a?=",
@@ -295,6 +324,8 @@ mod tests {
         // the ideographic space.
         assert!(!provably_not_empty(b" =?utf-16be?q?0=00?="));
         assert!(decode_unstructured(b" =?utf-16be?q?0=00?=").is_empty());
+        assert!(decode_unstructured(b" =?utf-16be?b?MAA=?=").is_empty());
+        assert!(decode_unstructured(b" =?utf-8?b?ICAg?=").is_empty());
         assert!(decode_unstructured(b" =?utf-8?b?IA==?=").is_empty());
     }
 
@@ -363,6 +394,12 @@ mod tests {
             b"CQ==",
             b"a",
             b"0=00",
+            b"TWF4",
+            b"ICAg",
+            b"MAA=",
+            b"4oCD",
+            b"AAAA",
+            b"T",
             b"?",
             b"=",
         ]);

@@ -170,18 +170,23 @@ impl<'a> DeMailAddress<'a> {
     /// An [`AddressError`] naming the part that breaks RFC 5322 §3.4.
     pub fn parse(input: &'a str) -> Result<Self, AddressError> {
         let input = trim_ws_str(input);
+        Self::parse_trimmed(input, find_unquoted(input, b'<'))
+    }
+
+    /// [`DeMailAddress::parse`] of a trimmed `input` whose first `<` outside
+    /// quoted strings (as [`find_unquoted`] finds it) is known: `open`.
+    fn parse_trimmed(input: &'a str, open: Option<usize>) -> Result<Self, AddressError> {
         if input.is_empty() {
             return Err(AddressError::Empty);
         }
         if input.ends_with('>') {
-            let open = find_unquoted(input, b'<')
-                .ok_or_else(|| AddressError::MalformedNameAddr(input.to_owned()))?;
+            let open = open.ok_or_else(|| AddressError::MalformedNameAddr(input.to_owned()))?;
             let inner = &input[open + 1..input.len() - 1];
             let mut address = Self::parse_addr_spec(trim_ws_str(inner))?;
             address.display_name = parse_display_name(&input[..open]);
             return Ok(address);
         }
-        if find_unquoted(input, b'<').is_some() {
+        if open.is_some() {
             return Err(AddressError::MalformedNameAddr(input.to_owned()));
         }
         Self::parse_addr_spec(input)
@@ -337,8 +342,9 @@ impl<'a> RecipientList<'a> {
         let mut seen = [false; 3];
         let mut current: Option<usize> = None;
         let mut count = 0usize;
-        for segment in segments(input) {
-            let segment = trim_ws_str(segment?);
+        for found in segments(input) {
+            let found = found?;
+            let segment = trim_ws_str(found.text);
             if let Some((key, rest)) = split_key(segment) {
                 if seen[key] {
                     return Err(AddressError::DuplicateKey(KEYS[key]));
@@ -353,12 +359,12 @@ impl<'a> RecipientList<'a> {
                 if rest.is_empty() {
                     continue;
                 }
-                list.element_mut(key).push(DeMailAddress::parse(rest)?);
+                list.element_mut(key).push(found.address(rest)?);
             } else if let Some(key) = current {
                 if segment.is_empty() {
                     continue; // a trailing or doubled separator
                 }
-                list.element_mut(key).push(DeMailAddress::parse(segment)?);
+                list.element_mut(key).push(found.address(segment)?);
             } else if segment.is_empty() && trim_ws_str(input).is_empty() {
                 return Err(AddressError::NoRecipients);
             } else {
@@ -479,8 +485,33 @@ fn segments(input: &str) -> Segments<'_> {
     }
 }
 
+/// One segment of a recipient list and what the scan saw in it, so that
+/// its address is not scanned again for its `<` (docs/decisions.md D210).
+struct Segment<'s> {
+    text: &'s str,
+    /// Offset in `text` of the first `<` outside quoted strings and comments.
+    open: Option<usize>,
+    /// Whether a comment opened: then quoting inside the comment is read
+    /// differently by [`find_unquoted`], and the address is scanned again.
+    comment: bool,
+}
+
+impl<'s> Segment<'s> {
+    /// Parses the address `part` (a trimmed slice of `text` after any
+    /// `to=` key, which holds no `<` or `"`) as [`DeMailAddress::parse`]
+    /// does, taking its `<` from the scan.
+    fn address(&self, part: &'s str) -> Result<DeMailAddress<'s>, AddressError> {
+        if self.comment {
+            return DeMailAddress::parse(part);
+        }
+        let start = part.as_ptr() as usize - self.text.as_ptr() as usize;
+        let open = self.open.map(|open| open.wrapping_sub(start));
+        DeMailAddress::parse_trimmed(part, open.filter(|&open| open < part.len()))
+    }
+}
+
 impl<'s> Iterator for Segments<'s> {
-    type Item = Result<&'s str, AddressError>;
+    type Item = Result<Segment<'s>, AddressError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
@@ -488,6 +519,7 @@ impl<'s> Iterator for Segments<'s> {
         }
         let rest = &self.input[self.position..];
         let (mut quoted, mut angle, mut comment, mut escaped) = (false, false, 0u32, false);
+        let (mut open, mut any_comment) = (None, false);
         for (i, byte) in rest.bytes().enumerate() {
             if escaped {
                 escaped = false;
@@ -499,13 +531,23 @@ impl<'s> Iterator for Segments<'s> {
             match byte {
                 b'\\' if quoted || comment > 0 => escaped = true,
                 b'"' if comment == 0 => quoted = !quoted,
-                b'(' if !quoted => comment += 1,
+                b'(' if !quoted => {
+                    comment += 1;
+                    any_comment = true;
+                }
                 b')' if !quoted && comment > 0 => comment -= 1,
-                b'<' if !quoted && comment == 0 => angle = true,
+                b'<' if !quoted && comment == 0 => {
+                    angle = true;
+                    open = open.or(Some(i));
+                }
                 b'>' if !quoted && comment == 0 => angle = false,
                 b',' | b';' if !quoted && !angle && comment == 0 => {
                     self.position += i + 1;
-                    return Some(Ok(&rest[..i]));
+                    return Some(Ok(Segment {
+                        text: &rest[..i],
+                        open,
+                        comment: any_comment,
+                    }));
                 }
                 _ => {}
             }
@@ -514,7 +556,11 @@ impl<'s> Iterator for Segments<'s> {
         if quoted || angle || comment > 0 {
             return Some(Err(AddressError::Unbalanced(self.input.to_owned())));
         }
-        Some(Ok(rest))
+        Some(Ok(Segment {
+            text: rest,
+            open,
+            comment: any_comment,
+        }))
     }
 }
 
@@ -1043,5 +1089,35 @@ mod tests {
         let b = RecipientList::parse("to=m@X.DE").unwrap();
         assert!(a.same_recipients(&b));
         assert_ne!(a, b);
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        // TR 01201-3.4 §3.1.8, D210: an address read with the `<` the
+        // segment scan found reads as `DeMailAddress::parse` reads it (the
+        // same address or the same error), for every segment of lists made
+        // of keys, quotes, escapes, comments, angle brackets, separators
+        // and white space; the rest of `RecipientList::parse` is unchanged.
+        #[test]
+        fn address_from_the_scan_matches_a_second_scan(
+            input in proptest::collection::vec(proptest::sample::select(vec![
+                "to=", "Cc =", "bcc=", "a", "x.de", "@", ".", "<", ">", "\"", "\\", "(", ")", ",", ";",
+                " ", "\t", "\r\n ", "=", "Max M", "ä", "a@x.de", "<a@x.de>", "\"M\" <",
+            ]), 0..12).prop_map(|parts| parts.concat())
+        ) {
+            for found in segments(&input) {
+                let Ok(found) = found else { continue };
+                let segment = trim_ws_str(found.text);
+                let mut parts = vec![segment];
+                if let Some((_, rest)) = split_key(segment) {
+                    parts.push(rest);
+                }
+                for part in parts {
+                    proptest::prop_assert_eq!(found.address(part), DeMailAddress::parse(part), "{:?}", part);
+                }
+            }
+        }
     }
 }

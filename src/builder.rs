@@ -129,7 +129,7 @@ impl<'a> MessageDraft<'a> {
             from: Some(self.sender.clone()),
             date: Some(provider.date),
             message_id: Some(provider.message_id.clone()),
-            subject: Some(self.subject.clone()),
+            subject: Some(self.subject.clone().into()),
             reply_to: self.reply_to.clone(),
             sender: Some(sender),
             chosen_recipient: Some(recipients.clone()),
@@ -141,7 +141,7 @@ impl<'a> MessageDraft<'a> {
             version: Some(Version::CURRENT),
             private_id: self.private_id.clone(),
             demail_message_id: Some(provider.demail_message_id.clone()),
-            account_holder: Some(provider.account_holder.clone()),
+            account_holder: Some(provider.account_holder.clone().into()),
             ..Metadata::default()
         };
         for option in DispatchOption::ALL {

@@ -34,8 +34,8 @@ use std::fmt;
 
 use crate::address::{AddressError, DeMailAddress, RecipientList, is_host_name};
 use crate::fields::{
-    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Version, clean_decoded,
-    decode_unstructured, decode_unstructured_line, parse_yes_no,
+    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Unstructured, Version,
+    clean_decoded, parse_yes_no, provably_not_empty,
 };
 use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
 use crate::metadata::Metadata;
@@ -343,7 +343,7 @@ fn read_value<'a>(
             return Ok(());
         }
         FieldName::AccountHolder => {
-            metadata.account_holder = Some(non_empty(unstructured(field))?);
+            metadata.account_holder = Some(account_holder(field)?);
             return Ok(());
         }
         _ => {}
@@ -442,29 +442,43 @@ fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
     }
 }
 
-/// Decodes RFC 2047 encoded words; borrows when there are none.
 /// Subject and account holder: RFC 2047 encoded words decoded, then white
 /// space normalised (control characters to spaces, runs to one space, ends
 /// trimmed) whether or not the value was encoded, so the typed value reads
-/// back the same however it is written (docs/decisions.md D12).
+/// back the same however it is written (docs/decisions.md D12). A value
+/// with encoded words is decoded when first read (D208); one without is
+/// normalised here and borrows when it is clean.
 ///
 /// Encoded words are looked for in the raw value, before unfolding: folding
 /// adds or removes only line ends, which cannot make or break `=?`, and an
 /// encoded value is decoded from the raw bytes anyway.
-fn unstructured<'a>(field: &RawField<'a>) -> Cow<'a, str> {
+fn unstructured<'a>(field: &RawField<'a>) -> Unstructured<'a> {
     if memchr::memmem::find(field.value, b"=?").is_some() {
-        return Cow::Owned(match field.value_with_line_end() {
-            Some(line) => decode_unstructured_line(line),
-            None => decode_unstructured(field.value),
-        });
+        return match field.value_with_line_end() {
+            Some(line) => Unstructured::encoded(line, true),
+            None => Unstructured::encoded(field.value, false),
+        };
     }
     let value = field.unfolded_value();
     let irregular =
         value.contains(|c: char| c.is_control() || (c.is_whitespace() && c != ' ')) || value.contains("  ");
-    if irregular {
+    Unstructured::from(if irregular {
         Cow::Owned(clean_decoded(&value))
     } else {
         value
+    })
+}
+
+/// `X-de-mail-account-holder` must not be empty after decoding and
+/// normalisation (TR 01201-3.4 §3.1.19, D12). An encoded value is decoded
+/// here unless a rule proves it not empty without decoding (D209); the
+/// decoded text is kept, so it is never decoded twice.
+fn account_holder<'a>(field: &RawField<'a>) -> Result<Unstructured<'a>, FieldValueError> {
+    let holder = unstructured(field);
+    if provably_not_empty(field.value) || !holder.is_empty() {
+        Ok(holder)
+    } else {
+        Err(FieldValueError::Empty)
     }
 }
 
@@ -522,10 +536,9 @@ mod tests {
     #[test]
     fn header_path_borrows_unfolded_values() {
         let envelope = Envelope::parse(MINIMAL).unwrap();
-        assert!(matches!(
-            envelope.metadata().subject,
-            Some(Cow::Borrowed("Hallo"))
-        ));
+        let subject = envelope.metadata().subject.as_ref().unwrap();
+        assert!(subject.is_borrowed_text());
+        assert_eq!(subject, "Hallo");
         assert!(matches!(
             envelope.metadata().from.as_ref().map(|a| &a.local_part),
             Some(Cow::Borrowed("a"))
@@ -612,6 +625,85 @@ mod tests {
             envelope.metadata().account_holder.as_deref(),
             Some("Jürgen Müller")
         );
+    }
+
+    /// The former eager reading of an `unstructured` value (before D208):
+    /// decoded and normalised at parse time.
+    fn eager_unstructured(field: &RawField<'_>) -> String {
+        if memchr::memmem::find(field.value, b"=?").is_some() {
+            return crate::fields::decode_unstructured(field.value);
+        }
+        clean_decoded(&field.unfolded_value())
+    }
+
+    proptest::proptest! {
+        // TR 01201-3.4 §3.1.19, D12, D208, D209: the lazily decoded Subject
+        // and account holder read as the former eager decoding did, and the
+        // account holder is a field error (Empty) exactly when that decoding
+        // is empty, whether the emptiness rule or the decoder decided it.
+        #[test]
+        fn lazy_unstructured_reads_as_eager_decoding_with_the_same_errors(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "=?", "?=", "?", "=", "utf-8", "UTF-8", "utf-16", "iso-8859-1", "*de", "q", "Q", "b", "B",
+                "_", "=20", "=00", "=0D=0A", "=C3=BC", "IA==", "w7w=", "a", "Z", " ", "\t", "\r\n ", "\r\n\t",
+            ]), 0..12),
+            last_line_end in proptest::bool::ANY,
+        ) {
+            let value = parts.concat();
+            let mut raw = format!("Subject:{value}\r\nx-de-mail-account-holder:{value}");
+            if last_line_end {
+                raw.push_str("\r\n");
+            }
+            let Ok(envelope) = Envelope::parse(raw.as_bytes()) else {
+                return Ok(());
+            };
+            for name in [FieldName::Subject, FieldName::AccountHolder] {
+                let Some(field) = envelope.field(name) else { continue };
+                let expected = eager_unstructured(field);
+                let read = match name {
+                    FieldName::Subject => &envelope.metadata().subject,
+                    _ => &envelope.metadata().account_holder,
+                };
+                let empty_error = envelope
+                    .field_errors()
+                    .iter()
+                    .any(|e| e.field == name && e.error == FieldValueError::Empty);
+                if name == FieldName::AccountHolder && expected.is_empty() {
+                    proptest::prop_assert!(empty_error && read.is_none(), "{raw:?}");
+                } else {
+                    proptest::prop_assert!(!empty_error, "{raw:?}");
+                    proptest::prop_assert_eq!(read.as_deref(), Some(expected.as_str()), "{:?}", raw);
+                }
+            }
+        }
+    }
+
+    // D208: a parse that does not read the Subject does not decode it; the
+    // account holder of the test message is proven not empty (D209).
+    #[test]
+    fn encoded_words_are_decoded_only_when_read() {
+        let raw = b"Subject: =?UTF-8?Q?Anh=C3=B6rung?=\r\nx-de-mail-account-holder: =?UTF-8?Q?Stadt_M=C3=BCnster?=\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        let subject = envelope.metadata().subject.as_ref().unwrap();
+        let holder = envelope.metadata().account_holder.as_ref().unwrap();
+        assert!(subject.is_undecoded() && holder.is_undecoded());
+        assert_eq!(subject, "Anhörung");
+        assert_eq!(holder, "Stadt Münster");
+        // The crate's writer encodes non-ASCII text as `=?utf-8?B?`: a holder
+        // that starts with a letter is proven not empty from its first group.
+        let written = Metadata {
+            account_holder: Some("Jürgen Müller".into()),
+            ..Metadata::default()
+        };
+        let block = [written.to_header_block(), b"\r\n".to_vec()].concat();
+        assert!(block.starts_with(b"x-de-mail-account-holder: =?utf-8?B?"));
+        let envelope = Envelope::parse(&block).unwrap();
+        let holder = envelope.metadata().account_holder.as_ref().unwrap();
+        assert!(holder.is_undecoded());
+        assert_eq!(holder, "Jürgen Müller");
+        let empty = Envelope::parse(b"x-de-mail-account-holder: =?utf-8?q?_?=\r\n\r\n").unwrap();
+        assert_eq!(empty.field_errors()[0].error, FieldValueError::Empty);
+        assert_eq!(empty.metadata().account_holder, None);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //!
 //! [`Metadata`] is what an [`Envelope`](crate::envelope::Envelope) reads from
 //! a message and what a provider writes into one. Strings are
-//! [`Cow`]s: borrowed from the input when parsing, owned when building.
+//! [`Cow`]s: borrowed from the input when parsing, owned when building;
+//! `Subject` and `X-de-mail-account-holder` are
+//! [`Unstructured`](crate::fields::Unstructured) text, whose RFC 2047
+//! encoded words are decoded when first read.
 //!
 //! The header block is written in a fixed order (the order of the integrity
 //! field's `h=` list of §3.1.21, then the unsigned fields), with the
@@ -31,7 +34,9 @@
 use std::borrow::Cow;
 
 use crate::address::{DeMailAddress, RecipientList};
-use crate::fields::{AuthLevel, DateTime, FieldName, MessageType, NotificationType, Version, yes_no};
+use crate::fields::{
+    AuthLevel, DateTime, FieldName, MessageType, NotificationType, Unstructured, Version, yes_no,
+};
 use crate::writer::{HeaderWriter, LineEnd};
 
 /// The typed De-Mail metadata of a message.
@@ -50,8 +55,9 @@ pub struct Metadata<'a> {
     pub date: Option<DateTime>,
     /// `Message-ID`, without the angle brackets.
     pub message_id: Option<Cow<'a, str>>,
-    /// `Subject` (Betreff), RFC 2047 encoded words decoded.
-    pub subject: Option<Cow<'a, str>>,
+    /// `Subject` (Betreff), RFC 2047 encoded words decoded when first read
+    /// (docs/decisions.md D208).
+    pub subject: Option<Unstructured<'a>>,
     /// `Reply-To` (Antwort-Adresse).
     pub reply_to: Option<DeMailAddress<'a>>,
     /// `X-de-mail-confirmation-of-dispatch` (Versandbestätigung, §3.1.2).
@@ -82,8 +88,9 @@ pub struct Metadata<'a> {
     pub private_id: Option<Cow<'a, str>>,
     /// `X-de-mail-message-id` (§3.1.18).
     pub demail_message_id: Option<Cow<'a, str>>,
-    /// `X-de-mail-account-holder`, RFC 2047 decoded (§3.1.19).
-    pub account_holder: Option<Cow<'a, str>>,
+    /// `X-de-mail-account-holder`, RFC 2047 decoded when first read (§3.1.19,
+    /// docs/decisions.md D208); never empty when parsed.
+    pub account_holder: Option<Unstructured<'a>>,
     /// `X-de-mail-notification-type` (§3.1.20).
     pub notification_type: Option<NotificationType>,
     /// `X-de-mail-integrity`, unfolded (§3.1.13); typed in the integrity layer.
@@ -180,7 +187,7 @@ impl<'a> Metadata<'a> {
             from: self.from.map(DeMailAddress::into_owned),
             date: self.date,
             message_id: own(self.message_id),
-            subject: own(self.subject),
+            subject: self.subject.map(Unstructured::into_owned),
             reply_to: self.reply_to.map(DeMailAddress::into_owned),
             confirmation_of_dispatch: self.confirmation_of_dispatch,
             confirmation_of_receipt: self.confirmation_of_receipt,
@@ -196,7 +203,7 @@ impl<'a> Metadata<'a> {
             version: self.version,
             private_id: own(self.private_id),
             demail_message_id: own(self.demail_message_id),
-            account_holder: own(self.account_holder),
+            account_holder: self.account_holder.map(Unstructured::into_owned),
             notification_type: self.notification_type,
             integrity: own(self.integrity),
             signature_certificate: own(self.signature_certificate),

@@ -121,8 +121,8 @@ fn metadata() -> impl Strategy<Value = Metadata<'static>> {
             m.actual_recipient,
         ) = a;
         let own = |s: Option<String>| s.map(Cow::Owned);
-        m.subject = own(t.0);
-        m.account_holder = own(t.1);
+        m.subject = t.0.map(Into::into);
+        m.account_holder = t.1.map(Into::into);
         m.auth_mechanism = own(t.2);
         m.private_id = own(t.3);
         m.demail_message_id = own(t.4);

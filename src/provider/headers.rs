@@ -80,7 +80,7 @@ pub(crate) fn provider_message_headers(
         from: Some(from),
         date: Some(time),
         message_id: Some(Cow::Owned(message_id.clone())),
-        subject: Some(Cow::Owned(subject)),
+        subject: Some(subject.into()),
         sender: Some(bare(&issuer.system_address)),
         chosen_recipient: Some(recipients.clone()),
         actual_recipient: Some(recipients.clone()),

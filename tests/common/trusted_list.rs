@@ -200,34 +200,39 @@ impl XadesTemplate<'_> {
         )
     }
 
-    /// The list signed by xmlsec1 with the P-256 key, `SignedProperties`
-    /// IDs registered by `--id-attr:Id`.
+    /// The list signed by xmlsec1 ([`xmlsec1_sign`]).
     pub fn sign_with_xmlsec1(&self, name: &str) -> Vec<u8> {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("xades");
-        std::fs::create_dir_all(&dir).unwrap();
-        let template = dir.join(format!("{name}-template.xml"));
-        std::fs::write(&template, self.list()).unwrap();
-        let out = dir.join(format!("{name}-signed.xml"));
-        let key = |name: &str| super::path(&format!("keys/{name}"));
-        let output = std::process::Command::new("xmlsec1")
-            .arg("--sign")
-            .arg("--privkey-pem")
-            .arg(format!(
-                "{},{}",
-                key("p256.key.pem").display(),
-                key("p256.cert.pem").display()
-            ))
-            .args(["--id-attr:Id", "SignedProperties"])
-            .arg("--output")
-            .arg(&out)
-            .arg(&template)
-            .output()
-            .expect("run xmlsec1");
-        assert!(
-            output.status.success(),
-            "xmlsec1 --sign: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        std::fs::read(&out).unwrap()
+        xmlsec1_sign(name, &self.list())
     }
+}
+
+/// A template signed by xmlsec1 with the P-256 key, `SignedProperties`
+/// IDs registered by `--id-attr:Id`.
+pub fn xmlsec1_sign(name: &str, template_xml: &str) -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("xades");
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join(format!("{name}-template.xml"));
+    std::fs::write(&template, template_xml).unwrap();
+    let out = dir.join(format!("{name}-signed.xml"));
+    let key = |name: &str| super::path(&format!("keys/{name}"));
+    let output = std::process::Command::new("xmlsec1")
+        .arg("--sign")
+        .arg("--privkey-pem")
+        .arg(format!(
+            "{},{}",
+            key("p256.key.pem").display(),
+            key("p256.cert.pem").display()
+        ))
+        .args(["--id-attr:Id", "SignedProperties"])
+        .arg("--output")
+        .arg(&out)
+        .arg(&template)
+        .output()
+        .expect("run xmlsec1");
+    assert!(
+        output.status.success(),
+        "xmlsec1 --sign: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(&out).unwrap()
 }

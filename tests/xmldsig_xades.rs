@@ -129,7 +129,8 @@ fn d213_xades_profile_accepts_plain_enveloped_signatures() {
 }
 
 // EN 319 132-1 §5.2.2 (SigningCertificate with IssuerSerial), D215: the RFC 4514 issuer name
-// openssl prints and the decimal serial number match; another serial or issuer does not
+// openssl prints (as strings, and as OIDs with hex values) and the decimal serial number
+// match; another serial or issuer does not
 #[test]
 fn en_319_132_issuer_serial_names_the_signer_certificate() {
     if !tools() {
@@ -152,6 +153,12 @@ fn en_319_132_issuer_serial_names_the_signer_certificate() {
     let report = verify_xades(&signed("v1", &issuer, &decimal_serial())).unwrap();
     assert!(report.passed(), "{:?}", report.failures);
     assert!(!report.xades.unwrap().signing_certificate_v2);
+    // The same name as dotted OIDs and hex BER values (RFC 4514 §2.4), as Java writes
+    // organizationIdentifier.
+    let hex_issuer = openssl_x509("p256", &["-issuer", "-nameopt", "RFC2253,dump_all,dump_der,oid"]);
+    assert!(hex_issuer.starts_with("2.5.4.3=#0C"), "{hex_issuer}");
+    let report = verify_xades(&signed("v1-hex", &hex_issuer, &decimal_serial())).unwrap();
+    assert!(report.passed(), "{:?}", report.failures);
 
     let wrong_serial = verify_xades(&signed("v1-serial", &issuer, "12292")).unwrap();
     assert_eq!(wrong_serial.failures, [XmlSignatureFailure::IssuerSerialMismatch]);

@@ -7,11 +7,12 @@
 //! asks for it ([`super::XmlProfile::EnvelopedOrXades`], D213); the rules
 //! are D214 and D215.
 
+use x509_parser::asn1_rs::Any;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::der_parser::ber::BerObjectContent;
 use x509_parser::der_parser::der::parse_der;
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::X509Name;
+use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
 use crate::certificate::Certificate;
 use crate::crypto::HashAlgorithm;
@@ -376,8 +377,10 @@ fn der_issuer_serial(der: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Whether an RFC 4514 distinguished name (RDNs last-first) names `name`:
 /// the same RDNs in reverse order, each attribute's type (abbreviation,
-/// short name or dotted OID) and value (RFC 4514 escapes undone; compared
-/// ignoring ASCII case and repeated white space, RFC 4518 in small).
+/// short name or dotted OID) and value: a string with the RFC 4514 escapes
+/// undone, compared ignoring ASCII case and repeated white space (RFC 4518
+/// in small), or a `#` hex BER value compared by tag and content (what
+/// Java writes for `organizationIdentifier`).
 fn rfc4514_matches(text: &str, name: &X509Name<'_>) -> bool {
     let Some(wanted) = parse_rfc4514(text) else {
         return false;
@@ -390,12 +393,9 @@ fn rfc4514_matches(text: &str, name: &X509Name<'_>) -> bool {
         let attributes: Vec<_> = rdn.iter().collect();
         attributes.len() == wanted.len()
             && wanted.iter().all(|(kind, value)| {
-                attributes.iter().any(|attribute| {
-                    type_matches(kind, attribute.attr_type())
-                        && attribute
-                            .as_str()
-                            .is_ok_and(|have| normalized(have) == normalized(value))
-                })
+                attributes
+                    .iter()
+                    .any(|attribute| type_matches(kind, attribute.attr_type()) && value.matches(attribute))
             })
     })
 }
@@ -410,6 +410,29 @@ fn type_matches(kind: &str, oid: &x509_parser::der_parser::oid::Oid<'_>) -> bool
         || (kind.eq_ignore_ascii_case("E") && dotted == "1.2.840.113549.1.9.1")
 }
 
+/// An attribute value of an RFC 4514 name.
+#[derive(Debug, PartialEq, Eq)]
+enum NameValue {
+    /// A string value, escapes undone.
+    Text(String),
+    /// `#` and the hex of the BER encoding (RFC 4514 §2.4).
+    Ber(Vec<u8>),
+}
+
+impl NameValue {
+    fn matches(&self, attribute: &AttributeTypeAndValue<'_>) -> bool {
+        match self {
+            NameValue::Text(value) => attribute
+                .as_str()
+                .is_ok_and(|have| normalized(have) == normalized(value)),
+            NameValue::Ber(ber) => Any::from_der(ber).is_ok_and(|(rest, any)| {
+                let have = attribute.attr_value();
+                rest.is_empty() && any.tag() == have.tag() && any.data == have.data
+            }),
+        }
+    }
+}
+
 fn normalized(value: &str) -> String {
     value
         .split_ascii_whitespace()
@@ -419,49 +442,62 @@ fn normalized(value: &str) -> String {
 }
 
 /// An RFC 4514 name as RDNs of (type, value); `None` for what is not
-/// read (a `#` hex value, a bad escape, an attribute without `=`).
-fn parse_rfc4514(text: &str) -> Option<Vec<Vec<(String, String)>>> {
+/// read (a bad escape or hex value, an attribute without `=`).
+fn parse_rfc4514(text: &str) -> Option<Vec<Vec<(String, NameValue)>>> {
     let mut rdns = vec![Vec::new()];
     let mut current = String::new();
     let mut kind: Option<String> = None;
-    let mut bytes = text.trim().bytes().peekable();
-    let mut value_bytes = Vec::new();
-    let finish = |kind: &mut Option<String>, value: &mut Vec<u8>, rdns: &mut Vec<Vec<(String, String)>>| {
+    let mut bytes = text.trim().bytes();
+    let mut value = Vec::new();
+    // An unescaped `#` first: the value is hex BER (RFC 4514 §2.4).
+    let mut hex = false;
+    let finish = |kind: &mut Option<String>, value: &mut Vec<u8>, hex: &mut bool| {
         let kind = kind.take()?;
-        let value = String::from_utf8(std::mem::take(value)).ok()?;
-        if value.starts_with('#') {
-            return None;
-        }
-        rdns.last_mut()?.push((kind, value));
-        Some(())
+        let text = String::from_utf8(std::mem::take(value)).ok()?;
+        let value = if std::mem::take(hex) {
+            NameValue::Ber(decode_hex(text.trim_end())?)
+        } else {
+            NameValue::Text(text)
+        };
+        Some((kind, value))
     };
     while let Some(byte) = bytes.next() {
         match (kind.is_some(), byte) {
-            (false, b'=') => {
-                kind = Some(std::mem::take(&mut current).trim().to_owned());
-            }
+            (false, b'=') => kind = Some(std::mem::take(&mut current).trim().to_owned()),
             (false, _) => current.push(char::from(byte)),
+            (true, b'#') if value.is_empty() && !hex => hex = true,
             (true, b'\\') => {
                 let first = bytes.next()?;
                 if first.is_ascii_hexdigit() {
-                    let second = bytes.next().filter(u8::is_ascii_hexdigit)?;
-                    let hex = [first, second];
-                    value_bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+                    let second = bytes.next()?;
+                    value.push(decode_hex(std::str::from_utf8(&[first, second]).ok()?)?[0]);
                 } else {
-                    value_bytes.push(first);
+                    value.push(first);
                 }
             }
             (true, b',' | b'+') => {
-                finish(&mut kind, &mut value_bytes, &mut rdns)?;
+                let attribute = finish(&mut kind, &mut value, &mut hex)?;
+                rdns.last_mut()?.push(attribute);
                 if byte == b',' {
                     rdns.push(Vec::new());
                 }
             }
-            (true, _) => value_bytes.push(byte),
+            (true, _) => value.push(byte),
         }
     }
-    finish(&mut kind, &mut value_bytes, &mut rdns)?;
+    let attribute = finish(&mut kind, &mut value, &mut hex)?;
+    rdns.last_mut()?.push(attribute);
     Some(rdns)
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+        .collect()
 }
 
 /// The children of a XAdES container: all in the XAdES namespace, no text
@@ -545,19 +581,25 @@ mod tests {
     // is read RDN by RDN with its escapes
     #[test]
     fn rfc4514_names_are_read_with_escapes_and_multivalued_rdns() {
+        let text = |kind: &str, value: &str| (kind.to_owned(), NameValue::Text(value.to_owned()));
         let rdns = parse_rfc4514(r"CN=A\, B+OU=x\2Cy, O=Test , C=DE").unwrap();
         assert_eq!(
             rdns,
             vec![
-                vec![
-                    ("CN".to_owned(), "A, B".to_owned()),
-                    ("OU".to_owned(), "x,y".to_owned())
-                ],
-                vec![("O".to_owned(), "Test ".to_owned())],
-                vec![("C".to_owned(), "DE".to_owned())],
+                vec![text("CN", "A, B"), text("OU", "x,y")],
+                vec![text("O", "Test ")],
+                vec![text("C", "DE")],
             ]
         );
-        assert_eq!(parse_rfc4514("CN=#0403414243"), None);
+        assert_eq!(
+            parse_rfc4514("2.5.4.97=#0c03414243").unwrap(),
+            vec![vec![(
+                "2.5.4.97".to_owned(),
+                NameValue::Ber(vec![0x0c, 3, b'A', b'B', b'C'])
+            )]]
+        );
+        assert_eq!(parse_rfc4514("CN=#0c0"), None);
+        assert_eq!(parse_rfc4514(r"CN=\#1").unwrap(), vec![vec![text("CN", "#1")]]);
         assert_eq!(parse_rfc4514(r"CN=bad\"), None);
     }
 }

@@ -250,3 +250,21 @@ fn en_319_132_signed_properties_without_signing_certificate_are_refused() {
         }
     );
 }
+
+// D21, D214: in the XAdES profile a ds:Object that no SignedProperties reference signs is
+// unsigned content and stays refused
+#[test]
+fn d214_object_without_signed_properties_reference_is_refused() {
+    if !tools() {
+        return;
+    }
+    let template = XadesTemplate::default().list();
+    let start = template.find("<ds:Reference Type=").unwrap();
+    let end = start + template[start..].find("</ds:Reference>").unwrap() + "</ds:Reference>".len();
+    let list = format!("{}{}", &template[..start], &template[end..]);
+    let error = verify_xades(&xmlsec1_sign("unreferenced-object", &list)).unwrap_err();
+    assert!(
+        matches!(&error, XmlDsigError::UnexpectedElement { element, parent: "Signature", .. } if element.ends_with("}Object")),
+        "{error:?}"
+    );
+}

@@ -20,6 +20,11 @@
 //! - [`verify()`]: checks such a signature and returns an
 //!   [`XmlSignatureReport`] whose [`XmlSignatureReport::signed_content`] is
 //!   exactly what was digested.
+//! - [`verify_with`]: the same, or with [`XmlProfile::EnvelopedOrXades`]
+//!   also XAdES-BES (ETSI EN 319 132-1) as the EU trusted lists are signed
+//!   (TS 119 612 §5.7.1): one more reference, to this signature's
+//!   `xades:SignedProperties`, whose `SigningCertificate(V2)` must name
+//!   the signer certificate ([`XmlSignatureReport::xades`], D213–D215).
 //!
 //! The crypto is that of the integrity layer ([`crate::crypto`]), the
 //! certificate checks those of [`crate::certificate`]. Nothing is fetched:
@@ -64,7 +69,7 @@
 //! [`MAX_ATTRIBUTES`], [`MAX_SIGNATURE_ELEMENTS`], [`MAX_CANONICAL_BYTES`]).
 //! Documents are streamed, never stored as a node list, so memory stays a
 //! small multiple of the input. Cryptographic and certificate outcomes are in the
-//! report. See docs/decisions.md D21–D29.
+//! report. See docs/decisions.md D21–D29; XAdES D213–D216.
 //!
 mod algorithms;
 mod c14n;

@@ -24,7 +24,7 @@ use demail::xmldsig::{XmlDsigError, XmlSignOptions, XmlSignatureFailure, sign_en
 use common::tool_available;
 use common::trusted_list::{
     C14N, EXC_C14N, SIGNED_PROPERTIES, WITHDRAWN, XadesTemplate, list_reference, openssl_certificate_digest,
-    reference, trusted_list, trusted_list_until,
+    reference, trusted_list, trusted_list_until, xmlsec1_sign,
 };
 
 /// The trusted-list signer of these tests: the committed P-256 certificate.
@@ -133,31 +133,7 @@ fn ts_119_612_list_signed_by_xmlsec1_is_read() {
     if !tool_available("xmlsec1") {
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trusted-list-xmlsec1");
-    std::fs::create_dir_all(&dir).unwrap();
-    let template = dir.join("tsl-template.xml");
-    std::fs::write(&template, trusted_list(TEMPLATE)).unwrap();
-    let out = dir.join("tsl-signed.xml");
-    let key = |name: &str| common::path(&format!("keys/{name}"));
-    let output = Command::new("xmlsec1")
-        .arg("--sign")
-        .arg("--privkey-pem")
-        .arg(format!(
-            "{},{}",
-            key("p256.key.pem").display(),
-            key("p256.cert.pem").display()
-        ))
-        .arg("--output")
-        .arg(&out)
-        .arg(&template)
-        .output()
-        .expect("run xmlsec1");
-    assert!(
-        output.status.success(),
-        "xmlsec1 --sign: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let signed = std::fs::read(&out).unwrap();
+    let signed = xmlsec1_sign("enveloped", &trusted_list(TEMPLATE));
     let list = TrustedList::verify(&signed, &[signer()], SystemTime::now()).unwrap();
     assert_eq!(list.trust_anchors(), [common::cert("ca")]);
     let tampered = String::from_utf8(signed)

@@ -409,16 +409,27 @@ pub(crate) fn dsig_children<'t, 'a>(
     tree: &'t Tree<'a>,
     name: &'static str,
 ) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
+    children_in(tree, name, DSIG_NAMESPACE, unexpected)
+}
+
+/// The children of a container element: all in `namespace` (else the
+/// error `refuse` makes), no text but white space.
+pub(crate) fn children_in<'t, 'a>(
+    tree: &'t Tree<'a>,
+    name: &'static str,
+    namespace: &str,
+    refuse: fn(&Tree<'_>, &'static str) -> XmlDsigError,
+) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
     if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
         return Err(XmlDsigError::UnexpectedText { element: name });
     }
     tree.children
         .iter()
         .map(|child| {
-            if child.element.namespace == DSIG_NAMESPACE {
+            if child.element.namespace == namespace {
                 Ok(child)
             } else {
-                Err(unexpected(child, name))
+                Err(refuse(child, name))
             }
         })
         .collect()

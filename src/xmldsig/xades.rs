@@ -19,7 +19,7 @@ use crate::crypto::HashAlgorithm;
 use crate::fields::DateTime;
 
 use super::algorithms::digest_from_uri;
-use super::signature::{ReferenceParts, Tree, base64, dsig_children, expect, no_children};
+use super::signature::{ReferenceParts, Tree, base64, children_in, dsig_children, expect, no_children};
 use super::{Canonicalization, XmlDsigError};
 
 /// The XAdES 1.3.2 namespace (`xades:`), which EN 319 132-1 keeps for
@@ -503,7 +503,7 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 /// The children of a XAdES container: all in the XAdES namespace, no text
 /// but white space.
 fn xades_children<'t, 'a>(tree: &'t Tree<'a>, name: &'static str) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
-    namespaced_children(tree, name, XADES_NAMESPACE)
+    children_in(tree, name, XADES_NAMESPACE, unexpected)
 }
 
 /// `ds:Object`'s children (any namespace here; checked by the caller).
@@ -512,26 +512,6 @@ fn any_children<'t, 'a>(tree: &'t Tree<'a>, name: &'static str) -> Result<Vec<&'
         return Err(XmlDsigError::UnexpectedText { element: name });
     }
     Ok(tree.children.iter().collect())
-}
-
-fn namespaced_children<'t, 'a>(
-    tree: &'t Tree<'a>,
-    name: &'static str,
-    namespace: &str,
-) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
-    if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
-        return Err(XmlDsigError::UnexpectedText { element: name });
-    }
-    tree.children
-        .iter()
-        .map(|child| {
-            if child.element.namespace == namespace {
-                Ok(child)
-            } else {
-                Err(unexpected(child, name))
-            }
-        })
-        .collect()
 }
 
 fn xades_element<'t, 'a>(

@@ -365,7 +365,7 @@ fn canonicalization_method(tree: &Tree<'_>, name: &'static str) -> Result<Canoni
     Ok(Canonicalization::from_uri(uri, prefixes.unwrap_or_default()).unwrap_or(method))
 }
 
-fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
+pub(crate) fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
     tree.element
         .attribute("Algorithm")
         .ok_or(XmlDsigError::MissingAttribute {

@@ -19,7 +19,9 @@ use crate::crypto::HashAlgorithm;
 use crate::fields::DateTime;
 
 use super::algorithms::digest_from_uri;
-use super::signature::{ReferenceParts, Tree, base64, children_in, dsig_children, expect, no_children};
+use super::signature::{
+    ReferenceParts, Tree, algorithm, base64, children_in, dsig_children, expect, no_children,
+};
 use super::{Canonicalization, XmlDsigError};
 
 /// The XAdES 1.3.2 namespace (`xades:`), which EN 319 132-1 keeps for
@@ -284,15 +286,8 @@ fn parse_cert(cert: &Tree<'_>, v2: bool) -> Result<CertReference, XmlDsigError> 
     if let Some(extra) = digest_parts.next() {
         return Err(unexpected(extra, "CertDigest"));
     }
-    let uri = method
-        .element
-        .attribute("Algorithm")
-        .ok_or(XmlDsigError::MissingAttribute {
-            attribute: "Algorithm",
-            element: "DigestMethod",
-        })?;
     // SHA-1 is refused here as everywhere in the profile (D215).
-    let digest_method = digest_from_uri(uri)?;
+    let digest_method = digest_from_uri(algorithm(method, "DigestMethod")?)?;
     no_children(method, "DigestMethod")?;
     Ok(CertReference {
         digest: digest_method,

@@ -43,6 +43,7 @@ const OTHER_SIGNED_SIGNATURE_PROPERTIES: [&str; 5] = [
 
 /// What a XAdES-BES signature adds, as [`super::verify_with`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct XadesProperties {
     /// The `Id` of `xades:SignedProperties` (the second reference's `#id`).
     pub signed_properties_id: String,

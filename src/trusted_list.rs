@@ -1,12 +1,15 @@
 //! EU trusted lists (Vertrauenslisten, ETSI TS 119 612 v2.x) as trust
 //! anchors: the certificates of the qualified CAs a list names, read only
 //! after the list's XML signature verified with a signer certificate the
-//! caller gives (issue 13 §7; docs/decisions.md D203, D204).
+//! caller gives (issue 13 §7; docs/decisions.md D203, D213).
 //!
 //! Needs the cargo feature `xml` (on by default: `provider` implies it).
 //!
 //! [`TrustedList::verify`] checks the enveloped `ds:Signature` of a
-//! `TrustServiceStatusList` with [`crate::xmldsig::verify()`] — the
+//! `TrustServiceStatusList` with [`crate::xmldsig::verify_with`] in the
+//! profile [`XmlProfile::EnvelopedOrXades`] — XAdES-BES as the EU member
+//! states sign their lists (TS 119 612 §5.7.1, EN 319 132-1), or a plain
+//! enveloped signature — the
 //! signature must verify and its certificate must be one of the caller's
 //! signer certificates, valid at the verification time, or the whole list
 //! is refused — and then reads the **signed content** (never the document
@@ -53,7 +56,7 @@ use crate::fields::{DateTime, DateTimeError};
 use crate::trust::VerifyOptions;
 use crate::xml::reader::{Node, XmlReader, decode};
 use crate::xml::{XmlError, XmlLimits};
-use crate::xmldsig::{XmlDsigError, XmlSignatureFailure};
+use crate::xmldsig::{XmlDsigError, XmlProfile, XmlSignatureFailure};
 
 /// The namespace of TS 119 612 v2 (`tsl:`).
 pub const TSL_NAMESPACE: &str = "http://uri.etsi.org/02231/v2#";
@@ -100,8 +103,9 @@ impl TrustService {
 #[non_exhaustive]
 pub enum TrustedListError {
     /// The signature cannot be checked: no or several signatures, a
-    /// reference to anything but the document element, a forbidden
-    /// transform, malformed XML ([`crate::xmldsig`]'s strict profile, D204).
+    /// reference to anything but the document element (and the XAdES
+    /// `SignedProperties`), a forbidden transform, malformed XML
+    /// ([`crate::xmldsig`]'s strict profile, D213, D214).
     #[error("the trusted list's signature cannot be checked: {0}")]
     Signature(#[source] XmlDsigError),
     /// The signature does not pass: the list was changed, or its signer
@@ -161,7 +165,9 @@ impl TrustedList {
             time,
             ..VerifyOptions::default()
         };
-        let report = crate::xmldsig::verify(xml, &options).map_err(TrustedListError::Signature)?;
+        // TS 119 612 §5.7.1: EU lists are XAdES-BES signed (D213).
+        let report = crate::xmldsig::verify_with(xml, &options, XmlProfile::EnvelopedOrXades)
+            .map_err(TrustedListError::Signature)?;
         // The caller's signer certificate is the trust decision; the path
         // to an anchor is not asked (no anchors given: D203).
         let failures: Vec<XmlSignatureFailure> = report

@@ -213,13 +213,7 @@ fn d203_verify_with_a_trusted_list_as_anchors() {
     .unwrap();
     let list_path = dir.join("tsl.xml");
     std::fs::write(&list_path, list).unwrap();
-    let message = sign(
-        &common::data("normal.eml"),
-        &SignOptions::signed(&common::signer("rsa2048")),
-    )
-    .unwrap();
-    let message_path = dir.join("signed.eml");
-    std::fs::write(&message_path, message).unwrap();
+    let message_path = provider_signed_message(&dir);
     let (list, message) = (list_path.to_string_lossy(), message_path.to_string_lossy());
     let base = [
         "verify",
@@ -244,6 +238,45 @@ fn d203_verify_with_a_trusted_list_as_anchors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("trusted-list signer"));
     assert_eq!(demail(&base, None).status.code(), Some(2));
+}
+
+/// normal.eml signed by the provider certificate below the test CA, in `dir`.
+fn provider_signed_message(dir: &std::path::Path) -> std::path::PathBuf {
+    let message = sign(
+        &common::data("normal.eml"),
+        &SignOptions::signed(&common::signer("rsa2048")),
+    )
+    .unwrap();
+    let path = dir.join("signed.eml");
+    std::fs::write(&path, message).unwrap();
+    path
+}
+
+// D213, TS 119 612 §5.7.1: `--trusted-list` takes a XAdES-BES signed list (signed by xmlsec1,
+// as the EU member states sign theirs); its granted CA/QC is the anchor (exit 0)
+#[test]
+fn d213_verify_with_a_xades_signed_trusted_list() {
+    if !common::tool_available("xmlsec1") || !common::tool_available("openssl") {
+        return;
+    }
+    let dir = cli::temp_dir("cli-trusted-list-xades");
+    let list_path = dir.join("tsl-xades.xml");
+    let list = common::trusted_list::XadesTemplate::default().sign_with_xmlsec1("cli");
+    std::fs::write(&list_path, list).unwrap();
+    let message_path = provider_signed_message(&dir);
+    let (list, message) = (list_path.to_string_lossy(), message_path.to_string_lossy());
+    let (code, report) = run(&[
+        "verify",
+        &message,
+        "--intermediate",
+        "tests/data/keys/intermediate.cert.pem",
+        "--trusted-list",
+        &list,
+        "--trusted-list-signer",
+        "tests/data/keys/p256.cert.pem",
+    ]);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["trusted"], true);
 }
 
 // D199: `check-confirmation --evidence-out` writes one bundle for the three signatures it

@@ -3,7 +3,9 @@
 //! the crate's XML-DSig and by xmlsec1, verified against the caller's
 //! trusted-list signer; only the granted CA/QC services' certificates
 //! become anchors, and a changed list or another signer refuses the whole
-//! list.
+//! list. XAdES-BES signed lists (as the EU member states sign them, TS 119
+//! 612 §5.7.1) are signed by xmlsec1 and accepted or refused by the XAdES
+//! rules (D213–D215).
 #![cfg(feature = "xml")]
 
 mod common;
@@ -17,10 +19,13 @@ use demail::envelope::Envelope;
 use demail::integrity::{SignOptions, Verdict, sign, verify};
 use demail::trust::VerifyOptions;
 use demail::trusted_list::{STATUS_GRANTED, TrustedList, TrustedListError};
-use demail::xmldsig::{XmlSignOptions, XmlSignatureFailure, sign_enveloped};
+use demail::xmldsig::{XmlDsigError, XmlSignOptions, XmlSignatureFailure, sign_enveloped};
 
 use common::tool_available;
-use common::trusted_list::{WITHDRAWN, trusted_list, trusted_list_until};
+use common::trusted_list::{
+    C14N, EXC_C14N, SIGNED_PROPERTIES, WITHDRAWN, XadesTemplate, list_reference, openssl_certificate_digest,
+    reference, trusted_list, trusted_list_until, xmlsec1_sign,
+};
 
 /// The trusted-list signer of these tests: the committed P-256 certificate.
 fn signer() -> Certificate {
@@ -128,31 +133,7 @@ fn ts_119_612_list_signed_by_xmlsec1_is_read() {
     if !tool_available("xmlsec1") {
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trusted-list-xmlsec1");
-    std::fs::create_dir_all(&dir).unwrap();
-    let template = dir.join("tsl-template.xml");
-    std::fs::write(&template, trusted_list(TEMPLATE)).unwrap();
-    let out = dir.join("tsl-signed.xml");
-    let key = |name: &str| common::path(&format!("keys/{name}"));
-    let output = Command::new("xmlsec1")
-        .arg("--sign")
-        .arg("--privkey-pem")
-        .arg(format!(
-            "{},{}",
-            key("p256.key.pem").display(),
-            key("p256.cert.pem").display()
-        ))
-        .arg("--output")
-        .arg(&out)
-        .arg(&template)
-        .output()
-        .expect("run xmlsec1");
-    assert!(
-        output.status.success(),
-        "xmlsec1 --sign: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let signed = std::fs::read(&out).unwrap();
+    let signed = xmlsec1_sign("enveloped", &trusted_list(TEMPLATE));
     let list = TrustedList::verify(&signed, &[signer()], SystemTime::now()).unwrap();
     assert_eq!(list.trust_anchors(), [common::cert("ca")]);
     let tampered = String::from_utf8(signed)
@@ -195,4 +176,182 @@ fn ts_119_612_truncated_lists_are_refused() {
             "cut at {end}"
         );
     }
+}
+
+// ---- XAdES-BES signed lists (TS 119 612 §5.7.1, ETSI EN 319 132-1; D213-D215) ----
+
+fn xades_tools() -> bool {
+    tool_available("xmlsec1") && tool_available("openssl")
+}
+
+fn verify_list(xml: &[u8]) -> Result<TrustedList, TrustedListError> {
+    TrustedList::verify(xml, &[signer()], SystemTime::now())
+}
+
+// TS 119 612 §5.7.1, EN 319 132-1 §4.3 and §5.2.2, D213: a list signed as XAdES-BES by xmlsec1
+// (two references: the list and xades:SignedProperties, whose SigningCertificateV2 digest
+// openssl computed) is accepted, and its granted CA/QC services become the anchors
+#[test]
+fn ts_119_612_xades_bes_list_signed_by_xmlsec1_is_accepted() {
+    if !xades_tools() || !tool_available("xmllint") {
+        return;
+    }
+    let signed = XadesTemplate::default().sign_with_xmlsec1("accepted");
+    let text = String::from_utf8(signed.clone()).unwrap();
+    assert_eq!(text.matches("<ds:Reference ").count(), 2, "{text}");
+    // xmlsec1 checks its own output with the SignedProperties IDs registered.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xades/accepted-signed.xml");
+    let checked = Command::new("xmlsec1")
+        .args(["--verify", "--id-attr:Id", "SignedProperties", "--trusted-pem"])
+        .arg(common::path("keys/ca.cert.pem"))
+        .arg("--untrusted-pem")
+        .arg(common::path("keys/intermediate.cert.pem"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    // Well-formed (the XAdES schema is not available offline).
+    let linted = Command::new("xmllint")
+        .arg("--noout")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        linted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&linted.stderr)
+    );
+
+    let list = verify_list(&signed).unwrap();
+    assert_eq!(list.trust_anchors(), [common::cert("ca")]);
+    assert_eq!(list.signer, signer());
+}
+
+// EN 319 132-1 §4.3 (D214): SignedProperties canonicalized with exclusive C14N is accepted too
+#[test]
+fn en_319_132_signed_properties_with_exclusive_c14n_are_accepted() {
+    if !xades_tools() {
+        return;
+    }
+    let template = XadesTemplate {
+        properties_c14n: EXC_C14N,
+        ..XadesTemplate::default()
+    };
+    let list = verify_list(&template.sign_with_xmlsec1("exclusive")).unwrap();
+    assert_eq!(list.trust_anchors(), [common::cert("ca")]);
+}
+
+// EN 319 132-1 §4.3, D214: a SigningTime edited after signing breaks the SignedProperties
+// digest: the whole list is refused
+#[test]
+fn en_319_132_edited_signing_time_is_a_signed_properties_digest_mismatch() {
+    if !xades_tools() {
+        return;
+    }
+    let signed = String::from_utf8(XadesTemplate::default().sign_with_xmlsec1("signing-time")).unwrap();
+    let edited = signed.replacen("2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z", 1);
+    assert_ne!(edited, signed);
+    assert_eq!(
+        verify_list(edited.as_bytes()).unwrap_err(),
+        TrustedListError::SignatureFailed(vec![XmlSignatureFailure::SignedPropertiesDigestMismatch])
+    );
+}
+
+// EN 319 132-1 §5.2.2, D215: a SigningCertificateV2 whose CertDigest is that of another
+// certificate than the one that verified the signature refuses the list
+#[test]
+fn en_319_132_signing_certificate_digest_of_another_certificate_is_refused() {
+    if !xades_tools() {
+        return;
+    }
+    let template = XadesTemplate {
+        certificate_digest_of: "ca",
+        ..XadesTemplate::default()
+    };
+    assert_eq!(
+        verify_list(&template.sign_with_xmlsec1("other-certificate")).unwrap_err(),
+        TrustedListError::SignatureFailed(vec![XmlSignatureFailure::SigningCertificateMismatch])
+    );
+}
+
+// EN 319 132-1 §4.3, D214: a third reference (here a second one to the list) is refused,
+// and so is a second reference to SignedProperties
+#[test]
+fn en_319_132_third_reference_is_refused() {
+    if !xades_tools() {
+        return;
+    }
+    let third = XadesTemplate {
+        extra_references: &list_reference(),
+        ..XadesTemplate::default()
+    };
+    assert_eq!(
+        verify_list(&third.sign_with_xmlsec1("third-reference")).unwrap_err(),
+        TrustedListError::Signature(XmlDsigError::XadesReferences {
+            count: 3,
+            signed_properties: 1
+        })
+    );
+    let second_properties = reference("#xades-sp", SIGNED_PROPERTIES, &[C14N]);
+    let twice = XadesTemplate {
+        extra_references: &second_properties,
+        ..XadesTemplate::default()
+    };
+    assert_eq!(
+        verify_list(&twice.sign_with_xmlsec1("second-properties")).unwrap_err(),
+        TrustedListError::Signature(XmlDsigError::XadesReferences {
+            count: 3,
+            signed_properties: 2
+        })
+    );
+}
+
+// EN 319 132-1 §4.3, D214: a SignedProperties reference whose ID names a SignedProperties
+// outside this signature's QualifyingProperties (here one in the list) is refused
+#[test]
+fn en_319_132_signed_properties_outside_the_qualifying_properties_are_refused() {
+    if !xades_tools() {
+        return;
+    }
+    let elsewhere = format!(
+        "<xades:SignedProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" Id=\"elsewhere\">\
+         <xades:SignedSignatureProperties><xades:SigningCertificateV2><xades:Cert><xades:CertDigest>\
+         <ds:DigestMethod xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\
+         <ds:DigestValue xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">{}</ds:DigestValue>\
+         </xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties></xades:SignedProperties>",
+        openssl_certificate_digest("p256")
+    );
+    let template = XadesTemplate {
+        properties_uri: "#elsewhere",
+        in_list: &elsewhere,
+        ..XadesTemplate::default()
+    };
+    let error = verify_list(&template.sign_with_xmlsec1("elsewhere")).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            TrustedListError::Signature(XmlDsigError::ReferencedElementNotSignedProperties { id, .. }) if id == "elsewhere"
+        ),
+        "{error:?}"
+    );
+}
+
+// D25, D214: an ID carried by two elements is refused, even where both digests still hold
+// (the second Id on ds:Object is covered by no reference)
+#[test]
+fn en_319_132_duplicate_signed_properties_ids_are_refused() {
+    if !xades_tools() {
+        return;
+    }
+    let signed = String::from_utf8(XadesTemplate::default().sign_with_xmlsec1("duplicate-id")).unwrap();
+    let duplicated = signed.replacen("<ds:Object>", "<ds:Object Id=\"xades-sp\">", 1);
+    assert_ne!(duplicated, signed);
+    assert_eq!(
+        verify_list(duplicated.as_bytes()).unwrap_err(),
+        TrustedListError::Signature(XmlDsigError::UnresolvedReference("xades-sp".into()))
+    );
 }

@@ -263,8 +263,18 @@ DEFS = {
         "chain": array(ref("chain_certificate")),
         "qualified": BOOL,
         "indication": ref("indication"),
+        "xades": nullable(obj({
+            "signed_properties_id": STRING,
+            "signed_properties_canonicalization": STRING,
+            "signed_properties_digest_method": STRING,
+            "signed_properties_digest_ok": BOOL,
+            "signing_time": nullable(ref("time")),
+            "signing_certificate_v2": BOOL,
+            "signing_certificate_ok": BOOL,
+        })),
         "failures": array(problem(
-            ["digest_mismatch", "bad_signature", "certificate", "no_trust_anchors", "status"])),
+            ["digest_mismatch", "signed_properties_digest_mismatch", "signing_certificate_mismatch",
+             "issuer_serial_mismatch", "bad_signature", "certificate", "no_trust_anchors", "status"])),
     }),
     "end_to_end": obj({
         "protection": nullable(obj({

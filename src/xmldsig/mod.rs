@@ -20,6 +20,11 @@
 //! - [`verify()`]: checks such a signature and returns an
 //!   [`XmlSignatureReport`] whose [`XmlSignatureReport::signed_content`] is
 //!   exactly what was digested.
+//! - [`verify_with`]: the same, or with [`XmlProfile::EnvelopedOrXades`]
+//!   also XAdES-BES (ETSI EN 319 132-1) as the EU trusted lists are signed
+//!   (TS 119 612 §5.7.1): one more reference, to this signature's
+//!   `xades:SignedProperties`, whose `SigningCertificate(V2)` must name
+//!   the signer certificate ([`XmlSignatureReport::xades`], D213–D215).
 //!
 //! The crypto is that of the integrity layer ([`crate::crypto`]), the
 //! certificate checks those of [`crate::certificate`]. Nothing is fetched:
@@ -64,13 +69,14 @@
 //! [`MAX_ATTRIBUTES`], [`MAX_SIGNATURE_ELEMENTS`], [`MAX_CANONICAL_BYTES`]).
 //! Documents are streamed, never stored as a node list, so memory stays a
 //! small multiple of the input. Cryptographic and certificate outcomes are in the
-//! report. See docs/decisions.md D21–D29.
+//! report. See docs/decisions.md D21–D29; XAdES D213–D216.
 //!
 mod algorithms;
 mod c14n;
 mod sign;
 mod signature;
 mod verify;
+mod xades;
 
 pub use algorithms::SignatureMethod;
 pub use c14n::MAX_CANONICAL_BYTES;
@@ -84,11 +90,29 @@ pub const MAX_DEPTH: usize = XmlLimits::XMLDSIG.max_depth;
 pub const MAX_ATTRIBUTES: usize = XmlLimits::XMLDSIG.max_attributes;
 pub use sign::{XmlSignOptions, sign_enveloped};
 pub use signature::MAX_SIGNATURE_ELEMENTS;
-pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify};
+pub use verify::{XmlSignatureFailure, XmlSignatureReport, verify, verify_with};
+pub use xades::{XADES_NAMESPACE, XadesProperties};
 
 use crate::certificate::CertificateError;
 use crate::crypto::CryptoError;
 use crate::xml::{XmlError, XmlLimits};
+
+/// Which signatures [`verify_with`] accepts (D213).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum XmlProfile {
+    /// One enveloped signature with one reference to the document element
+    /// (D21): the De-Mail confirmations (TR 01201-3.4 §3.5.1) and what
+    /// [`verify()`] accepts.
+    #[default]
+    Enveloped,
+    /// [`XmlProfile::Enveloped`], or the same with XAdES-BES (ETSI EN 319
+    /// 132-1): one more reference, to the `xades:SignedProperties` in this
+    /// signature's `ds:Object/xades:QualifyingProperties`, whose
+    /// `SigningCertificate(V2)` must name the signer certificate. What EU
+    /// trusted lists carry (TS 119 612 §5.7.1); D213–D215.
+    EnvelopedOrXades,
+}
 
 /// A canonicalization method (Kanonisierung) and its URI.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -369,6 +393,61 @@ pub enum XmlDsigError {
         /// What the curve needs.
         expected: usize,
     },
+    /// XAdES (D214): more references than the one to the document and one
+    /// to `xades:SignedProperties`, or a second `SignedProperties` reference.
+    #[error(
+        "{count} ds:Reference elements, {signed_properties} of them to xades:SignedProperties: XAdES allows one to the document and one to SignedProperties (EN 319 132-1 §4.3)"
+    )]
+    XadesReferences {
+        /// How many references.
+        count: usize,
+        /// How many of them have the `SignedProperties` `Type`.
+        signed_properties: usize,
+    },
+    /// XAdES (D214): the `SignedProperties` reference's `#id` names an
+    /// element that is not this signature's `xades:SignedProperties`.
+    #[error(
+        "reference `#{id}` names the element at byte {offset}, not this signature's xades:SignedProperties"
+    )]
+    ReferencedElementNotSignedProperties {
+        /// The ID.
+        id: String,
+        /// Where the named element is.
+        offset: usize,
+    },
+    /// XAdES (D214): `QualifyingProperties/@Target` does not name this
+    /// `ds:Signature`'s `Id` (EN 319 132-1 §4.3.2), or the signature has no `Id`.
+    #[error(
+        "xades:QualifyingProperties Target {target:?} does not name this ds:Signature (Id {signature_id:?})"
+    )]
+    QualifyingPropertiesTarget {
+        /// `Target`, if any.
+        target: Option<String>,
+        /// The signature's `Id`, if any.
+        signature_id: Option<String>,
+    },
+    /// XAdES: an element the profile does not allow, or one out of order.
+    #[error("unexpected element {element} in {parent} at byte {offset} (XAdES, EN 319 132-1)")]
+    UnexpectedXadesElement {
+        /// `{namespace}local` of the element.
+        element: String,
+        /// Its parent's local name.
+        parent: &'static str,
+        /// Where.
+        offset: usize,
+    },
+    /// XAdES: a required element is missing (`SigningCertificateV2` stands
+    /// for either signing certificate property, EN 319 132-1 §5.2.2).
+    #[error("xades:{element} is missing in {parent} (XAdES-BES, EN 319 132-1)")]
+    MissingXadesElement {
+        /// The missing element.
+        element: &'static str,
+        /// Where it should be.
+        parent: &'static str,
+    },
+    /// XAdES `SigningTime` is not an `xs:dateTime` (EN 319 132-1 §5.2.1).
+    #[error("xades:SigningTime is not an xs:dateTime: {0}")]
+    SigningTime(#[source] crate::fields::DateTimeError),
     /// `KeyInfo` carries no X.509 certificate.
     #[error("ds:KeyInfo carries no ds:X509Certificate")]
     NoCertificate,

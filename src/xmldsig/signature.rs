@@ -10,7 +10,8 @@ use crate::pem::decode_base64;
 use super::algorithms::{
     DSIG_NAMESPACE, ENVELOPED_SIGNATURE, EXC_C14N_NAMESPACE, SignatureMethod, digest_from_uri, refuse,
 };
-use super::{Canonicalization, XmlDsigError};
+use super::xades::{SIGNED_PROPERTIES_TYPE, Xades, parse_qualifying_properties};
+use super::{Canonicalization, XmlDsigError, XmlProfile};
 use crate::xml::reader::Element;
 
 /// The transforms allowed on the one reference (enveloped-signature, C14N).
@@ -100,10 +101,17 @@ pub(crate) struct ParsedSignature {
     pub(crate) signature_value: Vec<u8>,
     /// DER certificates of `X509Data`, the signer's first.
     pub(crate) certificates: Vec<Vec<u8>>,
+    /// The XAdES-BES part, when the profile allows it and the signature has it.
+    pub(crate) xades: Option<Xades>,
 }
 
-/// Reads `ds:Signature` strictly (xmldsig-core §4.1 ff.).
-pub(crate) fn parse_signature(signature: &Tree<'_>) -> Result<ParsedSignature, XmlDsigError> {
+/// Reads `ds:Signature` strictly (xmldsig-core §4.1 ff.); with
+/// [`XmlProfile::EnvelopedOrXades`] also one `ds:Object` holding the
+/// XAdES `QualifyingProperties` that the second reference signs (D213).
+pub(crate) fn parse_signature(
+    signature: &Tree<'_>,
+    profile: XmlProfile,
+) -> Result<ParsedSignature, XmlDsigError> {
     let children = dsig_children(signature, "Signature")?;
     let mut children = children.into_iter();
     let signed_info = expect(children.next(), "SignedInfo", "Signature")?;
@@ -112,19 +120,48 @@ pub(crate) fn parse_signature(signature: &Tree<'_>) -> Result<ParsedSignature, X
     if key_info.element.local != "KeyInfo" {
         return Err(unexpected(key_info, "Signature"));
     }
+    let object = match children.next() {
+        Some(object) if profile == XmlProfile::EnvelopedOrXades && object.element.local == "Object" => {
+            Some(object)
+        }
+        Some(extra) => return Err(unexpected(extra, "Signature")),
+        None => None,
+    };
     if let Some(extra) = children.next() {
         return Err(unexpected(extra, "Signature"));
     }
-    let info = parse_signed_info(signed_info)?;
+    let (info, signed_properties) = parse_signed_info(signed_info, profile)?;
+    let xades = match (object, signed_properties) {
+        (None, None) => None,
+        (Some(object), Some(reference)) => Some(parse_qualifying_properties(
+            object,
+            signature.element.attribute("Id"),
+            reference,
+        )?),
+        // A ds:Object no reference signs is unsigned content (D21).
+        (Some(object), None) => return Err(unexpected(object, "Signature")),
+        (None, Some(_)) => {
+            return Err(XmlDsigError::MissingElement {
+                element: "Object",
+                parent: "Signature",
+            });
+        }
+    };
     Ok(ParsedSignature {
         signed_info_ordinal: signed_info.ordinal,
         signature_value: base64(signature_value, "SignatureValue")?,
         certificates: certificates(key_info)?,
+        xades,
         ..info
     })
 }
 
-fn parse_signed_info(signed_info: &Tree<'_>) -> Result<ParsedSignature, XmlDsigError> {
+/// `SignedInfo`, and the XAdES `SignedProperties` reference when the
+/// profile allows one.
+fn parse_signed_info(
+    signed_info: &Tree<'_>,
+    profile: XmlProfile,
+) -> Result<(ParsedSignature, Option<ReferenceParts>), XmlDsigError> {
     let children = dsig_children(signed_info, "SignedInfo")?;
     let mut children = children.into_iter();
     let c14n = expect(children.next(), "CanonicalizationMethod", "SignedInfo")?;
@@ -133,20 +170,30 @@ fn parse_signed_info(signed_info: &Tree<'_>) -> Result<ParsedSignature, XmlDsigE
     if let Some(other) = references.iter().find(|r| r.element.local != "Reference") {
         return Err(unexpected(other, "SignedInfo"));
     }
-    if references.len() > MAX_REFERENCES {
-        return Err(XmlDsigError::TooManyReferences {
-            count: references.len(),
-        });
-    }
-    let reference = references.first().ok_or(XmlDsigError::MissingElement {
+    let (reference, signed_properties) = match profile {
+        XmlProfile::Enveloped => {
+            if references.len() > MAX_REFERENCES {
+                return Err(XmlDsigError::TooManyReferences {
+                    count: references.len(),
+                });
+            }
+            (references.first().copied(), None)
+        }
+        XmlProfile::EnvelopedOrXades => split_xades_references(&references)?,
+    };
+    let reference = reference.ok_or(XmlDsigError::MissingElement {
         element: "Reference",
         parent: "SignedInfo",
     })?;
     let canonicalization = canonicalization_method(c14n, "CanonicalizationMethod")?;
     let method = SignatureMethod::from_uri(algorithm(method_element, "SignatureMethod")?)?;
     no_children(method_element, "SignatureMethod")?;
-    let (reference_uri, reference_canonicalization, digest, digest_value) = parse_reference(reference)?;
-    Ok(ParsedSignature {
+    let (reference_uri, reference_canonicalization, digest, digest_value) =
+        parse_reference(reference, parse_transforms)?;
+    let signed_properties = signed_properties
+        .map(|reference| parse_signed_properties_reference(reference))
+        .transpose()?;
+    let info = ParsedSignature {
         signed_info_ordinal: signed_info.ordinal,
         canonicalization,
         method,
@@ -156,12 +203,49 @@ fn parse_signed_info(signed_info: &Tree<'_>) -> Result<ParsedSignature, XmlDsigE
         digest_value,
         signature_value: Vec::new(),
         certificates: Vec::new(),
-    })
+        xades: None,
+    };
+    Ok((info, signed_properties))
 }
 
-type ReferenceParts = (String, Canonicalization, HashAlgorithm, Vec<u8>);
+/// EN 319 132-1 §4.3/§6.3 (D214): the reference to the document and at
+/// most one more, whose `Type` is that of `xades:SignedProperties`.
+fn split_xades_references<'t, 'a>(
+    references: &[&'t Tree<'a>],
+) -> Result<(Option<&'t Tree<'a>>, Option<&'t Tree<'a>>), XmlDsigError> {
+    let (properties, documents): (Vec<&Tree<'_>>, Vec<&Tree<'_>>) = references
+        .iter()
+        .partition(|r| r.element.attribute("Type") == Some(SIGNED_PROPERTIES_TYPE));
+    if documents.len() > MAX_REFERENCES || properties.len() > 1 {
+        return Err(XmlDsigError::XadesReferences {
+            count: references.len(),
+            signed_properties: properties.len(),
+        });
+    }
+    Ok((documents.first().copied(), properties.first().copied()))
+}
 
-fn parse_reference(reference: &Tree<'_>) -> Result<ReferenceParts, XmlDsigError> {
+/// The `SignedProperties` reference: `URI="#id"` (the ID is kept without
+/// `#`), transforms at most one C14N method.
+fn parse_signed_properties_reference(reference: &Tree<'_>) -> Result<ReferenceParts, XmlDsigError> {
+    let (uri, canonicalization, digest, value) = parse_reference(reference, parse_properties_transforms)?;
+    let id = uri
+        .strip_prefix('#')
+        .filter(|id| !id.is_empty() && !id.starts_with("xpointer("))
+        .ok_or_else(|| XmlDsigError::ForeignReference(uri.clone()))?
+        .to_owned();
+    Ok((id, canonicalization, digest, value))
+}
+
+/// A reference: URI (for the `SignedProperties` reference the ID without
+/// `#`), the C14N applied, `DigestMethod`, `DigestValue`.
+pub(crate) type ReferenceParts = (String, Canonicalization, HashAlgorithm, Vec<u8>);
+
+/// A reference (xmldsig-core §4.3.3) with the transform rules of its kind.
+fn parse_reference(
+    reference: &Tree<'_>,
+    transforms_of: fn(Option<&Tree<'_>>) -> Result<Canonicalization, XmlDsigError>,
+) -> Result<ReferenceParts, XmlDsigError> {
     let uri = reference
         .element
         .attribute("URI")
@@ -181,10 +265,7 @@ fn parse_reference(reference: &Tree<'_>) -> Result<ReferenceParts, XmlDsigError>
     if let Some(extra) = children.next() {
         return Err(unexpected(extra, "Reference"));
     }
-    let canonicalization = match transforms {
-        Some(transforms) => parse_transforms(transforms)?,
-        None => return Err(XmlDsigError::UnsupportedTransforms("none".into())),
-    };
+    let canonicalization = transforms_of(transforms)?;
     let digest = digest_from_uri(algorithm(digest_method, "DigestMethod")?)?;
     no_children(digest_method, "DigestMethod")?;
     Ok((
@@ -195,9 +276,40 @@ fn parse_reference(reference: &Tree<'_>) -> Result<ReferenceParts, XmlDsigError>
     ))
 }
 
+/// The `SignedProperties` reference's transforms: none (inclusive C14N,
+/// xmldsig-core §4.3.3.2) or exactly one C14N method (D214).
+fn parse_properties_transforms(transforms: Option<&Tree<'_>>) -> Result<Canonicalization, XmlDsigError> {
+    let Some(transforms) = transforms else {
+        return Ok(Canonicalization::Inclusive);
+    };
+    let list = dsig_children(transforms, "Transforms")?;
+    if let Some(other) = list.iter().find(|t| t.element.local != "Transform") {
+        return Err(unexpected(other, "Transforms"));
+    }
+    match list.as_slice() {
+        [c14n] => canonicalization_method(c14n, "Transform"),
+        _ => {
+            let uris: Vec<&str> = list
+                .iter()
+                .map(|t| t.element.attribute("Algorithm").unwrap_or(""))
+                .collect();
+            if let Some(uri) = uris
+                .iter()
+                .find(|u| Canonicalization::from_uri(u, Vec::new()).is_none())
+            {
+                return Err(refuse(uri, "Transform"));
+            }
+            Err(XmlDsigError::UnsupportedTransforms(uris.join(", ")))
+        }
+    }
+}
+
 /// enveloped-signature, then optionally one C14N method (inclusive C14N
 /// without comments when absent, xmldsig-core §4.3.3.2).
-fn parse_transforms(transforms: &Tree<'_>) -> Result<Canonicalization, XmlDsigError> {
+fn parse_transforms(transforms: Option<&Tree<'_>>) -> Result<Canonicalization, XmlDsigError> {
+    let Some(transforms) = transforms else {
+        return Err(XmlDsigError::UnsupportedTransforms("none".into()));
+    };
     let list = dsig_children(transforms, "Transforms")?;
     if let Some(other) = list.iter().find(|t| t.element.local != "Transform") {
         return Err(unexpected(other, "Transforms"));
@@ -253,7 +365,7 @@ fn canonicalization_method(tree: &Tree<'_>, name: &'static str) -> Result<Canoni
     Ok(Canonicalization::from_uri(uri, prefixes.unwrap_or_default()).unwrap_or(method))
 }
 
-fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
+pub(crate) fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlDsigError> {
     tree.element
         .attribute("Algorithm")
         .ok_or(XmlDsigError::MissingAttribute {
@@ -262,7 +374,7 @@ fn algorithm<'t>(tree: &'t Tree<'_>, name: &'static str) -> Result<&'t str, XmlD
         })
 }
 
-fn no_children(tree: &Tree<'_>, name: &'static str) -> Result<(), XmlDsigError> {
+pub(crate) fn no_children(tree: &Tree<'_>, name: &'static str) -> Result<(), XmlDsigError> {
     if let Some(child) = tree.children.first() {
         return Err(unexpected(child, name));
     }
@@ -293,23 +405,37 @@ fn certificates(key_info: &Tree<'_>) -> Result<Vec<Vec<u8>>, XmlDsigError> {
 
 /// The children of a container element: all in the XML-DSig namespace,
 /// no text but white space.
-fn dsig_children<'t, 'a>(tree: &'t Tree<'a>, name: &'static str) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
+pub(crate) fn dsig_children<'t, 'a>(
+    tree: &'t Tree<'a>,
+    name: &'static str,
+) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
+    children_in(tree, name, DSIG_NAMESPACE, unexpected)
+}
+
+/// The children of a container element: all in `namespace` (else the
+/// error `refuse` makes), no text but white space.
+pub(crate) fn children_in<'t, 'a>(
+    tree: &'t Tree<'a>,
+    name: &'static str,
+    namespace: &str,
+    refuse: fn(&Tree<'_>, &'static str) -> XmlDsigError,
+) -> Result<Vec<&'t Tree<'a>>, XmlDsigError> {
     if !tree.text.trim_matches([' ', '\t', '\n']).is_empty() {
         return Err(XmlDsigError::UnexpectedText { element: name });
     }
     tree.children
         .iter()
         .map(|child| {
-            if child.element.namespace == DSIG_NAMESPACE {
+            if child.element.namespace == namespace {
                 Ok(child)
             } else {
-                Err(unexpected(child, name))
+                Err(refuse(child, name))
             }
         })
         .collect()
 }
 
-fn expect<'t, 'a>(
+pub(crate) fn expect<'t, 'a>(
     child: Option<&'t Tree<'a>>,
     element: &'static str,
     parent: &'static str,
@@ -329,7 +455,7 @@ fn unexpected(tree: &Tree<'_>, parent: &'static str) -> XmlDsigError {
     }
 }
 
-fn base64(tree: &Tree<'_>, name: &'static str) -> Result<Vec<u8>, XmlDsigError> {
+pub(crate) fn base64(tree: &Tree<'_>, name: &'static str) -> Result<Vec<u8>, XmlDsigError> {
     if !tree.children.is_empty() {
         return Err(XmlDsigError::UnexpectedText { element: name });
     }

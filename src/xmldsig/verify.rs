@@ -12,7 +12,8 @@ use crate::trust::VerifyOptions;
 use super::algorithms::{DSIG_NAMESPACE, ecdsa_field_len, ecdsa_raw_to_der};
 use super::c14n::{Selection, Writer};
 use super::signature::{ParsedSignature, Tree, TreeBuilder, parse_signature};
-use super::{Canonicalization, SignatureMethod, XmlDsigError};
+use super::xades::{CertificateBinding, XadesProperties};
+use super::{Canonicalization, SignatureMethod, XmlDsigError, XmlProfile};
 use crate::xml::XmlLimits;
 use crate::xml::reader::{Element, Node, XmlReader, decode};
 
@@ -31,6 +32,21 @@ pub enum XmlSignatureFailure {
     /// key, no path to a trust anchor).
     #[error("{0}")]
     Certificate(CertificateError),
+    /// XAdES: the digest of the canonical `xades:SignedProperties` does not
+    /// match its reference's `DigestValue`: the signed properties
+    /// (`SigningTime`, `SigningCertificate`, ...) were changed (D214).
+    #[error(
+        "the digest of xades:SignedProperties does not match its ds:DigestValue (the signed properties were changed)"
+    )]
+    SignedPropertiesDigestMismatch,
+    /// XAdES: no `CertDigest` of `SigningCertificate(V2)` is the digest of
+    /// the certificate that verified the signature (EN 319 132-1 §5.2.2, D215).
+    #[error("no xades:CertDigest is the digest of the signer certificate (EN 319 132-1 §5.2.2)")]
+    SigningCertificateMismatch,
+    /// XAdES: the `Cert` with the signer certificate's digest names another
+    /// issuer or serial number in `IssuerSerial(V2)` (EN 319 132-1 §5.2.2, D215).
+    #[error("the xades:Cert of the signer certificate names another issuer or serial number")]
+    IssuerSerialMismatch,
     /// No trust anchors were given, so the signer cannot be trusted.
     #[error("no trust anchors were given: the signer is not trusted")]
     NoTrustAnchors,
@@ -42,11 +58,16 @@ pub enum XmlSignatureFailure {
 }
 
 impl XmlSignatureFailure {
-    /// A stable snake_case code: `digest_mismatch`, `bad_signature`,
-    /// `certificate`, `no_trust_anchors`, `status`.
+    /// A stable snake_case code: `digest_mismatch`,
+    /// `signed_properties_digest_mismatch`, `signing_certificate_mismatch`,
+    /// `issuer_serial_mismatch`, `bad_signature`, `certificate`,
+    /// `no_trust_anchors`, `status`.
     pub const fn code(&self) -> &'static str {
         match self {
             XmlSignatureFailure::DigestMismatch => "digest_mismatch",
+            XmlSignatureFailure::SignedPropertiesDigestMismatch => "signed_properties_digest_mismatch",
+            XmlSignatureFailure::SigningCertificateMismatch => "signing_certificate_mismatch",
+            XmlSignatureFailure::IssuerSerialMismatch => "issuer_serial_mismatch",
             XmlSignatureFailure::BadSignature(_) => "bad_signature",
             XmlSignatureFailure::Certificate(_) => "certificate",
             XmlSignatureFailure::NoTrustAnchors => "no_trust_anchors",
@@ -66,12 +87,12 @@ impl serde::Serialize for XmlSignatureFailure {
 /// The facts of the report (D183): `passed`, the algorithms by URI,
 /// `reference_uri`, the signer `certificate`, `digest_ok`,
 /// `signature_ok`, `trusted`, `status`, `chain` (D202), `qualified`
-/// (D201), `indication` and `failures`.
+/// (D201), `indication`, `xades` (D213, `null` without XAdES) and `failures`.
 #[cfg(feature = "serde")]
 impl serde::Serialize for XmlSignatureReport {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("XmlSignatureReport", 15)?;
+        let mut out = serializer.serialize_struct("XmlSignatureReport", 16)?;
         out.serialize_field("passed", &self.passed())?;
         out.serialize_field("signature_method", self.signature_method.uri())?;
         out.serialize_field("digest_method", self.digest_method.as_str())?;
@@ -89,6 +110,7 @@ impl serde::Serialize for XmlSignatureReport {
         out.serialize_field("chain", &self.chain)?;
         out.serialize_field("qualified", &self.qualified)?;
         out.serialize_field("indication", &self.indication)?;
+        out.serialize_field("xades", &self.xades)?;
         out.serialize_field("failures", &self.failures)?;
         out.end()
     }
@@ -128,7 +150,12 @@ pub struct XmlSignatureReport {
     /// [`XmlSignatureReport::chain`] when it fails the verification
     /// (REVOKED_CA_NO_POE for a revoked CA), else [`XmlSignatureReport::status`]'s.
     pub indication: Indication,
-    /// Every failure, in the order digest, signature, certificate, trust, status.
+    /// The XAdES-BES properties, when the signature has them (only with
+    /// [`XmlProfile::EnvelopedOrXades`], D213).
+    pub xades: Option<XadesProperties>,
+    /// Every failure, in the order digest (of the document, then of the
+    /// XAdES `SignedProperties`), signature, certificate (the XAdES signing
+    /// certificate first), trust, status.
     pub failures: Vec<XmlSignatureFailure>,
     signed_content: Vec<u8>,
     canonical_signed_info: Vec<u8>,
@@ -155,7 +182,9 @@ impl XmlSignatureReport {
     }
 }
 
-/// Verifies the one enveloped signature of the document.
+/// Verifies the one enveloped signature of the document in the profile of
+/// the De-Mail confirmations ([`XmlProfile::Enveloped`], D21): one
+/// reference, to the document element; [`verify_with`] for XAdES.
 ///
 /// The time, trust anchors, intermediates, key policy and status check come
 /// from `options` ([`VerifyOptions`], as for the integrity field);
@@ -169,17 +198,49 @@ impl XmlSignatureReport {
 /// A wrong digest, a bad signature value or an unacceptable certificate is a
 /// failure in the report, not an error.
 pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureReport, XmlDsigError> {
+    verify_with(xml, options, XmlProfile::Enveloped)
+}
+
+/// [`verify()`] in the given profile: with [`XmlProfile::EnvelopedOrXades`]
+/// a XAdES-BES signature (ETSI EN 319 132-1) is accepted too: the second
+/// reference's `xades:SignedProperties` is digested in its document context
+/// and its `SigningCertificate(V2)` must name the signer certificate
+/// (D213–D215); [`XmlSignatureReport::xades`] has what it says.
+///
+/// ```
+/// use demail::trust::VerifyOptions;
+/// use demail::xmldsig::{verify_with, XmlDsigError, XmlProfile};
+///
+/// // Not XML: refused before any profile rule.
+/// let error = verify_with(b"<a>", &VerifyOptions::default(), XmlProfile::EnvelopedOrXades).unwrap_err();
+/// assert!(matches!(error, XmlDsigError::Xml(_)));
+/// ```
+///
+/// # Errors
+/// As [`verify()`], and for XAdES the typed errors of D214: a third
+/// reference or a second `SignedProperties` reference
+/// ([`XmlDsigError::XadesReferences`]), an ID not unique
+/// ([`XmlDsigError::UnresolvedReference`]) or naming another element
+/// ([`XmlDsigError::ReferencedElementNotSignedProperties`]), a
+/// `QualifyingProperties` for another signature, a missing signing
+/// certificate property, SHA-1 in a `CertDigest`.
+pub fn verify_with(
+    xml: &[u8],
+    options: &VerifyOptions<'_>,
+    profile: XmlProfile,
+) -> Result<XmlSignatureReport, XmlDsigError> {
     let text = decode(xml, &XmlLimits::XMLDSIG)?;
     // Two streaming passes, no node list: the first finds the signature and
     // checks the whole document, the second canonicalizes.
     let (signature_ordinal, tree) = locate_signature(&text)?;
-    let parsed = parse_signature(&tree)?;
+    let mut parsed = parse_signature(&tree, profile)?;
     let reference = reference_selection(&parsed.reference_uri, signature_ordinal)?;
     let signed_info = Selection {
         apex: Some(parsed.signed_info_ordinal),
         ..Selection::default()
     };
-    let (signed_content, canonical_signed_info) = canonical_pair(&text, &parsed, reference, signed_info)?;
+    let canonical = canonical_forms(&text, &parsed, reference, signed_info)?;
+    let (signed_content, canonical_signed_info) = (canonical.content, canonical.signed_info);
     let mut certificates = parsed.certificates.iter();
     let signer = certificates.next().ok_or(XmlDsigError::NoCertificate)?;
     let certificate = options
@@ -191,6 +252,12 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
     let signature = signature_for_crypto(&parsed, &certificate.public_key)?;
 
     let digest_ok = parsed.digest.digest(&signed_content) == parsed.digest_value;
+    let xades = parsed.xades.take().map(|xades| {
+        let properties = canonical.signed_properties.unwrap_or_default();
+        let digest_ok = xades.reference.2.digest(&properties) == xades.reference.3;
+        let binding = xades.binding(&certificate);
+        (xades.properties(digest_ok, binding), binding)
+    });
     // The key policy first (D50): a refused key is reported as such, and
     // its signature is not tried, so it never reads as tampering.
     let key_refused = options.key_policy.check(&certificate.public_key).err();
@@ -218,6 +285,7 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
         chain: Vec::new(),
         qualified: false,
         indication: options.indication(&CertificateStatus::NotChecked),
+        xades: xades.as_ref().map(|(properties, _)| properties.clone()),
         failures: Vec::new(),
         signed_content,
         canonical_signed_info,
@@ -225,11 +293,27 @@ pub fn verify(xml: &[u8], options: &VerifyOptions<'_>) -> Result<XmlSignatureRep
     if !digest_ok {
         report.failures.push(XmlSignatureFailure::DigestMismatch);
     }
+    if let Some((properties, _)) = &xades
+        && !properties.signed_properties_digest_ok
+    {
+        report
+            .failures
+            .push(XmlSignatureFailure::SignedPropertiesDigestMismatch);
+    }
     if let Some(error) = key_refused {
         report.failures.push(XmlSignatureFailure::Certificate(error));
     }
     if let Some(Err(error)) = signature_result {
         report.failures.push(XmlSignatureFailure::BadSignature(error));
+    }
+    match xades.map(|(_, binding)| binding) {
+        Some(CertificateBinding::NoDigest) => report
+            .failures
+            .push(XmlSignatureFailure::SigningCertificateMismatch),
+        Some(CertificateBinding::IssuerSerial) => {
+            report.failures.push(XmlSignatureFailure::IssuerSerialMismatch)
+        }
+        Some(CertificateBinding::Bound) | None => {}
     }
     check_certificate(&mut report, &extra, options);
     Ok(report)
@@ -337,35 +421,91 @@ fn is_signature(element: &Element<'_>) -> bool {
     element.namespace == DSIG_NAMESPACE && element.local == "Signature"
 }
 
-/// Second pass: the referenced content and `SignedInfo`, canonicalized
-/// side by side from one fresh reader; a `#id` reference is resolved in
-/// the same pass.
-fn canonical_pair(
+/// The canonical forms of the second pass.
+struct Canonical {
+    /// The referenced content (the document element without the signature).
+    content: Vec<u8>,
+    signed_info: Vec<u8>,
+    /// The XAdES `SignedProperties`, when the signature has them.
+    signed_properties: Option<Vec<u8>>,
+}
+
+/// Second pass: the referenced content, `SignedInfo` and the XAdES
+/// `SignedProperties`, canonicalized side by side from one fresh reader,
+/// each in its document context (in-scope namespaces for inclusive C14N);
+/// the `#id`s of the references are resolved in the same pass.
+fn canonical_forms(
     text: &str,
     parsed: &ParsedSignature,
     reference: Reference<'_>,
     signed_info: Selection,
-) -> Result<(Vec<u8>, Vec<u8>), XmlDsigError> {
+) -> Result<Canonical, XmlDsigError> {
     let mut reader = XmlReader::new(text, XmlLimits::XMLDSIG);
     let mut content = Writer::new(&parsed.reference_canonicalization, reference.selection);
     content.reserve(text.len());
     let mut info = Writer::new(&parsed.canonicalization, signed_info);
+    let mut properties = parsed.xades.as_ref().map(|xades| {
+        let selection = Selection {
+            apex: Some(xades.signed_properties_ordinal),
+            excluded: None,
+            no_comments: true,
+        };
+        (
+            Writer::new(&xades.reference.1, selection),
+            xades,
+            IdSearch::default(),
+        )
+    });
     let mut ids = IdSearch::default();
     let mut ordinal = 0;
     while let Some(node) = reader.next_node()? {
-        if let (Some(id), Node::Start(element)) = (reference.id, &node) {
-            ids.element(id, element, ordinal);
+        if let Node::Start(element) = &node {
+            if let Some(id) = reference.id {
+                ids.element(id, element, ordinal);
+            }
+            if let Some((_, xades, ids)) = properties.as_mut() {
+                ids.element(&xades.reference.0, element, ordinal);
+            }
             ordinal += 1;
         }
         content.node(&node, reader.offset())?;
         if !info.done() {
             info.node(&node, reader.offset())?;
         }
+        if let Some((writer, ..)) = properties.as_mut()
+            && !writer.done()
+        {
+            writer.node(&node, reader.offset())?;
+        }
     }
     if let Some(id) = reference.id {
-        ids.check(id)?;
+        let (ordinal, offset) = ids.named(id)?;
+        if ordinal != 0 {
+            return Err(XmlDsigError::ReferencedElementNotRoot {
+                id: id.to_owned(),
+                offset,
+            });
+        }
     }
-    Ok((content.finish(), info.finish()))
+    let signed_properties = match properties {
+        Some((writer, xades, ids)) => {
+            let id = &xades.reference.0;
+            let (ordinal, offset) = ids.named(id)?;
+            if ordinal != xades.signed_properties_ordinal {
+                return Err(XmlDsigError::ReferencedElementNotSignedProperties {
+                    id: id.clone(),
+                    offset,
+                });
+            }
+            Some(writer.finish())
+        }
+        None => None,
+    };
+    Ok(Canonical {
+        content: content.finish(),
+        signed_info: info.finish(),
+        signed_properties,
+    })
 }
 
 /// The node-set of the reference, and the ID it names (`#id`).
@@ -398,18 +538,13 @@ impl IdSearch {
         self.count += named;
     }
 
-    /// Exactly one element carries the ID, and it is the document element.
-    fn check(&self, id: &str) -> Result<(), XmlDsigError> {
-        let (1, Some((ordinal, offset))) = (self.count, self.first) else {
-            return Err(XmlDsigError::UnresolvedReference(id.to_owned()));
-        };
-        if ordinal != 0 {
-            return Err(XmlDsigError::ReferencedElementNotRoot {
-                id: id.to_owned(),
-                offset,
-            });
+    /// The one element carrying the ID: (ordinal, offset); refused when
+    /// none or more than one carries it (D25).
+    fn named(&self, id: &str) -> Result<(usize, usize), XmlDsigError> {
+        match (self.count, self.first) {
+            (1, Some(found)) => Ok(found),
+            _ => Err(XmlDsigError::UnresolvedReference(id.to_owned())),
         }
-        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@
 //! a message and what a provider writes into one. Strings are
 //! [`Cow`]s: borrowed from the input when parsing, owned when building;
 //! `Subject` and `X-de-mail-account-holder` are
-//! [`Unstructured`](crate::fields::Unstructured) text, whose RFC 2047
+//! [`Unstructured`] text, whose RFC 2047
 //! encoded words are decoded when first read.
 //!
 //! The header block is written in a fixed order (the order of the integrity

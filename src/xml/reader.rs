@@ -273,7 +273,7 @@ impl<'a> XmlReader<'a> {
                         });
                     }
                     Step::Skip
-                } else if text.contains("]]>") {
+                } else if contains_cdata_end(text) {
                     return Err(self.syntax(offset, "`]]>` in character data"));
                 } else {
                     self.count_text(text.len(), offset)?;
@@ -609,6 +609,14 @@ fn digits(text: &str, radix: u32) -> Option<u32> {
     u32::from_str_radix(text, radix).ok()
 }
 
+/// Whether character data holds `]]>` (XML 1.0 §2.4 forbids it there):
+/// one `memchr` pass over the `]`s, cheaper than a substring search on the
+/// short texts of a document.
+fn contains_cdata_end(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b']', bytes).any(|at| bytes[at..].starts_with(b"]]>"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +644,20 @@ mod tests {
             nodes("<a p:x='1'/>"),
             Err(XmlError::UndeclaredPrefix { .. })
         ));
+    }
+
+    // XML 1.0 §2.4: `]]>` must not appear in character data; `]]` and `] ]>` may.
+    #[test]
+    fn cdata_end_in_character_data_is_rejected_per_xml_2_4() {
+        assert!(matches!(nodes("<a>x]]>y</a>"), Err(XmlError::Syntax { .. })));
+        assert!(nodes("<a>x]] ]>y]]</a>").is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cdata_end_search_matches_a_substring_search(text in "[\\]>a]{0,12}") {
+            proptest::prop_assert_eq!(contains_cdata_end(&text), text.contains("]]>"));
+        }
     }
 
     #[test]

@@ -378,18 +378,27 @@ struct Output {
 }
 
 impl Output {
+    // Called for every piece of output: inlined, with the growth kept out
+    // of line (issue 18's gate: C14N lost 4 % when the compiler stopped
+    // inlining it after the XAdES work added callers).
+    #[inline]
     fn extend_from_slice(&mut self, more: &[u8]) {
-        if self.overflow || self.bytes.len() + more.len() > MAX_CANONICAL_BYTES {
+        let needed = self.bytes.len() + more.len();
+        if self.overflow || needed > MAX_CANONICAL_BYTES {
             self.overflow = true;
             return;
         }
-        let needed = self.bytes.len() + more.len();
         if needed > self.bytes.capacity() {
-            // Grow by doubling, but never past the limit.
-            let target = needed.max(self.bytes.capacity() * 2).min(MAX_CANONICAL_BYTES);
-            self.bytes.reserve_exact(target - self.bytes.len());
+            self.grow(needed);
         }
         self.bytes.extend_from_slice(more);
+    }
+
+    /// Grows by doubling, but never past the limit.
+    #[cold]
+    fn grow(&mut self, needed: usize) {
+        let target = needed.max(self.bytes.capacity() * 2).min(MAX_CANONICAL_BYTES);
+        self.bytes.reserve_exact(target - self.bytes.len());
     }
 
     fn push(&mut self, byte: u8) {

@@ -407,30 +407,13 @@ fn non_empty(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
     }
 }
 
-/// The value with all white space (folding included) removed, in one pass.
+/// The value with all white space (folding included) removed
+/// ([`crate::pem::without_ascii_whitespace`]); no copy when it has none.
 fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
-    let value = crate::header::trim_ws(field.value);
-    if !value.iter().any(u8::is_ascii_whitespace) {
-        return String::from_utf8_lossy(value);
+    match crate::pem::without_ascii_whitespace(field.value) {
+        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+        Cow::Owned(bytes) => Cow::Owned(crate::header::string_lossy(bytes)),
     }
-    // Line by line: the white space of a folded base64 value sits at the
-    // line ends, and a line's inside is tested without an early exit, which
-    // the compiler vectorises; only a line with white space inside is
-    // filtered byte by byte. The test is one comparison per byte: every
-    // ASCII white space byte is at most 0x20 (a line with another control
-    // byte takes the exact filter, which keeps it).
-    let mut compact = Vec::with_capacity(value.len());
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', value).chain([value.len()]) {
-        let line = crate::header::trim_ws(&value[start..end]);
-        if line.iter().fold(false, |ws, &b| ws | (b <= b' ')) {
-            compact.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
-        } else {
-            compact.extend_from_slice(line);
-        }
-        start = end + 1;
-    }
-    Cow::Owned(crate::header::string_lossy(compact))
 }
 
 /// The value with its folding kept, for parsers that treat CR and LF as

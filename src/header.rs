@@ -180,6 +180,7 @@ impl<'a> RawField<'a> {
 
     /// Whether the field has the given name, compared case-insensitively
     /// (TR 01201-3.4 §3.1).
+    #[inline]
     pub fn has_name(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }

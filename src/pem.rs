@@ -15,24 +15,47 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 
 /// Decodes base64 that may be folded: ASCII white space is ignored, as in
 /// PEM bodies, the certificate field and the `b=`/`bh=` tags.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    // One comparison per byte, which the compiler vectorises: every ASCII
-    // white space byte is at most 0x20; only text with such a byte is
-    // filtered exactly (issue 13).
-    if !text.iter().fold(false, |low, &b| low | (b <= b' ')) {
-        return base64::engine::general_purpose::STANDARD.decode(text).ok();
+    base64::engine::general_purpose::STANDARD
+        .decode(without_ascii_whitespace(text.as_bytes()))
+        .ok()
+}
+
+/// `bytes` with every ASCII white space byte removed (folding included),
+/// borrowed when it has none: the one way base64 text is compacted
+/// (`X-de-mail-signature-certificate`, TR 01201-3.4 §3.1.14; `b=`, `bh=`;
+/// PEM bodies).
+///
+/// Line by line: the white space of folded base64 sits at the line ends,
+/// which are trimmed, and a line's inside is tested with one comparison a
+/// byte and no early exit, which the compiler vectorises (every ASCII white
+/// space byte is at most 0x20); only a line with such a byte inside is
+/// filtered exactly (another control byte is kept, and refused by the
+/// decoder).
+pub(crate) fn without_ascii_whitespace(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let has_low_byte = |bytes: &[u8]| bytes.iter().fold(false, |low, &b| low | (b <= b' '));
+    let trimmed = crate::header::trim_ws(bytes);
+    if !has_low_byte(trimmed) {
+        return Cow::Borrowed(trimmed);
     }
-    let compact: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+    let mut compact = Vec::with_capacity(trimmed.len());
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', trimmed).chain([trimmed.len()]) {
+        let line = crate::header::trim_ws(&trimmed[start..end]);
+        if has_low_byte(line) {
+            compact.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
+        } else {
+            compact.extend_from_slice(line);
+        }
+        start = end + 1;
+    }
+    Cow::Owned(compact)
 }
 
 /// The DER of the first PEM block with the given label.
@@ -164,6 +187,14 @@ mod tests {
                 text.insert(at, c);
             }
             proptest::prop_assert_eq!(decode_base64(&text), reference(&text));
+        }
+
+        #[test]
+        fn white_space_removal_matches_a_byte_filter(
+            bytes in proptest::collection::vec(proptest::sample::select(b"aZ09+/= \t\r\n\x0b\x0c\x00\x1f".to_vec()), 0..120),
+        ) {
+            let expected: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            proptest::prop_assert_eq!(super::without_ascii_whitespace(&bytes).into_owned(), expected);
         }
     }
 }

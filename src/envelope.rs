@@ -34,7 +34,7 @@ use std::fmt;
 
 use crate::address::{AddressError, DeMailAddress, RecipientList, is_host_name};
 use crate::fields::{
-    AuthLevel, DateTime, FieldName, MessageKind, MessageType, NotificationType, Unstructured, Version,
+    AuthLevel, DateTime, FieldName, FieldText, MessageKind, MessageType, NotificationType, Version,
     clean_decoded, parse_yes_no, provably_not_empty,
 };
 use crate::header::{HeaderError, HeaderSection, Limits, RawField, split_header};
@@ -335,7 +335,11 @@ fn read_value<'a>(
             return Ok(());
         }
         FieldName::SignatureCertificate => {
-            metadata.signature_certificate = Some(non_empty(without_ws(field))?);
+            metadata.signature_certificate = Some(certificate_text(field)?);
+            return Ok(());
+        }
+        FieldName::Integrity => {
+            metadata.integrity = Some(integrity_text(field)?);
             return Ok(());
         }
         FieldName::Subject => {
@@ -376,10 +380,10 @@ fn read_value<'a>(
         FieldName::AuthMechanism => metadata.auth_mechanism = Some(value),
         FieldName::PrivateId => metadata.private_id = Some(value),
         FieldName::DeMailMessageId => metadata.demail_message_id = Some(non_empty(value)?),
-        FieldName::Integrity => metadata.integrity = Some(non_empty(value)?),
         FieldName::ChosenRecipient
         | FieldName::ActualRecipient
         | FieldName::SignatureCertificate
+        | FieldName::Integrity
         | FieldName::Subject
         | FieldName::AccountHolder => {}
         FieldName::ResentFrom => metadata.resent_from = Some(value),
@@ -407,13 +411,38 @@ fn non_empty(value: Cow<'_, str>) -> Result<Cow<'_, str>, FieldValueError> {
     }
 }
 
-/// The value with all white space (folding included) removed
-/// ([`crate::pem::without_ascii_whitespace`]); no copy when it has none.
-fn without_ws<'a>(field: &RawField<'a>) -> Cow<'a, str> {
-    match crate::pem::without_ascii_whitespace(field.value) {
-        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
-        Cow::Owned(bytes) => Cow::Owned(crate::header::string_lossy(bytes)),
+/// `X-de-mail-integrity` (TR 01201-3.4 §3.1.13), unfolded when first read
+/// (D218): the verification reads it, a parse alone need not copy it.
+fn integrity_text<'a>(field: &RawField<'a>) -> Result<FieldText<'a>, FieldValueError> {
+    match field.value_str() {
+        // Trimmed text starts with a byte that unfolding keeps, so it is
+        // empty exactly when its unfolding is.
+        Some(text) if field.is_folded() => {
+            let trimmed = crate::header::trim_ws_str(text);
+            if trimmed.is_empty() {
+                return Err(FieldValueError::Empty);
+            }
+            Ok(FieldText::folded(trimmed))
+        }
+        _ => Ok(FieldText::from(non_empty(field.unfolded_value())?)),
     }
+}
+
+/// `X-de-mail-signature-certificate` (§3.1.14): base64 whose white space
+/// (folding included) is removed when first read
+/// ([`crate::pem::without_ascii_whitespace`], D218). It is empty exactly
+/// when every byte is ASCII white space.
+fn certificate_text<'a>(field: &RawField<'a>) -> Result<FieldText<'a>, FieldValueError> {
+    if field.value.iter().all(u8::is_ascii_whitespace) {
+        return Err(FieldValueError::Empty);
+    }
+    Ok(match field.value_str() {
+        Some(text) => FieldText::spaced(crate::header::trim_ws_str(text)),
+        None => {
+            let compact = crate::pem::without_ascii_whitespace(field.value).into_owned();
+            FieldText::from(crate::header::string_lossy(compact))
+        }
+    })
 }
 
 /// The value with its folding kept, for parsers that treat CR and LF as
@@ -435,17 +464,17 @@ fn folded<'a>(field: &RawField<'a>) -> Cow<'a, str> {
 /// Encoded words are looked for in the raw value, before unfolding: folding
 /// adds or removes only line ends, which cannot make or break `=?`, and an
 /// encoded value is decoded from the raw bytes anyway.
-fn unstructured<'a>(field: &RawField<'a>) -> Unstructured<'a> {
-    if memchr::memmem::find(field.value, b"=?").is_some() {
+fn unstructured<'a>(field: &RawField<'a>) -> FieldText<'a> {
+    if crate::fields::encoded_word_start(field.value).is_some() {
         return match field.value_with_line_end() {
-            Some(line) => Unstructured::encoded(line, true),
-            None => Unstructured::encoded(field.value, false),
+            Some(line) => FieldText::encoded(line, true),
+            None => FieldText::encoded(field.value, false),
         };
     }
     let value = field.unfolded_value();
     let irregular =
         value.contains(|c: char| c.is_control() || (c.is_whitespace() && c != ' ')) || value.contains("  ");
-    Unstructured::from(if irregular {
+    FieldText::from(if irregular {
         Cow::Owned(clean_decoded(&value))
     } else {
         value
@@ -456,7 +485,7 @@ fn unstructured<'a>(field: &RawField<'a>) -> Unstructured<'a> {
 /// normalisation (TR 01201-3.4 §3.1.19, D12). An encoded value is decoded
 /// here unless a rule proves it not empty without decoding (D209); the
 /// decoded text is kept, so it is never decoded twice.
-fn account_holder<'a>(field: &RawField<'a>) -> Result<Unstructured<'a>, FieldValueError> {
+fn account_holder<'a>(field: &RawField<'a>) -> Result<FieldText<'a>, FieldValueError> {
     let holder = unstructured(field);
     if provably_not_empty(field.value) || !holder.is_empty() {
         Ok(holder)
@@ -661,6 +690,74 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        // TR 01201-3.4 §3.1.13, §3.1.14, D218: the integrity field and the
+        // certificate, normalised when read, read as the former eager
+        // reading (unfolded; every white space byte removed), and are a
+        // field error (Empty) exactly when that reading is empty.
+        #[test]
+        fn lazy_integrity_and_certificate_read_as_eager_normalisation(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"a=sha256"[..], b";", b"b=", b"TUlJ", b"+/=", b" ", b"\t", b"\x0c", b"\r\n ", b"\r\n\t",
+                b"\n ", b"\r", b"\xc3\xbc", b"\xff",
+            ]), 0..10),
+            last_line_end in proptest::bool::ANY,
+        ) {
+            let value = parts.concat();
+            let mut raw = [b"x-de-mail-integrity:", &value[..], b"\r\nx-de-mail-signature-certificate:", &value].concat();
+            if last_line_end {
+                raw.extend_from_slice(b"\r\n");
+            }
+            let Ok(envelope) = Envelope::parse(&raw) else {
+                return Ok(());
+            };
+            for name in [FieldName::Integrity, FieldName::SignatureCertificate] {
+                let Some(field) = envelope.field(name) else { continue };
+                let (expected, read) = match name {
+                    FieldName::Integrity => (field.unfolded_value().into_owned(), &envelope.metadata().integrity),
+                    _ => (
+                        crate::header::string_lossy(crate::pem::without_ascii_whitespace(field.value).into_owned()),
+                        &envelope.metadata().signature_certificate,
+                    ),
+                };
+                let empty_error = envelope
+                    .field_errors()
+                    .iter()
+                    .any(|e| e.field == name && e.error == FieldValueError::Empty);
+                proptest::prop_assert_eq!(empty_error, expected.is_empty(), "{:?}", raw);
+                proptest::prop_assert_eq!(read.as_deref(), (!expected.is_empty()).then_some(expected.as_str()));
+            }
+        }
+    }
+
+    // D218: a parse copies neither a folded integrity field nor a folded
+    // certificate; reading normalises once, and the verification finds
+    // the certificate by the text as received.
+    #[test]
+    fn integrity_and_certificate_are_normalised_only_when_read() {
+        let raw = b"x-de-mail-integrity: v=1; a=sha256;\r\n\tb=QUJD\r\n\
+                    x-de-mail-signature-certificate: TUlJ\r\n QkNn\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        let integrity = envelope.metadata().integrity.as_ref().unwrap();
+        let certificate = envelope.metadata().signature_certificate.as_ref().unwrap();
+        assert!(integrity.is_unread() && certificate.is_unread());
+        assert_eq!(certificate.as_received(), Some("TUlJ\r\n QkNn"));
+        assert_eq!(integrity, "v=1; a=sha256;\tb=QUJD");
+        assert_eq!(certificate, "TUlJQkNn");
+        assert!(!integrity.is_unread() && !certificate.is_unread());
+        // Unfolded values need no normalisation and borrow the input.
+        let raw = b"x-de-mail-integrity: v=1; b=QUJD\r\n\r\n";
+        let envelope = Envelope::parse(raw).unwrap();
+        assert!(envelope.metadata().integrity.as_ref().unwrap().is_borrowed_text());
+        for empty in [
+            &b"x-de-mail-integrity: \r\n \r\n\r\n"[..],
+            b"x-de-mail-signature-certificate:\r\n\t\x0c\r\n\r\n",
+        ] {
+            let envelope = Envelope::parse(empty).unwrap();
+            assert_eq!(envelope.field_errors()[0].error, FieldValueError::Empty);
+        }
+    }
+
     // D208: a parse that does not read the Subject does not decode it; the
     // account holder of the test message is proven not empty (D209).
     #[test]
@@ -669,7 +766,7 @@ mod tests {
         let envelope = Envelope::parse(raw).unwrap();
         let subject = envelope.metadata().subject.as_ref().unwrap();
         let holder = envelope.metadata().account_holder.as_ref().unwrap();
-        assert!(subject.is_undecoded() && holder.is_undecoded());
+        assert!(subject.is_unread() && holder.is_unread());
         assert_eq!(subject, "Anhörung");
         assert_eq!(holder, "Stadt Münster");
         // The crate's writer encodes non-ASCII text as `=?utf-8?B?`: a holder
@@ -682,7 +779,7 @@ mod tests {
         assert!(block.starts_with(b"x-de-mail-account-holder: =?utf-8?B?"));
         let envelope = Envelope::parse(&block).unwrap();
         let holder = envelope.metadata().account_holder.as_ref().unwrap();
-        assert!(holder.is_undecoded());
+        assert!(holder.is_unread());
         assert_eq!(holder, "Jürgen Müller");
         let empty = Envelope::parse(b"x-de-mail-account-holder: =?utf-8?q?_?=\r\n\r\n").unwrap();
         assert_eq!(empty.field_errors()[0].error, FieldValueError::Empty);

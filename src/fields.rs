@@ -20,13 +20,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod date_time;
-mod unstructured;
+mod text;
 
 pub use date_time::{DateFormat, DateTime, DateTimeError, unix_seconds};
 #[cfg(feature = "serde")]
 pub(crate) use date_time::{UnixTime, serialize_system_time};
-pub use unstructured::Unstructured;
-pub(crate) use unstructured::provably_not_empty;
+pub use text::FieldText;
+pub(crate) use text::{encoded_word_start, provably_not_empty};
 
 /// A cell of Table 1 (TR 01201-3.4 §3.1.1): whether a field is present in
 /// a column.

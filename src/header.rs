@@ -162,6 +162,11 @@ impl<'a> RawField<'a> {
         }
     }
 
+    /// Whether the value has a line end inside (it is folded).
+    pub(crate) fn is_folded(&self) -> bool {
+        self.folded
+    }
+
     /// The value followed by the field's line end, as mail-parser's field
     /// parsers expect it; `None` for a last field without a line end.
     pub(crate) fn value_with_line_end(&self) -> Option<&'a [u8]> {
@@ -571,7 +576,7 @@ fn attach_text<'a>(raw: &'a [u8], fields: &mut [RawField<'a>], end: usize) -> Re
 
 /// Removes every line end (CRLF or LF) of folded text (RFC 5322 §2.2.3);
 /// borrows when there is none.
-fn unfold(text: &str) -> Cow<'_, str> {
+pub(crate) fn unfold(text: &str) -> Cow<'_, str> {
     if memchr::memchr(b'\n', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }

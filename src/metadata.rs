@@ -4,9 +4,10 @@
 //! [`Metadata`] is what an [`Envelope`](crate::envelope::Envelope) reads from
 //! a message and what a provider writes into one. Strings are
 //! [`Cow`]s: borrowed from the input when parsing, owned when building;
-//! `Subject` and `X-de-mail-account-holder` are
-//! [`Unstructured`] text, whose RFC 2047
-//! encoded words are decoded when first read.
+//! `Subject`, `X-de-mail-account-holder`, `X-de-mail-integrity` and
+//! `X-de-mail-signature-certificate` are [`FieldText`], borrowed in their
+//! received form and normalised when first read (RFC 2047 decoded,
+//! unfolded, white space removed).
 //!
 //! The header block is written in a fixed order (the order of the integrity
 //! field's `h=` list of §3.1.21, then the unsigned fields), with the
@@ -35,7 +36,7 @@ use std::borrow::Cow;
 
 use crate::address::{DeMailAddress, RecipientList};
 use crate::fields::{
-    AuthLevel, DateTime, FieldName, MessageType, NotificationType, Unstructured, Version, yes_no,
+    AuthLevel, DateTime, FieldName, FieldText, MessageType, NotificationType, Version, yes_no,
 };
 use crate::writer::{HeaderWriter, LineEnd};
 
@@ -57,7 +58,7 @@ pub struct Metadata<'a> {
     pub message_id: Option<Cow<'a, str>>,
     /// `Subject` (Betreff), RFC 2047 encoded words decoded when first read
     /// (docs/decisions.md D208).
-    pub subject: Option<Unstructured<'a>>,
+    pub subject: Option<FieldText<'a>>,
     /// `Reply-To` (Antwort-Adresse).
     pub reply_to: Option<DeMailAddress<'a>>,
     /// `X-de-mail-confirmation-of-dispatch` (Versandbestätigung, §3.1.2).
@@ -90,13 +91,15 @@ pub struct Metadata<'a> {
     pub demail_message_id: Option<Cow<'a, str>>,
     /// `X-de-mail-account-holder`, RFC 2047 decoded when first read (§3.1.19,
     /// docs/decisions.md D208); never empty when parsed.
-    pub account_holder: Option<Unstructured<'a>>,
+    pub account_holder: Option<FieldText<'a>>,
     /// `X-de-mail-notification-type` (§3.1.20).
     pub notification_type: Option<NotificationType>,
-    /// `X-de-mail-integrity`, unfolded (§3.1.13); typed in the integrity layer.
-    pub integrity: Option<Cow<'a, str>>,
-    /// `X-de-mail-signature-certificate`: base64 DER, white space removed (§3.1.14).
-    pub signature_certificate: Option<Cow<'a, str>>,
+    /// `X-de-mail-integrity` (§3.1.13), unfolded when first read
+    /// (docs/decisions.md D218); typed in the integrity layer.
+    pub integrity: Option<FieldText<'a>>,
+    /// `X-de-mail-signature-certificate`: base64 DER, white space removed
+    /// when first read (§3.1.14, docs/decisions.md D218).
+    pub signature_certificate: Option<FieldText<'a>>,
     /// `X-de-mail-actual-recipient` (§3.1.15).
     pub actual_recipient: Option<RecipientList<'a>>,
     /// `Resent-From` (§3.2), unfolded.
@@ -187,7 +190,7 @@ impl<'a> Metadata<'a> {
             from: self.from.map(DeMailAddress::into_owned),
             date: self.date,
             message_id: own(self.message_id),
-            subject: self.subject.map(Unstructured::into_owned),
+            subject: self.subject.map(FieldText::into_owned),
             reply_to: self.reply_to.map(DeMailAddress::into_owned),
             confirmation_of_dispatch: self.confirmation_of_dispatch,
             confirmation_of_receipt: self.confirmation_of_receipt,
@@ -203,10 +206,10 @@ impl<'a> Metadata<'a> {
             version: self.version,
             private_id: own(self.private_id),
             demail_message_id: own(self.demail_message_id),
-            account_holder: self.account_holder.map(Unstructured::into_owned),
+            account_holder: self.account_holder.map(FieldText::into_owned),
             notification_type: self.notification_type,
-            integrity: own(self.integrity),
-            signature_certificate: own(self.signature_certificate),
+            integrity: self.integrity.map(FieldText::into_owned),
+            signature_certificate: self.signature_certificate.map(FieldText::into_owned),
             actual_recipient: self.actual_recipient.map(RecipientList::into_owned),
             resent_from: own(self.resent_from),
             resent_to: own(self.resent_to),

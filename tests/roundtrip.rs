@@ -136,7 +136,7 @@ fn metadata() -> impl Strategy<Value = Metadata<'static>> {
         m.message_type = v.3;
         m.version = v.4;
         m.notification_type = v.5;
-        m.signature_certificate = own(v.6);
+        m.signature_certificate = v.6.map(Into::into);
         m
     })
 }

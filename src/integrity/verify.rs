@@ -397,8 +397,8 @@ pub fn verify(envelope: &Envelope<'_>, options: &VerifyOptions<'_>) -> Verificat
     if let Some(offset) = bare_line_feed(envelope.raw()) {
         return report.fail(Failure::BareLineFeed { offset });
     }
-    // The parse unfolded the first occurrence's value already (an empty one
-    // is not kept, and unfolds to the same empty text here).
+    // The parse kept the first occurrence's value, unfolded when read here
+    // (an empty one is not kept, and unfolds to the same empty text here).
     let value = match envelope.metadata().integrity.as_deref() {
         Some(value) => Cow::Borrowed(value),
         None => field.unfolded_value(),
@@ -475,9 +475,12 @@ fn check_signature(
     options: &VerifyOptions<'_>,
     mut report: VerificationReport,
 ) -> VerificationReport {
-    let Some(text) = envelope.metadata().signature_certificate.as_deref() else {
+    let Some(field_text) = &envelope.metadata().signature_certificate else {
         return report.fail(Failure::MissingCertificate);
     };
+    // Decoding ignores white space, so the text as received serves (and
+    // finds a cached certificate) without removing it first (D207, D218).
+    let text = field_text.as_received().unwrap_or_else(|| field_text.as_str());
     let certificate = match options.certificate_from_base64(text) {
         Ok(certificate) => certificate,
         Err(error) => return report.fail(Failure::Certificate(error)),
@@ -638,6 +641,30 @@ pub(crate) fn sender_domain(envelope: &Envelope<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::bare_line_feed;
+
+    // TR 01201-3.4 §3.1.14, D218: the verification decodes the certificate
+    // from its text as received (with and without a cache, cold and warm)
+    // and never compacts it; a builder's text serves as it is.
+    #[test]
+    fn verification_reads_the_certificate_as_received() {
+        use crate::certificate_cache::CertificateCache;
+        use crate::envelope::Envelope;
+        use crate::trust::VerifyOptions;
+        let raw = include_bytes!("../../tests/data/signed/normal-rsa3072.eml");
+        let cache = CertificateCache::new(Vec::new(), Vec::new(), 4);
+        let cached = VerifyOptions {
+            certificate_cache: Some(&cache),
+            ..VerifyOptions::default()
+        };
+        for options in [&VerifyOptions::default(), &cached, &cached] {
+            let envelope = Envelope::parse(raw).unwrap();
+            let report = super::verify(&envelope, options);
+            assert!(report.certificate.is_some(), "{report:?}");
+            let certificate = envelope.metadata().signature_certificate.as_ref().unwrap();
+            assert!(certificate.is_unread());
+        }
+        assert_eq!(cache.len(), 1);
+    }
 
     // TR 01201-3.4 §3.1.21 condition 4: the block scan finds what a plain scan finds
     #[test]

@@ -1,5 +1,7 @@
-//! RFC 5322 `unstructured` text (RFC 5322 §3.2.5) whose RFC 2047 encoded
-//! words are decoded on first access (docs/decisions.md D208).
+//! A header field's value as text, normalised when first read
+//! (docs/decisions.md D208, D218): RFC 2047 decoded for RFC 5322
+//! `unstructured` fields (RFC 5322 §3.2.5), unfolded for the integrity
+//! field, white space removed for the signature certificate.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,89 +11,140 @@ use std::sync::OnceLock;
 
 use super::{decode_unstructured, decode_unstructured_line};
 
-/// The text of an RFC 5322 `unstructured` field (unstrukturierter Text):
-/// `Subject` (Betreff) and `X-de-mail-account-holder` (vollständiger Name,
-/// TR 01201-3.4 §3.1.19).
+/// The text of a header field value (Feldinhalt) that [`Envelope::parse`]
+/// leaves in its received form until it is read: `Subject` (Betreff) and
+/// `X-de-mail-account-holder` (vollständiger Name, TR 01201-3.4 §3.1.19)
+/// with RFC 2047 encoded words, a folded `X-de-mail-integrity` (§3.1.13)
+/// and `X-de-mail-signature-certificate` (§3.1.14).
 ///
 /// Either text a builder set (`From<&str>`, `From<String>`), kept as given,
-/// or a value as it arrived with RFC 2047 encoded words in it, decoded and
-/// white-space normalised (docs/decisions.md D12) on first access and
-/// cached, so a parse that never reads the text never decodes it
-/// (docs/decisions.md D208). It reads as a `str` ([`Unstructured::as_str`],
-/// `Deref`, `Display`), compares by that text, and serializes as that text
-/// (feature `serde`). It is `Send + Sync`.
+/// or a value as it arrived, normalised on first access and cached, so a
+/// parse that never reads the text never copies it (docs/decisions.md D208,
+/// D218):
+/// - `Subject` and the account holder: encoded words decoded and white
+///   space normalised (docs/decisions.md D12);
+/// - the integrity field: unfolded (RFC 5322 §2.2.3), its tag list is
+///   typed by [`IntegrityTags`](crate::integrity::IntegrityTags);
+/// - the certificate: base64 with every white space byte removed.
+///
+/// It reads as a `str` ([`FieldText::as_str`], `Deref`, `Display`), compares
+/// by that text, and serializes as that text (feature `serde`). It is
+/// `Send + Sync`.
+///
+/// [`Envelope::parse`]: crate::envelope::Envelope::parse
 ///
 /// ```
 /// use demail::envelope::Envelope;
-/// use demail::fields::Unstructured;
+/// use demail::fields::FieldText;
 ///
-/// let raw = b"Subject: =?utf-8?q?Stra=C3=9Fenbau?=\r\n\r\n";
+/// let raw = b"Subject: =?utf-8?q?Stra=C3=9Fenbau?=\r\n\
+///             X-de-mail-signature-certificate: TUlJ\r\n QkNn\r\n\r\n";
 /// let envelope = Envelope::parse(raw)?;
 /// let subject = envelope.metadata().subject.as_ref().unwrap();
 /// assert_eq!(subject.as_str(), "Straßenbau"); // decoded here, once
-/// assert_eq!(subject, &Unstructured::from("Straßenbau"));
+/// assert_eq!(subject, &FieldText::from("Straßenbau"));
 /// assert!(subject.starts_with("Straße"));
+/// let certificate = envelope.metadata().signature_certificate.as_ref().unwrap();
+/// assert_eq!(certificate.as_str(), "TUlJQkNn"); // white space removed here
 /// # Ok::<(), demail::header::HeaderError>(())
 /// ```
 #[derive(Clone)]
-pub struct Unstructured<'a> {
+pub struct FieldText<'a> {
     source: Source<'a>,
-    /// The decoded text of an `Encoded` source, once it was asked for.
-    decoded: OnceLock<String>,
+    /// The normalised text of a received source, once it was asked for.
+    normalised: OnceLock<String>,
 }
 
 #[derive(Clone)]
 enum Source<'a> {
-    /// Decoded text: set by a builder, or a received value without encoded words.
+    /// Final text: set by a builder, or a received value that needed no work.
     Text(Cow<'a, str>),
-    /// A received value with `=?` in it, folding kept; `line_end` when the
-    /// bytes still end in the field's line end (mail-parser's decoder reads
-    /// up to it, so no copy is needed).
+    /// An `unstructured` value with `=?` in it, folding kept; `line_end`
+    /// when the bytes still end in the field's line end (mail-parser's
+    /// decoder reads up to it, so no copy is needed).
     Encoded { bytes: &'a [u8], line_end: bool },
+    /// A folded value, trimmed: unfolded when read.
+    Folded(&'a str),
+    /// base64 text with white space (folding) in it: removed when read.
+    Spaced(&'a str),
 }
 
-impl<'a> Unstructured<'a> {
-    /// A received value that contains `=?`: `bytes` is the field value, or
-    /// the value followed by its line end when `line_end`.
-    pub(crate) fn encoded(bytes: &'a [u8], line_end: bool) -> Self {
-        Unstructured {
-            source: Source::Encoded { bytes, line_end },
-            decoded: OnceLock::new(),
+impl<'a> FieldText<'a> {
+    fn new(source: Source<'a>) -> Self {
+        FieldText {
+            source,
+            normalised: OnceLock::new(),
         }
     }
 
-    /// The text, RFC 2047 encoded words decoded (on the first call for a
-    /// received value; later calls return the cached text).
+    /// An `unstructured` value that contains `=?`: `bytes` is the field
+    /// value, or the value followed by its line end when `line_end`.
+    pub(crate) fn encoded(bytes: &'a [u8], line_end: bool) -> Self {
+        Self::new(Source::Encoded { bytes, line_end })
+    }
+
+    /// A trimmed value with line ends inside, to be unfolded when read.
+    pub(crate) fn folded(text: &'a str) -> Self {
+        Self::new(Source::Folded(text))
+    }
+
+    /// base64 text whose white space is removed when read.
+    pub(crate) fn spaced(text: &'a str) -> Self {
+        Self::new(Source::Spaced(text))
+    }
+
+    /// The text, normalised (on the first call for a received value; later
+    /// calls return the cached text).
     pub fn as_str(&self) -> &str {
         match &self.source {
             Source::Text(text) => text,
-            Source::Encoded { bytes, line_end } => self.decoded.get_or_init(|| {
+            Source::Encoded { bytes, line_end } => self.normalised.get_or_init(|| {
                 if *line_end {
                     decode_unstructured_line(bytes)
                 } else {
                     decode_unstructured(bytes)
                 }
             }),
+            Source::Folded(text) => self
+                .normalised
+                .get_or_init(|| crate::header::unfold(text).into_owned()),
+            Source::Spaced(text) => self.normalised.get_or_init(|| {
+                crate::header::string_lossy(
+                    crate::pem::without_ascii_whitespace(text.as_bytes()).into_owned(),
+                )
+            }),
         }
     }
 
-    /// Copies every borrowed part (decoding a received value first), so the
-    /// text outlives the input.
-    pub fn into_owned(self) -> Unstructured<'static> {
-        let text = match self.source {
-            Source::Text(text) => text.into_owned(),
-            Source::Encoded { .. } => {
-                self.as_str();
-                self.decoded.into_inner().unwrap_or_default()
-            }
-        };
-        Unstructured::from(text)
+    /// The value exactly as it arrived, folding and white space kept, when
+    /// it arrived as UTF-8 text that is not yet normalised; `None` for text
+    /// a builder set or that the parse normalised. The certificate cache
+    /// finds a certificate by this text without normalising it (D207, D218).
+    pub(crate) fn as_received(&self) -> Option<&'a str> {
+        match self.source {
+            Source::Folded(text) | Source::Spaced(text) => Some(text),
+            Source::Text(_) | Source::Encoded { .. } => None,
+        }
     }
 
-    /// Whether the text is still undecoded (for tests of the lazy decoding).
+    /// Copies every borrowed part (normalising a received value first), so
+    /// the text outlives the input.
+    pub fn into_owned(self) -> FieldText<'static> {
+        let text = match self.source {
+            Source::Text(text) => text.into_owned(),
+            _ => {
+                self.as_str();
+                self.normalised.into_inner().unwrap_or_default()
+            }
+        };
+        FieldText::from(text)
+    }
+
+    /// Whether the text is still in its received form (for tests of the
+    /// lazy normalisation).
     #[cfg(test)]
-    pub(crate) fn is_undecoded(&self) -> bool {
-        matches!(self.source, Source::Encoded { .. }) && self.decoded.get().is_none()
+    pub(crate) fn is_unread(&self) -> bool {
+        !matches!(self.source, Source::Text(_)) && self.normalised.get().is_none()
     }
 
     /// Whether the text borrows the input without a copy.
@@ -102,7 +155,7 @@ impl<'a> Unstructured<'a> {
 }
 
 /// Whether the decoded and normalised text of `value` (a field value with
-/// `=?` in it, as [`Unstructured::as_str`] decodes it) is provably not
+/// `=?` in it, as [`FieldText::as_str`] decodes it) is provably not
 /// empty without decoding it; `false` means "not known" (docs/decisions.md
 /// D209). mail-parser's decoder copies every byte other than space, tab,
 /// CR and LF to its output, except the bytes of an encoded word it decodes;
@@ -127,7 +180,7 @@ pub(crate) fn provably_not_empty(value: &[u8]) -> bool {
         .find(|&at| !matches!(value.get(at + 1), Some(b' ' | b'\t')))
         .unwrap_or(value.len());
     let value = &value[..end];
-    let Some(start) = memchr::memmem::find(value, b"=?") else {
+    let Some(start) = encoded_word_start(value) else {
         return false;
     };
     if value[..start].iter().any(u8::is_ascii_graphic) {
@@ -154,6 +207,13 @@ pub(crate) fn provably_not_empty(value: &[u8]) -> bool {
     first.is_some_and(|byte| byte.is_ascii_alphanumeric())
 }
 
+/// The offset of the first `=?` in `value` (where an RFC 2047 encoded word
+/// may start): a `memchr` for `=`, without building a substring searcher
+/// for each short value.
+pub(crate) fn encoded_word_start(value: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'=', value).find(|&at| value.get(at + 1) == Some(&b'?'))
+}
+
 /// The first byte that B encoding puts into a word whose data starts with
 /// four characters of the base64 alphabet (no white space, no `=`): the
 /// decoder writes the three bytes of that group first.
@@ -173,7 +233,7 @@ fn first_base64_byte(data: &[u8]) -> Option<u8> {
     Some(bytes[0])
 }
 
-impl Deref for Unstructured<'_> {
+impl Deref for FieldText<'_> {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -181,82 +241,79 @@ impl Deref for Unstructured<'_> {
     }
 }
 
-impl AsRef<str> for Unstructured<'_> {
+impl AsRef<str> for FieldText<'_> {
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
-impl fmt::Display for Unstructured<'_> {
+impl fmt::Display for FieldText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl fmt::Debug for Unstructured<'_> {
+impl fmt::Debug for FieldText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
-impl PartialEq for Unstructured<'_> {
+impl PartialEq for FieldText<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
 
-impl Eq for Unstructured<'_> {}
+impl Eq for FieldText<'_> {}
 
-impl PartialEq<str> for Unstructured<'_> {
+impl PartialEq<str> for FieldText<'_> {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
-impl PartialEq<&str> for Unstructured<'_> {
+impl PartialEq<&str> for FieldText<'_> {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }
 }
 
-impl Hash for Unstructured<'_> {
+impl Hash for FieldText<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
 
-impl<'a> From<Cow<'a, str>> for Unstructured<'a> {
+impl<'a> From<Cow<'a, str>> for FieldText<'a> {
     fn from(text: Cow<'a, str>) -> Self {
-        Unstructured {
-            source: Source::Text(text),
-            decoded: OnceLock::new(),
-        }
+        FieldText::new(Source::Text(text))
     }
 }
 
-impl<'a> From<&'a str> for Unstructured<'a> {
+impl<'a> From<&'a str> for FieldText<'a> {
     fn from(text: &'a str) -> Self {
-        Unstructured::from(Cow::Borrowed(text))
+        FieldText::from(Cow::Borrowed(text))
     }
 }
 
-impl From<String> for Unstructured<'_> {
+impl From<String> for FieldText<'_> {
     fn from(text: String) -> Self {
-        Unstructured::from(Cow::Owned(text))
+        FieldText::from(Cow::Owned(text))
     }
 }
 
 #[cfg(feature = "serde")]
-impl serde::Serialize for Unstructured<'_> {
+impl serde::Serialize for FieldText<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Unstructured<'_> {
+impl<'de> serde::Deserialize<'de> for FieldText<'_> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Unstructured::from)
+        String::deserialize(deserializer).map(FieldText::from)
     }
 }
 
@@ -268,23 +325,23 @@ mod tests {
 
     // D208: envelopes and metadata are shared between threads.
     #[test]
-    fn unstructured_text_is_send_and_sync() {
-        send_sync::<Unstructured<'static>>();
+    fn field_text_is_send_and_sync() {
+        send_sync::<FieldText<'static>>();
         send_sync::<crate::metadata::Metadata<'static>>();
     }
 
     // D208: decoded once, on first access; equal by the decoded text.
     #[test]
     fn encoded_text_is_decoded_on_first_access_and_compares_by_text() {
-        let text = Unstructured::encoded(b" =?utf-8?q?Stra=C3=9Fe?=\r\n", true);
-        assert!(text.is_undecoded());
+        let text = FieldText::encoded(b" =?utf-8?q?Stra=C3=9Fe?=\r\n", true);
+        assert!(text.is_unread());
         assert_eq!(text.as_str(), "Straße");
-        assert!(!text.is_undecoded());
-        assert_eq!(text, Unstructured::from("Straße"));
+        assert!(!text.is_unread());
+        assert_eq!(text, FieldText::from("Straße"));
         assert_eq!(text, "Straße");
         assert_eq!(text.to_string(), "Straße");
         assert_eq!(format!("{text:?}"), "\"Straße\"");
-        let owned: Unstructured<'static> = Unstructured::encoded(b" =?utf-8?b?w6Q=?=", false).into_owned();
+        let owned: FieldText<'static> = FieldText::encoded(b" =?utf-8?b?w6Q=?=", false).into_owned();
         assert_eq!(&*owned, "ä");
     }
 
@@ -415,6 +472,17 @@ mod tests {
     }
 
     use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        // RFC 2047 §2: an encoded word starts at `=?`; the memchr search
+        // finds the same first one as a substring search.
+        #[test]
+        fn encoded_word_start_matches_a_substring_search(
+            value in proptest::collection::vec(proptest::sample::select(vec![b'=', b'?', b'a', b' ']), 0..24),
+        ) {
+            proptest::prop_assert_eq!(encoded_word_start(&value), memchr::memmem::find(&value, b"=?"));
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]

@@ -742,6 +742,10 @@ mod tests {
         let certificate = envelope.metadata().signature_certificate.as_ref().unwrap();
         assert!(integrity.is_unread() && certificate.is_unread());
         assert_eq!(certificate.as_received(), Some("TUlJ\r\n QkNn"));
+        let owned = envelope.clone().into_metadata().into_owned();
+        assert_eq!(owned.integrity.as_deref(), Some("v=1; a=sha256;\tb=QUJD"));
+        assert_eq!(owned.signature_certificate.as_deref(), Some("TUlJQkNn"));
+        assert!(integrity.is_unread() && certificate.is_unread());
         assert_eq!(integrity, "v=1; a=sha256;\tb=QUJD");
         assert_eq!(certificate, "TUlJQkNn");
         assert!(!integrity.is_unread() && !certificate.is_unread());

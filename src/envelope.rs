@@ -436,13 +436,7 @@ fn certificate_text<'a>(field: &RawField<'a>) -> Result<FieldText<'a>, FieldValu
     if field.value.iter().all(u8::is_ascii_whitespace) {
         return Err(FieldValueError::Empty);
     }
-    Ok(match field.value_str() {
-        Some(text) => FieldText::spaced(crate::header::trim_ws_str(text)),
-        None => {
-            let compact = crate::pem::without_ascii_whitespace(field.value).into_owned();
-            FieldText::from(crate::header::string_lossy(compact))
-        }
-    })
+    Ok(FieldText::spaced(field.value, field.value_str()))
 }
 
 /// The value with its folding kept, for parsers that treat CR and LF as

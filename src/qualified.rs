@@ -91,7 +91,7 @@ impl QcStatements {
     /// The QCStatements of `certificate`, `None` when it has none.
     ///
     /// # Errors
-    /// [`QcError`] when the certificate or the extension does not decode.
+    /// [`QcError`] when the extension does not decode.
     pub fn of(certificate: &Certificate) -> Result<Option<Self>, QcError> {
         // The extension was found when the certificate was parsed.
         certificate.qc_statements_der().map(Self::from_der).transpose()

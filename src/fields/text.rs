@@ -88,9 +88,14 @@ impl<'a> FieldText<'a> {
         Self::new(Source::Folded(text))
     }
 
-    /// base64 text whose white space is removed when read.
-    pub(crate) fn spaced(text: &'a str) -> Self {
-        Self::new(Source::Spaced(text))
+    /// base64 `bytes` whose white space is removed when read; `text` is
+    /// the same bytes when they are UTF-8. Bytes that are not are
+    /// compacted now, invalid UTF-8 replaced.
+    pub(crate) fn spaced(bytes: &'a [u8], text: Option<&'a str>) -> Self {
+        match text {
+            Some(text) => Self::new(Source::Spaced(crate::header::trim_ws_str(text))),
+            None => FieldText::from(compacted(bytes)),
+        }
     }
 
     /// The text, normalised (on the first call for a received value; later
@@ -108,11 +113,7 @@ impl<'a> FieldText<'a> {
             Source::Folded(text) => self
                 .normalised
                 .get_or_init(|| crate::header::unfold(text).into_owned()),
-            Source::Spaced(text) => self.normalised.get_or_init(|| {
-                crate::header::string_lossy(
-                    crate::pem::without_ascii_whitespace(text.as_bytes()).into_owned(),
-                )
-            }),
+            Source::Spaced(text) => self.normalised.get_or_init(|| compacted(text.as_bytes())),
         }
     }
 
@@ -152,6 +153,12 @@ impl<'a> FieldText<'a> {
     pub(crate) fn is_borrowed_text(&self) -> bool {
         matches!(self.source, Source::Text(Cow::Borrowed(_)))
     }
+}
+
+/// `bytes` with every ASCII white space byte removed
+/// ([`crate::pem::without_ascii_whitespace`]), invalid UTF-8 replaced.
+fn compacted(bytes: &[u8]) -> String {
+    crate::header::string_lossy(crate::pem::without_ascii_whitespace(bytes).into_owned())
 }
 
 /// Whether the decoded and normalised text of `value` (a field value with
